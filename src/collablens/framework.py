@@ -1,0 +1,217 @@
+"""The framework: factors, survey items, bands and actions, loaded from a YAML file.
+
+The framework is data so that a collaboration can bring its own codebook. Everything
+downstream (instrument, import, scores, report) reads only what is defined here, so a
+second framework of a different size works the same as the built-in one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+BUILTIN_ID = "lhoiry_french_2017"
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class FrameworkError(ValueError):
+    """A framework file is unreadable or invalid; the message names the key and problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_id(value: str) -> str:
+    if not _ID_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lower-case letters, digits and underscores, "
+            "starting with a letter"
+        )
+    return value
+
+
+class Item(_Strict):
+    id: str
+    text: str = Field(min_length=3)
+    reverse: bool = False
+
+    _v_id = field_validator("id")(_check_id)
+
+
+class Quote(_Strict):
+    text: str
+    source: str = ""
+
+
+class Indicators(_Strict):
+    present: list[str] = Field(default_factory=list)
+    absent: list[str] = Field(default_factory=list)
+
+
+class Factor(_Strict):
+    id: str
+    kind: Literal["inhibitor", "facilitator"]
+    name: str
+    definition: str
+    sub_themes: list[str] = Field(default_factory=list)
+    indicators: Indicators = Field(default_factory=Indicators)
+    examples: list[Quote] = Field(default_factory=list)
+    items: list[Item] = Field(min_length=1)
+    prompts: list[str] = Field(default_factory=list)
+    actions: list[str] = Field(default_factory=list)
+
+    _v_id = field_validator("id")(_check_id)
+
+
+class Band(_Strict):
+    id: str
+    label: str
+    min: float
+
+
+class Scale(_Strict):
+    min: int = 1
+    max: int = 5
+    labels: dict[int, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _range(self) -> Scale:
+        if self.max <= self.min:
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        for value in self.labels:
+            if not self.min <= value <= self.max:
+                raise ValueError(f"label for {value} lies outside the scale {self.min}..{self.max}")
+        return self
+
+
+class Attribute(_Strict):
+    id: str
+    label: str
+    options: list[str] = Field(default_factory=list)
+
+    _v_id = field_validator("id")(_check_id)
+
+
+class Framework(_Strict):
+    id: str
+    name: str
+    version: int | str = 1
+    citation: str = ""
+    scale: Scale = Field(default_factory=Scale)
+    bands: list[Band] = Field(min_length=1)
+    attributes: list[Attribute] = Field(default_factory=list)
+    discussion_questions: list[str] = Field(default_factory=list)
+    factors: list[Factor] = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Framework:
+        seen: dict[str, str] = {}
+        for i, factor in enumerate(self.factors):
+            if factor.id in seen:
+                raise ValueError(f"factors[{i}].id: {factor.id!r} is used twice")
+            seen[factor.id] = "factor"
+        for i, factor in enumerate(self.factors):
+            for j, item in enumerate(factor.items):
+                if item.id in seen:
+                    raise ValueError(
+                        f"factors[{i}].items[{j}].id: {item.id!r} is already used by a "
+                        f"{seen[item.id]}"
+                    )
+                seen[item.id] = "item"
+        mins = [b.min for b in self.bands]
+        if mins != sorted(mins, reverse=True):
+            raise ValueError("bands: list bands from the highest min to the lowest")
+        attr_ids = [a.id for a in self.attributes]
+        if len(set(attr_ids)) != len(attr_ids):
+            raise ValueError("attributes: an attribute id is used twice")
+        return self
+
+    # -- lookups used downstream -------------------------------------------------
+
+    @cached_property
+    def items(self) -> list[tuple[Factor, Item]]:
+        return [(f, it) for f in self.factors for it in f.items]
+
+    @cached_property
+    def item_index(self) -> dict[str, tuple[Factor, Item]]:
+        return {it.id: (f, it) for f, it in self.items}
+
+    def factor(self, factor_id: str) -> Factor:
+        for f in self.factors:
+            if f.id == factor_id:
+                return f
+        raise KeyError(factor_id)
+
+    @cached_property
+    def free_text_questions(self) -> list[tuple[str, Factor, str]]:
+        """(question id, factor, prompt) for every free-text prompt."""
+        out = []
+        for f in self.factors:
+            for n, prompt in enumerate(f.prompts, start=1):
+                out.append((f"{f.id}_text_{n}" if n > 1 else f"{f.id}_text", f, prompt))
+        return out
+
+    def band(self, score: float | None) -> Band | None:
+        """The band a factor score falls in; the last band catches everything below."""
+        if score is None or (isinstance(score, float) and math.isnan(score)):
+            return None
+        for b in self.bands:
+            if score >= b.min:
+                return b
+        return self.bands[-1]
+
+    def reverse(self, value: float) -> float:
+        return self.scale.min + self.scale.max - value
+
+
+def _format_validation_error(err: ValidationError, origin: str) -> str:
+    lines = [f"{origin}: the framework is not valid:"]
+    for e in err.errors():
+        loc = ""
+        for part in e["loc"]:
+            loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling)"
+        lines.append(f"  - {loc or '(top level)'}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_framework(text: str, origin: str = "<framework>") -> Framework:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise FrameworkError(f"{origin}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise FrameworkError(f"{origin}: the top level must be a mapping of keys such as id, factors")
+    try:
+        return Framework.model_validate(data)
+    except ValidationError as exc:
+        raise FrameworkError(_format_validation_error(exc, origin)) from exc
+
+
+def load_framework(path: str | Path | None = None) -> Framework:
+    """Load a framework file, or the built-in one when no path is given."""
+    return parse_framework(*framework_source(path))
+
+
+def framework_source(path: str | Path | None = None) -> tuple[str, str]:
+    """The YAML text of a framework and where it came from."""
+    if path is None or str(path) in ("", BUILTIN_ID, f"builtin:{BUILTIN_ID}"):
+        res = resources.files("collablens") / "frameworks" / f"{BUILTIN_ID}.yaml"
+        return res.read_text(encoding="utf-8"), f"builtin:{BUILTIN_ID}"
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8"), str(p)
+    except OSError as exc:
+        raise FrameworkError(f"{p}: cannot read the framework file: {exc.strerror}") from exc

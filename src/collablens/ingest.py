@@ -1,0 +1,505 @@
+"""Import survey responses from the files survey tools export.
+
+Forces run the instrument in Microsoft Forms, SmartSurvey, Qualtrics or on paper, so
+columns are matched by item id *or* by the wording of the question, tolerant of case,
+punctuation and the prefixes those tools add. Every problem found is reported with the
+file, row, column and value, and nothing is written unless the whole file is good.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from .framework import Framework
+from .redact import redact
+from .store import (
+    ATTRIBUTE_COLUMNS,
+    Store,
+    answers,
+    bulk_insert,
+    comments,
+    imports,
+    now,
+    respondents,
+)
+
+Progress = Callable[[str, int, int], None]
+MAX_REPORTED_PROBLEMS = 25
+
+_MISSING = {
+    "",
+    "na",
+    "n a",
+    "nan",
+    "none",
+    "null",
+    "don t know",
+    "dont know",
+    "do not know",
+    "prefer not to say",
+    "not applicable",
+    "not answered",
+    "no answer",
+    "99",
+    "-99",
+}
+
+ATTRIBUTE_SYNONYMS: dict[str, list[str]] = {
+    "force": [
+        "force",
+        "police force",
+        "organisation",
+        "organization",
+        "employer",
+        "which force do you work for",
+        "which force or organisation do you work for",
+    ],
+    "role": ["role", "job role", "staff type", "officer or staff", "what is your role"],
+    "rank_band": ["rank", "rank band", "grade", "rank or grade", "rank grade"],
+    "length_of_service": [
+        "length of service",
+        "service",
+        "years of service",
+        "years in policing",
+        "how long have you worked in policing",
+    ],
+}
+
+RESPONDENT_ID_SYNONYMS = [
+    "respondent id",
+    "respondent",
+    "response id",
+    "responseid",
+    "id",
+    "response number",
+    "respondent number",
+]
+
+
+class InputError(ValueError):
+    """An input file cannot be imported; `problems` lists each one found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = problems[:MAX_REPORTED_PROBLEMS]
+        more = len(problems) - len(shown)
+        text = "\n".join(f"  - {p}" for p in shown)
+        if more > 0:
+            text += f"\n  ... and {more} more"
+        super().__init__(f"nothing was imported; {len(problems)} problem(s):\n{text}")
+
+
+def norm(text: object) -> str:
+    """Lower-case words and digits only, so "Q3. Trust:" and "q3 trust" compare equal."""
+    return re.sub(r"[^a-z0-9]+", " ", str(text).lower().replace("'", "").replace("\u2019", "")).strip()
+
+
+# -- reading files -------------------------------------------------------------------
+
+
+@dataclass
+class RawTable:
+    path: Path
+    headers: list[str]
+    data: pd.DataFrame  # all cells as strings, one row per respondent
+    first_row: int  # the spreadsheet row number of data.iloc[0]
+    source_format: str
+    sha256: str
+
+
+def read_table(path: str | Path) -> RawTable:
+    """Read a CSV or XLSX export into strings, recognising Qualtrics' extra header rows."""
+    p = Path(path)
+    try:
+        content = p.read_bytes()
+    except OSError as exc:
+        raise InputError([f"{p}: cannot read the file: {exc.strerror}"]) from exc
+    sha = hashlib.sha256(content).hexdigest()
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(p, header=None, dtype=str, keep_default_na=False)
+        elif suffix in (".csv", ".txt", ".tsv"):
+            frame = _read_csv(p, sep="\t" if suffix == ".tsv" else ",")
+        else:
+            raise InputError([f"{p}: unsupported file type {suffix!r}: use .csv or .xlsx"])
+    except InputError:
+        raise
+    except Exception as exc:  # pandas and openpyxl raise many kinds for a broken file
+        raise InputError([f"{p}: cannot be read as a table: {exc}"]) from exc
+    if frame.empty:
+        raise InputError([f"{p}: the file is empty"])
+    frame = frame.fillna("").astype(str)
+    headers = [h.strip() for h in frame.iloc[0].tolist()]
+    fmt, skip = "wide", 1
+    # Qualtrics: row 1 holds short names (Q1_1), row 2 the question text, row 3 import ids.
+    if len(frame) >= 3 and any(str(v).startswith('{"ImportId"') for v in frame.iloc[2]):
+        headers = [h.strip() or s.strip() for h, s in zip(frame.iloc[1], frame.iloc[0], strict=True)]
+        fmt, skip = "qualtrics", 3
+    data = frame.iloc[skip:].reset_index(drop=True)
+    data.columns = range(data.shape[1])
+    return RawTable(p, headers, data, skip + 1, fmt, sha)
+
+
+def _read_csv(p: Path, sep: str) -> pd.DataFrame:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return pd.read_csv(
+                p, header=None, dtype=str, keep_default_na=False, sep=sep, encoding=encoding
+            )
+        except UnicodeDecodeError:
+            continue
+    raise InputError([f"{p}: the text encoding is neither UTF-8 nor Windows-1252"])
+
+
+# -- mapping columns -----------------------------------------------------------------------
+
+
+@dataclass
+class ColumnMap:
+    items: dict[int, str] = field(default_factory=dict)  # column index -> item id
+    texts: dict[int, tuple[str, str]] = field(default_factory=dict)  # -> (question id, factor id)
+    attributes: dict[str, int] = field(default_factory=dict)  # attribute -> column index
+    respondent_id: int | None = None
+    unmapped: list[str] = field(default_factory=list)
+
+
+def map_columns(
+    headers: list[str],
+    framework: Framework,
+    attribute_columns: dict[str, str] | None = None,
+    origin: str = "<file>",
+) -> ColumnMap:
+    """Decide what each column holds: an item, a free-text answer, an attribute or nothing."""
+    cmap = ColumnMap()
+    explicit = {norm(v): k for k, v in (attribute_columns or {}).items()}
+    attr_names: dict[str, str] = {}
+    for attr in ATTRIBUTE_COLUMNS:
+        for name in [attr, *ATTRIBUTE_SYNONYMS.get(attr, [])]:
+            attr_names.setdefault(norm(name), attr)
+    for a in framework.attributes:
+        if a.id in ATTRIBUTE_COLUMNS:
+            attr_names.setdefault(norm(a.label), a.id)
+    item_ids = {norm(it.id): it.id for _, it in framework.items}
+    item_words = sorted(
+        ((norm(it.text), it.id) for _, it in framework.items), key=lambda t: -len(t[0])
+    )
+    text_ids = {norm(q): (q, f.id) for q, f, _ in framework.free_text_questions}
+    text_words = sorted(
+        ((norm(p), (q, f.id)) for q, f, p in framework.free_text_questions),
+        key=lambda t: -len(t[0]),
+    )
+    ids = {norm(s) for s in RESPONDENT_ID_SYNONYMS}
+    taken: dict[str, str] = {}
+    problems: list[str] = []
+
+    def claim(target: str, header: str) -> bool:
+        if target in taken:
+            problems.append(
+                f"{origin}: columns {taken[target]!r} and {header!r} both map to {target!r}; "
+                "remove or rename one"
+            )
+            return False
+        taken[target] = header
+        return True
+
+    for col, header in enumerate(headers):
+        h = norm(header)
+        if not h:
+            if header.strip():
+                cmap.unmapped.append(header)
+            continue
+        if h in explicit:
+            attr = explicit[h]
+            if claim(attr, header):
+                cmap.attributes[attr] = col
+            continue
+        if h in item_ids:
+            if claim(item_ids[h], header):
+                cmap.items[col] = item_ids[h]
+            continue
+        if h in text_ids:
+            if claim(text_ids[h][0], header):
+                cmap.texts[col] = text_ids[h]
+            continue
+        if h in attr_names and attr_names[h] not in explicit.values():
+            attr = attr_names[h]
+            if claim(attr, header):
+                cmap.attributes[attr] = col
+            continue
+        if h in ids and cmap.respondent_id is None:
+            cmap.respondent_id = col
+            continue
+        item = next((iid for words, iid in item_words if _contains(h, words)), None)
+        if item is not None:
+            if claim(item, header):
+                cmap.items[col] = item
+            continue
+        text_q = next((q for words, q in text_words if _contains(h, words)), None)
+        if text_q is not None:
+            if claim(text_q[0], header):
+                cmap.texts[col] = text_q
+            continue
+        cmap.unmapped.append(header)
+    for attr, name in (attribute_columns or {}).items():
+        if attr not in cmap.attributes:
+            problems.append(f"{origin}: no column is headed {name!r} (asked for as {attr})")
+    if not cmap.items and not cmap.texts:
+        problems.append(
+            f"{origin}: no column matches a survey item of framework {framework.id!r} by id or "
+            "wording; check that the file is a response export for this instrument"
+        )
+    if problems:
+        raise InputError(problems)
+    return cmap
+
+
+def _contains(header: str, words: str) -> bool:
+    """Whole-word containment, so tool prefixes ("Q3. ...", "Agree? - ...") are ignored."""
+    if header == words:
+        return True
+    return len(words) >= 12 and f" {words} " in f" {header} "
+
+
+# -- parsing values --------------------------------------------------------------------
+
+
+def likert_lookup(framework: Framework) -> dict[str, int]:
+    """Every spelling of a scale point that exports use, normalised."""
+    sc = framework.scale
+    table: dict[str, int] = {}
+    for v in range(sc.min, sc.max + 1):
+        table[norm(v)] = v
+        table[norm(f"{v}.0")] = v
+    for v, label in sc.labels.items():
+        lab = norm(label)
+        for form in (lab, f"{v} {lab}", f"{lab} {v}"):
+            table[form] = v
+    if sc.min == 1 and sc.max == 5:
+        table.update({"neutral": 3, "neither": 3, "neither agree or disagree": 3})
+    return table
+
+
+@dataclass
+class ParsedResponses:
+    frame: pd.DataFrame  # key + attribute columns, one row per respondent
+    values: np.ndarray  # respondents x items (float, NaN for missing)
+    item_ids: list[str]
+    comments: list[tuple[int, str, str, str]]  # (row position, question id, factor id, text)
+    blank_rows: int
+
+
+def parse(
+    raw: RawTable,
+    cmap: ColumnMap,
+    framework: Framework,
+    force: str | None = None,
+) -> ParsedResponses:
+    problems: list[str] = []
+    origin = raw.path.name
+    data = raw.data
+    n = len(data)
+    lookup = likert_lookup(framework)
+    item_cols = list(cmap.items)
+    item_ids = [cmap.items[c] for c in item_cols]
+    values = np.full((n, len(item_cols)), np.nan)
+    for j, col in enumerate(item_cols):
+        codes, uniques = pd.factorize(data[col], sort=False)
+        mapped = np.empty(len(uniques))
+        for u, raw_value in enumerate(uniques):
+            key = norm(raw_value)
+            if key in lookup:
+                mapped[u] = lookup[key]
+            elif key in _MISSING:
+                mapped[u] = np.nan
+            else:
+                mapped[u] = -1
+                for pos in np.flatnonzero(codes == u)[:MAX_REPORTED_PROBLEMS]:
+                    problems.append(
+                        f"{origin}: row {raw.first_row + int(pos)}, column "
+                        f"{raw.headers[col]!r}: {raw_value!r} is not an answer on the "
+                        f"{framework.scale.min}-{framework.scale.max} scale"
+                    )
+        values[:, j] = mapped[codes]
+    text_cells: dict[int, pd.Series] = {c: data[c].str.strip() for c in cmap.texts}
+    answered = ~np.isnan(values).all(axis=1) if item_cols else np.zeros(n, dtype=bool)
+    for series in text_cells.values():
+        answered |= (series != "").to_numpy()
+    frame = pd.DataFrame(index=range(n))
+    for attr in ATTRIBUTE_COLUMNS:
+        if attr in cmap.attributes:
+            col = data[cmap.attributes[attr]].str.strip()
+            frame[attr] = col.where(col != "", None)
+        else:
+            frame[attr] = None
+    if force is not None:
+        frame["force"] = force
+    elif "force" not in cmap.attributes:
+        problems.append(
+            f"{origin}: no column says which force each respondent works for; name it with "
+            "--column force=HEADER, or give --force NAME when the whole file is one force"
+        )
+    if cmap.respondent_id is not None:
+        ids = data[cmap.respondent_id].str.strip()
+        blank_id = (ids == "") & answered
+        for pos in np.flatnonzero(blank_id)[:MAX_REPORTED_PROBLEMS]:
+            problems.append(
+                f"{origin}: row {raw.first_row + int(pos)}, column "
+                f"{raw.headers[cmap.respondent_id]!r}: the respondent id is empty"
+            )
+        dup = ids.duplicated(keep=False) & (ids != "") & pd.Series(answered)
+        for pos in np.flatnonzero(dup)[:MAX_REPORTED_PROBLEMS]:
+            problems.append(
+                f"{origin}: row {raw.first_row + int(pos)}, column "
+                f"{raw.headers[cmap.respondent_id]!r}: respondent id {ids[pos]!r} appears twice"
+            )
+        frame["key"] = "id:" + ids
+    else:
+        # No id column: a hash of the row identifies it, numbered so identical rows stay apart.
+        hashed = pd.util.hash_pandas_object(data, index=False).astype(str)
+        frame["key"] = "row:" + hashed + "#" + hashed.groupby(hashed).cumcount().astype(str)
+    if problems:
+        raise InputError(problems)
+    comments_out: list[tuple[int, str, str, str]] = []
+    for col, (qid, fid) in cmap.texts.items():
+        series = text_cells[col]
+        for pos in np.flatnonzero((series != "").to_numpy()):
+            comments_out.append((int(pos), qid, fid, redact(series.iat[pos])))
+    keep = np.flatnonzero(answered)
+    remap = {int(old): new for new, old in enumerate(keep)}
+    comments_out = [(remap[p], q, f, t) for p, q, f, t in comments_out if p in remap]
+    return ParsedResponses(
+        frame=frame.iloc[keep].reset_index(drop=True),
+        values=values[keep],
+        item_ids=item_ids,
+        comments=comments_out,
+        blank_rows=n - len(keep),
+    )
+
+
+# -- writing to the store ------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    filename: str
+    source_format: str
+    rows_read: int
+    rows_added: int
+    rows_already_present: int
+    blank_rows: int
+    already_imported: bool
+    mapped_items: int
+    mapped_texts: int
+    attributes: list[str]
+    unmapped: list[str]
+    comments_added: int
+
+
+def import_responses(
+    store: Store,
+    path: str | Path,
+    collaboration: str,
+    wave: str,
+    *,
+    force: str | None = None,
+    attribute_columns: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one export file as one transaction; a second import of the same file adds nothing."""
+
+    def step(name: str, done: int, total: int) -> None:
+        if progress:
+            progress(name, done, total)
+
+    framework = store.framework
+    step("reading", 0, 4)
+    raw = read_table(path)
+    cmap = map_columns(raw.headers, framework, attribute_columns, origin=raw.path.name)
+    step("checking", 1, 4)
+    parsed = parse(raw, cmap, framework, force=force)
+    step("storing", 2, 4)
+    result = ImportResult(
+        filename=str(raw.path),
+        source_format=raw.source_format,
+        rows_read=len(raw.data),
+        rows_added=0,
+        rows_already_present=0,
+        blank_rows=parsed.blank_rows,
+        already_imported=False,
+        mapped_items=len(cmap.items),
+        mapped_texts=len(cmap.texts),
+        attributes=sorted(cmap.attributes) + (["force"] if force else []),
+        unmapped=cmap.unmapped,
+        comments_added=0,
+    )
+    with store.begin() as conn:
+        wave_id = store.ensure_wave(conn, collaboration, wave)
+        seen = conn.execute(
+            select(imports.c.id).where(imports.c.wave_id == wave_id, imports.c.sha256 == raw.sha256)
+        ).scalar()
+        if seen is not None:
+            result.already_imported = True
+            result.rows_already_present = len(parsed.frame)
+            step("done", 4, 4)
+            return result
+        existing = set(
+            conn.execute(select(respondents.c.key).where(respondents.c.wave_id == wave_id)).scalars()
+        )
+        new_mask = ~parsed.frame["key"].isin(existing).to_numpy()
+        result.rows_already_present = int((~new_mask).sum())
+        frame = parsed.frame[new_mask].reset_index(drop=True)
+        values = parsed.values[new_mask]
+        import_id = conn.execute(
+            imports.insert().values(
+                wave_id=wave_id,
+                filename=raw.path.name,
+                sha256=raw.sha256,
+                source_format=raw.source_format,
+                rows_added=len(frame),
+                imported_at=now(),
+            )
+        ).inserted_primary_key[0]
+        cols = ["wave_id", "import_id", "key", *ATTRIBUTE_COLUMNS]
+        rows = [
+            (wave_id, import_id, *r)
+            for r in frame[["key", *ATTRIBUTE_COLUMNS]].itertuples(index=False, name=None)
+        ]
+        bulk_insert(conn, respondents, cols, rows)
+        id_of = dict(
+            conn.execute(
+                select(respondents.c.key, respondents.c.id).where(
+                    respondents.c.import_id == import_id
+                )
+            ).all()
+        )
+        rids = np.array([id_of[k] for k in frame["key"]], dtype=np.int64)
+        step("storing answers", 3, 4)
+        bulk_insert(conn, answers, ["respondent_id", "item_id", "value"], _answer_rows(rids, values, parsed.item_ids))
+        old_pos = np.flatnonzero(new_mask)
+        new_pos = {int(o): i for i, o in enumerate(old_pos)}
+        comment_rows = [
+            (int(rids[new_pos[p]]), q, f, t) for p, q, f, t in parsed.comments if p in new_pos
+        ]
+        bulk_insert(conn, comments, ["respondent_id", "question_id", "factor_id", "text"], comment_rows)
+        result.rows_added = len(frame)
+        result.comments_added = len(comment_rows)
+    step("done", 4, 4)
+    return result
+
+
+def _answer_rows(rids: np.ndarray, values: np.ndarray, item_ids: list[str]):
+    """Long-format answer rows, generated lazily so a big file is never held twice."""
+    for j, item in enumerate(item_ids):
+        col = values[:, j]
+        mask = ~np.isnan(col)
+        for rid, v in zip(rids[mask].tolist(), col[mask].astype(int).tolist(), strict=True):
+            yield (rid, item, v)

@@ -1,0 +1,285 @@
+"""The store: one SQL database per workspace, SQLite by default, PostgreSQL when asked.
+
+Tables are declared once here with SQLAlchemy Core and created only by the Alembic
+migrations shipped in `collablens/migrations`, so that a store written by an older
+version is upgraded in place rather than rebuilt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine
+
+from .framework import Framework, framework_source, parse_framework
+
+DEFAULT_DB = "collablens.db"
+DEFAULT_SETTINGS = {"anonymity_k": "10", "comment_k": "10"}
+
+metadata = MetaData()
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+collaborations = Table(
+    "collaborations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+waves = Table(
+    "waves",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("collaboration_id", ForeignKey("collaborations.id"), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("collaboration_id", "label", name="uq_wave_label"),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("wave_id", ForeignKey("waves.id"), nullable=False),
+    Column("filename", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("source_format", String(40), nullable=False),
+    Column("rows_added", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("wave_id", "sha256", name="uq_import_file"),
+)
+
+respondents = Table(
+    "respondents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("wave_id", ForeignKey("waves.id"), nullable=False, index=True),
+    Column("import_id", ForeignKey("imports.id"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("force", String(200)),
+    Column("role", String(200)),
+    Column("rank_band", String(200)),
+    Column("length_of_service", String(200)),
+    UniqueConstraint("wave_id", "key", name="uq_respondent_key"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("respondent_id", ForeignKey("respondents.id"), primary_key=True),
+    Column("item_id", String(100), primary_key=True),
+    Column("value", SmallInteger, nullable=False),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("respondent_id", ForeignKey("respondents.id"), nullable=False, index=True),
+    Column("question_id", String(100), nullable=False),
+    Column("factor_id", String(100)),
+    Column("text", Text, nullable=False),
+)
+
+ATTRIBUTE_COLUMNS = ("force", "role", "rank_band", "length_of_service")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def normalise_url(db: str | None) -> str:
+    """Accept a plain file path as well as a SQLAlchemy URL, as sqlite-utils does."""
+    if not db:
+        db = DEFAULT_DB
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser()}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+class Store:
+    """A workspace's database: its settings, framework, surveys and everything derived."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = normalise_url(url)
+        self.engine: Engine = create_engine(self.url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._framework: Framework | None = None
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration; safe to call on every open."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(resources.files("collablens") / "migrations"))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction: everything inside commits together or not at all."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    # -- settings and framework ----------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        with self.connect() as conn:
+            value = conn.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
+        if value is None:
+            return DEFAULT_SETTINGS.get(key, default)
+        return value
+
+    def set_setting(self, key: str, value: str, conn: Connection | None = None) -> None:
+        def _write(c: Connection) -> None:
+            c.execute(settings.delete().where(settings.c.key == key))
+            c.execute(settings.insert().values(key=key, value=value))
+
+        if conn is not None:
+            _write(conn)
+        else:
+            with self.begin() as c:
+                _write(c)
+
+    @property
+    def anonymity_k(self) -> int:
+        return int(self.get_setting("anonymity_k") or 10)
+
+    @property
+    def comment_k(self) -> int:
+        return int(self.get_setting("comment_k") or 10)
+
+    def set_framework(self, path: str | Path | None = None) -> Framework:
+        """Record the workspace's framework; its full text is kept so the store stands alone."""
+        text, origin = framework_source(path)
+        fw = parse_framework(text, origin)
+        with self.begin() as conn:
+            self.set_setting("framework_yaml", text, conn)
+            self.set_setting("framework_origin", origin, conn)
+        self._framework = fw
+        return fw
+
+    @property
+    def framework(self) -> Framework:
+        if self._framework is None:
+            text = self.get_setting("framework_yaml")
+            if text is None:
+                self._framework = self.set_framework(None)
+            else:
+                origin = self.get_setting("framework_origin") or "<store>"
+                self._framework = parse_framework(text, origin)
+        return self._framework
+
+    # -- collaborations and waves ------------------------------------------------------
+
+    def ensure_wave(self, conn: Connection, collaboration: str, wave: str) -> int:
+        cid = conn.execute(
+            select(collaborations.c.id).where(collaborations.c.name == collaboration)
+        ).scalar()
+        if cid is None:
+            cid = conn.execute(
+                collaborations.insert().values(name=collaboration, created_at=now())
+            ).inserted_primary_key[0]
+        wid = conn.execute(
+            select(waves.c.id).where(waves.c.collaboration_id == cid, waves.c.label == wave)
+        ).scalar()
+        if wid is None:
+            existing = conn.execute(
+                select(waves.c.ordinal).where(waves.c.collaboration_id == cid)
+            ).scalars().all()
+            wid = conn.execute(
+                waves.insert().values(
+                    collaboration_id=cid,
+                    label=wave,
+                    ordinal=max(existing, default=0) + 1,
+                    created_at=now(),
+                )
+            ).inserted_primary_key[0]
+        return int(wid)
+
+    def collaborations(self) -> list[str]:
+        with self.connect() as conn:
+            return list(conn.execute(select(collaborations.c.name).order_by("name")).scalars())
+
+    def waves(self, collaboration: str) -> list[tuple[int, str]]:
+        """(wave id, label) in the order the waves were first imported."""
+        with self.connect() as conn:
+            rows = conn.execute(
+                select(waves.c.id, waves.c.label)
+                .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
+                .where(collaborations.c.name == collaboration)
+                .order_by(waves.c.ordinal)
+            ).all()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere.
+
+    Large survey imports spend most of their time here; the generic SQLAlchemy path
+    builds a dict per row, which costs more than the database does.
+    """
+    dialect = conn.dialect.name
+    cols = ", ".join(columns)
+    if dialect == "postgresql" and conn.dialect.driver == "psycopg":
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    if dialect == "sqlite":
+        marks = ", ".join("?" for _ in columns)
+        raw = conn.connection.driver_connection
+        raw.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
+        return
+    conn.execute(table.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
+
