@@ -337,7 +337,7 @@ def parse(
     for attr in ATTRIBUTE_COLUMNS:
         if attr in cmap.attributes:
             col = data[cmap.attributes[attr]].str.strip()
-            frame[attr] = col.where(col != "", None)
+            frame[attr] = col.astype(object).where(col != "", None)  # None, not NaN: NULL in SQL
         else:
             frame[attr] = None
     if force is not None:

@@ -75,10 +75,10 @@ def demo_scenario(framework: Framework) -> Scenario:
             "governance": 2.8,
             "practicalities": 2.5,
             "trust": 3.5,
-            "leadership": 3.7,
+            "leadership": 3.95,
             "time_pace": 2.7,
             "coproduction": 3.0,
-            "champions": 4.1,
+            "champions": 4.3,
         }
     )
     return Scenario(

@@ -1,0 +1,344 @@
+"""The `collablens` command line: a thin layer over the library.
+
+Each command parses options, calls one library function and prints the result; no
+analysis happens here, so the web app can offer the same things later.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import instrument
+from .dataset import NotFound
+from .framework import FrameworkError, load_framework
+from .ingest import InputError, import_responses
+from .store import DEFAULT_DB, Store
+
+console = Console()
+err = Console(stderr=True)
+
+app = typer.Typer(
+    help=(
+        "collablens: what helps and what holds back a police inter-force collaboration, "
+        "from its own staff's survey answers.\n\n"
+        "Typical use:\n\n"
+        "  collablens survey template --format xlsx --out survey.xlsx\n\n"
+        "  collablens import responses answers.csv --collaboration 'NE ROCU' --wave 2026\n\n"
+        "  collablens report --collaboration 'NE ROCU' --out report.html --pdf\n\n"
+        "Try `collablens demo` to see a full report built from simulated answers."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+framework_app = typer.Typer(help="Show or check a framework (the factors, items and bands).", no_args_is_help=True)
+survey_app = typer.Typer(help="Write the survey instrument for a survey tool or for print.", no_args_is_help=True)
+import_app = typer.Typer(help="Import survey answers into the workspace.", no_args_is_help=True)
+app.add_typer(framework_app, name="framework")
+app.add_typer(survey_app, name="survey")
+app.add_typer(import_app, name="import")
+
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        envvar="COLLABLENS_DB",
+        help="Workspace database: a file path (SQLite) or a URL such as "
+        "postgresql+psycopg://user@host/db.",
+    ),
+]
+FrameworkOption = Annotated[
+    Path | None,
+    typer.Option("--framework", "-f", help="A framework YAML file; default: the workspace's, else the built-in one."),
+]
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _open(db: str) -> Store:
+    store = Store(db)
+    store.migrate()
+    return store
+
+
+def _framework(framework: Path | None, db: str | None = None):
+    try:
+        if framework is not None:
+            return load_framework(framework)
+        if db and (Path(db).exists() or "://" in db):
+            return _open(db).framework
+        return load_framework(None)
+    except FrameworkError as exc:
+        _fail(str(exc))
+
+
+# -- init -----------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    db: DbOption = DEFAULT_DB,
+    framework: FrameworkOption = None,
+    k: Annotated[int | None, typer.Option("--k", min=2, help="Smallest group whose results may be shown (default 10).")] = None,
+    comment_k: Annotated[int | None, typer.Option("--comment-k", min=2, help="Smallest force whose comments may be quoted (default 10).")] = None,
+) -> None:
+    """Create a workspace, or change its framework and anonymity thresholds.
+
+    Example: collablens init --framework my_codebook.yaml --k 15
+    """
+    store = _open(db)
+    try:
+        if framework is not None:
+            store.set_framework(framework)
+        fw = store.framework
+    except FrameworkError as exc:
+        _fail(str(exc))
+    if k is not None:
+        store.set_setting("anonymity_k", str(k))
+    if comment_k is not None:
+        store.set_setting("comment_k", str(comment_k))
+    console.print(
+        f"Workspace [bold]{store.url}[/]: framework {fw.id!r} ({len(fw.factors)} factors), "
+        f"anonymity threshold k = {store.anonymity_k}, comment threshold = {store.comment_k}."
+    )
+
+
+# -- framework ----------------------------------------------------------------------
+
+
+@framework_app.command("show")
+def framework_show(framework: FrameworkOption = None, db: DbOption = DEFAULT_DB) -> None:
+    """List the factors of a framework with their items (R = reverse-scored).
+
+    Example: collablens framework show
+    """
+    fw = _framework(framework, db)
+    console.print(f"[bold]{fw.name}[/] ({fw.id}, version {fw.version})")
+    console.print(f"[dim]{fw.citation}[/]\n")
+    table = Table(show_lines=True)
+    table.add_column("Factor")
+    table.add_column("Kind")
+    table.add_column("Definition", ratio=3)
+    table.add_column("Items", ratio=3)
+    for f in fw.factors:
+        items = "\n".join(f"{'R ' if it.reverse else '  '}{it.id}: {it.text}" for it in f.items)
+        table.add_row(f"{f.name}\n[dim]{f.id}[/]", f.kind, f.definition, items)
+    console.print(table)
+    bands = ", ".join(f"{b.label} >= {b.min}" for b in fw.bands)
+    console.print(f"Scale {fw.scale.min}-{fw.scale.max}; bands: {bands}")
+
+
+@framework_app.command("validate")
+def framework_validate(file: Annotated[Path, typer.Argument(help="The framework YAML file to check.")]) -> None:
+    """Check a framework file and say exactly which key is wrong.
+
+    Example: collablens framework validate my_codebook.yaml
+    """
+    try:
+        fw = load_framework(file)
+    except FrameworkError as exc:
+        _fail(str(exc))
+    n_items = sum(len(f.items) for f in fw.factors)
+    console.print(f"[green]OK[/]: {file} defines {len(fw.factors)} factors and {n_items} items.")
+    for f in fw.factors:
+        if not any(it.reverse for it in f.items):
+            console.print(f"[yellow]Note[/]: factor {f.id!r} has no reverse-worded item (acquiescence bias).")
+
+
+# -- survey ---------------------------------------------------------------------------
+
+
+@survey_app.command("template")
+def survey_template(
+    format: Annotated[str, typer.Option("--format", help="csv, xlsx or md.")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write; csv and md print to the screen without it.")] = None,
+    framework: FrameworkOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the questionnaire: item ids, wording, scale, respondent questions, free text.
+
+    The xlsx workbook also has an empty 'Responses' sheet whose columns import as they are.
+
+    Example: collablens survey template --format xlsx --out survey.xlsx
+    """
+    if format not in ("csv", "xlsx", "md"):
+        _fail(f"--format must be csv, xlsx or md, not {format!r}")
+    fw = _framework(framework, db)
+    try:
+        text = instrument.write_template(fw, format, out)
+    except ValueError as exc:
+        _fail(str(exc))
+    if text is not None:
+        typer.echo(text, nl=False)
+    else:
+        console.print(f"Wrote {out}")
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+@import_app.command("responses")
+def import_responses_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX export (our template, Microsoft Forms, SmartSurvey or Qualtrics).")],
+    collaboration: Annotated[str, typer.Option("--collaboration", "-c", help="Name of the collaboration, e.g. 'NE ROCU'.")],
+    wave: Annotated[str, typer.Option("--wave", "-w", help="Survey wave label, e.g. 2026 or '2026 spring'.")],
+    force: Annotated[str | None, typer.Option("--force", help="Every row is from this force (a paper batch, or a one-force export).")] = None,
+    column: Annotated[list[str] | None, typer.Option("--column", help="Map an attribute to a column header: force=HEADER, role=..., rank_band=..., length_of_service=... (repeatable).")] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Import one file of survey answers as one transaction.
+
+    Columns are matched by item id or by the question's wording, so exports from
+    survey tools work as they are. A file with any bad value imports nothing and
+    the error names the row, column and value. Importing the same file twice adds
+    nothing. Free text is stored only after names, emails, phone numbers, collar and
+    warrant numbers and postcodes are removed.
+
+    Example: collablens import responses answers.xlsx --collaboration 'NE ROCU' --wave 2026
+    """
+    mapping: dict[str, str] = {}
+    for spec in column or []:
+        attr, sep, header = spec.partition("=")
+        if not sep or attr not in ("force", "role", "rank_band", "length_of_service"):
+            _fail(f"--column {spec!r}: use ATTRIBUTE=HEADER with attribute force, role, rank_band or length_of_service")
+        mapping[attr] = header
+    store = _open(db)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(f"Importing {file.name}", total=4)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"{file.name}: {stage}")
+
+        try:
+            res = import_responses(store, file, collaboration, wave, force=force, attribute_columns=mapping or None, progress=progress)
+        except InputError as exc:
+            bar.stop()
+            _fail(str(exc))
+    if res.already_imported:
+        console.print(f"{file} was already imported into {collaboration!r} wave {wave!r}: nothing added.")
+        return
+    console.print(
+        f"Imported {res.rows_added} respondents ({res.comments_added} comments) from {file} "
+        f"[dim]({res.source_format} layout; {res.mapped_items} items, {res.mapped_texts} free-text questions)[/]"
+    )
+    if res.rows_already_present:
+        console.print(f"{res.rows_already_present} respondents were already in the store and were skipped.")
+    if res.blank_rows:
+        console.print(f"{res.blank_rows} blank rows were skipped.")
+    if res.unmapped:
+        console.print(f"[yellow]Columns not used[/] ({len(res.unmapped)}): " + ", ".join(repr(c) for c in res.unmapped))
+
+
+# -- scores and report ---------------------------------------------------------------------
+
+
+@app.command()
+def scores(
+    collaboration: Annotated[str, typer.Option("--collaboration", "-c", help="Collaboration name.")],
+    wave: Annotated[str | None, typer.Option("--wave", "-w", help="Wave label (default: latest).")] = None,
+    by: Annotated[str, typer.Option("--by", help="all, force, role, rank_band or length_of_service.")] = "all",
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write every score row (all waves and groups) to this CSV.")] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Print factor scores with 95% intervals and bands; small groups show as hidden.
+
+    Example: collablens scores --collaboration 'NE ROCU' --by force
+    """
+    from .dataset import load
+    from .scoring import score
+
+    store = _open(db)
+    try:
+        data = load(store, collaboration)
+    except NotFound as exc:
+        _fail(str(exc))
+    result = score(data, k=store.anonymity_k)
+    wave = wave or data.waves[-1]
+    t = result.scores
+    t = t[(t["wave"] == wave) & (t["dimension"] == by)]
+    if t.empty:
+        _fail(f"nothing to show for wave {wave!r} by {by!r} (waves: {', '.join(data.waves)})")
+    table = Table(title=f"{collaboration}, wave {wave}, by {by}")
+    for col in ("group", "factor", "n", "mean", "95% CI", "band"):
+        table.add_column(col, justify="right" if col in ("n", "mean") else "left")
+    for _, r in t.iterrows():
+        if r["suppressed"] is not None and r["suppressed"] == r["suppressed"]:
+            table.add_row(r["group"], r["factor"], "-", "-", "-", f"hidden ({r['suppressed']})")
+        else:
+            table.add_row(r["group"], r["factor"], f"{int(r['n'])}", f"{r['mean']:.2f}",
+                          f"{r['ci_low']:.2f} - {r['ci_high']:.2f}", str(r["band"]))
+    console.print(table)
+    if csv:
+        result.scores.drop(columns=["var"]).to_csv(csv, index=False)
+        console.print(f"Wrote {csv}")
+
+
+@app.command()
+def report(
+    collaboration: Annotated[str, typer.Option("--collaboration", "-c", help="Collaboration name.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
+    wave: Annotated[str | None, typer.Option("--wave", "-w", help="Wave to report (default: latest); earlier waves form the trend.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print a PDF beside the HTML (needs Chromium).")] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the collaboration health report: one self-contained HTML file that opens offline.
+
+    Example: collablens report --collaboration 'NE ROCU' --out report.html --pdf
+    """
+    from .report import write_report
+
+    store = _open(db)
+    pdf_path = out.with_suffix(".pdf") if pdf else None
+    try:
+        write_report(store, collaboration, out, wave=wave, pdf=pdf_path)
+    except (NotFound, ValueError, RuntimeError) as exc:
+        _fail(str(exc))
+    console.print(f"Report: {out.resolve()}")
+    if pdf_path:
+        console.print(f"PDF:    {pdf_path.resolve()}")
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Option("--dir", help="Folder for the demo workspace, data and report.")] = Path("demo"),
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print the report to PDF (needs Chromium).")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed of the simulation.")] = 2017,
+) -> None:
+    """Build a demo: a fictional collaboration of five forces, two survey waves, one report.
+
+    The simulated staff follow a documented model (docs/demo.md): the smallest forces
+    see parochialism as worse, and time and pace improve between the waves.
+
+    Example: collablens demo --dir demo && open demo/report.html
+    """
+    from .demo import run_demo
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("Demo", total=4)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"Importing: {stage}")
+
+        try:
+            res = run_demo(folder, seed=seed, pdf=pdf, progress=progress)
+        except RuntimeError as exc:
+            _fail(str(exc))
+    for r in res.imports:
+        console.print(f"Imported {r.rows_added} respondents from {r.filename} ({r.source_format} layout)")
+    console.print(f"Workspace: {res.db}")
+    console.print(f"[bold green]Report:[/] {res.report.resolve()}")
+    if res.pdf:
+        console.print(f"[bold green]PDF:[/]    {res.pdf.resolve()}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,52 @@
+"""The demo workspace: a fictional collaboration, two survey waves, one report.
+
+It runs the same path a real user takes (files written in the formats survey tools
+export, imported, scored, reported), so it doubles as an end-to-end check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .ingest import ImportResult, Progress, import_responses
+from .report import Report, write_report
+from .simulate import demo_scenario, simulate_wave, to_qualtrics_csv, to_template_csv
+from .store import Store
+
+COLLABORATION = "North East Regional Collaboration (fictional)"
+WAVES = ("2025 spring", "2026 spring")
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    db: Path
+    files: list[Path]
+    imports: list[ImportResult]
+    report: Path
+    pdf: Path | None
+    summary: Report
+
+
+def run_demo(folder: Path, seed: int = 2017, pdf: bool = False, progress: Progress | None = None) -> DemoResult:
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "collablens.db"
+    for stale in folder.glob("collablens.db*"):
+        stale.unlink()
+    store = Store(str(db))
+    store.migrate()
+    fw = store.framework
+    scenario = demo_scenario(fw)
+    files = [folder / "wave1_template.csv", folder / "wave2_qualtrics.csv"]
+    to_template_csv(simulate_wave(fw, scenario, 0, seed=seed), files[0])
+    to_qualtrics_csv(simulate_wave(fw, scenario, 1, seed=seed), fw, files[1])
+    results = [
+        import_responses(store, path, COLLABORATION, wave, progress=progress)
+        for path, wave in zip(files, WAVES, strict=True)
+    ]
+    out = folder / "report.html"
+    pdf_path = folder / "report.pdf" if pdf else None
+    summary = write_report(store, COLLABORATION, out, pdf=pdf_path)
+    store.close()
+    return DemoResult(folder, db, files, results, out, pdf_path, summary)

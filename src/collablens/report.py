@@ -1,0 +1,363 @@
+"""The collaboration health report: one self-contained HTML file, and a PDF of it.
+
+The report is built from the suppressed tables in `scoring`, so nothing here decides
+what may be shown; it only chooses what is worth looking at first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from . import charts
+from .dataset import NOT_STATED, SurveyData, load, load_comments
+from .scoring import ALL, Scores, score
+from .store import Store
+
+DIMENSION_LABELS = {
+    "force": "Force",
+    "role": "Role",
+    "rank_band": "Rank or grade",
+    "length_of_service": "Length of service",
+}
+
+
+@dataclass
+class Report:
+    """Everything the template shows, already rounded to what a reader needs."""
+
+    collaboration: str
+    wave: str
+    waves: list[str]
+    framework: Any
+    k: int
+    comment_k: int
+    n_respondents: int | None
+    generated: str
+    scorecard: list[dict] = field(default_factory=list)
+    strengths: list[dict] = field(default_factory=list)
+    concerns: list[dict] = field(default_factory=list)
+    headline_gaps: list[dict] = field(default_factory=list)
+    gaps: list[dict] = field(default_factory=list)
+    gaps_tested: int = 0
+    changes: list[dict] = field(default_factory=list)
+    reliability: list[dict] = field(default_factory=list)
+    counts: dict[str, list[dict]] = field(default_factory=dict)
+    suppressed: list[str] = field(default_factory=list)
+    comments: list[dict] = field(default_factory=list)
+    actions: list[dict] = field(default_factory=list)
+    charts: dict[str, str] = field(default_factory=dict)
+
+
+def build_report(store: Store, collaboration: str, wave: str | None = None) -> Report:
+    data = load(store, collaboration)
+    if wave is None:
+        wave = data.waves[-1]
+    elif wave not in data.waves:
+        raise ValueError(
+            f"collaboration {collaboration!r} has no wave {wave!r} (waves: {', '.join(data.waves)})"
+        )
+    scores = score(data, k=store.anonymity_k)
+    comments = load_comments(store, collaboration)
+    return assemble(data, scores, comments, wave, store.comment_k)
+
+
+def assemble(data: SurveyData, scores: Scores, comments: pd.DataFrame, wave: str, comment_k: int) -> Report:
+    fw = data.framework
+    names = {f.id: f.name for f in fw.factors}
+    kinds = {f.id: f.kind for f in fw.factors}
+    bands = {b.id: b.label for b in fw.bands}
+    upto = data.waves[: data.waves.index(wave) + 1]
+    t = scores.scores
+    overall = t[(t["dimension"] == "all") & (t["wave"] == wave)].set_index("factor")
+    prev = upto[-2] if len(upto) > 1 else None
+    change = scores.change
+    change_all = (
+        change[(change["dimension"] == "all") & (change["wave_to"] == wave)].set_index("factor")
+        if prev
+        else pd.DataFrame()
+    )
+    rel = scores.reliability[scores.reliability["wave"] == wave].set_index("factor")
+    n_all = scores.counts[(scores.counts["dimension"] == "all") & (scores.counts["wave"] == wave)]["n"]
+    report = Report(
+        collaboration=data.collaboration,
+        wave=wave,
+        waves=upto,
+        framework=fw,
+        k=scores.k,
+        comment_k=comment_k,
+        n_respondents=None if n_all.empty or pd.isna(n_all.iloc[0]) else int(n_all.iloc[0]),
+        generated=date.today().isoformat(),
+    )
+    for f in fw.factors:
+        r = overall.loc[f.id]
+        row = {
+            "id": f.id,
+            "name": f.name,
+            "kind": f.kind,
+            "mean": _num(r["mean"]),
+            "ci_low": _num(r["ci_low"]),
+            "ci_high": _num(r["ci_high"]),
+            "n": _int(r["n"]),
+            "band": r["band"],
+            "band_label": bands.get(r["band"], "Hidden") if r["band"] else "Hidden",
+            "alpha": _num(rel.loc[f.id, "alpha"]) if f.id in rel.index else None,
+            "change": None,
+        }
+        if prev and f.id in change_all.index:
+            c = change_all.loc[f.id]
+            row["change"] = {
+                "diff": float(c["diff"]),
+                "ci_low": float(c["ci_low"]),
+                "ci_high": float(c["ci_high"]),
+                "significant": bool(c["significant"]),
+                "from": prev,
+            }
+        report.scorecard.append(row)
+    shown = [r for r in report.scorecard if r["mean"] is not None]
+    top_band, bottom_band = fw.bands[0].id, fw.bands[-1].id
+    report.strengths = sorted(
+        (r for r in shown if r["band"] == top_band), key=lambda r: -r["mean"]
+    )[:3] or sorted(shown, key=lambda r: -r["mean"])[:1]
+    report.concerns = sorted((r for r in shown if r["band"] == bottom_band), key=lambda r: r["mean"])[:3]
+    report.actions = [
+        {"factor": r["name"], "band_label": r["band_label"], "mean": r["mean"], "actions": fw.factor(r["id"]).actions}
+        for r in sorted(shown, key=lambda r: r["mean"])
+        if r["band"] != top_band
+    ][: max(3, len(report.concerns))]
+    _gaps(report, scores, names, wave)
+    _changes(report, scores, names, wave)
+    report.reliability = [
+        {"name": names[f], "items": int(r["items"]), "n": int(r["n_complete"]), "alpha": _num(r["alpha"])}
+        for f, r in rel.iterrows()
+    ]
+    _counts(report, scores, wave)
+    _comments(report, comments, scores, wave, comment_k, names, kinds)
+    _charts(report, data, scores, wave, names, kinds)
+    return report
+
+
+def _num(v) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def _int(v) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
+def _gaps(report: Report, scores: Scores, names: dict[str, str], wave: str) -> None:
+    g = scores.gaps[scores.gaps["wave"] == wave]
+    report.gaps_tested = len(g)
+    g = g.assign(abs_g=g["hedges_g"].abs()).sort_values(["significant", "abs_g"], ascending=False)
+    rows = []
+    for _, r in g.head(15).iterrows():
+        lower, higher = (r["group_b"], r["group_a"]) if r["diff"] < 0 else (r["group_a"], r["group_b"])
+        rows.append(
+            {
+                "factor": names[r["factor"]],
+                "a": r["group_a"],
+                "b": r["group_b"],
+                "mean_a": float(r["mean_a"]),
+                "mean_b": float(r["mean_b"]),
+                "diff": float(r["diff"]),
+                "ci_low": float(r["ci_low"]),
+                "ci_high": float(r["ci_high"]),
+                "p_holm": float(r["p_holm"]),
+                "g": float(r["hedges_g"]),
+                "significant": bool(r["significant"]),
+                "lower": lower,
+                "higher": higher,
+                "size": _effect_word(abs(float(r["hedges_g"]))),
+            }
+        )
+    report.gaps = rows
+    report.headline_gaps = [r for r in rows if r["significant"] and abs(r["g"]) >= 0.5][:3]
+
+
+def _effect_word(g: float) -> str:
+    """Cohen's conventional labels, so readers need not interpret g themselves."""
+    return "large" if g >= 0.8 else "medium" if g >= 0.5 else "small" if g >= 0.2 else "negligible"
+
+
+def _changes(report: Report, scores: Scores, names: dict[str, str], wave: str) -> None:
+    c = scores.change
+    c = c[(c["wave_to"] == wave) & c["significant"]]
+    c = c.assign(abs_diff=c["diff"].abs()).sort_values("abs_diff", ascending=False)
+    report.changes = [
+        {
+            "group": r["group"] if r["dimension"] != "all" else "Whole collaboration",
+            "factor": names[r["factor"]],
+            "diff": float(r["diff"]),
+            "ci_low": float(r["ci_low"]),
+            "ci_high": float(r["ci_high"]),
+            "from": r["wave_from"],
+        }
+        for _, r in c.head(10).iterrows()
+    ]
+
+
+def _counts(report: Report, scores: Scores, wave: str) -> None:
+    c = scores.counts[scores.counts["wave"] == wave]
+    for dim, label in DIMENSION_LABELS.items():
+        part = c[c["dimension"] == dim].sort_values("n", ascending=False, na_position="last")
+        report.counts[label] = [
+            {"group": r["group"], "n": _int(r["n"]), "why": r["suppressed"]} for _, r in part.iterrows()
+        ]
+        report.suppressed += [
+            f"{label}: {r['group']}" for _, r in part.iterrows() if r["suppressed"] is not None and pd.notna(r["suppressed"])
+        ]
+
+
+def _comments(report: Report, comments: pd.DataFrame, scores: Scores, wave: str, comment_k: int,
+              names: dict[str, str], kinds: dict[str, str]) -> None:
+    """Quotes only from forces with at least `comment_k` respondents shown this wave."""
+    c = scores.counts
+    big = c[(c["wave"] == wave) & (c["dimension"] == "force") & (c["n"] >= comment_k)]
+    allowed = set(big["group"]) - {NOT_STATED}
+    part = comments[(comments["wave"] == wave) & comments["force"].isin(allowed)]
+    for fid, name in names.items():
+        mine = part[part["factor_id"] == fid]
+        quotes = _diverse(mine, 3)
+        report.comments.append(
+            {
+                "factor": name,
+                "kind": kinds[fid],
+                "count": len(mine),
+                "by_force": mine["force"].value_counts().to_dict(),
+                "quotes": quotes,
+            }
+        )
+
+
+def _diverse(frame: pd.DataFrame, n: int) -> list[dict]:
+    """Up to n quotes, each from a different force where possible, fuller answers first."""
+    if frame.empty:
+        return []
+    frame = frame.assign(length=frame["text"].str.len()).sort_values("length", ascending=False)
+    picked, forces, texts = [], set(), set()
+    for _, r in frame.iterrows():
+        if r["force"] in forces or r["text"] in texts:
+            continue
+        picked.append({"text": r["text"], "force": r["force"]})
+        forces.add(r["force"])
+        texts.add(r["text"])
+        if len(picked) == n:
+            break
+    return picked
+
+
+def _charts(report: Report, data: SurveyData, scores: Scores, wave: str, names: dict[str, str],
+            kinds: dict[str, str]) -> None:
+    fw = data.framework
+    scale = (fw.scale.min, fw.scale.max)
+    bands = [(b.id, b.min) for b in fw.bands]
+    card = pd.DataFrame(report.scorecard)
+    report.charts["scorecard"] = charts.scorecard(card, bands, scale)
+    t = scores.scores
+    forces = t[(t["dimension"] == "force") & (t["wave"] == wave)]
+    if not forces.empty:
+        order = (
+            scores.counts[(scores.counts["dimension"] == "force") & (scores.counts["wave"] == wave)]
+            .sort_values("n", ascending=False, na_position="last")["group"]
+            .tolist()
+        )
+        heat = forces.pivot(index="factor", columns="group", values="mean")
+        heat = heat.reindex(index=[f.id for f in fw.factors], columns=[g for g in order if g in heat.columns])
+        report.charts["forces"] = charts.force_heatmap(heat, names, scale)
+        pts = []
+        for group, part in forces.groupby("group"):
+            if part["mean"].isna().all() or group == NOT_STATED:
+                continue
+            by_kind = part.groupby("kind")["mean"].mean()
+            pts.append(
+                {
+                    "group": group,
+                    "inhibitor": by_kind.get("inhibitor", np.nan),
+                    "facilitator": by_kind.get("facilitator", np.nan),
+                    "n": float(part["n"].max()),
+                }
+            )
+        pts_df = pd.DataFrame(pts).dropna() if pts else pd.DataFrame()
+        if not pts_df.empty:
+            report.charts["quadrant"] = charts.inhibitors_vs_facilitators(pts_df, bands, scale)
+    if len(report.waves) > 1:
+        long = t[(t["dimension"] == "all") & (t["group"] == ALL) & t["wave"].isin(report.waves)]
+        report.charts["trend"] = charts.trend(long, report.waves, names, kinds, scale)
+
+
+# -- rendering ---------------------------------------------------------------------
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("collablens", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["f2"] = lambda v: "–" if v is None else f"{v:.2f}"
+    env.filters["signed"] = lambda v: "–" if v is None else f"{v:+.2f}"
+    env.filters["pval"] = lambda v: "<0.001" if v < 0.001 else f"{v:.3f}"
+    return env
+
+
+def render_html(report: Report) -> str:
+    return _env().get_template("report.html").render(r=report)
+
+
+def write_report(store: Store, collaboration: str, out: Path, wave: str | None = None,
+                 pdf: Path | None = None) -> Report:
+    report = build_report(store, collaboration, wave)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_html(report), encoding="utf-8")
+    if pdf is not None:
+        html_to_pdf(out, pdf)
+    return report
+
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def find_chromium() -> str | None:
+    env = os.environ.get("COLLABLENS_CHROMIUM")
+    if env:
+        return env
+    return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
+
+
+def html_to_pdf(html: Path, pdf: Path) -> None:
+    """Print the HTML with headless Chromium, offline, so the PDF matches what the page shows."""
+    exe = find_chromium()
+    if exe is None:
+        raise RuntimeError(
+            "making a PDF needs Chromium (apt-get install chromium), or set COLLABLENS_CHROMIUM "
+            "to a Chrome/Chromium binary; the HTML report was written"
+        )
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf.resolve()}",
+            html.resolve().as_uri(),
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0 or not pdf.exists():
+        raise RuntimeError(f"Chromium could not print {html} to PDF: {proc.stderr.strip()[-500:]}")

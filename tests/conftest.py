@@ -1,0 +1,191 @@
+"""Shared fixtures: real stores on SQLite and on a throwaway PostgreSQL server.
+
+Nothing of ours is mocked. SQLite stores live in `tmp_path`; PostgreSQL tests run
+against a server started for the session from the installed binaries, with a new
+database for every test. Where no PostgreSQL is installed those tests are skipped,
+unless COLLABLENS_REQUIRE_POSTGRES=1 (as in CI), when they fail instead.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from collablens.framework import Framework, load_framework
+from collablens.store import Store
+
+DATA = Path(__file__).parent / "data"
+MINI_FRAMEWORK = DATA / "mini_framework.yaml"
+REQUIRE_POSTGRES = os.environ.get("COLLABLENS_REQUIRE_POSTGRES") == "1"
+
+
+# -- frameworks ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def builtin_framework() -> Framework:
+    return load_framework()
+
+
+@pytest.fixture(scope="session")
+def mini_framework() -> Framework:
+    return load_framework(MINI_FRAMEWORK)
+
+
+@pytest.fixture(scope="session")
+def mini_framework_path() -> Path:
+    return MINI_FRAMEWORK
+
+
+# -- SQLite ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = Store(str(tmp_path / "t.db"))
+    s.migrate()
+    yield s
+    s.close()
+
+
+# -- PostgreSQL ------------------------------------------------------------------------
+
+
+def _pg_bindir() -> Path | None:
+    candidates: list[str] = []
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        try:
+            out = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=30
+            )
+            candidates.append(out.stdout.strip())
+        except (subprocess.SubprocessError, OSError):
+            pass
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    candidates += [str(Path(p).parent) for p in (shutil.which("initdb"),) if p]
+    for c in candidates:
+        d = Path(c)
+        if (d / "initdb").is_file() and (d / "pg_ctl").is_file():
+            return d
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class PostgresServer:
+    port: int
+    root: Path
+    pg_ctl: list[str]
+
+    def url(self, dbname: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def admin(self):
+        import psycopg
+
+        return psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        )
+
+
+def _unavailable(reason: str):
+    if REQUIRE_POSTGRES:
+        pytest.fail(f"COLLABLENS_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+def _run(cmd: list[str], what: str) -> None:
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{what} failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _unavailable("the psycopg driver is not installed (pip install 'collablens[postgres]')")
+    bindir = _pg_bindir()
+    if bindir is None:
+        _unavailable("no PostgreSQL server binaries (initdb, pg_ctl) were found")
+    prefix: list[str] = []
+    root = Path(tempfile.mkdtemp(prefix="collablens-pg-"))
+    if os.geteuid() == 0:
+        # initdb refuses to run as root: run the server as the postgres system user.
+        runuser = shutil.which("runuser")
+        try:
+            import pwd
+
+            pw = pwd.getpwnam("postgres")
+        except KeyError:
+            pw = None
+        if runuser is None or pw is None:
+            shutil.rmtree(root, ignore_errors=True)
+            _unavailable("running as root, and there is no postgres user or runuser to drop to")
+        prefix = [runuser, "-u", "postgres", "--"]
+        os.chown(root, pw.pw_uid, pw.pw_gid)
+    data, log = root / "data", root / "server.log"
+    port = _free_port()
+    pg_ctl = [*prefix, str(bindir / "pg_ctl"), "-D", str(data)]
+    try:
+        _run(
+            [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+             "-E", "UTF8", "--no-locale", "--no-sync"],
+            "initdb",
+        )
+        opts = f"-k {root} -h 127.0.0.1 -p {port} -F -c full_page_writes=off"
+        _run([*pg_ctl, "-l", str(log), "-w", "-t", "60", "-o", opts, "start"], "pg_ctl start")
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        detail = log.read_text(errors="replace") if log.exists() else ""
+        shutil.rmtree(root, ignore_errors=True)
+        _unavailable(f"the throwaway server did not start: {exc}\n{detail}")
+    server = PostgresServer(port=port, root=root, pg_ctl=pg_ctl)
+    yield server
+    subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], capture_output=True, timeout=60)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_store(postgres_server: PostgresServer):
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with postgres_server.admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    s = Store(postgres_server.url(name))
+    s.migrate()
+    yield s
+    s.close()
+    with postgres_server.admin() as conn:
+        for _ in range(3):
+            try:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except Exception:  # a connection can linger a moment after dispose()
+                time.sleep(0.2)
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def any_store(request: pytest.FixtureRequest):
+    """The same test on a SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("store")
+    return request.getfixturevalue("pg_store")
