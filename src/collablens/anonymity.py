@@ -15,7 +15,9 @@ PRIMARY = "primary"
 SECONDARY = "secondary"
 
 
-def suppress_partition(counts: Mapping[str, int], k: int, total: int | None = None) -> dict[str, str | None]:
+def suppress_partition(
+    counts: Mapping[str, int], k: int, total: int | None = None
+) -> dict[str, str | None]:
     """Decide which cells of one partition of a total are hidden, and why.
 
     `counts` maps each group to its n; the groups together make up `total` (which
@@ -35,7 +37,10 @@ def suppress_partition(counts: Mapping[str, int], k: int, total: int | None = No
     # are a group of their own, but a respondent can also be missing from a factor);
     # what subtraction reveals is the hidden cells plus that unexplained remainder.
     remainder = total - sum(counts.values())
-    while len(hidden) + (1 if remainder > 0 else 0) < 2 or sum(counts[g] for g in hidden) + remainder < k:
+    while (
+        len(hidden) + (1 if remainder > 0 else 0) < 2
+        or sum(counts[g] for g in hidden) + remainder < k
+    ):
         shown = sorted((n, g) for g, n in counts.items() if g not in hidden)
         if not shown:
             break
@@ -43,4 +48,3 @@ def suppress_partition(counts: Mapping[str, int], k: int, total: int | None = No
         hidden.add(g)
         out[g] = SECONDARY
     return out
-

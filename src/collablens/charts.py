@@ -71,7 +71,14 @@ def scorecard(rows: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
     _band_zones(ax, bands, scale[0], scale[1], vertical=False)
     for i, r in rows.iterrows():
         if pd.isna(r["mean"]):
-            ax.text(scale[0] + 0.05, i, "suppressed (fewer than k)", va="center", color="#777", fontsize=8)
+            ax.text(
+                scale[0] + 0.05,
+                i,
+                "suppressed (fewer than k)",
+                va="center",
+                color="#777",
+                fontsize=8,
+            )
             continue
         colour = BAND_COLOURS.get(r["band"], INK)
         ax.plot([r["ci_low"], r["ci_high"]], [i, i], color=colour, lw=2.5, solid_capstyle="round")
@@ -103,7 +110,9 @@ def force_heatmap(table: pd.DataFrame, factor_names: dict[str, str], scale: tupl
             v = values[i, j]
             if np.isnan(v):
                 ax.add_patch(
-                    plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", ec="#bbbbbb", lw=0)
+                    plt.Rectangle(
+                        (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", ec="#bbbbbb", lw=0
+                    )
                 )
                 ax.text(j, i, "hidden", ha="center", va="center", fontsize=7.5, color="#777")
             else:
@@ -129,15 +138,35 @@ def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, in
     ax.axvline(line, color=GRID, lw=1)
     ax.axhline(line, color=GRID, lw=1)
     pad = (hi - lo) * 0.02
-    ax.text(lo + pad, hi - pad, "barriers bite,\nenablers strong", va="top", fontsize=8, color="#777")
-    ax.text(hi - pad, hi - pad, "healthy", va="top", ha="right", fontsize=8, color=BAND_COLOURS["strength"])
+    ax.text(
+        lo + pad, hi - pad, "barriers bite,\nenablers strong", va="top", fontsize=8, color="#777"
+    )
+    ax.text(
+        hi - pad,
+        hi - pad,
+        "healthy",
+        va="top",
+        ha="right",
+        fontsize=8,
+        color=BAND_COLOURS["strength"],
+    )
     ax.text(lo + pad, lo + pad, "at risk", fontsize=8, color=BAND_COLOURS["concern"])
-    ax.text(hi - pad, lo + pad, "few barriers,\nweak enablers", ha="right", fontsize=8, color="#777")
+    ax.text(
+        hi - pad, lo + pad, "few barriers,\nweak enablers", ha="right", fontsize=8, color="#777"
+    )
     sizes = 60 + 540 * points["n"] / max(points["n"].max(), 1)
-    ax.scatter(points["inhibitor"], points["facilitator"], s=sizes, color="#2c6e9b", alpha=0.75, ec="white")
+    ax.scatter(
+        points["inhibitor"], points["facilitator"], s=sizes, color="#2c6e9b", alpha=0.75, ec="white"
+    )
     for _, r in points.iterrows():
-        ax.annotate(r["group"], (r["inhibitor"], r["facilitator"]), xytext=(7, 5),
-                    textcoords="offset points", fontsize=8.5, color=INK)
+        ax.annotate(
+            r["group"],
+            (r["inhibitor"], r["facilitator"]),
+            xytext=(7, 5),
+            textcoords="offset points",
+            fontsize=8.5,
+            color=INK,
+        )
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_xlabel("Inhibitors: mean health score (higher = barriers bite less)")
@@ -145,14 +174,20 @@ def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, in
     return _svg(fig)
 
 
-def trend(long: pd.DataFrame, waves: list[str], factor_names: dict[str, str], kinds: dict[str, str],
-          scale: tuple[int, int]) -> str:
+def trend(
+    long: pd.DataFrame,
+    waves: list[str],
+    factor_names: dict[str, str],
+    kinds: dict[str, str],
+    scale: tuple[int, int],
+) -> str:
     """Small multiples, one per factor, of the collaboration's score across waves."""
     factors = list(dict.fromkeys(long["factor"]))
     ncol = 5 if len(factors) > 4 else len(factors)
     nrow = int(np.ceil(len(factors) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(2.0 * ncol + 0.6, 1.9 * nrow + 0.4), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrow, ncol, figsize=(2.0 * ncol + 0.6, 1.9 * nrow + 0.4), sharey=True, squeeze=False
+    )
     x = np.arange(len(waves))
     for ax, factor in zip(axes.flat, factors, strict=False):
         part = long[long["factor"] == factor].set_index("wave").reindex(waves)

@@ -37,8 +37,12 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-framework_app = typer.Typer(help="Show or check a framework (the factors, items and bands).", no_args_is_help=True)
-survey_app = typer.Typer(help="Write the survey instrument for a survey tool or for print.", no_args_is_help=True)
+framework_app = typer.Typer(
+    help="Show or check a framework (the factors, items and bands).", no_args_is_help=True
+)
+survey_app = typer.Typer(
+    help="Write the survey instrument for a survey tool or for print.", no_args_is_help=True
+)
 import_app = typer.Typer(help="Import survey answers into the workspace.", no_args_is_help=True)
 app.add_typer(framework_app, name="framework")
 app.add_typer(survey_app, name="survey")
@@ -55,7 +59,11 @@ DbOption = Annotated[
 ]
 FrameworkOption = Annotated[
     Path | None,
-    typer.Option("--framework", "-f", help="A framework YAML file; default: the workspace's, else the built-in one."),
+    typer.Option(
+        "--framework",
+        "-f",
+        help="A framework YAML file; default: the workspace's, else the built-in one.",
+    ),
 ]
 
 
@@ -88,8 +96,16 @@ def _framework(framework: Path | None, db: str | None = None):
 def init(
     db: DbOption = DEFAULT_DB,
     framework: FrameworkOption = None,
-    k: Annotated[int | None, typer.Option("--k", min=2, help="Smallest group whose results may be shown (default 10).")] = None,
-    comment_k: Annotated[int | None, typer.Option("--comment-k", min=2, help="Smallest force whose comments may be quoted (default 10).")] = None,
+    k: Annotated[
+        int | None,
+        typer.Option("--k", min=2, help="Smallest group whose results may be shown (default 10)."),
+    ] = None,
+    comment_k: Annotated[
+        int | None,
+        typer.Option(
+            "--comment-k", min=2, help="Smallest force whose comments may be quoted (default 10)."
+        ),
+    ] = None,
 ) -> None:
     """Create a workspace, or change its framework and anonymity thresholds.
 
@@ -138,7 +154,9 @@ def framework_show(framework: FrameworkOption = None, db: DbOption = DEFAULT_DB)
 
 
 @framework_app.command("validate")
-def framework_validate(file: Annotated[Path, typer.Argument(help="The framework YAML file to check.")]) -> None:
+def framework_validate(
+    file: Annotated[Path, typer.Argument(help="The framework YAML file to check.")],
+) -> None:
     """Check a framework file and say exactly which key is wrong.
 
     Example: collablens framework validate my_codebook.yaml
@@ -151,7 +169,9 @@ def framework_validate(file: Annotated[Path, typer.Argument(help="The framework 
     console.print(f"[green]OK[/]: {file} defines {len(fw.factors)} factors and {n_items} items.")
     for f in fw.factors:
         if not any(it.reverse for it in f.items):
-            console.print(f"[yellow]Note[/]: factor {f.id!r} has no reverse-worded item (acquiescence bias).")
+            console.print(
+                f"[yellow]Note[/]: factor {f.id!r} has no reverse-worded item (acquiescence bias)."
+            )
 
 
 # -- survey ---------------------------------------------------------------------------
@@ -160,7 +180,12 @@ def framework_validate(file: Annotated[Path, typer.Argument(help="The framework 
 @survey_app.command("template")
 def survey_template(
     format: Annotated[str, typer.Option("--format", help="csv, xlsx or md.")] = "csv",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write; csv and md print to the screen without it.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="File to write; csv and md print to the screen without it."
+        ),
+    ] = None,
     framework: FrameworkOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
@@ -188,11 +213,33 @@ def survey_template(
 
 @import_app.command("responses")
 def import_responses_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV or XLSX export (our template, Microsoft Forms, SmartSurvey or Qualtrics).")],
-    collaboration: Annotated[str, typer.Option("--collaboration", "-c", help="Name of the collaboration, e.g. 'NE ROCU'.")],
-    wave: Annotated[str, typer.Option("--wave", "-w", help="Survey wave label, e.g. 2026 or '2026 spring'.")],
-    force: Annotated[str | None, typer.Option("--force", help="Every row is from this force (a paper batch, or a one-force export).")] = None,
-    column: Annotated[list[str] | None, typer.Option("--column", help="Map an attribute to a column header: force=HEADER, role=..., rank_band=..., length_of_service=... (repeatable).")] = None,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or XLSX export (our template, Microsoft Forms, SmartSurvey or Qualtrics)."
+        ),
+    ],
+    collaboration: Annotated[
+        str,
+        typer.Option("--collaboration", "-c", help="Name of the collaboration, e.g. 'NE ROCU'."),
+    ],
+    wave: Annotated[
+        str, typer.Option("--wave", "-w", help="Survey wave label, e.g. 2026 or '2026 spring'.")
+    ],
+    force: Annotated[
+        str | None,
+        typer.Option(
+            "--force", help="Every row is from this force (a paper batch, or a one-force export)."
+        ),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            help="Map an attribute to a column header: force=HEADER, role=..., rank_band=..., "
+            "length_of_service=... (repeatable).",
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import one file of survey answers as one transaction.
@@ -209,33 +256,58 @@ def import_responses_cmd(
     for spec in column or []:
         attr, sep, header = spec.partition("=")
         if not sep or attr not in ("force", "role", "rank_band", "length_of_service"):
-            _fail(f"--column {spec!r}: use ATTRIBUTE=HEADER with attribute force, role, rank_band or length_of_service")
+            _fail(
+                f"--column {spec!r}: use ATTRIBUTE=HEADER with attribute force, role, "
+                "rank_band or length_of_service"
+            )
         mapping[attr] = header
     store = _open(db)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task(f"Importing {file.name}", total=4)
 
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=f"{file.name}: {stage}")
 
         try:
-            res = import_responses(store, file, collaboration, wave, force=force, attribute_columns=mapping or None, progress=progress)
+            res = import_responses(
+                store,
+                file,
+                collaboration,
+                wave,
+                force=force,
+                attribute_columns=mapping or None,
+                progress=progress,
+            )
         except InputError as exc:
             bar.stop()
             _fail(str(exc))
     if res.already_imported:
-        console.print(f"{file} was already imported into {collaboration!r} wave {wave!r}: nothing added.")
+        console.print(
+            f"{file} was already imported into {collaboration!r} wave {wave!r}: nothing added."
+        )
         return
     console.print(
         f"Imported {res.rows_added} respondents ({res.comments_added} comments) from {file} "
-        f"[dim]({res.source_format} layout; {res.mapped_items} items, {res.mapped_texts} free-text questions)[/]"
+        f"[dim]({res.source_format} layout; {res.mapped_items} items, "
+        f"{res.mapped_texts} free-text questions)[/]"
     )
     if res.rows_already_present:
-        console.print(f"{res.rows_already_present} respondents were already in the store and were skipped.")
+        console.print(
+            f"{res.rows_already_present} respondents were already in the store and were skipped."
+        )
     if res.blank_rows:
         console.print(f"{res.blank_rows} blank rows were skipped.")
     if res.unmapped:
-        console.print(f"[yellow]Columns not used[/] ({len(res.unmapped)}): " + ", ".join(repr(c) for c in res.unmapped))
+        console.print(
+            f"[yellow]Columns not used[/] ({len(res.unmapped)}): "
+            + ", ".join(repr(c) for c in res.unmapped)
+        )
 
 
 # -- scores and report ---------------------------------------------------------------------
@@ -243,10 +315,21 @@ def import_responses_cmd(
 
 @app.command()
 def scores(
-    collaboration: Annotated[str, typer.Option("--collaboration", "-c", help="Collaboration name.")],
-    wave: Annotated[str | None, typer.Option("--wave", "-w", help="Wave label (default: latest).")] = None,
-    by: Annotated[str, typer.Option("--by", help="all, force, role, rank_band or length_of_service.")] = "all",
-    csv: Annotated[Path | None, typer.Option("--csv", help="Also write every score row (all waves and groups) to this CSV.")] = None,
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="Collaboration name.")
+    ],
+    wave: Annotated[
+        str | None, typer.Option("--wave", "-w", help="Wave label (default: latest).")
+    ] = None,
+    by: Annotated[
+        str, typer.Option("--by", help="all, force, role, rank_band or length_of_service.")
+    ] = "all",
+    csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv", help="Also write every score row (all waves and groups) to this CSV."
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Print factor scores with 95% intervals and bands; small groups show as hidden.
@@ -274,8 +357,14 @@ def scores(
         if r["suppressed"] is not None and r["suppressed"] == r["suppressed"]:
             table.add_row(r["group"], r["factor"], "-", "-", "-", f"hidden ({r['suppressed']})")
         else:
-            table.add_row(r["group"], r["factor"], f"{int(r['n'])}", f"{r['mean']:.2f}",
-                          f"{r['ci_low']:.2f} - {r['ci_high']:.2f}", str(r["band"]))
+            table.add_row(
+                r["group"],
+                r["factor"],
+                f"{int(r['n'])}",
+                f"{r['mean']:.2f}",
+                f"{r['ci_low']:.2f} - {r['ci_high']:.2f}",
+                str(r["band"]),
+            )
     console.print(table)
     if csv:
         result.scores.drop(columns=["var"]).to_csv(csv, index=False)
@@ -284,10 +373,21 @@ def scores(
 
 @app.command()
 def report(
-    collaboration: Annotated[str, typer.Option("--collaboration", "-c", help="Collaboration name.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
-    wave: Annotated[str | None, typer.Option("--wave", "-w", help="Wave to report (default: latest); earlier waves form the trend.")] = None,
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also print a PDF beside the HTML (needs Chromium).")] = False,
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="Collaboration name.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    wave: Annotated[
+        str | None,
+        typer.Option(
+            "--wave", "-w", help="Wave to report (default: latest); earlier waves form the trend."
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print a PDF beside the HTML (needs Chromium).")
+    ] = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write the collaboration health report: one self-contained HTML file that opens offline.
@@ -309,8 +409,12 @@ def report(
 
 @app.command()
 def demo(
-    folder: Annotated[Path, typer.Option("--dir", help="Folder for the demo workspace, data and report.")] = Path("demo"),
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also print the report to PDF (needs Chromium).")] = False,
+    folder: Annotated[
+        Path, typer.Option("--dir", help="Folder for the demo workspace, data and report.")
+    ] = Path("demo"),
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print the report to PDF (needs Chromium).")
+    ] = False,
     seed: Annotated[int, typer.Option(help="Random seed of the simulation.")] = 2017,
 ) -> None:
     """Build a demo: a fictional collaboration of five forces, two survey waves, one report.
@@ -322,7 +426,13 @@ def demo(
     """
     from .demo import run_demo
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task("Demo", total=4)
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -333,7 +443,9 @@ def demo(
         except RuntimeError as exc:
             _fail(str(exc))
     for r in res.imports:
-        console.print(f"Imported {r.rows_added} respondents from {r.filename} ({r.source_format} layout)")
+        console.print(
+            f"Imported {r.rows_added} respondents from {r.filename} ({r.source_format} layout)"
+        )
     console.print(f"Workspace: {res.db}")
     console.print(f"[bold green]Report:[/] {res.report.resolve()}")
     if res.pdf:

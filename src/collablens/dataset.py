@@ -6,14 +6,15 @@ schema; scoring wants them wide, so this is the one place that pivots.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .framework import Framework
-from .store import ATTRIBUTE_COLUMNS, Store, collaborations, comments, respondents, waves
+from .store import ATTRIBUTE_COLUMNS, Store, collaborations, comments, imports, respondents, waves
 
 NOT_STATED = "Not stated"
 
@@ -64,47 +65,68 @@ def load(store: Store, collaboration: str) -> SurveyData:
             f"no collaboration named {collaboration!r} in {store.url} (collaborations: {known})"
         )
     wave_label = {wid: label for wid, label in wave_rows}
-    wave_ids = ",".join(str(int(w)) for w in wave_label)
     with store.connect() as conn:
-        raw = conn.connection.driver_connection
-        cur = raw.cursor()
-        cur.execute(
-            "SELECT id, wave_id, " + ", ".join(ATTRIBUTE_COLUMNS) + " FROM respondents "
-            f"WHERE wave_id IN ({wave_ids}) ORDER BY id"
-        )
-        resp = pd.DataFrame.from_records(
-            cur.fetchall(), columns=["respondent_id", "wave_id", *ATTRIBUTE_COLUMNS]
-        )
-        cur.execute(
-            "SELECT a.respondent_id, a.item_id, a.value FROM answers a "
-            f"JOIN respondents r ON r.id = a.respondent_id WHERE r.wave_id IN ({wave_ids})"
-        )
-        ans = cur.fetchall()
-        cur.close()
+        layouts = {
+            int(i): (json.loads(ids), int(smin))
+            for i, ids, smin in conn.execute(
+                select(imports.c.id, imports.c.item_ids, imports.c.scale_min).where(
+                    imports.c.wave_id.in_(list(wave_label))
+                )
+            )
+        }
+        rows = conn.execute(
+            select(
+                respondents.c.id,
+                respondents.c.wave_id,
+                *[respondents.c[a] for a in ATTRIBUTE_COLUMNS],
+                respondents.c.import_id,
+                respondents.c.answers,
+            )
+            .where(respondents.c.wave_id.in_(list(wave_label)))
+            .order_by(respondents.c.id)
+        ).all()
+    cols = ["respondent_id", "wave_id", *ATTRIBUTE_COLUMNS, "import_id", "answers"]
+    resp = pd.DataFrame.from_records(rows, columns=cols)
     resp["wave"] = resp["wave_id"].map(wave_label)
     for attr in ATTRIBUTE_COLUMNS:
         resp[attr] = resp[attr].fillna(NOT_STATED)
-    item_order = [it.id for _, it in framework.items]
+    items = pd.Index([it.id for _, it in framework.items])
     reverse = np.array([it.reverse for _, it in framework.items])
-    matrix = np.full((len(resp), len(item_order)), np.nan)
-    if ans:
-        rid, iid, val = zip(*ans, strict=True)
-        rows = np.searchsorted(resp["respondent_id"].to_numpy(), np.asarray(rid))
-        cols = pd.Index(item_order).get_indexer(pd.Index(iid))
-        keep = cols >= 0  # answers to items no longer in the framework are ignored
-        matrix[rows[keep], cols[keep]] = np.asarray(val, dtype=float)[keep]
+    matrix = np.full((len(resp), len(items)), np.nan)
+    for import_id, (layout, scale_min) in layouts.items():
+        pos = np.flatnonzero((resp["import_id"] == import_id).to_numpy())
+        if not len(pos):
+            continue
+        blob = b"".join(resp["answers"].iloc[pos].map(bytes))
+        codes = np.frombuffer(blob, dtype=np.uint8).reshape(len(pos), len(layout))
+        values = np.where(codes == 0, np.nan, codes.astype(float) + scale_min - 1)
+        target = items.get_indexer(pd.Index(layout))
+        keep = target >= 0  # answers to items no longer in the framework are ignored
+        matrix[np.ix_(pos, target[keep])] = values[:, keep]
     matrix[:, reverse] = framework.scale.min + framework.scale.max - matrix[:, reverse]
     return SurveyData(
         framework=framework,
         collaboration=collaboration,
         waves=[label for _, label in wave_rows],
-        respondents=resp.drop(columns="wave_id"),
+        respondents=resp.drop(columns=["wave_id", "import_id", "answers"]),
         items=matrix,
     )
 
 
-def load_comments(store: Store, collaboration: str) -> pd.DataFrame:
-    """Redacted free-text answers with the respondent attributes needed to gate them."""
+def load_comments(
+    store: Store, collaboration: str, wave: str | None = None, per_group: int | None = None
+) -> pd.DataFrame:
+    """Redacted free-text answers with the respondent attributes needed to gate them.
+
+    With `per_group`, only the fullest `per_group` answers of each factor and force come
+    back (the report's quote candidates), each carrying `group_count`, the number of
+    answers in its factor and force: the database does the ranking, not Python.
+    """
+    rank = func.row_number().over(
+        partition_by=(comments.c.factor_id, respondents.c.force),
+        order_by=(func.length(comments.c.text).desc(), comments.c.id),
+    )
+    count = func.count().over(partition_by=(comments.c.factor_id, respondents.c.force))
     stmt = (
         select(
             comments.c.id,
@@ -113,19 +135,25 @@ def load_comments(store: Store, collaboration: str) -> pd.DataFrame:
             comments.c.text,
             waves.c.label.label("wave"),
             *[respondents.c[a] for a in ATTRIBUTE_COLUMNS],
+            count.label("group_count"),
+            rank.label("rank"),
         )
         .join(respondents, respondents.c.id == comments.c.respondent_id)
         .join(waves, waves.c.id == respondents.c.wave_id)
         .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
         .where(collaborations.c.name == collaboration)
-        .order_by(comments.c.id)
     )
+    if wave is not None:
+        stmt = stmt.where(waves.c.label == wave)
+    if per_group is not None:
+        sub = stmt.subquery()
+        stmt = select(sub).where(sub.c.rank <= per_group)
+    columns = ["id", "question_id", "factor_id", "text", "wave", *ATTRIBUTE_COLUMNS]
     with store.connect() as conn:
-        frame = pd.DataFrame(conn.execute(stmt).mappings().all())
-    if frame.empty:
-        frame = pd.DataFrame(
-            columns=["id", "question_id", "factor_id", "text", "wave", *ATTRIBUTE_COLUMNS]
-        )
+        # Plain tuples: building a mapping per row costs more than the query on big surveys.
+        rows = conn.execute(stmt).tuples().all()
+    frame = pd.DataFrame.from_records(rows, columns=[*columns, "group_count", "rank"])
+    frame = frame.sort_values("id").drop(columns="rank").reset_index(drop=True)
     for attr in ATTRIBUTE_COLUMNS:
         frame[attr] = frame[attr].fillna(NOT_STATED)
     return frame

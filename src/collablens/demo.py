@@ -29,7 +29,9 @@ class DemoResult:
     summary: Report
 
 
-def run_demo(folder: Path, seed: int = 2017, pdf: bool = False, progress: Progress | None = None) -> DemoResult:
+def run_demo(
+    folder: Path, seed: int = 2017, pdf: bool = False, progress: Progress | None = None
+) -> DemoResult:
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "collablens.db"
     for stale in folder.glob("collablens.db*"):

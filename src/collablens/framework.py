@@ -193,7 +193,9 @@ def parse_framework(text: str, origin: str = "<framework>") -> Framework:
     except yaml.YAMLError as exc:
         raise FrameworkError(f"{origin}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
-        raise FrameworkError(f"{origin}: the top level must be a mapping of keys such as id, factors")
+        raise FrameworkError(
+            f"{origin}: the top level must be a mapping of keys such as id, factors"
+        )
     try:
         return Framework.model_validate(data)
     except ValidationError as exc:

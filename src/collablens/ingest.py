@@ -9,6 +9,7 @@ file, row, column and value, and nothing is written unless the whole file is goo
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,6 @@ from .redact import redact
 from .store import (
     ATTRIBUTE_COLUMNS,
     Store,
-    answers,
     bulk_insert,
     comments,
     imports,
@@ -99,7 +99,9 @@ class InputError(ValueError):
 
 def norm(text: object) -> str:
     """Lower-case words and digits only, so "Q3. Trust:" and "q3 trust" compare equal."""
-    return re.sub(r"[^a-z0-9]+", " ", str(text).lower().replace("'", "").replace("\u2019", "")).strip()
+    return re.sub(
+        r"[^a-z0-9]+", " ", str(text).lower().replace("'", "").replace("\u2019", "")
+    ).strip()
 
 
 # -- reading files -------------------------------------------------------------------
@@ -142,7 +144,9 @@ def read_table(path: str | Path) -> RawTable:
     fmt, skip = "wide", 1
     # Qualtrics: row 1 holds short names (Q1_1), row 2 the question text, row 3 import ids.
     if len(frame) >= 3 and any(str(v).startswith('{"ImportId"') for v in frame.iloc[2]):
-        headers = [h.strip() or s.strip() for h, s in zip(frame.iloc[1], frame.iloc[0], strict=True)]
+        headers = [
+            h.strip() or s.strip() for h, s in zip(frame.iloc[1], frame.iloc[0], strict=True)
+        ]
         fmt, skip = "qualtrics", 3
     data = frame.iloc[skip:].reset_index(drop=True)
     data.columns = range(data.shape[1])
@@ -152,8 +156,15 @@ def read_table(path: str | Path) -> RawTable:
 def _read_csv(p: Path, sep: str) -> pd.DataFrame:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
+            # Blank lines are kept (as blank rows) so reported row numbers match the file.
             return pd.read_csv(
-                p, header=None, dtype=str, keep_default_na=False, sep=sep, encoding=encoding
+                p,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                sep=sep,
+                encoding=encoding,
+                skip_blank_lines=False,
             )
         except UnicodeDecodeError:
             continue
@@ -230,8 +241,10 @@ def map_columns(
             if claim(text_ids[h][0], header):
                 cmap.texts[col] = text_ids[h]
             continue
-        if h in attr_names and attr_names[h] not in explicit.values():
-            attr = attr_names[h]
+        # Tools number every question, the "about you" ones too: "Q1. Which force ...".
+        bare = h if h in attr_names else re.sub(r"^q\d+ ", "", h)
+        if bare in attr_names and attr_names[bare] not in explicit.values():
+            attr = attr_names[bare]
             if claim(attr, header):
                 cmap.attributes[attr] = col
             continue
@@ -370,9 +383,10 @@ def parse(
         raise InputError(problems)
     comments_out: list[tuple[int, str, str, str]] = []
     for col, (qid, fid) in cmap.texts.items():
-        series = text_cells[col]
-        for pos in np.flatnonzero((series != "").to_numpy()):
-            comments_out.append((int(pos), qid, fid, redact(series.iat[pos])))
+        cells = text_cells[col].tolist()
+        for pos, cell in enumerate(cells):
+            if cell:
+                comments_out.append((pos, qid, fid, redact(cell)))
     keep = np.flatnonzero(answered)
     remap = {int(old): new for new, old in enumerate(keep)}
     comments_out = [(remap[p], q, f, t) for p, q, f, t in comments_out if p in remap]
@@ -452,7 +466,9 @@ def import_responses(
             step("done", 4, 4)
             return result
         existing = set(
-            conn.execute(select(respondents.c.key).where(respondents.c.wave_id == wave_id)).scalars()
+            conn.execute(
+                select(respondents.c.key).where(respondents.c.wave_id == wave_id)
+            ).scalars()
         )
         new_mask = ~parsed.frame["key"].isin(existing).to_numpy()
         result.rows_already_present = int((~new_mask).sum())
@@ -465,13 +481,19 @@ def import_responses(
                 sha256=raw.sha256,
                 source_format=raw.source_format,
                 rows_added=len(frame),
+                item_ids=json.dumps(parsed.item_ids),
+                scale_min=framework.scale.min,
                 imported_at=now(),
             )
         ).inserted_primary_key[0]
-        cols = ["wave_id", "import_id", "key", *ATTRIBUTE_COLUMNS]
+        step("storing answers", 3, 4)
+        packed = pack_answers(values, framework.scale.min)
+        cols = ["wave_id", "import_id", "key", *ATTRIBUTE_COLUMNS, "answers"]
         rows = [
-            (wave_id, import_id, *r)
-            for r in frame[["key", *ATTRIBUTE_COLUMNS]].itertuples(index=False, name=None)
+            (wave_id, import_id, *r, packed[i])
+            for i, r in enumerate(
+                frame[["key", *ATTRIBUTE_COLUMNS]].itertuples(index=False, name=None)
+            )
         ]
         bulk_insert(conn, respondents, cols, rows)
         id_of = dict(
@@ -481,25 +503,24 @@ def import_responses(
                 )
             ).all()
         )
-        rids = np.array([id_of[k] for k in frame["key"]], dtype=np.int64)
-        step("storing answers", 3, 4)
-        bulk_insert(conn, answers, ["respondent_id", "item_id", "value"], _answer_rows(rids, values, parsed.item_ids))
+        rids = [id_of[k] for k in frame["key"]]
         old_pos = np.flatnonzero(new_mask)
         new_pos = {int(o): i for i, o in enumerate(old_pos)}
         comment_rows = [
-            (int(rids[new_pos[p]]), q, f, t) for p, q, f, t in parsed.comments if p in new_pos
+            (rids[new_pos[p]], q, f, t) for p, q, f, t in parsed.comments if p in new_pos
         ]
-        bulk_insert(conn, comments, ["respondent_id", "question_id", "factor_id", "text"], comment_rows)
+        bulk_insert(
+            conn, comments, ["respondent_id", "question_id", "factor_id", "text"], comment_rows
+        )
         result.rows_added = len(frame)
         result.comments_added = len(comment_rows)
     step("done", 4, 4)
     return result
 
 
-def _answer_rows(rids: np.ndarray, values: np.ndarray, item_ids: list[str]):
-    """Long-format answer rows, generated lazily so a big file is never held twice."""
-    for j, item in enumerate(item_ids):
-        col = values[:, j]
-        mask = ~np.isnan(col)
-        for rid, v in zip(rids[mask].tolist(), col[mask].astype(int).tolist(), strict=True):
-            yield (rid, item, v)
+def pack_answers(values: np.ndarray, scale_min: int) -> list[bytes]:
+    """One byte per item and respondent: 0 for no answer, else the scale point counted from 1."""
+    codes = np.where(np.isnan(values), 0, values - scale_min + 1).astype(np.uint8)
+    width = codes.shape[1]
+    flat = codes.tobytes()
+    return [flat[i * width : (i + 1) * width] for i in range(codes.shape[0])]

@@ -151,4 +151,3 @@ def write_template(framework: Framework, fmt: str, out: Path | None) -> str | No
 
 def response_template_csv(framework: Framework) -> str:
     return ",".join(response_columns(framework)) + "\n"
-

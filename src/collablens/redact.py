@@ -45,7 +45,10 @@ _UNITS = (
 # --------------------------------------------------------------------------------------------
 # Email addresses
 
-_EMAIL_RE = re.compile(r"[\w][\w.%+'’-]*@[\w-]+(?:\.[\w-]+)+")
+# The match starts only at the start of a run of local-part characters, which keeps long runs
+# without an "@" linear; leading punctuation ("'jane@...") is put back by ``_email``.
+_EMAIL_RE = re.compile(r"(?<![\w.%+'’-])(?P<local>[\w.%+'’-]+)@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_LEAD = ".%+'’-"
 
 # --------------------------------------------------------------------------------------------
 # Collar, warrant, staff and similar identifiers. Only the number is replaced, so the answer
@@ -270,6 +273,14 @@ def _phone(match: re.Match[str]) -> str | None:
     return TOKENS["phone"] + body[best_end:]
 
 
+def _email(match: re.Match[str]) -> str | None:
+    local = match.group("local")
+    word = local.lstrip(_EMAIL_LEAD)
+    if not word:
+        return None
+    return local[: len(local) - len(word)] + TOKENS["email"]
+
+
 def _rule(pattern: re.Pattern[str], kind: str) -> Callable[[re.Match[str]], str | None]:
     """Build a replacement that keeps the ``pre`` group (a title, rank or keyword) if present."""
     token = TOKENS[kind]
@@ -282,7 +293,7 @@ def _rule(pattern: re.Pattern[str], kind: str) -> Callable[[re.Match[str]], str 
 
 
 _RULES: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str | None]]] = [
-    ("email", _EMAIL_RE, _rule(_EMAIL_RE, "email")),
+    ("email", _EMAIL_RE, _email),
     # phone numbers before ids, so that "Officer 07700 900123" is not cut into an id and a rest
     ("phone", _PHONE_RE, _phone),
     ("id_number", _ID_KEYWORD_RE, _rule(_ID_KEYWORD_RE, "id_number")),
@@ -310,6 +321,19 @@ def _apply(
     return pattern.sub(wrapped, text), count
 
 
+# Cheap tests that rule a pattern out before its full (costly) search runs: most answers
+# contain no "@", no digit and no title, and a survey import redacts hundreds of thousands.
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_TITLE = re.compile(rf"(?<![\w{_APOS}]){_TITLE}[ \t]")
+_NEEDS: dict[str, Callable[[str], bool]] = {
+    "email": lambda t: "@" in t,
+    "phone": lambda t: _HAS_DIGIT.search(t) is not None,
+    "id_number": lambda t: _HAS_DIGIT.search(t) is not None,
+    "postcode": lambda t: _HAS_DIGIT.search(t) is not None,
+    "name": lambda t: _HAS_TITLE.search(t) is not None,
+}
+
+
 def redact_with_counts(text: str) -> tuple[str, dict[str, int]]:
     """Redact ``text`` and report how many items of each kind were replaced.
 
@@ -320,6 +344,8 @@ def redact_with_counts(text: str) -> tuple[str, dict[str, int]]:
     for _ in range(_MAX_PASSES):
         before = text
         for kind, pattern, replace in _RULES:
+            if not _NEEDS[kind](text):
+                continue
             text, n = _apply(text, pattern, replace)
             if n:
                 counts[kind] = counts.get(kind, 0) + n

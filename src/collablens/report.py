@@ -32,6 +32,10 @@ DIMENSION_LABELS = {
 }
 
 
+QUOTES_PER_FACTOR = 3
+QUOTE_CANDIDATES = 5  # fullest answers per factor and force considered for quotes
+
+
 @dataclass
 class Report:
     """Everything the template shows, already rounded to what a reader needs."""
@@ -68,11 +72,13 @@ def build_report(store: Store, collaboration: str, wave: str | None = None) -> R
             f"collaboration {collaboration!r} has no wave {wave!r} (waves: {', '.join(data.waves)})"
         )
     scores = score(data, k=store.anonymity_k)
-    comments = load_comments(store, collaboration)
+    comments = load_comments(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
     return assemble(data, scores, comments, wave, store.comment_k)
 
 
-def assemble(data: SurveyData, scores: Scores, comments: pd.DataFrame, wave: str, comment_k: int) -> Report:
+def assemble(
+    data: SurveyData, scores: Scores, comments: pd.DataFrame, wave: str, comment_k: int
+) -> Report:
     fw = data.framework
     names = {f.id: f.name for f in fw.factors}
     kinds = {f.id: f.kind for f in fw.factors}
@@ -88,7 +94,9 @@ def assemble(data: SurveyData, scores: Scores, comments: pd.DataFrame, wave: str
         else pd.DataFrame()
     )
     rel = scores.reliability[scores.reliability["wave"] == wave].set_index("factor")
-    n_all = scores.counts[(scores.counts["dimension"] == "all") & (scores.counts["wave"] == wave)]["n"]
+    n_all = scores.counts[(scores.counts["dimension"] == "all") & (scores.counts["wave"] == wave)][
+        "n"
+    ]
     report = Report(
         collaboration=data.collaboration,
         wave=wave,
@@ -126,19 +134,32 @@ def assemble(data: SurveyData, scores: Scores, comments: pd.DataFrame, wave: str
         report.scorecard.append(row)
     shown = [r for r in report.scorecard if r["mean"] is not None]
     top_band, bottom_band = fw.bands[0].id, fw.bands[-1].id
-    report.strengths = sorted(
-        (r for r in shown if r["band"] == top_band), key=lambda r: -r["mean"]
-    )[:3] or sorted(shown, key=lambda r: -r["mean"])[:1]
-    report.concerns = sorted((r for r in shown if r["band"] == bottom_band), key=lambda r: r["mean"])[:3]
+    report.strengths = (
+        sorted((r for r in shown if r["band"] == top_band), key=lambda r: -r["mean"])[:3]
+        or sorted(shown, key=lambda r: -r["mean"])[:1]
+    )
+    report.concerns = sorted(
+        (r for r in shown if r["band"] == bottom_band), key=lambda r: r["mean"]
+    )[:3]
     report.actions = [
-        {"factor": r["name"], "band_label": r["band_label"], "mean": r["mean"], "actions": fw.factor(r["id"]).actions}
+        {
+            "factor": r["name"],
+            "band_label": r["band_label"],
+            "mean": r["mean"],
+            "actions": fw.factor(r["id"]).actions,
+        }
         for r in sorted(shown, key=lambda r: r["mean"])
         if r["band"] != top_band
     ][: max(3, len(report.concerns))]
     _gaps(report, scores, names, wave)
     _changes(report, scores, names, wave)
     report.reliability = [
-        {"name": names[f], "items": int(r["items"]), "n": int(r["n_complete"]), "alpha": _num(r["alpha"])}
+        {
+            "name": names[f],
+            "items": int(r["items"]),
+            "n": int(r["n_complete"]),
+            "alpha": _num(r["alpha"]),
+        }
         for f, r in rel.iterrows()
     ]
     _counts(report, scores, wave)
@@ -161,7 +182,9 @@ def _gaps(report: Report, scores: Scores, names: dict[str, str], wave: str) -> N
     g = g.assign(abs_g=g["hedges_g"].abs()).sort_values(["significant", "abs_g"], ascending=False)
     rows = []
     for _, r in g.head(15).iterrows():
-        lower, higher = (r["group_b"], r["group_a"]) if r["diff"] < 0 else (r["group_a"], r["group_b"])
+        lower, higher = (
+            (r["group_b"], r["group_a"]) if r["diff"] < 0 else (r["group_a"], r["group_b"])
+        )
         rows.append(
             {
                 "factor": names[r["factor"]],
@@ -211,15 +234,25 @@ def _counts(report: Report, scores: Scores, wave: str) -> None:
     for dim, label in DIMENSION_LABELS.items():
         part = c[c["dimension"] == dim].sort_values("n", ascending=False, na_position="last")
         report.counts[label] = [
-            {"group": r["group"], "n": _int(r["n"]), "why": r["suppressed"]} for _, r in part.iterrows()
+            {"group": r["group"], "n": _int(r["n"]), "why": r["suppressed"]}
+            for _, r in part.iterrows()
         ]
         report.suppressed += [
-            f"{label}: {r['group']}" for _, r in part.iterrows() if r["suppressed"] is not None and pd.notna(r["suppressed"])
+            f"{label}: {r['group']}"
+            for _, r in part.iterrows()
+            if r["suppressed"] is not None and pd.notna(r["suppressed"])
         ]
 
 
-def _comments(report: Report, comments: pd.DataFrame, scores: Scores, wave: str, comment_k: int,
-              names: dict[str, str], kinds: dict[str, str]) -> None:
+def _comments(
+    report: Report,
+    comments: pd.DataFrame,
+    scores: Scores,
+    wave: str,
+    comment_k: int,
+    names: dict[str, str],
+    kinds: dict[str, str],
+) -> None:
     """Quotes only from forces with at least `comment_k` respondents shown this wave."""
     c = scores.counts
     big = c[(c["wave"] == wave) & (c["dimension"] == "force") & (c["n"] >= comment_k)]
@@ -227,14 +260,14 @@ def _comments(report: Report, comments: pd.DataFrame, scores: Scores, wave: str,
     part = comments[(comments["wave"] == wave) & comments["force"].isin(allowed)]
     for fid, name in names.items():
         mine = part[part["factor_id"] == fid]
-        quotes = _diverse(mine, 3)
+        by_force = mine.groupby("force")["group_count"].first()
         report.comments.append(
             {
                 "factor": name,
                 "kind": kinds[fid],
-                "count": len(mine),
-                "by_force": mine["force"].value_counts().to_dict(),
-                "quotes": quotes,
+                "count": int(by_force.sum()),
+                "by_force": {str(k): int(v) for k, v in by_force.items()},
+                "quotes": _diverse(mine, QUOTES_PER_FACTOR),
             }
         )
 
@@ -243,21 +276,22 @@ def _diverse(frame: pd.DataFrame, n: int) -> list[dict]:
     """Up to n quotes, each from a different force where possible, fuller answers first."""
     if frame.empty:
         return []
-    frame = frame.assign(length=frame["text"].str.len()).sort_values("length", ascending=False)
-    picked, forces, texts = [], set(), set()
-    for _, r in frame.iterrows():
-        if r["force"] in forces or r["text"] in texts:
-            continue
-        picked.append({"text": r["text"], "force": r["force"]})
-        forces.add(r["force"])
-        texts.add(r["text"])
-        if len(picked) == n:
-            break
-    return picked
+    ranked = frame.assign(length=frame["text"].str.len()).sort_values("length", ascending=False)
+    ranked = ranked.drop_duplicates("text")
+    picked = ranked.drop_duplicates("force").head(n)
+    if len(picked) < n:  # too few forces: fill up with the next fullest answers
+        picked = pd.concat([picked, ranked.drop(picked.index).head(n - len(picked))])
+    return [{"text": t, "force": f} for t, f in zip(picked["text"], picked["force"], strict=True)]
 
 
-def _charts(report: Report, data: SurveyData, scores: Scores, wave: str, names: dict[str, str],
-            kinds: dict[str, str]) -> None:
+def _charts(
+    report: Report,
+    data: SurveyData,
+    scores: Scores,
+    wave: str,
+    names: dict[str, str],
+    kinds: dict[str, str],
+) -> None:
     fw = data.framework
     scale = (fw.scale.min, fw.scale.max)
     bands = [(b.id, b.min) for b in fw.bands]
@@ -272,7 +306,9 @@ def _charts(report: Report, data: SurveyData, scores: Scores, wave: str, names: 
             .tolist()
         )
         heat = forces.pivot(index="factor", columns="group", values="mean")
-        heat = heat.reindex(index=[f.id for f in fw.factors], columns=[g for g in order if g in heat.columns])
+        heat = heat.reindex(
+            index=[f.id for f in fw.factors], columns=[g for g in order if g in heat.columns]
+        )
         report.charts["forces"] = charts.force_heatmap(heat, names, scale)
         pts = []
         for group, part in forces.groupby("group"):
@@ -315,8 +351,9 @@ def render_html(report: Report) -> str:
     return _env().get_template("report.html").render(r=report)
 
 
-def write_report(store: Store, collaboration: str, out: Path, wave: str | None = None,
-                 pdf: Path | None = None) -> Report:
+def write_report(
+    store: Store, collaboration: str, out: Path, wave: str | None = None, pdf: Path | None = None
+) -> Report:
     report = build_report(store, collaboration, wave)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_html(report), encoding="utf-8")

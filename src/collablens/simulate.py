@@ -159,7 +159,9 @@ def _comments(rng: np.random.Generator, topic: str, latent: np.ndarray, share: f
     for i in writes:
         bank = BARRIER if latent[i] < mid else ENABLER
         text = bank[rng.integers(len(bank))].format(
-            topic=topic.lower(), name=NAMES[rng.integers(len(NAMES))], ident=int(rng.integers(1000, 9999))
+            topic=topic.lower(),
+            name=NAMES[rng.integers(len(NAMES))],
+            ident=int(rng.integers(1000, 9999)),
         )
         out[i] = text[0].upper() + text[1:]
     return out
@@ -188,4 +190,6 @@ def to_qualtrics_csv(frame: pd.DataFrame, framework: Framework, path) -> None:
     for _, it in framework.items:
         body[it.id] = body[it.id].map(lambda v: "" if pd.isna(v) else labels.get(int(v), int(v)))
     header = pd.DataFrame([row1, row2, row3], columns=frame.columns)
-    pd.concat([header, body.astype(object)], ignore_index=True).to_csv(path, index=False, header=False)
+    pd.concat([header, body.astype(object)], ignore_index=True).to_csv(
+        path, index=False, header=False
+    )

@@ -1,21 +1,23 @@
 """Statistics computed from group summaries (mean, variance, n) rather than raw rows.
 
 Working from summaries lets one groupby pass feed every interval and test, which is
-what keeps a 100,000-respondent report fast. Each function is checked in the tests
-against scipy, pingouin or statsmodels run on the raw data.
+what keeps a 100,000-respondent report fast. The t distribution comes from
+scipy.special, which imports in a fraction of the time scipy.stats takes. Each
+function is checked in the tests against scipy, pingouin or statsmodels run on the
+raw data.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as st
+from scipy.special import stdtr, stdtrit
 
 
 def mean_ci(mean, sd, n, level: float = 0.95):
     """Student-t interval for a mean; NaN where n < 2."""
     mean, sd, n = (np.asarray(x, dtype=float) for x in (mean, sd, n))
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = st.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)
+        half = stdtrit(n - 1, 0.5 + level / 2) * sd / np.sqrt(n)
     half = np.where(n >= 2, half, np.nan)
     return mean - half, mean + half
 
@@ -32,8 +34,8 @@ def welch(m1, v1, n1, m2, v2, n2, level: float = 0.95):
         diff = m2 - m1
         t = diff / se
         df = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
-        p = 2 * st.t.sf(np.abs(t), df)
-        half = st.t.ppf(0.5 + level / 2, df) * se
+        p = 2 * stdtr(df, -np.abs(t))
+        half = stdtrit(df, 0.5 + level / 2) * se
     return diff, t, df, p, diff - half, diff + half
 
 

@@ -19,8 +19,8 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
-    SmallInteger,
     String,
     Table,
     Text,
@@ -73,6 +73,8 @@ imports = Table(
     Column("sha256", String(64), nullable=False),
     Column("source_format", String(40), nullable=False),
     Column("rows_added", Integer, nullable=False),
+    Column("item_ids", Text, nullable=False),  # JSON list: the layout of respondents.answers
+    Column("scale_min", Integer, nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("wave_id", "sha256", name="uq_import_file"),
 )
@@ -88,15 +90,11 @@ respondents = Table(
     Column("role", String(200)),
     Column("rank_band", String(200)),
     Column("length_of_service", String(200)),
+    # One byte per item of the import's layout: 0 = not answered, else value - scale_min + 1.
+    # Packed rather than one row per answer: 100,000 respondents x 40 items is 4 million
+    # rows to write and read back for every report, against 100,000 short blobs.
+    Column("answers", LargeBinary, nullable=False),
     UniqueConstraint("wave_id", "key", name="uq_respondent_key"),
-)
-
-answers = Table(
-    "answers",
-    metadata,
-    Column("respondent_id", ForeignKey("respondents.id"), primary_key=True),
-    Column("item_id", String(100), primary_key=True),
-    Column("value", SmallInteger, nullable=False),
 )
 
 comments = Table(
@@ -233,9 +231,11 @@ class Store:
             select(waves.c.id).where(waves.c.collaboration_id == cid, waves.c.label == wave)
         ).scalar()
         if wid is None:
-            existing = conn.execute(
-                select(waves.c.ordinal).where(waves.c.collaboration_id == cid)
-            ).scalars().all()
+            existing = (
+                conn.execute(select(waves.c.ordinal).where(waves.c.collaboration_id == cid))
+                .scalars()
+                .all()
+            )
             wid = conn.execute(
                 waves.insert().values(
                     collaboration_id=cid,
@@ -262,7 +262,9 @@ class Store:
         return [(int(r[0]), str(r[1])) for r in rows]
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+def bulk_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]
+) -> None:
     """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere.
 
     Large survey imports spend most of their time here; the generic SQLAlchemy path
@@ -282,4 +284,3 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: It
         raw.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
         return
     conn.execute(table.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
-

@@ -1,4 +1,4 @@
-"""Surveys: settings, collaborations, waves, imports, respondents, answers, comments.
+"""Surveys: settings, collaborations, waves, imports, respondents (with answers), comments.
 
 Revision ID: 0001_surveys
 Revises:
@@ -28,7 +28,9 @@ def upgrade() -> None:
     op.create_table(
         "waves",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("collaboration_id", sa.Integer, sa.ForeignKey("collaborations.id"), nullable=False),
+        sa.Column(
+            "collaboration_id", sa.Integer, sa.ForeignKey("collaborations.id"), nullable=False
+        ),
         sa.Column("label", sa.String(100), nullable=False),
         sa.Column("ordinal", sa.Integer, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -42,6 +44,8 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("source_format", sa.String(40), nullable=False),
         sa.Column("rows_added", sa.Integer, nullable=False),
+        sa.Column("item_ids", sa.Text, nullable=False),
+        sa.Column("scale_min", sa.Integer, nullable=False),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("wave_id", "sha256", name="uq_import_file"),
     )
@@ -55,15 +59,10 @@ def upgrade() -> None:
         sa.Column("role", sa.String(200)),
         sa.Column("rank_band", sa.String(200)),
         sa.Column("length_of_service", sa.String(200)),
+        sa.Column("answers", sa.LargeBinary, nullable=False),
         sa.UniqueConstraint("wave_id", "key", name="uq_respondent_key"),
     )
     op.create_index("ix_respondents_wave_id", "respondents", ["wave_id"])
-    op.create_table(
-        "answers",
-        sa.Column("respondent_id", sa.Integer, sa.ForeignKey("respondents.id"), primary_key=True),
-        sa.Column("item_id", sa.String(100), primary_key=True),
-        sa.Column("value", sa.SmallInteger, nullable=False),
-    )
     op.create_table(
         "comments",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -76,6 +75,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("comments", "answers", "respondents", "imports", "waves", "collaborations"):
+    for name in ("comments", "respondents", "imports", "waves", "collaborations"):
         op.drop_table(name)
     op.drop_table("settings")
