@@ -127,50 +127,34 @@ def force_heatmap(table: pd.DataFrame, factor_names: dict[str, str], scale: tupl
 
 
 def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
-    """Each force placed by how much its barriers bite (x) and how strong its enablers are (y)."""
-    fig, ax = plt.subplots(figsize=(6.2, 4.6))
-    mid = [b[1] for b in bands if b[0] == "borderline"]
-    line = mid[0] if mid else sum(scale) / 2
-    # Zoom to the forces (forces rarely spread over the whole scale) but keep the band line.
-    vals = np.concatenate([points["inhibitor"], points["facilitator"], [line]])
-    lo = max(scale[0], np.floor((vals.min() - 0.3) * 2) / 2)
-    hi = min(scale[1], np.ceil((vals.max() + 0.3) * 2) / 2)
-    ax.axvline(line, color=GRID, lw=1)
-    ax.axhline(line, color=GRID, lw=1)
-    pad = (hi - lo) * 0.02
-    ax.text(
-        lo + pad, hi - pad, "barriers bite,\nenablers strong", va="top", fontsize=8, color="#777"
-    )
-    ax.text(
-        hi - pad,
-        hi - pad,
-        "healthy",
-        va="top",
-        ha="right",
-        fontsize=8,
-        color=BAND_COLOURS["strength"],
-    )
-    ax.text(lo + pad, lo + pad, "at risk", fontsize=8, color=BAND_COLOURS["concern"])
-    ax.text(
-        hi - pad, lo + pad, "few barriers,\nweak enablers", ha="right", fontsize=8, color="#777"
-    )
-    sizes = 60 + 540 * points["n"] / max(points["n"].max(), 1)
-    ax.scatter(
-        points["inhibitor"], points["facilitator"], s=sizes, color="#2c6e9b", alpha=0.75, ec="white"
-    )
-    for _, r in points.iterrows():
-        ax.annotate(
-            r["group"],
-            (r["inhibitor"], r["facilitator"]),
-            xytext=(7, 5),
-            textcoords="offset points",
-            fontsize=8.5,
-            color=INK,
+    """Per force, its mean over the inhibitors beside its mean over the facilitators.
+
+    A dumbbell rather than a scatter: forces cluster closely, and a scatter's labels then
+    collide, while here every force keeps its own row.
+    """
+    points = points.sort_values("n", ascending=True).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7.2, 0.5 * len(points) + 1.2))
+    _band_zones(ax, bands, scale[0], scale[1], vertical=False)
+    for i, r in points.iterrows():
+        ax.plot([r["inhibitor"], r["facilitator"]], [i, i], color="#b8c2cc", lw=3, zorder=1)
+        ax.scatter(r["inhibitor"], i, s=90, color=KIND_COLOURS["inhibitor"], zorder=2, ec="white")
+        ax.scatter(
+            r["facilitator"], i, s=90, color=KIND_COLOURS["facilitator"], zorder=2, ec="white"
         )
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(lo, hi)
-    ax.set_xlabel("Inhibitors: mean health score (higher = barriers bite less)")
-    ax.set_ylabel("Facilitators: mean score")
+    ax.set_yticks(
+        range(len(points)),
+        [f"{g}  (n={int(n)})" for g, n in zip(points["group"], points["n"], strict=True)],
+    )
+    ax.set_xlim(scale[0], scale[1])
+    ax.set_ylim(-0.6, len(points) - 0.4)
+    ax.grid(axis="x", color=GRID, lw=0.6)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel("Mean score (higher = healthier)")
+    ax.scatter(
+        [], [], s=60, color=KIND_COLOURS["inhibitor"], label="Inhibitors (higher = bite less)"
+    )
+    ax.scatter([], [], s=60, color=KIND_COLOURS["facilitator"], label="Facilitators")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8.5)
     return _svg(fig)
 
 
@@ -195,7 +179,8 @@ def trend(
         ax.fill_between(x, part["ci_low"], part["ci_high"], color=colour, alpha=0.15, lw=0)
         ax.plot(x, part["mean"], "-o", color=colour, ms=4)
         ax.set_title(factor_names.get(factor, factor), fontsize=8.5, color=INK)
-        ax.set_xticks(x, waves, fontsize=7.5)
+        ax.set_xticks(x, [w.replace(" ", "\n", 1) for w in waves], fontsize=7)
+        ax.set_xlim(-0.35, len(waves) - 0.65)
         ax.set_ylim(scale[0], scale[1])
         ax.grid(axis="y", color=GRID, lw=0.5)
     for ax in list(axes.flat)[len(factors) :]:

@@ -151,7 +151,7 @@ def load_comments(
     columns = ["id", "question_id", "factor_id", "text", "wave", *ATTRIBUTE_COLUMNS]
     with store.connect() as conn:
         # Plain tuples: building a mapping per row costs more than the query on big surveys.
-        rows = conn.execute(stmt).tuples().all()
+        rows = conn.execute(stmt).all()
     frame = pd.DataFrame.from_records(rows, columns=[*columns, "group_count", "rank"])
     frame = frame.sort_values("id").drop(columns="rank").reset_index(drop=True)
     for attr in ATTRIBUTE_COLUMNS:

@@ -213,19 +213,23 @@ def _effect_word(g: float) -> str:
 
 
 def _changes(report: Report, scores: Scores, names: dict[str, str], wave: str) -> None:
+    """Significant changes: the whole collaboration's first, then the largest by group."""
     c = scores.change
     c = c[(c["wave_to"] == wave) & c["significant"]]
-    c = c.assign(abs_diff=c["diff"].abs()).sort_values("abs_diff", ascending=False)
+    c = c.assign(whole=c["dimension"] == "all", abs_diff=c["diff"].abs())
+    c = c.sort_values(["whole", "abs_diff"], ascending=False)
+    whole = c[c["whole"]]
+    groups = c[c["dimension"] == "force"].head(3)
     report.changes = [
         {
-            "group": r["group"] if r["dimension"] != "all" else "Whole collaboration",
+            "group": r["group"] if r["dimension"] != "all" else "whole collaboration",
             "factor": names[r["factor"]],
             "diff": float(r["diff"]),
             "ci_low": float(r["ci_low"]),
             "ci_high": float(r["ci_high"]),
             "from": r["wave_from"],
         }
-        for _, r in c.head(10).iterrows()
+        for _, r in pd.concat([whole, groups]).iterrows()
     ]
 
 
