@@ -146,8 +146,20 @@ def postgres_server():
     pg_ctl = [*prefix, str(bindir / "pg_ctl"), "-D", str(data)]
     try:
         _run(
-            [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-             "-E", "UTF8", "--no-locale", "--no-sync"],
+            [
+                *prefix,
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
             "initdb",
         )
         opts = f"-k {root} -h 127.0.0.1 -p {port} -F -c full_page_writes=off"

@@ -57,8 +57,15 @@ def test_builtin_citation_scale_and_bands(builtin_framework):
     assert (fw.scale.min, fw.scale.max) == (1, 5)
     assert sorted(fw.scale.labels) == [1, 2, 3, 4, 5]
     assert [b.id for b in fw.bands] == ["strength", "borderline", "concern"]
-    cases = {5.0: "strength", 4.0: "strength", 3.999: "borderline", 3.0: "borderline",
-             2.999: "concern", 1.0: "concern", 0.2: "concern"}
+    cases = {
+        5.0: "strength",
+        4.0: "strength",
+        3.999: "borderline",
+        3.0: "borderline",
+        2.999: "concern",
+        1.0: "concern",
+        0.2: "concern",
+    }
     for score, band in cases.items():
         assert fw.band(score).id == band, score
     assert fw.band(None) is None
@@ -96,7 +103,9 @@ def test_mini_framework_loads_with_its_own_shape(mini_framework):
     assert fw.band(5.5).id == "healthy" and fw.band(5.49).id == "watch"
     assert fw.band(3.99).id == "weak"
     assert [q for q, _, _ in fw.free_text_questions] == [
-        "sharing_text", "capacity_text", "capacity_text_2",
+        "sharing_text",
+        "capacity_text",
+        "capacity_text_2",
     ]
     assert fw.item_index["fr_b"][0].id == "friction"
 

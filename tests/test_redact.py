@@ -8,6 +8,7 @@ redaction can safely be applied twice.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from hypothesis import assume, given, settings
@@ -198,6 +199,15 @@ def test_counts_all_kinds_and_tokens() -> None:
     redacted, counts = redact_with_counts(text)
     assert counts == {kind: 1 for kind in TOKENS}
     assert all(token in redacted for token in TOKENS.values())
+
+
+@pytest.mark.parametrize("text", ["a" * 20000, "1" * 20000, "Smith-" * 4000, "a'" * 10000])
+def test_long_runs_stay_linear(text: str) -> None:
+    # answers are pasted from anywhere; a pattern that rescans a long run from every position
+    # would take seconds here rather than milliseconds
+    start = time.perf_counter()
+    assert redact(text) == text
+    assert time.perf_counter() - start < 0.5
 
 
 # --------------------------------------------------------------------------------------------

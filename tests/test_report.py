@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
 from collablens.demo import COLLABORATION, run_demo
+from collablens.ingest import import_responses
 from collablens.report import build_report, find_chromium, render_html, write_report
 from collablens.simulate import Scenario, simulate_wave, to_template_csv
-from collablens.ingest import import_responses
 from collablens.store import Store
 
 REQUIRE_BROWSER = os.environ.get("COLLABLENS_REQUIRE_BROWSER") == "1"
@@ -37,8 +36,19 @@ def test_report_is_self_contained(demo):
     html = demo.report.read_text(encoding="utf-8")
     assert not URL.findall(html), URL.findall(html)[:5]
     assert "<script" not in html and "<link" not in html
-    for section in ("summary", "scorecard", "forces", "quadrant", "trend", "gaps", "comments",
-                    "actions", "workshop", "reliability", "method"):
+    for section in (
+        "summary",
+        "scorecard",
+        "forces",
+        "quadrant",
+        "trend",
+        "gaps",
+        "comments",
+        "actions",
+        "workshop",
+        "reliability",
+        "method",
+    ):
         assert f'id="{section}"' in html, section
     assert html.count("<svg") == 4
 
@@ -58,8 +68,12 @@ def test_report_tells_the_story_the_simulation_put_in(demo):
     card = {row["id"]: row for row in r.scorecard}
     assert card["time_pace"]["change"]["diff"] > 0.4 and card["time_pace"]["change"]["significant"]
     # The smaller forces see parochialism as worse than the largest force does.
-    paro = [g for g in r.gaps if g["factor"] == "Parochialism and protectionism" and g["significant"]]
-    assert paro and all(g["higher"] == "Northmoor Police" for g in paro if "Northmoor Police" in (g["a"], g["b"]))
+    paro = [
+        g for g in r.gaps if g["factor"] == "Parochialism and protectionism" and g["significant"]
+    ]
+    assert paro and all(
+        g["higher"] == "Northmoor Police" for g in paro if "Northmoor Police" in (g["a"], g["b"])
+    )
     assert {c["name"] for c in r.concerns} & {"Practicalities and logistics", "Governance"}
     assert all(a["actions"] for a in r.actions)
 
@@ -96,14 +110,28 @@ def test_report_renders_in_chromium(demo, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=exe,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("request", lambda req: external.append(req.url) if not req.url.startswith(("file:", "data:")) else None)
+        page.on(
+            "request",
+            lambda req: (
+                external.append(req.url) if not req.url.startswith(("file:", "data:")) else None
+            ),
+        )
         page.goto(demo.report.resolve().as_uri())
         page.wait_for_load_state("load")
-        sizes = page.eval_on_selector_all("figure svg", "els => els.map(e => e.getBoundingClientRect().width)")
+        sizes = page.eval_on_selector_all(
+            "figure svg", "els => els.map(e => e.getBoundingClientRect().width)"
+        )
         title = page.title()
         shot = tmp_path / "report.png"
         page.screenshot(path=str(shot), full_page=True)

@@ -125,27 +125,27 @@ def test_holm_fixed_case():
     np.testing.assert_allclose(holm(p), [0.04, 0.09, 0.09, 0.025, 0.2])
 
 
-@SETTINGS
+# statsmodels' multipletests runs a full gc.collect() per call, so few examples here.
+@settings(max_examples=20, deadline=None)
 @given(
     st.lists(
-        st.one_of(st.floats(0, 1), st.sampled_from([0.0, 0.05, 0.5, 1.0]), st.just(1e-12)),
+        st.one_of(
+            st.floats(0, 1),
+            st.sampled_from([0.0, 0.05, 0.5, 1.0, 1e-12]),
+            st.just(np.nan),
+        ),
         min_size=1,
         max_size=40,
     )
 )
-def test_holm_matches_statsmodels(p):
-    np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1], rtol=1e-12, atol=0)
-
-
-@SETTINGS
-@given(st.lists(st.one_of(st.floats(0, 1), st.just(np.nan)), min_size=1, max_size=30))
-def test_holm_leaves_nan_out_of_the_family(p):
+def test_holm_matches_statsmodels_and_leaves_nan_out(p):
     p = np.asarray(p)
     got = holm(p)
     ok = ~np.isnan(p)
     assert np.isnan(got[~ok]).all()
     if ok.any():
-        np.testing.assert_allclose(got[ok], multipletests(p[ok], method="holm")[1], rtol=1e-12)
+        ref = multipletests(p[ok], method="holm")[1]
+        np.testing.assert_allclose(got[ok], ref, rtol=1e-12, atol=0)
 
 
 # -- cronbach_alpha ----------------------------------------------------------------------------

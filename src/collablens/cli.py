@@ -116,6 +116,8 @@ def init(
         if framework is not None:
             store.set_framework(framework)
         fw = store.framework
+        with store.begin() as conn:
+            store.record_framework(conn)
     except FrameworkError as exc:
         _fail(str(exc))
     if k is not None:
@@ -354,7 +356,7 @@ def scores(
     for col in ("group", "factor", "n", "mean", "95% CI", "band"):
         table.add_column(col, justify="right" if col in ("n", "mean") else "left")
     for _, r in t.iterrows():
-        if r["suppressed"] is not None and r["suppressed"] == r["suppressed"]:
+        if r["suppressed"] is not None:
             table.add_row(r["group"], r["factor"], "-", "-", "-", f"hidden ({r['suppressed']})")
         else:
             table.add_row(

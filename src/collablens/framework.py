@@ -78,8 +78,10 @@ class Band(_Strict):
 
 
 class Scale(_Strict):
-    min: int = 1
-    max: int = 5
+    # Non-negative and at most 255 points: answers are stored one byte each, and survey
+    # tools export scale points as plain numbers, which a minus sign would not survive.
+    min: int = Field(default=1, ge=0)
+    max: int = Field(default=5, le=254)
     labels: dict[int, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -124,8 +126,8 @@ class Framework(_Strict):
             for j, item in enumerate(factor.items):
                 if item.id in seen:
                     raise ValueError(
-                        f"factors[{i}].items[{j}].id: {item.id!r} is already used by a "
-                        f"{seen[item.id]}"
+                        f"factors[{i}].items[{j}].id: {item.id!r} is already used as the id of "
+                        f"{'an item' if seen[item.id] == 'item' else 'a factor'}"
                     )
                 seen[item.id] = "item"
         mins = [b.min for b in self.bands]

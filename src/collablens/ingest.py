@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from .framework import Framework
-from .redact import redact
+from .redact import redact_many
 from .store import (
     ATTRIBUTE_COLUMNS,
     Store,
@@ -33,6 +33,7 @@ from .store import (
 
 Progress = Callable[[str, int, int], None]
 MAX_REPORTED_PROBLEMS = 25
+MAX_TEXT_FIELD = 190  # attributes and ids are stored in 200-character columns
 
 _MISSING = {
     "",
@@ -128,7 +129,12 @@ def read_table(path: str | Path) -> RawTable:
     suffix = p.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(p, header=None, dtype=str, keep_default_na=False)
+            # Our template workbook (instrument.write_xlsx) puts the questionnaire sheet first.
+            with pd.ExcelFile(p) as book:
+                sheet = next((s for s in book.sheet_names if norm(s) == "responses"), 0)
+                frame = pd.read_excel(
+                    book, sheet_name=sheet, header=None, dtype=str, keep_default_na=False
+                )
         elif suffix in (".csv", ".txt", ".tsv"):
             frame = _read_csv(p, sep="\t" if suffix == ".tsv" else ",")
         else:
@@ -353,6 +359,13 @@ def parse(
             frame[attr] = col.astype(object).where(col != "", None)  # None, not NaN: NULL in SQL
         else:
             frame[attr] = None
+    for attr, col in cmap.attributes.items():
+        too_long = frame[attr].str.len() > MAX_TEXT_FIELD
+        for pos in np.flatnonzero(too_long.fillna(False).to_numpy())[:MAX_REPORTED_PROBLEMS]:
+            problems.append(
+                f"{origin}: row {raw.first_row + int(pos)}, column {raw.headers[col]!r}: "
+                f"longer than {MAX_TEXT_FIELD} characters; is this the right column for {attr}?"
+            )
     if force is not None:
         frame["force"] = force
     elif "force" not in cmap.attributes:
@@ -374,6 +387,14 @@ def parse(
                 f"{origin}: row {raw.first_row + int(pos)}, column "
                 f"{raw.headers[cmap.respondent_id]!r}: respondent id {ids[pos]!r} appears twice"
             )
+        for pos in np.flatnonzero((ids.str.len() > MAX_TEXT_FIELD).to_numpy())[
+            :MAX_REPORTED_PROBLEMS
+        ]:
+            problems.append(
+                f"{origin}: row {raw.first_row + int(pos)}, column "
+                f"{raw.headers[cmap.respondent_id]!r}: respondent id longer than "
+                f"{MAX_TEXT_FIELD} characters"
+            )
         frame["key"] = "id:" + ids
     else:
         # No id column: a hash of the row identifies it, numbered so identical rows stay apart.
@@ -381,12 +402,13 @@ def parse(
         frame["key"] = "row:" + hashed + "#" + hashed.groupby(hashed).cumcount().astype(str)
     if problems:
         raise InputError(problems)
-    comments_out: list[tuple[int, str, str, str]] = []
+    found: list[tuple[int, str, str, str]] = []
     for col, (qid, fid) in cmap.texts.items():
-        cells = text_cells[col].tolist()
-        for pos, cell in enumerate(cells):
+        for pos, cell in enumerate(text_cells[col].tolist()):
             if cell:
-                comments_out.append((pos, qid, fid, redact(cell)))
+                found.append((pos, qid, fid, cell))
+    redacted = redact_many([cell for *_, cell in found])
+    comments_out = [(p, q, f, t) for (p, q, f, _), t in zip(found, redacted, strict=True)]
     keep = np.flatnonzero(answered)
     remap = {int(old): new for new, old in enumerate(keep)}
     comments_out = [(remap[p], q, f, t) for p, q, f, t in comments_out if p in remap]
@@ -456,6 +478,7 @@ def import_responses(
         comments_added=0,
     )
     with store.begin() as conn:
+        store.record_framework(conn)
         wave_id = store.ensure_wave(conn, collaboration, wave)
         seen = conn.execute(
             select(imports.c.id).where(imports.c.wave_id == wave_id, imports.c.sha256 == raw.sha256)

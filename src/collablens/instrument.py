@@ -82,6 +82,7 @@ def to_markdown(framework: Framework) -> str:
     """A printable questionnaire: paper surveys are still common in custody suites."""
     sc = framework.scale
     labels = " | ".join(f"{v} {sc.labels.get(v, '')}".strip() for v in range(sc.min, sc.max + 1))
+    boxes = " ".join(f"☐{v}" for v in range(sc.min, sc.max + 1))  # the framework's own scale
     out = [
         f"# Staff survey: {framework.name}",
         "",
@@ -102,7 +103,7 @@ def to_markdown(framework: Framework) -> str:
         out += ["", f"## {f.name}", ""]
         for it in f.items:
             n += 1
-            out.append(f"{n}. {it.text} `[{it.id}]`  ☐1 ☐2 ☐3 ☐4 ☐5")
+            out.append(f"{n}. {it.text} `[{it.id}]`  {boxes}")
         for qid, ff, prompt in framework.free_text_questions:
             if ff.id == f.id:
                 out += ["", f"*{prompt}* `[{qid}]`", "", "> ", ""]

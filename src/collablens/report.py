@@ -242,9 +242,7 @@ def _counts(report: Report, scores: Scores, wave: str) -> None:
             for _, r in part.iterrows()
         ]
         report.suppressed += [
-            f"{label}: {r['group']}"
-            for _, r in part.iterrows()
-            if r["suppressed"] is not None and pd.notna(r["suppressed"])
+            f"{label}: {r['group']}" for _, r in part.iterrows() if r["suppressed"] is not None
         ]
 
 

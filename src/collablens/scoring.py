@@ -90,7 +90,7 @@ def _suppress(table: pd.DataFrame, within: list[str], k: int) -> pd.Series:
         reasons[part.index] = part["group"].map(decided).to_numpy()
     all_rows = table["dimension"] == "all"
     reasons[all_rows & (table["n"] < k)] = PRIMARY
-    return reasons
+    return reasons.astype(object).where(reasons.notna(), None)
 
 
 def _blank(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:

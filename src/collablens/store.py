@@ -208,14 +208,27 @@ class Store:
 
     @property
     def framework(self) -> Framework:
+        """The workspace's framework: the recorded one, else the built-in one (not yet recorded).
+
+        Reading it writes nothing, so a failed first import leaves a new store untouched;
+        `record_framework` writes it inside the first import's transaction.
+        """
         if self._framework is None:
             text = self.get_setting("framework_yaml")
             if text is None:
-                self._framework = self.set_framework(None)
+                self._framework = parse_framework(*framework_source(None))
             else:
                 origin = self.get_setting("framework_origin") or "<store>"
                 self._framework = parse_framework(text, origin)
         return self._framework
+
+    def record_framework(self, conn: Connection) -> None:
+        """Write the framework in use into the store, if it is not there yet."""
+        if conn.execute(select(settings.c.key).where(settings.c.key == "framework_yaml")).scalar():
+            return
+        text, origin = framework_source(None)
+        self.set_setting("framework_yaml", text, conn)
+        self.set_setting("framework_origin", origin, conn)
 
     # -- collaborations and waves ------------------------------------------------------
 
