@@ -11,6 +11,7 @@ import io
 import re
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -186,4 +187,31 @@ def trend(
     for ax in list(axes.flat)[len(factors) :]:
         ax.axis("off")
     fig.tight_layout()
+    return _svg(fig)
+
+
+def mentions(rows: list[dict]) -> str:
+    """How often staff raised each factor as a barrier (left) or an enabler (right)."""
+    rows = rows[::-1]
+    fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(rows) + 1.0))
+    y = np.arange(len(rows))
+    barrier = np.array([r["barrier"] for r in rows])
+    enabler = np.array([r["enabler"] for r in rows])
+    ax.barh(y, -barrier, color=BAND_COLOURS["concern"], height=0.6, label="raised as a barrier")
+    ax.barh(y, enabler, color=BAND_COLOURS["strength"], height=0.6, label="raised as an enabler")
+    top = max(int(barrier.max(initial=0)), int(enabler.max(initial=0)), 1)
+    for yi, b, e in zip(y, barrier, enabler, strict=True):
+        if b:
+            ax.text(-b - top * 0.02, yi, str(b), va="center", ha="right", fontsize=8.5, color=INK)
+        if e:
+            ax.text(e + top * 0.02, yi, str(e), va="center", ha="left", fontsize=8.5, color=INK)
+    ax.axvline(0, color=INK, lw=0.8)
+    ax.set_yticks(y, [r["factor"] for r in rows])
+    for tick, r in zip(ax.get_yticklabels(), rows, strict=True):
+        tick.set_color(KIND_COLOURS.get(r["kind"], INK))
+    ax.set_xlim(-top * 1.25, top * 1.25)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
+    ax.set_xlabel("Comment segments coded to the factor")
+    ax.tick_params(axis="y", length=0)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8.5)
     return _svg(fig)

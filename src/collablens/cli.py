@@ -11,7 +11,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from . import instrument
@@ -21,7 +28,7 @@ from .ingest import InputError, import_responses
 from .store import DEFAULT_DB, Store
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 app = typer.Typer(
     help=(
@@ -234,6 +241,12 @@ def import_responses_cmd(
             "--force", help="Every row is from this force (a paper batch, or a one-force export)."
         ),
     ] = None,
+    no_code: Annotated[
+        bool,
+        typer.Option(
+            "--no-code", help="Do not code the free text now (run `collablens code` later)."
+        ),
+    ] = False,
     column: Annotated[
         list[str] | None,
         typer.Option(
@@ -250,7 +263,8 @@ def import_responses_cmd(
     survey tools work as they are. A file with any bad value imports nothing and
     the error names the row, column and value. Importing the same file twice adds
     nothing. Free text is stored only after names, emails, phone numbers, collar and
-    warrant numbers and postcodes are removed.
+    warrant numbers and postcodes are removed, then coded to the framework's factors
+    by the offline coder (skip with --no-code).
 
     Example: collablens import responses answers.xlsx --collaboration 'NE ROCU' --wave 2026
     """
@@ -305,6 +319,8 @@ def import_responses_cmd(
         )
     if res.blank_rows:
         console.print(f"{res.blank_rows} blank rows were skipped.")
+    if res.comments_added and not no_code:
+        _code_with_progress(store, collaboration)
     if res.unmapped:
         console.print(
             f"[yellow]Columns not used[/] ({len(res.unmapped)}): "
@@ -448,10 +464,227 @@ def demo(
         console.print(
             f"Imported {r.rows_added} respondents from {r.filename} ({r.source_format} layout)"
         )
+    console.print(f"Coded {res.coding.segments_coded} free-text segments ({res.coding.model})")
     console.print(f"Workspace: {res.db}")
     console.print(f"[bold green]Report:[/] {res.report.resolve()}")
     if res.pdf:
         console.print(f"[bold green]PDF:[/]    {res.pdf.resolve()}")
+
+
+# -- listen: coding free text -------------------------------------------------------------
+
+
+def _code_with_progress(store: Store, collaboration: str | None, recode: bool = False) -> None:
+    from .coding import code_workspace
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Coding free text", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        run = code_workspace(store, collaboration, recode=recode, progress=progress)
+    console.print(
+        f"Coded {run.segments_coded} text segments "
+        f"[dim](model {run.model or 'unchanged'}; learnt from {run.learnt_from} human codes)[/]"
+    )
+
+
+@app.command()
+def code(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A CSV, JSONL or text file to code; without it, code the workspace."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="CSV to write the codes of FILE to.")
+    ] = None,
+    column: Annotated[
+        str, typer.Option("--column", help="The text column (CSV) or key (JSONL) of FILE.")
+    ] = "text",
+    collaboration: Annotated[
+        str | None, typer.Option("--collaboration", "-c", help="Only this collaboration.")
+    ] = None,
+    recode: Annotated[
+        bool,
+        typer.Option("--recode", help="Re-code what the model coded before (never human codes)."),
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Code free text to the framework's factors, with polarity and confidence.
+
+    Without FILE: codes the workspace's survey comments not coded yet (or, with --recode,
+    everything the model coded, so it learns from your reviews). With FILE: codes a CSV
+    (column 'text'), JSONL (key 'text') or plain text file (paragraphs), redacting it
+    first, and writes one row per segment to --out.
+
+    Example: collablens code interviews.txt --out codes.csv
+    """
+    store = _open(db)
+    if file is None:
+        _code_with_progress(store, collaboration, recode)
+        return
+    from .coding import make_coder
+    from .textfiles import TextFileError, code_file
+
+    if out is None:
+        _fail("give --out FILE.csv for the codes")
+    try:
+        n = code_file(file, out, make_coder(store), column=column)
+    except TextFileError as exc:
+        _fail(str(exc))
+    console.print(f"Coded {n} segments from {file} into {out}")
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path, typer.Argument(help="JSONL: one {text, label, polarity?} a line.")],
+    train: Annotated[
+        Path | None, typer.Option("--train", help="JSONL of labelled examples to learn from first.")
+    ] = None,
+    framework: FrameworkOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Measure the coder against gold labels: kappa, accuracy, macro-F1, per label, confusion.
+
+    Labels are factor ids or 'none'. With --train, the coder first learns from those
+    examples, which shows the few-shot gain.
+
+    Example: collablens eval gold.jsonl --train ten_per_factor.jsonl --json
+    """
+    import json as _json
+
+    from .evaluate import GoldError, evaluate, read_labelled
+
+    fw = _framework(framework, db)
+    try:
+        gold_rows = read_labelled(gold, fw)
+        train_rows = read_labelled(train, fw) if train else []
+    except GoldError as exc:
+        _fail(str(exc))
+    result = evaluate(fw, gold_rows, train_rows)
+    if as_json:
+        d = result.as_dict()
+        keys = [
+            "n",
+            "accuracy",
+            "macro_f1",
+            "kappa",
+            "per_label",
+            "polarity_accuracy",
+            "segments_per_second",
+            "confusion",
+            "model",
+            "trained_on",
+        ]
+        typer.echo(_json.dumps({k: d[k] for k in keys}, indent=2))
+        return
+    console.print(
+        f"n = {result.n}   accuracy = {result.accuracy:.3f}   macro-F1 = {result.macro_f1:.3f}   "
+        f"Cohen's kappa = {result.kappa:.3f}"
+    )
+    if result.polarity_accuracy is not None:
+        console.print(f"polarity accuracy = {result.polarity_accuracy:.3f}")
+    console.print(
+        f"{result.segments_per_second:.0f} segments/s; model {result.model}, "
+        f"learnt from {result.trained_on} examples"
+    )
+    table = Table(title="Per label")
+    for col in ("label", "precision", "recall", "F1", "support"):
+        table.add_column(col, justify="left" if col == "label" else "right")
+    for lab, m in result.per_label.items():
+        table.add_row(
+            lab, f"{m['precision']:.2f}", f"{m['recall']:.2f}", f"{m['f1']:.2f}", str(m["support"])
+        )
+    console.print(table)
+    labels = list(result.per_label)
+    cm = Table(title="Confusion (rows: gold, columns: coder)")
+    cm.add_column("gold")
+    for lab in labels:
+        cm.add_column(lab[:6], justify="right")
+    for g in labels:
+        cm.add_row(g, *[str(result.confusion.get(g, {}).get(p, 0) or ".") for p in labels])
+    console.print(cm)
+
+
+REVIEW_KEYS = "1234567890abcdeghjklmortvwxz"
+
+
+@app.command()
+def review(
+    collaboration: Annotated[
+        str | None, typer.Option("--collaboration", "-c", help="Only this collaboration.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many segments to review.")] = 20,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Review the coder's least certain codes with single keys; reviewed codes become human codes.
+
+    Keys: y or Enter accept; a factor's number or letter codes it as that factor; n codes
+    'none'; i, f, u set the polarity (inhibitor, facilitator, neutral) and accept; s skips;
+    q quits. Every later `collablens code` in this workspace learns from what you decide.
+
+    Example: collablens review --collaboration 'NE ROCU' --limit 30
+    """
+    from .coding import review_queue, set_human_code
+
+    store = _open(db)
+    fw = store.framework
+    keys = dict(zip(REVIEW_KEYS, fw.factors, strict=False))
+    names = {f.id: f.name for f in fw.factors} | {"none": "none of the factors"}
+    queue = review_queue(store, collaboration, limit)
+    if not queue:
+        console.print("Nothing to review: no model codes are waiting.")
+        return
+    legend = "   ".join(f"[bold]{k}[/] {f.name}" for k, f in keys.items())
+    accepted = corrected = 0
+    for n, item in enumerate(queue, start=1):
+        console.rule(f"{n} of {len(queue)}   confidence {item.confidence:.0%}")
+        console.print(f"[bold]{item.text}[/]", highlight=False)
+        if item.comment.strip() != item.text.strip():
+            console.print(f"[dim]from: {item.comment}[/]", highlight=False)
+        console.print(f"Coder says: [cyan]{names[item.factor_id]}[/] ({item.polarity})")
+        console.print(f"[dim]{legend}   [bold]n[/] none[/]")
+        console.print(
+            r"\[y/Enter] accept  \[key] recode  \[i/f/u] polarity  \[s] skip  \[q] quit: ", end=""
+        )
+        key = typer.getchar()
+        console.print(key if key.isprintable() else "")
+        factor, polarity = item.factor_id, item.polarity
+        if key == "q":
+            break
+        if key == "s":
+            continue
+        if key in ("i", "f", "u"):
+            polarity = {"i": "inhibitor", "f": "facilitator", "u": "neutral"}[key]
+        elif key == "n":
+            factor, polarity = "none", "neutral"
+        elif key in keys:
+            factor = keys[key].id
+            console.print(r"Polarity? \[i] inhibitor  \[f] facilitator  \[u] neutral: ", end="")
+            pk = typer.getchar()
+            console.print(pk)
+            polarity = {"i": "inhibitor", "f": "facilitator", "u": "neutral"}.get(pk, polarity)
+        elif key not in ("y", "\r", "\n"):
+            console.print("[yellow]Unknown key; skipped.[/]")
+            continue
+        set_human_code(store, item.segment_id, factor, polarity)
+        if (factor, polarity) == (item.factor_id, item.polarity):
+            accepted += 1
+        else:
+            corrected += 1
+    console.print(
+        f"Reviewed {accepted + corrected}: {accepted} accepted, {corrected} corrected. "
+        "Run `collablens code --recode` to re-code the rest with what you taught it."
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,7 +36,8 @@ _NEGATIVE = re.compile(
     r"tensions?|conflict(?:s|ing)?|incompatible|reluctan(?:t|ce)|unwilling(?:ness)?|mistrust|"
     r"distrust|suspicio(?:n|us)|undermin(?:e|ed|es|ing)|collaps(?:e|ed)|delay(?:s|ed)?|"
     r"obstruct\w*|issues?|not|no|never|without|despite|unable|cannot|can't|won't|don't|"
-    r"loss of|los(?:e|ing|t)|risk[- ]averse|worse|slow(?:ly|er)?|stuck)\b",
+    r"loss of|los(?:e|ing|t)|risk[- ]averse|worse|slow(?:ly|er)?|stuck|holds? (?:us |it |them )?back|"
+    r"held (?:us |it |them )?back|nothing changes|gets? in the way|struggl\w*|waste\w*)\b",
     re.IGNORECASE,
 )
 _POSITIVE = re.compile(
@@ -45,7 +46,8 @@ _POSITIVE = re.compile(
     r"key to|essential|vital|crucial|important|support(?:s|ed|ing|ive)?|positive(?:ly)?|strong|"
     r"buil[dt](?:s|ing)?|work(?:s|ed)? well|made (?:it )?(?:easier|possible)|celebrat\w*|"
     r"paid off|smooth(?:er|ly)?|achiev(?:e|ed|ing|ement)|promot(?:e|ed|es|ing)|good|best|great|"
-    r"better|progress|credit)\b",
+    r"better|progress|credit|strengths?|easier|working well|works well|well run|valued|"
+    r"welcom(?:e|ed|ing)|open to|committed|thriv\w*)\b",
     re.IGNORECASE,
 )
 
@@ -110,7 +112,12 @@ class Coder:
         self.factor_ids = [f.id for f in framework.factors]
         self.labels = [*self.factor_ids, NONE]
         self._keywords = [
-            re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, f.keywords), key=len, reverse=True)) + r")\b", re.IGNORECASE)
+            re.compile(
+                r"\b(?:"
+                + "|".join(sorted(map(re.escape, f.keywords), key=len, reverse=True))
+                + r")\b",
+                re.IGNORECASE,
+            )
             if f.keywords
             else None
             for f in framework.factors
@@ -133,7 +140,8 @@ class Coder:
 
     def _cues(self, texts: Sequence[str]) -> np.ndarray:
         return np.array(
-            [[len(_NEGATIVE.findall(t)), len(_POSITIVE.findall(t))] for t in texts], dtype=np.float32
+            [[len(_NEGATIVE.findall(t)), len(_POSITIVE.findall(t))] for t in texts],
+            dtype=np.float32,
         )
 
     def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -166,9 +174,9 @@ class Coder:
             return []
         x_factor, x_pol = self._features(texts)
         probs = self.factor_model.predict_proba(x_factor)
-        classes = list(self.factor_model.classes_)
+        classes = [str(c) for c in self.factor_model.classes_]
         pol_probs = self.polarity_model.predict_proba(x_pol)
-        pol_classes = list(self.polarity_model.classes_)
+        pol_classes = [str(c) for c in self.polarity_model.classes_]
         out = []
         for i in range(len(texts)):
             scores = {c: float(p) for c, p in zip(classes, probs[i], strict=True)}
@@ -176,10 +184,7 @@ class Coder:
             others = [
                 c for c in self.factor_ids if c != best and scores.get(c, 0.0) >= OTHER_FACTOR_MIN
             ]
-            if best == NONE:
-                polarity = "neutral"
-            else:
-                polarity = pol_classes[int(np.argmax(pol_probs[i]))]
+            polarity = "neutral" if best == NONE else pol_classes[int(np.argmax(pol_probs[i]))]
             out.append(Code(best, polarity, scores[best], scores, others))
         return out
 

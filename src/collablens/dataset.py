@@ -11,10 +11,20 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from .framework import Framework
-from .store import ATTRIBUTE_COLUMNS, Store, collaborations, comments, imports, respondents, waves
+from .store import (
+    ATTRIBUTE_COLUMNS,
+    Store,
+    codes,
+    collaborations,
+    comments,
+    imports,
+    respondents,
+    segments,
+    waves,
+)
 
 NOT_STATED = "Not stated"
 
@@ -157,3 +167,64 @@ def load_comments(
     for attr in ATTRIBUTE_COLUMNS:
         frame[attr] = frame[attr].fillna(NOT_STATED)
     return frame
+
+
+def load_coded(
+    store: Store, collaboration: str, wave: str, per_group: int = 5
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Coded free text for one wave: mention counts, and the best quote candidates.
+
+    Returns (counts, quotes). `counts` has one row per factor, force and polarity;
+    `quotes` the `per_group` most confident segments of each factor and force (human
+    codes first), excluding 'none'. Counting and ranking happen in the database.
+    """
+    base = (
+        select()
+        .select_from(codes)
+        .join(segments, segments.c.id == codes.c.segment_id)
+        .join(comments, comments.c.id == segments.c.comment_id)
+        .join(respondents, respondents.c.id == comments.c.respondent_id)
+        .join(waves, waves.c.id == respondents.c.wave_id)
+        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
+        .where(collaborations.c.name == collaboration, waves.c.label == wave)
+    )
+    count_stmt = base.add_columns(
+        codes.c.factor_id, respondents.c.force, codes.c.polarity, func.count().label("n")
+    ).group_by(codes.c.factor_id, respondents.c.force, codes.c.polarity)
+    human_first = case((codes.c.source == "human", 0), else_=1)
+    rank = func.row_number().over(
+        partition_by=(codes.c.factor_id, respondents.c.force),
+        order_by=(human_first, codes.c.confidence.desc(), segments.c.id),
+    )
+    quote_stmt = base.add_columns(
+        segments.c.id,
+        segments.c.text,
+        codes.c.factor_id,
+        codes.c.polarity,
+        codes.c.confidence,
+        codes.c.source,
+        respondents.c.force,
+        rank.label("rank"),
+    ).where(codes.c.factor_id != "none")
+    sub = quote_stmt.subquery()
+    quote_stmt = select(sub).where(sub.c.rank <= per_group)
+    with store.connect() as conn:
+        counts = pd.DataFrame(
+            conn.execute(count_stmt).all(), columns=["factor_id", "force", "polarity", "n"]
+        )
+        quotes = pd.DataFrame(
+            conn.execute(quote_stmt).all(),
+            columns=[
+                "segment_id",
+                "text",
+                "factor_id",
+                "polarity",
+                "confidence",
+                "source",
+                "force",
+                "rank",
+            ],
+        )
+    for frame in (counts, quotes):
+        frame["force"] = frame["force"].fillna(NOT_STATED)
+    return counts, quotes

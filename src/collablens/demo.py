@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .coding import CodingRun, code_workspace
 from .ingest import ImportResult, Progress, import_responses
 from .report import Report, write_report
 from .simulate import demo_scenario, simulate_wave, to_qualtrics_csv, to_template_csv
@@ -24,6 +25,7 @@ class DemoResult:
     db: Path
     files: list[Path]
     imports: list[ImportResult]
+    coding: CodingRun
     report: Path
     pdf: Path | None
     summary: Report
@@ -47,8 +49,9 @@ def run_demo(
         import_responses(store, path, COLLABORATION, wave, progress=progress)
         for path, wave in zip(files, WAVES, strict=True)
     ]
+    coding = code_workspace(store, COLLABORATION, progress=progress)
     out = folder / "report.html"
     pdf_path = folder / "report.pdf" if pdf else None
     summary = write_report(store, COLLABORATION, out, pdf=pdf_path)
     store.close()
-    return DemoResult(folder, db, files, results, out, pdf_path, summary)
+    return DemoResult(folder, db, files, results, coding, out, pdf_path, summary)

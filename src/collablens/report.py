@@ -20,7 +20,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from . import charts
-from .dataset import NOT_STATED, SurveyData, load, load_comments
+from .dataset import NOT_STATED, SurveyData, load, load_coded, load_comments
 from .scoring import ALL, Scores, score
 from .store import Store
 
@@ -59,6 +59,8 @@ class Report:
     counts: dict[str, list[dict]] = field(default_factory=dict)
     suppressed: list[str] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
+    coded: bool = False
+    uncoded_mentions: int = 0
     actions: list[dict] = field(default_factory=list)
     charts: dict[str, str] = field(default_factory=dict)
 
@@ -72,12 +74,20 @@ def build_report(store: Store, collaboration: str, wave: str | None = None) -> R
             f"collaboration {collaboration!r} has no wave {wave!r} (waves: {', '.join(data.waves)})"
         )
     scores = score(data, k=store.anonymity_k)
-    comments = load_comments(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
-    return assemble(data, scores, comments, wave, store.comment_k)
+    counts, quotes = load_coded(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
+    if counts.empty:  # free text not coded (yet): group it by the question it answered
+        comments = load_comments(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
+        return assemble(data, scores, wave, store.comment_k, comments=comments)
+    return assemble(data, scores, wave, store.comment_k, coded=(counts, quotes))
 
 
 def assemble(
-    data: SurveyData, scores: Scores, comments: pd.DataFrame, wave: str, comment_k: int
+    data: SurveyData,
+    scores: Scores,
+    wave: str,
+    comment_k: int,
+    comments: pd.DataFrame | None = None,
+    coded: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> Report:
     fw = data.framework
     names = {f.id: f.name for f in fw.factors}
@@ -163,7 +173,11 @@ def assemble(
         for f, r in rel.iterrows()
     ]
     _counts(report, scores, wave)
-    _comments(report, comments, scores, wave, comment_k, names, kinds)
+    allowed = _comment_forces(scores, wave, comment_k)
+    if coded is not None:
+        _coded_comments(report, *coded, allowed, names, kinds)
+    elif comments is not None:
+        _comments(report, comments, allowed, names, kinds)
     _charts(report, data, scores, wave, names, kinds)
     return report
 
@@ -246,20 +260,94 @@ def _counts(report: Report, scores: Scores, wave: str) -> None:
         ]
 
 
-def _comments(
+def _comment_forces(scores: Scores, wave: str, comment_k: int) -> set[str]:
+    """Forces whose comments may be quoted or counted: shown, and at least `comment_k` strong.
+
+    Mention counts are totalled over these forces only, so no hidden force's count can
+    be found by subtracting the shown forces from a total.
+    """
+    c = scores.counts
+    big = c[(c["wave"] == wave) & (c["dimension"] == "force") & (c["n"] >= comment_k)]
+    return set(big["group"]) - {NOT_STATED}
+
+
+def _coded_comments(
     report: Report,
-    comments: pd.DataFrame,
-    scores: Scores,
-    wave: str,
-    comment_k: int,
+    counts: pd.DataFrame,
+    quotes: pd.DataFrame,
+    allowed: set[str],
     names: dict[str, str],
     kinds: dict[str, str],
 ) -> None:
-    """Quotes only from forces with at least `comment_k` respondents shown this wave."""
-    c = scores.counts
-    big = c[(c["wave"] == wave) & (c["dimension"] == "force") & (c["n"] >= comment_k)]
-    allowed = set(big["group"]) - {NOT_STATED}
-    part = comments[(comments["wave"] == wave) & comments["force"].isin(allowed)]
+    counts = counts[counts["force"].isin(allowed)]
+    quotes = quotes[quotes["force"].isin(allowed)]
+    report.coded = True
+    report.uncoded_mentions = int(counts.loc[counts["factor_id"] == "none", "n"].sum())
+    for fid, name in names.items():
+        mine = counts[counts["factor_id"] == fid]
+        pol = mine.groupby("polarity")["n"].sum()
+        by_force = (
+            mine.pivot_table(
+                index="force", columns="polarity", values="n", aggfunc="sum", fill_value=0
+            )
+            if not mine.empty
+            else pd.DataFrame()
+        )
+        report.comments.append(
+            {
+                "id": fid,
+                "factor": name,
+                "kind": kinds[fid],
+                "count": int(mine["n"].sum()),
+                "barrier": int(pol.get("inhibitor", 0)),
+                "enabler": int(pol.get("facilitator", 0)),
+                "neutral": int(pol.get("neutral", 0)),
+                "by_force": [
+                    {
+                        "force": force,
+                        "barrier": int(r.get("inhibitor", 0)),
+                        "enabler": int(r.get("facilitator", 0)),
+                        "neutral": int(r.get("neutral", 0)),
+                    }
+                    for force, r in by_force.iterrows()
+                ],
+                "quotes": _representative(quotes[quotes["factor_id"] == fid], QUOTES_PER_FACTOR),
+            }
+        )
+
+
+def _representative(frame: pd.DataFrame, n: int) -> list[dict]:
+    """Confident quotes that differ: each pick favours a force and a polarity not yet shown."""
+    pool = frame.drop_duplicates("text").to_dict("records")
+    picked: list[dict] = []
+    forces: set[str] = set()
+    polarities: set[str] = set()
+    while pool and len(picked) < n:
+        best = max(
+            pool,
+            key=lambda r: (
+                (r["source"] == "human") * 0.5
+                + r["confidence"]
+                + 0.5 * (r["force"] not in forces)
+                + 0.3 * (r["polarity"] not in polarities)
+            ),
+        )
+        pool.remove(best)
+        picked.append({"text": best["text"], "force": best["force"], "polarity": best["polarity"]})
+        forces.add(best["force"])
+        polarities.add(best["polarity"])
+    return picked
+
+
+def _comments(
+    report: Report,
+    comments: pd.DataFrame,
+    allowed: set[str],
+    names: dict[str, str],
+    kinds: dict[str, str],
+) -> None:
+    """Uncoded free text, grouped by the factor whose question it answered."""
+    part = comments[comments["force"].isin(allowed)]
     for fid, name in names.items():
         mine = part[part["factor_id"] == fid]
         by_force = mine.groupby("force")["group_count"].first()
@@ -328,6 +416,8 @@ def _charts(
         pts_df = pd.DataFrame(pts).dropna() if pts else pd.DataFrame()
         if not pts_df.empty:
             report.charts["quadrant"] = charts.inhibitors_vs_facilitators(pts_df, bands, scale)
+    if report.coded:
+        report.charts["mentions"] = charts.mentions(report.comments)
     if len(report.waves) > 1:
         long = t[(t["dimension"] == "all") & (t["group"] == ALL) & t["wave"].isin(report.waves)]
         report.charts["trend"] = charts.trend(long, report.waves, names, kinds, scale)

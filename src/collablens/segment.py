@@ -26,8 +26,9 @@ def split_sentences(paragraph: str) -> list[str]:
     start = 0
     for m in _BOUNDARY.finditer(paragraph):
         before = paragraph[start : m.start(1)]
-        last = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.strip() else ""
-        if m.group(1) == "." and (last in _ABBREVIATIONS or len(last) == 1):
+        last = before.rsplit(None, 1)[-1].rstrip(".") if before.strip() else ""
+        initial = len(last) == 1 and last.isupper()
+        if m.group(1) == "." and (last.lower() in _ABBREVIATIONS or initial):
             continue  # "Sgt. Jones", "J. Smith": not the end of a sentence
         parts.append(paragraph[start : m.end(1)].strip())
         start = m.end()
@@ -43,9 +44,12 @@ def segments(text: str, min_words: int = MIN_WORDS) -> list[str]:
         if not line:
             continue
         for sentence in split_sentences(line):
-            if out and len(sentence.split()) < min_words:
-                out[-1] = f"{out[-1]} {sentence}"
-            elif out and len(out[-1].split()) < min_words:
+            short = (
+                len(sentence.split()) < min_words or len(out[-1].split()) < min_words
+                if out
+                else False
+            )
+            if short:
                 out[-1] = f"{out[-1]} {sentence}"
             else:
                 out.append(sentence)

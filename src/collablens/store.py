@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -105,6 +106,31 @@ comments = Table(
     Column("question_id", String(100), nullable=False),
     Column("factor_id", String(100)),
     Column("text", Text, nullable=False),
+)
+
+# Free text cut into the passages the coder codes, and their codes. A code is "model"
+# until a person confirms or corrects it, when it becomes "human" and is learnt from.
+segments = Table(
+    "segments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("comment_id", ForeignKey("comments.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    UniqueConstraint("comment_id", "position", name="uq_segment_position"),
+)
+
+codes = Table(
+    "codes",
+    metadata,
+    Column("segment_id", ForeignKey("segments.id"), primary_key=True),
+    Column("factor_id", String(100), nullable=False),  # a factor id, or "none"
+    Column("polarity", String(20), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("others", Text, nullable=False),  # JSON list of further factors present
+    Column("source", String(10), nullable=False),  # "model" or "human"
+    Column("model", String(100), nullable=False),
+    Column("coded_at", DateTime(timezone=True), nullable=False),
 )
 
 ATTRIBUTE_COLUMNS = ("force", "role", "rank_band", "length_of_service")

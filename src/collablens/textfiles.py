@@ -1,0 +1,112 @@
+"""Code text that lives outside a workspace: a CSV or JSONL of answers, or a transcript.
+
+The text is redacted before anything else happens, and only the redacted wording is
+written out, so a codes file can be shared like any report.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from .coder import Coder
+from .redact import redact
+from .segment import segments
+
+
+class TextFileError(ValueError):
+    """A text file cannot be read for coding; the message names the file and line."""
+
+
+def read_passages(path: Path, column: str = "text") -> Iterator[tuple[str, str]]:
+    """(source reference, text) for each answer or paragraph in the file."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                reader = csv.DictReader(fh)
+                if column not in (reader.fieldnames or []):
+                    raise TextFileError(
+                        f"{path}: no column {column!r} (columns: "
+                        f"{', '.join(reader.fieldnames or [])}); name it with --column"
+                    )
+                for n, row in enumerate(reader, start=2):
+                    if (row.get(column) or "").strip():
+                        yield f"row {n}", row[column]
+        elif suffix in (".jsonl", ".ndjson"):
+            with path.open(encoding="utf-8") as fh:
+                for n, line in enumerate(fh, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        obj = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise TextFileError(
+                            f"{path}, line {n}: not valid JSON ({exc.msg})"
+                        ) from exc
+                    text = obj.get(column) if isinstance(obj, dict) else None
+                    if not isinstance(text, str):
+                        raise TextFileError(f"{path}, line {n}: no {column!r} string")
+                    yield f"line {n}", text
+        else:
+            body = path.read_text(encoding="utf-8")
+            for n, para in enumerate((p for p in body.split("\n\n") if p.strip()), start=1):
+                yield f"paragraph {n}", para
+    except OSError as exc:
+        raise TextFileError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise TextFileError(f"{path}: not UTF-8 text") from exc
+
+
+def code_file(path: Path, out: Path, coder: Coder, column: str = "text", chunk: int = 256) -> int:
+    """Redact, segment and code a file, streaming, and write one CSV row per segment."""
+    names = {f.id: f.name for f in coder.framework.factors} | {"none": "none"}
+
+    def units() -> Iterator[tuple[str, int, str]]:
+        for ref, text in read_passages(path, column):
+            for pos, seg in enumerate(segments(redact(text)), start=1):
+                yield ref, pos, seg
+
+    n = 0
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            [
+                "source",
+                "segment",
+                "text",
+                "factor",
+                "factor_name",
+                "polarity",
+                "confidence",
+                "also_present",
+            ]
+        )
+        buf: list[tuple[str, int, str]] = []
+        for unit in units():
+            buf.append(unit)
+            if len(buf) == chunk:
+                n += _write(writer, buf, coder, names)
+                buf = []
+        if buf:
+            n += _write(writer, buf, coder, names)
+    return n
+
+
+def _write(writer, buf, coder: Coder, names: dict[str, str]) -> int:
+    for (ref, pos, seg), c in zip(buf, coder.code([b[2] for b in buf]), strict=True):
+        writer.writerow(
+            [
+                ref,
+                pos,
+                seg,
+                c.factor,
+                names[c.factor],
+                c.polarity,
+                f"{c.confidence:.3f}",
+                ";".join(c.others),
+            ]
+        )
+    return len(buf)

@@ -1,0 +1,91 @@
+"""The offline coder: codes plain sentences to any framework, and learns from people."""
+
+from __future__ import annotations
+
+import pytest
+
+from collablens.coder import NONE, Coder, Labelled, framework_examples
+from collablens.embed import get_embedder
+
+# Sentences written for these tests (not from the framework file, not from any eval set).
+CLEAR = [
+    (
+        "Our crime recording systems still cannot exchange data with the neighbouring force.",
+        "practicalities",
+    ),
+    ("Nobody can tell me whether the regional unit answers to our chief or theirs.", "governance"),
+    ("People here insist on doing things the way this force always has.", "cultures"),
+    ("The commissioner pulled out of the scheme just before the election.", "politics_risk"),
+]
+
+
+@pytest.fixture(scope="module")
+def coder(builtin_framework):
+    return Coder(builtin_framework)
+
+
+def test_model_is_loaded_from_the_package_without_network():
+    emb = get_embedder()
+    vec = emb.embed(["A sentence.", "Another sentence about ICT."])
+    assert vec.shape == (2, 384)
+    assert abs(float((vec**2).sum(axis=1)[0]) - 1) < 1e-4
+
+
+def test_clear_sentences_get_their_factor(coder):
+    codes = coder.code([t for t, _ in CLEAR])
+    assert [c.factor for c in codes] == [label for _, label in CLEAR]
+    for c in codes:
+        assert 0 < c.confidence <= 1
+        assert c.factor not in c.others
+        assert abs(sum(c.scores.values()) - 1) < 1e-6
+
+
+def test_none_is_neutral_and_stream_matches_batch(coder):
+    texts = [t for t, _ in CLEAR] * 3
+    batch = coder.code(texts)
+    stream = list(coder.code_stream(iter(texts), chunk=5))
+    assert [(c.factor, c.polarity) for c in batch] == [(c.factor, c.polarity) for c in stream]
+    assert all(c.polarity == "neutral" for c in batch if c.factor == NONE)
+    assert coder.code([]) == []
+
+
+def test_every_framework_sentence_becomes_training_data(builtin_framework, mini_framework):
+    for fw in (builtin_framework, mini_framework):
+        ex = framework_examples(fw)
+        labels = {e.label for e in ex}
+        assert {f.id for f in fw.factors} <= labels
+        for f in fw.factors:
+            for it in f.items:
+                assert any(e.text == it.text and e.label == f.id for e in ex)
+
+
+def test_works_on_another_framework(mini_framework):
+    coder = Coder(mini_framework)
+    codes = coder.code(["Some sentence about nothing in particular.", "Another one."])
+    assert {c.factor for c in codes} <= {f.id for f in mini_framework.factors} | {NONE}
+
+
+def test_learning_from_people_changes_the_code(builtin_framework):
+    """A phrasing the framework never mentions is learnt from a few human codes."""
+    target = "champions"
+    taught = [
+        Labelled(
+            "Dave in the analysts' office is the glue between the two forces.",
+            target,
+            "facilitator",
+        ),
+        Labelled(
+            "Sue in the analysts' office is the glue between the three forces.",
+            target,
+            "facilitator",
+        ),
+        Labelled(
+            "Raj in the analysts' office is the glue between our teams.", target, "facilitator"
+        ),
+    ]
+    probe = "Priya in the analysts' office is the glue between the partner forces."
+    before = Coder(builtin_framework).code([probe])[0]
+    after = Coder(builtin_framework, examples=taught).code([probe])[0]
+    assert after.factor == target
+    assert after.scores[target] > before.scores.get(target, 0)
+    assert after.polarity == "facilitator"
