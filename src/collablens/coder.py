@@ -36,8 +36,9 @@ _NEGATIVE = re.compile(
     r"tensions?|conflict(?:s|ing)?|incompatible|reluctan(?:t|ce)|unwilling(?:ness)?|mistrust|"
     r"distrust|suspicio(?:n|us)|undermin(?:e|ed|es|ing)|collaps(?:e|ed)|delay(?:s|ed)?|"
     r"obstruct\w*|issues?|not|no|never|without|despite|unable|cannot|can't|won't|don't|"
-    r"loss of|los(?:e|ing|t)|risk[- ]averse|worse|slow(?:ly|er)?|stuck|holds? (?:us |it |them )?back|"
-    r"held (?:us |it |them )?back|nothing changes|gets? in the way|struggl\w*|waste\w*)\b",
+    r"loss of|los(?:e|ing|t)|risk[- ]averse|worse|slow(?:ly|er)?|stuck|"
+    r"holds? (?:us |it |them )?back|held (?:us |it |them )?back|nothing changes|"
+    r"gets? in the way|struggl\w*|waste\w*)\b",
     re.IGNORECASE,
 )
 _POSITIVE = re.compile(
