@@ -26,6 +26,7 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/python benchmarks/bench_coder.py
 
 clean:
 	rm -rf demo .pytest_cache .ruff_cache build dist src/*.egg-info

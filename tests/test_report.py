@@ -50,7 +50,7 @@ def test_report_is_self_contained(demo):
         "method",
     ):
         assert f'id="{section}"' in html, section
-    assert html.count("<svg") == 4
+    assert html.count("<svg") == 5  # scorecard, forces, dumbbell, mentions, trend
 
 
 def test_report_marks_hidden_groups_and_shows_no_small_group(demo):
@@ -137,7 +137,7 @@ def test_report_renders_in_chromium(demo, tmp_path):
         page.screenshot(path=str(shot), full_page=True)
         browser.close()
     assert external == []
-    assert len(sizes) == 4 and min(sizes) > 300
+    assert len(sizes) == 5 and min(sizes) > 300
     assert COLLABORATION in title
     assert shot.stat().st_size > 50_000
 

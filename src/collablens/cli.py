@@ -6,6 +6,8 @@ analysis happens here, so the web app can offer the same things later.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +29,7 @@ from .framework import FrameworkError, load_framework
 from .ingest import InputError, import_responses
 from .store import DEFAULT_DB, Store
 
+ProgressCallback = Callable[[str, int, int], None]
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
 
@@ -77,6 +80,20 @@ FrameworkOption = Annotated[
 def _fail(message: str, code: int = 1) -> None:
     err.print(f"[bold red]Error:[/] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+@contextmanager
+def _progress(description: str, counts: bool = False) -> Iterator[ProgressCallback]:
+    """A transient progress bar on stderr, and the callback the library reports to."""
+    columns = [TextColumn("{task.description}"), BarColumn()]
+    columns += [MofNCompleteColumn(), TimeRemainingColumn()] if counts else [TimeElapsedColumn()]
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"{description}: {stage}")
+
+        yield update
 
 
 def _open(db: str) -> Store:
@@ -278,18 +295,7 @@ def import_responses_cmd(
             )
         mapping[attr] = header
     store = _open(db)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(f"Importing {file.name}", total=4)
-
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"{file.name}: {stage}")
-
+    with _progress(file.name) as progress:
         try:
             res = import_responses(
                 store,
@@ -301,7 +307,6 @@ def import_responses_cmd(
                 progress=progress,
             )
         except InputError as exc:
-            bar.stop()
             _fail(str(exc))
     if res.already_imported:
         console.print(
@@ -444,18 +449,7 @@ def demo(
     """
     from .demo import run_demo
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Demo", total=4)
-
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"Importing: {stage}")
-
+    with _progress("Demo") as progress:
         try:
             res = run_demo(folder, seed=seed, pdf=pdf, progress=progress)
         except RuntimeError as exc:
@@ -477,19 +471,7 @@ def demo(
 def _code_with_progress(store: Store, collaboration: str | None, recode: bool = False) -> None:
     from .coding import code_workspace
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Coding free text", total=None)
-
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with _progress("Free text", counts=True) as progress:
         run = code_workspace(store, collaboration, recode=recode, progress=progress)
     console.print(
         f"Coded {run.segments_coded} text segments "

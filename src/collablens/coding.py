@@ -30,6 +30,9 @@ from .store import (
 
 Progress = Callable[[str, int, int], None]
 BATCH = 512
+CODE_COLUMNS = [
+    "segment_id", "factor_id", "polarity", "confidence", "others", "source", "model", "coded_at"
+]  # fmt: skip
 
 
 @dataclass
@@ -104,17 +107,7 @@ def code_segments(
     """
     coder = coder or make_coder(store)
     run = CodingRun(model=coder.model_name, learnt_from=len(coder.human))
-    stmt = (
-        select(segments.c.id, segments.c.text)
-        .join(comments, comments.c.id == segments.c.comment_id)
-        .outerjoin(codes, codes.c.segment_id == segments.c.id)
-    )
-    stmt = (
-        stmt.where(codes.c.source == "model")
-        if recode
-        else stmt.where(codes.c.segment_id.is_(None))
-    )
-    stmt = _in_collaboration(stmt, collaboration).order_by(segments.c.id)
+    stmt = _to_code([segments.c.id, segments.c.text], collaboration, recode).order_by(segments.c.id)
     with store.connect() as conn:
         todo = conn.execute(stmt).all()
     total = len(todo)
@@ -137,30 +130,19 @@ def code_segments(
             )
             for (sid, _), c in zip(batch, coded, strict=True)
         ]
+        ids = [r[0] for r in rows]
         with store.begin() as conn:
             if recode:
+                model_made = and_(codes.c.segment_id.in_(ids), codes.c.source == "model")
+                conn.execute(codes.delete().where(model_made))
+            # A person (or another run) may have coded some of these meanwhile: theirs stands.
+            taken = set(
                 conn.execute(
-                    codes.delete().where(
-                        and_(
-                            codes.c.segment_id.in_([r[0] for r in rows]), codes.c.source == "model"
-                        )
-                    )
-                )
-            bulk_insert(
-                conn,
-                codes,
-                [
-                    "segment_id",
-                    "factor_id",
-                    "polarity",
-                    "confidence",
-                    "others",
-                    "source",
-                    "model",
-                    "coded_at",
-                ],
-                rows,
+                    select(codes.c.segment_id).where(codes.c.segment_id.in_(ids))
+                ).scalars()
             )
+            rows = [r for r in rows if r[0] not in taken]
+            bulk_insert(conn, codes, CODE_COLUMNS, rows)
         run.segments_coded += len(rows)
         if progress:
             progress("coding", run.segments_coded, total)
@@ -176,7 +158,7 @@ def code_workspace(
 ) -> CodingRun:
     added = segment_comments(store, collaboration)
     with store.connect() as conn:
-        pending = _pending(conn, collaboration, recode)
+        pending = conn.execute(_to_code([func.count()], collaboration, recode)).scalar_one()
     if not pending:
         return CodingRun(segments_added=added)
     run = code_segments(store, collaboration, recode, progress, make_coder(store, embedder))
@@ -184,19 +166,16 @@ def code_workspace(
     return run
 
 
-def _pending(conn, collaboration: str | None, recode: bool) -> int:
+def _to_code(columns: list, collaboration: str | None, recode: bool) -> Select:
+    """Segments waiting for the model: uncoded, or (recode) coded by the model before."""
     stmt = (
-        select(func.count())
+        select(*columns)
         .select_from(segments)
         .join(comments, comments.c.id == segments.c.comment_id)
         .outerjoin(codes, codes.c.segment_id == segments.c.id)
     )
-    stmt = (
-        stmt.where(codes.c.source == "model")
-        if recode
-        else stmt.where(codes.c.segment_id.is_(None))
-    )
-    return int(conn.execute(_in_collaboration(stmt, collaboration)).scalar_one())
+    waiting = codes.c.source == "model" if recode else codes.c.segment_id.is_(None)
+    return _in_collaboration(stmt.where(waiting), collaboration)
 
 
 # -- review -----------------------------------------------------------------------------

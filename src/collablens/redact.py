@@ -299,9 +299,10 @@ _RULES: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str | None]]]
     ("email", _EMAIL_RE, _email),
     # phone numbers before ids, so that "Officer 07700 900123" is not cut into an id and a rest
     ("phone", _PHONE_RE, _phone),
+    # full postcodes before rank + number, so "DS12 3AB" is not read as a sergeant's number
+    ("postcode", _POSTCODE_RE, _rule(_POSTCODE_RE, "postcode")),
     ("id_number", _ID_KEYWORD_RE, _rule(_ID_KEYWORD_RE, "id_number")),
     ("id_number", _ID_RANK_RE, _rule(_ID_RANK_RE, "id_number")),
-    ("postcode", _POSTCODE_RE, _rule(_POSTCODE_RE, "postcode")),
     ("name", _NAME_RE, _rule(_NAME_RE, "name")),
 ]
 
