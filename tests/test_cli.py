@@ -24,6 +24,9 @@ COMMANDS = [
     ["scores"],
     ["report"],
     ["demo"],
+    ["code"],
+    ["review"],
+    ["eval"],
 ]
 
 

@@ -473,7 +473,7 @@ def import_responses(
         already_imported=False,
         mapped_items=len(cmap.items),
         mapped_texts=len(cmap.texts),
-        attributes=sorted(cmap.attributes) + (["force"] if force else []),
+        attributes=sorted(set(cmap.attributes) | ({"force"} if force else set())),
         unmapped=cmap.unmapped,
         comments_added=0,
     )
