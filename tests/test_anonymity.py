@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -31,9 +32,19 @@ def test_one_small_group_takes_the_next_smallest_with_it():
     assert got == {"A": None, "B": SECONDARY, "C": PRIMARY}
 
 
-def test_two_small_groups_that_pool_to_k_need_no_secondary():
+def test_two_small_groups_that_pool_to_k_still_need_k_besides_each():
+    # C (4) + D (6) pool to 10, but D would dominate what subtraction reveals about them:
+    # each small cell must be outweighed by k others in the pool.
     got = suppress_partition({"A": 60, "B": 25, "C": 4, "D": 6}, K)
-    assert got == {"A": None, "B": None, "C": PRIMARY, "D": PRIMARY}
+    assert got == {"A": None, "B": SECONDARY, "C": PRIMARY, "D": PRIMARY}
+    got = suppress_partition({"A": 60, "B": 25, "C": 12, "D": 6}, K)
+    assert got == {"A": None, "B": None, "C": SECONDARY, "D": PRIMARY}
+
+
+def test_groups_hidden_elsewhere_stay_hidden():
+    # B is hidden in the respondent counts, so it stays hidden for every factor.
+    got = suppress_partition({"A": 60, "B": 25, "C": 30}, K, already={"B": SECONDARY})
+    assert got == {"A": None, "B": SECONDARY, "C": None}
 
 
 def test_two_small_groups_under_k_take_more():
@@ -42,10 +53,10 @@ def test_two_small_groups_under_k_take_more():
 
 
 def test_a_remainder_outside_the_cells_counts_towards_the_pool():
-    # 6 of the 70 are in no cell: subtracting reveals C's 4 pooled with those 6.
-    assert suppress_partition({"A": 60, "C": 4}, K, total=70) == {"A": None, "C": PRIMARY}
-    # With only 2 outside, C (4) + 2 is under k: A must go too.
-    assert suppress_partition({"A": 60, "C": 4}, K, total=66) == {"A": SECONDARY, "C": PRIMARY}
+    # 10 of the 74 are in no cell: subtracting reveals C's 4 pooled with those 10.
+    assert suppress_partition({"A": 60, "C": 4}, K, total=74) == {"A": None, "C": PRIMARY}
+    # With only 6 outside, C would dominate the pool: A must go too.
+    assert suppress_partition({"A": 60, "C": 4}, K, total=70) == {"A": SECONDARY, "C": PRIMARY}
 
 
 def test_a_total_under_k_hides_everything():
@@ -85,8 +96,13 @@ def test_what_subtraction_reveals_always_pools_k_people_over_two_groups(case):
         assert (why == PRIMARY) == (counts[g] < k)
         assert why in (None, PRIMARY, SECONDARY)
     if hidden and hidden != set(counts):
-        # The attacker subtracts every shown cell from the total and learns the pool.
-        assert sum(counts[g] for g in hidden) + remainder >= k
+        # The attacker subtracts every shown cell from the total and learns the pool,
+        # which must hold k people besides any small cell in it.
+        pool = sum(counts[g] for g in hidden) + remainder
+        assert pool >= k
+        for g in hidden:
+            if counts[g] < k:
+                assert pool - counts[g] >= k
         assert len(hidden) + (1 if remainder > 0 else 0) >= 2
 
 
@@ -181,3 +197,32 @@ def test_no_partition_can_be_differenced_below_k(scored):
         if not hidden.empty:
             total = counts.loc[counts["dimension"] == "all", "n"].item()
             assert total - cells["n"].sum() >= K and len(hidden) >= 2, dim
+
+
+def test_hidden_groups_do_not_change_from_factor_to_factor(store: Store, tmp_path: Path):
+    """Two respondents skipping one factor must not flip which force is hidden for it.
+
+    Otherwise the force shown for that factor, with the counts table, gives away the
+    size of the force hidden everywhere else.
+    """
+    fw = store.framework
+    raw = simulate.simulate_wave(fw, simulate.Scenario(forces={"A": 12, "B": 13, "C": 9}), seed=3)
+    skipped = raw.index[raw["force"] == "B"][:2]
+    for _, item in [(f, it) for f, it in fw.items if f.id == fw.factors[0].id]:
+        raw.loc[skipped, item.id] = np.nan
+    path = tmp_path / "flip.csv"
+    simulate.to_template_csv(raw, path)
+    import_responses(store, path, "X", "w1")
+    result = scoring.score(dataset.load(store, "X"), k=K)
+    forces = result.scores[result.scores["dimension"] == "force"]
+    hidden_by_factor = {
+        f: frozenset(part.loc[part["suppressed"].notna(), "group"])
+        for f, part in forces.groupby("factor")
+    }
+    counts = result.counts[result.counts["dimension"] == "force"]
+    hidden_in_counts = frozenset(counts.loc[counts["suppressed"].notna(), "group"])
+    assert all(h >= hidden_in_counts for h in hidden_by_factor.values())
+    shown_n = counts["n"].sum()
+    total = result.counts.loc[result.counts["dimension"] == "all", "n"].iloc[0]
+    assert total - shown_n >= K  # what subtraction reveals pools at least k people
+    assert "C" in hidden_in_counts

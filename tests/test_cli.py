@@ -104,7 +104,7 @@ def test_import_scores_and_report_round_trip(tmp_path):
         app, ["import", "responses", str(src), "-c", "NE", "-w", "2025", "--db", db]
     )
     assert first.exit_code == 0, first.output
-    assert "Imported 831 respondents" in first.output
+    assert "Imported 838 respondents" in first.output
     again = runner.invoke(
         app, ["import", "responses", str(src), "-c", "NE", "-w", "2025", "--db", db]
     )

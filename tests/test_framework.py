@@ -229,3 +229,27 @@ def test_unreadable_file_is_reported(tmp_path):
     missing = tmp_path / "nowhere.yaml"
     with pytest.raises(FrameworkError, match=re.escape(str(missing))):
         load_framework(missing)
+
+
+def test_item_id_clashing_with_a_free_text_question_is_named(mini_data):
+    data = copy.deepcopy(mini_data)
+    fid = data["factors"][0]["id"]
+    data["factors"][1]["items"][0]["id"] = f"{fid}_text"
+    assert data["factors"][0].get("prompts"), "the mini framework's first factor has a prompt"
+    message = _error(data)
+    assert f"'{fid}_text'" in message and "free-text question id" in message
+
+
+def test_two_items_with_the_same_wording_are_refused(mini_data):
+    data = copy.deepcopy(mini_data)
+    data["factors"][2]["items"][0]["text"] = data["factors"][0]["items"][0]["text"].upper() + "!"
+    assert "same wording" in _error(data)
+
+
+def test_unsupported_attribute_and_overlong_id_are_refused(mini_data):
+    data = copy.deepcopy(mini_data)
+    data["attributes"] = [{"id": "department", "label": "Your department"}]
+    assert "'department' is not supported" in _error(data)
+    data = copy.deepcopy(mini_data)
+    data["factors"][0]["id"] = "f" * 120
+    assert "longer than 90 characters" in _error(data)

@@ -610,3 +610,24 @@ def test_norm_is_idempotent_and_plain(s):
     assert norm(n) == n
     assert set(n) <= set(string.ascii_lowercase + string.digits + " ")
     assert "  " not in n and n == n.strip()
+
+
+def test_an_empty_template_imports_nothing_and_creates_no_wave(store: Store, tmp_path: Path):
+    from collablens.instrument import write_xlsx
+
+    path = tmp_path / "empty.xlsx"
+    write_xlsx(store.framework, path)
+    before = _contents(store)
+    with pytest.raises(InputError, match="no answers found"):
+        import_responses(store, path, "NE", "2028")
+    assert _contents(store) == before and store.collaborations() == []
+
+
+def test_names_too_long_for_the_store_are_refused(store: Store, tmp_path: Path):
+    raw = _simulated(store, seed=21)
+    path = tmp_path / "w.csv"
+    simulate.to_template_csv(raw, path)
+    with pytest.raises(InputError, match="wave label must be 1 to 100"):
+        import_responses(store, path, "NE", "w" * 120)
+    with pytest.raises(InputError, match="collaboration name must be 1 to 200"):
+        import_responses(store, path, "c" * 250, "2024")

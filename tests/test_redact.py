@@ -65,6 +65,10 @@ REDACTED = [
     ("Mr Ó Sé", "Mr [NAME]"),
     # collar, warrant, staff and similar numbers: only the number goes
     ("collar number 1234", "collar number [ID NUMBER]"),
+    ("My collar number is 1234.", "My collar number is [ID NUMBER]."),
+    ("my warrant number was 123456", "my warrant number was [ID NUMBER]"),
+    ("my shoulder number's 4567", "my shoulder number's [ID NUMBER]"),
+    ("my badge is 4455", "my badge is [ID NUMBER]"),
     ("collar no. 1234", "collar no. [ID NUMBER]"),
     ("Collar No 1234", "Collar No [ID NUMBER]"),
     ("warrant no 123456", "warrant no [ID NUMBER]"),

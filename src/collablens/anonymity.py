@@ -16,35 +16,42 @@ SECONDARY = "secondary"
 
 
 def suppress_partition(
-    counts: Mapping[str, int], k: int, total: int | None = None
+    counts: Mapping[str, int],
+    k: int,
+    total: int | None = None,
+    already: Mapping[str, str | None] | None = None,
 ) -> dict[str, str | None]:
     """Decide which cells of one partition of a total are hidden, and why.
 
     `counts` maps each group to its n; the groups together make up `total` (which
-    defaults to their sum). Returns group -> None (shown), "primary" (n < k) or
-    "secondary" (hidden so that a primary cell cannot be recovered by subtraction).
+    defaults to their sum). `already` names cells hidden for another reason (the same
+    groups' respondent counts), so that every factor hides at least the same groups
+    and a hidden group's size cannot be read off by comparing factors.
+
+    Returns group -> None (shown), "primary" (n < k) or "secondary" (hidden so that a
+    primary cell cannot be recovered by subtraction). Subtracting the shown cells from
+    the total reveals the pooled hidden cells; that pool must hold at least k people
+    besides each small cell in it, or a small cell would dominate the pooled result.
     """
     total = sum(counts.values()) if total is None else total
-    out: dict[str, str | None] = {g: None for g in counts}
     if total < k:
         return {g: PRIMARY if n < k else SECONDARY for g, n in counts.items()}
-    hidden = {g for g, n in counts.items() if n < k}
-    for g in hidden:
-        out[g] = PRIMARY
-    if not hidden:
-        return out
-    # The cells' sum can fall short of the total (people who left the attribute blank
-    # are a group of their own, but a respondent can also be missing from a factor);
+    out: dict[str, str | None] = {g: (already or {}).get(g) for g in counts}
+    for g, n in counts.items():
+        if n < k:
+            out[g] = PRIMARY
+    # The cells' sum can fall short of the total (a respondent missing from a factor);
     # what subtraction reveals is the hidden cells plus that unexplained remainder.
     remainder = total - sum(counts.values())
-    while (
-        len(hidden) + (1 if remainder > 0 else 0) < 2
-        or sum(counts[g] for g in hidden) + remainder < k
-    ):
-        shown = sorted((n, g) for g, n in counts.items() if g not in hidden)
+
+    def exposed() -> bool:
+        hidden = [g for g, why in out.items() if why]
+        pool = sum(counts[g] for g in hidden) + remainder
+        return any(pool - counts[g] < k for g in hidden if counts[g] < k)
+
+    while exposed():
+        shown = sorted((n, g) for g, n in counts.items() if not out[g])
         if not shown:
             break
-        _, g = shown[0]
-        hidden.add(g)
-        out[g] = SECONDARY
+        out[shown[0][1]] = SECONDARY
     return out

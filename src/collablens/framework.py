@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 BUILTIN_ID = "lhoiry_french_2017"
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_ID = 90  # ids are stored in 100-character columns, with room for a "_text_N" suffix
+KNOWN_ATTRIBUTES = ("force", "role", "rank_band", "length_of_service")
 
 
 class FrameworkError(ValueError):
@@ -30,6 +32,8 @@ class _Strict(BaseModel):
 
 
 def _check_id(value: str) -> str:
+    if len(value) > MAX_ID:
+        raise ValueError(f"{value[:20]!r}... is longer than {MAX_ID} characters")
     if not _ID_RE.match(value):
         raise ValueError(
             f"{value!r} is not a valid id: use lower-case letters, digits and underscores, "
@@ -138,6 +142,30 @@ class Framework(_Strict):
                         f"{'an item' if seen[item.id] == 'item' else 'a factor'}"
                     )
                 seen[item.id] = "item"
+        for i, factor in enumerate(self.factors):
+            for n in range(1, len(factor.prompts) + 1):
+                qid = f"{factor.id}_text_{n}" if n > 1 else f"{factor.id}_text"
+                if qid in seen:
+                    raise ValueError(
+                        f"factors[{i}].prompts: free-text question id {qid!r} is already used; "
+                        "rename that item or factor"
+                    )
+        wordings: dict[str, str] = {}
+        for factor in self.factors:
+            for item in factor.items:
+                key = " ".join(re.findall(r"[a-z0-9]+", item.text.lower()))
+                if key in wordings:
+                    raise ValueError(
+                        f"items {wordings[key]!r} and {item.id!r} have the same wording; "
+                        "imports match columns by wording, so each must differ"
+                    )
+                wordings[key] = item.id
+        for i, attr in enumerate(self.attributes):
+            if attr.id not in KNOWN_ATTRIBUTES:
+                raise ValueError(
+                    f"attributes[{i}].id: {attr.id!r} is not supported; use "
+                    f"{', '.join(KNOWN_ATTRIBUTES)}"
+                )
         mins = [b.min for b in self.bands]
         if mins != sorted(mins, reverse=True):
             raise ValueError("bands: list bands from the highest min to the lowest")

@@ -423,6 +423,20 @@ def parse(
 
 # -- writing to the store ------------------------------------------------------------------
 
+MAX_COLLABORATION = 200
+MAX_WAVE = 100
+
+
+def _check_names(collaboration: str, wave: str) -> None:
+    """Names must fit their columns on every backend (PostgreSQL enforces the length)."""
+    problems = []
+    if not collaboration.strip() or len(collaboration) > MAX_COLLABORATION:
+        problems.append(f"the collaboration name must be 1 to {MAX_COLLABORATION} characters")
+    if not wave.strip() or len(wave) > MAX_WAVE:
+        problems.append(f"the wave label must be 1 to {MAX_WAVE} characters")
+    if problems:
+        raise InputError(problems)
+
 
 @dataclass
 class ImportResult:
@@ -461,7 +475,15 @@ def import_responses(
     raw = read_table(path)
     cmap = map_columns(raw.headers, framework, attribute_columns, origin=raw.path.name)
     step("checking", 1, 4)
+    _check_names(collaboration, wave)
     parsed = parse(raw, cmap, framework, force=force)
+    if parsed.frame.empty:
+        raise InputError(
+            [
+                f"{raw.path.name}: no answers found ({parsed.blank_rows} blank rows); "
+                "is this an empty template?"
+            ]
+        )
     step("storing", 2, 4)
     result = ImportResult(
         filename=str(raw.path),

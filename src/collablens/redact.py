@@ -63,7 +63,8 @@ _ID_KEYWORD_RE = re.compile(
     rf"(?:collar|shoulder|badge|epaulette)(?:[ \t]*{_NUMBER_WORD})?"
     r"|(?:warrant(?:[ \t]+card)?|staff|payroll|pay|employee|personnel|service|officer"
     rf"|identification|id)[ \t]*{_NUMBER_WORD}"
-    r")[ \t]*(?:[:#=][ \t]*)?)"
+    # "collar number is 1234", "badge was 4455", "shoulder number's 4567"
+    r")(?:'s|[ \t]+(?i:is|was))?[ \t]*(?:[:#=][ \t]*)?)"
     rf"(?P<id>[A-Za-z]{{0,3}}\d{{1,8}}[A-Za-z]?)(?!\w){_UNITS}"
 )
 

@@ -60,6 +60,11 @@ class Report:
     suppressed: list[str] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
     coded: bool = False
+    top_band: str = ""
+    bottom_band: str = ""
+    n_strengths: int = 0
+    n_concerns: int = 0
+    all_hidden: bool = False
     uncoded_mentions: int = 0
     actions: list[dict] = field(default_factory=list)
     charts: dict[str, str] = field(default_factory=dict)
@@ -144,13 +149,12 @@ def assemble(
         report.scorecard.append(row)
     shown = [r for r in report.scorecard if r["mean"] is not None]
     top_band, bottom_band = fw.bands[0].id, fw.bands[-1].id
-    report.strengths = (
-        sorted((r for r in shown if r["band"] == top_band), key=lambda r: -r["mean"])[:3]
-        or sorted(shown, key=lambda r: -r["mean"])[:1]
-    )
-    report.concerns = sorted(
-        (r for r in shown if r["band"] == bottom_band), key=lambda r: r["mean"]
-    )[:3]
+    report.top_band, report.bottom_band = fw.bands[0].label, fw.bands[-1].label
+    in_top = sorted((r for r in shown if r["band"] == top_band), key=lambda r: -r["mean"])
+    in_bottom = sorted((r for r in shown if r["band"] == bottom_band), key=lambda r: r["mean"])
+    report.n_strengths, report.n_concerns = len(in_top), len(in_bottom)
+    report.strengths, report.concerns = in_top[:3], in_bottom[:3]
+    report.all_hidden = not shown
     report.actions = [
         {
             "factor": r["name"],
@@ -166,8 +170,8 @@ def assemble(
     report.reliability = [
         {
             "name": names[f],
-            "items": int(r["items"]),
-            "n": int(r["n_complete"]),
+            "n_items": int(r["items"]),
+            "n": _int(r["n_complete"]),
             "alpha": _num(r["alpha"]),
         }
         for f, r in rel.iterrows()

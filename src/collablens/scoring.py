@@ -59,8 +59,11 @@ def score(data: SurveyData, k: int = 10, alpha_level: float = 0.05) -> Scores:
     kinds = {f.id: f.kind for f in fw.factors}
     table["kind"] = table["factor"].map(kinds)
     table["band"] = [b.id if b else None for b in map(fw.band, table["mean"])]
-    table["suppressed"] = _suppress(table, ["wave", "factor"], k)
     counts = _counts(resp, k)
+    base: dict[tuple[str, str], dict[str, str | None]] = {}
+    for (dim, wave), part in counts.groupby(["dimension", "wave"], sort=False):
+        base[(dim, wave)] = dict(zip(part["group"], part["suppressed"], strict=True))
+    table["suppressed"] = _suppress(table, ["wave", "factor"], k, base)
     table = _blank(table, ["n", "mean", "var", "sd", "ci_low", "ci_high", "band"])
     order = {f.id: i for i, f in enumerate(fw.factors)} | {w: i for i, w in enumerate(data.waves)}
     table = table.sort_values(
@@ -70,7 +73,7 @@ def score(data: SurveyData, k: int = 10, alpha_level: float = 0.05) -> Scores:
     return Scores(
         scores=table,
         counts=counts,
-        reliability=_reliability(data),
+        reliability=_reliability(data, k),
         gaps=_gaps(table, alpha_level),
         change=_change(table, data.waves, alpha_level),
         k=k,
@@ -78,15 +81,24 @@ def score(data: SurveyData, k: int = 10, alpha_level: float = 0.05) -> Scores:
     )
 
 
-def _suppress(table: pd.DataFrame, within: list[str], k: int) -> pd.Series:
-    """Suppression reasons for each row, decided partition by partition against its total."""
+def _suppress(
+    table: pd.DataFrame,
+    within: list[str],
+    k: int,
+    base: dict[tuple[str, str], dict[str, str | None]] | None = None,
+) -> pd.Series:
+    """Suppression reasons for each row, decided partition by partition against its total.
+
+    `base` holds, per (dimension, wave), the groups hidden in the respondent counts;
+    every factor hides at least those.
+    """
     reasons = pd.Series([None] * len(table), index=table.index, dtype=object)
     totals = table[table["dimension"] == "all"].set_index(within)["n"]
     for key, part in table[table["dimension"] != "all"].groupby(["dimension", *within], sort=False):
         total = int(totals.get(tuple(key[1:]), part["n"].sum()))
-        decided = suppress_partition(
-            dict(zip(part["group"], part["n"].astype(int), strict=True)), k, total
-        )
+        already = (base or {}).get((key[0], key[1]))
+        counts = dict(zip(part["group"], part["n"].astype(int), strict=True))
+        decided = suppress_partition(counts, k, total, already)
         reasons[part.index] = part["group"].map(decided).to_numpy()
     all_rows = table["dimension"] == "all"
     reasons[all_rows & (table["n"] < k)] = PRIMARY
@@ -117,12 +129,15 @@ def _counts(resp: pd.DataFrame, k: int) -> pd.DataFrame:
     return counts
 
 
-def _reliability(data: SurveyData) -> pd.DataFrame:
+def _reliability(data: SurveyData, k: int) -> pd.DataFrame:
+    """Cronbach's alpha per factor and wave; hidden (with its n) under k complete answers."""
     rows = []
     for wave in data.waves:
         mask = (data.respondents["wave"] == wave).to_numpy()
         for f in data.framework.factors:
             alpha, n = cronbach_alpha(data.factor_block(f.id)[mask])
+            if n < k:
+                alpha, n = float("nan"), None
             rows.append(
                 {
                     "wave": wave,

@@ -88,7 +88,7 @@ def demo_scenario(framework: Framework) -> Scenario:
             "Fellside Police": 120,
             "Harbourwick Police": 48,
             "Tarn Valley Constabulary": 8,
-            "": 5,
+            "": 12,
         },
         base={k: v for k, v in base.items() if k in ids},
         force_shift={
