@@ -631,3 +631,40 @@ def test_names_too_long_for_the_store_are_refused(store: Store, tmp_path: Path):
         import_responses(store, path, "NE", "w" * 120)
     with pytest.raises(InputError, match="collaboration name must be 1 to 200"):
         import_responses(store, path, "c" * 250, "2024")
+
+
+def test_reimports_that_change_answers_or_waves_are_flagged(store: Store, tmp_path: Path):
+    raw = _simulated(store, seed=22)
+    first = tmp_path / "w.csv"
+    simulate.to_template_csv(raw, first)
+    import_responses(store, first, "NE", "2024")
+    corrected = raw.copy()
+    item = store.framework.items[0][1].id
+    corrected.loc[0, item] = 1 if corrected.loc[0, item] != 1 else 5
+    second = tmp_path / "w_v2.csv"
+    simulate.to_template_csv(corrected, second)
+    res = import_responses(store, second, "NE", "2024")
+    assert res.rows_added == 0
+    assert any("1 respondents already in the store answer differently" in w for w in res.warnings)
+    other = import_responses(store, first, "NE", "2025")
+    assert any("already imported as wave '2024'" in w for w in other.warnings)
+
+
+def test_waves_can_be_reordered_and_deleted(store: Store, tmp_path: Path):
+    from collablens.store import delete_wave, order_waves
+
+    raw = _simulated(store, seed=23)
+    for wave in ("2026", "2025"):
+        path = tmp_path / f"{wave}.csv"
+        simulate.to_template_csv(raw.assign(respondent_id=raw["respondent_id"] + wave), path)
+        import_responses(store, path, "NE", wave)
+    assert [w for _, w in store.waves("NE")] == ["2026", "2025"]
+    order_waves(store, "NE", ["2025", "2026"])
+    assert [w for _, w in store.waves("NE")] == ["2025", "2026"]
+    with pytest.raises(ValueError, match="exactly once"):
+        order_waves(store, "NE", ["2025"])
+    before = _contents(store)
+    assert delete_wave(store, "NE", "2026") == len(raw)
+    assert [w for _, w in store.waves("NE")] == ["2025"]
+    after = _contents(store)
+    assert len(after["respondents"]) == len(before["respondents"]) - len(raw)

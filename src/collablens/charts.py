@@ -95,17 +95,17 @@ def scorecard(rows: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
     return _svg(fig)
 
 
-def force_heatmap(table: pd.DataFrame, factor_names: dict[str, str], scale: tuple[int, int]) -> str:
+def force_heatmap(
+    table: pd.DataFrame, factor_names: dict[str, str], scale: tuple[int, int], bands=()
+) -> str:
     """Factors down, forces across: where partners see the collaboration differently."""
     forces = list(table.columns)
     factors = list(table.index)
     fig, ax = plt.subplots(figsize=(1.25 * len(forces) + 3.2, 0.45 * len(factors) + 1.4))
-    cmap = LinearSegmentedColormap.from_list(
-        "health", [BAND_COLOURS["concern"], "#f4d58d", BAND_COLOURS["strength"]]
-    )
+    cmap = _band_colormap(bands, scale)
     values = table.to_numpy(dtype=float)
     masked = np.ma.masked_invalid(values)
-    ax.imshow(masked, cmap=cmap, vmin=scale[0] + 0.5, vmax=scale[1] - 0.5, aspect="auto")
+    ax.imshow(masked, cmap=cmap, vmin=scale[0], vmax=scale[1], aspect="auto")
     for i in range(len(factors)):
         for j in range(len(forces)):
             v = values[i, j]
@@ -125,6 +125,34 @@ def force_heatmap(table: pd.DataFrame, factor_names: dict[str, str], scale: tupl
     for s in ax.spines.values():
         s.set_visible(False)
     return _svg(fig)
+
+
+# Each band's colour at its lower and upper edge: reds deepen downwards, greens upwards.
+_BAND_RAMPS = {
+    "concern": ("#d0614f", "#f1c4bb"),
+    "borderline": ("#fae3a8", "#f3cd6b"),
+    "strength": ("#bfe3cb", "#3f9a68"),
+}
+
+
+def _band_colormap(bands, scale: tuple[int, int]) -> LinearSegmentedColormap:
+    """Colours that change hue exactly at the band edges, so a cell's colour is its band."""
+    lo, hi = scale
+    span = hi - lo
+    nodes: list[tuple[float, str]] = []
+    upper = hi
+    for band_id, bmin in bands:
+        low = max(lo, bmin)
+        bottom, top = _BAND_RAMPS.get(band_id, ("#eeeeee", "#bbbbbb"))
+        nodes.append(((upper - lo) / span, top))
+        nodes.append(((low - lo) / span + 1e-4, bottom))
+        upper = low
+    if not nodes:
+        return LinearSegmentedColormap.from_list("health", ["#d0614f", "#fae3a8", "#3f9a68"])
+    nodes = sorted((min(max(p, 0.0), 1.0), c) for p, c in nodes)
+    nodes[0] = (0.0, nodes[0][1])
+    nodes[-1] = (1.0, nodes[-1][1])
+    return LinearSegmentedColormap.from_list("bands", nodes)
 
 
 def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, int]) -> str:

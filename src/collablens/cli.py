@@ -6,6 +6,7 @@ analysis happens here, so the web app can offer the same things later.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -326,11 +327,57 @@ def import_responses_cmd(
         console.print(f"{res.blank_rows} blank rows were skipped.")
     if res.comments_added and not no_code:
         _code_with_progress(store, collaboration)
+    for warning in res.warnings:
+        console.print(f"[yellow]Warning:[/] {warning}")
     if res.unmapped:
         console.print(
             f"[yellow]Columns not used[/] ({len(res.unmapped)}): "
             + ", ".join(repr(c) for c in res.unmapped)
         )
+
+
+@app.command("waves")
+def waves_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="Collaboration name.")
+    ],
+    order: Annotated[
+        str | None,
+        typer.Option("--order", help="Every wave label, comma-separated, oldest first."),
+    ] = None,
+    delete: Annotated[
+        str | None, typer.Option("--delete", help="Delete this wave and all it holds.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before deleting.")] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """List a collaboration's survey waves; put them in order, or delete one imported by mistake.
+
+    Waves are ordered by when they were first imported; the last is the report's default
+    and the trend runs in this order.
+
+    Example: collablens waves -c 'NE ROCU' --order '2025,2026'
+    """
+    from .store import delete_wave, order_waves
+
+    store = _open(db)
+    try:
+        if order is not None:
+            order_waves(store, collaboration, [w.strip() for w in order.split(",")])
+        if delete is not None:
+            if not yes:
+                typer.confirm(
+                    f"Delete wave {delete!r} of {collaboration!r} and all it holds?", abort=True
+                )
+            n = delete_wave(store, collaboration, delete)
+            console.print(f"Deleted wave {delete!r} ({n} respondents).")
+    except (LookupError, ValueError) as exc:
+        _fail(str(exc))
+    rows = store.waves(collaboration)
+    if not rows:
+        _fail(f"no collaboration named {collaboration!r} in {store.url}")
+    for n, (_, label) in enumerate(rows, start=1):
+        console.print(f"{n}. {label}")
 
 
 # -- scores and report ---------------------------------------------------------------------
@@ -360,13 +407,15 @@ def scores(
     Example: collablens scores --collaboration 'NE ROCU' --by force
     """
     from .dataset import load
-    from .scoring import score
+    from .scoring import DIMENSIONS, score
 
     store = _open(db)
     try:
         data = load(store, collaboration)
     except NotFound as exc:
         _fail(str(exc))
+    if by not in ("all", *DIMENSIONS):
+        _fail(f"--by must be one of: all, {', '.join(DIMENSIONS)}")
     result = score(data, k=store.anonymity_k)
     wave = wave or data.waves[-1]
     t = result.scores
@@ -521,6 +570,7 @@ def code(
     try:
         n = code_file(file, out, make_coder(store), column=column)
     except TextFileError as exc:
+        out.unlink(missing_ok=True)  # no half-written codes file left behind
         _fail(str(exc))
     console.print(f"Coded {n} segments from {file} into {out}")
 
@@ -552,6 +602,12 @@ def eval_cmd(
         train_rows = read_labelled(train, fw) if train else []
     except GoldError as exc:
         _fail(str(exc))
+    overlap = {g.text.strip() for g in gold_rows} & {t.text.strip() for t in train_rows}
+    if overlap:
+        err.print(
+            f"[yellow]Warning:[/] {len(overlap)} gold sentences are also in --train; "
+            "the figures overstate agreement on new text"
+        )
     result = evaluate(fw, gold_rows, train_rows)
     if as_json:
         d = result.as_dict()
@@ -600,6 +656,13 @@ def eval_cmd(
 REVIEW_KEYS = "1234567890abcdeghjklmortvwxz"
 
 
+def _key() -> str:
+    """One key press; from a pipe or file, one character (end of input quits)."""
+    if sys.stdin.isatty():
+        return typer.getchar()
+    return sys.stdin.read(1) or "q"
+
+
 @app.command()
 def review(
     collaboration: Annotated[
@@ -638,7 +701,7 @@ def review(
         console.print(
             r"\[y/Enter] accept  \[key] recode  \[i/f/u] polarity  \[s] skip  \[q] quit: ", end=""
         )
-        key = typer.getchar()
+        key = _key()
         console.print(key if key.isprintable() else "")
         factor, polarity = item.factor_id, item.polarity
         if key == "q":
@@ -652,7 +715,7 @@ def review(
         elif key in keys:
             factor = keys[key].id
             console.print(r"Polarity? \[i] inhibitor  \[f] facilitator  \[u] neutral: ", end="")
-            pk = typer.getchar()
+            pk = _key()
             console.print(pk)
             polarity = {"i": "inhibitor", "f": "facilitator", "u": "neutral"}.get(pk, polarity)
         elif key not in ("y", "\r", "\n"):

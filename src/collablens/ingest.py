@@ -25,10 +25,12 @@ from .store import (
     ATTRIBUTE_COLUMNS,
     Store,
     bulk_insert,
+    collaborations,
     comments,
     imports,
     now,
     respondents,
+    waves,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -452,6 +454,7 @@ class ImportResult:
     attributes: list[str]
     unmapped: list[str]
     comments_added: int
+    warnings: list[str] = field(default_factory=list)
 
 
 def import_responses(
@@ -510,13 +513,29 @@ def import_responses(
             result.rows_already_present = len(parsed.frame)
             step("done", 4, 4)
             return result
-        existing = set(
-            conn.execute(
-                select(respondents.c.key).where(respondents.c.wave_id == wave_id)
-            ).scalars()
-        )
-        new_mask = ~parsed.frame["key"].isin(existing).to_numpy()
+        elsewhere = conn.execute(
+            select(collaborations.c.name, waves.c.label)
+            .join(waves, waves.c.id == imports.c.wave_id)
+            .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
+            .where(imports.c.sha256 == raw.sha256, imports.c.wave_id != wave_id)
+        ).first()
+        if elsewhere is not None:
+            result.warnings.append(
+                f"this file was already imported as wave {elsewhere[1]!r} of {elsewhere[0]!r}; "
+                "the same people are now in both waves"
+            )
+        existing = {
+            key: (answers, layout)
+            for key, answers, layout in conn.execute(
+                select(respondents.c.key, respondents.c.answers, imports.c.item_ids)
+                .join(imports, imports.c.id == respondents.c.import_id)
+                .where(respondents.c.wave_id == wave_id)
+            )
+        }
+        new_mask = ~parsed.frame["key"].isin(existing.keys()).to_numpy()
         result.rows_already_present = int((~new_mask).sum())
+        if result.rows_already_present:
+            result.warnings += _changed_answers(parsed, new_mask, existing, framework.scale.min)
         frame = parsed.frame[new_mask].reset_index(drop=True)
         values = parsed.values[new_mask]
         import_id = conn.execute(
@@ -561,6 +580,27 @@ def import_responses(
         result.comments_added = len(comment_rows)
     step("done", 4, 4)
     return result
+
+
+def _changed_answers(
+    parsed: ParsedResponses, new_mask: np.ndarray, existing: dict, scale_min: int
+) -> list[str]:
+    """Warn when respondents already stored answer differently in this file (a corrected export)."""
+    layout = json.dumps(parsed.item_ids)
+    keys = parsed.frame["key"][~new_mask]
+    packed = pack_answers(parsed.values[~new_mask], scale_min)
+    changed = sum(
+        1
+        for key, now in zip(keys, packed, strict=True)
+        if existing[key][1] == layout and bytes(existing[key][0]) != now
+    )
+    if not changed:
+        return []
+    return [
+        f"{changed} respondents already in the store answer differently in this file; their "
+        "stored answers were kept (to replace them, delete the wave with `collablens waves "
+        "--delete` and import again)"
+    ]
 
 
 def pack_answers(values: np.ndarray, scale_min: int) -> list[bytes]:

@@ -403,7 +403,7 @@ def _charts(
         heat = heat.reindex(
             index=[f.id for f in fw.factors], columns=[g for g in order if g in heat.columns]
         )
-        report.charts["forces"] = charts.force_heatmap(heat, names, scale)
+        report.charts["forces"] = charts.force_heatmap(heat, names, scale, bands)
         pts = []
         for group, part in forces.groupby("group"):
             if part["mean"].isna().all() or group == NOT_STATED:

@@ -301,6 +301,47 @@ class Store:
         return [(int(r[0]), str(r[1])) for r in rows]
 
 
+def _wave_id(conn: Connection, collaboration: str, wave: str) -> int:
+    wid = conn.execute(
+        select(waves.c.id)
+        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
+        .where(collaborations.c.name == collaboration, waves.c.label == wave)
+    ).scalar()
+    if wid is None:
+        raise LookupError(f"collaboration {collaboration!r} has no wave {wave!r}")
+    return int(wid)
+
+
+def order_waves(store: Store, collaboration: str, labels: Sequence[str]) -> None:
+    """Put a collaboration's waves in the given order (the trend and 'latest' follow it)."""
+    current = [label for _, label in store.waves(collaboration)]
+    if sorted(labels) != sorted(current):
+        raise ValueError(f"give every wave of {collaboration!r} exactly once: {', '.join(current)}")
+    with store.begin() as conn:
+        for n, label in enumerate(labels, start=1):
+            conn.execute(
+                waves.update()
+                .where(waves.c.id == _wave_id(conn, collaboration, label))
+                .values(ordinal=n)
+            )
+
+
+def delete_wave(store: Store, collaboration: str, wave: str) -> int:
+    """Delete a wave with everything imported into it; returns the respondents removed."""
+    with store.begin() as conn:
+        wid = _wave_id(conn, collaboration, wave)
+        people = select(respondents.c.id).where(respondents.c.wave_id == wid)
+        texts = select(comments.c.id).where(comments.c.respondent_id.in_(people))
+        parts = select(segments.c.id).where(segments.c.comment_id.in_(texts))
+        conn.execute(codes.delete().where(codes.c.segment_id.in_(parts)))
+        conn.execute(segments.delete().where(segments.c.comment_id.in_(texts)))
+        conn.execute(comments.delete().where(comments.c.respondent_id.in_(people)))
+        n = conn.execute(respondents.delete().where(respondents.c.wave_id == wid)).rowcount
+        conn.execute(imports.delete().where(imports.c.wave_id == wid))
+        conn.execute(waves.delete().where(waves.c.id == wid))
+    return int(n)
+
+
 def bulk_insert(
     conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]
 ) -> None:
