@@ -115,6 +115,8 @@ def write_xlsx(framework: Framework, path: Path) -> None:
     """A workbook with the questionnaire and an empty response sheet that imports as is."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     ws = wb.active
@@ -130,9 +132,28 @@ def write_xlsx(framework: Framework, path: Path) -> None:
     for row in ws.iter_rows(min_row=2):
         row[4].alignment = Alignment(wrap_text=True)
     resp = wb.create_sheet("Responses")
-    resp.append(response_columns(framework))
+    columns = response_columns(framework)
+    resp.append(columns)
     for cell in resp[1]:
         cell.font = Font(bold=True)
+    # Drop-downs catch typing errors at entry, before they become import errors.
+    sc = framework.scale
+    points = ",".join(str(v) for v in range(sc.min, sc.max + 1))
+    likert = DataValidation(type="list", formula1=f'"{points}"', allow_blank=True)
+    resp.add_data_validation(likert)
+    item_ids = {it.id for _, it in framework.items}
+    for n, col in enumerate(columns, start=1):
+        letter = get_column_letter(n)
+        if col in item_ids:
+            likert.add(f"{letter}2:{letter}5000")
+        attr = next((a for a in framework.attributes if a.id == col and a.options), None)
+        listable = attr is not None and not any("," in o for o in attr.options)
+        if listable and len(",".join(attr.options)) < 250:
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(attr.options) + '"', allow_blank=True
+            )
+            resp.add_data_validation(dv)
+            dv.add(f"{letter}2:{letter}5000")
     wb.save(path)
 
 
