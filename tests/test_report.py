@@ -10,7 +10,7 @@ import pytest
 
 from collablens.demo import COLLABORATION, run_demo
 from collablens.ingest import import_responses
-from collablens.report import build_report, find_chromium, render_html, write_report
+from collablens.report import CHROMIUM_FLAGS, build_report, find_chromium, render_html, write_report
 from collablens.simulate import Scenario, simulate_wave, to_template_csv
 from collablens.store import Store
 
@@ -110,15 +110,7 @@ def test_report_renders_in_chromium(demo, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=exe,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=list(CHROMIUM_FLAGS),
         )
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on(
