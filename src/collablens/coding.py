@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, and_, func, select
 
 from .coder import NONE, POLARITIES, Coder, Labelled
-from .embed import Embedder
+from .embed import DEFAULT_MODEL, Embedder, get_embedder
 from .segment import segments as split_segments
 from .store import (
     Store,
@@ -67,6 +67,9 @@ def human_examples(store: Store) -> list[Labelled]:
 
 
 def make_coder(store: Store, embedder: Embedder | None = None) -> Coder:
+    """The workspace's coder: its framework, its chosen model, and its people's codes."""
+    if embedder is None:
+        embedder = get_embedder(store.get_setting("coder_model") or DEFAULT_MODEL)
     return Coder(store.framework, embedder=embedder, examples=human_examples(store))
 
 
