@@ -639,20 +639,7 @@ def eval_cmd(
         _fail(str(exc))
     result = evaluate(fw, gold_rows, train_rows, embedder=embedder)
     if as_json:
-        d = result.as_dict()
-        keys = [
-            "n",
-            "accuracy",
-            "macro_f1",
-            "kappa",
-            "per_label",
-            "polarity_accuracy",
-            "segments_per_second",
-            "confusion",
-            "model",
-            "trained_on",
-        ]
-        typer.echo(_json.dumps({k: d[k] for k in keys}, indent=2))
+        typer.echo(_json.dumps(result.as_dict(), indent=2))
         return
     console.print(
         f"n = {result.n}   accuracy = {result.accuracy:.3f}   macro-F1 = {result.macro_f1:.3f}   "

@@ -65,7 +65,7 @@ class Report:
     n_strengths: int = 0
     n_concerns: int = 0
     all_hidden: bool = False
-    uncoded_mentions: int = 0
+    none_mentions: int = 0
     actions: list[dict] = field(default_factory=list)
     charts: dict[str, str] = field(default_factory=dict)
 
@@ -286,7 +286,7 @@ def _coded_comments(
     counts = counts[counts["force"].isin(allowed)]
     quotes = quotes[quotes["force"].isin(allowed)]
     report.coded = True
-    report.uncoded_mentions = int(counts.loc[counts["factor_id"] == "none", "n"].sum())
+    report.none_mentions = int(counts.loc[counts["factor_id"] == "none", "n"].sum())
     for fid, name in names.items():
         mine = counts[counts["factor_id"] == fid]
         pol = mine.groupby("polarity")["n"].sum()
