@@ -7,7 +7,6 @@ reader can see which factors the coder confuses.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from sklearn.metrics import (
 from .coder import NONE, POLARITIES, Coder, Labelled
 from .embed import Embedder
 from .framework import Framework
+from .textfiles import iter_jsonl
 
 
 class GoldError(ValueError):
@@ -35,16 +35,10 @@ def read_labelled(path: str | Path, framework: Framework) -> list[Labelled]:
     labels = {f.id for f in framework.factors} | {NONE}
     out: list[Labelled] = []
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
+        rows = list(iter_jsonl(p, GoldError))
     except OSError as exc:
         raise GoldError(f"{p}: cannot read: {exc.strerror}") from exc
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise GoldError(f"{p}, line {n}: not valid JSON ({exc.msg})") from exc
+    for n, row in rows:
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
             raise GoldError(f'{p}, line {n}: needs a "text" string')
         label = row.get("label")

@@ -20,6 +20,18 @@ class TextFileError(ValueError):
     """A text file cannot be read for coding; the message names the file and line."""
 
 
+def iter_jsonl(path: Path, error: type[ValueError]) -> Iterator[tuple[int, object]]:
+    """(line number, parsed value) for each non-blank line; a bad line raises `error` naming it."""
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield n, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise error(f"{path}, line {n}: not valid JSON ({exc.msg})") from exc
+
+
 def read_passages(path: Path, column: str = "text") -> Iterator[tuple[str, str]]:
     """(source reference, text) for each answer or paragraph in the file."""
     suffix = path.suffix.lower()
@@ -36,20 +48,11 @@ def read_passages(path: Path, column: str = "text") -> Iterator[tuple[str, str]]
                     if (row.get(column) or "").strip():
                         yield f"row {n}", row[column]
         elif suffix in (".jsonl", ".ndjson"):
-            with path.open(encoding="utf-8") as fh:
-                for n, line in enumerate(fh, start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise TextFileError(
-                            f"{path}, line {n}: not valid JSON ({exc.msg})"
-                        ) from exc
-                    text = obj.get(column) if isinstance(obj, dict) else None
-                    if not isinstance(text, str):
-                        raise TextFileError(f"{path}, line {n}: no {column!r} string")
-                    yield f"line {n}", text
+            for n, obj in iter_jsonl(path, TextFileError):
+                text = obj.get(column) if isinstance(obj, dict) else None
+                if not isinstance(text, str):
+                    raise TextFileError(f"{path}, line {n}: no {column!r} string")
+                yield f"line {n}", text
         else:
             body = path.read_text(encoding="utf-8")
             for n, para in enumerate((p for p in body.split("\n\n") if p.strip()), start=1):
