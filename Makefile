@@ -18,11 +18,11 @@ demo: install
 	@echo "Open demo/report.html in a browser."
 
 test: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest -q
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 
 bench: install
 	$(BIN)/python benchmarks/bench_pipeline.py

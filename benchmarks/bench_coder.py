@@ -21,9 +21,10 @@ from pathlib import Path
 
 from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 
-from collablens.coder import NONE, Coder
-from collablens.evaluate import read_labelled
 from collablens.framework import load_framework
+from collablens.text.classifier import Coder
+from collablens.text.evaluate import read_labelled
+from collablens.vocabulary import NO_FACTOR as NONE
 
 DEFAULT_DEV = Path(__file__).resolve().parents[1].parent / "shared/eval/dev_sentences.jsonl"
 

@@ -27,8 +27,8 @@ def _peak_mb() -> float:
 
 
 def stage_generate(folder: str, respondents: int) -> None:
+    from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
     from collablens.framework import load_framework
-    from collablens.simulate import Scenario, simulate_wave, to_template_csv
 
     fw = load_framework()
     per_force = respondents // len(WAVES) // FORCES
@@ -43,8 +43,8 @@ def stage_generate(folder: str, respondents: int) -> None:
 
 
 def stage_import(folder: str, db: str) -> None:
-    from collablens.ingest import import_responses
     from collablens.store import Store
+    from collablens.surveys.importer import import_responses
 
     store = Store(db)
     store.migrate()
@@ -53,8 +53,8 @@ def stage_import(folder: str, db: str) -> None:
 
 
 def stage_score(db: str) -> None:
-    from collablens.dataset import load
-    from collablens.scoring import score
+    from collablens.analysis.dataset import load
+    from collablens.analysis.scoring import score
     from collablens.store import Store
 
     store = Store(db)
@@ -62,7 +62,7 @@ def stage_score(db: str) -> None:
 
 
 def stage_report(db: str, out: str) -> None:
-    from collablens.report import write_report
+    from collablens.reporting.view import write_report
     from collablens.store import Store
 
     write_report(Store(db), COLLAB, Path(out))

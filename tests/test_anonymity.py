@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collablens import dataset, scoring, simulate
-from collablens.anonymity import PRIMARY, SECONDARY, suppress_partition
-from collablens.ingest import import_responses
+from collablens.analysis import dataset, scoring
+from collablens.analysis.anonymity import PRIMARY, SECONDARY, suppress_partition
+from collablens.demo import simulate
 from collablens.store import Store
+from collablens.surveys.importer import import_responses
 
 K = 10
 SMALL = "Tarn Valley Constabulary"

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from collablens.cli import app
 from collablens.framework import load_framework
-from collablens.instrument import response_columns
+from collablens.surveys.instrument import response_columns
 
 runner = CliRunner()
 
@@ -155,8 +155,8 @@ def test_init_sets_thresholds_and_framework(tmp_path, mini_framework_path):
 
 
 def test_init_chooses_the_coder_model(tmp_path):
-    from collablens.coding import make_coder
     from collablens.store import Store
+    from collablens.text.coding import make_coder
 
     db = str(tmp_path / "w.db")
     bad = runner.invoke(app, ["init", "--db", db, "--model", "nope"])

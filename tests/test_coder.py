@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from collablens.coder import NONE, Coder, Labelled, framework_examples
-from collablens.embed import get_embedder
+from collablens.text.classifier import Coder, Labelled, framework_examples
+from collablens.text.embed import get_embedder
+from collablens.vocabulary import NO_FACTOR as NONE
 
 # Sentences written for these tests (not from the framework file, not from any eval set).
 CLEAR = [
@@ -72,15 +73,15 @@ def test_learning_from_people_changes_the_code(builtin_framework):
         Labelled(
             "Dave in the analysts' office is the glue between the two forces.",
             target,
-            "facilitator",
+            "enabler",
         ),
         Labelled(
             "Sue in the analysts' office is the glue between the three forces.",
             target,
-            "facilitator",
+            "enabler",
         ),
         Labelled(
-            "Raj in the analysts' office is the glue between our teams.", target, "facilitator"
+            "Raj in the analysts' office is the glue between our teams.", target, "enabler"
         ),
     ]
     probe = "Priya in the analysts' office is the glue between the partner forces."
@@ -88,4 +89,4 @@ def test_learning_from_people_changes_the_code(builtin_framework):
     after = Coder(builtin_framework, examples=taught).code([probe])[0]
     assert after.factor == target
     assert after.scores[target] > before.scores.get(target, 0)
-    assert after.polarity == "facilitator"
+    assert after.polarity == "enabler"

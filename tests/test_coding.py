@@ -10,7 +10,11 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from collablens.cli import app
-from collablens.coding import (
+from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
+from collablens.reporting.view import build_report
+from collablens.store import Store, codes, segments
+from collablens.surveys.importer import import_responses
+from collablens.text.coding import (
     code_segments,
     code_workspace,
     human_examples,
@@ -19,10 +23,6 @@ from collablens.coding import (
     segment_comments,
     set_human_code,
 )
-from collablens.ingest import import_responses
-from collablens.report import build_report
-from collablens.simulate import Scenario, simulate_wave, to_template_csv
-from collablens.store import Store, codes, segments
 
 runner = CliRunner()
 
@@ -84,7 +84,7 @@ def test_human_codes_are_kept_learnt_and_never_recoded(store, tmp_path):
     assert len(queue) == 5
     assert [q.confidence for q in queue] == sorted(q.confidence for q in queue)
     first = queue[0]
-    set_human_code(store, first.segment_id, "governance", "inhibitor")
+    set_human_code(store, first.segment_id, "governance", "barrier")
     assert human_examples(store)[0].label == "governance"
     assert make_coder(store).model_name.endswith("/1")
     code_workspace(store, recode=True)

@@ -8,7 +8,7 @@ from sklearn.metrics import accuracy_score, cohen_kappa_score
 from typer.testing import CliRunner
 
 from collablens.cli import app
-from collablens.coder import Coder
+from collablens.text.classifier import Coder
 
 runner = CliRunner()
 
@@ -16,27 +16,27 @@ GOLD = [
     {
         "text": "The systems of the two forces cannot share intelligence.",
         "label": "practicalities",
-        "polarity": "inhibitor",
+        "polarity": "barrier",
     },
     {
         "text": "Officers on different shift patterns could not work side by side.",
         "label": "practicalities",
-        "polarity": "inhibitor",
+        "polarity": "barrier",
     },
     {
         "text": "No one knew which board had the final say on the budget.",
         "label": "governance",
-        "polarity": "inhibitor",
+        "polarity": "barrier",
     },
     {
         "text": "The chief constables stood firm behind the merger.",
         "label": "leadership",
-        "polarity": "facilitator",
+        "polarity": "enabler",
     },
     {
         "text": "Staff designed the new rota together with managers.",
         "label": "coproduction",
-        "polarity": "facilitator",
+        "polarity": "enabler",
     },
     {"text": "The unit opened its new building in March.", "label": "none", "polarity": "neutral"},
     {"text": "Burglary fell by four per cent last year.", "label": "none"},

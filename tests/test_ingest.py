@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import inspect, select, text
 
-from collablens import instrument, simulate
+from collablens.demo import simulate
 from collablens.framework import load_framework
-from collablens.ingest import InputError, import_responses, likert_lookup, norm
-from collablens.store import ATTRIBUTE_COLUMNS, Store, comments, imports, respondents
+from collablens.store import Store, comments, imports, respondents
+from collablens.surveys import instrument
+from collablens.surveys.importer import InputError, import_responses, likert_lookup, norm
+from collablens.vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 
 MINI_FRAMEWORK = Path(__file__).parent / "data" / "mini_framework.yaml"
 SCENARIO = simulate.Scenario(
@@ -613,7 +615,7 @@ def test_norm_is_idempotent_and_plain(s):
 
 
 def test_an_empty_template_imports_nothing_and_creates_no_wave(store: Store, tmp_path: Path):
-    from collablens.instrument import write_xlsx
+    from collablens.surveys.instrument import write_xlsx
 
     path = tmp_path / "empty.xlsx"
     write_xlsx(store.framework, path)

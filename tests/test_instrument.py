@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from collablens import instrument
+from collablens.surveys import instrument
 
 
 @pytest.fixture(params=["builtin", "mini"])

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from collablens.redact import _COMMON_WORDS, TOKENS, redact, redact_with_counts
+from collablens.text.redact import _COMMON_WORDS, TOKENS, redact, redact_with_counts
 
 # --------------------------------------------------------------------------------------------
 # Examples

@@ -8,11 +8,17 @@ import shutil
 
 import pytest
 
-from collablens.demo import COLLABORATION, run_demo
-from collablens.ingest import import_responses
-from collablens.report import CHROMIUM_FLAGS, build_report, find_chromium, render_html, write_report
-from collablens.simulate import Scenario, simulate_wave, to_template_csv
+from collablens.demo.run import COLLABORATION, run_demo
+from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
+from collablens.reporting.view import (
+    CHROMIUM_FLAGS,
+    build_report,
+    find_chromium,
+    render_html,
+    write_report,
+)
 from collablens.store import Store
+from collablens.surveys.importer import import_responses
 
 REQUIRE_BROWSER = os.environ.get("COLLABLENS_REQUIRE_BROWSER") == "1"
 URL = re.compile(r"""(?:https?:|ftp:|//[a-z0-9.-]+\.[a-z]{2,})""", re.I)

@@ -18,10 +18,11 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from collablens import dataset, scoring, simulate
+from collablens.analysis import dataset, scoring
+from collablens.demo import simulate
 from collablens.framework import Framework
-from collablens.ingest import import_responses
 from collablens.store import Store
+from collablens.surveys.importer import import_responses
 
 MINI = Path(__file__).parent / "data" / "mini_framework.yaml"
 K = 10

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collablens.segment import _ABBREVIATIONS, segments
+from collablens.text.segment import _ABBREVIATIONS, segments
 
 # Words that are not abbreviations: "no." or "dc." may end an abbreviation, not a sentence.
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8).filter(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from collablens.stats import cronbach_alpha, hedges_g, holm, mean_ci, welch
+from collablens.analysis.stats import cronbach_alpha, hedges_g, holm, mean_ci, welch
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

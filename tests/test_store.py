@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import inspect, select, text
 
-from collablens import dataset, simulate
+from collablens.analysis import dataset
+from collablens.demo import simulate
 from collablens.framework import BUILTIN_ID, load_framework
-from collablens.ingest import import_responses
 from collablens.store import Store, bulk_insert, imports, now, respondents, settings
+from collablens.surveys.importer import import_responses
 
 TABLES = ["settings", "collaborations", "waves", "imports", "respondents", "comments"]
 

@@ -7,7 +7,7 @@ analysis happens here, so the web app can offer the same things later.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -24,13 +24,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from . import instrument
-from .dataset import NotFound
-from .framework import FrameworkError, load_framework
-from .ingest import InputError, import_responses
-from .store import DEFAULT_DB, Store
+from ..analysis.dataset import NotFound
+from ..framework import FrameworkError, load_framework
+from ..store import DEFAULT_DB, Store
+from ..surveys import instrument
+from ..surveys.importer import InputError, import_responses
+from ..vocabulary import ATTRIBUTES, ProgressCallback
 
-ProgressCallback = Callable[[str, int, int], None]
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
 
@@ -152,7 +152,7 @@ def init(
     except FrameworkError as exc:
         _fail(str(exc))
     if model is not None:
-        from .embed import EMBEDDERS
+        from ..text.embed import EMBEDDERS
 
         if model not in EMBEDDERS:
             _fail(f"--model must be one of {', '.join(EMBEDDERS)}")
@@ -301,7 +301,7 @@ def import_responses_cmd(
     mapping: dict[str, str] = {}
     for spec in column or []:
         attr, sep, header = spec.partition("=")
-        if not sep or attr not in ("force", "role", "rank_band", "length_of_service"):
+        if not sep or attr not in ATTRIBUTES:
             _fail(
                 f"--column {spec!r}: use ATTRIBUTE=HEADER with attribute force, role, "
                 "rank_band or length_of_service"
@@ -370,7 +370,7 @@ def waves_cmd(
 
     Example: collablens waves -c 'NE ROCU' --order '2025,2026'
     """
-    from .store import delete_wave, order_waves
+    from ..store import delete_wave, order_waves
 
     store = _open(db)
     try:
@@ -418,8 +418,8 @@ def scores(
 
     Example: collablens scores --collaboration 'NE ROCU' --by force
     """
-    from .dataset import load
-    from .scoring import DIMENSIONS, score
+    from ..analysis.dataset import load
+    from ..analysis.scoring import DIMENSIONS, score
 
     store = _open(db)
     try:
@@ -478,7 +478,7 @@ def report(
 
     Example: collablens report --collaboration 'NE ROCU' --out report.html --pdf
     """
-    from .report import write_report
+    from ..reporting.view import write_report
 
     store = _open(db)
     pdf_path = out.with_suffix(".pdf") if pdf else None
@@ -508,7 +508,7 @@ def demo(
 
     Example: collablens demo --dir demo && open demo/report.html
     """
-    from .demo import run_demo
+    from ..demo.run import run_demo
 
     with _progress("Demo") as progress:
         try:
@@ -530,7 +530,7 @@ def demo(
 
 
 def _code_with_progress(store: Store, collaboration: str | None, recode: bool = False) -> None:
-    from .coding import code_workspace
+    from ..text.coding import code_workspace
 
     with _progress("Free text", counts=True) as progress:
         try:
@@ -577,8 +577,8 @@ def code(
     if file is None:
         _code_with_progress(store, collaboration, recode)
         return
-    from .coding import make_coder
-    from .textfiles import TextFileError, code_file
+    from ..text.coding import make_coder
+    from ..text.files import TextFileError, code_file
 
     if out is None:
         _fail("give --out FILE.csv for the codes")
@@ -617,7 +617,7 @@ def eval_cmd(
     """
     import json as _json
 
-    from .evaluate import GoldError, evaluate, read_labelled
+    from ..text.evaluate import GoldError, evaluate, read_labelled
 
     fw = _framework(framework, db)
     try:
@@ -631,7 +631,7 @@ def eval_cmd(
             f"[yellow]Warning:[/] {len(overlap)} gold sentences are also in --train; "
             "the figures overstate agreement on new text"
         )
-    from .embed import get_embedder
+    from ..text.embed import get_embedder
 
     try:
         embedder = get_embedder(model)
@@ -669,7 +669,9 @@ def eval_cmd(
     console.print(cm)
 
 
-REVIEW_KEYS = "1234567890abcdeghjklmortvwxz"
+REVIEW_KEYS = "1234567890acdghjklmortvwxz"  # never b, e, u, n, y, s, q: those are commands
+
+POLARITY_KEYS = {"b": "barrier", "e": "enabler", "u": "neutral"}
 
 
 def _key() -> str:
@@ -690,12 +692,12 @@ def review(
     """Review the coder's least certain codes with single keys; reviewed codes become human codes.
 
     Keys: y or Enter accept; a factor's number or letter codes it as that factor; n codes
-    'none'; i, f, u set the polarity (inhibitor, facilitator, neutral) and accept; s skips;
+    'none'; b, e, u set the polarity (barrier, enabler, neutral) and accept; s skips;
     q quits. Every later `collablens code` in this workspace learns from what you decide.
 
     Example: collablens review --collaboration 'NE ROCU' --limit 30
     """
-    from .coding import review_queue, set_human_code
+    from ..text.coding import review_queue, set_human_code
 
     store = _open(db)
     fw = store.framework
@@ -715,7 +717,7 @@ def review(
         console.print(f"Coder says: [cyan]{names[item.factor_id]}[/] ({item.polarity})")
         console.print(f"[dim]{legend}   [bold]n[/] none[/]")
         console.print(
-            r"\[y/Enter] accept  \[key] recode  \[i/f/u] polarity  \[s] skip  \[q] quit: ", end=""
+            r"\[y/Enter] accept  \[key] recode  \[b/e/u] polarity  \[s] skip  \[q] quit: ", end=""
         )
         key = _key()
         console.print(key if key.isprintable() else "")
@@ -724,16 +726,16 @@ def review(
             break
         if key == "s":
             continue
-        if key in ("i", "f", "u"):
-            polarity = {"i": "inhibitor", "f": "facilitator", "u": "neutral"}[key]
+        if key in POLARITY_KEYS:
+            polarity = POLARITY_KEYS[key]
         elif key == "n":
             factor, polarity = "none", "neutral"
         elif key in keys:
             factor = keys[key].id
-            console.print(r"Polarity? \[i] inhibitor  \[f] facilitator  \[u] neutral: ", end="")
+            console.print(r"Polarity? \[b] barrier  \[e] enabler  \[u] neutral: ", end="")
             pk = _key()
             console.print(pk)
-            polarity = {"i": "inhibitor", "f": "facilitator", "u": "neutral"}.get(pk, polarity)
+            polarity = POLARITY_KEYS.get(pk, polarity)
         elif key not in ("y", "\r", "\n"):
             console.print("[yellow]Unknown key; skipped.[/]")
             continue

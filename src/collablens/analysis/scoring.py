@@ -11,12 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES, NOT_STATED
 from .anonymity import PRIMARY, suppress_partition
 from .dataset import SurveyData
 from .stats import cronbach_alpha, hedges_g, holm, mean_ci, welch
 
-DIMENSIONS = ("force", "role", "rank_band", "length_of_service")
-ALL = "All respondents"
+DIMENSIONS = ATTRIBUTES
+ALL = ALL_RESPONDENTS
 
 
 @dataclass
@@ -153,7 +154,7 @@ def _reliability(data: SurveyData, k: int) -> pd.DataFrame:
 def _gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
     """Every pair of shown forces, per wave and factor, Holm-corrected within each wave."""
     forces = table[(table["dimension"] == "force") & table["suppressed"].isna()]
-    forces = forces[forces["group"] != "Not stated"]
+    forces = forces[forces["group"] != NOT_STATED]
     rows = []
     for (wave, factor), part in forces.groupby(["wave", "factor"], sort=False):
         part = part.sort_values("n", ascending=False)

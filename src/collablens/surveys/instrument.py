@@ -10,7 +10,7 @@ import csv
 import io
 from pathlib import Path
 
-from .framework import Framework
+from ..framework import Framework
 
 RESPONDENT_COLUMNS = ["respondent_id", "force", "role", "rank_band", "length_of_service"]
 

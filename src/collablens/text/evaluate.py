@@ -19,13 +19,16 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from .coder import NONE, POLARITIES, Coder, Labelled
+from ..errors import CollablensError
+from ..framework import Framework
+from ..vocabulary import NO_FACTOR as NONE
+from ..vocabulary import normalise_polarity
+from .classifier import Coder, Labelled
 from .embed import Embedder
-from .framework import Framework
-from .textfiles import iter_jsonl
+from .files import iter_jsonl
 
 
-class GoldError(ValueError):
+class GoldError(CollablensError, ValueError):
     """A gold or training file has a line that cannot be used; the message names it."""
 
 
@@ -47,10 +50,11 @@ def read_labelled(path: str | Path, framework: Framework) -> list[Labelled]:
                 f"{p}, line {n}: label {label!r} is not a factor of {framework.id!r} or 'none'"
             )
         pol = row.get("polarity")
-        if pol is not None and pol not in POLARITIES:
-            raise GoldError(
-                f"{p}, line {n}: polarity {pol!r} is not one of {', '.join(POLARITIES)}"
-            )
+        if pol is not None:
+            try:
+                pol = normalise_polarity(pol)
+            except ValueError as exc:
+                raise GoldError(f"{p}, line {n}: {exc}") from None
         out.append(Labelled(row["text"], label, pol))
     if not out:
         raise GoldError(f"{p}: no labelled lines")

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-MODELS = Path(str(resources.files("collablens") / "models"))
+MODELS = Path(str(resources.files("collablens.text") / "models"))
 DEFAULT_MODEL = "paraphrase-minilm-l3-int8"
 
 

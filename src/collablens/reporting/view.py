@@ -19,18 +19,13 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..analysis.dataset import SurveyData, load, load_coded, load_comments
+from ..analysis.scoring import Scores, score
+from ..store import Store
+from ..vocabulary import ALL_RESPONDENTS as ALL
+from ..vocabulary import ATTRIBUTE_LABELS as DIMENSION_LABELS
+from ..vocabulary import NOT_STATED
 from . import charts
-from .dataset import NOT_STATED, SurveyData, load, load_coded, load_comments
-from .scoring import ALL, Scores, score
-from .store import Store
-
-DIMENSION_LABELS = {
-    "force": "Force",
-    "role": "Role",
-    "rank_band": "Rank or grade",
-    "length_of_service": "Length of service",
-}
-
 
 QUOTES_PER_FACTOR = 3
 QUOTE_CANDIDATES = 5  # fullest answers per factor and force considered for quotes
@@ -303,14 +298,14 @@ def _coded_comments(
                 "factor": name,
                 "kind": kinds[fid],
                 "count": int(mine["n"].sum()),
-                "barrier": int(pol.get("inhibitor", 0)),
-                "enabler": int(pol.get("facilitator", 0)),
+                "barrier": int(pol.get("barrier", 0)),
+                "enabler": int(pol.get("enabler", 0)),
                 "neutral": int(pol.get("neutral", 0)),
                 "by_force": [
                     {
                         "force": force,
-                        "barrier": int(r.get("inhibitor", 0)),
-                        "enabler": int(r.get("facilitator", 0)),
+                        "barrier": int(r.get("barrier", 0)),
+                        "enabler": int(r.get("enabler", 0)),
                         "neutral": int(r.get("neutral", 0)),
                     }
                     for force, r in by_force.iterrows()
@@ -432,7 +427,7 @@ def _charts(
 
 def _env() -> Environment:
     env = Environment(
-        loader=PackageLoader("collablens", "templates"),
+        loader=PackageLoader("collablens.reporting", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .coding import CodingRun, code_workspace
-from .ingest import ImportResult, Progress, import_responses
-from .report import Report, write_report
+from ..reporting.view import Report, write_report
+from ..store import Store
+from ..surveys.importer import ImportResult, Progress, import_responses
+from ..text.coding import CodingRun, code_workspace
 from .simulate import demo_scenario, simulate_wave, to_qualtrics_csv, to_template_csv
-from .store import Store
 
 COLLABORATION = "North East Regional Collaboration (fictional)"
 WAVES = ("2025 spring", "2026 spring")

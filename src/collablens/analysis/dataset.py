@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import case, func, select
 
-from .framework import Framework
-from .store import (
-    ATTRIBUTE_COLUMNS,
+from ..errors import NotFound
+from ..framework import Framework
+from ..store import (
     Store,
     codes,
     collaborations,
@@ -25,8 +25,8 @@ from .store import (
     segments,
     waves,
 )
-
-NOT_STATED = "Not stated"
+from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
+from ..vocabulary import NOT_STATED
 
 
 @dataclass
@@ -60,10 +60,6 @@ class SurveyData:
                 return self.items[:, col : col + k]
             col += k
         raise KeyError(factor_id)
-
-
-class NotFound(LookupError):
-    pass
 
 
 def load(store: Store, collaboration: str) -> SurveyData:

@@ -1,8 +1,7 @@
-"""The store: one SQL database per workspace, SQLite by default, PostgreSQL when asked.
+"""The workspace: one SQL database, SQLite by default, PostgreSQL when asked.
 
-Tables are declared once here with SQLAlchemy Core and created only by the Alembic
-migrations shipped in `collablens/migrations`, so that a store written by an older
-version is upgraded in place rather than rebuilt.
+`Store` owns the engine, the schema's migrations, the settings and the framework the
+workspace was set up with. Queries live in `queries`, tables in `tables`.
 """
 
 from __future__ import annotations
@@ -14,126 +13,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    event,
-    select,
-)
+from sqlalchemy import Table, create_engine, event, select
 from sqlalchemy.engine import Connection, Engine
 
-from .framework import Framework, framework_source, parse_framework
+from ..framework import Framework, framework_source, parse_framework
+from ..vocabulary import (
+    DEFAULT_SETTINGS,
+    SETTING_ANONYMITY_K,
+    SETTING_COMMENT_K,
+    SETTING_FRAMEWORK_ORIGIN,
+    SETTING_FRAMEWORK_YAML,
+)
+from .tables import codes, collaborations, comments, imports, respondents, segments, settings, waves
 
 DEFAULT_DB = "collablens.db"
-DEFAULT_SETTINGS = {"anonymity_k": "10", "comment_k": "10"}
-
-metadata = MetaData()
-
-settings = Table(
-    "settings",
-    metadata,
-    Column("key", String(64), primary_key=True),
-    Column("value", Text, nullable=False),
-)
-
-collaborations = Table(
-    "collaborations",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-
-waves = Table(
-    "waves",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("collaboration_id", ForeignKey("collaborations.id"), nullable=False),
-    Column("label", String(100), nullable=False),
-    Column("ordinal", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("collaboration_id", "label", name="uq_wave_label"),
-)
-
-imports = Table(
-    "imports",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("wave_id", ForeignKey("waves.id"), nullable=False),
-    Column("filename", String(500), nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("source_format", String(40), nullable=False),
-    Column("rows_added", Integer, nullable=False),
-    Column("item_ids", Text, nullable=False),  # JSON list: the layout of respondents.answers
-    Column("scale_min", Integer, nullable=False),
-    Column("imported_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("wave_id", "sha256", name="uq_import_file"),
-)
-
-respondents = Table(
-    "respondents",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("wave_id", ForeignKey("waves.id"), nullable=False, index=True),
-    Column("import_id", ForeignKey("imports.id"), nullable=False),
-    Column("key", String(200), nullable=False),
-    Column("force", String(200)),
-    Column("role", String(200)),
-    Column("rank_band", String(200)),
-    Column("length_of_service", String(200)),
-    # One byte per item of the import's layout: 0 = not answered, else value - scale_min + 1.
-    # Packed rather than one row per answer: 100,000 respondents x 40 items is 4 million
-    # rows to write and read back for every report, against 100,000 short blobs.
-    Column("answers", LargeBinary, nullable=False),
-    UniqueConstraint("wave_id", "key", name="uq_respondent_key"),
-)
-
-comments = Table(
-    "comments",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("respondent_id", ForeignKey("respondents.id"), nullable=False, index=True),
-    Column("question_id", String(100), nullable=False),
-    Column("factor_id", String(100)),
-    Column("text", Text, nullable=False),
-)
-
-# Free text cut into the passages the coder codes, and their codes. A code is "model"
-# until a person confirms or corrects it, when it becomes "human" and is learnt from.
-segments = Table(
-    "segments",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("comment_id", ForeignKey("comments.id"), nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("text", Text, nullable=False),
-    UniqueConstraint("comment_id", "position", name="uq_segment_position"),
-)
-
-codes = Table(
-    "codes",
-    metadata,
-    Column("segment_id", ForeignKey("segments.id"), primary_key=True),
-    Column("factor_id", String(100), nullable=False),  # a factor id, or "none"
-    Column("polarity", String(20), nullable=False),
-    Column("confidence", Float, nullable=False),
-    Column("others", Text, nullable=False),  # JSON list of further factors present
-    Column("source", String(10), nullable=False),  # "model" or "human"
-    Column("model", String(100), nullable=False),
-    Column("coded_at", DateTime(timezone=True), nullable=False),
-)
-
-ATTRIBUTE_COLUMNS = ("force", "role", "rank_band", "length_of_service")
 
 
 def now() -> datetime:
@@ -175,7 +68,9 @@ class Store:
         from alembic.config import Config
 
         cfg = Config()
-        cfg.set_main_option("script_location", str(resources.files("collablens") / "migrations"))
+        cfg.set_main_option(
+            "script_location", str(resources.files("collablens.store") / "migrations")
+        )
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
@@ -216,19 +111,19 @@ class Store:
 
     @property
     def anonymity_k(self) -> int:
-        return int(self.get_setting("anonymity_k") or 10)
+        return int(self.get_setting(SETTING_ANONYMITY_K) or 10)
 
     @property
     def comment_k(self) -> int:
-        return int(self.get_setting("comment_k") or 10)
+        return int(self.get_setting(SETTING_COMMENT_K) or 10)
 
     def set_framework(self, path: str | Path | None = None) -> Framework:
         """Record the workspace's framework; its full text is kept so the store stands alone."""
         text, origin = framework_source(path)
         fw = parse_framework(text, origin)
         with self.begin() as conn:
-            self.set_setting("framework_yaml", text, conn)
-            self.set_setting("framework_origin", origin, conn)
+            self.set_setting(SETTING_FRAMEWORK_YAML, text, conn)
+            self.set_setting(SETTING_FRAMEWORK_ORIGIN, origin, conn)
         self._framework = fw
         return fw
 
@@ -240,21 +135,23 @@ class Store:
         `record_framework` writes it inside the first import's transaction.
         """
         if self._framework is None:
-            text = self.get_setting("framework_yaml")
+            text = self.get_setting(SETTING_FRAMEWORK_YAML)
             if text is None:
                 self._framework = parse_framework(*framework_source(None))
             else:
-                origin = self.get_setting("framework_origin") or "<store>"
+                origin = self.get_setting(SETTING_FRAMEWORK_ORIGIN) or "<store>"
                 self._framework = parse_framework(text, origin)
         return self._framework
 
     def record_framework(self, conn: Connection) -> None:
         """Write the framework in use into the store, if it is not there yet."""
-        if conn.execute(select(settings.c.key).where(settings.c.key == "framework_yaml")).scalar():
+        if conn.execute(
+            select(settings.c.key).where(settings.c.key == SETTING_FRAMEWORK_YAML)
+        ).scalar():
             return
         text, origin = framework_source(None)
-        self.set_setting("framework_yaml", text, conn)
-        self.set_setting("framework_origin", origin, conn)
+        self.set_setting(SETTING_FRAMEWORK_YAML, text, conn)
+        self.set_setting(SETTING_FRAMEWORK_ORIGIN, origin, conn)
 
     # -- collaborations and waves ------------------------------------------------------
 

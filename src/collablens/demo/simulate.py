@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .framework import Framework
-from .instrument import response_columns
+from ..framework import Framework
+from ..surveys.instrument import response_columns
 
 ROLES = ["Police officer", "Police staff", "PCC staff"]
 ROLE_WEIGHTS = [0.58, 0.38, 0.04]

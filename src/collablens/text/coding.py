@@ -8,15 +8,11 @@ by the model, and every later coding run in the workspace learns from them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, func, select
 
-from .coder import NONE, POLARITIES, Coder, Labelled
-from .embed import DEFAULT_MODEL, Embedder, get_embedder
-from .segment import segments as split_segments
-from .store import (
+from ..store import (
     Store,
     bulk_insert,
     codes,
@@ -27,8 +23,13 @@ from .store import (
     segments,
     waves,
 )
+from ..vocabulary import NO_FACTOR as NONE
+from ..vocabulary import POLARITIES, ProgressCallback
+from .classifier import Coder, Labelled
+from .embed import DEFAULT_MODEL, Embedder, get_embedder
+from .segment import segments as split_segments
 
-Progress = Callable[[str, int, int], None]
+Progress = ProgressCallback
 BATCH = 512
 CODE_COLUMNS = [
     "segment_id", "factor_id", "polarity", "confidence", "others", "source", "model", "coded_at"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +18,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from .framework import Framework
-from .redact import redact_many
-from .store import (
-    ATTRIBUTE_COLUMNS,
+from ..errors import CollablensError
+from ..framework import Framework
+from ..store import (
     Store,
     bulk_insert,
     collaborations,
@@ -32,10 +30,12 @@ from .store import (
     respondents,
     waves,
 )
+from ..text.redact import redact_many
+from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
+from ..vocabulary import MAX_TEXT_FIELD, ProgressCallback
 
-Progress = Callable[[str, int, int], None]
+Progress = ProgressCallback
 MAX_REPORTED_PROBLEMS = 25
-MAX_TEXT_FIELD = 190  # attributes and ids are stored in 200-character columns
 
 _MISSING = {
     "",
@@ -87,7 +87,7 @@ RESPONDENT_ID_SYNONYMS = [
 ]
 
 
-class InputError(ValueError):
+class InputError(CollablensError, ValueError):
     """An input file cannot be imported; `problems` lists each one found."""
 
     def __init__(self, problems: list[str]) -> None:

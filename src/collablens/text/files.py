@@ -11,12 +11,13 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from .coder import Coder
+from ..errors import CollablensError
+from .classifier import Coder
 from .redact import redact
 from .segment import segments
 
 
-class TextFileError(ValueError):
+class TextFileError(CollablensError, ValueError):
     """A text file cannot be read for coding; the message names the file and line."""
 
 

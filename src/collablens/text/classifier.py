@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from ..framework import Factor, Framework
+from ..vocabulary import NO_FACTOR as NONE
+from ..vocabulary import polarity_of_kind
 from .embed import DEFAULT_MODEL, Embedder, get_embedder
-from .framework import Factor, Framework
 
-NONE = "none"
-POLARITIES = ("inhibitor", "facilitator", "neutral")
 OTHER_FACTOR_MIN = 0.25  # probability at which a second factor is reported as also present
 KEYWORD_WEIGHT = 0.5
 HUMAN_WEIGHT = 3.0
@@ -74,9 +74,7 @@ class Code:
 
 def _kind_polarity(factor: Factor, present: bool = True) -> str:
     """The polarity a sentence has when it says a factor is (or is not) at work."""
-    if factor.kind == "inhibitor":
-        return "inhibitor" if present else "facilitator"
-    return "facilitator" if present else "inhibitor"
+    return polarity_of_kind(factor.kind, present)
 
 
 def framework_examples(framework: Framework) -> list[Labelled]:
@@ -90,7 +88,7 @@ def framework_examples(framework: Framework) -> list[Labelled]:
         for it in f.items:
             # Items are worded so agreeing is healthy unless reverse-worded.
             healthy = not it.reverse
-            pol = "facilitator" if healthy else "inhibitor"
+            pol = "enabler" if healthy else "barrier"
             out.append(Labelled(it.text, f.id, pol))
         out += [Labelled(p, f.id, None) for p in f.prompts]
         for ex in f.examples:

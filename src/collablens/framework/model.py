@@ -17,13 +17,16 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..errors import CollablensError
+from ..vocabulary import ATTRIBUTES as KNOWN_ATTRIBUTES
+from ..vocabulary import Polarity, normalise_polarity
+
 BUILTIN_ID = "lhoiry_french_2017"
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_ID = 90  # ids are stored in 100-character columns, with room for a "_text_N" suffix
-KNOWN_ATTRIBUTES = ("force", "role", "rank_band", "length_of_service")
 
 
-class FrameworkError(ValueError):
+class FrameworkError(CollablensError, ValueError):
     """A framework file is unreadable or invalid; the message names the key and problem."""
 
 
@@ -50,7 +53,6 @@ class Item(_Strict):
     _v_id = field_validator("id")(_check_id)
 
 
-Polarity = Literal["inhibitor", "facilitator", "neutral"]
 
 
 class Example(_Strict):
@@ -59,6 +61,12 @@ class Example(_Strict):
     text: str
     source: str = ""
     polarity: Polarity | None = None
+
+    @field_validator("polarity", mode="before")
+    @classmethod
+    def _polarity(cls, value: object) -> object:
+        # Older files (and other tools) say inhibitor/facilitator for a code's polarity.
+        return None if value is None else normalise_polarity(str(value))
 
 
 class Indicators(_Strict):
@@ -248,7 +256,7 @@ def load_framework(path: str | Path | None = None) -> Framework:
 def framework_source(path: str | Path | None = None) -> tuple[str, str]:
     """The YAML text of a framework and where it came from."""
     if path is None or str(path) in ("", BUILTIN_ID, f"builtin:{BUILTIN_ID}"):
-        res = resources.files("collablens") / "frameworks" / f"{BUILTIN_ID}.yaml"
+        res = resources.files("collablens.framework") / "builtin" / f"{BUILTIN_ID}.yaml"
         return res.read_text(encoding="utf-8"), f"builtin:{BUILTIN_ID}"
     p = Path(path)
     try:

@@ -1,0 +1,5 @@
+"""`python -m collablens` runs the command line."""
+
+from collablens.cli import main
+
+main()

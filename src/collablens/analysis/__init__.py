@@ -1,0 +1,1 @@
+"""Every number and every decision about what may be shown: statistics, scores, disclosure."""

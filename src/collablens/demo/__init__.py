@@ -1,0 +1,1 @@
+"""The demo: a fictional collaboration simulated, imported, coded and reported."""

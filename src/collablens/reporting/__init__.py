@@ -1,0 +1,1 @@
+"""Outputs that only format: the report view, sections, charts, templates, PDF, exporters."""

@@ -1,0 +1,118 @@
+"""The workspace's tables, declared once with SQLAlchemy Core.
+
+They are created only by the Alembic migrations in `collablens/store/migrations`, so
+that a store written by an older version is upgraded in place; `tests/test_schema.py`
+compares the migrations with these declarations so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+collaborations = Table(
+    "collaborations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+waves = Table(
+    "waves",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("collaboration_id", ForeignKey("collaborations.id"), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("collaboration_id", "label", name="uq_wave_label"),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("wave_id", ForeignKey("waves.id"), nullable=False),
+    Column("filename", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("source_format", String(40), nullable=False),
+    Column("rows_added", Integer, nullable=False),
+    Column("item_ids", Text, nullable=False),  # JSON list: the layout of respondents.answers
+    Column("scale_min", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("wave_id", "sha256", name="uq_import_file"),
+)
+
+respondents = Table(
+    "respondents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("wave_id", ForeignKey("waves.id"), nullable=False, index=True),
+    Column("import_id", ForeignKey("imports.id"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("force", String(200)),
+    Column("role", String(200)),
+    Column("rank_band", String(200)),
+    Column("length_of_service", String(200)),
+    # One byte per item of the import's layout: 0 = not answered, else value - scale_min + 1.
+    # Packed rather than one row per answer: 100,000 respondents x 40 items is 4 million
+    # rows to write and read back for every report, against 100,000 short blobs.
+    Column("answers", LargeBinary, nullable=False),
+    UniqueConstraint("wave_id", "key", name="uq_respondent_key"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("respondent_id", ForeignKey("respondents.id"), nullable=False, index=True),
+    Column("question_id", String(100), nullable=False),
+    Column("factor_id", String(100)),
+    Column("text", Text, nullable=False),
+)
+
+# Free text cut into the passages the coder codes, and their codes. A code is "model"
+# until a person confirms or corrects it, when it becomes "human" and is learnt from.
+segments = Table(
+    "segments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("comment_id", ForeignKey("comments.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    UniqueConstraint("comment_id", "position", name="uq_segment_position"),
+)
+
+codes = Table(
+    "codes",
+    metadata,
+    Column("segment_id", ForeignKey("segments.id"), primary_key=True),
+    Column("factor_id", String(100), nullable=False),  # a factor id, or "none"
+    Column("polarity", String(20), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("others", Text, nullable=False),  # JSON list of further factors present
+    Column("source", String(10), nullable=False),  # "model" or "human"
+    Column("model", String(100), nullable=False),
+    Column("coded_at", DateTime(timezone=True), nullable=False),
+)

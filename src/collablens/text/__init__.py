@@ -1,0 +1,1 @@
+"""Free text: redaction, segmentation, embeddings, the classifier, coding, review, evaluation."""

@@ -1,0 +1,97 @@
+"""The words collablens uses, defined once and imported everywhere.
+
+Two pairs of words are easy to confuse, so they are kept apart on purpose:
+
+- a factor's **kind** is ``inhibitor`` or ``facilitator`` (what the framework says the
+  factor is, whatever anyone writes about it);
+- a code's **polarity** is ``barrier``, ``enabler`` or ``neutral`` (how a piece of text
+  describes the factor: as holding the collaboration back, as helping it, or neither).
+
+Files written by other tools or older versions may give polarity as inhibitor/facilitator;
+`normalise_polarity` reads those, and nothing writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final, Literal
+
+# -- respondents -------------------------------------------------------------------------
+
+#: The respondent attributes a survey may record, in the order tables show them.
+ATTRIBUTES: Final = ("force", "role", "rank_band", "length_of_service")
+Attribute = Literal["force", "role", "rank_band", "length_of_service"]
+ATTRIBUTE_LABELS: Final = {
+    "force": "Force",
+    "role": "Role",
+    "rank_band": "Rank or grade",
+    "length_of_service": "Length of service",
+}
+#: A breakdown of the results: the whole wave ("all") or one attribute.
+DIMENSIONS: Final = ("all", *ATTRIBUTES)
+#: The group a respondent falls in when an attribute was left blank.
+NOT_STATED: Final = "Not stated"
+#: The single group of the "all" dimension.
+ALL_RESPONDENTS: Final = "All respondents"
+
+# -- framework ----------------------------------------------------------------------------
+
+FactorKind = Literal["inhibitor", "facilitator"]
+FACTOR_KINDS: Final = ("inhibitor", "facilitator")
+
+# -- codes -----------------------------------------------------------------------------
+
+Polarity = Literal["barrier", "enabler", "neutral"]
+POLARITIES: Final = ("barrier", "enabler", "neutral")
+#: The code of a passage that speaks to none of the framework's factors.
+NO_FACTOR: Final = "none"
+#: Where a code came from: the model, or a person who confirmed or corrected it.
+CODE_SOURCES: Final = ("model", "human")
+_POLARITY_ALIASES: Final = {
+    "barrier": "barrier",
+    "inhibitor": "barrier",
+    "negative": "barrier",
+    "enabler": "enabler",
+    "facilitator": "enabler",
+    "positive": "enabler",
+    "neutral": "neutral",
+}
+
+
+def normalise_polarity(value: str) -> Polarity:
+    """Read a polarity in our words or another tool's; raise ValueError for anything else."""
+    word = _POLARITY_ALIASES.get(str(value).strip().lower())
+    if word is None:
+        raise ValueError(
+            f"{value!r} is not a polarity: use barrier, enabler or neutral "
+            "(inhibitor and facilitator are read as barrier and enabler)"
+        )
+    return word  # type: ignore[return-value]
+
+
+def polarity_of_kind(kind: str, present: bool = True) -> Polarity:
+    """The polarity of text saying a factor of this kind is (or is not) at work."""
+    barrier = (kind == "inhibitor") == present
+    return "barrier" if barrier else "enabler"
+
+
+# -- workspace settings -------------------------------------------------------------------
+
+SETTING_ANONYMITY_K: Final = "anonymity_k"
+SETTING_COMMENT_K: Final = "comment_k"
+SETTING_CODER_MODEL: Final = "coder_model"
+SETTING_FRAMEWORK_YAML: Final = "framework_yaml"
+SETTING_FRAMEWORK_ORIGIN: Final = "framework_origin"
+DEFAULT_SETTINGS: Final = {SETTING_ANONYMITY_K: "10", SETTING_COMMENT_K: "10"}
+
+# -- column lengths (the store's String(n) columns; inputs are checked against them) -------
+
+NAME_LENGTH: Final = 200  # collaboration names, respondent keys and attribute values
+LABEL_LENGTH: Final = 100  # wave labels, factor and question ids
+ID_LENGTH: Final = 100
+MAX_TEXT_FIELD: Final = 190  # what an import accepts for a 200-character column
+
+# -- progress -------------------------------------------------------------------------------
+
+#: Long-running library calls report (stage, done, total) to one of these; the CLI draws a bar.
+ProgressCallback = Callable[[str, int, int], None]
