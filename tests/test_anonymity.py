@@ -145,7 +145,7 @@ def _attack(published: pd.DataFrame, factor: str, dimension: str) -> tuple[float
 
 def test_differencing_attack_cannot_isolate_the_small_force(scored):
     data, result = scored
-    table = result.scores
+    table = result.cells
     true = _true_scores(data)
     forces = table[table["dimension"] == "force"]
     assert set(forces.loc[forces["group"] == SMALL, "suppressed"]) == {PRIMARY}
@@ -165,7 +165,7 @@ def test_differencing_attack_cannot_isolate_the_small_force(scored):
 
 def test_without_secondary_suppression_the_attack_would_succeed(scored):
     data, _ = scored
-    everything = scoring.score(data, k=1).scores  # every cell, as the analyst sees them
+    everything = scoring.score(data, k=1).cells  # every cell, as the analyst sees them
     assert everything["suppressed"].isna().all()
     # A naive publisher hides only the cells under k.
     naive = everything[everything["n"] >= K][["dimension", "group", "factor", "n", "mean"]]
@@ -179,7 +179,7 @@ def test_without_secondary_suppression_the_attack_would_succeed(scored):
 
 def test_no_partition_can_be_differenced_below_k(scored):
     data, result = scored
-    table = result.scores
+    table = result.cells
     published = table[table["suppressed"].isna()]
     checked = 0
     for (wave, dim, factor), cells in table[table["dimension"] != "all"].groupby(
@@ -215,7 +215,7 @@ def test_hidden_groups_do_not_change_from_factor_to_factor(store: Store, tmp_pat
     simulate.to_template_csv(raw, path)
     import_responses(store, path, "X", "w1")
     result = scoring.score(dataset.load(store, "X"), k=K)
-    forces = result.scores[result.scores["dimension"] == "force"]
+    forces = result.cells[result.cells["dimension"] == "force"]
     hidden_by_factor = {
         f: frozenset(part.loc[part["suppressed"].notna(), "group"])
         for f, part in forces.groupby("factor")

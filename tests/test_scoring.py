@@ -107,7 +107,7 @@ def test_every_group_and_factor_has_a_row(pipeline: Pipeline):
         col = "all" if dim == "all" else dim
         for (wave, group), _ in fs.groupby(["wave", col]):
             want |= {(wave, dim, group, f.id) for f in pipeline.fw.factors}
-    t = pipeline.scores.scores
+    t = pipeline.scores.cells
     got = set(zip(t["wave"], t["dimension"], t["group"], t["factor"], strict=True))
     assert got == want and len(t) == len(want)
     kinds = {f.id: f.kind for f in pipeline.fw.factors}
@@ -116,7 +116,7 @@ def test_every_group_and_factor_has_a_row(pipeline: Pipeline):
 
 def test_group_means_n_and_ci_match_scipy_on_raw_scores(pipeline: Pipeline):
     fs = _raw_factor_scores(pipeline.fw, pipeline.raw)
-    shown = _shown(pipeline.scores.scores)
+    shown = _shown(pipeline.scores.cells)
     assert len(shown) > 8 * len(pipeline.fw.factors)
     for row in shown.itertuples():
         x = _group_scores(fs, row.wave, row.dimension, row.group, row.factor)
@@ -138,7 +138,7 @@ def test_reverse_scoring_is_applied(pipeline: Pipeline):
         x = pipeline.raw[item.id].to_numpy(dtype=float)
         np.testing.assert_array_equal(loaded[:, j], lo + hi - x if item.reverse else x)
     # And the published means are only reproduced when reverse items are mirrored.
-    all_rows = _shown(pipeline.scores.scores).query("dimension == 'all'")
+    all_rows = _shown(pipeline.scores.cells).query("dimension == 'all'")
     right = _raw_factor_scores(fw, pipeline.raw)
     wrong = _raw_factor_scores(fw, pipeline.raw, reverse=False)
     for row in all_rows.itertuples():
@@ -161,7 +161,7 @@ def test_reverse_scoring_on_a_hand_made_file(store: Store, tmp_path: Path):
     path = tmp_path / "all_agree.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     import_responses(store, path, "C", "W")
-    t = scoring.score(dataset.load(store, "C"), k=K).scores.query("dimension == 'all'")
+    t = scoring.score(dataset.load(store, "C"), k=K).cells.query("dimension == 'all'")
     for f in fw.factors:
         n_rev = sum(it.reverse for it in f.items)
         want = (5 * (len(f.items) - n_rev) + 1 * n_rev) / len(f.items)
@@ -170,20 +170,20 @@ def test_reverse_scoring_on_a_hand_made_file(store: Store, tmp_path: Path):
 
 def test_bands(pipeline: Pipeline):
     bands = sorted(pipeline.fw.bands, key=lambda b: -b.min)
-    shown = _shown(pipeline.scores.scores)
+    shown = _shown(pipeline.scores.cells)
     for row in shown.itertuples():
         want = next((b.id for b in bands if row.mean >= b.min), bands[-1].id)
         assert row.band == want, (row.mean, row.band)
     assert shown["band"].nunique() == len(bands), "the scenario should reach every band"
     assert (
-        pipeline.scores.scores.loc[pipeline.scores.scores["suppressed"].notna(), "band"]
+        pipeline.scores.cells.loc[pipeline.scores.cells["suppressed"].notna(), "band"]
         .isna()
         .all()
     )
 
 
 def test_small_groups_are_hidden(pipeline: Pipeline):
-    t = pipeline.scores.scores
+    t = pipeline.scores.cells
     hidden = t[t["suppressed"].notna()]
     assert len(hidden) > 0
     assert hidden[["n", "mean", "sd", "ci_low", "ci_high"]].isna().all().all()
@@ -238,7 +238,7 @@ def test_gaps_match_scipy_and_statsmodels_holm(pipeline: Pipeline):
 def test_change_matches_scipy_and_statsmodels_holm(pipeline: Pipeline):
     fs = _raw_factor_scores(pipeline.fw, pipeline.raw)
     change = pipeline.scores.change
-    shown = _shown(pipeline.scores.scores)
+    shown = _shown(pipeline.scores.cells)
     keys = ["dimension", "group", "factor"]
     both = shown[shown["wave"] == WAVES[0]][keys].merge(shown[shown["wave"] == WAVES[1]][keys])
     assert len(change) == len(both) > 0
@@ -281,7 +281,7 @@ def test_reliability_matches_pingouin(pipeline: Pipeline):
 
 
 def test_mini_framework_runs_through_unchanged(pipeline: Pipeline):
-    t = pipeline.scores.scores
+    t = pipeline.scores.cells
     assert list(dict.fromkeys(t["factor"])) == [f.id for f in pipeline.fw.factors]
     assert set(t["band"].dropna()) <= {b.id for b in pipeline.fw.bands}
     if pipeline.fw.id == "mini_test":

@@ -11,22 +11,34 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES, NOT_STATED
-from .anonymity import PRIMARY, suppress_partition
+from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES
 from .dataset import SurveyData
-from .stats import cronbach_alpha, hedges_g, holm, mean_ci, welch
+from .stats import cronbach_alpha, mean_ci
 
 DIMENSIONS = ATTRIBUTES
 ALL = ALL_RESPONDENTS
 
 
 @dataclass
-class Scores:
-    """All the tables behind a report; suppressed cells keep their row but lose their numbers."""
+class RawScores:
+    """Every cell as computed, small groups included: never shown, only `disclose`d.
 
-    scores: (
-        pd.DataFrame
-    )  # wave, dimension, group, factor, kind, n, mean, sd, ci_low, ci_high, band, suppressed
+    Only `collablens.analysis.disclosure.disclose` turns this into `Scores`; no output
+    takes a `RawScores`.
+    """
+
+    cells: pd.DataFrame  # wave, dimension, group, factor, kind, n, mean, var, sd, ci_low, ...
+    counts: pd.DataFrame  # wave, dimension, group, n
+    reliability: pd.DataFrame  # wave, factor, items, n_complete, alpha
+    waves: list[str]
+
+
+@dataclass
+class Scores:
+    """All the tables behind a report, after disclosure: hidden cells keep their row but
+    lose their numbers, and gaps and change are computed from shown cells only."""
+
+    cells: pd.DataFrame  # wave, dimension, group, factor, kind, n, mean, sd, ci, band, suppressed
     counts: pd.DataFrame  # wave, dimension, group, n, suppressed
     reliability: pd.DataFrame  # wave, factor, items, n_complete, alpha
     gaps: pd.DataFrame  # wave, factor, group_a, group_b, n_a, n_b, mean_a, mean_b, diff, ...
@@ -35,7 +47,12 @@ class Scores:
     alpha_level: float = 0.05
 
 
-def score(data: SurveyData, k: int = 10, alpha_level: float = 0.05) -> Scores:
+def measure(data: SurveyData) -> RawScores:
+    """Mean, spread and interval of every factor for every wave and group, hiding nothing.
+
+    One groupby pass per breakdown feeds every interval and test (see `stats`), which
+    is what keeps a 100,000-respondent report fast.
+    """
     fw = data.framework
     fs = data.factor_scores()
     resp = data.respondents
@@ -60,62 +77,31 @@ def score(data: SurveyData, k: int = 10, alpha_level: float = 0.05) -> Scores:
     kinds = {f.id: f.kind for f in fw.factors}
     table["kind"] = table["factor"].map(kinds)
     table["band"] = [b.id if b else None for b in map(fw.band, table["mean"])]
-    counts = _counts(resp, k)
-    base: dict[tuple[str, str], dict[str, str | None]] = {}
-    for (dim, wave), part in counts.groupby(["dimension", "wave"], sort=False):
-        base[(dim, wave)] = dict(zip(part["group"], part["suppressed"], strict=True))
-    table["suppressed"] = _suppress(table, ["wave", "factor"], k, base)
-    table = _blank(table, ["n", "mean", "var", "sd", "ci_low", "ci_high", "band"])
     order = {f.id: i for i, f in enumerate(fw.factors)} | {w: i for i, w in enumerate(data.waves)}
     table = table.sort_values(
         ["wave", "dimension", "group", "factor"],
         key=lambda s: s.map(order) if s.name in ("factor", "wave") else s,
     ).reset_index(drop=True)
-    return Scores(
-        scores=table,
-        counts=counts,
-        reliability=_reliability(data, k),
-        gaps=_gaps(table, alpha_level),
-        change=_change(table, data.waves, alpha_level),
-        k=k,
-        alpha_level=alpha_level,
+    return RawScores(
+        cells=table,
+        counts=_counts(resp),
+        reliability=_reliability(data),
+        waves=list(data.waves),
     )
 
 
-def _suppress(
-    table: pd.DataFrame,
-    within: list[str],
-    k: int,
-    base: dict[tuple[str, str], dict[str, str | None]] | None = None,
-) -> pd.Series:
-    """Suppression reasons for each row, decided partition by partition against its total.
+def score(data: SurveyData, k: int = 10, alpha_level: float = 0.05) -> Scores:
+    """What may be shown of a collaboration's scores: `measure`, then `disclose`.
 
-    `base` holds, per (dimension, wave), the groups hidden in the respondent counts;
-    every factor hides at least those.
+    Why a single path: every output (report, CLI table, CSV, the web app) starts here
+    or from `disclose`, so no output can show a cell the anonymity rules hide.
     """
-    reasons = pd.Series([None] * len(table), index=table.index, dtype=object)
-    totals = table[table["dimension"] == "all"].set_index(within)["n"]
-    for key, part in table[table["dimension"] != "all"].groupby(["dimension", *within], sort=False):
-        total = int(totals.get(tuple(key[1:]), part["n"].sum()))
-        already = (base or {}).get((key[0], key[1]))
-        counts = dict(zip(part["group"], part["n"].astype(int), strict=True))
-        decided = suppress_partition(counts, k, total, already)
-        reasons[part.index] = part["group"].map(decided).to_numpy()
-    all_rows = table["dimension"] == "all"
-    reasons[all_rows & (table["n"] < k)] = PRIMARY
-    return reasons.astype(object).where(reasons.notna(), None)
+    from .disclosure import Policy, disclose
+
+    return disclose(measure(data), Policy(k=k), alpha_level=alpha_level)
 
 
-def _blank(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    table = table.copy()
-    hidden = table["suppressed"].notna()
-    for c in cols:
-        table[c] = table[c].astype(object if c == "band" else float)
-        table.loc[hidden, c] = None if c == "band" else np.nan
-    return table
-
-
-def _counts(resp: pd.DataFrame, k: int) -> pd.DataFrame:
+def _counts(resp: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for wave, part in resp.groupby("wave", sort=False):
         total = len(part)
@@ -123,22 +109,16 @@ def _counts(resp: pd.DataFrame, k: int) -> pd.DataFrame:
         for dim in DIMENSIONS:
             for group, n in part[dim].value_counts().items():
                 rows.append({"wave": wave, "dimension": dim, "group": group, "n": int(n)})
-    counts = pd.DataFrame(rows)
-    counts["suppressed"] = _suppress(counts.assign(factor="-"), ["wave", "factor"], k)
-    counts["n"] = counts["n"].astype(float)
-    counts.loc[counts["suppressed"].notna(), "n"] = np.nan
-    return counts
+    return pd.DataFrame(rows, columns=["wave", "dimension", "group", "n"])
 
 
-def _reliability(data: SurveyData, k: int) -> pd.DataFrame:
-    """Cronbach's alpha per factor and wave; hidden (with its n) under k complete answers."""
+def _reliability(data: SurveyData) -> pd.DataFrame:
+    """Cronbach's alpha per factor and wave, with how many complete answers it rests on."""
     rows = []
     for wave in data.waves:
         mask = (data.respondents["wave"] == wave).to_numpy()
         for f in data.framework.factors:
             alpha, n = cronbach_alpha(data.factor_block(f.id)[mask])
-            if n < k:
-                alpha, n = float("nan"), None
             rows.append(
                 {
                     "wave": wave,
@@ -149,122 +129,3 @@ def _reliability(data: SurveyData, k: int) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
-
-
-def _gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
-    """Every pair of shown forces, per wave and factor, Holm-corrected within each wave."""
-    forces = table[(table["dimension"] == "force") & table["suppressed"].isna()]
-    forces = forces[forces["group"] != NOT_STATED]
-    rows = []
-    for (wave, factor), part in forces.groupby(["wave", "factor"], sort=False):
-        part = part.sort_values("n", ascending=False)
-        recs = part.to_dict("records")
-        for i, a in enumerate(recs):
-            for b in recs[i + 1 :]:
-                rows.append(
-                    {
-                        "wave": wave,
-                        "factor": factor,
-                        "kind": a["kind"],
-                        "group_a": a["group"],
-                        "group_b": b["group"],
-                        "n_a": a["n"],
-                        "n_b": b["n"],
-                        "mean_a": a["mean"],
-                        "mean_b": b["mean"],
-                        "var_a": a["var"],
-                        "var_b": b["var"],
-                    }
-                )
-    cols = [
-        "wave",
-        "factor",
-        "kind",
-        "group_a",
-        "group_b",
-        "n_a",
-        "n_b",
-        "mean_a",
-        "mean_b",
-        "diff",
-        "ci_low",
-        "ci_high",
-        "t",
-        "df",
-        "p",
-        "p_holm",
-        "hedges_g",
-        "significant",
-    ]
-    if not rows:
-        return pd.DataFrame(columns=cols)
-    g = pd.DataFrame(rows)
-    args = (g["mean_a"], g["var_a"], g["n_a"], g["mean_b"], g["var_b"], g["n_b"])
-    g["diff"], g["t"], g["df"], g["p"], g["ci_low"], g["ci_high"] = welch(*args)
-    g["hedges_g"] = hedges_g(*args)
-    g["p_holm"] = np.nan
-    for _, idx in g.groupby("wave").groups.items():
-        g.loc[idx, "p_holm"] = holm(g.loc[idx, "p"])
-    g["significant"] = g["p_holm"] < alpha_level
-    return g[cols]
-
-
-def _change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.DataFrame:
-    """Each shown group and factor from one wave to the next, Holm-corrected per wave pair."""
-    cols = [
-        "dimension",
-        "group",
-        "factor",
-        "kind",
-        "wave_from",
-        "wave_to",
-        "n_from",
-        "n_to",
-        "mean_from",
-        "mean_to",
-        "diff",
-        "ci_low",
-        "ci_high",
-        "p",
-        "p_holm",
-        "significant",
-    ]
-    if len(waves) < 2:
-        return pd.DataFrame(columns=cols)
-    shown = table[table["suppressed"].isna()]
-    frames = []
-    for w_from, w_to in zip(waves, waves[1:], strict=False):
-        a = shown[shown["wave"] == w_from]
-        b = shown[shown["wave"] == w_to]
-        m = a.merge(b, on=["dimension", "group", "factor", "kind"], suffixes=("_a", "_b"))
-        if m.empty:
-            continue
-        diff, _t, _df, p, lo, hi = welch(
-            m["mean_a"], m["var_a"], m["n_a"], m["mean_b"], m["var_b"], m["n_b"]
-        )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "dimension": m["dimension"],
-                    "group": m["group"],
-                    "factor": m["factor"],
-                    "kind": m["kind"],
-                    "wave_from": w_from,
-                    "wave_to": w_to,
-                    "n_from": m["n_a"],
-                    "n_to": m["n_b"],
-                    "mean_from": m["mean_a"],
-                    "mean_to": m["mean_b"],
-                    "diff": diff,
-                    "ci_low": lo,
-                    "ci_high": hi,
-                    "p": p,
-                    "p_holm": holm(p),
-                }
-            )
-        )
-    if not frames:
-        return pd.DataFrame(columns=cols)
-    out = pd.concat(frames, ignore_index=True)
-    out["significant"] = out["p_holm"] < alpha_level
-    return out[cols]

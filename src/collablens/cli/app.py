@@ -10,26 +10,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from ..analysis.dataset import NotFound
-from ..framework import FrameworkError, load_framework
-from ..store import DEFAULT_DB, Store
-from ..surveys import instrument
-from ..surveys.importer import InputError, import_responses
+from ..errors import NotFound
 from ..vocabulary import ATTRIBUTES, ProgressCallback
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+# Heavy modules (pandas, SQLAlchemy, pydantic, ...) are imported inside the commands
+# that use them, so `collablens --help` starts fast; tests/test_startup.py checks it.
+DEFAULT_DB = "collablens.db"  # = collablens.store.DEFAULT_DB, kept here so --help needs no store
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -48,6 +42,32 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"collablens {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print collablens' version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    # No docstring: the help above (typer.Typer(help=...)) stays the program's help.
+    pass
+
+
 framework_app = typer.Typer(
     help="Show or check a framework (the factors, items and bands).", no_args_is_help=True
 )
@@ -86,6 +106,15 @@ def _fail(message: str, code: int = 1) -> None:
 @contextmanager
 def _progress(description: str, counts: bool = False) -> Iterator[ProgressCallback]:
     """A transient progress bar on stderr, and the callback the library reports to."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = [TextColumn("{task.description}"), BarColumn()]
     columns += [MofNCompleteColumn(), TimeRemainingColumn()] if counts else [TimeElapsedColumn()]
     with Progress(*columns, console=err, transient=True) as bar:
@@ -98,12 +127,16 @@ def _progress(description: str, counts: bool = False) -> Iterator[ProgressCallba
 
 
 def _open(db: str) -> Store:
+    from ..store import Store
+
     store = Store(db)
     store.migrate()
     return store
 
 
 def _framework(framework: Path | None, db: str | None = None):
+    from ..framework import FrameworkError, load_framework
+
     try:
         if framework is not None:
             return load_framework(framework)
@@ -142,6 +175,8 @@ def init(
 
     Example: collablens init --framework my_codebook.yaml --k 15
     """
+    from ..framework import FrameworkError
+
     store = _open(db)
     try:
         if framework is not None:
@@ -152,10 +187,10 @@ def init(
     except FrameworkError as exc:
         _fail(str(exc))
     if model is not None:
-        from ..text.embed import EMBEDDERS
+        from .. import plugins
 
-        if model not in EMBEDDERS:
-            _fail(f"--model must be one of {', '.join(EMBEDDERS)}")
+        if model not in plugins.embedders:
+            _fail(f"--model must be one of {', '.join(plugins.embedders)}")
         store.set_setting("coder_model", model)
     if k is not None:
         store.set_setting("anonymity_k", str(k))
@@ -176,6 +211,8 @@ def framework_show(framework: FrameworkOption = None, db: DbOption = DEFAULT_DB)
 
     Example: collablens framework show
     """
+    from rich.table import Table
+
     fw = _framework(framework, db)
     console.print(f"[bold]{fw.name}[/] ({fw.id}, version {fw.version})")
     console.print(f"[dim]{fw.citation}[/]\n")
@@ -200,6 +237,8 @@ def framework_validate(
 
     Example: collablens framework validate my_codebook.yaml
     """
+    from ..framework import FrameworkError, load_framework
+
     try:
         fw = load_framework(file)
     except FrameworkError as exc:
@@ -234,6 +273,8 @@ def survey_template(
 
     Example: collablens survey template --format xlsx --out survey.xlsx
     """
+    from ..surveys import instrument
+
     if format not in ("csv", "xlsx", "md"):
         _fail(f"--format must be csv, xlsx or md, not {format!r}")
     fw = _framework(framework, db)
@@ -298,6 +339,8 @@ def import_responses_cmd(
 
     Example: collablens import responses answers.xlsx --collaboration 'NE ROCU' --wave 2026
     """
+    from ..surveys.importer import InputError, import_responses
+
     mapping: dict[str, str] = {}
     for spec in column or []:
         attr, sep, header = spec.partition("=")
@@ -412,14 +455,31 @@ def scores(
             "--csv", help="Also write every score row (all waves and groups) to this CSV."
         ),
     ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Also write every score row to this file; its suffix picks the format "
+            "(.csv or .json, or a plugin's).",
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Print factor scores with 95% intervals and bands; small groups show as hidden.
 
-    Example: collablens scores --collaboration 'NE ROCU' --by force
+    Every figure passes the workspace's anonymity rules first, in the table and in the
+    exported file alike.
+
+    Example: collablens scores --collaboration 'NE ROCU' --by force --export scores.json
     """
+    from rich.table import Table
+
     from ..analysis.dataset import load
-    from ..analysis.scoring import DIMENSIONS, score
+    from ..analysis.disclosure import Policy, disclose
+    from ..analysis.scoring import measure
+    from ..reporting.exporters import export as export_scores
+    from ..reporting.exporters import exporter_for
+    from ..vocabulary import ATTRIBUTES as DIMENSIONS
 
     store = _open(db)
     try:
@@ -428,9 +488,15 @@ def scores(
         _fail(str(exc))
     if by not in ("all", *DIMENSIONS):
         _fail(f"--by must be one of: all, {', '.join(DIMENSIONS)}")
-    result = score(data, k=store.anonymity_k)
+    outputs = [p for p in (csv, export) if p is not None]
+    try:
+        for path in outputs:
+            exporter_for(path)
+    except ValueError as exc:
+        _fail(str(exc))
+    result = disclose(measure(data), Policy.of(store))
     wave = wave or data.waves[-1]
-    t = result.scores
+    t = result.cells
     t = t[(t["wave"] == wave) & (t["dimension"] == by)]
     if t.empty:
         _fail(f"nothing to show for wave {wave!r} by {by!r} (waves: {', '.join(data.waves)})")
@@ -450,9 +516,9 @@ def scores(
                 str(r["band"]),
             )
     console.print(table)
-    if csv:
-        result.scores.drop(columns=["var"]).to_csv(csv, index=False)
-        console.print(f"Wrote {csv}")
+    for path in outputs:
+        export_scores(result, path)
+        console.print(f"Wrote {path}")
 
 
 @app.command()
@@ -616,6 +682,8 @@ def eval_cmd(
     Example: collablens eval gold.jsonl --train ten_per_factor.jsonl --json
     """
     import json as _json
+
+    from rich.table import Table
 
     from ..text.evaluate import GoldError, evaluate, read_labelled
 

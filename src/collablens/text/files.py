@@ -11,9 +11,9 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..analysis.disclosure import Passages, Policy, disclose
 from ..errors import CollablensError
 from .classifier import Coder
-from .redact import redact
 from .segment import segments
 
 
@@ -67,10 +67,13 @@ def read_passages(path: Path, column: str = "text") -> Iterator[tuple[str, str]]
 def code_file(path: Path, out: Path, coder: Coder, column: str = "text", chunk: int = 256) -> int:
     """Redact, segment and code a file, streaming, and write one CSV row per segment."""
     names = {f.id: f.name for f in coder.framework.factors} | {"none": "none"}
+    policy = Policy()
 
     def units() -> Iterator[tuple[str, int, str]]:
         for ref, text in read_passages(path, column):
-            for pos, seg in enumerate(segments(redact(text)), start=1):
+            # The disclosure gate redacts personal data before the text is cut or written.
+            (clean,) = disclose(Passages([text]), policy).texts
+            for pos, seg in enumerate(segments(clean), start=1):
                 yield ref, pos, seg
 
     n = 0

@@ -1,0 +1,132 @@
+"""Partner gaps and change between waves, computed from disclosed (shown) cells only.
+
+Both are derived from group summaries that have already passed the disclosure gate,
+so a gap or a change can never involve a hidden group.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..vocabulary import NOT_STATED
+from .stats import hedges_g, holm, welch
+
+
+def gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
+    """Every pair of shown forces, per wave and factor, Holm-corrected within each wave."""
+    forces = table[(table["dimension"] == "force") & table["suppressed"].isna()]
+    forces = forces[forces["group"] != NOT_STATED]
+    rows = []
+    for (wave, factor), part in forces.groupby(["wave", "factor"], sort=False):
+        part = part.sort_values("n", ascending=False)
+        recs = part.to_dict("records")
+        for i, a in enumerate(recs):
+            for b in recs[i + 1 :]:
+                rows.append(
+                    {
+                        "wave": wave,
+                        "factor": factor,
+                        "kind": a["kind"],
+                        "group_a": a["group"],
+                        "group_b": b["group"],
+                        "n_a": a["n"],
+                        "n_b": b["n"],
+                        "mean_a": a["mean"],
+                        "mean_b": b["mean"],
+                        "var_a": a["var"],
+                        "var_b": b["var"],
+                    }
+                )
+    cols = [
+        "wave",
+        "factor",
+        "kind",
+        "group_a",
+        "group_b",
+        "n_a",
+        "n_b",
+        "mean_a",
+        "mean_b",
+        "diff",
+        "ci_low",
+        "ci_high",
+        "t",
+        "df",
+        "p",
+        "p_holm",
+        "hedges_g",
+        "significant",
+    ]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    g = pd.DataFrame(rows)
+    args = (g["mean_a"], g["var_a"], g["n_a"], g["mean_b"], g["var_b"], g["n_b"])
+    g["diff"], g["t"], g["df"], g["p"], g["ci_low"], g["ci_high"] = welch(*args)
+    g["hedges_g"] = hedges_g(*args)
+    g["p_holm"] = np.nan
+    for _, idx in g.groupby("wave").groups.items():
+        g.loc[idx, "p_holm"] = holm(g.loc[idx, "p"])
+    g["significant"] = g["p_holm"] < alpha_level
+    return g[cols]
+
+
+def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.DataFrame:
+    """Each shown group and factor from one wave to the next, Holm-corrected per wave pair."""
+    cols = [
+        "dimension",
+        "group",
+        "factor",
+        "kind",
+        "wave_from",
+        "wave_to",
+        "n_from",
+        "n_to",
+        "mean_from",
+        "mean_to",
+        "diff",
+        "ci_low",
+        "ci_high",
+        "p",
+        "p_holm",
+        "significant",
+    ]
+    if len(waves) < 2:
+        return pd.DataFrame(columns=cols)
+    shown = table[table["suppressed"].isna()]
+    frames = []
+    for w_from, w_to in zip(waves, waves[1:], strict=False):
+        a = shown[shown["wave"] == w_from]
+        b = shown[shown["wave"] == w_to]
+        m = a.merge(b, on=["dimension", "group", "factor", "kind"], suffixes=("_a", "_b"))
+        if m.empty:
+            continue
+        diff, _t, _df, p, lo, hi = welch(
+            m["mean_a"], m["var_a"], m["n_a"], m["mean_b"], m["var_b"], m["n_b"]
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "dimension": m["dimension"],
+                    "group": m["group"],
+                    "factor": m["factor"],
+                    "kind": m["kind"],
+                    "wave_from": w_from,
+                    "wave_to": w_to,
+                    "n_from": m["n_a"],
+                    "n_to": m["n_b"],
+                    "mean_from": m["mean_a"],
+                    "mean_to": m["mean_b"],
+                    "diff": diff,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "p": p,
+                    "p_holm": holm(p),
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    out["significant"] = out["p_holm"] < alpha_level
+    return out[cols]

@@ -1,0 +1,178 @@
+"""The disclosure gate: the one function every published figure and text passes through.
+
+Whatever collablens shows (the report, the `scores` table and its CSV or JSON, codes
+written from a file, the future web app) is first handed to `disclose` with the
+workspace's `Policy`. `disclose` has one rule per kind of thing it may be given:
+
+- `RawScores` -> `Scores`: small-group suppression (primary and secondary, the same
+  groups hidden for every factor), reliability hidden under k, then partner gaps and
+  change computed from the shown cells only;
+- `CommentEvidence` -> `CommentEvidence`: comments, mention counts and quote
+  candidates kept only from forces shown with at least `comment_k` respondents, so no
+  hidden force's count can be found by subtracting shown forces from a total;
+- `Passages` -> `Passages`: free text redacted of personal data before anything is
+  segmented, coded or written.
+
+Anything else raises TypeError: a new kind of output needs a rule here before it can
+publish anything. `tests/test_disclosure.py` runs every output on a store with a
+three-person force and searches what comes out for that force.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import singledispatch
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..vocabulary import NOT_STATED
+from . import comparisons
+from .anonymity import PRIMARY, suppress_partition
+from .scoring import RawScores, Scores
+
+DEFAULT_K = 10
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How much a workspace may show: no group under `k`, no comments from a force under
+    `comment_k`."""
+
+    k: int = DEFAULT_K
+    comment_k: int = DEFAULT_K
+
+    @classmethod
+    def of(cls, store: Any) -> Policy:
+        """The policy a workspace was set up with (`collablens init --k --comment-k`)."""
+        return cls(k=store.anonymity_k, comment_k=store.comment_k)
+
+
+@dataclass
+class CommentEvidence:
+    """Free-text evidence of one wave, before or after disclosure.
+
+    `coded_counts` (factor_id, force, polarity, n) and `quotes` (quote candidates with
+    force, polarity, confidence, source) when the text is coded; `comments` (answers
+    with force and group_count) when it is not. `respondent_counts` are the disclosed
+    respondent counts (`Scores.counts`) that decide which forces may be quoted.
+    """
+
+    wave: str
+    respondent_counts: pd.DataFrame
+    coded_counts: pd.DataFrame | None = None
+    quotes: pd.DataFrame | None = None
+    comments: pd.DataFrame | None = None
+    allowed_forces: frozenset[str] = frozenset()
+    disclosed: bool = False
+
+
+@dataclass
+class Passages:
+    """Free text from outside the store (a file to code), on its way to an output."""
+
+    texts: list[str] = field(default_factory=list)
+    redacted: bool = False
+
+
+@singledispatch
+def disclose(subject: object, policy: Policy, **options: Any) -> Any:
+    """Apply the anonymity and privacy rules to `subject`; the only way out for results."""
+    raise TypeError(
+        f"no disclosure rule for {type(subject).__name__}: add one to "
+        "collablens.analysis.disclosure before publishing it"
+    )
+
+
+@disclose.register
+def _disclose_scores(subject: RawScores, policy: Policy, alpha_level: float = 0.05) -> Scores:
+    k = policy.k
+    counts = subject.counts.copy()
+    counts["suppressed"] = _suppress(counts.assign(factor="-"), ["wave", "factor"], k)
+    counts["n"] = counts["n"].astype(float)
+    counts.loc[counts["suppressed"].notna(), "n"] = np.nan
+    base: dict[tuple[str, str], dict[str, str | None]] = {}
+    for (dim, wave), part in counts.groupby(["dimension", "wave"], sort=False):
+        base[(dim, wave)] = dict(zip(part["group"], part["suppressed"], strict=True))
+    cells = subject.cells.copy()
+    cells["suppressed"] = _suppress(cells, ["wave", "factor"], k, base)
+    cells = _blank(cells, ["n", "mean", "var", "sd", "ci_low", "ci_high", "band"])
+    reliability = subject.reliability.copy()
+    small = reliability["n_complete"].isna() | (reliability["n_complete"] < k)
+    reliability["n_complete"] = reliability["n_complete"].astype(object)
+    reliability.loc[small, "n_complete"] = None
+    reliability.loc[small, "alpha"] = float("nan")
+    return Scores(
+        cells=cells,
+        counts=counts,
+        reliability=reliability,
+        gaps=comparisons.gaps(cells, alpha_level),
+        change=comparisons.change(cells, subject.waves, alpha_level),
+        k=k,
+        alpha_level=alpha_level,
+    )
+
+
+@disclose.register
+def _disclose_comments(subject: CommentEvidence, policy: Policy) -> CommentEvidence:
+    c = subject.respondent_counts
+    big = c[
+        (c["wave"] == subject.wave) & (c["dimension"] == "force") & (c["n"] >= policy.comment_k)
+    ]
+    allowed = frozenset(big["group"]) - {NOT_STATED}
+
+    def keep(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        return None if frame is None else frame[frame["force"].isin(allowed)].reset_index(drop=True)
+
+    return replace(
+        subject,
+        coded_counts=keep(subject.coded_counts),
+        quotes=keep(subject.quotes),
+        comments=keep(subject.comments),
+        allowed_forces=allowed,
+        disclosed=True,
+    )
+
+
+@disclose.register
+def _disclose_passages(subject: Passages, policy: Policy) -> Passages:
+    from ..text.redact import redact
+
+    return Passages([redact(t) for t in subject.texts], redacted=True)
+
+
+# -- suppression of a table of cells -------------------------------------------------------
+
+
+def _suppress(
+    table: pd.DataFrame,
+    within: list[str],
+    k: int,
+    base: dict[tuple[str, str], dict[str, str | None]] | None = None,
+) -> pd.Series:
+    """Suppression reasons for each row, decided partition by partition against its total.
+
+    `base` holds, per (dimension, wave), the groups hidden in the respondent counts;
+    every factor hides at least those.
+    """
+    reasons = pd.Series([None] * len(table), index=table.index, dtype=object)
+    totals = table[table["dimension"] == "all"].set_index(within)["n"]
+    for key, part in table[table["dimension"] != "all"].groupby(["dimension", *within], sort=False):
+        total = int(totals.get(tuple(key[1:]), part["n"].sum()))
+        already = (base or {}).get((key[0], key[1]))
+        counts = dict(zip(part["group"], part["n"].astype(int), strict=True))
+        decided = suppress_partition(counts, k, total, already)
+        reasons[part.index] = part["group"].map(decided).to_numpy()
+    all_rows = table["dimension"] == "all"
+    reasons[all_rows & (table["n"] < k)] = PRIMARY
+    return reasons.astype(object).where(reasons.notna(), None)
+
+
+def _blank(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    table = table.copy()
+    hidden = table["suppressed"].notna()
+    for c in cols:
+        table[c] = table[c].astype(object if c == "band" else float)
+        table.loc[hidden, c] = None if c == "band" else np.nan
+    return table

@@ -1,0 +1,152 @@
+"""What staff said: mention counts per factor and polarity, and the quotes chosen to show.
+
+Works only on `CommentEvidence` that has passed `disclose`, so counts and quotes come
+from forces big enough to be quoted, and totals are summed over those forces only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..framework import Framework
+from ..vocabulary import NO_FACTOR, POLARITIES
+from .disclosure import CommentEvidence
+
+QUOTES_PER_FACTOR = 3
+QUOTE_CANDIDATES = 5  # fullest (or most confident) answers per factor and force considered
+
+
+@dataclass
+class Quote:
+    text: str
+    force: str
+    polarity: str | None = None
+
+    def __getitem__(self, key: str):  # dict-style access for templates and older callers
+        return getattr(self, key)
+
+
+@dataclass
+class FactorComments:
+    """One factor's free-text evidence: how often it came up, by polarity and force."""
+
+    id: str
+    factor: str
+    kind: str
+    count: int
+    by_polarity: dict[str, int] = field(default_factory=dict)
+    by_force: list[dict] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+
+    # The template reads barrier/enabler/neutral counts by name.
+    @property
+    def barrier(self) -> int:
+        return self.by_polarity.get("barrier", 0)
+
+    @property
+    def enabler(self) -> int:
+        return self.by_polarity.get("enabler", 0)
+
+    @property
+    def neutral(self) -> int:
+        return self.by_polarity.get("neutral", 0)
+
+    def __getitem__(self, key: str):  # dict-style access, as report consumers used before
+        return getattr(self, key)
+
+
+def summarise(evidence: CommentEvidence, framework: Framework) -> tuple[list[FactorComments], int]:
+    """Per-factor comment findings, and how many coded passages spoke to no factor."""
+    if not evidence.disclosed:
+        raise ValueError("comment evidence must pass collablens.analysis.disclosure.disclose first")
+    if evidence.coded_counts is not None and evidence.quotes is not None:
+        return _coded(evidence.coded_counts, evidence.quotes, framework)
+    return _uncoded(evidence.comments, framework), 0
+
+
+def _coded(
+    counts: pd.DataFrame, quotes: pd.DataFrame, framework: Framework
+) -> tuple[list[FactorComments], int]:
+    none_mentions = int(counts.loc[counts["factor_id"] == NO_FACTOR, "n"].sum())
+    out = []
+    for f in framework.factors:
+        mine = counts[counts["factor_id"] == f.id]
+        pol = mine.groupby("polarity")["n"].sum()
+        by_force = (
+            mine.pivot_table(
+                index="force", columns="polarity", values="n", aggfunc="sum", fill_value=0
+            )
+            if not mine.empty
+            else pd.DataFrame()
+        )
+        out.append(
+            FactorComments(
+                id=f.id,
+                factor=f.name,
+                kind=f.kind,
+                count=int(mine["n"].sum()),
+                by_polarity={p: int(pol.get(p, 0)) for p in POLARITIES},
+                by_force=[
+                    {"force": force, **{p: int(r.get(p, 0)) for p in POLARITIES}}
+                    for force, r in by_force.iterrows()
+                ],
+                quotes=representative(quotes[quotes["factor_id"] == f.id], QUOTES_PER_FACTOR),
+            )
+        )
+    return out, none_mentions
+
+
+def representative(frame: pd.DataFrame, n: int) -> list[Quote]:
+    """Confident quotes that differ: each pick favours a force and a polarity not yet shown."""
+    pool = frame.drop_duplicates("text").to_dict("records")
+    picked: list[Quote] = []
+    forces: set[str] = set()
+    polarities: set[str] = set()
+    while pool and len(picked) < n:
+        best = max(
+            pool,
+            key=lambda r: (
+                (r["source"] == "human") * 0.5
+                + r["confidence"]
+                + 0.5 * (r["force"] not in forces)
+                + 0.3 * (r["polarity"] not in polarities)
+            ),
+        )
+        pool.remove(best)
+        picked.append(Quote(best["text"], best["force"], best["polarity"]))
+        forces.add(best["force"])
+        polarities.add(best["polarity"])
+    return picked
+
+
+def _uncoded(comments: pd.DataFrame | None, framework: Framework) -> list[FactorComments]:
+    """Uncoded free text, grouped by the factor whose question it answered."""
+    out = []
+    for f in framework.factors:
+        mine = pd.DataFrame() if comments is None else comments[comments["factor_id"] == f.id]
+        by_force = mine.groupby("force")["group_count"].first() if len(mine) else pd.Series()
+        out.append(
+            FactorComments(
+                id=f.id,
+                factor=f.name,
+                kind=f.kind,
+                count=int(by_force.sum()),
+                by_force=[{"force": str(k), "count": int(v)} for k, v in by_force.items()],
+                quotes=diverse(mine, QUOTES_PER_FACTOR),
+            )
+        )
+    return out
+
+
+def diverse(frame: pd.DataFrame, n: int) -> list[Quote]:
+    """Up to n quotes, each from a different force where possible, fuller answers first."""
+    if frame.empty:
+        return []
+    ranked = frame.assign(length=frame["text"].str.len()).sort_values("length", ascending=False)
+    ranked = ranked.drop_duplicates("text")
+    picked = ranked.drop_duplicates("force").head(n)
+    if len(picked) < n:  # too few forces: fill up with the next fullest answers
+        picked = pd.concat([picked, ranked.drop(picked.index).head(n - len(picked))])
+    return [Quote(t, f) for t, f in zip(picked["text"], picked["force"], strict=True)]

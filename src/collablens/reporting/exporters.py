@@ -1,0 +1,77 @@
+"""Exporters: disclosed scores written to a file for other tools (spreadsheets, dashboards).
+
+An exporter only formats a `Scores` that has passed `disclose`: hidden cells are written
+with no numbers and the reason they are hidden. Registered in `collablens.plugins.exporters`
+(entry point group ``collablens.exporters``); the file's suffix picks one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: The columns every exporter writes, in order; `var` stays inside the analysis layer.
+COLUMNS = [
+    "wave", "dimension", "group", "factor", "kind", "n", "mean", "sd", "ci_low", "ci_high",
+    "band", "suppressed",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str
+    suffix: str
+    write: Callable[[Any, Path], None]
+
+
+def _rows(scores: Any) -> list[dict]:
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        return v.item() if hasattr(v, "item") else v
+
+    frame = scores.cells[COLUMNS]
+    return [
+        {c: clean(v) for c, v in zip(COLUMNS, row, strict=True)}
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def _write_csv(scores: Any, path: Path) -> None:
+    scores.cells[COLUMNS].to_csv(path, index=False)
+
+
+def _write_json(scores: Any, path: Path) -> None:
+    doc = {"k": scores.k, "cells": _rows(scores)}
+    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+CSV = Exporter("csv", ".csv", _write_csv)
+JSON = Exporter("json", ".json", _write_json)
+
+
+def exporter_for(path: Path) -> Exporter:
+    """The registered exporter whose suffix matches `path`."""
+    from .. import plugins
+
+    for _, ex in plugins.exporters.items():
+        if path.suffix.lower() == ex.suffix:
+            return ex
+    known = ", ".join(f"{ex.suffix} ({name})" for name, ex in plugins.exporters.items())
+    raise ValueError(
+        f"{path}: no exporter writes {path.suffix or 'files without a suffix'}; use {known}"
+    )
+
+
+def export(scores: Any, path: Path) -> Path:
+    """Write disclosed scores to `path` in the format its suffix names."""
+    from ..analysis.scoring import Scores
+
+    if not isinstance(scores, Scores):
+        raise TypeError("only disclosed Scores can be exported; pass them through disclose()")
+    exporter_for(path).write(scores, path)
+    return path
