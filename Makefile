@@ -19,10 +19,12 @@ demo: install
 
 test: install
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python benchmarks/bench_pipeline.py
