@@ -253,3 +253,56 @@ def test_unsupported_attribute_and_overlong_id_are_refused(mini_data):
     data = copy.deepcopy(mini_data)
     data["factors"][0]["id"] = "f" * 120
     assert "longer than 90 characters" in _error(data)
+
+
+# -- band colours -------------------------------------------------------------------------
+
+
+def test_builtin_bands_carry_their_colours(builtin_framework):
+    assert builtin_framework.band_colours == {
+        "strength": "#1b7f4b",
+        "borderline": "#d99a00",
+        "concern": "#c0392b",
+    }
+    assert builtin_framework.band_colour(None) == builtin_framework.band_colour("nope")
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("#1B7F4B", "#1b7f4b"), ("#abc", "#aabbcc"), (" #123456 ", "#123456")],
+)
+def test_band_colours_are_hex_and_normalised(mini_data, given, stored):
+    data = copy.deepcopy(mini_data)
+    data["bands"][0]["colour"] = given
+    fw = parse_framework(yaml.safe_dump(data), origin="ours.yaml")
+    assert fw.bands[0].colour == stored
+    assert fw.band_colour(fw.bands[0].id) == stored
+
+
+@pytest.mark.parametrize("bad", ["red", "#12345", "#gggggg", "1b7f4b", "", 12])
+def test_a_band_colour_that_is_not_hex_is_named(mini_data, bad):
+    data = copy.deepcopy(mini_data)
+    data["bands"][1]["colour"] = bad
+    message = _error(data)
+    assert "bands[1].colour" in message and "not a hex colour" in message
+
+
+def test_an_unquoted_hex_colour_reads_as_none_and_gets_a_default(mini_data):
+    # YAML reads `colour: #1b7f4b` as an empty value and a comment; it must not break.
+    text = yaml.safe_dump(mini_data).replace("id: watch\n", "colour: #1b7f4b\n  id: watch\n", 1)
+    fw = parse_framework(text, origin="ours.yaml")
+    assert fw.bands[1].colour is None
+    assert re.fullmatch(r"#[0-9a-f]{6}", fw.band_colour("watch"))
+
+
+def test_bands_without_colours_get_distinct_defaults_by_position(mini_data):
+    data = copy.deepcopy(mini_data)
+    data["bands"].insert(2, {"id": "poor", "label": "Poor", "min": 3.0})
+    fw = parse_framework(yaml.safe_dump(data), origin="ours.yaml")
+    colours = [fw.band_colour(b.id) for b in fw.bands]
+    assert len(set(colours)) == 4
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours)
+    assert colours[0] == "#1b7f4b" and colours[-1] == "#c0392b"  # healthy green to red
+    data["bands"][1]["colour"] = "#123456"
+    fw = parse_framework(yaml.safe_dump(data), origin="ours.yaml")
+    assert [fw.band_colour(b.id) for b in fw.bands] == [colours[0], "#123456", *colours[2:]]

@@ -156,6 +156,7 @@ def assemble(
     out.actions = [
         {
             "factor": r["name"],
+            "band": r["band"],
             "band_label": r["band_label"],
             "mean": r["mean"],
             "actions": fw.factor(r["id"]).actions,

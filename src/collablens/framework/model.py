@@ -90,10 +90,48 @@ class Factor(_Strict):
     _v_id = field_validator("id")(_check_id)
 
 
+_HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+#: Colours of bands that set none, by position: the top band green, through amber, to red.
+DEFAULT_BAND_COLOURS = ("#1b7f4b", "#d99a00", "#c0392b")
+HIDDEN_COLOUR = "#999999"  # a score hidden for anonymity has no band
+
+
+def _check_colour(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _HEX_RE.match(value.strip()):
+        raise ValueError(
+            f'{value!r} is not a hex colour: write it like "#1b7f4b", in quotes '
+            "(unquoted, YAML reads # as the start of a comment)"
+        )
+    value = value.strip().lower()
+    if len(value) == 4:  # "#abc" -> "#aabbcc"
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return value
+
+
+def default_band_colour(position: int, count: int) -> str:
+    """The colour of the band at `position` (0 = top) of `count` bands that set none.
+
+    Spread evenly from green through amber to red, so any number of bands reads from
+    healthy to unhealthy; three bands get exactly DEFAULT_BAND_COLOURS.
+    """
+    t = position / (count - 1) if count > 1 else 0.0
+    t = min(max(t, 0.0), 1.0) * (len(DEFAULT_BAND_COLOURS) - 1)
+    i = min(int(t), len(DEFAULT_BAND_COLOURS) - 2)
+    a, b = ([int(c[k : k + 2], 16) for k in (1, 3, 5)] for c in DEFAULT_BAND_COLOURS[i : i + 2])
+    f = t - i
+    return "#" + "".join(f"{round(x + (y - x) * f):02x}" for x, y in zip(a, b, strict=True))
+
+
 class Band(_Strict):
     id: str
     label: str
     min: float
+    #: A hex colour such as "#1b7f4b"; a band without one gets `default_band_colour`.
+    colour: str | None = None
+
+    _v_colour = field_validator("colour", mode="before")(_check_colour)
 
 
 class Scale(_Strict):
@@ -206,6 +244,18 @@ class Framework(_Strict):
             for n, prompt in enumerate(f.prompts, start=1):
                 out.append((f"{f.id}_text_{n}" if n > 1 else f"{f.id}_text", f, prompt))
         return out
+
+    @cached_property
+    def band_colours(self) -> dict[str, str]:
+        """Band id -> hex colour: the band's own, else the default for its position."""
+        n = len(self.bands)
+        return {b.id: b.colour or default_band_colour(i, n) for i, b in enumerate(self.bands)}
+
+    def band_colour(self, band_id: str | None) -> str:
+        """The colour of a band by id; grey for no band (a score hidden for anonymity)."""
+        if band_id is None:
+            return HIDDEN_COLOUR
+        return self.band_colours.get(band_id, HIDDEN_COLOUR)
 
     def band(self, score: float | None) -> Band | None:
         """The band a factor score falls in; the last band catches everything below."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib
 import matplotlib.ticker
@@ -17,9 +19,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb  # noqa: E402
 
-BAND_COLOURS = {"strength": "#1b7f4b", "borderline": "#d99a00", "concern": "#c0392b"}
+from ..framework.model import default_band_colour  # noqa: E402
+
+# Band colours come from the framework (`Band.colour`); these are for the polarity of comments.
+POLARITY_COLOURS = {"barrier": "#c0392b", "enabler": "#1b7f4b"}
 KIND_COLOURS = {"inhibitor": "#8e44ad", "facilitator": "#1f77b4"}
 INK = "#23313f"
 GRID = "#d8dee4"
@@ -51,13 +56,28 @@ def _svg(fig) -> str:
     return re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", text)
 
 
-def _band_zones(ax, bands: list[tuple[str, float]], lo: float, hi: float, vertical: bool) -> None:
+Bands = list[tuple[str, float, str]]
+
+
+def _bands(bands) -> Bands:
+    """(id, min, colour) for each band, highest first, from (id, min) or (id, min, colour).
+
+    A band given no colour gets the default for its position, so a framework's own bands
+    draw in colour, not grey.
+    """
+    rows = [tuple(b) for b in bands]
+    out: Bands = []
+    for i, b in enumerate(rows):
+        colour = b[2] if len(b) > 2 and b[2] else default_band_colour(i, len(rows))
+        out.append((str(b[0]), float(b[1]), colour))
+    return out
+
+
+def _band_zones(ax, bands, lo: float, hi: float, vertical: bool) -> None:
     """Shade the band ranges so a dot's band can be read without a legend."""
-    edges = [b[1] for b in bands] + [lo]
     upper = hi
-    for (band_id, bmin), _ in zip(bands, edges, strict=False):
+    for _, bmin, colour in _bands(bands):
         low = max(bmin, lo)
-        colour = BAND_COLOURS.get(band_id, "#999999")
         if vertical:
             ax.axhspan(low, upper, color=colour, alpha=0.07, lw=0)
         else:
@@ -66,7 +86,12 @@ def _band_zones(ax, bands: list[tuple[str, float]], lo: float, hi: float, vertic
 
 
 def scorecard(rows: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
-    """Each factor's score with its 95% interval, inhibitors and facilitators grouped."""
+    """Each factor's score with its 95% interval, inhibitors and facilitators grouped.
+
+    `bands` is (id, min, colour) per band, highest first (colour may be None).
+    """
+    bands = _bands(bands)
+    colours = {band_id: colour for band_id, _, colour in bands}
     rows = rows.iloc[::-1].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(rows) + 0.9))
     _band_zones(ax, bands, scale[0], scale[1], vertical=False)
@@ -81,7 +106,7 @@ def scorecard(rows: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
                 fontsize=8,
             )
             continue
-        colour = BAND_COLOURS.get(r["band"], INK)
+        colour = colours.get(r["band"], INK)
         ax.plot([r["ci_low"], r["ci_high"]], [i, i], color=colour, lw=2.5, solid_capstyle="round")
         ax.plot(r["mean"], i, "o", color=colour, ms=9, mec="white", mew=1.5)
         ax.text(r["ci_high"] + 0.06, i, f"{r['mean']:.2f}", va="center", fontsize=9, color=INK)
@@ -127,12 +152,23 @@ def force_heatmap(
     return _svg(fig)
 
 
-# Each band's colour at its lower and upper edge: reds deepen downwards, greens upwards.
-_BAND_RAMPS = {
-    "concern": ("#d0614f", "#f1c4bb"),
-    "borderline": ("#fae3a8", "#f3cd6b"),
-    "strength": ("#bfe3cb", "#3f9a68"),
-}
+def _tint(colour: str, white: float) -> str:
+    """`colour` mixed with `white` (0..1) parts of white: light enough to print numbers on."""
+    return to_hex([c + (1.0 - c) * white for c in to_rgb(colour)])
+
+
+def _ramp(colour: str, position: int, count: int) -> tuple[str, str]:
+    """A band's cell colour at its lower and upper edge, from the band's colour.
+
+    The bottom band deepens downwards, the others deepen upwards (the worst and the
+    best scores stand out most); every shade stays light enough for black numbers.
+    """
+    light, deep = _tint(colour, 0.75), _tint(colour, 0.2)
+    if count > 1 and position == count - 1:
+        return deep, light
+    if position == 0:
+        return light, deep
+    return light, _tint(colour, 0.5)
 
 
 def _band_colormap(bands, scale: tuple[int, int]) -> LinearSegmentedColormap:
@@ -141,9 +177,10 @@ def _band_colormap(bands, scale: tuple[int, int]) -> LinearSegmentedColormap:
     span = hi - lo
     nodes: list[tuple[float, str]] = []
     upper = hi
-    for band_id, bmin in bands:
+    bands = _bands(bands)
+    for i, (_, bmin, colour) in enumerate(bands):
         low = max(lo, bmin)
-        bottom, top = _BAND_RAMPS.get(band_id, ("#eeeeee", "#bbbbbb"))
+        bottom, top = _ramp(colour, i, len(bands))
         nodes.append(((upper - lo) / span, top))
         nodes.append(((low - lo) / span + 1e-4, bottom))
         upper = low
@@ -191,7 +228,7 @@ def trend(
     long: pd.DataFrame,
     waves: list[str],
     factor_names: dict[str, str],
-    kinds: dict[str, str],
+    kinds: Mapping[str, str],
     scale: tuple[int, int],
 ) -> str:
     """Small multiples, one per factor, of the collaboration's score across waves."""
@@ -218,15 +255,15 @@ def trend(
     return _svg(fig)
 
 
-def mentions(rows: list[dict]) -> str:
+def mentions(rows: Sequence[Any]) -> str:
     """How often staff raised each factor as a barrier (left) or an enabler (right)."""
     rows = rows[::-1]
     fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(rows) + 1.0))
     y = np.arange(len(rows))
     barrier = np.array([r["barrier"] for r in rows])
     enabler = np.array([r["enabler"] for r in rows])
-    ax.barh(y, -barrier, color=BAND_COLOURS["concern"], height=0.6, label="raised as a barrier")
-    ax.barh(y, enabler, color=BAND_COLOURS["strength"], height=0.6, label="raised as an enabler")
+    ax.barh(y, -barrier, color=POLARITY_COLOURS["barrier"], height=0.6, label="raised as a barrier")
+    ax.barh(y, enabler, color=POLARITY_COLOURS["enabler"], height=0.6, label="raised as an enabler")
     top = max(int(barrier.max(initial=0)), int(enabler.max(initial=0)), 1)
     for yi, b, e in zip(y, barrier, enabler, strict=True):
         if b:

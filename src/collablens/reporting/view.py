@@ -53,7 +53,7 @@ def present(findings: Findings) -> Report:
     names = {f.id: f.name for f in fw.factors}
     kinds = {f.id: f.kind for f in fw.factors}
     scale = (fw.scale.min, fw.scale.max)
-    bands = [(b.id, b.min) for b in fw.bands]
+    bands = [(b.id, b.min, fw.band_colour(b.id)) for b in fw.bands]
     report.charts["scorecard"] = charts.scorecard(pd.DataFrame(report.scorecard), bands, scale)
     if report.force_means is not None:
         report.charts["forces"] = charts.force_heatmap(report.force_means, names, scale, bands)

@@ -147,10 +147,11 @@ def write_xlsx(framework: Framework, path: Path) -> None:
         if col in item_ids:
             likert.add(f"{letter}2:{letter}5000")
         attr = next((a for a in framework.attributes if a.id == col and a.options), None)
-        listable = attr is not None and not any("," in o for o in attr.options)
-        if listable and len(",".join(attr.options)) < 250:
+        options = attr.options if attr is not None else []
+        listable = bool(options) and not any("," in o for o in options)
+        if listable and len(",".join(options)) < 250:
             dv = DataValidation(
-                type="list", formula1='"' + ",".join(attr.options) + '"', allow_blank=True
+                type="list", formula1='"' + ",".join(options) + '"', allow_blank=True
             )
             resp.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}5000")

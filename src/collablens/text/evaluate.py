@@ -8,6 +8,7 @@ reader can see which factors the coder confuses.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -81,7 +82,7 @@ class Evaluation:
 def evaluate(
     framework: Framework,
     gold: list[Labelled],
-    train: list[Labelled] = (),
+    train: Sequence[Labelled] = (),
     embedder: Embedder | None = None,
 ) -> Evaluation:
     coder = Coder(framework, embedder=embedder, examples=list(train))

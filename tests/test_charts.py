@@ -1,0 +1,110 @@
+"""Charts draw bands in the framework's colours: its own, else a default by position."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pandas as pd
+import pytest
+import yaml
+
+from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
+from collablens.framework import parse_framework
+from collablens.reporting import charts
+from collablens.reporting.view import build_report, render_html
+from collablens.store import Store
+from collablens.surveys.importer import import_responses
+
+FOUR_BANDS = [
+    {"id": "thriving", "label": "Thriving", "min": 6.0, "colour": "#0a7e8c"},
+    {"id": "steady", "label": "Steady", "min": 4.5, "colour": "#6a3d9a"},
+    {"id": "strained", "label": "Strained", "min": 3.0, "colour": "#e6ab02"},
+    {"id": "failing", "label": "Failing", "min": 1.0, "colour": "#7b3294"},
+]
+OLD_COLOURS = ("#1b7f4b", "#d99a00", "#c0392b")
+
+
+@pytest.fixture
+def four_band_path(tmp_path, mini_framework_path):
+    """The test suite's small framework, on a 1-7 scale, with four bands of its own colours."""
+    data = yaml.safe_load(mini_framework_path.read_text(encoding="utf-8"))
+    data["bands"] = copy.deepcopy(FOUR_BANDS)
+    path = tmp_path / "four_bands.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def four_band_framework(four_band_path):
+    return parse_framework(four_band_path.read_text(encoding="utf-8"), origin="four_bands.yaml")
+
+
+def _card(fw) -> pd.DataFrame:
+    means = [6.5, 5.0, 3.5, 2.0, 4.0, 5.8]
+    rows = []
+    for f, mean in zip(fw.factors, means, strict=False):
+        band = fw.band(mean)
+        rows.append(
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "mean": mean,
+                "ci_low": mean - 0.3,
+                "ci_high": mean + 0.3,
+                "band": band.id,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _colours(svg: str) -> set[str]:
+    return {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b", svg)}
+
+
+def test_a_framework_with_four_bands_draws_in_its_own_colours(four_band_framework):
+    fw = four_band_framework
+    bands = [(b.id, b.min, fw.band_colour(b.id)) for b in fw.bands]
+    scale = (fw.scale.min, fw.scale.max)
+    svg = charts.scorecard(_card(fw), bands, scale)
+    assert {b["colour"] for b in FOUR_BANDS} <= _colours(svg)
+    assert not set(OLD_COLOURS) & _colours(svg)
+    points = pd.DataFrame([{"group": "Alpha", "inhibitor": 3.2, "facilitator": 5.1, "n": 40.0}])
+    svg = charts.inhibitors_vs_facilitators(points, bands, scale)
+    assert {b["colour"] for b in FOUR_BANDS} <= _colours(svg)
+
+
+def test_bands_without_colours_still_draw_in_colour(four_band_framework):
+    fw = four_band_framework
+    bands = [(b.id, b.min) for b in fw.bands]  # no colours at all
+    svg = charts.scorecard(_card(fw), bands, (fw.scale.min, fw.scale.max))
+    drawn = _colours(svg)
+    assert "#999999" not in drawn
+    defaults = {c for _, _, c in charts._bands(bands)}
+    assert len(defaults) == 4 and defaults <= drawn
+
+
+def test_band_colormap_follows_the_band_colours(four_band_framework):
+    fw = four_band_framework
+    bands = [(b.id, b.min, fw.band_colour(b.id)) for b in fw.bands]
+    cmap = charts._band_colormap(bands, (fw.scale.min, fw.scale.max))
+    red, green, blue, _ = cmap((6.9 - 1) / 6)  # deep in the top band: teal, not green
+    assert blue > red and green > red
+
+
+def test_the_report_colours_bands_from_the_framework(tmp_path, four_band_path):
+    store = Store(str(tmp_path / "m.db"))
+    store.migrate()
+    fw = store.set_framework(four_band_path)
+    sc = Scenario(forces={"Alpha": 30, "Beta": 20})
+    csv = tmp_path / "w1.csv"
+    to_template_csv(simulate_wave(fw, sc, 0, seed=5), csv)
+    import_responses(store, csv, "Mini", "w1")
+    report = build_report(store, "Mini")
+    assert {b["colour"] for b in FOUR_BANDS} <= _colours(report.charts["scorecard"])
+    html = render_html(report)
+    shown = {row["band"] for row in report.scorecard if row["band"]}
+    assert shown
+    for band_id in shown:
+        assert f"background:{fw.band_colour(band_id)}" in html
+    store.close()
