@@ -6,25 +6,14 @@ schema; scoring wants them wide, so this is the one place that pivots.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select
 
 from ..errors import NotFound
 from ..framework import Framework
-from ..store import (
-    Store,
-    codes,
-    collaborations,
-    comments,
-    imports,
-    respondents,
-    segments,
-    waves,
-)
+from ..store import Store, queries
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 from ..vocabulary import NOT_STATED
 
@@ -72,25 +61,8 @@ def load(store: Store, collaboration: str) -> SurveyData:
         )
     wave_label = {wid: label for wid, label in wave_rows}
     with store.connect() as conn:
-        layouts = {
-            int(i): (json.loads(ids), int(smin))
-            for i, ids, smin in conn.execute(
-                select(imports.c.id, imports.c.item_ids, imports.c.scale_min).where(
-                    imports.c.wave_id.in_(list(wave_label))
-                )
-            )
-        }
-        rows = conn.execute(
-            select(
-                respondents.c.id,
-                respondents.c.wave_id,
-                *[respondents.c[a] for a in ATTRIBUTE_COLUMNS],
-                respondents.c.import_id,
-                respondents.c.answers,
-            )
-            .where(respondents.c.wave_id.in_(list(wave_label)))
-            .order_by(respondents.c.id)
-        ).all()
+        layouts = queries.import_layouts(conn, list(wave_label))
+        rows = queries.respondent_rows(conn, list(wave_label))
     cols = ["respondent_id", "wave_id", *ATTRIBUTE_COLUMNS, "import_id", "answers"]
     resp = pd.DataFrame.from_records(rows, columns=cols)
     resp["wave"] = resp["wave_id"].map(wave_label)
@@ -128,36 +100,9 @@ def load_comments(
     back (the report's quote candidates), each carrying `group_count`, the number of
     answers in its factor and force: the database does the ranking, not Python.
     """
-    rank = func.row_number().over(
-        partition_by=(comments.c.factor_id, respondents.c.force),
-        order_by=(func.length(comments.c.text).desc(), comments.c.id),
-    )
-    count = func.count().over(partition_by=(comments.c.factor_id, respondents.c.force))
-    stmt = (
-        select(
-            comments.c.id,
-            comments.c.question_id,
-            comments.c.factor_id,
-            comments.c.text,
-            waves.c.label.label("wave"),
-            *[respondents.c[a] for a in ATTRIBUTE_COLUMNS],
-            count.label("group_count"),
-            rank.label("rank"),
-        )
-        .join(respondents, respondents.c.id == comments.c.respondent_id)
-        .join(waves, waves.c.id == respondents.c.wave_id)
-        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
-        .where(collaborations.c.name == collaboration)
-    )
-    if wave is not None:
-        stmt = stmt.where(waves.c.label == wave)
-    if per_group is not None:
-        sub = stmt.subquery()
-        stmt = select(sub).where(sub.c.rank <= per_group)
     columns = ["id", "question_id", "factor_id", "text", "wave", *ATTRIBUTE_COLUMNS]
     with store.connect() as conn:
-        # Plain tuples: building a mapping per row costs more than the query on big surveys.
-        rows = conn.execute(stmt).all()
+        rows = queries.comment_rows(conn, collaboration, wave, per_group)
     frame = pd.DataFrame.from_records(rows, columns=[*columns, "group_count", "rank"])
     frame = frame.sort_values("id").drop(columns="rank").reset_index(drop=True)
     for attr in ATTRIBUTE_COLUMNS:
@@ -174,42 +119,13 @@ def load_coded(
     `quotes` the `per_group` most confident segments of each factor and force (human
     codes first), excluding 'none'. Counting and ranking happen in the database.
     """
-    base = (
-        select()
-        .select_from(codes)
-        .join(segments, segments.c.id == codes.c.segment_id)
-        .join(comments, comments.c.id == segments.c.comment_id)
-        .join(respondents, respondents.c.id == comments.c.respondent_id)
-        .join(waves, waves.c.id == respondents.c.wave_id)
-        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
-        .where(collaborations.c.name == collaboration, waves.c.label == wave)
-    )
-    count_stmt = base.add_columns(
-        codes.c.factor_id, respondents.c.force, codes.c.polarity, func.count().label("n")
-    ).group_by(codes.c.factor_id, respondents.c.force, codes.c.polarity)
-    human_first = case((codes.c.source == "human", 0), else_=1)
-    rank = func.row_number().over(
-        partition_by=(codes.c.factor_id, respondents.c.force),
-        order_by=(human_first, codes.c.confidence.desc(), segments.c.id),
-    )
-    quote_stmt = base.add_columns(
-        segments.c.id,
-        segments.c.text,
-        codes.c.factor_id,
-        codes.c.polarity,
-        codes.c.confidence,
-        codes.c.source,
-        respondents.c.force,
-        rank.label("rank"),
-    ).where(codes.c.factor_id != "none")
-    sub = quote_stmt.subquery()
-    quote_stmt = select(sub).where(sub.c.rank <= per_group)
     with store.connect() as conn:
         counts = pd.DataFrame(
-            conn.execute(count_stmt).all(), columns=["factor_id", "force", "polarity", "n"]
+            queries.code_counts(conn, collaboration, wave),
+            columns=["factor_id", "force", "polarity", "n"],
         )
         quotes = pd.DataFrame(
-            conn.execute(quote_stmt).all(),
+            queries.quote_rows(conn, collaboration, wave, per_group),
             columns=[
                 "segment_id",
                 "text",

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -98,9 +98,24 @@ FrameworkOption = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+def _fail(message: str, code: int = 1) -> NoReturn:
+    from rich.markup import escape
+
+    err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
+
+
+def _out(path: Path | None, what: str = "output") -> None:
+    """Refuse an output path that cannot be written before any work is done."""
+    from ..errors import OutputError
+    from ..outputs import check_output_path
+
+    if path is None:
+        return
+    try:
+        check_output_path(path, what)
+    except OutputError as exc:
+        _fail(str(exc))
 
 
 @contextmanager
@@ -126,24 +141,51 @@ def _progress(description: str, counts: bool = False) -> Iterator[ProgressCallba
         yield update
 
 
-def _open(db: str) -> Store:
-    from ..store import Store
+def _open(db: str, create: bool = False, scratch: bool = False) -> Store:
+    """The workspace at --db, up to date; a missing (unless `create`) or broken one fails.
 
-    store = Store(db)
-    store.migrate()
-    return store
+    With `scratch`, a missing workspace is stood in for by an empty one in memory: for
+    commands that need only the framework and coder, and must leave no file behind.
+    """
+    from ..errors import WorkspaceError
+    from ..store import MissingWorkspace, open_workspace
+
+    try:
+        try:
+            return open_workspace(db, create=create)
+        except MissingWorkspace:
+            if not scratch:
+                raise
+            return open_workspace("sqlite://", create=True)
+    except WorkspaceError as exc:
+        _fail(str(exc))
 
 
 def _framework(framework: Path | None, db: str | None = None):
+    """The framework of --framework, else of an existing workspace, else the built-in one.
+
+    Only reads: a missing workspace is not created, and an old one is not upgraded.
+    """
+    from ..errors import WorkspaceError
     from ..framework import FrameworkError, load_framework
 
     try:
         if framework is not None:
             return load_framework(framework)
-        if db and (Path(db).exists() or "://" in db):
-            return _open(db).framework
-        return load_framework(None)
-    except FrameworkError as exc:
+        path = Path(db or DEFAULT_DB).expanduser()
+        if "://" not in (db or "") and not path.exists() and path.parent.is_dir():
+            return load_framework(None)  # no workspace here: no need to load the store
+        from ..store import MissingWorkspace, open_workspace
+
+        try:
+            store = open_workspace(db, migrate=False)
+        except MissingWorkspace:
+            return load_framework(None)
+        try:
+            return store.framework
+        finally:
+            store.close()
+    except (FrameworkError, WorkspaceError) as exc:
         _fail(str(exc))
 
 
@@ -177,7 +219,7 @@ def init(
     """
     from ..framework import FrameworkError
 
-    store = _open(db)
+    store = _open(db, create=True)
     try:
         if framework is not None:
             store.set_framework(framework)
@@ -277,6 +319,7 @@ def survey_template(
 
     if format not in ("csv", "xlsx", "md"):
         _fail(f"--format must be csv, xlsx or md, not {format!r}")
+    _out(out, "questionnaire")
     fw = _framework(framework, db)
     try:
         text = instrument.write_template(fw, format, out)
@@ -350,7 +393,7 @@ def import_responses_cmd(
                 "rank_band or length_of_service"
             )
         mapping[attr] = header
-    store = _open(db)
+    store = _open(db, create=True)
     with _progress(file.name) as progress:
         try:
             res = import_responses(
@@ -489,6 +532,8 @@ def scores(
     if by not in ("all", *DIMENSIONS):
         _fail(f"--by must be one of: all, {', '.join(DIMENSIONS)}")
     outputs = [p for p in (csv, export) if p is not None]
+    for path in outputs:
+        _out(path, "export")
     try:
         for path in outputs:
             exporter_for(path)
@@ -548,6 +593,7 @@ def report(
 
     store = _open(db)
     pdf_path = out.with_suffix(".pdf") if pdf else None
+    _out(out, "report")
     try:
         write_report(store, collaboration, out, wave=wave, pdf=pdf_path)
     except (NotFound, ValueError, RuntimeError) as exc:
@@ -639,7 +685,7 @@ def code(
 
     Example: collablens code interviews.txt --out codes.csv
     """
-    store = _open(db)
+    store = _open(db, scratch=file is not None)  # coding a file needs no workspace
     if file is None:
         _code_with_progress(store, collaboration, recode)
         return
@@ -648,6 +694,7 @@ def code(
 
     if out is None:
         _fail("give --out FILE.csv for the codes")
+    _out(out, "codes file")
     try:
         n = code_file(file, out, make_coder(store), column=column)
     except TextFileError as exc:

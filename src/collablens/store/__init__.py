@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .queries import delete_wave, order_waves
 from .tables import (
     codes,
     collaborations,
@@ -13,10 +14,20 @@ from .tables import (
     settings,
     waves,
 )
-from .workspace import DEFAULT_DB, Store, bulk_insert, delete_wave, normalise_url, now, order_waves
+from .workspace import (
+    DEFAULT_DB,
+    MissingWorkspace,
+    Store,
+    bulk_insert,
+    normalise_url,
+    now,
+    open_workspace,
+    safe_url,
+)
 
 __all__ = [
     "DEFAULT_DB",
+    "MissingWorkspace",
     "Store",
     "bulk_insert",
     "codes",
@@ -27,8 +38,10 @@ __all__ = [
     "metadata",
     "normalise_url",
     "now",
+    "open_workspace",
     "order_waves",
     "respondents",
+    "safe_url",
     "segments",
     "settings",
     "waves",

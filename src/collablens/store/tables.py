@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -21,7 +22,18 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-metadata = MetaData()
+# Foreign keys are named alike on every backend (migration 0003 names them so), so a
+# later migration can drop one by name; "ix" is SQLAlchemy's default for indexes.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    }
+)
+
+# Every foreign key cascades on delete: deleting a wave (or a collaboration) removes all
+# that was imported into it and everything derived from that, in one statement.
+CASCADE = "CASCADE"
 
 settings = Table(
     "settings",
@@ -42,7 +54,7 @@ waves = Table(
     "waves",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("collaboration_id", ForeignKey("collaborations.id"), nullable=False),
+    Column("collaboration_id", ForeignKey("collaborations.id", ondelete=CASCADE), nullable=False),
     Column("label", String(100), nullable=False),
     Column("ordinal", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -53,7 +65,7 @@ imports = Table(
     "imports",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("wave_id", ForeignKey("waves.id"), nullable=False),
+    Column("wave_id", ForeignKey("waves.id", ondelete=CASCADE), nullable=False),
     Column("filename", String(500), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("source_format", String(40), nullable=False),
@@ -68,8 +80,9 @@ respondents = Table(
     "respondents",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("wave_id", ForeignKey("waves.id"), nullable=False, index=True),
-    Column("import_id", ForeignKey("imports.id"), nullable=False),
+    Column("wave_id", ForeignKey("waves.id", ondelete=CASCADE), nullable=False, index=True),
+    # Indexed so that deleting an import finds its respondents without a full scan.
+    Column("import_id", ForeignKey("imports.id", ondelete=CASCADE), nullable=False, index=True),
     Column("key", String(200), nullable=False),
     Column("force", String(200)),
     Column("role", String(200)),
@@ -86,7 +99,9 @@ comments = Table(
     "comments",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("respondent_id", ForeignKey("respondents.id"), nullable=False, index=True),
+    Column(
+        "respondent_id", ForeignKey("respondents.id", ondelete=CASCADE), nullable=False, index=True
+    ),
     Column("question_id", String(100), nullable=False),
     Column("factor_id", String(100)),
     Column("text", Text, nullable=False),
@@ -98,7 +113,7 @@ segments = Table(
     "segments",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("comment_id", ForeignKey("comments.id"), nullable=False),
+    Column("comment_id", ForeignKey("comments.id", ondelete=CASCADE), nullable=False),
     Column("position", Integer, nullable=False),
     Column("text", Text, nullable=False),
     UniqueConstraint("comment_id", "position", name="uq_segment_position"),
@@ -107,7 +122,7 @@ segments = Table(
 codes = Table(
     "codes",
     metadata,
-    Column("segment_id", ForeignKey("segments.id"), primary_key=True),
+    Column("segment_id", ForeignKey("segments.id", ondelete=CASCADE), primary_key=True),
     Column("factor_id", String(100), nullable=False),  # a factor id, or "none"
     Column("polarity", String(20), nullable=False),
     Column("confidence", Float, nullable=False),
@@ -115,4 +130,6 @@ codes = Table(
     Column("source", String(10), nullable=False),  # "model" or "human"
     Column("model", String(100), nullable=False),
     Column("coded_at", DateTime(timezone=True), nullable=False),
+    # The review queue reads model codes least confident first.
+    Index("ix_codes_source_confidence", "source", "confidence"),
 )

@@ -6,6 +6,7 @@ workspace was set up with. Queries live in `queries`, tables in `tables`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,9 +14,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, create_engine, event, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import Table, create_engine, event, inspect, select
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from ..errors import WorkspaceError
 from ..framework import Framework, framework_source, parse_framework
 from ..vocabulary import (
     DEFAULT_SETTINGS,
@@ -24,7 +27,7 @@ from ..vocabulary import (
     SETTING_FRAMEWORK_ORIGIN,
     SETTING_FRAMEWORK_YAML,
 )
-from .tables import codes, collaborations, comments, imports, respondents, segments, settings, waves
+from .tables import settings
 
 DEFAULT_DB = "collablens.db"
 
@@ -34,12 +37,155 @@ def now() -> datetime:
 
 
 def normalise_url(db: str | None) -> str:
-    """Accept a plain file path as well as a SQLAlchemy URL, as sqlite-utils does."""
+    """Accept a plain file path as well as a SQLAlchemy URL, as sqlite-utils does.
+
+    A bare postgresql:// (or postgres://) URL means the psycopg driver, the one the
+    `postgres` extra installs, rather than SQLAlchemy's default psycopg2.
+    """
     if not db:
         db = DEFAULT_DB
     if "://" in db:
+        scheme, rest = db.split("://", 1)
+        if scheme in ("postgres", "postgresql"):
+            return f"postgresql+psycopg://{rest}"
         return db
     return f"sqlite:///{Path(db).expanduser()}"
+
+
+def safe_url(url: str) -> str:
+    """The URL as it may be printed or logged: any password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class MissingWorkspace(WorkspaceError):
+    """There is no workspace where one was asked for, and none was to be created."""
+
+
+def open_workspace(db: str | None, create: bool = False, migrate: bool = True) -> Store:
+    """Open the workspace at `db` (a file path or URL) after checking that it is one.
+
+    Raises WorkspaceError with one line that names the place and says what to do when
+    `db` is a folder, a file that is not a workspace, a path in a missing folder, an
+    unknown kind of URL, a database whose driver is not installed or a server that
+    cannot be reached; MissingWorkspace when there is no workspace there yet and
+    `create` is False. Nothing is written unless the workspace opens. With `migrate`
+    (the default) the schema is brought up to date.
+    """
+    url = normalise_url(db)
+    shown = safe_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise WorkspaceError(
+            f"{shown!r} is neither a file path nor a database URL; give --db a file path "
+            "(SQLite) or a URL such as postgresql+psycopg://user@host/db"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        where = _check_sqlite_file(parsed.database, create)
+    else:
+        where = shown
+    try:
+        store = Store(url)
+    except NoSuchModuleError:
+        raise WorkspaceError(
+            f"{shown}: {parsed.drivername!r} is not a kind of database collablens can use; "
+            "give --db a file path (SQLite) or a postgresql+psycopg:// URL"
+        ) from None
+    except ImportError as exc:
+        raise WorkspaceError(
+            f"{shown}: the database driver {exc.name or parsed.drivername!r} is not installed; "
+            "install it, or for PostgreSQL give a postgresql+psycopg:// URL (the driver the "
+            "collablens postgres extra installs)"
+        ) from None
+    try:
+        with store.connect() as conn:
+            tables = inspect(conn).get_table_names()
+        if "alembic_version" not in tables:
+            if tables:
+                raise WorkspaceError(
+                    f"{where} holds other tables but no collablens workspace; give --db "
+                    "a new file or an empty database"
+                )
+            if not create:
+                raise MissingWorkspace(
+                    f"no workspace in {where}; run `collablens init --db {where}` to create "
+                    "one, or give --db an existing workspace"
+                )
+        if migrate:
+            store.migrate()
+    except WorkspaceError:
+        store.close()
+        raise
+    except SQLAlchemyError as exc:
+        store.close()
+        reason = _reason(exc, parsed.password)
+        if parsed.get_backend_name() == "sqlite":
+            raise WorkspaceError(
+                f"{where} cannot be opened as a workspace ({reason}); is it damaged, or "
+                "not a collablens workspace?"
+            ) from None
+        raise WorkspaceError(
+            f"cannot open the workspace {where} ({reason}); check that the server is running "
+            "and the URL is right"
+        ) from None
+    return store
+
+
+def _check_sqlite_file(database: str | None, create: bool) -> str:
+    """Refuse a SQLite path that cannot be a workspace before SQLite creates a file there."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return "memory" if not database or database == ":memory:" else database
+    path = Path(database)
+    if path.is_dir():
+        raise WorkspaceError(
+            f"{path} is a folder, not a workspace file; give --db a file in it, "
+            f"such as {path / DEFAULT_DB}"
+        )
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise WorkspaceError(
+                f"no workspace at {path}: the folder {path.parent} does not exist; "
+                "check the --db path, or create the folder first"
+            )
+        if not create:
+            opt = "" if database == DEFAULT_DB else f" --db {path}"
+            raise MissingWorkspace(
+                f"no workspace at {path}; run `collablens init{opt}` to create one, "
+                "or give --db the path of an existing workspace"
+            )
+        return str(path)
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise WorkspaceError(f"cannot read {path}: {exc.strerror}") from None
+    if not header and not create:
+        raise MissingWorkspace(
+            f"no workspace at {path} (the file is empty); run `collablens init --db {path}` "
+            "to create one there"
+        )
+    if header and header != SQLITE_HEADER:
+        raise WorkspaceError(
+            f"{path} is not a collablens workspace (not an SQLite database); give --db the "
+            "workspace file, or a new file name to create one"
+        )
+    return str(path)
+
+
+def _reason(exc: SQLAlchemyError, password: str | None) -> str:
+    """The first line of the driver's message, without the password if it repeats it."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip().splitlines()
+    line = text[0].strip() if text else type(exc).__name__
+    if password:
+        line = line.replace(password, "***")
+    return line
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -63,17 +209,55 @@ class Store:
     # -- lifecycle ---------------------------------------------------------------
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migration; safe to call on every open."""
+        """Bring the schema to the newest migration; safe (and quick) to call on every open.
+
+        Raises WorkspaceError when the store was written by a newer collablens.
+        """
         from alembic import command
         from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+        from alembic.util import CommandError
 
         cfg = Config()
         cfg.set_main_option(
             "script_location", str(resources.files("collablens.store") / "migrations")
         )
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        script = ScriptDirectory.from_config(cfg)
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            conn.rollback()
+            if current == script.get_current_head():
+                return
+            try:
+                script.get_revision(current)
+            except CommandError:
+                raise WorkspaceError(
+                    f"{safe_url(self.url)} was written by a newer version of collablens "
+                    f"(schema {current}); upgrade collablens to open it"
+                ) from None
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite alters a table by copying it and dropping the original; with foreign
+                # keys on, that drop would cascade-delete every row pointing at the table.
+                # The pragma only takes effect outside a transaction, hence here.
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+            try:
+                with conn.begin():
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    if sqlite:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                        if broken is not None:
+                            raise WorkspaceError(
+                                f"{safe_url(self.url)}: the upgrade left a {broken[0]} row "
+                                f"pointing at a missing {broken[2]} row; nothing was changed"
+                            )
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    conn.commit()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -156,87 +340,23 @@ class Store:
     # -- collaborations and waves ------------------------------------------------------
 
     def ensure_wave(self, conn: Connection, collaboration: str, wave: str) -> int:
-        cid = conn.execute(
-            select(collaborations.c.id).where(collaborations.c.name == collaboration)
-        ).scalar()
-        if cid is None:
-            cid = conn.execute(
-                collaborations.insert().values(name=collaboration, created_at=now())
-            ).inserted_primary_key[0]
-        wid = conn.execute(
-            select(waves.c.id).where(waves.c.collaboration_id == cid, waves.c.label == wave)
-        ).scalar()
-        if wid is None:
-            existing = (
-                conn.execute(select(waves.c.ordinal).where(waves.c.collaboration_id == cid))
-                .scalars()
-                .all()
-            )
-            wid = conn.execute(
-                waves.insert().values(
-                    collaboration_id=cid,
-                    label=wave,
-                    ordinal=max(existing, default=0) + 1,
-                    created_at=now(),
-                )
-            ).inserted_primary_key[0]
-        return int(wid)
+        """The id of a wave, adding it (and its collaboration) when new."""
+        from .queries import ensure_wave
+
+        return ensure_wave(conn, collaboration, wave)
 
     def collaborations(self) -> list[str]:
+        from .queries import list_collaborations
+
         with self.connect() as conn:
-            return list(conn.execute(select(collaborations.c.name).order_by("name")).scalars())
+            return list_collaborations(conn)
 
     def waves(self, collaboration: str) -> list[tuple[int, str]]:
-        """(wave id, label) in the order the waves were first imported."""
+        """(wave id, label) in the order the waves were first imported (or were put in)."""
+        from .queries import list_waves
+
         with self.connect() as conn:
-            rows = conn.execute(
-                select(waves.c.id, waves.c.label)
-                .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
-                .where(collaborations.c.name == collaboration)
-                .order_by(waves.c.ordinal)
-            ).all()
-        return [(int(r[0]), str(r[1])) for r in rows]
-
-
-def _wave_id(conn: Connection, collaboration: str, wave: str) -> int:
-    wid = conn.execute(
-        select(waves.c.id)
-        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
-        .where(collaborations.c.name == collaboration, waves.c.label == wave)
-    ).scalar()
-    if wid is None:
-        raise LookupError(f"collaboration {collaboration!r} has no wave {wave!r}")
-    return int(wid)
-
-
-def order_waves(store: Store, collaboration: str, labels: Sequence[str]) -> None:
-    """Put a collaboration's waves in the given order (the trend and 'latest' follow it)."""
-    current = [label for _, label in store.waves(collaboration)]
-    if sorted(labels) != sorted(current):
-        raise ValueError(f"give every wave of {collaboration!r} exactly once: {', '.join(current)}")
-    with store.begin() as conn:
-        for n, label in enumerate(labels, start=1):
-            conn.execute(
-                waves.update()
-                .where(waves.c.id == _wave_id(conn, collaboration, label))
-                .values(ordinal=n)
-            )
-
-
-def delete_wave(store: Store, collaboration: str, wave: str) -> int:
-    """Delete a wave with everything imported into it; returns the respondents removed."""
-    with store.begin() as conn:
-        wid = _wave_id(conn, collaboration, wave)
-        people = select(respondents.c.id).where(respondents.c.wave_id == wid)
-        texts = select(comments.c.id).where(comments.c.respondent_id.in_(people))
-        parts = select(segments.c.id).where(segments.c.comment_id.in_(texts))
-        conn.execute(codes.delete().where(codes.c.segment_id.in_(parts)))
-        conn.execute(segments.delete().where(segments.c.comment_id.in_(texts)))
-        conn.execute(comments.delete().where(comments.c.respondent_id.in_(people)))
-        n = conn.execute(respondents.delete().where(respondents.c.wave_id == wid)).rowcount
-        conn.execute(imports.delete().where(imports.c.wave_id == wid))
-        conn.execute(waves.delete().where(waves.c.id == wid))
-    return int(n)
+            return list_waves(conn, collaboration)
 
 
 def bulk_insert(

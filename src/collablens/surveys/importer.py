@@ -8,7 +8,6 @@ file, row, column and value, and nothing is written unless the whole file is goo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -16,26 +15,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
-from ..errors import CollablensError
 from ..framework import Framework
-from ..store import (
-    Store,
-    bulk_insert,
-    collaborations,
-    comments,
-    imports,
-    now,
-    respondents,
-    waves,
-)
+from ..store import Store, queries
 from ..text.redact import redact_many
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 from ..vocabulary import MAX_TEXT_FIELD, ProgressCallback
+from .readers import MAX_REPORTED_PROBLEMS, InputError, RawTable, norm, read_table
 
 Progress = ProgressCallback
-MAX_REPORTED_PROBLEMS = 25
 
 _MISSING = {
     "",
@@ -85,98 +73,6 @@ RESPONDENT_ID_SYNONYMS = [
     "response number",
     "respondent number",
 ]
-
-
-class InputError(CollablensError, ValueError):
-    """An input file cannot be imported; `problems` lists each one found."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        shown = problems[:MAX_REPORTED_PROBLEMS]
-        more = len(problems) - len(shown)
-        text = "\n".join(f"  - {p}" for p in shown)
-        if more > 0:
-            text += f"\n  ... and {more} more"
-        super().__init__(f"nothing was imported; {len(problems)} problem(s):\n{text}")
-
-
-def norm(text: object) -> str:
-    """Lower-case words and digits only, so "Q3. Trust:" and "q3 trust" compare equal."""
-    return re.sub(
-        r"[^a-z0-9]+", " ", str(text).lower().replace("'", "").replace("\u2019", "")
-    ).strip()
-
-
-# -- reading files -------------------------------------------------------------------
-
-
-@dataclass
-class RawTable:
-    path: Path
-    headers: list[str]
-    data: pd.DataFrame  # all cells as strings, one row per respondent
-    first_row: int  # the spreadsheet row number of data.iloc[0]
-    source_format: str
-    sha256: str
-
-
-def read_table(path: str | Path) -> RawTable:
-    """Read a CSV or XLSX export into strings, recognising Qualtrics' extra header rows."""
-    p = Path(path)
-    try:
-        content = p.read_bytes()
-    except OSError as exc:
-        raise InputError([f"{p}: cannot read the file: {exc.strerror}"]) from exc
-    sha = hashlib.sha256(content).hexdigest()
-    suffix = p.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            # Our template workbook (instrument.write_xlsx) puts the questionnaire sheet first.
-            with pd.ExcelFile(p) as book:
-                sheet = next((s for s in book.sheet_names if norm(s) == "responses"), 0)
-                frame = pd.read_excel(
-                    book, sheet_name=sheet, header=None, dtype=str, keep_default_na=False
-                )
-        elif suffix in (".csv", ".txt", ".tsv"):
-            frame = _read_csv(p, sep="\t" if suffix == ".tsv" else ",")
-        else:
-            raise InputError([f"{p}: unsupported file type {suffix!r}: use .csv or .xlsx"])
-    except InputError:
-        raise
-    except Exception as exc:  # pandas and openpyxl raise many kinds for a broken file
-        raise InputError([f"{p}: cannot be read as a table: {exc}"]) from exc
-    if frame.empty:
-        raise InputError([f"{p}: the file is empty"])
-    frame = frame.fillna("").astype(str)
-    headers = [h.strip() for h in frame.iloc[0].tolist()]
-    fmt, skip = "wide", 1
-    # Qualtrics: row 1 holds short names (Q1_1), row 2 the question text, row 3 import ids.
-    if len(frame) >= 3 and any(str(v).startswith('{"ImportId"') for v in frame.iloc[2]):
-        headers = [
-            h.strip() or s.strip() for h, s in zip(frame.iloc[1], frame.iloc[0], strict=True)
-        ]
-        fmt, skip = "qualtrics", 3
-    data = frame.iloc[skip:].reset_index(drop=True)
-    data.columns = range(data.shape[1])
-    return RawTable(p, headers, data, skip + 1, fmt, sha)
-
-
-def _read_csv(p: Path, sep: str) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            # Blank lines are kept (as blank rows) so reported row numbers match the file.
-            return pd.read_csv(
-                p,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                sep=sep,
-                encoding=encoding,
-                skip_blank_lines=False,
-            )
-        except UnicodeDecodeError:
-            continue
-    raise InputError([f"{p}: the text encoding is neither UTF-8 nor Windows-1252"])
 
 
 # -- mapping columns -----------------------------------------------------------------------
@@ -504,78 +400,51 @@ def import_responses(
     )
     with store.begin() as conn:
         store.record_framework(conn)
-        wave_id = store.ensure_wave(conn, collaboration, wave)
-        seen = conn.execute(
-            select(imports.c.id).where(imports.c.wave_id == wave_id, imports.c.sha256 == raw.sha256)
-        ).scalar()
-        if seen is not None:
+        wave_id = queries.ensure_wave(conn, collaboration, wave)
+        if queries.find_import(conn, wave_id, raw.sha256) is not None:
             result.already_imported = True
             result.rows_already_present = len(parsed.frame)
             step("done", 4, 4)
             return result
-        elsewhere = conn.execute(
-            select(collaborations.c.name, waves.c.label)
-            .join(waves, waves.c.id == imports.c.wave_id)
-            .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
-            .where(imports.c.sha256 == raw.sha256, imports.c.wave_id != wave_id)
-        ).first()
+        elsewhere = queries.imported_elsewhere(conn, raw.sha256, wave_id)
         if elsewhere is not None:
             result.warnings.append(
                 f"this file was already imported as wave {elsewhere[1]!r} of {elsewhere[0]!r}; "
                 "the same people are now in both waves"
             )
-        existing = {
-            key: (answers, layout)
-            for key, answers, layout in conn.execute(
-                select(respondents.c.key, respondents.c.answers, imports.c.item_ids)
-                .join(imports, imports.c.id == respondents.c.import_id)
-                .where(respondents.c.wave_id == wave_id)
-            )
-        }
+        existing = queries.existing_respondents(conn, wave_id)
         new_mask = ~parsed.frame["key"].isin(existing.keys()).to_numpy()
         result.rows_already_present = int((~new_mask).sum())
         if result.rows_already_present:
             result.warnings += _changed_answers(parsed, new_mask, existing, framework.scale.min)
         frame = parsed.frame[new_mask].reset_index(drop=True)
         values = parsed.values[new_mask]
-        import_id = conn.execute(
-            imports.insert().values(
-                wave_id=wave_id,
-                filename=raw.path.name,
-                sha256=raw.sha256,
-                source_format=raw.source_format,
-                rows_added=len(frame),
-                item_ids=json.dumps(parsed.item_ids),
-                scale_min=framework.scale.min,
-                imported_at=now(),
-            )
-        ).inserted_primary_key[0]
+        import_id = queries.insert_import(
+            conn,
+            wave_id,
+            filename=raw.path.name,
+            sha256=raw.sha256,
+            source_format=raw.source_format,
+            rows_added=len(frame),
+            item_ids=parsed.item_ids,
+            scale_min=framework.scale.min,
+        )
         step("storing answers", 3, 4)
         packed = pack_answers(values, framework.scale.min)
-        cols = ["wave_id", "import_id", "key", *ATTRIBUTE_COLUMNS, "answers"]
         rows = [
-            (wave_id, import_id, *r, packed[i])
+            (*r, packed[i])
             for i, r in enumerate(
                 frame[["key", *ATTRIBUTE_COLUMNS]].itertuples(index=False, name=None)
             )
         ]
-        bulk_insert(conn, respondents, cols, rows)
-        id_of = dict(
-            conn.execute(
-                select(respondents.c.key, respondents.c.id).where(
-                    respondents.c.import_id == import_id
-                )
-            ).all()
-        )
+        id_of = queries.insert_respondents(conn, wave_id, import_id, rows)
         rids = [id_of[k] for k in frame["key"]]
         old_pos = np.flatnonzero(new_mask)
         new_pos = {int(o): i for i, o in enumerate(old_pos)}
         comment_rows = [
             (rids[new_pos[p]], q, f, t) for p, q, f, t in parsed.comments if p in new_pos
         ]
-        bulk_insert(
-            conn, comments, ["respondent_id", "question_id", "factor_id", "text"], comment_rows
-        )
+        queries.insert_comments(conn, comment_rows)
         result.rows_added = len(frame)
         result.comments_added = len(comment_rows)
     step("done", 4, 4)

@@ -10,19 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, func, select
-
-from ..store import (
-    Store,
-    bulk_insert,
-    codes,
-    collaborations,
-    comments,
-    now,
-    respondents,
-    segments,
-    waves,
-)
+from ..store import Store, now, queries
 from ..vocabulary import NO_FACTOR as NONE
 from ..vocabulary import POLARITIES, ProgressCallback
 from .classifier import Coder, Labelled
@@ -31,9 +19,7 @@ from .segment import segments as split_segments
 
 Progress = ProgressCallback
 BATCH = 512
-CODE_COLUMNS = [
-    "segment_id", "factor_id", "polarity", "confidence", "others", "source", "model", "coded_at"
-]  # fmt: skip
+CODE_COLUMNS = queries.CODE_COLUMNS
 
 
 @dataclass
@@ -44,27 +30,10 @@ class CodingRun:
     learnt_from: int = 0
 
 
-def _in_collaboration(stmt: Select, collaboration: str | None) -> Select:
-    if collaboration is None:
-        return stmt
-    return (
-        stmt.join(respondents, respondents.c.id == comments.c.respondent_id)
-        .join(waves, waves.c.id == respondents.c.wave_id)
-        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
-        .where(collaborations.c.name == collaboration)
-    )
-
-
 def human_examples(store: Store) -> list[Labelled]:
     """Every code a person has confirmed or corrected in this workspace."""
-    stmt = (
-        select(segments.c.text, codes.c.factor_id, codes.c.polarity)
-        .join(codes, codes.c.segment_id == segments.c.id)
-        .where(codes.c.source == "human")
-        .order_by(segments.c.id)
-    )
     with store.connect() as conn:
-        return [Labelled(t, f, p) for t, f, p in conn.execute(stmt)]
+        return [Labelled(t, f, p) for t, f, p in queries.human_codes(conn)]
 
 
 def make_coder(store: Store, embedder: Embedder | None = None) -> Coder:
@@ -76,14 +45,8 @@ def make_coder(store: Store, embedder: Embedder | None = None) -> Coder:
 
 def segment_comments(store: Store, collaboration: str | None = None) -> int:
     """Cut every comment not yet segmented into segments; returns how many were added."""
-    stmt = _in_collaboration(
-        select(comments.c.id, comments.c.text)
-        .outerjoin(segments, segments.c.comment_id == comments.c.id)
-        .where(segments.c.id.is_(None)),
-        collaboration,
-    ).order_by(comments.c.id)
     with store.connect() as conn:
-        todo = conn.execute(stmt).all()
+        todo = queries.unsegmented_comments(conn, collaboration)
     added = 0
     for start in range(0, len(todo), 5000):
         rows = [
@@ -92,7 +55,7 @@ def segment_comments(store: Store, collaboration: str | None = None) -> int:
             for pos, text in enumerate(split_segments(body) or [body.strip() or body])
         ]
         with store.begin() as conn:
-            bulk_insert(conn, segments, ["comment_id", "position", "text"], rows)
+            queries.insert_segments(conn, rows)
         added += len(rows)
     return added
 
@@ -111,9 +74,8 @@ def code_segments(
     """
     coder = coder or make_coder(store)
     run = CodingRun(model=coder.model_name, learnt_from=len(coder.human))
-    stmt = _to_code([segments.c.id, segments.c.text], collaboration, recode).order_by(segments.c.id)
     with store.connect() as conn:
-        todo = conn.execute(stmt).all()
+        todo = queries.segments_to_code(conn, collaboration, recode)
     total = len(todo)
     if progress:
         progress("coding", 0, total)
@@ -134,20 +96,9 @@ def code_segments(
             )
             for (sid, _), c in zip(batch, coded, strict=True)
         ]
-        ids = [r[0] for r in rows]
         with store.begin() as conn:
-            if recode:
-                model_made = and_(codes.c.segment_id.in_(ids), codes.c.source == "model")
-                conn.execute(codes.delete().where(model_made))
             # A person (or another run) may have coded some of these meanwhile: theirs stands.
-            taken = set(
-                conn.execute(
-                    select(codes.c.segment_id).where(codes.c.segment_id.in_(ids))
-                ).scalars()
-            )
-            rows = [r for r in rows if r[0] not in taken]
-            bulk_insert(conn, codes, CODE_COLUMNS, rows)
-        run.segments_coded += len(rows)
+            run.segments_coded += queries.write_model_codes(conn, rows, recode)
         if progress:
             progress("coding", run.segments_coded, total)
     return run
@@ -162,24 +113,12 @@ def code_workspace(
 ) -> CodingRun:
     added = segment_comments(store, collaboration)
     with store.connect() as conn:
-        pending = conn.execute(_to_code([func.count()], collaboration, recode)).scalar_one()
+        pending = queries.count_segments_to_code(conn, collaboration, recode)
     if not pending:
         return CodingRun(segments_added=added)
     run = code_segments(store, collaboration, recode, progress, make_coder(store, embedder))
     run.segments_added = added
     return run
-
-
-def _to_code(columns: list, collaboration: str | None, recode: bool) -> Select:
-    """Segments waiting for the model: uncoded, or (recode) coded by the model before."""
-    stmt = (
-        select(*columns)
-        .select_from(segments)
-        .join(comments, comments.c.id == segments.c.comment_id)
-        .outerjoin(codes, codes.c.segment_id == segments.c.id)
-    )
-    waiting = codes.c.source == "model" if recode else codes.c.segment_id.is_(None)
-    return _in_collaboration(stmt.where(waiting), collaboration)
 
 
 # -- review -----------------------------------------------------------------------------
@@ -200,27 +139,8 @@ def review_queue(
     store: Store, collaboration: str | None = None, limit: int = 50
 ) -> list[ReviewItem]:
     """Model codes a person has not reviewed, least confident first."""
-    stmt = (
-        select(
-            segments.c.id,
-            segments.c.text,
-            codes.c.factor_id,
-            codes.c.polarity,
-            codes.c.confidence,
-            codes.c.others,
-            comments.c.text,
-        )
-        .join(codes, codes.c.segment_id == segments.c.id)
-        .join(comments, comments.c.id == segments.c.comment_id)
-        .where(codes.c.source == "model")
-    )
-    stmt = (
-        _in_collaboration(stmt, collaboration)
-        .order_by(codes.c.confidence, segments.c.id)
-        .limit(limit)
-    )
     with store.connect() as conn:
-        rows = conn.execute(stmt).all()
+        rows = queries.review_queue_rows(conn, collaboration, limit)
     return [
         ReviewItem(sid, text, f, p, float(c), json.loads(o), body)
         for sid, text, f, p, c, o, body in rows
@@ -237,18 +157,5 @@ def set_human_code(store: Store, segment_id: int, factor_id: str, polarity: str)
     if factor_id == NONE:
         polarity = "neutral"
     with store.begin() as conn:
-        if conn.execute(select(segments.c.id).where(segments.c.id == segment_id)).scalar() is None:
+        if not queries.set_human_code(conn, segment_id, factor_id, polarity):
             raise ValueError(f"no segment {segment_id}")
-        conn.execute(codes.delete().where(codes.c.segment_id == segment_id))
-        conn.execute(
-            codes.insert().values(
-                segment_id=segment_id,
-                factor_id=factor_id,
-                polarity=polarity,
-                confidence=1.0,
-                others="[]",
-                source="human",
-                model="human",
-                coded_at=now(),
-            )
-        )

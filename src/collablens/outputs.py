@@ -1,0 +1,31 @@
+"""Checks on the files collablens is asked to write, made before any work is done.
+
+A report or export can take minutes to build; finding only then that --out names a
+folder, or a file in a folder that does not exist, wastes that time and ends in a
+traceback. Commands call `check_output_path` on every output path first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import OutputError
+
+
+def check_output_path(path: str | Path, what: str = "output") -> Path:
+    """Return `path` if a file can be written there; else raise OutputError saying why.
+
+    Refused: a path that is a folder, a path whose folder does not exist, and a path
+    whose "folder" is a file. An existing file is fine: it is replaced.
+    """
+    p = Path(path).expanduser()
+    if p.is_dir():
+        raise OutputError(f"the {what} {p} is a folder; give a file name, such as {p / 'out'}")
+    parent = p.parent
+    if not parent.exists():
+        raise OutputError(
+            f"cannot write the {what} {p}: the folder {parent} does not exist; create it first"
+        )
+    if not parent.is_dir():
+        raise OutputError(f"cannot write the {what} {p}: {parent} is a file, not a folder")
+    return p

@@ -1,0 +1,479 @@
+"""Every SQL statement the rest of collablens runs, in one place.
+
+Ingest, coding and analysis call these functions instead of writing SQL, so a change of
+schema is made (and checked by the tests) here alone. The collaboration -> wave join is
+written once, in `in_collaboration` and `wave_ids`. Functions take the `Connection` of
+the caller's transaction, so that an import or a coding batch commits as one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.engine import Connection, Row
+
+from ..errors import NotFound
+from ..vocabulary import ATTRIBUTES, CODE_SOURCES, NO_FACTOR
+from .tables import codes, collaborations, comments, imports, respondents, segments, waves
+from .workspace import bulk_insert, now
+
+if TYPE_CHECKING:
+    from .workspace import Store
+
+MODEL, HUMAN = CODE_SOURCES
+#: The columns of `codes`, in the order `write_model_codes` takes its rows.
+CODE_COLUMNS = [
+    "segment_id", "factor_id", "polarity", "confidence", "others", "source", "model", "coded_at"
+]  # fmt: skip
+#: The columns of a respondent row for `insert_respondents`, after wave and import.
+RESPONDENT_COLUMNS = ["key", *ATTRIBUTES, "answers"]
+
+
+# -- scoping to a collaboration ------------------------------------------------------------
+
+
+def wave_ids(collaboration: str, wave: str | None = None) -> Select:
+    """The ids of a collaboration's waves (or of one of them), to filter with `.in_()`."""
+    stmt = (
+        select(waves.c.id)
+        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
+        .where(collaborations.c.name == collaboration)
+    )
+    return stmt if wave is None else stmt.where(waves.c.label == wave)
+
+
+def in_collaboration(stmt: Select, collaboration: str, wave: str | None = None) -> Select:
+    """Keep the rows of `stmt`, which must reach `respondents`, of one collaboration (and wave).
+
+    `waves` is joined in, so `stmt` may select `waves.c.label`.
+    """
+    stmt = (
+        stmt.join(waves, waves.c.id == respondents.c.wave_id)
+        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
+        .where(collaborations.c.name == collaboration)
+    )
+    return stmt if wave is None else stmt.where(waves.c.label == wave)
+
+
+def _comments_in(stmt: Select, collaboration: str | None) -> Select:
+    """`in_collaboration` for a statement that reaches `comments`; None keeps every row."""
+    if collaboration is None:
+        return stmt
+    return in_collaboration(
+        stmt.join(respondents, respondents.c.id == comments.c.respondent_id), collaboration
+    )
+
+
+# -- collaborations and waves ---------------------------------------------------------------
+
+
+def list_collaborations(conn: Connection) -> list[str]:
+    return list(
+        conn.execute(select(collaborations.c.name).order_by(collaborations.c.name)).scalars()
+    )
+
+
+def list_waves(conn: Connection, collaboration: str) -> list[tuple[int, str]]:
+    """(wave id, label) in the collaboration's order (first imported first, unless reordered)."""
+    rows = conn.execute(
+        select(waves.c.id, waves.c.label)
+        .where(waves.c.id.in_(wave_ids(collaboration)))
+        .order_by(waves.c.ordinal)
+    ).all()
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
+def wave_id(conn: Connection, collaboration: str, wave: str) -> int:
+    """The id of a wave; NotFound (a LookupError) when the collaboration has no such wave."""
+    wid = conn.execute(wave_ids(collaboration, wave)).scalar()
+    if wid is None:
+        raise NotFound(f"collaboration {collaboration!r} has no wave {wave!r}")
+    return int(wid)
+
+
+def ensure_wave(conn: Connection, collaboration: str, wave: str) -> int:
+    """The id of a wave, adding it (and its collaboration) last in order when new."""
+    cid = conn.execute(
+        select(collaborations.c.id).where(collaborations.c.name == collaboration)
+    ).scalar()
+    if cid is None:
+        cid = conn.execute(
+            collaborations.insert().values(name=collaboration, created_at=now())
+        ).inserted_primary_key[0]
+    wid = conn.execute(
+        select(waves.c.id).where(waves.c.collaboration_id == cid, waves.c.label == wave)
+    ).scalar()
+    if wid is None:
+        last = conn.execute(
+            select(func.max(waves.c.ordinal)).where(waves.c.collaboration_id == cid)
+        ).scalar()
+        wid = conn.execute(
+            waves.insert().values(
+                collaboration_id=cid, label=wave, ordinal=(last or 0) + 1, created_at=now()
+            )
+        ).inserted_primary_key[0]
+    return int(wid)
+
+
+def order_waves(store: Store, collaboration: str, labels: Sequence[str]) -> None:
+    """Put a collaboration's waves in the given order (the trend and 'latest' follow it)."""
+    current = [label for _, label in store.waves(collaboration)]
+    if sorted(labels) != sorted(current):
+        raise ValueError(f"give every wave of {collaboration!r} exactly once: {', '.join(current)}")
+    with store.begin() as conn:
+        for n, label in enumerate(labels, start=1):
+            conn.execute(
+                waves.update()
+                .where(waves.c.id == wave_id(conn, collaboration, label))
+                .values(ordinal=n)
+            )
+
+
+def delete_wave(store: Store, collaboration: str, wave: str) -> int:
+    """Delete a wave with everything imported into it; returns the respondents removed.
+
+    The foreign keys cascade (migration 0003), so deleting the wave row removes its
+    imports, respondents, comments, segments and codes in the same statement.
+    """
+    with store.begin() as conn:
+        wid = wave_id(conn, collaboration, wave)
+        n = conn.execute(
+            select(func.count()).select_from(respondents).where(respondents.c.wave_id == wid)
+        ).scalar_one()
+        conn.execute(waves.delete().where(waves.c.id == wid))
+    return int(n)
+
+
+# -- ingest ------------------------------------------------------------------------------
+
+
+def find_import(conn: Connection, wave: int, sha256: str) -> int | None:
+    """The import of this exact file into this wave, if any: importing it again adds nothing."""
+    return conn.execute(
+        select(imports.c.id).where(imports.c.wave_id == wave, imports.c.sha256 == sha256)
+    ).scalar()
+
+
+def imported_elsewhere(conn: Connection, sha256: str, wave: int) -> tuple[str, str] | None:
+    """(collaboration, wave label) of another wave this exact file went into, if any.
+
+    The same people in two waves would make a trend out of nothing, so ingest warns.
+    """
+    row = conn.execute(
+        select(collaborations.c.name, waves.c.label)
+        .select_from(imports)
+        .join(waves, waves.c.id == imports.c.wave_id)
+        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
+        .where(imports.c.sha256 == sha256, imports.c.wave_id != wave)
+    ).first()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+def existing_respondents(conn: Connection, wave: int) -> dict[str, tuple[bytes, str]]:
+    """Respondent key -> (packed answers, item layout) of everyone already in a wave.
+
+    Ingest skips them, and warns when a corrected export answers differently.
+    """
+    rows = conn.execute(
+        select(respondents.c.key, respondents.c.answers, imports.c.item_ids)
+        .join(imports, imports.c.id == respondents.c.import_id)
+        .where(respondents.c.wave_id == wave)
+    )
+    return {key: (answers, layout) for key, answers, layout in rows}
+
+
+def insert_import(
+    conn: Connection,
+    wave: int,
+    *,
+    filename: str,
+    sha256: str,
+    source_format: str,
+    rows_added: int,
+    item_ids: Sequence[str],
+    scale_min: int,
+) -> int:
+    """Record one imported file; `item_ids` is the layout its respondents' answers are packed in."""
+    return int(
+        conn.execute(
+            imports.insert().values(
+                wave_id=wave,
+                filename=filename,
+                sha256=sha256,
+                source_format=source_format,
+                rows_added=rows_added,
+                item_ids=json.dumps(list(item_ids)),
+                scale_min=scale_min,
+                imported_at=now(),
+            )
+        ).inserted_primary_key[0]
+    )
+
+
+def insert_respondents(
+    conn: Connection, wave: int, import_id: int, rows: Iterable[Sequence[Any]]
+) -> dict[str, int]:
+    """Bulk-write respondents (rows in RESPONDENT_COLUMNS order); returns key -> new id.
+
+    The ids are read back in one query, as bulk inserts do not return them.
+    """
+    bulk_insert(
+        conn,
+        respondents,
+        ["wave_id", "import_id", *RESPONDENT_COLUMNS],
+        ((wave, import_id, *r) for r in rows),
+    )
+    return dict(
+        conn.execute(
+            select(respondents.c.key, respondents.c.id).where(respondents.c.import_id == import_id)
+        ).all()
+    )
+
+
+def insert_comments(conn: Connection, rows: Iterable[tuple[int, str, str | None, str]]) -> None:
+    """Bulk-write (respondent id, question id, factor id, redacted text) rows."""
+    bulk_insert(conn, comments, ["respondent_id", "question_id", "factor_id", "text"], rows)
+
+
+# -- coding -----------------------------------------------------------------------------
+
+
+def human_codes(conn: Connection) -> list[tuple[str, str, str]]:
+    """(segment text, factor id, polarity) of every code a person gave: the coder learns them."""
+    stmt = (
+        select(segments.c.text, codes.c.factor_id, codes.c.polarity)
+        .join(codes, codes.c.segment_id == segments.c.id)
+        .where(codes.c.source == HUMAN)
+        .order_by(segments.c.id)
+    )
+    return [(str(t), str(f), str(p)) for t, f, p in conn.execute(stmt)]
+
+
+def unsegmented_comments(conn: Connection, collaboration: str | None) -> list[tuple[int, str]]:
+    """(comment id, text) of comments not yet cut into segments, oldest first."""
+    stmt = (
+        select(comments.c.id, comments.c.text)
+        .outerjoin(segments, segments.c.comment_id == comments.c.id)
+        .where(segments.c.id.is_(None))
+    )
+    return [
+        (int(i), str(t))
+        for i, t in conn.execute(_comments_in(stmt, collaboration).order_by(comments.c.id))
+    ]
+
+
+def insert_segments(conn: Connection, rows: Iterable[tuple[int, int, str]]) -> None:
+    """Bulk-write (comment id, position, text) rows."""
+    bulk_insert(conn, segments, ["comment_id", "position", "text"], rows)
+
+
+def _to_code(columns: list, collaboration: str | None, recode: bool) -> Select:
+    """Segments waiting for the model: uncoded, or (recode) coded by the model before."""
+    stmt = (
+        select(*columns)
+        .select_from(segments)
+        .join(comments, comments.c.id == segments.c.comment_id)
+        .outerjoin(codes, codes.c.segment_id == segments.c.id)
+    )
+    waiting = codes.c.source == MODEL if recode else codes.c.segment_id.is_(None)
+    return _comments_in(stmt.where(waiting), collaboration)
+
+
+def segments_to_code(
+    conn: Connection, collaboration: str | None, recode: bool
+) -> list[tuple[int, str]]:
+    """(segment id, text) of the segments the model should code now, in id order."""
+    stmt = _to_code([segments.c.id, segments.c.text], collaboration, recode)
+    return [(int(i), str(t)) for i, t in conn.execute(stmt.order_by(segments.c.id))]
+
+
+def count_segments_to_code(conn: Connection, collaboration: str | None, recode: bool) -> int:
+    """How many segments `segments_to_code` would return, without loading them."""
+    return int(conn.execute(_to_code([func.count()], collaboration, recode)).scalar_one())
+
+
+def write_model_codes(conn: Connection, rows: Sequence[Sequence[Any]], recode: bool) -> int:
+    """Write the model's codes (rows in CODE_COLUMNS order); returns how many were written.
+
+    With `recode` the model's earlier codes of these segments are replaced. A segment a
+    person (or another run) coded meanwhile keeps that code: human codes are never
+    overwritten by the model.
+    """
+    ids = [r[0] for r in rows]
+    if recode:
+        conn.execute(
+            codes.delete().where(and_(codes.c.segment_id.in_(ids), codes.c.source == MODEL))
+        )
+    taken = set(
+        conn.execute(select(codes.c.segment_id).where(codes.c.segment_id.in_(ids))).scalars()
+    )
+    fresh = [r for r in rows if r[0] not in taken]
+    bulk_insert(conn, codes, CODE_COLUMNS, fresh)
+    return len(fresh)
+
+
+def review_queue_rows(conn: Connection, collaboration: str | None, limit: int) -> list[Row]:
+    """Model codes no person has reviewed, least confident first.
+
+    Rows of (segment id, segment text, factor id, polarity, confidence, others as JSON,
+    comment text).
+    """
+    stmt = (
+        select(
+            segments.c.id,
+            segments.c.text,
+            codes.c.factor_id,
+            codes.c.polarity,
+            codes.c.confidence,
+            codes.c.others,
+            comments.c.text,
+        )
+        .join(codes, codes.c.segment_id == segments.c.id)
+        .join(comments, comments.c.id == segments.c.comment_id)
+        .where(codes.c.source == MODEL)
+    )
+    stmt = _comments_in(stmt, collaboration).order_by(codes.c.confidence, segments.c.id)
+    return list(conn.execute(stmt.limit(limit)).all())
+
+
+def set_human_code(conn: Connection, segment_id: int, factor_id: str, polarity: str) -> bool:
+    """Replace a segment's code with a person's; False when there is no such segment."""
+    if conn.execute(select(segments.c.id).where(segments.c.id == segment_id)).scalar() is None:
+        return False
+    conn.execute(codes.delete().where(codes.c.segment_id == segment_id))
+    conn.execute(
+        codes.insert().values(
+            segment_id=segment_id,
+            factor_id=factor_id,
+            polarity=polarity,
+            confidence=1.0,
+            others="[]",
+            source=HUMAN,
+            model=HUMAN,
+            coded_at=now(),
+        )
+    )
+    return True
+
+
+# -- analysis -----------------------------------------------------------------------------
+
+
+def import_layouts(conn: Connection, waves_: Sequence[int]) -> dict[int, tuple[list[str], int]]:
+    """Import id -> (item ids its answers are packed in, scale minimum), for some waves."""
+    rows = conn.execute(
+        select(imports.c.id, imports.c.item_ids, imports.c.scale_min).where(
+            imports.c.wave_id.in_(list(waves_))
+        )
+    )
+    return {int(i): (json.loads(ids), int(smin)) for i, ids, smin in rows}
+
+
+def respondent_rows(conn: Connection, waves_: Sequence[int]) -> list[Row]:
+    """Respondents of some waves, in id order.
+
+    Rows of (id, wave id, *ATTRIBUTES, import id, packed answers); plain tuples, as a
+    mapping per row costs more than the query on big surveys.
+    """
+    return list(
+        conn.execute(
+            select(
+                respondents.c.id,
+                respondents.c.wave_id,
+                *[respondents.c[a] for a in ATTRIBUTES],
+                respondents.c.import_id,
+                respondents.c.answers,
+            )
+            .where(respondents.c.wave_id.in_(list(waves_)))
+            .order_by(respondents.c.id)
+        ).all()
+    )
+
+
+def comment_rows(
+    conn: Connection, collaboration: str, wave: str | None = None, per_group: int | None = None
+) -> list[Row]:
+    """Comments of a collaboration (or one wave) with the attributes that gate them.
+
+    Rows of (id, question id, factor id, text, wave label, *ATTRIBUTES, group count,
+    rank). With `per_group`, only the fullest `per_group` of each factor and force: the
+    database ranks, not Python. `group_count` is the number of comments in the group.
+    """
+    group = (comments.c.factor_id, respondents.c.force)
+    rank = func.row_number().over(
+        partition_by=group, order_by=(func.length(comments.c.text).desc(), comments.c.id)
+    )
+    stmt = in_collaboration(
+        select(
+            comments.c.id,
+            comments.c.question_id,
+            comments.c.factor_id,
+            comments.c.text,
+            waves.c.label.label("wave"),
+            *[respondents.c[a] for a in ATTRIBUTES],
+            func.count().over(partition_by=group).label("group_count"),
+            rank.label("rank"),
+        ).join(respondents, respondents.c.id == comments.c.respondent_id),
+        collaboration,
+        wave,
+    )
+    if per_group is not None:
+        sub = stmt.subquery()
+        stmt = select(sub).where(sub.c.rank <= per_group)
+    return list(conn.execute(stmt).all())
+
+
+def _coded_in_wave(collaboration: str, wave: str) -> Select:
+    return in_collaboration(
+        select()
+        .select_from(codes)
+        .join(segments, segments.c.id == codes.c.segment_id)
+        .join(comments, comments.c.id == segments.c.comment_id)
+        .join(respondents, respondents.c.id == comments.c.respondent_id),
+        collaboration,
+        wave,
+    )
+
+
+def code_counts(conn: Connection, collaboration: str, wave: str) -> list[Row]:
+    """(factor id, force, polarity, n): how often each factor is mentioned, counted in SQL."""
+    stmt = (
+        _coded_in_wave(collaboration, wave)
+        .add_columns(
+            codes.c.factor_id, respondents.c.force, codes.c.polarity, func.count().label("n")
+        )
+        .group_by(codes.c.factor_id, respondents.c.force, codes.c.polarity)
+    )
+    return list(conn.execute(stmt).all())
+
+
+def quote_rows(conn: Connection, collaboration: str, wave: str, per_group: int) -> list[Row]:
+    """The `per_group` best quote candidates of each factor and force, human codes first.
+
+    Rows of (segment id, text, factor id, polarity, confidence, source, force, rank);
+    segments coded as no factor are left out.
+    """
+    human_first = case((codes.c.source == HUMAN, 0), else_=1)
+    rank = func.row_number().over(
+        partition_by=(codes.c.factor_id, respondents.c.force),
+        order_by=(human_first, codes.c.confidence.desc(), segments.c.id),
+    )
+    stmt = (
+        _coded_in_wave(collaboration, wave)
+        .add_columns(
+            segments.c.id,
+            segments.c.text,
+            codes.c.factor_id,
+            codes.c.polarity,
+            codes.c.confidence,
+            codes.c.source,
+            respondents.c.force,
+            rank.label("rank"),
+        )
+        .where(codes.c.factor_id != NO_FACTOR)
+    )
+    sub = stmt.subquery()
+    return list(conn.execute(select(sub).where(sub.c.rank <= per_group)).all())
