@@ -154,7 +154,8 @@ def force_heatmap(
 
 def _tint(colour: str, white: float) -> str:
     """`colour` mixed with `white` (0..1) parts of white: light enough to print numbers on."""
-    return to_hex([c + (1.0 - c) * white for c in to_rgb(colour)])
+    r, g, b = (c + (1.0 - c) * white for c in to_rgb(colour))
+    return to_hex((r, g, b))
 
 
 def _ramp(colour: str, position: int, count: int) -> tuple[str, str]:
@@ -267,9 +268,13 @@ def mentions(rows: Sequence[Any]) -> str:
     top = max(int(barrier.max(initial=0)), int(enabler.max(initial=0)), 1)
     for yi, b, e in zip(y, barrier, enabler, strict=True):
         if b:
-            ax.text(-b - top * 0.02, yi, str(b), va="center", ha="right", fontsize=8.5, color=INK)
+            ax.text(
+                -b - top * 0.02, float(yi), str(b), va="center", ha="right", fontsize=8.5, color=INK
+            )
         if e:
-            ax.text(e + top * 0.02, yi, str(e), va="center", ha="left", fontsize=8.5, color=INK)
+            ax.text(
+                e + top * 0.02, float(yi), str(e), va="center", ha="left", fontsize=8.5, color=INK
+            )
     ax.axvline(0, color=INK, lw=0.8)
     ax.set_yticks(y, [r["factor"] for r in rows])
     for tick, r in zip(ax.get_yticklabels(), rows, strict=True):

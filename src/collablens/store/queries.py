@@ -102,7 +102,7 @@ def ensure_wave(conn: Connection, collaboration: str, wave: str) -> int:
     if cid is None:
         cid = conn.execute(
             collaborations.insert().values(name=collaboration, created_at=now())
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]
     wid = conn.execute(
         select(waves.c.id).where(waves.c.collaboration_id == cid, waves.c.label == wave)
     ).scalar()
@@ -114,7 +114,7 @@ def ensure_wave(conn: Connection, collaboration: str, wave: str) -> int:
             waves.insert().values(
                 collaboration_id=cid, label=wave, ordinal=(last or 0) + 1, created_at=now()
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]
     return int(wid)
 
 
@@ -209,7 +209,7 @@ def insert_import(
                 scale_min=scale_min,
                 imported_at=now(),
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]
     )
 
 
@@ -311,7 +311,7 @@ def write_model_codes(conn: Connection, rows: Sequence[Sequence[Any]], recode: b
         conn.execute(select(codes.c.segment_id).where(codes.c.segment_id.in_(ids))).scalars()
     )
     fresh = [r for r in rows if r[0] not in taken]
-    bulk_insert(conn, codes, CODE_COLUMNS, fresh)
+    bulk_insert(conn, codes, CODE_COLUMNS, [tuple(r) for r in fresh])
     return len(fresh)
 
 

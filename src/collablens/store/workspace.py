@@ -230,7 +230,8 @@ class Store:
             if current == script.get_current_head():
                 return
             try:
-                script.get_revision(current)
+                if current is not None:
+                    script.get_revision(current)
             except CommandError:
                 raise WorkspaceError(
                     f"{safe_url(self.url)} was written by a newer version of collablens "
@@ -370,14 +371,14 @@ def bulk_insert(
     dialect = conn.dialect.name
     cols = ", ".join(columns)
     if dialect == "postgresql" and conn.dialect.driver == "psycopg":
-        raw = conn.connection.driver_connection
+        raw: Any = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({cols}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
     if dialect == "sqlite":
         marks = ", ".join("?" for _ in columns)
-        raw = conn.connection.driver_connection
-        raw.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
+        lite: Any = conn.connection.driver_connection
+        lite.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
         return
     conn.execute(table.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
