@@ -29,6 +29,24 @@ MINI_FRAMEWORK = DATA / "mini_framework.yaml"
 REQUIRE_POSTGRES = os.environ.get("COLLABLENS_REQUIRE_POSTGRES") == "1"
 
 
+# -- caches ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Cache framework embeddings in a folder of this session, not the user's cache.
+
+    An explicit COLLABLENS_CACHE is kept, so CI can carry the cache between runs.
+    """
+    if os.environ.get("COLLABLENS_CACHE"):
+        yield Path(os.environ["COLLABLENS_CACHE"])
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        folder = tmp_path_factory.mktemp("collablens-cache")
+        mp.setenv("COLLABLENS_CACHE", str(folder))
+        yield folder
+
+
 # -- frameworks ------------------------------------------------------------------------
 
 

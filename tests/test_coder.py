@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from collablens import plugins
+from collablens.text import embed
 from collablens.text.classifier import Coder, Labelled, framework_examples
-from collablens.text.embed import get_embedder
+from collablens.text.embed import DEFAULT_MODEL, EMBEDDERS, get_embedder
 from collablens.vocabulary import NO_FACTOR as NONE
 
 # Sentences written for these tests (not from the framework file, not from any eval set).
@@ -30,6 +32,16 @@ def test_model_is_loaded_from_the_package_without_network():
     vec = emb.embed(["A sentence.", "Another sentence about ICT."])
     assert vec.shape == (2, 384)
     assert abs(float((vec**2).sum(axis=1)[0]) - 1) < 1e-4
+
+
+def test_models_are_found_through_the_embedders_registry():
+    assert DEFAULT_MODEL in plugins.embedders
+    assert plugins.embedders[DEFAULT_MODEL] is embed.paraphrase_l3
+    assert plugins.embedders["minilm-l6-int8"] is embed.minilm_l6
+    assert set(EMBEDDERS) == set(plugins.embedders)
+    assert get_embedder(DEFAULT_MODEL).name == DEFAULT_MODEL
+    with pytest.raises(LookupError, match="paraphrase-minilm-l3-int8"):
+        get_embedder("no-such-model")
 
 
 def test_clear_sentences_get_their_factor(coder):
@@ -80,9 +92,7 @@ def test_learning_from_people_changes_the_code(builtin_framework):
             target,
             "enabler",
         ),
-        Labelled(
-            "Raj in the analysts' office is the glue between our teams.", target, "enabler"
-        ),
+        Labelled("Raj in the analysts' office is the glue between our teams.", target, "enabler"),
     ]
     probe = "Priya in the analysts' office is the glue between the partner forces."
     before = Coder(builtin_framework).code([probe])[0]

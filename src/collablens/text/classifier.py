@@ -5,7 +5,9 @@ definition, sub-themes, indicators, survey items and example sentences, and the
 framework's `none_examples`. Every sentence becomes a training example for a logistic
 regression over a sentence embedding plus keyword counts. Sentences a person has coded
 are added to the same fit with a higher weight, which is how the coder learns from
-review. Any framework works: nothing here names a factor.
+review. Any framework works: nothing here names a factor. The embeddings of the
+framework's own sentences are cached per framework and model (see `cache`), so only
+the first coder on a machine pays for them.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import ThreadpoolController  # installed with scikit-learn
 
 from ..framework import Factor, Framework
 from ..vocabulary import NO_FACTOR as NONE
 from ..vocabulary import polarity_of_kind
+from .cache import framework_embeddings
 from .embed import DEFAULT_MODEL, Embedder, get_embedder
 
 OTHER_FACTOR_MIN = 0.25  # probability at which a second factor is reported as also present
@@ -51,6 +56,18 @@ _POSITIVE = re.compile(
     r"welcom(?:e|ed|ing)|open to|committed|thriv\w*)\b",
     re.IGNORECASE,
 )
+
+
+@cache
+def _threadpools() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """Run BLAS on one thread: these matrices are small, and several BLAS threads spend
+    more time waiting on each other than computing (fitting took 2.7 s instead of 0.2 s
+    on a busy 2-core machine)."""
+    return _threadpools().limit(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -143,8 +160,11 @@ class Coder:
             dtype=np.float32,
         )
 
-    def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        emb = self.embedder.embed(texts)
+    def _features(
+        self, texts: Sequence[str], emb: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if emb is None:
+            emb = self.embedder.embed(texts)
         kw = KEYWORD_WEIGHT * np.minimum(self._keyword_counts(texts), 2.0)
         cues = KEYWORD_WEIGHT * np.minimum(self._cues(texts), 3.0)
         return np.hstack([emb, kw]), np.hstack([emb, cues])
@@ -152,19 +172,28 @@ class Coder:
     # -- training ----------------------------------------------------------------------
 
     def _fit(self) -> None:
-        base = framework_examples(self.framework)
-        human = [Labelled(h.text, h.label, h.polarity, HUMAN_WEIGHT) for h in self.human]
-        train = [e for e in base + human if e.label in self.labels]
+        base = [e for e in framework_examples(self.framework) if e.label in self.labels]
+        human = [
+            Labelled(h.text, h.label, h.polarity, HUMAN_WEIGHT)
+            for h in self.human
+            if h.label in self.labels
+        ]
+        train = base + human
         texts = [e.text for e in train]
-        x_factor, x_pol = self._features(texts)
+        # The framework's sentences come from the cache; people's codes are embedded now.
+        emb = framework_embeddings(self.embedder, [e.text for e in base])
+        if human:
+            emb = np.vstack([emb, self.embedder.embed([h.text for h in human])])
+        x_factor, x_pol = self._features(texts, emb)
         y = np.array([e.label for e in train])
         w = np.array([e.weight for e in train])
-        self.factor_model = LogisticRegression(C=10.0, max_iter=5000, class_weight="balanced")
-        self.factor_model.fit(x_factor, y, sample_weight=w)
         has_pol = np.array([e.polarity is not None for e in train])
         pol_y = np.array([e.polarity for e in train], dtype=object)[has_pol]
+        self.factor_model = LogisticRegression(C=10.0, max_iter=5000, class_weight="balanced")
         self.polarity_model = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
-        self.polarity_model.fit(x_pol[has_pol], pol_y.astype(str), sample_weight=w[has_pol])
+        with _one_blas_thread():
+            self.factor_model.fit(x_factor, y, sample_weight=w)
+            self.polarity_model.fit(x_pol[has_pol], pol_y.astype(str), sample_weight=w[has_pol])
 
     # -- coding ----------------------------------------------------------------------------
 
@@ -172,9 +201,10 @@ class Coder:
         if not len(texts):
             return []
         x_factor, x_pol = self._features(texts)
-        probs = self.factor_model.predict_proba(x_factor)
+        with _one_blas_thread():
+            probs = self.factor_model.predict_proba(x_factor)
+            pol_probs = self.polarity_model.predict_proba(x_pol)
         classes = [str(c) for c in self.factor_model.classes_]
-        pol_probs = self.polarity_model.predict_proba(x_pol)
         pol_classes = [str(c) for c in self.polarity_model.classes_]
         out = []
         for i in range(len(texts)):

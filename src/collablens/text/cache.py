@@ -1,0 +1,125 @@
+"""A cache of the embeddings of a framework's own sentences, on disk and in memory.
+
+Every coder learns from the same few hundred framework sentences, and embedding them
+is most of the time it takes to build one. Their embeddings are kept in a ``.npy`` file
+named by the sha256 of the model name and the exact list of sentences, so editing the
+framework or choosing another model simply misses and embeds afresh; and in memory, so
+every coder in one process shares one copy. Only framework sentences are cached, never
+the sentences people code (they change with every review).
+
+The folder is ``$COLLABLENS_CACHE`` when set, else the user's cache folder
+(``$XDG_CACHE_HOME/collablens``, by default ``~/.cache/collablens``, on Linux). A file
+that cannot be read, or holds the wrong shape, is ignored and written again; files are
+written to a temporary name and renamed, so a reader never sees half of one. Deleting
+the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .embed import Embedder
+
+#: Part of every key: bump it when the way embeddings are computed changes.
+CACHE_VERSION = 1
+MEMO_SIZE = 8  # framework x model pairs kept in memory (about 1 MB each)
+
+_memo: OrderedDict[str, np.ndarray] = OrderedDict()
+_lock = threading.Lock()
+
+
+def cache_dir() -> Path:
+    """Where cached files go: $COLLABLENS_CACHE, else the platform's user cache folder."""
+    env = os.environ.get("COLLABLENS_CACHE")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "collablens" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "collablens"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "collablens"
+
+
+def cache_key(model: str, texts: Sequence[str]) -> str:
+    """sha256 of the model name and the exact sentences, in order."""
+    payload = json.dumps([CACHE_VERSION, model, list(texts)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def cache_path(model: str, texts: Sequence[str]) -> Path:
+    return cache_dir() / "embeddings" / f"{cache_key(model, texts)}.npy"
+
+
+def clear_memo() -> None:
+    """Forget the in-memory copies (the files stay)."""
+    with _lock:
+        _memo.clear()
+
+
+def _read(path: Path, rows: int) -> np.ndarray | None:
+    try:
+        with path.open("rb") as fh:
+            arr = np.load(fh, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None  # missing, unreadable or corrupt: embed afresh
+    if not (
+        isinstance(arr, np.ndarray)
+        and arr.dtype == np.float32
+        and arr.ndim == 2
+        and arr.shape[0] == rows
+        and arr.shape[1] > 0
+        and np.isfinite(arr).all()
+    ):
+        return None
+    return arr
+
+
+def _write(path: Path, arr: np.ndarray) -> None:
+    """Write atomically; a cache that cannot be written is only a slower start."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, arr, allow_pickle=False)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def framework_embeddings(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """The embeddings of `texts` (a framework's sentences) by `embedder`, cached.
+
+    The array returned is shared and read-only.
+    """
+    texts = list(texts)
+    key = cache_key(embedder.name, texts)
+    with _lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]
+    path = cache_dir() / "embeddings" / f"{key}.npy"
+    arr = _read(path, len(texts))
+    if arr is None:
+        arr = np.ascontiguousarray(embedder.embed(texts), dtype=np.float32)
+        _write(path, arr)
+    arr.flags.writeable = False
+    with _lock:
+        _memo[key] = arr
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return arr
