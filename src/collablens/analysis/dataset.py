@@ -52,6 +52,13 @@ class SurveyData:
 
 
 def load(store: Store, collaboration: str) -> SurveyData:
+    """A collaboration's answers as one respondents x items matrix, reverse-scored.
+
+    Why one matrix: every statistic downstream is a column operation on it, and answers
+    stored under older layouts (an item added or dropped between imports) land in the
+    right column, so a framework can change between waves without re-importing. Answers
+    to items no longer in the framework are ignored; blanks are NaN.
+    """
     framework = store.framework
     wave_rows = store.waves(collaboration)
     if not wave_rows:

@@ -220,6 +220,12 @@ def parse(
     framework: Framework,
     force: str | None = None,
 ) -> ParsedResponses:
+    """Check every cell of a mapped export and turn it into answers and comments.
+
+    Why check everything before writing anything: a collaboration lead must be able to fix
+    a file in one pass, so every problem (file, row, column, value) is collected and
+    reported together, and the store is left as it was.
+    """
     problems: list[str] = []
     origin = raw.path.name
     data = raw.data
