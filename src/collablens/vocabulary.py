@@ -46,7 +46,9 @@ POLARITIES: Final = ("barrier", "enabler", "neutral")
 #: The code of a passage that speaks to none of the framework's factors.
 NO_FACTOR: Final = "none"
 #: Where a code came from: the model, or a person who confirmed or corrected it.
-CODE_SOURCES: Final = ("model", "human")
+MODEL_CODE: Final = "model"
+HUMAN_CODE: Final = "human"
+CODE_SOURCES: Final = (MODEL_CODE, HUMAN_CODE)
 _POLARITY_ALIASES: Final = {
     "barrier": "barrier",
     "inhibitor": "barrier",
@@ -83,13 +85,20 @@ SETTING_CODER_MODEL: Final = "coder_model"
 SETTING_FRAMEWORK_YAML: Final = "framework_yaml"
 SETTING_FRAMEWORK_ORIGIN: Final = "framework_origin"
 DEFAULT_SETTINGS: Final = {SETTING_ANONYMITY_K: "10", SETTING_COMMENT_K: "10"}
+#: The default smallest group whose results may be shown (and force whose comments may be).
+DEFAULT_K: Final = int(DEFAULT_SETTINGS[SETTING_ANONYMITY_K])
+#: The workspace file used when no --db is given (SQLite, in the working folder).
+DEFAULT_DB: Final = "collablens.db"
 
-# -- column lengths (the store's String(n) columns; inputs are checked against them) -------
+# -- column lengths (store/tables.py declares its String(n) columns with these, and inputs
+# are checked against them before anything is written) ------------------------------------
 
 NAME_LENGTH: Final = 200  # collaboration names, respondent keys and attribute values
-LABEL_LENGTH: Final = 100  # wave labels, factor and question ids
-ID_LENGTH: Final = 100
-MAX_TEXT_FIELD: Final = 190  # what an import accepts for a 200-character column
+LABEL_LENGTH: Final = 100  # wave labels
+ID_LENGTH: Final = 100  # factor, item and question ids
+MAX_TEXT_FIELD: Final = NAME_LENGTH - 10  # what an import accepts for a name-length column
+#: Framework ids leave room in an id column for a "_text_N" suffix (free-text questions).
+MAX_FRAMEWORK_ID: Final = ID_LENGTH - 10
 
 # -- progress -------------------------------------------------------------------------------
 

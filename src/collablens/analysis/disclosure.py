@@ -27,12 +27,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import NOT_STATED
+from ..vocabulary import DEFAULT_K, NOT_STATED
 from . import comparisons
 from .anonymity import PRIMARY, suppress_partition
 from .scoring import RawScores, Scores
-
-DEFAULT_K = 10
 
 
 @dataclass(frozen=True)

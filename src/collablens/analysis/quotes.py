@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..framework import Framework
-from ..vocabulary import NO_FACTOR, POLARITIES
+from ..vocabulary import HUMAN_CODE, NO_FACTOR, POLARITIES
 from .disclosure import CommentEvidence
 
 QUOTES_PER_FACTOR = 3
@@ -108,7 +108,7 @@ def representative(frame: pd.DataFrame, n: int) -> list[Quote]:
         best = max(
             pool,
             key=lambda r: (
-                (r["source"] == "human") * 0.5
+                (r["source"] == HUMAN_CODE) * 0.5
                 + r["confidence"]
                 + 0.5 * (r["force"] not in forces)
                 + 0.3 * (r["polarity"] not in polarities)

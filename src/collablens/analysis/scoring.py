@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES
+from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES, DIMENSIONS
 from .dataset import SurveyData
 from .stats import cronbach_alpha, mean_ci
 
-DIMENSIONS = ATTRIBUTES
 ALL = ALL_RESPONDENTS
 
 
@@ -58,7 +57,7 @@ def measure(data: SurveyData) -> RawScores:
     resp = data.respondents
     frames = []
     waves = resp["wave"].to_numpy()
-    for dim in ("all", *DIMENSIONS):
+    for dim in DIMENSIONS:
         groups = np.full(len(resp), ALL, dtype=object) if dim == "all" else resp[dim].to_numpy()
         # Group the wide respondent x factor table once; melting it first costs 10x more.
         grouped = fs.groupby([waves, groups], sort=False)
@@ -106,7 +105,7 @@ def _counts(resp: pd.DataFrame) -> pd.DataFrame:
     for wave, part in resp.groupby("wave", sort=False):
         total = len(part)
         rows.append({"wave": wave, "dimension": "all", "group": ALL, "n": total})
-        for dim in DIMENSIONS:
+        for dim in ATTRIBUTES:
             for group, n in part[dim].value_counts().items():
                 rows.append({"wave": wave, "dimension": dim, "group": group, "n": int(n)})
     return pd.DataFrame(rows, columns=["wave", "dimension", "group", "n"])

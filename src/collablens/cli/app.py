@@ -16,14 +16,13 @@ import typer
 from rich.console import Console
 
 from ..errors import NotFound
-from ..vocabulary import ATTRIBUTES, ProgressCallback
+from ..vocabulary import ATTRIBUTES, DEFAULT_DB, ProgressCallback
 
 if TYPE_CHECKING:
     from ..store import Store
 
 # Heavy modules (pandas, SQLAlchemy, pydantic, ...) are imported inside the commands
 # that use them, so `collablens --help` starts fast; tests/test_startup.py checks it.
-DEFAULT_DB = "collablens.db"  # = collablens.store.DEFAULT_DB, kept here so --help needs no store
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -518,19 +517,18 @@ def scores(
     from rich.table import Table
 
     from ..analysis.dataset import load
-    from ..analysis.disclosure import Policy, disclose
-    from ..analysis.scoring import measure
+    from ..analysis.scoring import score
     from ..reporting.exporters import export as export_scores
     from ..reporting.exporters import exporter_for
-    from ..vocabulary import ATTRIBUTES as DIMENSIONS
+    from ..vocabulary import DIMENSIONS
 
     store = _open(db)
     try:
         data = load(store, collaboration)
     except NotFound as exc:
         _fail(str(exc))
-    if by not in ("all", *DIMENSIONS):
-        _fail(f"--by must be one of: all, {', '.join(DIMENSIONS)}")
+    if by not in DIMENSIONS:
+        _fail(f"--by must be one of: {', '.join(DIMENSIONS)}")
     outputs = [p for p in (csv, export) if p is not None]
     for path in outputs:
         _out(path, "export")
@@ -539,7 +537,7 @@ def scores(
             exporter_for(path)
     except ValueError as exc:
         _fail(str(exc))
-    result = disclose(measure(data), Policy.of(store))
+    result = score(data, k=store.anonymity_k)
     wave = wave or data.waves[-1]
     t = result.cells
     t = t[(t["wave"] == wave) & (t["dimension"] == by)]

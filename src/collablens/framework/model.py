@@ -19,11 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..errors import CollablensError
 from ..vocabulary import ATTRIBUTES as KNOWN_ATTRIBUTES
-from ..vocabulary import Polarity, normalise_polarity
+from ..vocabulary import MAX_FRAMEWORK_ID, Polarity, normalise_polarity
 
 BUILTIN_ID = "lhoiry_french_2017"
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-MAX_ID = 90  # ids are stored in 100-character columns, with room for a "_text_N" suffix
+MAX_ID = MAX_FRAMEWORK_ID
 
 
 class FrameworkError(CollablensError, ValueError):
@@ -51,8 +51,6 @@ class Item(_Strict):
     reverse: bool = False
 
     _v_id = field_validator("id")(_check_id)
-
-
 
 
 class Example(_Strict):

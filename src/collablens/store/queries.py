@@ -16,14 +16,13 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.engine import Connection, Row
 
 from ..errors import NotFound
-from ..vocabulary import ATTRIBUTES, CODE_SOURCES, NO_FACTOR
+from ..vocabulary import ATTRIBUTES, HUMAN_CODE, MODEL_CODE, NO_FACTOR
 from .tables import codes, collaborations, comments, imports, respondents, segments, waves
 from .workspace import bulk_insert, now
 
 if TYPE_CHECKING:
     from .workspace import Store
 
-MODEL, HUMAN = CODE_SOURCES
 #: The columns of `codes`, in the order `write_model_codes` takes its rows.
 CODE_COLUMNS = [
     "segment_id", "factor_id", "polarity", "confidence", "others", "source", "model", "coded_at"
@@ -246,7 +245,7 @@ def human_codes(conn: Connection) -> list[tuple[str, str, str]]:
     stmt = (
         select(segments.c.text, codes.c.factor_id, codes.c.polarity)
         .join(codes, codes.c.segment_id == segments.c.id)
-        .where(codes.c.source == HUMAN)
+        .where(codes.c.source == HUMAN_CODE)
         .order_by(segments.c.id)
     )
     return [(str(t), str(f), str(p)) for t, f, p in conn.execute(stmt)]
@@ -278,7 +277,7 @@ def _to_code(columns: list, collaboration: str | None, recode: bool) -> Select:
         .join(comments, comments.c.id == segments.c.comment_id)
         .outerjoin(codes, codes.c.segment_id == segments.c.id)
     )
-    waiting = codes.c.source == MODEL if recode else codes.c.segment_id.is_(None)
+    waiting = codes.c.source == MODEL_CODE if recode else codes.c.segment_id.is_(None)
     return _comments_in(stmt.where(waiting), collaboration)
 
 
@@ -305,7 +304,7 @@ def write_model_codes(conn: Connection, rows: Sequence[Sequence[Any]], recode: b
     ids = [r[0] for r in rows]
     if recode:
         conn.execute(
-            codes.delete().where(and_(codes.c.segment_id.in_(ids), codes.c.source == MODEL))
+            codes.delete().where(and_(codes.c.segment_id.in_(ids), codes.c.source == MODEL_CODE))
         )
     taken = set(
         conn.execute(select(codes.c.segment_id).where(codes.c.segment_id.in_(ids))).scalars()
@@ -333,7 +332,7 @@ def review_queue_rows(conn: Connection, collaboration: str | None, limit: int) -
         )
         .join(codes, codes.c.segment_id == segments.c.id)
         .join(comments, comments.c.id == segments.c.comment_id)
-        .where(codes.c.source == MODEL)
+        .where(codes.c.source == MODEL_CODE)
     )
     stmt = _comments_in(stmt, collaboration).order_by(codes.c.confidence, segments.c.id)
     return list(conn.execute(stmt.limit(limit)).all())
@@ -351,8 +350,8 @@ def set_human_code(conn: Connection, segment_id: int, factor_id: str, polarity: 
             polarity=polarity,
             confidence=1.0,
             others="[]",
-            source=HUMAN,
-            model=HUMAN,
+            source=HUMAN_CODE,
+            model=HUMAN_CODE,
             coded_at=now(),
         )
     )
@@ -456,7 +455,7 @@ def quote_rows(conn: Connection, collaboration: str, wave: str, per_group: int) 
     Rows of (segment id, text, factor id, polarity, confidence, source, force, rank);
     segments coded as no factor are left out.
     """
-    human_first = case((codes.c.source == HUMAN, 0), else_=1)
+    human_first = case((codes.c.source == HUMAN_CODE, 0), else_=1)
     rank = func.row_number().over(
         partition_by=(codes.c.factor_id, respondents.c.force),
         order_by=(human_first, codes.c.confidence.desc(), segments.c.id),

@@ -22,6 +22,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from ..vocabulary import ID_LENGTH, LABEL_LENGTH, NAME_LENGTH
+
 # Foreign keys are named alike on every backend (migration 0003 names them so), so a
 # later migration can drop one by name; "ix" is SQLAlchemy's default for indexes.
 metadata = MetaData(
@@ -46,7 +48,7 @@ collaborations = Table(
     "collaborations",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
+    Column("name", String(NAME_LENGTH), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -55,7 +57,7 @@ waves = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("collaboration_id", ForeignKey("collaborations.id", ondelete=CASCADE), nullable=False),
-    Column("label", String(100), nullable=False),
+    Column("label", String(LABEL_LENGTH), nullable=False),
     Column("ordinal", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("collaboration_id", "label", name="uq_wave_label"),
@@ -83,11 +85,11 @@ respondents = Table(
     Column("wave_id", ForeignKey("waves.id", ondelete=CASCADE), nullable=False, index=True),
     # Indexed so that deleting an import finds its respondents without a full scan.
     Column("import_id", ForeignKey("imports.id", ondelete=CASCADE), nullable=False, index=True),
-    Column("key", String(200), nullable=False),
-    Column("force", String(200)),
-    Column("role", String(200)),
-    Column("rank_band", String(200)),
-    Column("length_of_service", String(200)),
+    Column("key", String(NAME_LENGTH), nullable=False),
+    Column("force", String(NAME_LENGTH)),
+    Column("role", String(NAME_LENGTH)),
+    Column("rank_band", String(NAME_LENGTH)),
+    Column("length_of_service", String(NAME_LENGTH)),
     # One byte per item of the import's layout: 0 = not answered, else value - scale_min + 1.
     # Packed rather than one row per answer: 100,000 respondents x 40 items is 4 million
     # rows to write and read back for every report, against 100,000 short blobs.
@@ -102,8 +104,8 @@ comments = Table(
     Column(
         "respondent_id", ForeignKey("respondents.id", ondelete=CASCADE), nullable=False, index=True
     ),
-    Column("question_id", String(100), nullable=False),
-    Column("factor_id", String(100)),
+    Column("question_id", String(ID_LENGTH), nullable=False),
+    Column("factor_id", String(ID_LENGTH)),
     Column("text", Text, nullable=False),
 )
 
@@ -123,11 +125,11 @@ codes = Table(
     "codes",
     metadata,
     Column("segment_id", ForeignKey("segments.id", ondelete=CASCADE), primary_key=True),
-    Column("factor_id", String(100), nullable=False),  # a factor id, or "none"
+    Column("factor_id", String(ID_LENGTH), nullable=False),  # a factor id, or "none"
     Column("polarity", String(20), nullable=False),
     Column("confidence", Float, nullable=False),
     Column("others", Text, nullable=False),  # JSON list of further factors present
-    Column("source", String(10), nullable=False),  # "model" or "human"
+    Column("source", String(10), nullable=False),  # vocabulary.CODE_SOURCES
     Column("model", String(100), nullable=False),
     Column("coded_at", DateTime(timezone=True), nullable=False),
     # The review queue reads model codes least confident first.

@@ -21,6 +21,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from ..errors import WorkspaceError
 from ..framework import Framework, framework_source, parse_framework
 from ..vocabulary import (
+    DEFAULT_DB,
+    DEFAULT_K,
     DEFAULT_SETTINGS,
     SETTING_ANONYMITY_K,
     SETTING_COMMENT_K,
@@ -28,8 +30,6 @@ from ..vocabulary import (
     SETTING_FRAMEWORK_YAML,
 )
 from .tables import settings
-
-DEFAULT_DB = "collablens.db"
 
 
 def now() -> datetime:
@@ -296,11 +296,11 @@ class Store:
 
     @property
     def anonymity_k(self) -> int:
-        return int(self.get_setting(SETTING_ANONYMITY_K) or 10)
+        return int(self.get_setting(SETTING_ANONYMITY_K) or DEFAULT_K)
 
     @property
     def comment_k(self) -> int:
-        return int(self.get_setting(SETTING_COMMENT_K) or 10)
+        return int(self.get_setting(SETTING_COMMENT_K) or DEFAULT_K)
 
     def set_framework(self, path: str | Path | None = None) -> Framework:
         """Record the workspace's framework; its full text is kept so the store stands alone."""

@@ -20,7 +20,7 @@ from ..framework import Framework
 from ..store import Store, queries
 from ..text.redact import redact_many
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
-from ..vocabulary import MAX_TEXT_FIELD, ProgressCallback
+from ..vocabulary import LABEL_LENGTH, MAX_TEXT_FIELD, NAME_LENGTH, ProgressCallback
 from .readers import MAX_REPORTED_PROBLEMS, InputError, RawTable, norm, read_table
 
 Progress = ProgressCallback
@@ -327,8 +327,8 @@ def parse(
 
 # -- writing to the store ------------------------------------------------------------------
 
-MAX_COLLABORATION = 200
-MAX_WAVE = 100
+MAX_COLLABORATION = NAME_LENGTH
+MAX_WAVE = LABEL_LENGTH
 
 
 def _check_names(collaboration: str, wave: str) -> None:

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 
 from ..store import Store, now, queries
+from ..vocabulary import MODEL_CODE, POLARITIES, ProgressCallback
 from ..vocabulary import NO_FACTOR as NONE
-from ..vocabulary import POLARITIES, ProgressCallback
 from .classifier import Coder, Labelled
 from .embed import DEFAULT_MODEL, Embedder, get_embedder
 from .segment import segments as split_segments
@@ -90,7 +90,7 @@ def code_segments(
                 c.polarity,
                 c.confidence,
                 json.dumps(c.others),
-                "model",
+                MODEL_CODE,
                 coder.model_name,
                 stamp,
             )
