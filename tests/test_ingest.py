@@ -278,7 +278,9 @@ def test_microsoft_forms_xlsx(store: Store, tmp_path: Path):
     path = tmp_path / "forms.xlsx"
     _ms_forms_xlsx(store, raw, path)
     r = import_responses(store, path, "North East", "2024")
-    assert r.unmapped == ["Start time", "Completion time", "Email", "Name"]
+    assert r.source_format == "microsoft-forms" and r.unmapped == []
+    assert r.tool_columns == ["Start time", "Completion time"]
+    assert r.identifying == ["Email", "Name"]
     assert (r.rows_added, r.mapped_items, r.mapped_texts) == (20, 40, 1)
     assert r.attributes == ["force", "role"]
     _assert_same_answers(store, raw, keys=[f"id:{i + 1}" for i in range(20)])
@@ -329,11 +331,12 @@ def test_smartsurvey_csv(store: Store, tmp_path: Path):
             cells += [row[q] for q, _, _ in fw.free_text_questions]
             out.writerow(cells)
     r = import_responses(store, path, "North East", "2024")
-    assert r.unmapped == ["UserID", "Started", "Ended"]
+    assert r.source_format == "smartsurvey"
+    assert r.unmapped == [] and r.tool_columns == ["Started", "Ended"]
     assert (r.rows_added, r.mapped_items, r.mapped_texts) == (20, 40, 10)
     assert r.attributes == sorted(ATTRIBUTE_COLUMNS)
     _assert_same_answers(store, raw)
-    assert all(k.startswith("row:") for k in _stored(store)["key"])  # no id column it knows
+    assert sorted(_stored(store)["key"]) == [f"id:9{i:05d}" for i in range(20)]  # UserID
 
 
 def _template_with(raw: pd.DataFrame, path: Path, rename: dict[str, str], extra: dict) -> None:
@@ -361,7 +364,7 @@ def test_unmapped_columns_are_listed_and_explicit_attribute_columns(store: Store
         "2024",
         attribute_columns={"force": "home FORCE", "role": " Job family"},
     )
-    assert r.unmapped == ["Favourite colour", "IP Address"]
+    assert r.unmapped == ["Favourite colour"] and r.identifying == ["IP Address"]
     assert r.attributes == sorted(ATTRIBUTE_COLUMNS)
     _assert_same_answers(store, raw)
 

@@ -194,6 +194,8 @@ def insert_import(
     rows_added: int,
     item_ids: Sequence[str],
     scale_min: int,
+    answer_map: Sequence[tuple[str, int | None]] | None = None,
+    left_out: dict[str, int] | None = None,
 ) -> int:
     """Record one imported file; `item_ids` is the layout its respondents' answers are packed in."""
     return int(
@@ -207,6 +209,8 @@ def insert_import(
                 item_ids=json.dumps(list(item_ids)),
                 scale_min=scale_min,
                 imported_at=now(),
+                answer_map=json.dumps([list(p) for p in answer_map]) if answer_map else None,
+                left_out=json.dumps(left_out) if left_out else None,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
     )

@@ -75,6 +75,10 @@ imports = Table(
     Column("item_ids", Text, nullable=False),  # JSON list: the layout of respondents.answers
     Column("scale_min", Integer, nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
+    # JSON [[answer, value], ...]: the scale map the user gave, stated in the method note.
+    Column("answer_map", Text),
+    # JSON {"previews": n, "unfinished": n, ...}: rows not imported, and why.
+    Column("left_out", Text),
     UniqueConstraint("wave_id", "sha256", name="uq_import_file"),
 )
 

@@ -1,9 +1,12 @@
 """Import survey responses from the files survey tools export.
 
-Forces run the instrument in Microsoft Forms, SmartSurvey, Qualtrics or on paper, so
-columns are matched by item id *or* by the wording of the question, tolerant of case,
-punctuation and the prefixes those tools add. Every problem found is reported with the
-file, row, column and value, and nothing is written unless the whole file is good.
+Forces run the instrument in Microsoft Forms, SmartSurvey, SurveyMonkey, Qualtrics or on
+paper, so columns are matched by item id (a tool's column id will do) *or* by the wording
+of the question, tolerant of case, punctuation and the prefixes those tools add. Survey
+previews and spam are left out, and unfinished responses unless asked for, with the
+counts said. Columns that identify a person are never read. Every problem found is
+reported with the file, row, column and value (a problem repeated over many cells is
+summarised once), and nothing is written unless the whole file is good.
 """
 
 from __future__ import annotations
@@ -21,27 +24,13 @@ from ..store import Store, queries
 from ..text.redact import redact_many
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 from ..vocabulary import LABEL_LENGTH, MAX_TEXT_FIELD, NAME_LENGTH, ProgressCallback
+from . import readers
+from .answers import NON_ANSWERS, AnswerReading, likert_lookup, read_scale_map, reading
 from .readers import MAX_REPORTED_PROBLEMS, InputError, RawTable, norm, read_table
 
-Progress = ProgressCallback
+__all__ = ["InputError", "import_responses", "likert_lookup", "norm", "read_table"]
 
-_MISSING = {
-    "",
-    "na",
-    "n a",
-    "nan",
-    "none",
-    "null",
-    "don t know",
-    "dont know",
-    "do not know",
-    "prefer not to say",
-    "not applicable",
-    "not answered",
-    "no answer",
-    "99",
-    "-99",
-}
+Progress = ProgressCallback
 
 ATTRIBUTE_SYNONYMS: dict[str, list[str]] = {
     "force": [
@@ -84,6 +73,10 @@ class ColumnMap:
     texts: dict[int, tuple[str, str]] = field(default_factory=dict)  # -> (question id, factor id)
     attributes: dict[str, int] = field(default_factory=dict)  # attribute -> column index
     respondent_id: int | None = None
+    status: int | None = None  # the tool's preview/spam column
+    finished: int | None = None  # the tool's finished column
+    identifying: list[str] = field(default_factory=list)  # never read, never stored
+    tool: list[str] = field(default_factory=list)  # the tool's bookkeeping, not needed
     unmapped: list[str] = field(default_factory=list)
 
 
@@ -92,9 +85,17 @@ def map_columns(
     framework: Framework,
     attribute_columns: dict[str, str] | None = None,
     origin: str = "<file>",
+    aliases: list[list[str]] | None = None,
+    roles: dict[int, str] | None = None,
 ) -> ColumnMap:
-    """Decide what each column holds: an item, a free-text answer, an attribute or nothing."""
+    """Decide what each column holds: an item, a free-text answer, an attribute or nothing.
+
+    `aliases` are other names of each column (a tool's column ids) and `roles` what the
+    tool's own columns are for, as the file's reader found them.
+    """
     cmap = ColumnMap()
+    roles = roles if roles is not None else readers.roles_by_name(headers)
+    aliases = aliases or [[] for _ in headers]
     explicit = {norm(v): k for k, v in (attribute_columns or {}).items()}
     attr_names: dict[str, str] = {}
     for attr in ATTRIBUTE_COLUMNS:
@@ -115,6 +116,7 @@ def map_columns(
     ids = {norm(s) for s in RESPONDENT_ID_SYNONYMS}
     taken: dict[str, str] = {}
     problems: list[str] = []
+    has_id_role = readers.RESPONDENT_ID in roles.values()
 
     def claim(target: str, header: str) -> bool:
         if target in taken:
@@ -128,31 +130,61 @@ def map_columns(
 
     for col, header in enumerate(headers):
         h = norm(header)
-        if not h:
+        names = [h, *(norm(a) for a in (aliases[col] if col < len(aliases) else []))]
+        role = roles.get(col)
+        wanted = next((explicit[n] for n in names if n in explicit), None)
+        if role == readers.IDENTIFYING:
+            if wanted is not None:
+                problems.append(
+                    f"{origin}: column {header!r} identifies a person and is never stored; "
+                    f"it cannot be used as {wanted}"
+                )
+            cmap.identifying.append(header)
+            continue
+        if wanted is not None:
+            if claim(wanted, header):
+                cmap.attributes[wanted] = col
+            continue
+        if role == readers.RESPONDENT_ID:
+            cmap.respondent_id = col
+            continue
+        if role == readers.STATUS:
+            cmap.status = col
+            continue
+        if role == readers.FINISHED:
+            cmap.finished = col
+            continue
+        if role == readers.TOOL:
+            cmap.tool.append(header)
+            continue
+        if not h and not any(names):
             if header.strip():
                 cmap.unmapped.append(header)
             continue
-        if h in explicit:
-            attr = explicit[h]
-            if claim(attr, header):
-                cmap.attributes[attr] = col
+        exact_item = next((item_ids[n] for n in names if n in item_ids), None)
+        if exact_item is not None:
+            if claim(exact_item, header):
+                cmap.items[col] = exact_item
             continue
-        if h in item_ids:
-            if claim(item_ids[h], header):
-                cmap.items[col] = item_ids[h]
-            continue
-        if h in text_ids:
-            if claim(text_ids[h][0], header):
-                cmap.texts[col] = text_ids[h]
+        exact_text = next((text_ids[n] for n in names if n in text_ids), None)
+        if exact_text is not None:
+            if claim(exact_text[0], header):
+                cmap.texts[col] = exact_text
             continue
         # Tools number every question, the "about you" ones too: "Q1. Which force ...".
-        bare = h if h in attr_names else re.sub(r"^q\d+ ", "", h)
-        if bare in attr_names and attr_names[bare] not in explicit.values():
-            attr = attr_names[bare]
+        attr = next(
+            (
+                attr_names[b]
+                for b in (n if n in attr_names else re.sub(r"^q?\d+ ", "", n) for n in names)
+                if b in attr_names
+            ),
+            None,
+        )
+        if attr is not None and attr not in explicit.values():
             if claim(attr, header):
                 cmap.attributes[attr] = col
             continue
-        if h in ids and cmap.respondent_id is None:
+        if h in ids and cmap.respondent_id is None and not has_id_role:
             cmap.respondent_id = col
             continue
         item = next((iid for words, iid in item_words if _contains(h, words)), None)
@@ -166,8 +198,11 @@ def map_columns(
                 cmap.texts[col] = text_q
             continue
         cmap.unmapped.append(header)
+    named = {n for col, header in enumerate(headers) for n in [norm(header)]}
+    for col_aliases in aliases:
+        named |= {norm(a) for a in col_aliases}
     for attr, name in (attribute_columns or {}).items():
-        if attr not in cmap.attributes:
+        if attr not in cmap.attributes and norm(name) not in named:
             problems.append(f"{origin}: no column is headed {name!r} (asked for as {attr})")
     if not cmap.items and not cmap.texts:
         problems.append(
@@ -186,23 +221,30 @@ def _contains(header: str, words: str) -> bool:
     return len(words) >= 12 and f" {words} " in f" {header} "
 
 
+# -- which rows count ------------------------------------------------------------------
+
+# Qualtrics' response types: 0 IP Address, 1 Survey Preview, 2 Survey Test, 4 Imported,
+# 8 Spam, 9 Survey Preview Spam, 12 Imported Spam, 16 Offline, 17 Offline Survey Preview.
+# The legacy export has 0 for a normal response and 1 for a preview. Exports with choice
+# text write the words; the words are matched, not translated, as Qualtrics writes them
+# in English whatever the survey's language.
+_NOT_REAL_CODES = {"1", "2", "8", "9", "12", "17"}
+_NOT_REAL_WORDS = ("preview", "test", "spam")
+_UNFINISHED = {"false", "0", "no", "0 0"}
+
+
+def is_preview(status: str) -> bool:
+    """A survey preview, test or spam response, from a Qualtrics Status cell."""
+    s = norm(status)
+    return s in _NOT_REAL_CODES or any(w in s.split() for w in _NOT_REAL_WORDS)
+
+
+def is_unfinished(finished: str) -> bool:
+    """A response the respondent did not reach the end of, from a Finished cell."""
+    return norm(finished) in _UNFINISHED
+
+
 # -- parsing values --------------------------------------------------------------------
-
-
-def likert_lookup(framework: Framework) -> dict[str, int]:
-    """Every spelling of a scale point that exports use, normalised."""
-    sc = framework.scale
-    table: dict[str, int] = {}
-    for v in range(sc.min, sc.max + 1):
-        table[norm(v)] = v
-        table[norm(f"{v}.0")] = v
-    for v, label in sc.labels.items():
-        lab = norm(label)
-        for form in (lab, f"{v} {lab}", f"{lab} {v}"):
-            table[form] = v
-    if sc.min == 1 and sc.max == 5:
-        table.update({"neutral": 3, "neither": 3, "neither agree or disagree": 3})
-    return table
 
 
 @dataclass
@@ -212,6 +254,46 @@ class ParsedResponses:
     item_ids: list[str]
     comments: list[tuple[int, str, str, str]]  # (row position, question id, factor id, text)
     blank_rows: int
+    previews: int = 0  # survey previews, tests and spam, left out
+    unfinished: int = 0  # unfinished responses left out
+    unfinished_kept: int = 0  # unfinished responses kept (--include-partial)
+    non_answer_rows: int = 0  # rows answering only "Don't know" and the like, left out
+    non_answer_cells: int = 0
+    non_answer_example: str = ""
+    reading: AnswerReading | None = None
+
+    def left_out(self) -> dict[str, int]:
+        counts = {
+            "previews": self.previews,
+            "unfinished": self.unfinished,
+            "unfinished_kept": self.unfinished_kept,
+            "non_answer_rows": self.non_answer_rows,
+            "blank_rows": self.blank_rows,
+        }
+        return {k: v for k, v in counts.items() if v}
+
+
+def _column_letter(index: int) -> str:
+    """Spreadsheet column letters: 0 -> A, 26 -> AA."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _short(text: str, width: int = 50) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+@dataclass
+class _Bad:
+    example: str
+    cells: int = 0
+    columns: list[int] = field(default_factory=list)
+    first_row: int = 0
+    first_column: int = 0
 
 
 def parse(
@@ -219,39 +301,70 @@ def parse(
     cmap: ColumnMap,
     framework: Framework,
     force: str | None = None,
+    *,
+    include_partial: bool = False,
+    scale_map: list[tuple[str, int | None]] | None = None,
 ) -> ParsedResponses:
     """Check every cell of a mapped export and turn it into answers and comments.
 
     Why check everything before writing anything: a collaboration lead must be able to fix
     a file in one pass, so every problem (file, row, column, value) is collected and
-    reported together, and the store is left as it was.
+    reported together, and the store is left as it was. A bad answer repeated in many
+    cells is one problem, summarised with its count, not a thousand lines.
     """
     problems: list[str] = []
     origin = raw.path.name
     data = raw.data
+    rownums = raw.first_row + np.arange(len(data))
+    keep = np.ones(len(data), dtype=bool)
+    previews = unfinished = unfinished_kept = 0
+    if cmap.status is not None:
+        preview = data[cmap.status].map(is_preview).to_numpy(dtype=bool)
+        previews = int(preview.sum())
+        keep &= ~preview
+    if cmap.finished is not None:
+        partial = data[cmap.finished].map(is_unfinished).to_numpy(dtype=bool) & keep
+        if include_partial:
+            unfinished_kept = int(partial.sum())
+        else:
+            unfinished = int(partial.sum())
+            keep &= ~partial
+    data = data[keep].reset_index(drop=True)
+    rownums = rownums[keep]
     n = len(data)
-    lookup = likert_lookup(framework)
     item_cols = list(cmap.items)
     item_ids = [cmap.items[c] for c in item_cols]
+    factorised = [pd.factorize(data[col], sort=False) for col in item_cols]
+    distinct = {norm(u) for _, uniques in factorised for u in uniques}
+    how = reading(framework, distinct, scale_map)
     values = np.full((n, len(item_cols)), np.nan)
-    for j, col in enumerate(item_cols):
-        codes, uniques = pd.factorize(data[col], sort=False)
+    non_answer = np.zeros(n, dtype=bool)
+    non_answer_cells = 0
+    non_answer_example = ""
+    bad: dict[str, _Bad] = {}
+    for j, (col, (codes, uniques)) in enumerate(zip(item_cols, factorised, strict=True)):
         mapped = np.empty(len(uniques))
         for u, raw_value in enumerate(uniques):
             key = norm(raw_value)
-            if key in lookup:
-                mapped[u] = lookup[key]
-            elif key in _MISSING:
+            if key in how.lookup:
+                mapped[u] = how.lookup[key]
+            elif key in NON_ANSWERS:
                 mapped[u] = np.nan
+                if key:
+                    hits = codes == u
+                    non_answer |= hits
+                    non_answer_cells += int(hits.sum())
+                    non_answer_example = non_answer_example or str(raw_value).strip()
             else:
-                mapped[u] = -1
-                for pos in np.flatnonzero(codes == u)[:MAX_REPORTED_PROBLEMS]:
-                    problems.append(
-                        f"{origin}: row {raw.first_row + int(pos)}, column "
-                        f"{raw.headers[col]!r}: {raw_value!r} is not an answer on the "
-                        f"{framework.scale.min}-{framework.scale.max} scale"
-                    )
+                mapped[u] = np.nan
+                hits = np.flatnonzero(codes == u)
+                entry = bad.setdefault(key, _Bad(str(raw_value).strip()))
+                if not entry.cells or rownums[hits[0]] < entry.first_row:
+                    entry.first_row, entry.first_column = int(rownums[hits[0]]), col
+                entry.cells += len(hits)
+                entry.columns.append(col)
         values[:, j] = mapped[codes]
+    problems += _bad_answers(origin, raw.headers, bad, framework)
     text_cells: dict[int, pd.Series] = {c: data[c].str.strip() for c in cmap.texts}
     answered = ~np.isnan(values).all(axis=1) if item_cols else np.zeros(n, dtype=bool)
     for series in text_cells.values():
@@ -267,7 +380,7 @@ def parse(
         too_long = frame[attr].str.len() > MAX_TEXT_FIELD
         for pos in np.flatnonzero(too_long.fillna(False).to_numpy())[:MAX_REPORTED_PROBLEMS]:
             problems.append(
-                f"{origin}: row {raw.first_row + int(pos)}, column {raw.headers[col]!r}: "
+                f"{origin}: row {rownums[pos]}, column {raw.headers[col]!r}: "
                 f"longer than {MAX_TEXT_FIELD} characters; is this the right column for {attr}?"
             )
     if force is not None:
@@ -278,26 +391,25 @@ def parse(
             "--column force=HEADER, or give --force NAME when the whole file is one force"
         )
     if cmap.respondent_id is not None:
+        id_header = raw.headers[cmap.respondent_id]
         ids = data[cmap.respondent_id].str.strip()
         blank_id = (ids == "") & answered
         for pos in np.flatnonzero(blank_id)[:MAX_REPORTED_PROBLEMS]:
             problems.append(
-                f"{origin}: row {raw.first_row + int(pos)}, column "
-                f"{raw.headers[cmap.respondent_id]!r}: the respondent id is empty"
+                f"{origin}: row {rownums[pos]}, column {id_header!r}: the respondent id is empty"
             )
         dup = ids.duplicated(keep=False) & (ids != "") & pd.Series(answered)
         for pos in np.flatnonzero(dup)[:MAX_REPORTED_PROBLEMS]:
             problems.append(
-                f"{origin}: row {raw.first_row + int(pos)}, column "
-                f"{raw.headers[cmap.respondent_id]!r}: respondent id {ids[pos]!r} appears twice"
+                f"{origin}: row {rownums[pos]}, column {id_header!r}: respondent id "
+                f"{ids[pos]!r} appears twice"
             )
         for pos in np.flatnonzero((ids.str.len() > MAX_TEXT_FIELD).to_numpy())[
             :MAX_REPORTED_PROBLEMS
         ]:
             problems.append(
-                f"{origin}: row {raw.first_row + int(pos)}, column "
-                f"{raw.headers[cmap.respondent_id]!r}: respondent id longer than "
-                f"{MAX_TEXT_FIELD} characters"
+                f"{origin}: row {rownums[pos]}, column {id_header!r}: respondent id longer "
+                f"than {MAX_TEXT_FIELD} characters"
             )
         frame["key"] = "id:" + ids
     else:
@@ -305,24 +417,61 @@ def parse(
         hashed = pd.util.hash_pandas_object(data, index=False).astype(str)
         frame["key"] = "row:" + hashed + "#" + hashed.groupby(hashed).cumcount().astype(str)
     if problems:
-        raise InputError(problems)
+        raise InputError(problems, hint=how.hint if bad else None)
     found: list[tuple[int, str, str, str]] = []
     for col, (qid, fid) in cmap.texts.items():
         for pos, cell in enumerate(text_cells[col].tolist()):
-            if cell:
+            if cell and answered[pos]:
                 found.append((pos, qid, fid, cell))
     redacted = redact_many([cell for *_, cell in found])
-    comments_out = [(p, q, f, t) for (p, q, f, _), t in zip(found, redacted, strict=True)]
-    keep = np.flatnonzero(answered)
-    remap = {int(old): new for new, old in enumerate(keep)}
-    comments_out = [(remap[p], q, f, t) for p, q, f, t in comments_out if p in remap]
+    kept = np.flatnonzero(answered)
+    remap = {int(old): new for new, old in enumerate(kept)}
+    comments_out = [(remap[p], q, f, t) for (p, q, f, _), t in zip(found, redacted, strict=True)]
+    unanswered = ~answered
     return ParsedResponses(
-        frame=frame.iloc[keep].reset_index(drop=True),
-        values=values[keep],
+        frame=frame.iloc[kept].reset_index(drop=True),
+        values=values[kept],
         item_ids=item_ids,
         comments=comments_out,
-        blank_rows=n - len(keep),
+        blank_rows=int((unanswered & ~non_answer).sum()),
+        previews=previews,
+        unfinished=unfinished,
+        unfinished_kept=unfinished_kept,
+        non_answer_rows=int((unanswered & non_answer).sum()),
+        non_answer_cells=non_answer_cells,
+        non_answer_example=non_answer_example,
+        reading=how,
     )
+
+
+def _bad_answers(
+    origin: str, headers: list[str], bad: dict[str, _Bad], framework: Framework
+) -> list[str]:
+    """One line per answer that is not on the scale, however many cells repeat it."""
+    sc = framework.scale
+    scale = f"{sc.min}-{sc.max} scale"
+    out = []
+    for entry in sorted(bad.values(), key=lambda e: (-e.cells, e.first_row)):
+        header = headers[entry.first_column]
+        if entry.cells == 1:
+            out.append(
+                f"{origin}: row {entry.first_row}, column {header!r}: {entry.example!r} is "
+                f"not an answer on the {scale}"
+            )
+            continue
+        where = f"row {entry.first_row}, column {_short(header)!r}"
+        cols = sorted(set(entry.columns))
+        span = (
+            f"column {_column_letter(cols[0])}"
+            if len(cols) == 1
+            else f"columns {_column_letter(cols[0])} to {_column_letter(cols[-1])} "
+            f"({len(cols)} columns)"
+        )
+        out.append(
+            f"{origin}: {entry.example!r} is not an answer on the {scale}: {entry.cells:,} "
+            f"cells in {span}, first at {where}"
+        )
+    return out
 
 
 # -- writing to the store ------------------------------------------------------------------
@@ -357,6 +506,18 @@ class ImportResult:
     unmapped: list[str]
     comments_added: int
     warnings: list[str] = field(default_factory=list)
+    previews_left_out: int = 0
+    unfinished_left_out: int = 0
+    unfinished_kept: int = 0
+    non_answer_rows: int = 0
+    #: Columns that identify a person: never read, never stored.
+    identifying: list[str] = field(default_factory=list)
+    #: The survey tool's own columns (dates, durations, collector ids): not needed.
+    tool_columns: list[str] = field(default_factory=list)
+    #: The user's scale map, as applied.
+    scale_map: list[tuple[str, int | None]] = field(default_factory=list)
+    #: The tool's answer labels read as the instrument's scale, when they differ from it.
+    labels_used: tuple[str, ...] | None = None
 
 
 def import_responses(
@@ -368,8 +529,15 @@ def import_responses(
     force: str | None = None,
     attribute_columns: dict[str, str] | None = None,
     progress: Progress | None = None,
+    include_partial: bool = False,
+    scale_map: str | Path | list[tuple[str, int | None]] | None = None,
 ) -> ImportResult:
-    """Import one export file as one transaction; a second import of the same file adds nothing."""
+    """Import one export file as one transaction; a second import of the same file adds nothing.
+
+    Survey previews, tests and spam are always left out; unfinished responses are left
+    out unless `include_partial`. `scale_map` (a CSV file of answer,value rows, or the
+    pairs themselves) says what answers on another scale mean on the instrument's.
+    """
 
     def step(name: str, done: int, total: int) -> None:
         if progress:
@@ -377,18 +545,23 @@ def import_responses(
 
     framework = store.framework
     step("reading", 0, 4)
+    pairs = read_scale_map(scale_map, framework) if isinstance(scale_map, str | Path) else scale_map
     raw = read_table(path)
-    cmap = map_columns(raw.headers, framework, attribute_columns, origin=raw.path.name)
+    cmap = map_columns(
+        raw.headers,
+        framework,
+        attribute_columns,
+        origin=raw.path.name,
+        aliases=raw.aliases,
+        roles=raw.roles,
+    )
     step("checking", 1, 4)
     _check_names(collaboration, wave)
-    parsed = parse(raw, cmap, framework, force=force)
+    parsed = parse(
+        raw, cmap, framework, force=force, include_partial=include_partial, scale_map=pairs
+    )
     if parsed.frame.empty:
-        raise InputError(
-            [
-                f"{raw.path.name}: no answers found ({parsed.blank_rows} blank rows); "
-                "is this an empty template?"
-            ]
-        )
+        raise InputError([_nothing_to_import(raw.path.name, parsed)])
     step("storing", 2, 4)
     result = ImportResult(
         filename=str(raw.path),
@@ -403,6 +576,15 @@ def import_responses(
         attributes=sorted(set(cmap.attributes) | ({"force"} if force else set())),
         unmapped=cmap.unmapped,
         comments_added=0,
+        warnings=list(raw.notes),
+        previews_left_out=parsed.previews,
+        unfinished_left_out=parsed.unfinished,
+        unfinished_kept=parsed.unfinished_kept,
+        non_answer_rows=parsed.non_answer_rows,
+        identifying=cmap.identifying,
+        tool_columns=cmap.tool,
+        scale_map=list(pairs or []),
+        labels_used=parsed.reading.labels_used if parsed.reading else None,
     )
     with store.begin() as conn:
         store.record_framework(conn)
@@ -434,6 +616,8 @@ def import_responses(
             rows_added=len(frame),
             item_ids=parsed.item_ids,
             scale_min=framework.scale.min,
+            answer_map=pairs,
+            left_out=parsed.left_out(),
         )
         step("storing answers", 3, 4)
         packed = pack_answers(values, framework.scale.min)
@@ -455,6 +639,26 @@ def import_responses(
         result.comments_added = len(comment_rows)
     step("done", 4, 4)
     return result
+
+
+def _nothing_to_import(origin: str, parsed: ParsedResponses) -> str:
+    """Why a file gave no respondents, in the words of what was found."""
+    if parsed.non_answer_rows:
+        return (
+            f"{origin}: no answers to score: in all {parsed.non_answer_rows} rows with answers, "
+            f"every answer is a non-answer such as {parsed.non_answer_example!r} "
+            f"({parsed.non_answer_cells:,} cells)"
+        )
+    left = []
+    if parsed.previews:
+        left.append(f"{parsed.previews} survey previews, tests or spam")
+    if parsed.unfinished:
+        left.append(f"{parsed.unfinished} unfinished responses (keep them with --include-partial)")
+    if left:
+        return f"{origin}: no answers to import: the file holds only " + " and ".join(left)
+    return (
+        f"{origin}: no answers found ({parsed.blank_rows} blank rows); is this an empty template?"
+    )
 
 
 def _changed_answers(
