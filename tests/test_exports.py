@@ -16,10 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from test_ingest import _all_stored_text, _counts, _stored
 
 from collablens.store import Store, imports
+from collablens.surveys.answers import likert_lookup, reading
 from collablens.surveys.importer import InputError, import_responses
 from collablens.surveys.readers import read_table
 
@@ -302,3 +305,38 @@ def test_an_identifying_column_cannot_be_named_as_an_attribute(store: Store):
             "2026",
             attribute_columns={"role": "Email"},
         )
+
+
+# -- properties ----------------------------------------------------------------------------
+
+cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@given(grid=st.lists(st.lists(cells, min_size=1, max_size=5), min_size=1, max_size=6))
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_small_table_is_read_or_refused_with_a_message(grid, tmp_path: Path):
+    width = max(len(r) for r in grid)
+    out = io.StringIO()
+    csv.writer(out).writerows(r + [""] * (width - len(r)) for r in grid)
+    path = tmp_path / "any.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    try:
+        table = read_table(path)
+    except InputError as exc:
+        assert exc.problems and all(p.startswith(str(path)) for p in exc.problems)
+        return
+    assert len(table.headers) == table.data.shape[1]
+    assert set(table.roles) <= set(range(len(table.headers)))
+    assert table.first_row >= 2
+
+
+@given(answers=st.sets(cells, max_size=12))
+@settings(max_examples=150, deadline=None)
+def test_reading_any_answers_keeps_the_instruments_own_spellings(answers, builtin_framework):
+    fw = builtin_framework
+    how = reading(fw, {a.lower() for a in answers})
+    base = likert_lookup(fw)
+    assert all(how.lookup[k] == v for k, v in base.items())
+    assert all(np.isnan(v) or fw.scale.min <= v <= fw.scale.max for v in how.lookup.values())

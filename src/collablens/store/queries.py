@@ -375,6 +375,28 @@ def import_layouts(conn: Connection, waves_: Sequence[int]) -> dict[int, tuple[l
     return {int(i): (json.loads(ids), int(smin)) for i, ids, smin in rows}
 
 
+def import_readings(
+    conn: Connection, waves_: Sequence[int]
+) -> list[tuple[str, list[tuple[str, int | None]], dict[str, int]]]:
+    """(file name, scale map, counts left out) of each import of some waves, in import order.
+
+    Why: the method note states how answers were read and which rows were left out.
+    """
+    rows = conn.execute(
+        select(imports.c.filename, imports.c.answer_map, imports.c.left_out)
+        .where(imports.c.wave_id.in_(list(waves_)))
+        .order_by(imports.c.id)
+    )
+    return [
+        (
+            str(name),
+            [(str(a), v) for a, v in json.loads(amap)] if amap else [],
+            json.loads(left) if left else {},
+        )
+        for name, amap, left in rows
+    ]
+
+
 def respondent_rows(conn: Connection, waves_: Sequence[int]) -> list[Row]:
     """Respondents of some waves, in id order.
 

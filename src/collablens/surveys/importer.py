@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -244,6 +245,12 @@ def is_unfinished(finished: str) -> bool:
     return norm(finished) in _UNFINISHED
 
 
+def _per_value(column: pd.Series, test: Callable[[str], bool]) -> np.ndarray:
+    """`test` of each cell, asked once per distinct value (a column holds a handful)."""
+    codes, uniques = pd.factorize(column, sort=False)
+    return np.array([test(u) for u in uniques], dtype=bool)[codes]
+
+
 # -- parsing values --------------------------------------------------------------------
 
 
@@ -319,11 +326,11 @@ def parse(
     keep = np.ones(len(data), dtype=bool)
     previews = unfinished = unfinished_kept = 0
     if cmap.status is not None:
-        preview = data[cmap.status].map(is_preview).to_numpy(dtype=bool)
+        preview = _per_value(data[cmap.status], is_preview)
         previews = int(preview.sum())
         keep &= ~preview
     if cmap.finished is not None:
-        partial = data[cmap.finished].map(is_unfinished).to_numpy(dtype=bool) & keep
+        partial = _per_value(data[cmap.finished], is_unfinished) & keep
         if include_partial:
             unfinished_kept = int(partial.sum())
         else:
