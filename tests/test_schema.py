@@ -144,7 +144,7 @@ def test_upgrade_from_0002_keeps_data_and_renames_polarities(any_store: Store):
     with any_store.connect() as conn:  # the drift check sees what 0003 changes
         drift = compare_metadata(MigrationContext.configure(conn), metadata)
     assert ("add_index", "ix_respondents_import_id") in [
-        (d[0], d[1].name) for d in drift if isinstance(d, tuple)
+        (d[0], d[1].name) for d in drift if isinstance(d, tuple) and d[0] == "add_index"
     ]
     assert sum(1 for d in drift if d[0] == "add_fk") == 7
     any_store.migrate()
@@ -153,10 +153,27 @@ def test_upgrade_from_0002_keeps_data_and_renames_polarities(any_store: Store):
     with any_store.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
-            "0003_cascade"
+            "0004_import_reading"
         )
     assert delete_wave(any_store, "C", "2024") == 3
     assert set(_count(any_store).values()) == {0}
+
+
+def test_upgrade_from_0003_adds_how_imports_were_read(any_store: Store):
+    """0004 adds two nullable columns to imports; rows already there keep everything."""
+    _fill(any_store, "C", "2024", 3)
+    before = _count(any_store)
+    _downgrade(any_store, "0003_cascade")
+    assert {"answer_map", "left_out"}.isdisjoint(
+        c["name"] for c in inspect(any_store.engine).get_columns("imports")
+    )
+    any_store.migrate()
+    assert _count(any_store) == before
+    with any_store.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        assert conn.execute(select(imports.c.answer_map, imports.c.left_out)).all() == [
+            (None, None)
+        ]
 
 
 def _downgrade(store: Store, revision: str) -> None:
