@@ -340,3 +340,25 @@ def test_reading_any_answers_keeps_the_instruments_own_spellings(answers, builti
     base = likert_lookup(fw)
     assert all(how.lookup[k] == v for k, v in base.items())
     assert all(np.isnan(v) or fw.scale.min <= v <= fw.scale.max for v in how.lookup.values())
+
+
+def test_the_method_note_states_the_scale_map_and_what_was_left_out(store: Store, tmp_path):
+    from collablens.analysis.provenance import import_readings, method_notes
+
+    scale_map = tmp_path / "seven.csv"
+    scale_map.write_text("answer,value\nDisagree,2\nSomewhat disagree,2\nSomewhat agree,4\n")
+    import_responses(store, EXPORTS / "qualtrics_modern.csv", "North East", "2026")
+    import_responses(
+        store, EXPORTS / "qualtrics_seven_point.csv", "North East", "2026", scale_map=scale_map
+    )
+    import_responses(store, EXPORTS / "qualtrics_legacy.csv", "North East", "2016")
+    notes = method_notes(import_readings(store, "North East"), "2026")
+    assert notes == [
+        "Left out on import: 2 survey previews, tests or spam responses; 2 unfinished responses.",
+        "Answers in qualtrics_seven_point.csv (2026) were on another scale and were read onto "
+        "this survey's scale with a scale map given at import: \u201cDisagree\u201d = 2, "
+        "\u201cSomewhat disagree\u201d = 2, \u201cSomewhat agree\u201d = 4.",
+    ]
+    assert method_notes(import_readings(store, "North East"), "2016") == [
+        "Left out on import: 1 survey preview, test or spam response; 1 unfinished response."
+    ]
