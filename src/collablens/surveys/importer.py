@@ -173,7 +173,7 @@ def map_columns(
                 cmap.texts[col] = exact_text
             continue
         # Tools number every question, the "about you" ones too: "Q1. Which force ...".
-        attr = next(
+        named_attr: str | None = next(
             (
                 attr_names[b]
                 for b in (n if n in attr_names else re.sub(r"^q?\d+ ", "", n) for n in names)
@@ -181,9 +181,9 @@ def map_columns(
             ),
             None,
         )
-        if attr is not None and attr not in explicit.values():
-            if claim(attr, header):
-                cmap.attributes[attr] = col
+        if named_attr is not None and named_attr not in explicit.values():
+            if claim(named_attr, header):
+                cmap.attributes[named_attr] = col
             continue
         if h in ids and cmap.respondent_id is None and not has_id_role:
             cmap.respondent_id = col

