@@ -108,3 +108,25 @@ def test_the_report_colours_bands_from_the_framework(tmp_path, four_band_path):
     for band_id in shown:
         assert f"background:{fw.band_colour(band_id)}" in html
     store.close()
+
+
+def test_quadrant_dots_that_would_touch_are_drawn_apart():
+    """Centres of a force's two dots end up at least a dot's width apart, whatever the scores."""
+    points = pd.DataFrame(
+        {
+            "inhibitor": [3.0, 3.0, 3.0, 2.0, 4.5],
+            "facilitator": [3.0, 3.02, 3.09, 4.0, 4.42],
+            "n": [50.0, 40.0, 30.0, 20.0, 10.0],
+        }
+    )
+    width_pt, row_pt = 400.0, 30.0
+    offsets = charts.dodge(points, (1, 5), width_pt, row_pt)
+    diameter = charts.DOT_AREA**0.5
+    scores = points[["inhibitor", "facilitator"]].to_numpy()
+    for (inh, fac), (up, down) in zip(scores, offsets, strict=True):
+        dx = abs(fac - inh) * width_pt / 4
+        dy = abs(up - down) * row_pt
+        assert (dx**2 + dy**2) ** 0.5 >= diameter
+    assert (offsets[3] == 0).all()  # far apart: both stay on the row's line
+    # Dots of neighbouring rows stay clear of each other too.
+    assert offsets.max() * row_pt + diameter / 2 < row_pt - offsets.max() * row_pt - diameter / 2

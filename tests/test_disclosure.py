@@ -83,9 +83,7 @@ def test_scores_table_hides_the_tiny_force(workspace):
 @pytest.mark.parametrize("suffix", [".csv", ".json"])
 def test_exports_hide_the_tiny_force_and_defeat_subtraction(workspace, tmp_path, suffix):
     out = tmp_path / f"scores{suffix}"
-    res = runner.invoke(
-        app, ["scores", "-c", "C", "--export", str(out), "--db", str(workspace)]
-    )
+    res = runner.invoke(app, ["scores", "-c", "C", "--export", str(out), "--db", str(workspace)])
     assert res.exit_code == 0, res.output
     if suffix == ".csv":
         cells = pd.read_csv(out)

@@ -362,3 +362,18 @@ def test_the_method_note_states_the_scale_map_and_what_was_left_out(store: Store
     assert method_notes(import_readings(store, "North East"), "2016") == [
         "Left out on import: 1 survey preview, test or spam response; 1 unfinished response."
     ]
+
+
+def test_the_report_states_the_scale_map(store: Store, tmp_path: Path):
+    from collablens.reporting.view import build_report, render_html
+
+    scale_map = tmp_path / "seven.csv"
+    scale_map.write_text("answer,value\nDisagree,2\nSomewhat disagree,2\nSomewhat agree,4\n")
+    import_responses(
+        store, EXPORTS / "qualtrics_seven_point.csv", "North East", "2026", scale_map=scale_map
+    )
+    html = render_html(build_report(store, "North East"))
+    note = html[html.index('id="method-imports"') :]
+    note = note[: note.index("</p>")]
+    assert "qualtrics_seven_point.csv" in note
+    assert "\u201cSomewhat agree\u201d = 4" in note or "&#8220;Somewhat agree&#8221; = 4" in note

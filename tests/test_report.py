@@ -78,7 +78,9 @@ def test_report_tells_the_story_the_simulation_put_in(demo):
         g for g in r.gaps if g["factor"] == "Parochialism and protectionism" and g["significant"]
     ]
     assert paro and all(
-        g["higher"] == "Northmoor Police" for g in paro if "Northmoor Police" in (g["a"], g["b"])
+        g["higher"] == "Northmoor Police"
+        for g in paro
+        if "Northmoor Police" in (g["lower"], g["higher"])
     )
     assert {c["name"] for c in r.concerns} & {"Practicalities and logistics", "Governance"}
     assert all(a["actions"] for a in r.actions)
@@ -147,3 +149,115 @@ def test_report_prints_to_pdf(demo, tmp_path):
     write_report(Store(str(demo.db)), COLLABORATION, out, pdf=pdf)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page") >= 3
+
+
+# -- layout in a real browser: nothing overlaps, nothing wider than a phone ----------------
+
+# Every block a reader reads; two of them may meet only if one holds the other.
+BLOCKS = "section, table, figure, h2, h3, h4, p, ul, ol, blockquote, .card, .countbox"
+VISIBLE_BOXES = """(selector) => {
+  // Each element's box as the reader sees it: cut to any ancestor that scrolls or clips.
+  const els = [...document.querySelectorAll(selector)];
+  const box = (e) => {
+    const r = e.getBoundingClientRect();
+    let [l, t, ri, b] = [r.left, r.top, r.right, r.bottom];
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+      const cs = getComputedStyle(p);
+      if (cs.overflowX !== "visible" || cs.overflowY !== "visible") {
+        const q = p.getBoundingClientRect();
+        l = Math.max(l, q.left); t = Math.max(t, q.top);
+        ri = Math.min(ri, q.right); b = Math.min(b, q.bottom);
+      }
+    }
+    return [l, t, ri, b];
+  };
+  const boxes = els.map(box);
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+    (e.className && typeof e.className === "string" ? "." + e.className.split(" ")[0] : "") +
+    " '" + (e.textContent || "").trim().slice(0, 40) + "'";
+  const bad = [];
+  for (let i = 0; i < els.length; i++) {
+    for (let j = i + 1; j < els.length; j++) {
+      if (els[i].contains(els[j]) || els[j].contains(els[i])) continue;
+      const [a, b] = [boxes[i], boxes[j]];
+      const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+      const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+      if (w > 1 && h > 1) bad.push(name(els[i]) + " overlaps " + name(els[j]));
+    }
+  }
+  return bad;
+}"""
+DOTS = """() => [...document.querySelectorAll('[id^="quadrant-dot-"] use')].map(e => {
+  const r = e.getBoundingClientRect();
+  return [r.left + r.width / 2, r.top + r.height / 2, r.width];
+})"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=list(CHROMIUM_FLAGS))
+        yield b
+        b.close()
+
+
+def _dots_apart(dots: list[list[float]]) -> list[str]:
+    """Pairs of dots whose centres are closer than a dot's width (one would hide the other)."""
+    close = []
+    for i, (x1, y1, w1) in enumerate(dots):
+        for x2, y2, w2 in dots[i + 1 :]:
+            if ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 < 0.95 * min(w1, w2):
+                close.append(f"({x1:.0f},{y1:.0f}) and ({x2:.0f},{y2:.0f})")
+    return close
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_report_layout_has_no_overlaps_and_fits_the_screen(demo, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(demo.report.resolve().as_uri())
+    page.wait_for_load_state("load")
+    overlaps = page.evaluate(VISIBLE_BOXES, BLOCKS)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    body_width = page.evaluate("document.body.scrollWidth")
+    # The reliability section holds five tables side by side at 1280 px: the one that
+    # once drew the role table over the force table.
+    tables = page.eval_on_selector_all("#reliability table", "els => els.length")
+    dots = page.evaluate(DOTS)
+    page.close()
+    assert overlaps == []
+    assert scroll_width <= width and body_width <= width
+    assert tables == 5
+    assert len(dots) == 2 * 4 and _dots_apart(dots) == []  # four forces shown, two dots each
+
+
+def test_quadrant_dots_never_hide_each_other(browser):
+    """Forces whose two scores coincide or nearly do: the dots are drawn apart."""
+    import pandas as pd
+
+    from collablens.reporting import charts
+
+    points = pd.DataFrame(
+        [
+            {"group": "Same", "inhibitor": 3.2, "facilitator": 3.2, "n": 50.0},
+            {"group": "Near", "inhibitor": 3.20, "facilitator": 3.23, "n": 40.0},
+            {"group": "Apart", "inhibitor": 2.5, "facilitator": 3.9, "n": 30.0},
+            {"group": "Touching", "inhibitor": 4.00, "facilitator": 4.08, "n": 20.0},
+        ]
+    )
+    bands = [("strength", 4.0, "#1b7f4b"), ("borderline", 3.0, "#d99a00"), ("concern", 1.0, None)]
+    svg = charts.inhibitors_vs_facilitators(points, bands, (1, 5))
+    page = browser.new_page(viewport={"width": 360, "height": 900})
+    page.set_content(
+        f"<!doctype html><body style='margin:0'><figure style='margin:0'>{svg}"
+        "</figure><style>svg{max-width:100%;height:auto}</style></body>"
+    )
+    dots = page.evaluate(DOTS)
+    page.close()
+    assert len(dots) == 8
+    assert _dots_apart(dots) == []
+    # Dots far enough apart stay on their row's line.
+    offsets = charts.dodge(points.sort_values("n").reset_index(drop=True), (1, 5), 400, 30)
+    assert (offsets[points.sort_values("n")["group"].tolist().index("Apart")] == 0).all()

@@ -176,9 +176,7 @@ def test_bands(pipeline: Pipeline):
         assert row.band == want, (row.mean, row.band)
     assert shown["band"].nunique() == len(bands), "the scenario should reach every band"
     assert (
-        pipeline.scores.cells.loc[pipeline.scores.cells["suppressed"].notna(), "band"]
-        .isna()
-        .all()
+        pipeline.scores.cells.loc[pipeline.scores.cells["suppressed"].notna(), "band"].isna().all()
     )
 
 
@@ -226,6 +224,9 @@ def test_gaps_match_scipy_and_statsmodels_holm(pipeline: Pipeline):
             assert row.t == pytest.approx(ref.statistic, rel=1e-9)
             assert row.p == pytest.approx(ref.pvalue, rel=1e-7)
             assert (row.ci_low, row.ci_high) == pytest.approx((ci.low, ci.high), rel=1e-9)
+            adj = ref.confidence_interval(confidence_level=row.ci_level)
+            assert (row.adj_low, row.adj_high) == pytest.approx((adj.low, adj.high), rel=1e-9)
+            assert (row.adj_low > 0 or row.adj_high < 0) == row.significant
             g = pg.compute_effsize(b, a, paired=False, eftype="hedges")
             assert row.hedges_g == pytest.approx(g, rel=1e-9)
             ref_p.append(ref.pvalue)
@@ -254,6 +255,9 @@ def test_change_matches_scipy_and_statsmodels_holm(pipeline: Pipeline):
         assert row.diff == pytest.approx(b.mean() - a.mean(), abs=1e-12)
         assert (row.ci_low, row.ci_high) == pytest.approx((ci.low, ci.high), rel=1e-9)
         assert row.p == pytest.approx(ref.pvalue, rel=1e-7)
+        adj = ref.confidence_interval(confidence_level=row.ci_level)
+        assert (row.adj_low, row.adj_high) == pytest.approx((adj.low, adj.high), rel=1e-9)
+        assert (row.adj_low > 0 or row.adj_high < 0) == row.significant
         ref_p.append(ref.pvalue)
     holm = multipletests(ref_p, method="holm")[1]
     np.testing.assert_allclose(change["p_holm"].to_numpy(dtype=float), holm, rtol=1e-7)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from collablens.analysis.stats import cronbach_alpha, hedges_g, holm, mean_ci, welch
+from collablens.analysis.stats import cronbach_alpha, hedges_g, holm, holm_levels, mean_ci, welch
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -146,6 +146,43 @@ def test_holm_matches_statsmodels_and_leaves_nan_out(p):
     if ok.any():
         ref = multipletests(p[ok], method="holm")[1]
         np.testing.assert_allclose(got[ok], ref, rtol=1e-12, atol=0)
+
+
+# -- holm_levels: intervals that agree with Holm --------------------------------------------
+
+
+def test_holm_levels_fixed_case():
+    p = [0.01, 0.04, 0.03, 0.005, 0.2]
+    # Sorted: 0.005 (step 1, tested at 0.05/5), 0.01 (0.05/4) rejected; 0.03 at 0.05/3
+    # fails, so Holm stops after 2 rejections and the rest are shown at 1 - 0.05/3.
+    np.testing.assert_allclose(
+        holm_levels(p), [1 - 0.05 / 4, 1 - 0.05 / 3, 1 - 0.05 / 3, 1 - 0.05 / 5, 1 - 0.05 / 3]
+    )
+    np.testing.assert_allclose(holm_levels([0.001, 0.002]), [1 - 0.05 / 2, 1 - 0.05 / 1])
+    assert np.isnan(holm_levels([np.nan, 0.01])[0])
+    assert holm_levels([np.nan, 0.01])[1] == pytest.approx(0.95)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(sample(), sample()), min_size=1, max_size=12))
+def test_holm_adjusted_intervals_agree_with_holm_p_and_scipy(pairs):
+    """An interval at its Holm level excludes zero exactly when its Holm p is below 0.05,
+    and it is scipy's Welch interval at that level."""
+    stats = [(summary(a), summary(b)) for a, b in pairs]
+    p = np.array([welch(*sa, *sb)[3] for sa, sb in stats])
+    levels = holm_levels(p)
+    adjusted = holm(p)
+    bonferroni = 1 - 0.05 / len(p)
+    for (a, b), (sa, sb), level, p_holm in zip(pairs, stats, levels, adjusted, strict=True):
+        if np.isnan(level):
+            continue
+        assert 0.95 - 1e-12 <= level <= bonferroni + 1e-12
+        *_, lo, hi = welch(*sa, *sb, level=level)
+        ci = sps.ttest_ind(b, a, equal_var=False).confidence_interval(confidence_level=level)
+        assert (lo, hi) == pytest.approx((ci.low, ci.high), rel=1e-9, abs=1e-12)
+        # Away from the knife edge (p exactly at a step's threshold) they must agree.
+        if abs(p_holm - 0.05) > 1e-9:
+            assert (lo > 0 or hi < 0) == (p_holm < 0.05)
 
 
 # -- cronbach_alpha ----------------------------------------------------------------------------

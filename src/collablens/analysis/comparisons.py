@@ -2,6 +2,12 @@
 
 Both are derived from group summaries that have already passed the disclosure gate,
 so a gap or a change can never involve a hidden group.
+
+Each row carries two intervals: `ci_low`/`ci_high`, the plain 95% Welch interval, and
+`adj_low`/`adj_high`, the interval at `ci_level`, the level Holm's procedure tested that
+comparison at (`stats.holm_levels`). The adjusted one is what a report shows: it
+excludes zero exactly when the row is `significant`, so no row can say "the interval
+excludes zero" and "not significant" at once.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..vocabulary import NOT_STATED
-from .stats import hedges_g, holm, welch
+from .stats import hedges_g, holm, holm_levels, welch
 
 
 def gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
@@ -51,6 +57,9 @@ def gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
         "diff",
         "ci_low",
         "ci_high",
+        "ci_level",
+        "adj_low",
+        "adj_high",
         "t",
         "df",
         "p",
@@ -65,8 +74,11 @@ def gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
     g["diff"], g["t"], g["df"], g["p"], g["ci_low"], g["ci_high"] = welch(*args)
     g["hedges_g"] = hedges_g(*args)
     g["p_holm"] = np.nan
+    g["ci_level"] = np.nan
     for _, idx in g.groupby("wave").groups.items():
         g.loc[idx, "p_holm"] = holm(g.loc[idx, "p"])
+        g.loc[idx, "ci_level"] = holm_levels(g.loc[idx, "p"], alpha_level)
+    *_, g["adj_low"], g["adj_high"] = welch(*args, level=g["ci_level"])
     g["significant"] = g["p_holm"] < alpha_level
     return g[cols]
 
@@ -87,6 +99,9 @@ def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.Data
         "diff",
         "ci_low",
         "ci_high",
+        "ci_level",
+        "adj_low",
+        "adj_high",
         "p",
         "p_holm",
         "significant",
@@ -101,9 +116,10 @@ def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.Data
         m = a.merge(b, on=["dimension", "group", "factor", "kind"], suffixes=("_a", "_b"))
         if m.empty:
             continue
-        diff, _t, _df, p, lo, hi = welch(
-            m["mean_a"], m["var_a"], m["n_a"], m["mean_b"], m["var_b"], m["n_b"]
-        )
+        args = (m["mean_a"], m["var_a"], m["n_a"], m["mean_b"], m["var_b"], m["n_b"])
+        diff, _t, _df, p, lo, hi = welch(*args)
+        level = holm_levels(p, alpha_level)
+        *_, adj_lo, adj_hi = welch(*args, level=level)
         frames.append(
             pd.DataFrame(
                 {
@@ -120,6 +136,9 @@ def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.Data
                     "diff": diff,
                     "ci_low": lo,
                     "ci_high": hi,
+                    "ci_level": level,
+                    "adj_low": adj_lo,
+                    "adj_high": adj_hi,
                     "p": p,
                     "p_holm": holm(p),
                 }

@@ -18,12 +18,19 @@ from ..framework import Framework
 from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, NOT_STATED
 from .dataset import SurveyData, load, load_coded, load_comments
 from .disclosure import CommentEvidence, Policy, disclose
+from .provenance import import_readings, method_notes
 from .quotes import QUOTE_CANDIDATES, FactorComments, summarise
 from .scoring import Scores, measure
 
 HEADLINE_EFFECT = 0.5  # Hedges' g at which a significant gap makes the summary
 GAPS_SHOWN = 15
-SUMMARY_ITEMS = 3
+SUMMARY_ITEMS = 3  # headline gaps and changes; strengths and concerns are all named
+ALPHA_LOW = 0.7  # Cronbach's alpha below which a factor's items do not hang together well
+# Band labels that are nouns, with their plurals; any other label is read as an adjective
+# ("4 borderline", "2 thriving") and left as it is.
+PLURALS = {"strength": "strengths", "concern": "concerns", "weakness": "weaknesses"}
+# Which breakdowns the report shows, and of what: README's "Anonymity" says the same.
+SCORE_BREAKDOWNS = ("force",)
 
 
 @dataclass
@@ -53,7 +60,20 @@ class Findings:
     bottom_band: str = ""
     n_strengths: int = 0
     n_concerns: int = 0
+    # Every factor's band in one plain line ("1 strength, 5 concerns, 4 borderline"),
+    # the counts behind it (highest band first), and the factors whose 95% interval
+    # crosses a band edge ("on the line").
+    headline: str = ""
+    band_counts: list[dict] = field(default_factory=list)
+    on_the_line: list[dict] = field(default_factory=list)
+    scale_problems: list[dict] = field(default_factory=list)
+    ci_rule: str = ""
+    score_breakdowns: list[str] = field(default_factory=list)
+    count_breakdowns: list[str] = field(default_factory=list)
+    breakdowns: str = ""  # the sentence README's "Anonymity" repeats word for word
     all_hidden: bool = False
+    # How this wave's answers came in: scale maps used, rows left out on import.
+    import_notes: list[str] = field(default_factory=list)
     none_mentions: int = 0
     actions: list[dict] = field(default_factory=list)
     # Chart data, already disclosed: factor x force means (hidden cells NaN), forces'
@@ -84,7 +104,9 @@ def find(store: Any, collaboration: str, wave: str | None = None) -> Findings:
         evidence = CommentEvidence(wave, scores.counts, comments=comments)
     else:
         evidence = CommentEvidence(wave, scores.counts, coded_counts=counts, quotes=quotes)
-    return assemble(data, scores, wave, disclose(evidence, policy), policy.comment_k)
+    out = assemble(data, scores, wave, disclose(evidence, policy), policy.comment_k)
+    out.import_notes = method_notes(import_readings(store, collaboration), wave)
+    return out
 
 
 def assemble(
@@ -122,6 +144,7 @@ def assemble(
     )
     for f in fw.factors:
         r = overall.loc[f.id]
+        alpha, alpha_problem = _alpha(rel, f.id)
         row = {
             "id": f.id,
             "name": f.name,
@@ -132,15 +155,19 @@ def assemble(
             "n": _int(r["n"]),
             "band": r["band"],
             "band_label": bands.get(r["band"], "Hidden") if r["band"] else "Hidden",
-            "alpha": _num(rel.loc[f.id, "alpha"]) if f.id in rel.index else None,
+            "alpha": alpha,
+            "alpha_problem": alpha_problem,
             "change": None,
         }
+        row.update(_on_the_line(fw, row))
         if prev and f.id in change_all.index:
             ch = change_all.loc[f.id]
             row["change"] = {
                 "diff": float(ch["diff"]),
-                "ci_low": float(ch["ci_low"]),
-                "ci_high": float(ch["ci_high"]),
+                "ci_low": float(ch["adj_low"]),
+                "ci_high": float(ch["adj_high"]),
+                "ci_level": float(ch["ci_level"]),
+                "p_holm": float(ch["p_holm"]),
                 "significant": bool(ch["significant"]),
                 "from": prev,
             }
@@ -151,30 +178,40 @@ def assemble(
     in_top = sorted((r for r in shown if r["band"] == top_band), key=lambda r: -r["mean"])
     in_bottom = sorted((r for r in shown if r["band"] == bottom_band), key=lambda r: r["mean"])
     out.n_strengths, out.n_concerns = len(in_top), len(in_bottom)
-    out.strengths, out.concerns = in_top[:SUMMARY_ITEMS], in_bottom[:SUMMARY_ITEMS]
+    # Every factor in the top and the bottom band is named: a summary that names
+    # "the lowest 3 of 5" leaves two concerns for the reader to find.
+    out.strengths, out.concerns = in_top, in_bottom
+    out.on_the_line = sorted((r for r in shown if r["on_line"]), key=lambda r: r["mean"])
     out.all_hidden = not shown
-    out.actions = [
-        {
-            "factor": r["name"],
-            "band": r["band"],
-            "band_label": r["band_label"],
-            "mean": r["mean"],
-            "actions": fw.factor(r["id"]).actions,
-        }
-        for r in sorted(shown, key=lambda r: r["mean"])
-        if r["band"] != top_band
-    ][: max(SUMMARY_ITEMS, len(out.concerns))]
+    out.band_counts, out.headline = _headline(fw, out.scorecard)
+    out.actions = _actions(fw, shown)
+    out.scale_problems = [
+        {"name": r["name"], "problem": r["alpha_problem"]}
+        for r in out.scorecard
+        if r["alpha_problem"]
+    ]
+    out.score_breakdowns = [ATTRIBUTE_LABELS[d] for d in SCORE_BREAKDOWNS]
+    out.count_breakdowns = list(ATTRIBUTE_LABELS.values())
+    out.breakdowns = (
+        f"the report shows scores, partner gaps and quotes by "
+        f"{_and_list(out.score_breakdowns)} only, and respondent counts by "
+        f"{_and_list(out.count_breakdowns)}"
+    )
+    out.ci_rule = CI_RULE.format(alpha=scores.alpha_level, level=100 * (1 - scores.alpha_level))
     _gaps(out, scores, names, wave)
     _changes(out, scores, names, wave)
-    out.reliability = [
-        {
-            "name": names[f],
-            "n_items": int(r["items"]),
-            "n": _int(r["n_complete"]),
-            "alpha": _num(r["alpha"]),
-        }
-        for f, r in rel.iterrows()
-    ]
+    for f, r in rel.iterrows():
+        alpha, problem = _alpha(rel, str(f))
+        out.reliability.append(
+            {
+                "name": names[str(f)],
+                "n_items": int(r["items"]),
+                "n": _int(r["n_complete"]),
+                "alpha": alpha,
+                "problem": problem,
+                "low": alpha is not None and alpha < ALPHA_LOW,
+            }
+        )
     _counts(out, scores, wave)
     if evidence is not None:
         out.coded = evidence.coded_counts is not None
@@ -191,6 +228,125 @@ def _int(v) -> int | None:
     return None if v is None or pd.isna(v) else int(v)
 
 
+CI_RULE = (
+    "Each interval of a gap or a change is shown at the confidence level Holm's procedure "
+    "tested it at: 1 - {alpha:g}/j, where j is the number of comparisons still in play at "
+    "its step (for comparisons Holm does not reject, the level of the step where it "
+    "stopped). So an interval excludes zero exactly when the difference is significant "
+    "after Holm's correction. These intervals are at least as wide as plain {level:g}% "
+    "intervals and no wider than Bonferroni's."
+)
+
+SCALE_PROBLEMS = {
+    "negative": (
+        "Cronbach's alpha is below zero, so the items contradict each other "
+        "(check the wording and which items are reverse-scored); the factor's score is not a "
+        "sound measure"
+    ),
+    "undefined": (
+        "Cronbach's alpha cannot be computed (no variation in the total of "
+        "the items, or fewer than two complete answers); the factor's score is not a sound "
+        "measure"
+    ),
+}
+
+
+def _alpha(rel: pd.DataFrame, factor: str) -> tuple[float | None, str | None]:
+    """(alpha, None) where alpha is a figure worth printing; (None, problem) where it is
+    negative or undefined; (None, None) where it is hidden (too few complete answers)."""
+    if factor not in rel.index or _int(rel.loc[factor, "n_complete"]) is None:
+        return None, None
+    a = _num(rel.loc[factor, "alpha"])
+    if a is None:
+        return None, SCALE_PROBLEMS["undefined"]
+    if a < 0:
+        return None, SCALE_PROBLEMS["negative"]
+    return a, None
+
+
+def _on_the_line(fw: Framework, row: dict) -> dict:
+    """Whether a factor's 95% interval crosses a band edge, and which bands it reaches.
+
+    A 2.98 whose interval runs from 2.70 to 3.26 is not a concern outright: the data
+    cannot tell it from a borderline score. The band stays the one its mean is in (the
+    documented rule); the report says it is on the line and names the other band.
+    """
+    out: dict[str, Any] = {"on_line": False, "near": [], "near_labels": []}
+    if row["mean"] is None or row["ci_low"] is None or row["ci_high"] is None:
+        return out
+    ends = [fw.band(row["ci_low"]), fw.band(row["ci_high"])]
+    near = [b for b in ends if b is not None and b.id != row["band"]]
+    if near:
+        out["on_line"] = True
+        out["near"] = [b.id for b in near]
+        out["near_labels"] = [b.label for b in near]
+    return out
+
+
+def _and_list(labels: list[str]) -> str:
+    words = [w.lower() for w in labels]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _plural(label: str, n: int) -> str:
+    word = label.lower()
+    return PLURALS.get(word, word) if n != 1 else word
+
+
+def _headline(fw: Framework, scorecard: list[dict]) -> tuple[list[dict], str]:
+    """The band counts, highest band first, and the line that reads them out.
+
+    The top band comes first, then the bottom band, then those between ("1 strength,
+    5 concerns, 4 borderline"), then how many are on the line and how many hidden.
+    """
+    counts = []
+    for b in fw.bands:
+        rows = [r for r in scorecard if r["band"] == b.id and r["mean"] is not None]
+        counts.append(
+            {
+                "band": b.id,
+                "label": b.label,
+                "n": len(rows),
+                "on_line": sum(r["on_line"] for r in rows),
+                "word": _plural(b.label, len(rows)),
+                "words": f"{len(rows)} {_plural(b.label, len(rows))}",
+            }
+        )
+    order = [counts[0], counts[-1], *counts[1:-1]] if len(counts) > 1 else counts
+    line = ", ".join(c["words"] for c in order)
+    on_line = sum(c["on_line"] for c in counts)
+    if on_line:
+        line += f"; {on_line} of these on the line between two bands"
+    hidden = sum(r["mean"] is None for r in scorecard)
+    if hidden:
+        line += f"; {hidden} hidden"
+    return counts, line
+
+
+def _actions(fw: Framework, shown: list[dict]) -> list[dict]:
+    """The framework's actions for every factor in the bottom band, and for any factor
+    whose interval reaches the bottom band; at least the lowest three outside the top band."""
+    top, bottom = fw.bands[0].id, fw.bands[-1].id
+    ranked = sorted(shown, key=lambda r: r["mean"])
+    chosen = [r for r in ranked if r["band"] == bottom or bottom in r["near"]]
+    if len(chosen) < SUMMARY_ITEMS:
+        rest = [r for r in ranked if r not in chosen and r["band"] != top]
+        chosen += rest[: SUMMARY_ITEMS - len(chosen)]
+        chosen.sort(key=lambda r: r["mean"])
+    return [
+        {
+            "factor": r["name"],
+            "band": r["band"],
+            "band_label": r["band_label"],
+            "mean": r["mean"],
+            "on_line": r["on_line"],
+            "near_labels": r["near_labels"],
+            "actions": fw.factor(r["id"]).actions,
+        }
+        for r in chosen
+    ]
+
+
 def effect_word(g: float) -> str:
     """Cohen's conventional labels, so readers need not interpret g themselves."""
     return "large" if g >= 0.8 else "medium" if g >= 0.5 else "small" if g >= 0.2 else "negligible"
@@ -204,24 +360,29 @@ def _gaps(out: Findings, scores: Scores, names: dict[str, str], wave: str) -> No
     g = g.assign(abs_g=g["hedges_g"].abs()).sort_values(["significant", "abs_g"], ascending=False)
     rows = []
     for _, r in g.head(GAPS_SHOWN).iterrows():
-        lower, higher = (
-            (r["group_b"], r["group_a"]) if r["diff"] < 0 else (r["group_a"], r["group_b"])
-        )
+        # Every figure of a row reads one way: the lower-scoring force minus the higher,
+        # so the difference, its interval and Hedges' g all carry the sign of the sentence
+        # "lower scores |diff| lower than higher".
+        flip = float(r["diff"]) > 0  # b - a > 0: a is the lower one
+        sign = -1.0 if flip else 1.0
+        lo, hi = _num(r["adj_low"]), _num(r["adj_high"])  # None where no test was possible
+        if lo is not None and hi is not None:
+            lo, hi = sorted((sign * lo, sign * hi))
         rows.append(
             {
                 "factor": names[r["factor"]],
-                "a": r["group_a"],
-                "b": r["group_b"],
-                "mean_a": float(r["mean_a"]),
-                "mean_b": float(r["mean_b"]),
-                "diff": float(r["diff"]),
-                "ci_low": float(r["ci_low"]),
-                "ci_high": float(r["ci_high"]),
-                "p_holm": float(r["p_holm"]),
-                "g": float(r["hedges_g"]),
+                "lower": r["group_a"] if flip else r["group_b"],
+                "higher": r["group_b"] if flip else r["group_a"],
+                "mean_lower": float(r["mean_a"] if flip else r["mean_b"]),
+                "mean_higher": float(r["mean_b"] if flip else r["mean_a"]),
+                "diff": sign * float(r["diff"]),
+                "gap": abs(float(r["diff"])),
+                "ci_low": lo,
+                "ci_high": hi,
+                "ci_level": _num(r["ci_level"]),
+                "p_holm": _num(r["p_holm"]),
+                "g": sign * float(r["hedges_g"]),
                 "significant": bool(r["significant"]),
-                "lower": lower,
-                "higher": higher,
                 "size": effect_word(abs(float(r["hedges_g"]))),
             }
         )
@@ -244,8 +405,10 @@ def _changes(out: Findings, scores: Scores, names: dict[str, str], wave: str) ->
             "group": r["group"] if r["dimension"] != "all" else "whole collaboration",
             "factor": names[r["factor"]],
             "diff": float(r["diff"]),
-            "ci_low": float(r["ci_low"]),
-            "ci_high": float(r["ci_high"]),
+            "ci_low": float(r["adj_low"]),
+            "ci_high": float(r["adj_high"]),
+            "ci_level": float(r["ci_level"]),
+            "p_holm": float(r["p_holm"]),
             "from": r["wave_from"],
         }
         for _, r in pd.concat([whole, groups]).iterrows()

@@ -22,12 +22,14 @@ def mean_ci(mean, sd, n, level: float = 0.95):
     return mean - half, mean + half
 
 
-def welch(m1, v1, n1, m2, v2, n2, level: float = 0.95):
+def welch(m1, v1, n1, m2, v2, n2, level=0.95):
     """Welch's unequal-variance t-test of m2 - m1, with the interval of the difference.
 
+    `level` may be one confidence level or one per row (see `holm_levels`).
     Returns (diff, t, df, p, ci_low, ci_high).
     """
     m1, v1, n1, m2, v2, n2 = (np.asarray(x, dtype=float) for x in (m1, v1, n1, m2, v2, n2))
+    level = np.asarray(level, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         a, b = v1 / n1, v2 / n2
         se = np.sqrt(a + b)
@@ -62,6 +64,36 @@ def holm(pvalues) -> np.ndarray:
     res = np.empty(m)
     res[order] = np.minimum(adj, 1.0)
     out[ok] = res
+    return out
+
+
+def holm_levels(pvalues, alpha: float = 0.05) -> np.ndarray:
+    """The confidence level at which to show each interval so that it agrees with Holm.
+
+    Holm's step-down procedure tests the j-th smallest of m p-values at alpha / (m - j + 1)
+    and stops at the first that fails. A comparison it rejects gets the interval at its
+    own step's level, 1 - alpha / (m - j + 1); once it stops after r rejections, every
+    remaining comparison gets 1 - alpha / (m - r), the level that the first non-rejected
+    one failed at (the level of Strassburger and Bretz's compatible intervals for the
+    hypotheses Holm keeps). So an interval excludes zero exactly when its Holm-adjusted
+    p-value is below alpha. Each is at least as wide as the unadjusted 95% interval and at
+    most as wide as Bonferroni's. NaN p-values are left out of the family and get NaN.
+    """
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    pv = p[ok]
+    order = np.argsort(pv, kind="stable")
+    steps = m - np.arange(m)  # comparisons still in play at each step: m, m-1, ..., 1
+    passed = pv[order] * steps < alpha
+    r = m if passed.all() else int(np.argmin(passed))  # rejections before Holm stops
+    divisor = np.where(np.arange(m) < r, steps, m - r if r < m else 1)
+    levels = np.empty(m)
+    levels[order] = 1 - alpha / divisor
+    out[ok] = levels
     return out
 
 

@@ -193,27 +193,66 @@ def _band_colormap(bands, scale: tuple[int, int]) -> LinearSegmentedColormap:
     return LinearSegmentedColormap.from_list("bands", nodes)
 
 
+DOT_AREA = 90  # the dumbbell's dots, in points squared (matplotlib's scatter `s`)
+
+
+def dodge(
+    points: pd.DataFrame, scale: tuple[int, int], width_pt: float, row_pt: float
+) -> np.ndarray:
+    """Vertical offsets (in rows) for each force's inhibitor and facilitator dots.
+
+    Where the two dots of a row would touch (their scores closer than a dot's width on an
+    axis `width_pt` points wide), the inhibitor is drawn just above the row's line and the
+    facilitator just below, far enough apart that neither hides the other; elsewhere both
+    sit on the line. Rows are `row_pt` points apart, so dots of different rows never meet.
+    Deterministic: the same scores always give the same picture.
+    Returns an array of shape (len(points), 2): the inhibitor's and facilitator's offsets.
+    """
+    diameter = np.sqrt(DOT_AREA)  # points
+    per_unit = width_pt / (scale[1] - scale[0])
+    apart = (points["facilitator"] - points["inhibitor"]).abs().to_numpy(dtype=float) * per_unit
+    # Each dot moves a little over half a dot's width, so their centres end up at least
+    # 1.2 widths apart whatever their horizontal distance.
+    shift = np.where(apart < diameter * 1.2, 0.6 * diameter / row_pt, 0.0)
+    return np.column_stack([shift, -shift])
+
+
 def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
     """Per force, its mean over the inhibitors beside its mean over the facilitators.
 
     A dumbbell rather than a scatter: forces cluster closely, and a scatter's labels then
-    collide, while here every force keeps its own row.
+    collide, while here every force keeps its own row. Where a force's two scores are so
+    close that its dots would overlap, they are nudged apart vertically (`dodge`).
     """
     points = points.sort_values("n", ascending=True).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(7.2, 0.5 * len(points) + 1.2))
     _band_zones(ax, bands, scale[0], scale[1], vertical=False)
-    for i, r in points.iterrows():
-        ax.plot([r["inhibitor"], r["facilitator"]], [i, i], color="#b8c2cc", lw=3, zorder=1)
-        ax.scatter(r["inhibitor"], i, s=90, color=KIND_COLOURS["inhibitor"], zorder=2, ec="white")
-        ax.scatter(
-            r["facilitator"], i, s=90, color=KIND_COLOURS["facilitator"], zorder=2, ec="white"
-        )
+    ax.set_xlim(scale[0], scale[1])
+    ax.set_ylim(-0.6, len(points) - 0.4)
+    box = ax.get_position()
+    width_pt = box.width * fig.get_figwidth() * 72
+    row_pt = box.height * fig.get_figheight() * 72 / (len(points) + 0.2)
+    offsets = dodge(points, scale, width_pt, row_pt)
+    for i, r in enumerate(points.itertuples(index=False)):
+        y_inh, y_fac = i + offsets[i, 0], i + offsets[i, 1]
+        ax.plot([r.inhibitor, r.facilitator], [y_inh, y_fac], color="#b8c2cc", lw=3, zorder=1)
+        for x, y, kind in (
+            (r.inhibitor, y_inh, "inhibitor"),
+            (r.facilitator, y_fac, "facilitator"),
+        ):
+            ax.scatter(
+                x,
+                y,
+                s=DOT_AREA,
+                color=KIND_COLOURS[kind],
+                zorder=2,
+                ec="white",
+                gid=f"quadrant-dot-{i}-{kind}",
+            )
     ax.set_yticks(
         range(len(points)),
         [f"{g}  (n={int(n)})" for g, n in zip(points["group"], points["n"], strict=True)],
     )
-    ax.set_xlim(scale[0], scale[1])
-    ax.set_ylim(-0.6, len(points) - 0.4)
     ax.grid(axis="x", color=GRID, lw=0.6)
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel("Mean score (higher = healthier)")

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+
+
+def _level(v: float | None) -> str:
+    """A confidence level as a percentage, with two significant digits in what it leaves
+    out: 95%, 99.917%, 99.995% (never a rounded-up "100%")."""
+    if v is None or v != v:
+        return "–"
+    rest = 100 * (1 - v)
+    decimals = max(0, 1 - math.floor(math.log10(rest))) if rest > 0 else 2
+    return f"{100 * v:.{decimals}f}".rstrip("0").rstrip(".") + "%"
 
 
 @lru_cache(maxsize=16)
@@ -21,5 +32,8 @@ def environment(package: str = "collablens.reporting") -> Environment:
     )
     env.filters["f2"] = lambda v: "–" if v is None else f"{v:.2f}"
     env.filters["signed"] = lambda v: "–" if v is None else f"{v:+.2f}"
-    env.filters["pval"] = lambda v: "<0.001" if v < 0.001 else f"{v:.3f}"
+    env.filters["pval"] = lambda v: (
+        "–" if v is None or v != v else "<0.001" if v < 0.001 else f"{v:.3f}"
+    )
+    env.filters["level"] = _level
     return env
