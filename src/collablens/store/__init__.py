@@ -5,10 +5,12 @@ from __future__ import annotations
 from .queries import delete_wave, order_waves
 from .tables import (
     codes,
+    collaboration_forces,
     collaborations,
     comments,
     imports,
     metadata,
+    releases,
     respondents,
     segments,
     settings,
@@ -31,6 +33,7 @@ __all__ = [
     "Store",
     "bulk_insert",
     "codes",
+    "collaboration_forces",
     "collaborations",
     "comments",
     "delete_wave",
@@ -40,6 +43,7 @@ __all__ = [
     "now",
     "open_workspace",
     "order_waves",
+    "releases",
     "respondents",
     "safe_url",
     "segments",

@@ -52,6 +52,17 @@ collaborations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# The forces a collaboration declares: respondents' force answers are matched to these, and
+# only a declared name is ever printed for a group.
+collaboration_forces = Table(
+    "collaboration_forces",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("collaboration_id", ForeignKey("collaborations.id", ondelete=CASCADE), nullable=False),
+    Column("name", String(NAME_LENGTH), nullable=False),
+    UniqueConstraint("collaboration_id", "name", name="uq_collaboration_force"),
+)
+
 waves = Table(
     "waves",
     metadata,
@@ -138,4 +149,30 @@ codes = Table(
     Column("coded_at", DateTime(timezone=True), nullable=False),
     # The review queue reads model codes least confident first.
     Index("ix_codes_source_confidence", "source", "confidence"),
+)
+
+
+# The release ledger: every output that published figures of a wave, what it showed and of
+# whom. Keyed by the wave's label, not its row, so that deleting and re-importing a wave
+# cannot wipe what was already published about it.
+releases = Table(
+    "releases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "collaboration_id",
+        ForeignKey("collaborations.id", ondelete=CASCADE),
+        nullable=False,
+        index=True,
+    ),
+    Column("wave", String(LABEL_LENGTH), nullable=False),
+    Column("output", String(40), nullable=False),  # report, scores, export, ...
+    Column("label", String(500), nullable=False),  # the file written, or the command
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # zlib-compressed JSON {respondent key: [factor mask, force, role, rank, service]}: the
+    # people behind the release, so any cell's members can be rebuilt later.
+    Column("population", LargeBinary, nullable=False),
+    Column("cells", Text, nullable=False),  # JSON [[dimension, group, factor, n], ...] shown
+    Column("fingerprint", String(64), nullable=False),  # the same release twice is one row
+    Column("note", Text),  # e.g. why a release was published knowingly over the ledger
 )
