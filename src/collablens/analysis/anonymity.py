@@ -28,8 +28,9 @@ def suppress_partition(
     groups' respondent counts), so that every factor hides at least the same groups
     and a hidden group's size cannot be read off by comparing factors.
 
-    Returns group -> None (shown), "primary" (n < k) or "secondary" (hidden so that a
-    primary cell cannot be recovered by subtraction). Subtracting the shown cells from
+    Returns group -> None (shown), "primary" (n < k), "secondary" (hidden so that a
+    primary cell cannot be recovered by subtraction) or the reason given in `already`
+    (such cells are protected from subtraction like primary ones). Subtracting the shown cells from
     the total reveals the pooled hidden cells; that pool must hold at least k people
     besides each small cell in it, or a small cell would dominate the pooled result.
     """
@@ -45,9 +46,11 @@ def suppress_partition(
     remainder = total - sum(counts.values())
 
     def exposed() -> bool:
+        # Every cell hidden for its own sake (small, or hidden by the release ledger or
+        # the cross-breakdown check) must sit in a pool with at least k others.
         hidden = [g for g, why in out.items() if why]
         pool = sum(counts[g] for g in hidden) + remainder
-        return any(pool - counts[g] < k for g in hidden if counts[g] < k)
+        return any(pool - counts[g] < k for g in hidden if counts[g] < k or out[g] != SECONDARY)
 
     while exposed():
         shown = sorted((n, g) for g, n in counts.items() if not out[g])

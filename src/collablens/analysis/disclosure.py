@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import DEFAULT_K, NOT_STATED
+from ..vocabulary import ATTRIBUTES, DEFAULT_K, NOT_STATED
 from . import comparisons
 from .anonymity import PRIMARY, suppress_partition
 from .scoring import RawScores, Scores
@@ -83,18 +83,86 @@ def disclose(subject: object, policy: Policy, **options: Any) -> Any:
     )
 
 
+#: Why a cell is hidden besides small numbers: an earlier release of the same wave would
+#: give it away by subtraction (the release ledger), or two breakdowns published together
+#: would isolate a small cross cell.
+RELEASE = "release"
+CROSS = "cross"
+
+Cell = tuple[str, str, str, str]  # wave, dimension, group, factor ("-": respondent count)
+
+
 @disclose.register
-def _disclose_scores(subject: RawScores, policy: Policy, alpha_level: float = 0.05) -> Scores:
+def _disclose_scores(
+    subject: RawScores,
+    policy: Policy,
+    alpha_level: float = 0.05,
+    breakdowns: tuple[str, ...] | None = None,
+    forced: frozenset[Cell] | set[Cell] | None = None,
+) -> Scores:
+    """Scores that may be published.
+
+    `breakdowns` are the respondent attributes the output publishes (all four when None);
+    every other breakdown is dropped before anything is decided, and the published ones
+    are checked pairwise. `forced` are cells the release ledger hides (see `ledger`).
+    """
     k = policy.k
-    counts = subject.counts.copy()
-    counts["suppressed"] = _suppress(counts.assign(factor="-"), ["wave", "factor"], k)
+    dims = tuple(ATTRIBUTES) if breakdowns is None else tuple(breakdowns)
+    unknown = set(dims) - set(ATTRIBUTES)
+    if unknown:
+        raise ValueError(f"unknown breakdowns: {', '.join(sorted(unknown))}")
+    published = {"all", *dims}
+    forced = set(forced or ())
+    counts = subject.counts[subject.counts["dimension"].isin(published)].reset_index(drop=True)
+    extra: dict[tuple[str, str], dict[str, str | None]] = {}
+    per_factor: dict[tuple[str, str, str], dict[str, str | None]] = {}
+    for wave, dim, group, factor in forced:
+        if factor == "-":
+            extra.setdefault((dim, wave), {})[group] = RELEASE
+        else:
+            per_factor.setdefault((dim, wave, factor), {})[group] = RELEASE
+    cross = subject.cross if subject.cross is not None else pd.DataFrame()
+    if len(dims) > 1 and not cross.empty:
+        cross = cross[cross["dim_a"].isin(dims) & cross["dim_b"].isin(dims)]
+    else:
+        cross = cross.iloc[0:0]
+    while True:
+        reasons = _suppress(counts.assign(factor="-"), ["wave", "factor"], k, extra)
+        shown = {
+            (w, d, g)
+            for w, d, g, why in zip(
+                counts["wave"], counts["dimension"], counts["group"], reasons, strict=True
+            )
+            if why is None
+        }
+        cell_keys = zip(counts["wave"], counts["dimension"], counts["group"], strict=True)
+        size = dict(zip(cell_keys, counts["n"], strict=True))
+        added = False
+        for row in cross[(cross["n"] >= 1) & (cross["n"] < k)].itertuples(index=False):
+            a, b = (row.wave, row.dim_a, row.group_a), (row.wave, row.dim_b, row.group_b)
+            if a in shown and b in shown:
+                smaller = min((a, b), key=lambda c: (size.get(c, 0), c[1]))
+                extra.setdefault((smaller[1], smaller[0]), {})[smaller[2]] = CROSS
+                shown.discard(smaller)
+                added = True
+        if not added:
+            break
+    counts["suppressed"] = reasons
+    all_forced = {(w, g) for w, d, g, f in forced if d == "all" and f == "-"}
+    for i in counts.index[counts["dimension"] == "all"]:
+        if (counts.at[i, "wave"], counts.at[i, "group"]) in all_forced:
+            counts.at[i, "suppressed"] = RELEASE
     counts["n"] = counts["n"].astype(float)
     counts.loc[counts["suppressed"].notna(), "n"] = np.nan
     base: dict[tuple[str, str], dict[str, str | None]] = {}
     for (dim, wave), part in counts.groupby(["dimension", "wave"], sort=False):
         base[(dim, wave)] = dict(zip(part["group"], part["suppressed"], strict=True))
-    cells = subject.cells.copy()
-    cells["suppressed"] = _suppress(cells, ["wave", "factor"], k, base)
+    cells = subject.cells[subject.cells["dimension"].isin(published)].reset_index(drop=True)
+    cells["suppressed"] = _suppress(cells, ["wave", "factor"], k, base, per_factor)
+    for i in cells.index[cells["dimension"] == "all"]:
+        key = (cells.at[i, "wave"], "all", cells.at[i, "group"], cells.at[i, "factor"])
+        if key in forced or (key[0], key[2]) in all_forced:
+            cells.at[i, "suppressed"] = RELEASE
     cells = _blank(cells, ["n", "mean", "var", "sd", "ci_low", "ci_high", "band"])
     reliability = subject.reliability.copy()
     small = reliability["n_complete"].isna() | (reliability["n_complete"] < k)
@@ -148,17 +216,20 @@ def _suppress(
     within: list[str],
     k: int,
     base: dict[tuple[str, str], dict[str, str | None]] | None = None,
+    per_factor: dict[tuple[str, str, str], dict[str, str | None]] | None = None,
 ) -> pd.Series:
     """Suppression reasons for each row, decided partition by partition against its total.
 
     `base` holds, per (dimension, wave), the groups hidden in the respondent counts;
-    every factor hides at least those.
+    every factor hides at least those. `per_factor`, per (dimension, wave, factor), the
+    groups hidden for one factor only (by the release ledger).
     """
     reasons = pd.Series([None] * len(table), index=table.index, dtype=object)
     totals = table[table["dimension"] == "all"].set_index(within)["n"]
     for key, part in table[table["dimension"] != "all"].groupby(["dimension", *within], sort=False):
         total = int(totals.get(tuple(key[1:]), part["n"].sum()))
-        already = (base or {}).get((key[0], key[1]))
+        already = dict((base or {}).get((key[0], key[1])) or {})
+        already.update((per_factor or {}).get((key[0], key[1], key[2]), {}))
         counts = dict(zip(part["group"], part["n"].astype(int), strict=True))
         decided = suppress_partition(counts, k, total, already)
         reasons[part.index] = part["group"].map(decided).to_numpy()

@@ -16,11 +16,12 @@ import pandas as pd
 
 from ..framework import Framework
 from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, NOT_STATED
+from . import ledger
 from .dataset import SurveyData, load, load_coded, load_comments
-from .disclosure import CommentEvidence, Policy, disclose
+from .disclosure import CROSS, RELEASE, CommentEvidence, Policy, disclose
 from .provenance import import_readings, method_notes
 from .quotes import QUOTE_CANDIDATES, FactorComments, summarise
-from .scoring import Scores, measure
+from .scoring import Scores
 
 HEADLINE_EFFECT = 0.5  # Hedges' g at which a significant gap makes the summary
 GAPS_SHOWN = 15
@@ -31,6 +32,19 @@ ALPHA_LOW = 0.7  # Cronbach's alpha below which a factor's items do not hang tog
 PLURALS = {"strength": "strengths", "concern": "concerns", "weakness": "weaknesses"}
 # Which breakdowns the report shows, and of what: README's "Anonymity" says the same.
 SCORE_BREAKDOWNS = ("force",)
+
+
+DEFAULT_BREAKDOWNS: tuple[str, ...] = ("force",)
+
+
+@dataclass
+class Publication:
+    """What a release of these findings publishes, for the release ledger."""
+
+    data: SurveyData
+    scores: Scores
+    dimensions: tuple[str, ...]
+    correction: str | None = None
 
 
 @dataclass
@@ -72,6 +86,12 @@ class Findings:
     count_breakdowns: list[str] = field(default_factory=list)
     breakdowns: str = ""  # the sentence README's "Anonymity" repeats word for word
     all_hidden: bool = False
+    # Figures hidden because an earlier release of the wave would give them away by
+    # subtraction, or because breakdowns published together would isolate a cross cell.
+    release_hidden: int = 0
+    cross_hidden: int = 0
+    # What `ledger.record` needs once the output is written.
+    publication: Publication | None = field(default=None, repr=False)
     # How this wave's answers came in: scale maps used, rows left out on import.
     import_notes: list[str] = field(default_factory=list)
     none_mentions: int = 0
@@ -83,11 +103,23 @@ class Findings:
     trend: pd.DataFrame | None = None
 
 
-def find(store: Any, collaboration: str, wave: str | None = None) -> Findings:
+def find(
+    store: Any,
+    collaboration: str,
+    wave: str | None = None,
+    *,
+    breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
+    correction: str | None = None,
+) -> Findings:
     """The findings of `wave` (default: the latest) of a collaboration in a workspace.
 
     Why here and not in the report: the web app and the CLI need the same numbers and
     the same choices, and the disclosure gate must sit between the store and all of them.
+    `breakdowns` are the respondent attributes whose counts are published (scores, gaps
+    and quotes are by force only). Earlier releases of the same waves hide what they
+    would give away (see `ledger`), unless this is a knowing `correction` (its reason is
+    recorded with the release). Record the release with `ledger.record` once the output
+    is written (`Findings.publication` holds what it needs).
     """
     data = load(store, collaboration)
     if wave is None:
@@ -97,7 +129,8 @@ def find(store: Any, collaboration: str, wave: str | None = None) -> Findings:
             f"collaboration {collaboration!r} has no wave {wave!r} (waves: {', '.join(data.waves)})"
         )
     policy = Policy.of(store)
-    scores = disclose(measure(data), policy)
+    dims = tuple(dict.fromkeys(("force", *breakdowns)))
+    scores = ledger.disclosed(store, data, dims, correction)
     counts, quotes = load_coded(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
     if counts.empty:  # free text not coded (yet): group it by the question it answered
         comments = load_comments(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
@@ -106,6 +139,7 @@ def find(store: Any, collaboration: str, wave: str | None = None) -> Findings:
         evidence = CommentEvidence(wave, scores.counts, coded_counts=counts, quotes=quotes)
     out = assemble(data, scores, wave, disclose(evidence, policy), policy.comment_k)
     out.import_notes = method_notes(import_readings(store, collaboration), wave)
+    out.publication = Publication(data, scores, dims, correction)
     return out
 
 
@@ -191,11 +225,20 @@ def assemble(
         if r["alpha_problem"]
     ]
     out.score_breakdowns = [ATTRIBUTE_LABELS[d] for d in SCORE_BREAKDOWNS]
-    out.count_breakdowns = list(ATTRIBUTE_LABELS.values())
+    published = set(scores.counts["dimension"])
+    out.count_breakdowns = [label for d, label in ATTRIBUTE_LABELS.items() if d in published]
+    out.release_hidden = int((scores.cells["suppressed"] == RELEASE).sum()) + int(
+        (scores.counts["suppressed"] == RELEASE).sum()
+    )
+    out.cross_hidden = int((scores.counts["suppressed"] == CROSS).sum())
+    counted = (
+        f"respondent counts by {_and_list(out.count_breakdowns)}"
+        if out.count_breakdowns
+        else "the number of respondents only"
+    )
     out.breakdowns = (
         f"the report shows scores, partner gaps and quotes by "
-        f"{_and_list(out.score_breakdowns)} only, and respondent counts by "
-        f"{_and_list(out.count_breakdowns)}"
+        f"{_and_list(out.score_breakdowns)} only, and {counted}"
     )
     out.ci_rule = CI_RULE.format(alpha=scores.alpha_level, level=100 * (1 - scores.alpha_level))
     _gaps(out, scores, names, wave)
@@ -418,6 +461,8 @@ def _changes(out: Findings, scores: Scores, names: dict[str, str], wave: str) ->
 def _counts(out: Findings, scores: Scores, wave: str) -> None:
     c = scores.counts[scores.counts["wave"] == wave]
     for dim, label in ATTRIBUTE_LABELS.items():
+        if dim not in set(c["dimension"]):
+            continue
         part = c[c["dimension"] == dim].sort_values("n", ascending=False, na_position="last")
         out.counts[label] = [
             {"group": r["group"], "n": _int(r["n"]), "why": r["suppressed"]}

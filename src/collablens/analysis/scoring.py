@@ -30,6 +30,10 @@ class RawScores:
     counts: pd.DataFrame  # wave, dimension, group, n
     reliability: pd.DataFrame  # wave, factor, items, n_complete, alpha
     waves: list[str]
+    # Respondents in each pair of groups of two breakdowns: wave, factor ("-" for the
+    # respondent counts), dim_a, group_a, dim_b, group_b, n. Never shown: disclosure uses
+    # it to check that breakdowns published together isolate no small cross cell.
+    cross: pd.DataFrame | None = None
 
 
 @dataclass
@@ -86,10 +90,38 @@ def measure(data: SurveyData) -> RawScores:
         counts=_counts(resp),
         reliability=_reliability(data),
         waves=list(data.waves),
+        cross=_cross(resp, fs),
     )
 
 
-def score(data: SurveyData, k: int = 10, alpha_level: float = 0.05) -> Scores:
+CROSS_COLUMNS = ["wave", "factor", "dim_a", "group_a", "dim_b", "group_b", "n"]
+
+
+def _cross(resp: pd.DataFrame, fs: pd.DataFrame) -> pd.DataFrame:
+    """Respondents (and respondents with a score on each factor) in every pair of groups."""
+    frames = []
+    valid = fs.notna()
+    valid.insert(0, "-", True)
+    for i, dim_a in enumerate(ATTRIBUTES):
+        for dim_b in ATTRIBUTES[i + 1 :]:
+            keys = [resp["wave"], resp[dim_a], resp[dim_b]]
+            n = valid.groupby(keys, sort=False).sum()
+            n.index = n.index.set_names(["wave", "group_a", "group_b"])
+            long = n.rename_axis(columns="factor").stack().rename("n").reset_index()
+            long["dim_a"], long["dim_b"] = dim_a, dim_b
+            frames.append(long)
+    if not frames:
+        return pd.DataFrame(columns=CROSS_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    return out[out["n"] > 0][CROSS_COLUMNS].reset_index(drop=True)
+
+
+def score(
+    data: SurveyData,
+    k: int = 10,
+    alpha_level: float = 0.05,
+    breakdowns: tuple[str, ...] | None = None,
+) -> Scores:
     """What may be shown of a collaboration's scores: `measure`, then `disclose`.
 
     Why a single path: every output (report, CLI table, CSV, the web app) starts here
@@ -97,7 +129,7 @@ def score(data: SurveyData, k: int = 10, alpha_level: float = 0.05) -> Scores:
     """
     from .disclosure import Policy, disclose
 
-    return disclose(measure(data), Policy(k=k), alpha_level=alpha_level)
+    return disclose(measure(data), Policy(k=k), alpha_level=alpha_level, breakdowns=breakdowns)
 
 
 def _counts(resp: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..analysis.findings import Findings, find
+from ..analysis import ledger
+from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings, find
 from . import charts
 from .html import environment
 from .pdf import CHROMIUM_FLAGS, find_chromium, html_to_pdf
@@ -38,9 +39,16 @@ class Report(Findings):
     charts: dict[str, str] = field(default_factory=dict)
 
 
-def build_report(store: Any, collaboration: str, wave: str | None = None) -> Report:
+def build_report(
+    store: Any,
+    collaboration: str,
+    wave: str | None = None,
+    *,
+    breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
+    correction: str | None = None,
+) -> Report:
     """The report of `wave` (default: latest): `find`, then draw the charts."""
-    return present(find(store, collaboration, wave))
+    return present(find(store, collaboration, wave, breakdowns=breakdowns, correction=correction))
 
 
 def present(findings: Findings) -> Report:
@@ -72,11 +80,35 @@ def render_html(report: Report) -> str:
 
 
 def write_report(
-    store: Any, collaboration: str, out: Path, wave: str | None = None, pdf: Path | None = None
+    store: Any,
+    collaboration: str,
+    out: Path,
+    wave: str | None = None,
+    pdf: Path | None = None,
+    *,
+    breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
+    correction: str | None = None,
 ) -> Report:
-    report = build_report(store, collaboration, wave)
+    """Write the report (and its PDF), then record it in the release ledger.
+
+    Recorded after writing, so a report that failed to write is no release; recorded
+    always, so the next report of these waves is checked against this one.
+    """
+    report = build_report(store, collaboration, wave, breakdowns=breakdowns, correction=correction)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_html(report), encoding="utf-8")
     if pdf is not None:
         html_to_pdf(out, pdf)
+    pub = report.publication
+    if pub is not None:
+        ledger.record(
+            store,
+            pub.data,
+            pub.scores,
+            output="report",
+            label=out.name,
+            dimensions=("all", *pub.dimensions),
+            waves=report.waves,
+            note=f"correction: {pub.correction}" if pub.correction else None,
+        )
     return report
