@@ -20,6 +20,7 @@ from collablens.demo import simulate
 from collablens.framework import load_framework
 from collablens.store import Store, comments, imports, respondents
 from collablens.surveys import instrument
+from collablens.surveys.attributes import set_forces
 from collablens.surveys.importer import InputError, import_responses, likert_lookup, norm
 from collablens.vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 
@@ -402,7 +403,11 @@ def test_missing_answer_spellings_are_blank_not_errors(store: Store, tmp_path):
     simulate.to_template_csv(raw, path)
     odd = ["Don\u2019t know", "N/A", "prefer not to say", " ", "-99", "not answered"]
     _set_cells(path, {(2 + i, "trust_1"): v for i, v in enumerate(odd)})
-    import_responses(store, path, "C", "W")
+    # -99 means "no answer" only when the user says so: it is off the scale.
+    with pytest.raises(InputError, match=r"row 6, column 'trust_1': '-99' is not an answer"):
+        import_responses(store, path, "C", "W")
+    r = import_responses(store, path, "C", "W", missing_codes=["-99"])
+    assert (r.missing_codes, r.missing_code_cells) == (["-99"], 1)
     raw.loc[: len(odd) - 1, "trust_1"] = np.nan
     _assert_same_answers(store, raw)
 
@@ -501,11 +506,15 @@ def test_a_failure_late_in_the_import_changes_nothing(any_store: Store, tmp_path
 
 def test_a_value_too_long_to_store_is_named_and_changes_nothing(any_store: Store, tmp_path):
     raw = _simulated(any_store, seed=16)
-    raw.loc[17, "force"] = "A very long force name " * 10  # over the 200 characters allowed
+    raw.loc[17, "force"] = "A very long force name " * 10  # free text, not a force's name
     path = tmp_path / "long.csv"
     simulate.to_template_csv(raw, path)
     before = _contents(any_store)
-    with pytest.raises(InputError, match=r"long.csv: row 19, column 'force': longer than 190"):
+    with pytest.raises(
+        InputError,
+        match=r"long.csv: row 19, column 'force': 'A very long force name .*' cannot be a "
+        r"force name: it is 229 characters long, over 60",
+    ):
         import_responses(any_store, path, "North East", "2024")
     assert _contents(any_store) == before
 
@@ -531,6 +540,7 @@ def test_overlapping_files_add_only_new_respondents(any_store: Store, tmp_path: 
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     simulate.to_template_csv(raw.iloc[:30], a)
     simulate.to_template_csv(raw.iloc[20:], b)
+    set_forces(any_store, "C", ["Northmoor Police", "Fellside"])  # a.csv has only the first
     import_responses(any_store, a, "C", "W")
     r = import_responses(any_store, b, "C", "W")
     assert (r.rows_added, r.rows_already_present, r.already_imported) == (15, 10, False)
@@ -548,6 +558,7 @@ def test_overlap_without_an_id_column_uses_the_row_itself(store: Store, tmp_path
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     simulate.to_template_csv(raw.iloc[:13], a)
     simulate.to_template_csv(raw.iloc[2:], b)
+    set_forces(store, "C", sorted(set(raw["force"])))
     assert import_responses(store, a, "C", "W").rows_added == 13
     r = import_responses(store, b, "C", "W")
     assert (r.rows_added, r.rows_already_present) == (8, 11)

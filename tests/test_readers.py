@@ -2,47 +2,51 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from collablens import plugins
 from collablens.demo import simulate
 from collablens.store import Store
-from collablens.surveys import importer
-from collablens.surveys.importer import import_responses
+from collablens.surveys import importer, readers
+from collablens.surveys.importer import InputError, import_responses
 from collablens.surveys.readers import QUALTRICS, WIDE, Reader, read_table
 
-# -- a third party's reader: answers separated by semicolons (as Excel writes CSV where the
-# decimal separator is a comma), which the built-in readers would see as one wide column.
+# -- a third party's reader: answers separated by vertical bars (as some HR systems write
+# them), which the built-in readers (commas, semicolons, tabs) would see as one wide column.
 
 
-def _split_semicolons(grid: pd.DataFrame) -> pd.DataFrame:
-    if grid.shape[1] != 1 or ";" not in grid.iloc[0, 0]:
+def _split_bars(grid: pd.DataFrame) -> pd.DataFrame:
+    if grid.shape[1] != 1 or "|" not in grid.iloc[0, 0]:
         return grid
-    rows = [cell.split(";") for cell in grid.iloc[:, 0]]
+    rows = [cell.split("|") for cell in grid.iloc[:, 0]]
     width = max(len(r) for r in rows)
     out = pd.DataFrame([r + [""] * (width - len(r)) for r in rows])
-    out.attrs["separator"] = ";"
+    out.attrs["separator"] = "|"
     return out
 
 
-SEMICOLONS = Reader(
-    name="semicolons",
-    detect=lambda grid: grid.attrs.get("separator") == ";",
-    prepare=_split_semicolons,
-    description="CSV separated by semicolons",
+BARS = Reader(
+    name="bars",
+    detect=lambda grid: grid.attrs.get("separator") == "|",
+    prepare=_split_bars,
+    description="CSV separated by vertical bars",
 )
 
 
 @pytest.fixture
-def semicolons(monkeypatch: pytest.MonkeyPatch) -> Reader:
-    """SEMICOLONS registered for one test only."""
+def bars(monkeypatch: pytest.MonkeyPatch) -> Reader:
+    """BARS registered for one test only."""
     list(plugins.readers)  # load the entry points first, then work on a copy
     monkeypatch.setattr(plugins.readers, "_items", dict(plugins.readers._items))
-    return plugins.readers.register("semicolons", SEMICOLONS)
+    return plugins.readers.register("bars", BARS)
 
 
 def _simulated(store: Store, seed: int = 3) -> pd.DataFrame:
@@ -80,28 +84,24 @@ def test_qualtrics_is_tried_before_the_catch_all(store: Store, tmp_path: Path):
     assert len(table.data) == len(raw)
 
 
-def test_a_third_party_reader_reads_the_files_it_detects(
-    semicolons: Reader, store: Store, tmp_path: Path
-):
+def test_a_third_party_reader_reads_the_files_it_detects(bars: Reader, store: Store, tmp_path):
     raw = _simulated(store)
     path = tmp_path / "answers.csv"
     simulate.to_template_csv(raw, path)
-    pd.read_csv(path, dtype=str, keep_default_na=False).to_csv(path, sep=";", index=False)
+    pd.read_csv(path, dtype=str, keep_default_na=False).to_csv(path, sep="|", index=False)
     assert "," not in path.read_text()
 
     table = read_table(path)
-    assert table.source_format == "semicolons"
+    assert table.source_format == "bars"
     assert table.headers == list(raw.columns)
     assert (len(table.data), table.first_row) == (len(raw), 2)
 
     r = import_responses(store, path, "North East", "2024")
-    assert r.source_format == "semicolons"
+    assert r.source_format == "bars"
     assert (r.rows_added, r.mapped_items, r.unmapped) == (len(raw), 40, [])
 
 
-def test_a_third_party_reader_leaves_other_files_alone(
-    semicolons: Reader, store: Store, tmp_path: Path
-):
+def test_a_third_party_reader_leaves_other_files_alone(bars: Reader, store: Store, tmp_path):
     raw = _simulated(store, seed=4)
     path = tmp_path / "template.csv"
     simulate.to_template_csv(raw, path)
@@ -112,4 +112,83 @@ def test_a_third_party_reader_leaves_other_files_alone(
 
 
 def test_the_registration_did_not_outlive_its_test():
-    assert "semicolons" not in plugins.readers
+    assert "bars" not in plugins.readers
+
+
+# -- separators, encodings and limits of the built-in reading ----------------------------
+
+
+def test_semicolons_are_read_by_the_built_in_readers(store: Store, tmp_path: Path):
+    """Excel writes CSV with semicolons where the decimal separator is a comma."""
+    raw = _simulated(store, seed=5)
+    path = tmp_path / "answers.csv"
+    simulate.to_template_csv(raw, path)
+    pd.read_csv(path, dtype=str, keep_default_na=False).to_csv(path, sep=";", index=False)
+    table = read_table(path)
+    assert (table.source_format, table.headers) == ("wide", list(raw.columns))
+    assert any("semicolons" in n for n in table.notes)
+    assert import_responses(store, path, "North East", "2024").rows_added == len(raw)
+
+
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path: Path):
+    path = tmp_path / "u.csv"
+    path.write_bytes("respondent_id\ttrust_1\nR1\t4\n".encode("utf-16-le"))
+    table = read_table(path)
+    assert table.headers == ["respondent_id", "trust_1"] and table.data.iloc[0, 1] == "4"
+
+
+def test_row_limit_is_checked_before_anything_slow(monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(readers, "MAX_ROWS", 10)
+    path = tmp_path / "many.csv"
+    path.write_text("a,b\n" + "1,2\n" * 50)
+    with pytest.raises(InputError, match="more than 10 rows"):
+        read_table(path)
+
+
+def test_file_size_limit(monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "big.csv"
+    path.write_text("a,b\n" + "1,2\n" * 50)
+    with pytest.raises(InputError, match="over the limit of 0 MB"):
+        read_table(path)
+
+
+def test_free_text_limit_per_file(monkeypatch, store: Store, tmp_path: Path):
+    monkeypatch.setattr(importer, "MAX_FREE_TEXT_CHARS", 50)
+    raw = _simulated(store, seed=6)
+    question = store.framework.free_text_questions[0][0]
+    raw[question] = "A comment of some length about the collaboration."
+    path = tmp_path / "texts.csv"
+    simulate.to_template_csv(raw, path)
+    with pytest.raises(InputError, match="free-text answers hold 490 characters together"):
+        import_responses(store, path, "North East", "2024")
+
+
+@st.composite
+def grids(draw):
+    cell = st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"'),
+        max_size=8,
+    )
+    width = draw(st.integers(2, 5))
+    rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), min_size=1, max_size=5))
+    header = [f"h{i}" for i in range(width)]
+    return [header, *[[*r[:-1], r[-1] or "x"] for r in rows]]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    grid=grids(),
+    sep=st.sampled_from([",", ";", "\t"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+)
+def test_a_table_reads_back_whatever_its_separator_and_encoding(grid, sep, encoding, tmp_path):
+    out = io.StringIO()
+    csv.writer(out, delimiter=sep, lineterminator="\r\n").writerows(grid)
+    path = tmp_path / "g.csv"
+    path.write_bytes(out.getvalue().encode(encoding))
+    table = read_table(path)
+    assert table.headers == grid[0]
+    assert table.data.astype(str).values.tolist() == grid[1:]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collablens.text.segment import _ABBREVIATIONS, segments
+from collablens.text.segment import _ABBREVIATIONS, _BULLET, segments, split_sentences
 
 # Words that are not abbreviations: "no." or "dc." may end an abbreviation, not a sentence.
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8).filter(
@@ -46,3 +49,60 @@ def test_segments_keep_every_word_in_order(sentences):
     assert " ".join(parts).split() == text.split()
     assert all(p.strip() for p in parts)
     assert len(parts) == len(sentences)  # each generated sentence has at least three words
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile sizes and shapes: splitting is linear in the text and loses nothing.
+
+ADVERSARIAL = [
+    "." * 40_000,
+    "!?…" * 15_000,
+    ". " * 50_000,
+    "a. " * 35_000,
+    "Mr. " * 25_000,
+    "A. B " * 20_000,
+    ". A" * 35_000,
+    ("x" * 50 + ". ") * 2_000 + "." * 50_000,
+    "Yes. " * 20_000,
+    ("word " * 30 + "\n") * 700,
+]
+
+
+def _non_space(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL, ids=lambda t: repr(t[:12]))
+def test_hostile_text_splits_in_linear_time(text):
+    # once 40,000 full stops took 30 s and 100 kB took 272 s, inside `import`
+    start = time.perf_counter()
+    parts = segments(text)
+    assert time.perf_counter() - start < 1.0
+    assert _non_space("".join(parts)) == _non_space(
+        "".join(_BULLET.sub("", line) for line in text.replace("\r", "\n").split("\n"))
+    )
+
+
+PUNCTUATED = st.lists(
+    st.sampled_from(list("aAbZ09 .!?…\"”’')([“‘\n\t-*•") + ["Mr", "e.g", "Sgt", "1)"]),
+    max_size=150,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=300), PUNCTUATED))
+def test_splitting_loses_no_character(text):
+    for line in text.split("\n"):
+        assert _non_space("".join(split_sentences(line))) == _non_space(line)
+    expected = "".join(_BULLET.sub("", line) for line in text.replace("\r", "\n").split("\n"))
+    assert _non_space("".join(segments(text))) == _non_space(expected)
+    assert all(part.strip() for part in segments(text))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from([".", "!", " ", "A", "a", "Mr.", "\u2026", "”", "\n"]), min_size=1))
+def test_repeated_adversarial_patterns_stay_fast(pattern):
+    text = ("".join(pattern) * (60_000 // len(pattern) + 1))[:60_000]
+    start = time.perf_counter()
+    segments(text)
+    assert time.perf_counter() - start < 1.0

@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from collablens.analysis import dataset
 from collablens.demo import simulate
@@ -220,3 +220,82 @@ def test_waves_keep_the_order_they_were_first_seen(any_store: Store):
         any_store.ensure_wave(conn, "Other", "2025 spring")
     assert any_store.waves("C") == [(w2, "2025 spring"), (w1, "2024 autumn")]
     assert any_store.collaborations() == ["C", "Other"]
+
+
+def test_settings_and_collaborations_are_written_once_whoever_comes_first(any_store: Store):
+    """The statements two processes may run at once (covered with real processes in
+    test_faults.py) are single INSERT ... ON CONFLICT statements: a second write of the
+    same key or name keeps one row."""
+    from collablens.store import collaborations
+    from collablens.store.workspace import upsert
+
+    with any_store.begin() as conn:
+        any_store.record_framework(conn)
+        any_store.record_framework(conn)
+        upsert(conn, settings, {"key": "note", "value": "first"}, ["key"], update=False)
+        upsert(conn, settings, {"key": "note", "value": "second"}, ["key"], update=False)
+        a = any_store.ensure_wave(conn, "C", "1")
+        b = any_store.ensure_wave(conn, "C", "1")
+    assert a == b
+    assert any_store.get_setting("note") == "first"
+    any_store.set_setting("note", "third")
+    assert any_store.get_setting("note") == "third"
+    with any_store.connect() as conn:
+        keys = conn.execute(select(settings.c.key)).scalars().all()
+        assert len(keys) == len(set(keys))
+        assert conn.execute(select(func.count()).select_from(collaborations)).scalar() == 1
+
+
+def _with_comments(store: Store, texts: list[str]) -> None:
+    from collablens.store import queries
+
+    with store.begin() as conn:
+        wid = queries.ensure_wave(conn, "C", "1")
+        iid = queries.insert_import(
+            conn, wid, filename="f", sha256="0" * 64, source_format="wide", rows_added=1,
+            item_ids=[], scale_min=1,
+        )  # fmt: skip
+        ids = queries.insert_respondents(conn, wid, iid, [("r1", "A", None, None, None, b"")])
+        queries.insert_comments(conn, [(ids["r1"], "q", None, t) for t in texts])
+        other = queries.ensure_wave(conn, "D", "1")
+        oid = queries.insert_import(
+            conn, other, filename="g", sha256="1" * 64, source_format="wide", rows_added=1,
+            item_ids=[], scale_min=1,
+        )  # fmt: skip
+        ids = queries.insert_respondents(conn, other, oid, [("r1", "A", None, None, None, b"")])
+        queries.insert_comments(conn, [(ids["r1"], "q", None, "Another collaboration's.")])
+
+
+def test_uncoded_comments_count_what_an_interrupted_run_left(any_store: Store):
+    from collablens.store import queries
+    from collablens.text.coding import segment_comments, uncoded_comments
+
+    _with_comments(
+        any_store,
+        [
+            "The board never meets. Nobody decides anything.",
+            "Sharing data is slow.",
+            "The board never meets. Nobody decides anything. It is slow.",
+        ],
+    )
+    assert uncoded_comments(any_store, "C", "1") == 3
+    assert uncoded_comments(any_store, "C", "2") == 0
+    assert uncoded_comments(any_store) == 4
+    assert segment_comments(any_store, "C") == 6
+    assert segment_comments(any_store, "C") == 0  # cut once, whoever runs it again
+    assert uncoded_comments(any_store, "C", "1") == 3
+    with any_store.connect() as conn:
+        todo = queries.segments_to_code(conn, "C", recode=False)
+    # A run killed after its first batch: the first three segments coded.
+    stamp = now()
+    rows = [(sid, "none", "neutral", 0.5, "[]", "model", "m", stamp) for sid, _ in todo[:3]]
+    with any_store.begin() as conn:
+        queries.lock_coding(conn)
+        assert queries.write_model_codes(conn, rows, recode=False) == 3
+        assert queries.write_model_codes(conn, rows, recode=False) == 0  # another run's
+    assert uncoded_comments(any_store, "C", "1") == 1  # the last comment is a third done
+    with any_store.begin() as conn:
+        rest = [(sid, "none", "neutral", 0.5, "[]", "model", "m", stamp) for sid, _ in todo[3:]]
+        queries.write_model_codes(conn, rest, recode=False)
+    assert uncoded_comments(any_store, "C", "1") == 0
+    assert uncoded_comments(any_store, "D") == 1

@@ -294,3 +294,39 @@ def test_an_output_path_that_cannot_be_written_is_one_clear_line(tmp_path, args)
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert lines and lines[0].startswith("Error:"), res.output
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_sqlite_workspace_busy_past_the_timeout_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A second writer waits for the first; past the busy timeout it gets one line that
+    says what happened and what to do, never `database is locked` (the CLI case, with
+    real processes, is in test_faults.py)."""
+    import sqlite3
+
+    from collablens.store.workspace import BUSY_TIMEOUT, WorkspaceBusy, default_busy_timeout
+
+    db = tmp_path / "w.db"
+    open_workspace(str(db), create=True).close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    store = Store(str(db), busy_timeout=0.2)
+    try:
+        with pytest.raises(WorkspaceBusy) as caught, store.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM settings")
+        message = str(caught.value)
+        assert "\n" not in message and str(db) in message
+        assert "busy" in message and "another collablens command" in message
+        assert store.waves("C") == []  # reading is never blocked
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with store.begin() as conn:  # once the other writer is done, writing works
+        store.ensure_wave(conn, "C", "1")
+    store.close()
+    monkeypatch.delenv("COLLABLENS_BUSY_TIMEOUT", raising=False)
+    assert default_busy_timeout() == BUSY_TIMEOUT
+    monkeypatch.setenv("COLLABLENS_BUSY_TIMEOUT", "2.5")
+    assert default_busy_timeout() == 2.5 and Store(str(db)).busy_timeout == 2.5
+    monkeypatch.setenv("COLLABLENS_BUSY_TIMEOUT", "soon")
+    assert default_busy_timeout() == BUSY_TIMEOUT

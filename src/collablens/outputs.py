@@ -8,6 +8,7 @@ traceback. Commands call `check_output_path` on every output path first.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .errors import OutputError
 
@@ -29,3 +30,16 @@ def check_output_path(path: str | Path, what: str = "output") -> Path:
     if not parent.is_dir():
         raise OutputError(f"cannot write the {what} {p}: {parent} is a file, not a folder")
     return p
+
+
+#: What makes a spreadsheet read a cell as a formula (or hide one): OWASP's list, and the
+#: full-width forms of = + - that some spreadsheets in East Asian locales also accept.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """`value` made safe for a spreadsheet cell: text that a spreadsheet would run as a
+    formula gets a leading single quote; anything else (numbers included) is unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value

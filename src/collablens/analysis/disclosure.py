@@ -135,15 +135,14 @@ def _disclose_scores(
             )
             if why is None
         }
-        cell_keys = zip(counts["wave"], counts["dimension"], counts["group"], strict=True)
-        size = dict(zip(cell_keys, counts["n"], strict=True))
         added = False
         for row in cross[(cross["n"] >= 1) & (cross["n"] < k)].itertuples(index=False):
             a, b = (row.wave, row.dim_a, row.group_a), (row.wave, row.dim_b, row.group_b)
             if a in shown and b in shown:
-                smaller = min((a, b), key=lambda c: (size.get(c, 0), c[1]))
-                extra.setdefault((smaller[1], smaller[0]), {})[smaller[2]] = CROSS
-                shown.discard(smaller)
+                # Hide the group of the later breakdown (attributes run force first), so
+                # forces, the breakdown every report publishes, are kept where they can be.
+                extra.setdefault((b[1], b[0]), {})[b[2]] = CROSS
+                shown.discard(b)
                 added = True
         if not added:
             break

@@ -70,6 +70,8 @@ class Findings:
     suppressed: list[str] = field(default_factory=list)
     comments: list[FactorComments] = field(default_factory=list)
     coded: bool = False
+    # Comments of this wave not coded yet (an interrupted coding run): the counts are partial.
+    uncoded_comments: int = 0
     top_band: str = ""
     bottom_band: str = ""
     n_strengths: int = 0
@@ -139,6 +141,10 @@ def find(
         evidence = CommentEvidence(wave, scores.counts, coded_counts=counts, quotes=quotes)
     out = assemble(data, scores, wave, disclose(evidence, policy), policy.comment_k)
     out.import_notes = method_notes(import_readings(store, collaboration), wave)
+    from ..store.queries import count_uncoded_comments
+
+    with store.connect() as conn:  # an interrupted coding run: the report says so
+        out.uncoded_comments = count_uncoded_comments(conn, collaboration, wave)
     out.publication = Publication(data, scores, dims, correction)
     return out
 

@@ -60,6 +60,12 @@ def method_notes(readings: list[ImportReading], wave: str | None = None) -> list
     parts = [_count(totals[key], one, many) for key, one, many in _LEFT_OUT if totals[key]]
     if parts:
         notes.append("Left out on import: " + "; ".join(parts) + ".")
+    coded = sum(r.left_out.get("missing_code_cells", 0) for r in chosen)
+    if coded:
+        notes.append(
+            f"{coded:,} answer{'s' if coded != 1 else ''} given as a missing-value code declared "
+            "at import (--missing-code) were read as not answered."
+        )
     kept = sum(r.left_out.get("unfinished_kept", 0) for r in chosen)
     if kept:
         notes.append(

@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 # Heavy modules (pandas, SQLAlchemy, pydantic, ...) are imported inside the commands
 # that use them, so `collablens --help` starts fast; tests/test_startup.py checks it.
 
-console = Console()
-err = Console(stderr=True, soft_wrap=True)
+# Every name, label, path or comment a command prints is user text: it goes through
+# `escape` (rich markup such as "[/x]" is printed as written, never parsed), and emoji
+# codes such as ":smile:" are not replaced.
+console = Console(emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 app = typer.Typer(
     help=(
@@ -89,6 +92,15 @@ DbOption = Annotated[
         "postgresql+psycopg://user@host/db.",
     ),
 ]
+CorrectionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--correction",
+        metavar="REASON",
+        help="Publish knowingly over the release ledger (e.g. a corrected release); the "
+        "reason is recorded with the release.",
+    ),
+]
 FrameworkOption = Annotated[
     Path | None,
     typer.Option(
@@ -135,6 +147,7 @@ def _progress(description: str, counts: bool = False) -> Iterator[ProgressCallba
         TimeRemainingColumn,
     )
 
+    description = escape(description)  # a file name, printed as written
     columns = [TextColumn("{task.description}"), BarColumn()]
     columns += [MofNCompleteColumn(), TimeRemainingColumn()] if counts else [TimeElapsedColumn()]
     with Progress(*columns, console=err, transient=True) as bar:
@@ -224,16 +237,7 @@ def init(
     """
     from ..framework import FrameworkError
 
-    store = _open(db, create=True)
-    try:
-        if framework is not None:
-            store.set_framework(framework)
-        fw = store.framework
-        with store.begin() as conn:
-            store.record_framework(conn)
-    except FrameworkError as exc:
-        _fail(str(exc))
-    if model is not None:
+    if model is not None:  # checked before anything is written: a refusal changes nothing
         from .. import plugins
 
         if model not in plugins.embedders:
@@ -244,13 +248,24 @@ def init(
             get_embedder(model)  # refuse a model that is not installed now, not at coding time
         except LookupError as exc:
             _fail(str(exc))
+    store = _open(db, create=True)
+    try:
+        if framework is not None:
+            store.set_framework(framework)
+        fw = store.framework
+        with store.begin() as conn:
+            store.record_framework(conn)
+    except FrameworkError as exc:
+        _fail(str(exc))
+    if model is not None:
         store.set_setting("coder_model", model)
     if k is not None:
         store.set_setting("anonymity_k", str(k))
     if comment_k is not None:
         store.set_setting("comment_k", str(comment_k))
     console.print(
-        f"Workspace [bold]{store.url}[/]: framework {fw.id!r} ({len(fw.factors)} factors), "
+        f"Workspace [bold]{escape(store.url)}[/]: framework {escape(repr(fw.id))} "
+        f"({len(fw.factors)} factors), "
         f"anonymity threshold k = {store.anonymity_k}, comment threshold = {store.comment_k}."
     )
 
@@ -267,23 +282,26 @@ def framework_show(framework: FrameworkOption = None, db: DbOption = DEFAULT_DB)
     from rich.table import Table
 
     fw = _framework(framework, db)
-    console.print(f"[bold]{fw.name}[/] ({fw.id}, version {fw.version})", highlight=False)
-    console.print(f"[dim]{fw.citation}[/]\n", highlight=False)
-    bands = ", ".join(f"{b.label} >= {b.min}" for b in fw.bands)
+    console.print(
+        f"[bold]{escape(fw.name)}[/] ({escape(fw.id)}, version {escape(str(fw.version))})",
+        highlight=False,
+    )
+    console.print(f"[dim]{escape(fw.citation)}[/]\n", highlight=False)
+    bands = escape(", ".join(f"{b.label} >= {b.min}" for b in fw.bands))
     if console.width < WIDE:
         # A four-column table squeezes each column to a dozen letters: list instead.
         from rich.padding import Padding
 
         for f in fw.factors:
-            console.rule(f"[bold]{f.name}[/]", align="left")
-            console.print(f"[dim]{f.id}, {f.kind}[/]", highlight=False)
-            console.print(Padding(f.definition, (0, 0, 0, 2)), highlight=False)
+            console.rule(f"[bold]{escape(f.name)}[/]", align="left")
+            console.print(f"[dim]{escape(f.id)}, {f.kind}[/]", highlight=False)
+            console.print(Padding(escape(f.definition), (0, 0, 0, 2)), highlight=False)
             grid = Table.grid(padding=(0, 1))
             grid.add_column(width=1)
             grid.add_column(no_wrap=True)
             grid.add_column()
             for it in f.items:
-                grid.add_row("R" if it.reverse else "", f"{it.id}:", it.text)
+                grid.add_row("R" if it.reverse else "", escape(f"{it.id}:"), escape(it.text))
             console.print(Padding(grid, (0, 0, 0, 1)), highlight=False)
             console.print()
         console.print("R = reverse-scored.", highlight=False)
@@ -296,7 +314,9 @@ def framework_show(framework: FrameworkOption = None, db: DbOption = DEFAULT_DB)
     table.add_column("Items", ratio=3)
     for f in fw.factors:
         items = "\n".join(f"{'R ' if it.reverse else '  '}{it.id}: {it.text}" for it in f.items)
-        table.add_row(f"{f.name}\n[dim]{f.id}[/]", f.kind, f.definition, items)
+        table.add_row(
+            f"{escape(f.name)}\n[dim]{escape(f.id)}[/]", f.kind, escape(f.definition), escape(items)
+        )
     console.print(table)
     console.print(f"Scale {fw.scale.min}-{fw.scale.max}; bands: {bands}")
 
@@ -316,11 +336,14 @@ def framework_validate(
     except FrameworkError as exc:
         _fail(str(exc))
     n_items = sum(len(f.items) for f in fw.factors)
-    console.print(f"[green]OK[/]: {file} defines {len(fw.factors)} factors and {n_items} items.")
+    console.print(
+        f"[green]OK[/]: {escape(str(file))} defines {len(fw.factors)} factors and {n_items} items."
+    )
     for f in fw.factors:
         if not any(it.reverse for it in f.items):
             console.print(
-                f"[yellow]Note[/]: factor {f.id!r} has no reverse-worded item (acquiescence bias)."
+                f"[yellow]Note[/]: factor {escape(repr(f.id))} has no reverse-worded item "
+                "(acquiescence bias)."
             )
 
 
@@ -377,7 +400,7 @@ def survey_template(
     if text is not None:
         typer.echo(text, nl=False)
     else:
-        console.print(f"Wrote {out}")
+        console.print(f"Wrote {escape(str(out))}")
 
 
 # -- import -------------------------------------------------------------------------------
@@ -436,6 +459,23 @@ def import_responses_cmd(
             "The report's method note states the map.",
         ),
     ] = None,
+    missing_code: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--missing-code",
+            help="An answer off the scale that this export uses for 'no answer', e.g. "
+            "--missing-code 99 or --missing-code=-99 (repeatable). Without it such answers "
+            "are errors.",
+        ),
+    ] = None,
+    unknown_as_other: Annotated[
+        bool,
+        typer.Option(
+            "--unknown-as-other",
+            help="Count forces, roles, ranks and lengths of service that are on no declared "
+            'list as "Other" instead of refusing the file.',
+        ),
+    ] = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import one file of survey answers as one transaction.
@@ -448,6 +488,10 @@ def import_responses_cmd(
     same file twice adds nothing. Free text is stored only after names, emails, phone
     numbers, collar and warrant numbers and postcodes are removed, then coded to the
     framework's factors by the offline coder (skip with --no-code).
+
+    Forces are matched to those the collaboration declares (see `collablens forces`; the
+    first import declares the forces its file holds), roles, ranks and lengths of service
+    to the framework's options.
 
     Example: collablens import responses answers.xlsx --collaboration "NE ROCU" --wave 2026
     """
@@ -463,6 +507,13 @@ def import_responses_cmd(
             )
         mapping[attr] = header
     store = _open(db, create=True)
+    if not no_code:  # a missing model is said before the import, not after its commit
+        from ..text.embed import DEFAULT_MODEL, get_embedder
+
+        try:
+            get_embedder(store.get_setting("coder_model") or DEFAULT_MODEL)
+        except LookupError as exc:
+            _fail(f"{exc}; or import with --no-code and code later")
     with _progress(file.name) as progress:
         try:
             res = import_responses(
@@ -475,22 +526,32 @@ def import_responses_cmd(
                 progress=progress,
                 include_partial=include_partial,
                 scale_map=scale_map,
+                missing_codes=missing_code,
+                unknown_as_other=unknown_as_other,
             )
         except InputError as exc:
             _fail(str(exc))
+    from ..text.coding import uncoded_comments
+
     if res.already_imported:
         console.print(
-            f"{file} was already imported into {collaboration!r} wave {wave!r}: nothing added."
+            escape(f"{file} was already imported into {collaboration!r} wave {wave!r}: ")
+            + "nothing added."
         )
+        # A run killed mid-coding is finished by importing its file again.
+        if not no_code and uncoded_comments(store, collaboration):
+            _code_with_progress(store, collaboration)
         return
     console.print(
-        f"Imported {res.rows_added} respondents ({res.comments_added} comments) from {file} "
+        f"Imported {res.rows_added} respondents ({res.comments_added} comments) "
+        f"from {escape(str(file))} "
         f"[dim]({res.source_format} layout; {res.mapped_items} items, "
         f"{res.mapped_texts} free-text questions)[/]"
     )
     for line in _import_details(res):
         console.print(line)
-    if res.comments_added and not no_code:
+    # Code what this import added, and anything an interrupted run left uncoded.
+    if not no_code and (res.comments_added or uncoded_comments(store, collaboration)):
         _code_with_progress(store, collaboration)
     for warning in res.warnings:
         console.print(f"[yellow]Warning:[/] {escape(warning)}")
@@ -537,7 +598,94 @@ def _import_details(res: ImportResult) -> list[str]:
             "Answers read with the tool's labels: "
             + escape(", ".join(label.capitalize() for label in res.labels_used))
         )
+    if res.missing_code_cells:
+        lines.append(
+            f"Read {res.missing_code_cells} answers as 'no answer' by the missing-value "
+            "code(s) " + escape(", ".join(res.missing_codes)) + "."
+        )
+    for attr, n in res.other_rows.items():
+        lines.append(
+            f'Counted {n} respondents as "Other" for {attr.replace("_", " ")}: their answer '
+            "was on no declared list (--unknown-as-other)."
+        )
+    if res.declared_forces:
+        lines.append(
+            escape(f"Declared forces of {res.collaboration}: " + ", ".join(res.declared_forces))
+            + " (change them with `collablens forces`)."
+        )
     return lines
+
+
+@app.command("forces")
+def forces_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="Collaboration name.")
+    ],
+    set_: Annotated[
+        str | None,
+        typer.Option(
+            "--set", help='Declare exactly these forces, comma-separated: "Force A,Force B".'
+        ),
+    ] = None,
+    add: Annotated[str | None, typer.Option("--add", help="Declare one more force.")] = None,
+    rename: Annotated[
+        str | None,
+        typer.Option("--rename", help='Rename a force, in every wave too: "OLD=NEW".'),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """List or declare the forces of a collaboration.
+
+    Respondents' force answers are matched to these names on import (ignoring case and
+    spacing) and stored in their spelling, so a report names only declared forces. The
+    first import into a collaboration declares the forces its file holds; declare them
+    first to import one force's file at a time.
+
+    Example: collablens forces -c "NE ROCU" --set "Northmoor Police,Eastdale Constabulary"
+    """
+    from ..surveys import attributes
+    from ..surveys.readers import InputError
+
+    given = [o for o in (set_, add, rename) if o is not None]
+    if len(given) > 1:
+        _fail("give one of --set, --add and --rename at a time")
+    store = _open(db, create=set_ is not None or add is not None)
+    moved = None
+    try:
+        if set_ is not None:
+            listed = attributes.set_forces(
+                store, collaboration, [n for n in set_.split(",") if n.strip()]
+            )
+        elif add is not None:
+            listed = attributes.add_force(store, collaboration, add)
+        elif rename is not None:
+            old, sep, new = rename.partition("=")
+            if not sep:
+                _fail(f"--rename {rename!r}: use OLD=NEW")
+            listed, moved = attributes.rename_force(store, collaboration, old, new)
+        else:
+            listed = attributes.list_forces(store, collaboration)
+    except (InputError, NotFound) as exc:
+        _fail(str(exc))
+    if moved is not None:
+        console.print(f"Renamed the force of {moved} respondents.")
+    if not listed.declared:
+        console.print(
+            escape(f"{collaboration} declares no forces yet; ")
+            + "the next import declares those its file holds."
+        )
+    for name in listed.declared:
+        n = listed.respondents.get(name, 0)
+        console.print(escape(f"{name}") + f"  [dim]({n} respondents)[/]")
+    others = listed.respondents.get(attributes.OTHER, 0)
+    if others:
+        console.print(f'[dim]"Other" (--unknown-as-other): {others} respondents[/]')
+    undeclared = listed.undeclared()
+    if undeclared:
+        console.print(
+            f"[yellow]Warning:[/] {len(undeclared)} force values imported before forces "
+            "were declared are on no list; declare them with --add or --set."
+        )
 
 
 @app.command("waves")
@@ -574,14 +722,17 @@ def waves_cmd(
                     f"Delete wave {delete!r} of {collaboration!r} and all it holds?", abort=True
                 )
             n = delete_wave(store, collaboration, delete)
-            console.print(f"Deleted wave {delete!r} ({n} respondents).")
+            console.print(f"Deleted wave {escape(repr(delete))} ({n} respondents).")
     except (LookupError, ValueError) as exc:
         _fail(str(exc))
     rows = store.waves(collaboration)
     if not rows:
+        if delete:
+            console.print(f"{escape(repr(collaboration))} has no waves left.")
+            return
         _fail(f"no collaboration named {collaboration!r} in {store.url}")
     for n, (_, label) in enumerate(rows, start=1):
-        console.print(f"{n}. {label}")
+        console.print(f"{n}. {escape(label)}")
 
 
 # -- scores and report ---------------------------------------------------------------------
@@ -612,20 +763,23 @@ def scores(
             "(.csv or .json, or a plugin's).",
         ),
     ] = None,
+    correction: CorrectionOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Print factor scores with 95% intervals and bands; small groups show as hidden.
 
     Every figure passes the workspace's anonymity rules first, in the table and in the
-    exported file alike.
+    exported file alike. What is shown is recorded as a release (see `collablens
+    releases`): a later release of the same wave hides any figure that, subtracted from
+    this one, would describe fewer than k people.
 
     Example: collablens scores --collaboration "NE ROCU" --by force --export scores.json
     """
     from rich import box
     from rich.table import Table
 
+    from ..analysis import ledger
     from ..analysis.dataset import load
-    from ..analysis.scoring import score
     from ..reporting.exporters import export as export_scores
     from ..reporting.exporters import exporter_for
     from ..vocabulary import DIMENSIONS
@@ -645,7 +799,11 @@ def scores(
             exporter_for(path)
     except ValueError as exc:
         _fail(str(exc))
-    result = score(data, k=store.anonymity_k)
+    # What is published decides what is checked: the table shows one breakdown; an
+    # export writes every row, so every breakdown is published and cross-checked.
+    shown_dims = ("all",) if by == "all" else ("all", by)
+    breakdowns = None if outputs else tuple(d for d in shown_dims if d != "all")
+    result = ledger.disclosed(store, data, breakdowns, correction)
     wave = wave or data.waves[-1]
     t = result.cells
     t = t[(t["wave"] == wave) & (t["dimension"] == by)]
@@ -653,7 +811,7 @@ def scores(
         _fail(f"nothing to show for wave {wave!r} by {by!r} (waves: {', '.join(data.waves)})")
     names = {f.id: f.name for f in data.framework.factors}
     # No vertical rules: at 80 columns every character goes to the factor names.
-    table = Table(title=f"{collaboration}, wave {wave}, by {by}", box=box.SIMPLE_HEAD)
+    table = Table(title=escape(f"{collaboration}, wave {wave}, by {by}"), box=box.SIMPLE_HEAD)
     for col in ("group", "factor", "n", "mean", "95% CI", "band"):
         table.add_column(
             col,
@@ -663,13 +821,13 @@ def scores(
         )
     previous = None
     for _, r in t.iterrows():
-        factor = names.get(r["factor"], r["factor"])
-        group = r["group"] if r["group"] != previous else ""  # each group named once
+        factor = escape(str(names.get(r["factor"], r["factor"])))
+        group = escape(str(r["group"])) if r["group"] != previous else ""  # each named once
         if previous is not None and group:
             table.add_section()
         previous = r["group"]
         if r["suppressed"] is not None:
-            table.add_row(group, factor, "-", "-", "-", f"hidden ({r['suppressed']})")
+            table.add_row(group, factor, "-", "-", "-", escape(f"hidden ({r['suppressed']})"))
         else:
             table.add_row(
                 group,
@@ -677,12 +835,24 @@ def scores(
                 f"{int(r['n'])}",
                 f"{r['mean']:.2f}",
                 f"{r['ci_low']:.2f} - {r['ci_high']:.2f}",
-                str(r["band"]),
+                escape(str(r["band"])),
             )
     console.print(table)
+    note = f"correction: {correction}" if correction else None
+    ledger.record(
+        store,
+        data,
+        result,
+        output="scores",
+        label=f"scores --by {by}",
+        dimensions=shown_dims,
+        waves=[wave],
+        note=note,
+    )
     for path in outputs:
         export_scores(result, path)
-        console.print(f"Wrote {path}")
+        ledger.record(store, data, result, output="export", label=path.name, note=note)
+        console.print(f"Wrote {escape(str(path))}")
 
 
 @app.command()
@@ -702,24 +872,94 @@ def report(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print a PDF beside the HTML (needs Chromium).")
     ] = False,
+    breakdowns: Annotated[
+        str,
+        typer.Option(
+            "--breakdowns",
+            help="Respondent counts to publish, comma-separated: force, role, rank_band, "
+            "length_of_service. Each one published is cross-checked against the others.",
+        ),
+    ] = "force",
+    correction: CorrectionOption = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write the collaboration health report: one self-contained HTML file that opens offline.
+
+    Scores, gaps and quotes are by force; respondent counts by the --breakdowns asked
+    for. The report is recorded as a release of its waves (see `collablens releases`).
 
     Example: collablens report --collaboration "NE ROCU" --out report.html --pdf
     """
     from ..reporting.view import write_report
 
+    dims = tuple(d.strip() for d in breakdowns.split(",") if d.strip())
+    unknown = [d for d in dims if d not in ATTRIBUTES]
+    if unknown:
+        _fail(f"--breakdowns: unknown {', '.join(unknown)}; use {', '.join(ATTRIBUTES)}")
     store = _open(db)
     pdf_path = out.with_suffix(".pdf") if pdf else None
     _out(out, "report")
     try:
-        write_report(store, collaboration, out, wave=wave, pdf=pdf_path)
+        write_report(
+            store,
+            collaboration,
+            out,
+            wave=wave,
+            pdf=pdf_path,
+            breakdowns=dims,
+            correction=correction,
+        )
     except (NotFound, ValueError, RuntimeError) as exc:
         _fail(str(exc))
-    console.print(f"Report: {out.resolve()}")
+    console.print(f"Report: {escape(str(out.resolve()))}")
     if pdf_path:
-        console.print(f"PDF:    {pdf_path.resolve()}")
+        console.print(f"PDF:    {escape(str(pdf_path.resolve()))}")
+
+
+@app.command("releases")
+def releases_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="Collaboration name.")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """List what has been published about a collaboration: the release ledger.
+
+    Every report, `scores` table and export is recorded with the cells it showed and
+    the people behind them. A later release of the same wave hides any figure whose
+    difference from an earlier release would describe fewer than k people; give
+    --correction REASON to `report` or `scores` to publish over the ledger knowingly
+    (the reason is recorded here).
+
+    Example: collablens releases --collaboration "NE ROCU"
+    """
+    from rich import box
+    from rich.table import Table
+
+    from ..analysis import ledger
+
+    store = _open(db)
+    if collaboration not in store.collaborations():
+        _fail(f"no collaboration named {collaboration!r} in {store.url}")
+    rows = ledger.listing(store, collaboration)
+    if rows.empty:
+        console.print(f"Nothing has been published about {escape(repr(collaboration))} yet.")
+        return
+    table = Table(title=escape(f"Releases of {collaboration}"), box=box.SIMPLE_HEAD)
+    for col in ("#", "wave", "output", "file or command", "published", "cells", "n", "note"):
+        table.add_column(col, justify="right" if col in ("#", "cells", "n") else "left")
+    for r in rows.itertuples(index=False):
+        table.add_row(
+            str(r.release),
+            escape(str(r.wave)),
+            escape(str(r.output)),
+            escape(str(r.label)),
+            f"{r.published:%Y-%m-%d %H:%M}",
+            str(r.cells),
+            "-" if r.respondents is None or r.respondents != r.respondents else str(r.respondents),
+            escape(str(r.note or "")),
+        )
+    console.print(table)
 
 
 @app.command()
@@ -751,13 +991,16 @@ def demo(
             _fail(str(exc))
     for r in res.imports:
         console.print(
-            f"Imported {r.rows_added} respondents from {r.filename} ({r.source_format} layout)"
+            f"Imported {r.rows_added} respondents from {escape(str(r.filename))} "
+            f"({r.source_format} layout)"
         )
-    console.print(f"Coded {res.coding.segments_coded} free-text segments ({res.coding.model})")
-    console.print(f"Workspace: {res.db}")
-    console.print(f"[bold green]Report:[/] {res.report.resolve()}")
+    console.print(
+        f"Coded {res.coding.segments_coded} free-text segments ({escape(str(res.coding.model))})"
+    )
+    console.print(f"Workspace: {escape(str(res.db))}")
+    console.print(f"[bold green]Report:[/] {escape(str(res.report.resolve()))}")
     if res.pdf:
-        console.print(f"[bold green]PDF:[/]    {res.pdf.resolve()}")
+        console.print(f"[bold green]PDF:[/]    {escape(str(res.pdf.resolve()))}")
 
 
 # -- listen: coding free text -------------------------------------------------------------
@@ -773,7 +1016,8 @@ def _code_with_progress(store: Store, collaboration: str | None, recode: bool = 
             _fail(str(exc))
     console.print(
         f"Coded {run.segments_coded} text segments "
-        f"[dim](model {run.model or 'unchanged'}; learnt from {run.learnt_from} human codes)[/]"
+        f"[dim](model {escape(str(run.model or 'unchanged'))}; "
+        f"learnt from {run.learnt_from} human codes)[/]"
     )
 
 
@@ -838,7 +1082,8 @@ def code(
         _fail(str(exc))
     except BrokenPipeError:  # e.g. `collablens code notes.txt | head`: the reader has gone
         raise typer.Exit(0) from None
-    err.print(f"Coded {n} segments from {file} into {'standard output' if to_stdout else out}")
+    into = "standard output" if to_stdout else str(out)
+    err.print(escape(f"Coded {n} segments from {file} into {into}"))
 
 
 @app.command("eval")
@@ -902,7 +1147,7 @@ def eval_cmd(
     if result.polarity_accuracy is not None:
         console.print(f"polarity accuracy = {result.polarity_accuracy:.3f}")
     console.print(
-        f"{result.segments_per_second:.0f} segments/s; model {result.model}, "
+        f"{result.segments_per_second:.0f} segments/s; model {escape(str(result.model))}, "
         f"learnt from {result.trained_on} examples"
     )
     table = Table(title="Per label")
@@ -910,7 +1155,11 @@ def eval_cmd(
         table.add_column(col, justify="left" if col == "label" else "right")
     for lab, m in result.per_label.items():
         table.add_row(
-            lab, f"{m['precision']:.2f}", f"{m['recall']:.2f}", f"{m['f1']:.2f}", str(m["support"])
+            escape(lab),
+            f"{m['precision']:.2f}",
+            f"{m['recall']:.2f}",
+            f"{m['f1']:.2f}",
+            str(m["support"]),
         )
     console.print(table)
     # Columns are numbered as the rows, so the matrix fits 80 columns with any ids.
@@ -925,7 +1174,7 @@ def eval_cmd(
         cm.add_column(str(n), justify="right", no_wrap=True)
     for n, g in enumerate(labels, start=1):
         row = [str(result.confusion.get(g, {}).get(p, 0) or ".") for p in labels]
-        cm.add_row(f"{n:>2} {g}", *row)
+        cm.add_row(escape(f"{n:>2} {g}"), *row)
     console.print(cm)
 
 
@@ -1026,21 +1275,22 @@ def review(
         return
     piped = not sys.stdin.isatty()
     valid = _review_help(keys, piped)
-    legend = "   ".join(f"[bold]{k}[/] {f.name}" for k, f in keys.items())
+    legend = "   ".join(f"[bold]{k}[/] {escape(f.name)}" for k, f in keys.items())
     accepted = corrected = skipped = unclear = segments_done = 0
     quit_ = False
     for n, item in enumerate(queue, start=1):
         console.rule(f"{n} of {len(queue)}   confidence {item.confidence:.0%}")
-        console.print(f"[bold]{item.text}[/]", highlight=False)
+        console.print(f"[bold]{escape(item.text)}[/]", highlight=False)
         if item.comment.strip() != item.text.strip():
-            console.print(f"[dim]from: {item.comment}[/]", highlight=False)
+            console.print(f"[dim]from: {escape(item.comment)}[/]", highlight=False)
         if item.copies > 1:
             console.print(
                 f"[dim]This sentence appears {item.copies} times; your answer codes all "
                 f"{item.copies}.[/]"
             )
         console.print(
-            f"Coder says: [cyan]{names.get(item.factor_id, item.factor_id)}[/] ({item.polarity})",
+            f"Coder says: [cyan]{escape(names.get(item.factor_id, item.factor_id))}[/] "
+            f"({item.polarity})",
             highlight=False,
         )
         console.print(f"[dim]{legend}   [bold]n[/] none[/]")
@@ -1054,12 +1304,13 @@ def review(
                 answer = "q" if line is None else line
             else:
                 answer = _key()
-            console.print(answer if answer.isprintable() else "", highlight=False)
+            console.print(escape(answer) if answer.isprintable() else "", highlight=False)
             parsed = _parse_answer(answer, keys, item.factor_id, item.polarity)
             if parsed is not None:
                 break
             console.print(
-                f"[yellow]{answer!r} is not an answer.[/] Valid: {valid}.", highlight=False
+                f"[yellow]{escape(repr(answer))} is not an answer.[/] Valid: {escape(valid)}.",
+                highlight=False,
             )
             if piped:  # each line answers one sentence: this one stays unreviewed
                 break
@@ -1081,13 +1332,15 @@ def review(
                     end="",
                 )
                 pk = _key().lower()
-                console.print(pk if pk.isprintable() else "", highlight=False)
+                console.print(escape(pk) if pk.isprintable() else "", highlight=False)
                 if pk in ("\r", "\n", ""):
                     break
                 if pk in POLARITY_KEYS:
                     polarity = POLARITY_KEYS[pk]
                     break
-                console.print(f"[yellow]{pk!r} is not a polarity key:[/] b, e, u or Enter.")
+                console.print(
+                    f"[yellow]{escape(repr(pk))} is not a polarity key:[/] b, e, u or Enter."
+                )
         set_human_codes(store, item.segment_ids or [item.segment_id], factor, polarity)
         segments_done += item.copies
         if (factor, polarity) == (item.factor_id, item.polarity):

@@ -13,6 +13,7 @@ from ..reporting.view import Report, write_report
 from ..store import Store
 from ..surveys.importer import ImportResult, Progress, import_responses
 from ..text.coding import CodingRun, code_workspace
+from ..vocabulary import ATTRIBUTES
 from .simulate import demo_scenario, simulate_wave, to_qualtrics_csv, to_template_csv
 
 COLLABORATION = "North East Regional Collaboration (fictional)"
@@ -52,6 +53,8 @@ def run_demo(
     coding = code_workspace(store, COLLABORATION, progress=progress)
     out = folder / "report.html"
     pdf_path = folder / "report.pdf" if pdf else None
-    summary = write_report(store, COLLABORATION, out, pdf=pdf_path)
+    # The demo publishes the counts of every breakdown, to show them (and the check that
+    # breakdowns published together isolate nobody); a real report asks for what it needs.
+    summary = write_report(store, COLLABORATION, out, pdf=pdf_path, breakdowns=ATTRIBUTES)
     store.close()
     return DemoResult(folder, db, files, results, coding, out, pdf_path, summary)

@@ -114,13 +114,22 @@ def simulate_wave(
     forces = np.repeat(list(scenario.forces), list(scenario.forces.values()))
     n = len(forces)
     sc = framework.scale
-    roles = rng.choice(ROLES, size=n, p=ROLE_WEIGHTS)
+
+    # Each attribute's answers come from the framework's options where it lists them and
+    # ours do not fit (a framework with other roles), so its files import as they would.
+    def draw(attr: str, ours: list[str], weights: list[float]) -> np.ndarray:
+        a = next((a for a in framework.attributes if a.id == attr), None)
+        if a is None or not a.options or set(ours) <= set(a.options):
+            return rng.choice(ours, size=n, p=weights)
+        return rng.choice(list(a.options), size=n)
+
+    roles = draw("role", ROLES, ROLE_WEIGHTS)
     frame: dict[str, object] = {
         "respondent_id": [f"{id_prefix}{wave_index + 1}-{i:07d}" for i in range(n)],
         "force": forces,
         "role": roles,
-        "rank_band": rng.choice(RANK_BANDS, size=n, p=RANK_WEIGHTS),
-        "length_of_service": rng.choice(SERVICE, size=n, p=SERVICE_WEIGHTS),
+        "rank_band": draw("rank_band", RANK_BANDS, RANK_WEIGHTS),
+        "length_of_service": draw("length_of_service", SERVICE, SERVICE_WEIGHTS),
     }
     disposition = rng.normal(0, 0.35, size=n)
     texts: dict[str, np.ndarray] = {}

@@ -7,10 +7,12 @@ by a screen reader.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import matplotlib
 import matplotlib.ticker
@@ -29,20 +31,40 @@ KIND_COLOURS = {"inhibitor": "#8e44ad", "facilitator": "#1f77b4"}
 INK = "#23313f"
 GRID = "#d8dee4"
 
-plt.rcParams.update(
-    {
-        "svg.fonttype": "none",
-        "font.family": "sans-serif",
-        "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
-        "font.size": 10,
-        "axes.edgecolor": GRID,
-        "axes.labelcolor": INK,
-        "xtick.color": INK,
-        "ytick.color": INK,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
-)
+#: The charts' style. Names, labels and titles are user text (force, wave and factor
+#: names): `text.parse_math` off means a `$` or a backslash in them is drawn as it is,
+#: never read as a mathtext formula, and `text.usetex` off means no LaTeX is ever run.
+STYLE: dict[Any, Any] = {  # matplotlib types its keys as literals
+    "svg.fonttype": "none",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
+    "font.size": 10,
+    "axes.edgecolor": GRID,
+    "axes.labelcolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "text.parse_math": False,
+    "text.usetex": False,
+}
+plt.rcParams.update(STYLE)
+
+F = TypeVar("F", bound=Callable[..., str])
+
+
+def _styled(draw: F) -> F:
+    """Draw with `STYLE` whatever else in the process changed matplotlib's settings."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> str:
+        with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+            # Text is written as text (svg.fonttype none): the reader's browser draws it in
+            # its own fonts, so a letter missing from matplotlib's font is no concern.
+            warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
+            return draw(*args, **kwargs)
+
+    return cast(F, wrapper)
 
 
 def _svg(fig) -> str:
@@ -52,8 +74,12 @@ def _svg(fig) -> str:
     plt.close(fig)
     text = buf.getvalue()
     text = text[text.index("<svg") :]
-    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
-    return re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", text)
+    # Only the opening tag and the metadata are touched: the text of names and labels
+    # (escaped by matplotlib) stays exactly as written, whatever it contains.
+    head, rest = text.split(">", 1)
+    head = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", head)
+    rest = re.sub(r"<metadata>.*?</metadata>", "", rest, count=1, flags=re.S)
+    return f"{head}>{rest}"
 
 
 Bands = list[tuple[str, float, str]]
@@ -85,6 +111,7 @@ def _band_zones(ax, bands, lo: float, hi: float, vertical: bool) -> None:
         upper = low
 
 
+@_styled
 def scorecard(rows: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
     """Each factor's score with its 95% interval, inhibitors and facilitators grouped.
 
@@ -120,6 +147,7 @@ def scorecard(rows: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
     return _svg(fig)
 
 
+@_styled
 def force_heatmap(
     table: pd.DataFrame, factor_names: dict[str, str], scale: tuple[int, int], bands=()
 ) -> str:
@@ -217,6 +245,7 @@ def dodge(
     return np.column_stack([shift, -shift])
 
 
+@_styled
 def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
     """Per force, its mean over the inhibitors beside its mean over the facilitators.
 
@@ -264,6 +293,7 @@ def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, in
     return _svg(fig)
 
 
+@_styled
 def trend(
     long: pd.DataFrame,
     waves: list[str],
@@ -295,6 +325,7 @@ def trend(
     return _svg(fig)
 
 
+@_styled
 def mentions(rows: Sequence[Any]) -> str:
     """How often staff raised each factor as a barrier (left) or an enabler (right)."""
     rows = rows[::-1]

@@ -3,6 +3,13 @@
 An exporter only formats a `Scores` that has passed `disclose`: hidden cells are written
 with no numbers and the reason they are hidden. Registered in `collablens.plugins.exporters`
 (entry point group ``collablens.exporters``); the file's suffix picks one.
+
+Names in the cells (wave, group, factor) are user text. A spreadsheet may run a cell that
+starts with ``=``, ``+``, ``-`` or ``@``, a tab or a carriage return as a formula, so the
+CSV writer puts a single quote before any such text (OWASP's advice against CSV
+injection; `spreadsheet_text`). Only text is changed: numbers are written as numbers, so
+a negative mean or interval stays a number. JSON is data for programs, not a
+spreadsheet, and is written exactly.
 """
 
 from __future__ import annotations
@@ -13,6 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..outputs import FORMULA_START, spreadsheet_text
+
+__all__ = [
+    "COLUMNS",
+    "CSV",
+    "FORMULA_START",
+    "JSON",
+    "Exporter",
+    "export",
+    "exporter_for",
+    "spreadsheet_text",
+]
 
 #: The columns every exporter writes, in order; `var` stays inside the analysis layer.
 COLUMNS = [
@@ -42,7 +62,11 @@ def _rows(scores: Any) -> list[dict]:
 
 
 def _write_csv(scores: Any, path: Path) -> None:
-    scores.cells[COLUMNS].to_csv(path, index=False)
+    frame = scores.cells[COLUMNS].copy()
+    for col in frame.columns:
+        if frame[col].dtype.kind not in "biufc":  # numbers stay numbers, negative ones too
+            frame[col] = frame[col].map(spreadsheet_text)
+    frame.to_csv(path, index=False)
 
 
 def _write_json(scores: Any, path: Path) -> None:

@@ -1,11 +1,15 @@
-"""Rendering: the Jinja environment (autoescaped, with the report's number formats)."""
+"""Rendering: the Jinja environment (autoescaped, with the report's number formats).
+
+Every template, a plugin's included, is autoescaped whatever its name ends in: names,
+comments and framework text reach the page as text, never as markup.
+"""
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
 
-from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader
 
 
 def _level(v: float | None) -> str:
@@ -26,7 +30,7 @@ def environment(package: str = "collablens.reporting") -> Environment:
         loaders.append(PackageLoader("collablens.reporting", "templates"))
     env = Environment(
         loader=ChoiceLoader(loaders),
-        autoescape=select_autoescape(["html"]),
+        autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )

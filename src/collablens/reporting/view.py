@@ -91,14 +91,14 @@ def write_report(
 ) -> Report:
     """Write the report (and its PDF), then record it in the release ledger.
 
-    Recorded after writing, so a report that failed to write is no release; recorded
-    always, so the next report of these waves is checked against this one.
+    Recorded once the HTML is written (a report that failed to write is no release), so
+    the next report of these waves is checked against this one.
     """
     report = build_report(store, collaboration, wave, breakdowns=breakdowns, correction=correction)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_html(report), encoding="utf-8")
-    if pdf is not None:
-        html_to_pdf(out, pdf)
+    # Recorded as soon as the HTML exists: a PDF that then fails leaves a report that can
+    # still be shared, and the ledger must know it.
     pub = report.publication
     if pub is not None:
         ledger.record(
@@ -111,4 +111,6 @@ def write_report(
             waves=report.waves,
             note=f"correction: {pub.correction}" if pub.correction else None,
         )
+    if pdf is not None:
+        html_to_pdf(out, pdf)
     return report

@@ -12,13 +12,13 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.engine import Connection, Row
 
 from ..errors import NotFound
 from ..vocabulary import ATTRIBUTES, HUMAN_CODE, MODEL_CODE, NO_FACTOR
 from .tables import codes, collaborations, comments, imports, respondents, segments, waves
-from .workspace import bulk_insert, now
+from .workspace import CODING_LOCK, bulk_insert, now, upsert
 
 if TYPE_CHECKING:
     from .workspace import Store
@@ -93,15 +93,33 @@ def wave_id(conn: Connection, collaboration: str, wave: str) -> int:
     return int(wid)
 
 
+def ensure_collaboration(conn: Connection, collaboration: str) -> int:
+    """The id of a collaboration, adding it when new; its row stays locked until the end of
+    the caller's transaction (on PostgreSQL; SQLite's write lock does as much already).
+
+    Two processes may add the same collaboration at once: the insert yields to a row
+    another has just written (INSERT ... ON CONFLICT DO NOTHING) instead of failing on the
+    unique name, and the lock makes writers to one collaboration (imports, declared
+    forces) take turns, so the second sees what the first wrote, not a unique-key error.
+    FOR NO KEY UPDATE, so rows that merely point at the collaboration can still be added.
+    """
+    upsert(conn, collaborations, {"name": collaboration, "created_at": now()}, ["name"], False)
+    return int(
+        conn.execute(
+            select(collaborations.c.id)
+            .where(collaborations.c.name == collaboration)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE; SQLite ignores it
+        ).scalar_one()
+    )
+
+
 def ensure_wave(conn: Connection, collaboration: str, wave: str) -> int:
-    """The id of a wave, adding it (and its collaboration) last in order when new."""
-    cid = conn.execute(
-        select(collaborations.c.id).where(collaborations.c.name == collaboration)
-    ).scalar()
-    if cid is None:
-        cid = conn.execute(
-            collaborations.insert().values(name=collaboration, created_at=now())
-        ).inserted_primary_key[0]  # type: ignore[index]
+    """The id of a wave, adding it (and its collaboration) last in order when new.
+
+    Imports into one collaboration take turns (see `ensure_collaboration`): the second
+    sees the first's wave, import and respondents.
+    """
+    cid = ensure_collaboration(conn, collaboration)
     wid = conn.execute(
         select(waves.c.id).where(waves.c.collaboration_id == cid, waves.c.label == wave)
     ).scalar()
@@ -244,6 +262,54 @@ def insert_comments(conn: Connection, rows: Iterable[tuple[int, str, str | None,
 # -- coding -----------------------------------------------------------------------------
 
 
+def lock_coding(conn: Connection) -> None:
+    """Hold the workspace's coding lock until this transaction ends.
+
+    Two coding runs (or a run and a review) at once then write one after the other, and
+    each checks what is already there under the lock. On SQLite, `Store.begin` holds the
+    write lock already; on PostgreSQL this is a transaction-level advisory lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CODING_LOCK})")
+
+
+def segmented_among(conn: Connection, comment_ids: Sequence[int]) -> set[int]:
+    """Which of these comments have segments already (another run may have cut them)."""
+    found: set[int] = set()
+    for start in range(0, len(comment_ids), 5000):
+        chunk = list(comment_ids[start : start + 5000])
+        found.update(
+            int(i)
+            for i in conn.execute(
+                select(segments.c.comment_id).distinct().where(segments.c.comment_id.in_(chunk))
+            ).scalars()
+        )
+    return found
+
+
+def count_uncoded_comments(
+    conn: Connection, collaboration: str | None = None, wave: str | None = None
+) -> int:
+    """Comments (of a collaboration, or one wave of it) the coder has not finished.
+
+    A comment is unfinished when it is not cut into segments yet, or any of its segments
+    has no code: what an interrupted `collablens code` (or import) leaves behind.
+    """
+    segmented = exists().where(segments.c.comment_id == comments.c.id)
+    uncoded_segment = exists().where(
+        segments.c.comment_id == comments.c.id,
+        ~exists().where(codes.c.segment_id == segments.c.id),
+    )
+    stmt = select(func.count()).select_from(comments).where(or_(~segmented, uncoded_segment))
+    if collaboration is not None:
+        stmt = in_collaboration(
+            stmt.join(respondents, respondents.c.id == comments.c.respondent_id),
+            collaboration,
+            wave,
+        )
+    return int(conn.execute(stmt).scalar_one())
+
+
 def human_codes(conn: Connection) -> list[tuple[str, str, str]]:
     """(segment text, factor id, polarity) of every code a person gave: the coder learns them."""
     stmt = (
@@ -303,7 +369,7 @@ def write_model_codes(conn: Connection, rows: Sequence[Sequence[Any]], recode: b
 
     With `recode` the model's earlier codes of these segments are replaced. A segment a
     person (or another run) coded meanwhile keeps that code: human codes are never
-    overwritten by the model.
+    overwritten by the model. Call it under `lock_coding`.
     """
     ids = [r[0] for r in rows]
     if recode:
@@ -313,7 +379,9 @@ def write_model_codes(conn: Connection, rows: Sequence[Sequence[Any]], recode: b
     taken = set(
         conn.execute(select(codes.c.segment_id).where(codes.c.segment_id.in_(ids))).scalars()
     )
-    fresh = [r for r in rows if r[0] not in taken]
+    # A wave deleted while the run coded it takes its segments with it: skip those.
+    alive = set(conn.execute(select(segments.c.id).where(segments.c.id.in_(ids))).scalars())
+    fresh = [r for r in rows if r[0] not in taken and r[0] in alive]
     bulk_insert(conn, codes, CODE_COLUMNS, [tuple(r) for r in fresh])
     return len(fresh)
 

@@ -6,6 +6,7 @@ workspace was set up with. Queries live in `queries`, tables in `tables`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Table, create_engine, event, inspect, select
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from ..errors import WorkspaceError
 from ..framework import Framework, framework_source, parse_framework
@@ -61,6 +62,33 @@ def safe_url(url: str) -> str:
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+#: How long (seconds) a command waits for another one writing to the same SQLite workspace
+#: before it gives up with a one-line message; COLLABLENS_BUSY_TIMEOUT overrides it.
+BUSY_TIMEOUT = 120.0
+# PostgreSQL advisory locks (one 64-bit key space per database): one serialises schema
+# upgrades, the other the writes of coding runs, so that two processes doing either at
+# once wait for each other instead of colliding on a unique constraint.
+MIGRATION_LOCK = 0x636F6C6C6C656E01
+CODING_LOCK = 0x636F6C6C6C656E02
+
+
+def default_busy_timeout() -> float:
+    """The SQLite busy timeout: COLLABLENS_BUSY_TIMEOUT (seconds) if set and valid, else 120."""
+    try:
+        value = float(os.environ.get("COLLABLENS_BUSY_TIMEOUT", ""))
+    except ValueError:
+        return BUSY_TIMEOUT
+    return value if value >= 0 else BUSY_TIMEOUT
+
+
+class WorkspaceBusy(WorkspaceError):
+    """Another process kept the SQLite workspace locked for longer than the busy timeout."""
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 class MissingWorkspace(WorkspaceError):
@@ -124,6 +152,8 @@ def open_workspace(db: str | None, create: bool = False, migrate: bool = True) -
         raise
     except SQLAlchemyError as exc:
         store.close()
+        if parsed.get_backend_name() == "sqlite" and _is_busy(exc):
+            raise store.busy() from None
         reason = _reason(exc, parsed.password)
         if parsed.get_backend_name() == "sqlite":
             raise WorkspaceError(
@@ -199,12 +229,29 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class Store:
     """A workspace's database: its settings, framework, surveys and everything derived."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, busy_timeout: float | None = None) -> None:
+        """`busy_timeout`: seconds to wait for another writer to a SQLite workspace
+        (default `default_busy_timeout()`); PostgreSQL waits for row locks as long as it takes."""
         self.url = normalise_url(url)
-        self.engine: Engine = create_engine(self.url)
-        if self.engine.dialect.name == "sqlite":
+        self.sqlite = make_url(self.url).get_backend_name() == "sqlite"
+        self.busy_timeout = default_busy_timeout() if busy_timeout is None else busy_timeout
+        if self.sqlite:
+            self.engine: Engine = create_engine(
+                self.url, connect_args={"timeout": self.busy_timeout}
+            )
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(self.url)
         self._framework: Framework | None = None
+
+    def busy(self) -> WorkspaceBusy:
+        """The one-line error for a SQLite workspace another process kept locked too long."""
+        where = make_url(self.url).database or "memory"
+        return WorkspaceBusy(
+            f"the workspace {where} is busy: another collablens command has been writing to it "
+            f"for over {self.busy_timeout:g} seconds; nothing was changed; run this again when "
+            "it has finished (or set COLLABLENS_BUSY_TIMEOUT to wait longer)"
+        )
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -224,11 +271,9 @@ class Store:
             "script_location", str(resources.files("collablens.store") / "migrations")
         )
         script = ScriptDirectory.from_config(cfg)
-        with self.engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-            conn.rollback()
-            if current == script.get_current_head():
-                return
+        head = script.get_current_head()
+
+        def known(current: str | None) -> None:
             try:
                 if current is not None:
                     script.get_revision(current)
@@ -237,6 +282,13 @@ class Store:
                     f"{safe_url(self.url)} was written by a newer version of collablens "
                     f"(schema {current}); upgrade collablens to open it"
                 ) from None
+
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            conn.rollback()
+            if current == head:
+                return
+            known(current)
             sqlite = conn.dialect.name == "sqlite"
             if sqlite:
                 # SQLite alters a table by copying it and dropping the original; with foreign
@@ -246,6 +298,13 @@ class Store:
                 conn.commit()
             try:
                 with conn.begin():
+                    # Two processes may open a new (or old) workspace at once: the second
+                    # waits here for the first's upgrade, then finds the schema up to date.
+                    self._lock(conn, MIGRATION_LOCK)
+                    current = MigrationContext.configure(conn).get_current_revision()
+                    if current == head:
+                        return
+                    known(current)
                     cfg.attributes["connection"] = conn
                     command.upgrade(cfg, "head")
                     if sqlite:
@@ -255,24 +314,60 @@ class Store:
                                 f"{safe_url(self.url)}: the upgrade left a {broken[0]} row "
                                 f"pointing at a missing {broken[2]} row; nothing was changed"
                             )
+            except OperationalError as exc:
+                if sqlite and _is_busy(exc):
+                    raise self.busy() from None
+                raise
             finally:
                 if sqlite:
                     conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                     conn.commit()
+
+    def _lock(self, conn: Connection, key: int) -> None:
+        """Serialise this transaction with others taking the same lock, until it ends.
+
+        SQLite: take the workspace's write lock now (BEGIN IMMEDIATE), waiting up to the
+        busy timeout, so that what the transaction reads cannot change before it writes;
+        the key does not matter, as SQLite has one writer at a time. PostgreSQL: a
+        transaction-level advisory lock on `key`.
+        """
+        if conn.dialect.name == "sqlite":
+            lite: Any = conn.connection.driver_connection
+            if not lite.in_transaction:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({int(key)})")
 
     def close(self) -> None:
         self.engine.dispose()
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """A transaction: everything inside commits together or not at all."""
-        with self.engine.begin() as conn:
-            yield conn
+        """A transaction: everything inside commits together or not at all.
+
+        On SQLite it holds the workspace's write lock from the start (BEGIN IMMEDIATE):
+        a second writer waits for it (up to the busy timeout, then `WorkspaceBusy`), and
+        what a transaction reads cannot change under it before it writes.
+        """
+        try:
+            with self.engine.begin() as conn:
+                if self.sqlite:
+                    self._lock(conn, 0)
+                yield conn
+        except OperationalError as exc:
+            if self.sqlite and _is_busy(exc):
+                raise self.busy() from None
+            raise
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            yield conn
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except OperationalError as exc:
+            if self.sqlite and _is_busy(exc):
+                raise self.busy() from None
+            raise
 
     # -- settings and framework ----------------------------------------------------
 
@@ -285,8 +380,7 @@ class Store:
 
     def set_setting(self, key: str, value: str, conn: Connection | None = None) -> None:
         def _write(c: Connection) -> None:
-            c.execute(settings.delete().where(settings.c.key == key))
-            c.execute(settings.insert().values(key=key, value=value))
+            upsert(c, settings, {"key": key, "value": value}, ["key"])
 
         if conn is not None:
             _write(conn)
@@ -335,8 +429,10 @@ class Store:
         ).scalar():
             return
         text, origin = framework_source(None)
-        self.set_setting(SETTING_FRAMEWORK_YAML, text, conn)
-        self.set_setting(SETTING_FRAMEWORK_ORIGIN, origin, conn)
+        # Two first imports at once (into different collaborations, so not otherwise
+        # serialised on PostgreSQL) both get here: the first to commit writes it.
+        for key, value in ((SETTING_FRAMEWORK_YAML, text), (SETTING_FRAMEWORK_ORIGIN, origin)):
+            upsert(conn, settings, {"key": key, "value": value}, ["key"], update=False)
 
     # -- collaborations and waves ------------------------------------------------------
 
@@ -358,6 +454,35 @@ class Store:
 
         with self.connect() as conn:
             return list_waves(conn, collaboration)
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    values: dict[str, Any],
+    keys: Sequence[str],
+    update: bool = True,
+) -> None:
+    """Insert a row, or when a row with the same `keys` exists, update it (or with `update`
+    False, keep it): one statement, so two processes doing it at once cannot collide on
+    the unique key (INSERT ... ON CONFLICT on SQLite and PostgreSQL)."""
+    dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        stmt: Any = (sqlite if dialect == "sqlite" else postgresql).insert(table).values(values)
+        rest = {c: stmt.excluded[c] for c in values if c not in keys}
+        if update and rest:
+            conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=rest))
+        else:
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=list(keys)))
+        return
+    match = [table.c[k] == values[k] for k in keys]
+    exists = conn.execute(select(table.c[keys[0]]).where(*match)).first() is not None
+    if exists and update:
+        conn.execute(table.update().where(*match).values(values))
+    elif not exists:
+        conn.execute(table.insert().values(values))
 
 
 def bulk_insert(

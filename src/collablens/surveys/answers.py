@@ -6,6 +6,12 @@ writes "Somewhat agree"), or a non-answer ("Don't know"). Which of the tools' la
 sets apply is decided once per file, from all the answers in it together, so a
 seven-point scale is never quietly read as a five-point one: such a file is refused with
 the fix, a scale map (``--scale-map FILE``) that says what each answer means.
+
+An answer is never changed without a word: a number off the scale (``-1``, ``6``, ``99``)
+is an error naming its cell unless it is declared a missing-value code
+(``--missing-code 99``); digits of other scripts (full-width ``４``, Arabic-Indic ``٤``)
+are read as the digits they are; and a cell that holds something other than words and
+digits (``★★★★``) is an error, never "not answered".
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import csv
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,10 +51,53 @@ NON_ANSWERS = frozenset(
         "no opinion",
         "can t say",
         "cant say",
-        "99",
-        "-99",
     }
 )
+
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_SIGNED = re.compile(r"[+-]\s*\d")
+_MINUS = str.maketrans(dict.fromkeys("\u2212\u2012\u2013\u2014", "-"))
+
+
+def _fold(text: str) -> str:
+    """NFKC, then every decimal digit of any script as its ASCII digit ("٤" -> "4")."""
+    s = unicodedata.normalize("NFKC", text)
+    if s.isascii():
+        return s
+    return "".join(
+        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in s
+    )
+
+
+def answer_key(cell: object) -> str:
+    """How an answer cell is looked up: `norm` of it, except where that would change it.
+
+    Numbers keep their sign ("-1" stays "-1"; `norm` would make it "1") and are written
+    plainly ("4.0" -> "4"); digits of other scripts become ASCII. A cell whose meaning
+    `norm` would lose (only symbols such as "★★★★", letters outside ASCII, a sign before
+    a number in a label) is kept as written, lower-cased, so that it matches nothing but
+    a scale map's entry for exactly it, and is otherwise reported, never read as blank.
+    """
+    s = " ".join(_fold(str(cell)).translate(_MINUS).split())
+    if not s:
+        return ""
+    if _NUMBER.fullmatch(s):
+        number = float(s)
+        return str(int(number)) if number.is_integer() else s.lstrip("+")
+    key = norm(s)
+    if (
+        not key
+        or _SIGNED.match(s)
+        or any((ch.isalpha() and not ch.isascii()) or not ch.isprintable() for ch in s)
+    ):
+        return s.casefold()
+    return key
+
+
+def is_number(key: str) -> bool:
+    """An answer key that is a number (on the scale or not)."""
+    return _NUMBER.fullmatch(key) is not None
+
 
 _NUMBERED = re.compile(r"^(?:\d+ )?(.*?)(?: \d+)?$")
 
@@ -89,6 +139,8 @@ class AnswerReading:
     """How one file's answers are read: normalised answer -> scale point (NaN: no answer)."""
 
     lookup: dict[str, float]
+    #: Answers declared as codes for "no answer" (--missing-code), as answer keys.
+    missing: frozenset[str] = frozenset()
     #: Why answers could not all be read, and the fix, when they cannot.
     hint: str | None = None
     #: The scale map given by the user, in its order, for the method note.
@@ -97,23 +149,56 @@ class AnswerReading:
     labels_used: tuple[str, ...] | None = None
 
 
+def missing_code_keys(framework: Framework, codes: Iterable[str] | None) -> frozenset[str]:
+    """The answer keys of the user's missing-value codes; a code on the scale is refused."""
+    base = likert_lookup(framework)
+    keys = set()
+    problems = []
+    for code in codes or []:
+        key = answer_key(code)
+        if not key:
+            problems.append("--missing-code: a missing-value code cannot be blank")
+        elif key in base:
+            problems.append(
+                f"--missing-code {code!r}: {code!r} is an answer on the scale "
+                f"({describe_scale(framework)}), so it cannot also mean no answer"
+            )
+        keys.add(key)
+    if problems:
+        raise InputError(problems)
+    return frozenset(keys)
+
+
 def reading(
     framework: Framework,
     answers: Iterable[str],
     scale_map: list[tuple[str, int | None]] | None = None,
+    missing_codes: Iterable[str] | None = None,
 ) -> AnswerReading:
-    """Decide how to read a file's answers, given all the distinct answers in its items.
+    """Decide how to read a file's answers, given all the distinct answer keys in its items.
 
     Why decide per file: a survey uses one scale, so "Agree" next to "Somewhat agree"
-    means a seven-point scale however each answer would read alone.
+    means a seven-point scale however each answer would read alone. `answers` are
+    `answer_key`s; `missing_codes` the answers the user declares mean "no answer".
     """
+    got = _reading(framework, answers, scale_map)
+    got.missing = missing_code_keys(framework, missing_codes)
+    return got
+
+
+def _reading(
+    framework: Framework,
+    answers: Iterable[str],
+    scale_map: list[tuple[str, int | None]] | None,
+) -> AnswerReading:
     sc = framework.scale
     base: dict[str, float] = {k: float(v) for k, v in likert_lookup(framework).items()}
     if scale_map:
         lookup = dict(base)
         for answer, value in scale_map:
-            lookup[norm(answer)] = math.nan if value is None else float(value)
+            lookup[answer_key(answer)] = math.nan if value is None else float(value)
         return AnswerReading(lookup, scale_map=list(scale_map))
+    answers = [a for a in answers if not is_number(a)]  # a number is on the scale or not
     words = {_bare(a) for a in answers if a not in NON_ANSWERS and a not in base}
     if not words:
         return AnswerReading(base)
@@ -152,6 +237,16 @@ def _default_hint(framework: Framework) -> str:
         f"Fix: answers must be the scale's numbers or labels ({describe_scale(framework)}) "
         'or a non-answer such as "Don\'t know"; or say what each answer means in a CSV '
         "with columns answer,value and import again with --scale-map FILE."
+    )
+
+
+def missing_code_hint(numbers: list[str]) -> str:
+    """The fix for numbers off the scale that an export may use to mean 'no answer'."""
+    codes = " ".join(f"--missing-code={n}" for n in numbers[:3])
+    return (
+        f"If {', '.join(numbers[:3])} means 'no answer' in this export (as 99 or -99 do in "
+        f"some tools), import again with {codes}; the count of such cells is stored with "
+        "the import."
     )
 
 
@@ -229,7 +324,7 @@ def read_scale_map(path: str | Path, framework: Framework) -> list[tuple[str, in
                     f"{sc.min} to {sc.max} (leave it blank for no answer)"
                 )
                 continue
-        key = norm(answer)
+        key = answer_key(answer)
         if key in seen and seen[key] != value:
             problems.append(f"{p.name}: row {r}, column 'answer': {answer!r} is mapped twice")
             continue

@@ -22,12 +22,26 @@ import pandas as pd
 
 from ..framework import Framework
 from ..store import Store, queries
+from ..store import forces as forces_store
 from ..text.redact import redact_many
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 from ..vocabulary import LABEL_LENGTH, MAX_TEXT_FIELD, NAME_LENGTH, ProgressCallback
-from . import readers
-from .answers import NON_ANSWERS, AnswerReading, likert_lookup, read_scale_map, reading
+from . import attributes, readers
+from .answers import (
+    NON_ANSWERS,
+    AnswerReading,
+    answer_key,
+    is_number,
+    likert_lookup,
+    missing_code_hint,
+    read_scale_map,
+    reading,
+)
 from .readers import MAX_REPORTED_PROBLEMS, InputError, RawTable, norm, read_table
+
+#: Characters of free text one file may hold, all answers together (each cell is limited
+#: by `readers.MAX_CELL_CHARS`): a whole region's comments are a few million.
+MAX_FREE_TEXT_CHARS = 20_000_000
 
 __all__ = ["InputError", "import_responses", "likert_lookup", "norm", "read_table"]
 
@@ -54,6 +68,9 @@ ATTRIBUTE_SYNONYMS: dict[str, list[str]] = {
     ],
 }
 
+#: Headers of a column saying which survey wave each row belongs to.
+WAVE_NAMES = frozenset({"wave", "survey wave", "wave label"})
+
 RESPONDENT_ID_SYNONYMS = [
     "respondent id",
     "respondent",
@@ -76,6 +93,7 @@ class ColumnMap:
     respondent_id: int | None = None
     status: int | None = None  # the tool's preview/spam column
     finished: int | None = None  # the tool's finished column
+    wave: int | None = None  # a column naming each row's wave, checked against --wave
     identifying: list[str] = field(default_factory=list)  # never read, never stored
     tool: list[str] = field(default_factory=list)  # the tool's bookkeeping, not needed
     unmapped: list[str] = field(default_factory=list)
@@ -188,6 +206,9 @@ def map_columns(
         if h in ids and cmap.respondent_id is None and not has_id_role:
             cmap.respondent_id = col
             continue
+        if h in WAVE_NAMES and cmap.wave is None:
+            cmap.wave = col
+            continue
         item = next((iid for words, iid in item_words if _contains(h, words)), None)
         if item is not None:
             if claim(item, header):
@@ -209,10 +230,25 @@ def map_columns(
         problems.append(
             f"{origin}: no column matches a survey item of framework {framework.id!r} by id or "
             "wording; check that the file is a response export for this instrument"
+            + _one_column(headers)
         )
     if problems:
         raise InputError(problems)
     return cmap
+
+
+def _one_column(headers: list[str]) -> str:
+    """Why a file read as one column may be so: another separator than the three read."""
+    if len(headers) != 1:
+        return ""
+    seps = [s for s in ("|", ":", "^", "~", "#") if s in headers[0]]
+    if not seps:
+        return ""
+    return (
+        f" (the file reads as one column whose header holds {seps[0]!r}: if it is separated "
+        f"by {seps[0]!r}, save it from a spreadsheet as CSV, separated by commas; "
+        "semicolons and tabs are read too)"
+    )
 
 
 def _contains(header: str, words: str) -> bool:
@@ -268,6 +304,11 @@ class ParsedResponses:
     non_answer_cells: int = 0
     non_answer_example: str = ""
     reading: AnswerReading | None = None
+    missing_code_cells: int = 0  # cells read as no answer by a --missing-code
+    #: The forces this file declares (a collaboration's first import), else None.
+    declared_forces: list[str] | None = None
+    #: Rows counted as "Other" per attribute (--unknown-as-other).
+    other_rows: dict[str, int] = field(default_factory=dict)
 
     def left_out(self) -> dict[str, int]:
         counts = {
@@ -276,6 +317,7 @@ class ParsedResponses:
             "unfinished_kept": self.unfinished_kept,
             "non_answer_rows": self.non_answer_rows,
             "blank_rows": self.blank_rows,
+            "missing_code_cells": self.missing_code_cells,
         }
         return {k: v for k, v in counts.items() if v}
 
@@ -311,6 +353,11 @@ def parse(
     *,
     include_partial: bool = False,
     scale_map: list[tuple[str, int | None]] | None = None,
+    missing_codes: list[str] | None = None,
+    declared_forces: list[str] | None = None,
+    unknown_as_other: bool = False,
+    wave: str | None = None,
+    collaboration: str = "",
 ) -> ParsedResponses:
     """Check every cell of a mapped export and turn it into answers and comments.
 
@@ -318,6 +365,10 @@ def parse(
     a file in one pass, so every problem (file, row, column, value) is collected and
     reported together, and the store is left as it was. A bad answer repeated in many
     cells is one problem, summarised with its count, not a thousand lines.
+
+    Attributes are matched to `declared_forces` (none: this file declares them) and to
+    the framework's options (see `attributes`); `wave`, when given, must agree with a
+    Wave column.
     """
     problems: list[str] = []
     origin = raw.path.name
@@ -342,18 +393,24 @@ def parse(
     item_cols = list(cmap.items)
     item_ids = [cmap.items[c] for c in item_cols]
     factorised = [pd.factorize(data[col], sort=False) for col in item_cols]
-    distinct = {norm(u) for _, uniques in factorised for u in uniques}
-    how = reading(framework, distinct, scale_map)
+    keys = [[answer_key(u) for u in uniques] for _, uniques in factorised]
+    how = reading(framework, {k for ks in keys for k in ks}, scale_map, missing_codes)
     values = np.full((n, len(item_cols)), np.nan)
     non_answer = np.zeros(n, dtype=bool)
-    non_answer_cells = 0
+    non_answer_cells = missing_code_cells = 0
     non_answer_example = ""
     bad: dict[str, _Bad] = {}
     for j, (col, (codes, uniques)) in enumerate(zip(item_cols, factorised, strict=True)):
         mapped = np.empty(len(uniques))
         for u, raw_value in enumerate(uniques):
-            key = norm(raw_value)
-            if key in how.lookup:
+            key = keys[j][u]
+            if key in how.missing:
+                mapped[u] = np.nan
+                hits = codes == u
+                non_answer |= hits
+                missing_code_cells += int(hits.sum())
+                non_answer_example = non_answer_example or str(raw_value).strip()
+            elif key in how.lookup:
                 mapped[u] = how.lookup[key]
             elif key in NON_ANSWERS:
                 mapped[u] = np.nan
@@ -372,30 +429,49 @@ def parse(
                 entry.columns.append(col)
         values[:, j] = mapped[codes]
     problems += _bad_answers(origin, raw.headers, bad, framework)
+    hints: list[str] = []
+    numbers = sorted({k for k in bad if is_number(k)}, key=lambda k: -bad[k].cells)
+    if numbers:
+        hints.append(missing_code_hint([bad[k].example for k in numbers]))
     text_cells: dict[int, pd.Series] = {c: data[c].str.strip() for c in cmap.texts}
     answered = ~np.isnan(values).all(axis=1) if item_cols else np.zeros(n, dtype=bool)
     for series in text_cells.values():
         answered |= (series != "").to_numpy()
+    free_text = sum(int(s[answered].str.len().sum()) for s in text_cells.values())
+    if free_text > MAX_FREE_TEXT_CHARS:
+        problems.append(
+            f"{origin}: the free-text answers hold {free_text:,} characters together, over the "
+            f"limit of {MAX_FREE_TEXT_CHARS:,} for one file; split the file"
+        )
     frame = pd.DataFrame(index=range(n))
     for attr in ATTRIBUTE_COLUMNS:
-        if attr in cmap.attributes:
-            col = data[cmap.attributes[attr]].str.strip()
-            frame[attr] = col.astype(object).where(col != "", None)  # None, not NaN: NULL in SQL
-        else:
-            frame[attr] = None
-    for attr, col in cmap.attributes.items():
-        too_long = frame[attr].str.len() > MAX_TEXT_FIELD
-        for pos in np.flatnonzero(too_long.fillna(False).to_numpy())[:MAX_REPORTED_PROBLEMS]:
-            problems.append(
-                f"{origin}: row {rownums[pos]}, column {raw.headers[col]!r}: "
-                f"longer than {MAX_TEXT_FIELD} characters; is this the right column for {attr}?"
-            )
-    if force is not None:
-        frame["force"] = force
-    elif "force" not in cmap.attributes:
+        frame[attr] = None  # None, not NaN: NULL in SQL
+    matched = _match_attributes(
+        raw,
+        cmap,
+        framework,
+        data,
+        rownums,
+        answered,
+        force=force,
+        declared_forces=declared_forces,
+        unknown_as_other=unknown_as_other,
+        collaboration=collaboration,
+    )
+    for attr, column in matched.columns.items():
+        # Object dtype keeps None (NULL in SQL): a string dtype would make it NaN, "nan".
+        frame[attr] = pd.Series(column, index=frame.index, dtype=object)
+    problems += matched.problems
+    hints += matched.hints
+    if force is None and "force" not in cmap.attributes:
         problems.append(
             f"{origin}: no column says which force each respondent works for; name it with "
             "--column force=HEADER, or give --force NAME when the whole file is one force"
+        )
+    problems += _headerless(origin, raw.headers, cmap, data, rownums, answered)
+    if cmap.wave is not None and wave is not None:
+        problems += _wave_disagrees(
+            origin, raw.headers[cmap.wave], data[cmap.wave], rownums, answered, wave
         )
     if cmap.respondent_id is not None:
         id_header = raw.headers[cmap.respondent_id]
@@ -424,7 +500,9 @@ def parse(
         hashed = pd.util.hash_pandas_object(data, index=False).astype(str)
         frame["key"] = "row:" + hashed + "#" + hashed.groupby(hashed).cumcount().astype(str)
     if problems:
-        raise InputError(problems, hint=how.hint if bad else None)
+        if bad and how.hint:
+            hints.insert(0, how.hint)
+        raise InputError(problems, hint="\n".join(dict.fromkeys(hints)) or None)
     found: list[tuple[int, str, str, str]] = []
     for col, (qid, fid) in cmap.texts.items():
         for pos, cell in enumerate(text_cells[col].tolist()):
@@ -448,7 +526,164 @@ def parse(
         non_answer_cells=non_answer_cells,
         non_answer_example=non_answer_example,
         reading=how,
+        missing_code_cells=missing_code_cells,
+        declared_forces=matched.declared,
+        other_rows=matched.other_rows,
     )
+
+
+@dataclass
+class _Attributes:
+    columns: dict[str, np.ndarray] = field(default_factory=dict)  # attribute -> stored names
+    problems: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    declared: list[str] | None = None
+    other_rows: dict[str, int] = field(default_factory=dict)
+
+
+def options(framework: Framework, attribute: str) -> list[str] | None:
+    """The framework's options for an attribute; None where it gives none."""
+    a = next((a for a in framework.attributes if a.id == attribute), None)
+    return list(a.options) if a is not None and a.options else None
+
+
+def _match_attributes(
+    raw: RawTable,
+    cmap: ColumnMap,
+    framework: Framework,
+    data: pd.DataFrame,
+    rownums: np.ndarray,
+    answered: np.ndarray,
+    *,
+    force: str | None,
+    declared_forces: list[str] | None,
+    unknown_as_other: bool,
+    collaboration: str,
+) -> _Attributes:
+    """Each attribute column's values matched to its list (see `attributes`), per row."""
+    out = _Attributes()
+    origin = raw.path.name
+    n = len(data)
+    kept = int(answered.sum())
+    for attr, col in cmap.attributes.items():
+        header = raw.headers[col]
+        codes, uniques = pd.factorize(data[col].to_numpy(), sort=False)
+        cells = []
+        for u, value in enumerate(uniques):
+            hits = np.flatnonzero((codes == u) & answered)
+            if len(hits):
+                cells.append(attributes.Cell(str(value), int(rownums[hits[0]]), len(hits)))
+        if attr == "force" and force is not None:
+            if attributes.clean(force):
+                for c in cells:
+                    if attributes.clean(c.value) and attributes.key(c.value) != attributes.key(
+                        force
+                    ):
+                        out.problems.append(
+                            f"{origin}: row {c.first_row}, column {header!r}: "
+                            f"{attributes.shown(c.value)} disagrees with --force {force!r}"
+                            + (f" ({c.rows:,} rows)" if c.rows > 1 else "")
+                        )
+            continue
+        if attr == "force" and kept and all(not attributes.clean(c.value) for c in cells):
+            out.problems.append(
+                f"{origin}: column {header!r}: the force is blank in every row; give --force "
+                "NAME when the whole file is one force, or name the force column with "
+                "--column force=HEADER"
+            )
+            continue
+        declared = (declared_forces or None) if attr == "force" else options(framework, attr)
+        m = attributes.match(
+            cells,
+            attr,
+            declared,
+            where=f"{origin}: column {header!r}",
+            unknown_as_other=unknown_as_other,
+            collaboration=collaboration,
+        )
+        out.problems += m.problems
+        out.hints += m.hints
+        if m.other_rows:
+            out.other_rows[attr] = m.other_rows
+        if attr == "force":
+            out.declared = m.declared
+        names = np.array([m.names.get(str(u)) for u in uniques] + [None], dtype=object)
+        out.columns[attr] = names[codes] if n else np.array([], dtype=object)
+    if force is not None:
+        cell = attributes.Cell(force, 0, kept)
+        if not attributes.clean(force):
+            out.problems.append("--force: the force name is blank")
+            return out
+        m = attributes.match(
+            [cell],
+            "force",
+            declared_forces or None,
+            where=f"{origin}: --force",
+            unknown_as_other=unknown_as_other,
+            collaboration=collaboration,
+        )
+        out.problems += m.problems
+        out.hints += m.hints
+        out.declared = m.declared
+        if m.other_rows:
+            out.other_rows["force"] = m.other_rows
+        out.columns["force"] = np.full(n, m.names.get(force), dtype=object)
+    return out
+
+
+def _headerless(
+    origin: str,
+    headers: list[str],
+    cmap: ColumnMap,
+    data: pd.DataFrame,
+    rownums: np.ndarray,
+    answered: np.ndarray,
+) -> list[str]:
+    """Cells in a column with no header (a row longer than the header row): never dropped
+    without a word."""
+    used = set(cmap.items) | set(cmap.texts) | set(cmap.attributes.values())
+    used |= {
+        c for c in (cmap.respondent_id, cmap.status, cmap.finished, cmap.wave) if c is not None
+    }
+    out = []
+    for col, header in enumerate(headers):
+        if header.strip() or col in used:
+            continue
+        filled = np.flatnonzero((data[col].str.strip() != "").to_numpy() & answered)
+        if len(filled):
+            pos = filled[0]
+            out.append(
+                f"{origin}: row {rownums[pos]}, column {readers._column_letter(col)}: "
+                f"{attributes.shown(str(data[col].iloc[pos]))} is in a column with no header "
+                f"({len(filled):,} rows have cells there); is a row longer than the header "
+                "row, or a header missing?"
+            )
+    return out
+
+
+def _wave_disagrees(
+    origin: str,
+    header: str,
+    column: pd.Series,
+    rownums: np.ndarray,
+    answered: np.ndarray,
+    wave: str,
+) -> list[str]:
+    """A Wave column whose values are not the wave being imported: one line per value."""
+    out = []
+    values = column.str.strip()[answered]
+    rows = rownums[answered]
+    for value in dict.fromkeys(values.tolist()):
+        if not value or norm(value) == norm(wave):
+            continue
+        hits = np.flatnonzero((values == value).to_numpy())
+        count = f" ({len(hits):,} rows)" if len(hits) > 1 else ""
+        out.append(
+            f"{origin}: row {rows[hits[0]]}, column {header!r}: the file says wave "
+            f"{attributes.shown(value)}, but it is being imported as wave {wave!r}{count}; "
+            "import it with --wave set to its own wave"
+        )
+    return out
 
 
 def _bad_answers(
@@ -494,6 +729,9 @@ def _check_names(collaboration: str, wave: str) -> None:
         problems.append(f"the collaboration name must be 1 to {MAX_COLLABORATION} characters")
     if not wave.strip() or len(wave) > MAX_WAVE:
         problems.append(f"the wave label must be 1 to {MAX_WAVE} characters")
+    for what, name in (("collaboration name", collaboration), ("wave label", wave)):
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+            problems.append(f"the {what} {name!r} contains control characters (a NUL or newline)")
     if problems:
         raise InputError(problems)
 
@@ -525,6 +763,15 @@ class ImportResult:
     scale_map: list[tuple[str, int | None]] = field(default_factory=list)
     #: The tool's answer labels read as the instrument's scale, when they differ from it.
     labels_used: tuple[str, ...] | None = None
+    #: The collaboration imported into.
+    collaboration: str = ""
+    #: The forces this import declared for the collaboration (its first import).
+    declared_forces: list[str] = field(default_factory=list)
+    #: Respondents counted as "Other" per attribute (--unknown-as-other).
+    other_rows: dict[str, int] = field(default_factory=dict)
+    #: The missing-value codes given (--missing-code) and the cells read as no answer.
+    missing_codes: list[str] = field(default_factory=list)
+    missing_code_cells: int = 0
 
 
 def import_responses(
@@ -538,12 +785,18 @@ def import_responses(
     progress: Progress | None = None,
     include_partial: bool = False,
     scale_map: str | Path | list[tuple[str, int | None]] | None = None,
+    missing_codes: list[str] | None = None,
+    unknown_as_other: bool = False,
 ) -> ImportResult:
     """Import one export file as one transaction; a second import of the same file adds nothing.
 
     Survey previews, tests and spam are always left out; unfinished responses are left
     out unless `include_partial`. `scale_map` (a CSV file of answer,value rows, or the
-    pairs themselves) says what answers on another scale mean on the instrument's.
+    pairs themselves) says what answers on another scale mean on the instrument's;
+    `missing_codes` which answers off the scale (99, -99) mean "no answer". Forces are
+    matched to those the collaboration declares (the first import declares them), other
+    attributes to the framework's options; `unknown_as_other` counts values on no list
+    as "Other" instead of refusing them.
     """
 
     def step(name: str, done: int, total: int) -> None:
@@ -564,8 +817,20 @@ def import_responses(
     )
     step("checking", 1, 4)
     _check_names(collaboration, wave)
+    with store.connect() as conn:
+        declared = forces_store.declared_forces(conn, collaboration)
     parsed = parse(
-        raw, cmap, framework, force=force, include_partial=include_partial, scale_map=pairs
+        raw,
+        cmap,
+        framework,
+        force=force,
+        include_partial=include_partial,
+        scale_map=pairs,
+        missing_codes=missing_codes,
+        declared_forces=declared or None,
+        unknown_as_other=unknown_as_other,
+        wave=wave,
+        collaboration=collaboration,
     )
     if parsed.frame.empty:
         raise InputError([_nothing_to_import(raw.path.name, parsed)])
@@ -592,10 +857,17 @@ def import_responses(
         tool_columns=cmap.tool,
         scale_map=list(pairs or []),
         labels_used=parsed.reading.labels_used if parsed.reading else None,
+        other_rows=parsed.other_rows,
+        collaboration=collaboration,
+        missing_codes=list(missing_codes or []),
+        missing_code_cells=parsed.missing_code_cells,
     )
     with store.begin() as conn:
         store.record_framework(conn)
         wave_id = queries.ensure_wave(conn, collaboration, wave)
+        if parsed.declared_forces and not forces_store.declared_forces(conn, collaboration):
+            forces_store.declare_forces(conn, collaboration, parsed.declared_forces)
+            result.declared_forces = parsed.declared_forces
         if queries.find_import(conn, wave_id, raw.sha256) is not None:
             result.already_imported = True
             result.rows_already_present = len(parsed.frame)

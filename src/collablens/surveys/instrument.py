@@ -11,6 +11,7 @@ import io
 from pathlib import Path
 
 from ..framework import Framework
+from ..outputs import spreadsheet_text
 
 RESPONDENT_COLUMNS = ["respondent_id", "force", "role", "rank_band", "length_of_service"]
 
@@ -74,7 +75,8 @@ def to_csv(framework: Framework) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    # Framework text comes from a user's file: none of it may run as a spreadsheet formula.
+    writer.writerows({k: spreadsheet_text(v) for k, v in r.items()} for r in rows)
     return buf.getvalue()
 
 
@@ -125,6 +127,10 @@ def write_xlsx(framework: Framework, path: Path) -> None:
     ws.append(list(rows[0]))
     for r in rows:
         ws.append(list(r.values()))
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for col, width in zip("ABCDEFG", (22, 30, 10, 16, 70, 50, 14), strict=True):

@@ -499,62 +499,131 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
 
 
+# -- limits --------------------------------------------------------------------------------
+# A survey export of a whole region's staff is a few megabytes. These limits are far above
+# any real export and far below what would hang the import or fill the memory: a file over
+# one is refused at once, with the limit said, before anything slow is done.
+
+#: The largest file read, as stored on disk.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+#: The largest part of a workbook (a sheet's XML, the shared strings) once unzipped.
+MAX_XML_BYTES = 400 * 1024 * 1024
+#: Rows of answers (a region's whole workforce is well under this).
+MAX_ROWS = 250_000
+MAX_COLUMNS = 2_000
+#: Characters in one cell: Excel's own limit, so a longer cell was not written by a tool.
+MAX_CELL_CHARS = 32_767
+#: Characters in all the cells of a file together (a workbook can repeat one long text
+#: thousands of times at almost no cost in bytes: 2 MB on disk can hold a gigabyte).
+MAX_TOTAL_CHARS = 100_000_000
+
+
 _ZIP = b"PK\x03\x04"
+_EMPTY_ZIP = b"PK\x05\x06"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 and password-protected workbooks
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+#: What a file is, by its first bytes, for those that are plainly not a table.
+_NOT_TABLES = [
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF", "a PDF"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"{\\rtf", "a Rich Text (RTF) document"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"MZ", "a Windows program"),
+    (b"\x7fELF", "a program"),
+]
+#: Zip-based documents that are not workbooks, by a part each always holds.
+_OTHER_ZIPS = [
+    ("word/document.xml", "a Word document (.docx)"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
+    ("content.xml", "an OpenDocument file (.ods or .odt)"),
+]
+
+
+def _refuse(p: Path, message: str) -> InputError:
+    return InputError([f"{p}: {message}"])
+
+
+def _kind_of(content: bytes) -> str | None:
+    """What a file is when its first bytes say it is no table at all, else None."""
+    for magic, what in _NOT_TABLES:
+        if content.startswith(magic):
+            return what
+    head = content[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table")):
+        return "a web page (HTML)"
+    return None
 
 
 def read_table(path: str | Path) -> RawTable:
     """Read a CSV or XLSX export into strings, in the layout of the reader that recognises it.
 
     The content decides how the file is read, not its name: survey tools and browsers
-    do save workbooks as ``.csv``, and Qualtrics' TSV download is UTF-16 text.
+    do save workbooks as ``.csv``, and Qualtrics' TSV download is UTF-16 text. A file
+    over a limit (see `MAX_ROWS` and the others), or that is not a table at all (an
+    image, an archive, a document), is refused saying so, before anything slow is done.
     """
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _refuse(
+                p,
+                f"the file is {size / 2**20:,.0f} MB, over the limit of "
+                f"{MAX_FILE_BYTES / 2**20:,.0f} MB for one export; split it into smaller files",
+            )
         content = p.read_bytes()
     except OSError as exc:
-        raise InputError([f"{p}: cannot read the file: {exc.strerror}"]) from exc
+        raise _refuse(p, f"cannot read the file: {exc.strerror or exc}") from exc
     sha = hashlib.sha256(content).hexdigest()
     suffix = p.suffix.lower()
     notes: list[str] = []
     if suffix not in _WORKBOOK_SUFFIXES + _TEXT_SUFFIXES:
-        raise InputError([f"{p}: unsupported file type {suffix!r}: use .csv or .xlsx"])
+        raise _refuse(p, f"unsupported file type {suffix!r}: use .csv or .xlsx")
+    if not content.strip(b" \t\r\n\x00"):
+        raise _refuse(p, "the file is empty")
     if content.startswith(_OLE):
-        raise InputError(
-            [
-                f"{p}: this is an Excel 97-2003 workbook (.xls) or a password-protected "
-                "workbook, which collablens cannot read; open it in Excel and save it as "
-                "an Excel Workbook (.xlsx) or CSV UTF-8"
-            ]
+        raise _refuse(
+            p,
+            "this is an Excel 97-2003 workbook (.xls) or a password-protected "
+            "workbook, which collablens cannot read; open it in Excel and save it as "
+            "an Excel Workbook (.xlsx) or CSV UTF-8",
         )
-    if content.startswith(b"%PDF"):
-        raise InputError(
-            [f"{p}: this is a PDF, not a table of answers; export the responses as CSV or XLSX"]
+    what = _kind_of(content)
+    if what is not None:
+        raise _refuse(
+            p,
+            f"this is {what}, not a table of answers, although it is named {suffix}; "
+            "export the responses from the survey tool as CSV or XLSX",
         )
-    as_workbook = content.startswith(_ZIP)
+    as_workbook = content.startswith((_ZIP, _EMPTY_ZIP))
     if as_workbook and suffix not in _WORKBOOK_SUFFIXES:
         notes.append(f"{p.name} is an Excel workbook although it is named {suffix}; read as one")
     elif not as_workbook and suffix in _WORKBOOK_SUFFIXES:
         notes.append(f"{p.name} is text although it is named {suffix}; read as CSV")
     try:
         if as_workbook:
-            # Our template workbook (instrument.write_xlsx) puts the questionnaire sheet first.
-            with pd.ExcelFile(io.BytesIO(content), engine="openpyxl") as book:
-                sheet = next((s for s in book.sheet_names if norm(s) == "responses"), 0)
-                frame = pd.read_excel(
-                    book, sheet_name=sheet, header=None, dtype=str, keep_default_na=False
-                )
+            grid = _read_workbook(p, content, notes)
         else:
-            frame = _read_text(p, content, tab=suffix == ".tsv")
+            grid = _read_text(p, content, tab=suffix == ".tsv", notes=notes)
     except InputError:
         raise
-    except Exception as exc:  # pandas and openpyxl raise many kinds for a broken file
-        raise InputError([f"{p}: cannot be read as a table: {exc}"]) from exc
-    if frame.empty:
-        raise InputError([f"{p}: the file is empty"])
-    frame = frame.fillna("").astype(str)
+    except Exception as exc:  # openpyxl and the zip and XML parsers raise many kinds
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise _refuse(p, f"cannot be read as a table: {reason}") from exc
+    width = max((len(r) for r in grid), default=0)
+    if not width:
+        raise _refuse(p, "the file is empty")
+    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in grid], dtype=object)
+    frame.columns = range(width)
     try:
         reader, frame = choose_reader(frame)
     except LookupError as exc:
@@ -565,27 +634,351 @@ def read_table(path: str | Path) -> RawTable:
     return RawTable(p, headers, data, first_row, reader.name, sha, aliases, roles, notes)
 
 
-def _read_text(p: Path, content: bytes, tab: bool) -> pd.DataFrame:
+def _column_letter(index: int) -> str:
+    """Spreadsheet column letters: 0 -> A, 26 -> AA."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _shown(value: str, width: int = 40) -> str:
+    """A cell's value for a message: quoted, control characters escaped, cut short."""
+    text = value if len(value) <= width else value[: width - 1] + "\u2026"
+    return repr(text)
+
+
+class _Limits:
+    """Counts what a file holds while it is read, and stops at the first limit passed."""
+
+    def __init__(self, p: Path) -> None:
+        self.p = p
+        self.chars = 0
+        self.problems: list[str] = []
+
+    def rows(self, n: int) -> None:
+        if n > MAX_ROWS + 3:  # the header rows of the deepest layout
+            raise _refuse(
+                self.p,
+                f"the file has more than {MAX_ROWS:,} rows, the most one import takes; "
+                "is this a survey export? Split a larger one into several files",
+            )
+
+    def columns(self, n: int) -> None:
+        if n > MAX_COLUMNS:
+            raise _refuse(
+                self.p,
+                f"the file has {n:,} columns, over the limit of {MAX_COLUMNS:,}; "
+                "is this a survey export?",
+            )
+
+    def cell(self, row: int, col: int, value: str) -> None:
+        self.chars += len(value)
+        if self.chars > MAX_TOTAL_CHARS:
+            raise _refuse(
+                self.p,
+                f"the cells hold more than {MAX_TOTAL_CHARS:,} characters together "
+                f"(passed at row {row}, column {_column_letter(col)}), far more than any "
+                "survey export; the file may be built to exhaust memory",
+            )
+        if len(value) > MAX_CELL_CHARS:
+            self.problems.append(
+                f"{self.p}: row {row}, column {_column_letter(col)}: the cell holds "
+                f"{len(value):,} characters, over the limit of {MAX_CELL_CHARS:,} "
+                f"(it begins {_shown(value)})"
+            )
+        elif "\x00" in value:
+            self.problems.append(
+                f"{self.p}: row {row}, column {_column_letter(col)}: {_shown(value)} contains "
+                "a NUL character (\\x00), which no database column can store; remove it"
+            )
+
+    def check(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)
+
+
+# -- workbooks -----------------------------------------------------------------------------
+
+
+def _read_workbook(p: Path, content: bytes, notes: list[str]) -> list[list[str]]:
+    """The chosen sheet's cells as strings, row by row, refused early when too large."""
+    import warnings
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _refuse(p, f"this is a damaged zip archive or workbook ({exc})") from exc
+    if "xl/workbook.xml" not in names:
+        what = next((w for part, w in _OTHER_ZIPS if part in names), None)
+        if what is not None:
+            raise _refuse(
+                p, f"this is {what}, not an Excel workbook; export the responses as CSV or XLSX"
+            )
+        inside = [n for n in names if not n.endswith("/")]
+        listed = ", ".join(repr(n) for n in inside[:5]) + (" ..." if len(inside) > 5 else "")
+        tables = [n for n in inside if n.lower().endswith((".csv", ".xlsx", ".tsv", ".txt"))]
+        fix = (
+            f"; unzip it and import {tables[0]!r}"
+            if tables
+            else "; export the responses from the survey tool as CSV or XLSX"
+        )
+        held = f"it holds {listed}" if inside else "it is empty"
+        raise _refuse(p, f"this is a zip archive with no Excel workbook in it ({held}){fix}")
+    for info in archive.infolist():
+        if info.file_size > MAX_XML_BYTES:
+            raise _refuse(
+                p,
+                f"part {info.filename!r} of the workbook unzips to {info.file_size:,} bytes, "
+                f"over the limit of {MAX_XML_BYTES:,}; the file may be built to exhaust memory "
+                "(a zip bomb)",
+            )
+    # Count every sheet's rows in its XML first: openpyxl may parse a whole sheet just to
+    # find its size, and a sheet of 400,000 rows must be refused in seconds, not minutes.
+    formulas = False
+    for part in names:
+        if re.fullmatch(r"xl/worksheets/[^/]+\.xml", part):
+            formulas = _scan_sheet(p, archive, part) or formulas
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns of styles and extensions it skips
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            sheets = [n for n in book.sheetnames if hasattr(book[n], "reset_dimensions")]
+            if not sheets:
+                raise _refuse(p, "the workbook has no worksheet (only charts or nothing)")
+            # Our template workbook (instrument.write_xlsx) puts the questionnaire first.
+            name = next((s for s in sheets if norm(s) == "responses"), sheets[0])
+            sheet = book[name]
+            sheet.reset_dimensions()  # a sheet's stated size may be wrong; read all of it
+            grid, cached_blank = _sheet_cells(p, sheet.iter_rows())
+        finally:
+            book.close()
+        if formulas:
+            _check_formulas(p, content, name, cached_blank, notes)
+    return grid
+
+
+def _scan_sheet(p: Path, archive, part: str) -> bool:
+    """Count a sheet's rows in its XML before parsing it; True when it has formulas."""
+    limits = _Limits(p)
+    rows = 0
+    formulas = False
+    tail = b""
+    total = 0
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            total += len(chunk)
+            if total > MAX_XML_BYTES:
+                raise _refuse(p, f"the sheet unzips to more than {MAX_XML_BYTES:,} bytes")
+            data = tail + chunk
+            rows += data.count(b"<row ") + data.count(b"<row>")
+            formulas = formulas or b"<f>" in data or b"<f " in data or b"<f/>" in data
+            # The last 4 bytes go with the next chunk: too short to hold a whole "<row "
+            # (counted twice), long enough that a tag cut in two is counted once.
+            tail = data[-4:]
+            limits.rows(rows)
+    return formulas
+
+
+def _cell_text(cell) -> str:
+    """A cell as the text a survey tool's CSV would hold (as pandas reads workbooks)."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    return str(value)
+
+
+def _sheet_cells(p: Path, rows) -> tuple[list[list[str]], set[tuple[int, int]]]:
+    limits = _Limits(p)
+    grid: list[list[str]] = []
+    blank: set[tuple[int, int]] = set()
+    for r, row in enumerate(rows, start=1):
+        limits.rows(r)
+        out = []
+        for c, cell in enumerate(row):
+            text = _cell_text(cell)
+            if text:
+                limits.cell(r, c, text)
+            elif cell.value is None:
+                blank.add((r, c))
+            out.append(text)
+        while out and not out[-1]:
+            out.pop()
+        limits.columns(len(out))
+        grid.append(out)
+    limits.check()
+    while grid and not any(grid[-1]):
+        grid.pop()
+    return grid, blank
+
+
+def _check_formulas(
+    p: Path, content: bytes, sheet: str, blank: set[tuple[int, int]], notes: list[str]
+) -> None:
+    """Refuse formulas whose result was never saved; say how many were read by their result.
+
+    A workbook stores each formula's last result beside it, if the program that wrote it
+    calculated it (Excel does; many scripts do not). Without that result there is no answer
+    to read, and reading the cell as blank would change the answer without a word.
+    """
+    import warnings
+
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        try:
+            ws = book[sheet]
+            ws.reset_dimensions()
+            problems = []
+            found = 0
+            for r, row in enumerate(ws.iter_rows(), start=1):
+                for c, cell in enumerate(row):
+                    if cell.data_type != "f":
+                        continue
+                    found += 1
+                    if (r, c) in blank:
+                        formula = str(getattr(cell.value, "text", cell.value))
+                        problems.append(
+                            f"{p}: row {r}, column {_column_letter(c)}: a formula "
+                            f"({_shown(formula)}) with no saved result; open the file in "
+                            "Excel and save it, or paste the values over the formulas"
+                        )
+        finally:
+            book.close()
+    if problems:
+        raise InputError(problems)
+    if found:
+        notes.append(
+            f"{p.name}: {found} cells hold formulas; the results saved with them were read"
+        )
+
+
+# -- text ----------------------------------------------------------------------------------
+
+_DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def _read_text(p: Path, content: bytes, tab: bool, notes: list[str]) -> list[list[str]]:
+    import csv
+
     text = _decode(p, content)
-    first_line = text.split("\n", 1)[0]
-    sep = "\t" if tab or ("\t" in first_line and "," not in first_line) else ","
-    # Blank lines are kept (as blank rows) so reported row numbers match the file.
-    return pd.read_csv(
-        io.StringIO(text),
-        header=None,
-        dtype=str,
-        keep_default_na=False,
-        sep=sep,
-        skip_blank_lines=False,
-    )
+    sep, text = _delimiter(text, tab)
+    if sep == ";":
+        notes.append(
+            f"{p.name} is separated by semicolons (as Excel writes CSV in many "
+            "countries); read as such"
+        )
+    limits = _Limits(p)
+    grid: list[list[str]] = []
+    old = csv.field_size_limit()
+    csv.field_size_limit(MAX_CELL_CHARS + 1)
+    try:
+        # Blank lines are kept (as blank rows) so reported row numbers match the file.
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        try:
+            for r, row in enumerate(reader, start=1):
+                limits.rows(r)
+                while row and not row[-1]:
+                    row.pop()
+                limits.columns(len(row))
+                grid.append(row)
+        except csv.Error as exc:
+            r = reader.line_num
+            if "field larger" in str(exc):
+                raise _refuse(
+                    p,
+                    f"row {len(grid) + 1} (line {r}): a cell holds more than "
+                    f"{MAX_CELL_CHARS:,} characters, the most one cell may hold; is a "
+                    'quotation mark (") left open?',
+                ) from exc
+            raise _refuse(p, f"line {r}: cannot be read as CSV: {exc}") from exc
+    finally:
+        csv.field_size_limit(old)
+    limits.chars = len(text)
+    if "\x00" in text:
+        for r, row in enumerate(grid, start=1):
+            for c, cell in enumerate(row):
+                if "\x00" in cell:
+                    limits.cell(r, c, cell)
+    limits.check()
+    while grid and not any(grid[-1]):
+        grid.pop()
+    return grid
+
+
+def _delimiter(text: str, tab: bool) -> tuple[str, str]:
+    """The separator of a text table, from its first record: commas, semicolons or tabs.
+
+    Excel writes semicolons where the decimal separator is a comma, and may put a
+    ``sep=;`` line first; Qualtrics' TSV download uses tabs. Separators inside quotes
+    do not count.
+    """
+    first, _, rest = text.partition("\n")
+    m = re.fullmatch(r"\s*sep=(.)\s*", first)
+    if m and m.group(1) in _DELIMITERS:
+        return m.group(1), rest
+    if tab:
+        return "\t", text
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    for ch in text[:65536]:
+        if ch == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch in counts:
+            counts[ch] += 1
+        elif ch in "\r\n":
+            break
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return (best if counts[best] else ","), text
 
 
 def _decode(p: Path, content: bytes) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")
-    for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return content.decode(encoding)
+            return content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _refuse(p, "the file says it is UTF-16 text but is not") from exc
+    head = content[:4096]
+    # UTF-16 without a byte-order mark: every other byte of plain text is zero.
+    if len(head) >= 4 and head[1::2].count(0) > len(head) // 3 and not head[0::2].count(0):
+        encoding = "utf-16-le"
+    elif len(head) >= 4 and head[0::2].count(0) > len(head) // 3 and not head[1::2].count(0):
+        encoding = "utf-16-be"
+    else:
+        encoding = ""
+    for enc in ([encoding] if encoding else []) + ["utf-8-sig", "cp1252"]:
+        try:
+            text = content.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise InputError([f"{p}: the text encoding is neither UTF-8 nor Windows-1252"])
+        _binary_check(p, text)
+        return text
+    raise _refuse(
+        p, "the text encoding is neither UTF-8, UTF-16 nor Windows-1252; save the file as CSV UTF-8"
+    )
+
+
+def _binary_check(p: Path, text: str) -> None:
+    """Refuse data that decoded as text only by chance: a table has few control characters."""
+    sample = text[:8192]
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+    if sample and control > max(8, len(sample) // 20):
+        raise _refuse(
+            p,
+            "this is binary data, not text (control characters throughout); export the "
+            "responses from the survey tool as CSV or XLSX",
+        )

@@ -1,8 +1,11 @@
 """Coding a workspace's free text: segment it, code it, and learn from people's reviews.
 
-Work is committed batch by batch, so a crash or Ctrl-C mid-run loses nothing already
-done, and running again picks up where it stopped. Human codes are never overwritten
-by the model, and every later coding run in the workspace learns from them.
+Work is committed batch by batch, so a crash, Ctrl-C or `kill -9` mid-run loses nothing
+already done, and running again (`collablens code`, or the next import) picks up where it
+stopped; until then `uncoded_comments` counts what is left, and the report says so. Two
+runs at once write one after the other under the coding lock, each skipping what the
+other did. Human codes are never overwritten by the model, and every later coding run
+in the workspace learns from them.
 """
 
 from __future__ import annotations
@@ -54,18 +57,34 @@ def make_coder(store: Store, embedder: Embedder | None = None) -> Coder:
     return Coder(store.framework, embedder=embedder, examples=human_examples(store))
 
 
+def uncoded_comments(
+    store: Store, collaboration: str | None = None, wave: str | None = None
+) -> int:
+    """How many comments (of a collaboration, or one wave) are not fully coded yet."""
+    with store.connect() as conn:
+        return queries.count_uncoded_comments(conn, collaboration, wave)
+
+
 def segment_comments(store: Store, collaboration: str | None = None) -> int:
     """Cut every comment not yet segmented into segments; returns how many were added."""
     with store.connect() as conn:
         todo = queries.unsegmented_comments(conn, collaboration)
     added = 0
     for start in range(0, len(todo), 5000):
-        rows = [
-            (cid, pos, text)
-            for cid, body in todo[start : start + 5000]
-            for pos, text in enumerate(split_segments(body) or [body.strip() or body])
-        ]
+        chunk = todo[start : start + 5000]
+        cut = {
+            cid: split_segments(body) or [body.strip() or body] for cid, body in chunk
+        }  # outside the transaction: a long cut does not hold the lock
         with store.begin() as conn:
+            queries.lock_coding(conn)
+            # Another run may have cut some of these since they were read: theirs stand.
+            done = queries.segmented_among(conn, [cid for cid, _ in chunk])
+            rows = [
+                (cid, pos, text)
+                for cid, parts in cut.items()
+                if cid not in done
+                for pos, text in enumerate(parts)
+            ]
             queries.insert_segments(conn, rows)
         added += len(rows)
     return added
@@ -108,6 +127,7 @@ def code_segments(
             for (sid, _), c in zip(batch, coded, strict=True)
         ]
         with store.begin() as conn:
+            queries.lock_coding(conn)
             # A person (or another run) may have coded some of these meanwhile: theirs stands.
             run.segments_coded += queries.write_model_codes(conn, rows, recode)
         if progress:
@@ -197,6 +217,7 @@ def set_human_codes(store: Store, segment_ids: list[int], factor_id: str, polari
     if factor_id == NONE:
         polarity = "neutral"
     with store.begin() as conn:
+        queries.lock_coding(conn)
         for segment_id in segment_ids:
             if not queries.set_human_code(conn, segment_id, factor_id, polarity):
                 raise ValueError(f"no segment {segment_id}")

@@ -1,7 +1,9 @@
 """Code text that lives outside a workspace: a CSV or JSONL of answers, or a transcript.
 
 The text is redacted before anything else happens, and only the redacted wording is
-written out, so a codes file can be shared like any report.
+written out, so a codes file can be shared like any report. Text cells that a
+spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
+return) are written with a leading single quote (`spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TextIO
 
 from ..analysis.disclosure import Passages, Policy, disclose
 from ..errors import CollablensError
+from ..reporting.exporters import spreadsheet_text
 from .classifier import Coder
 from .segment import segments
 
@@ -116,16 +119,15 @@ def code_file(
 
 def _write(writer, buf, coder: Coder, names: dict[str, str]) -> int:
     for (ref, pos, seg), c in zip(buf, coder.code([b[2] for b in buf]), strict=True):
-        writer.writerow(
-            [
-                ref,
-                pos,
-                seg,
-                c.factor,
-                names[c.factor],
-                c.polarity,
-                f"{c.confidence:.3f}",
-                ";".join(c.others),
-            ]
-        )
+        row = [
+            ref,
+            pos,
+            seg,
+            c.factor,
+            names[c.factor],
+            c.polarity,
+            f"{c.confidence:.3f}",
+            ";".join(c.others),
+        ]
+        writer.writerow([spreadsheet_text(v) for v in row])
     return len(buf)

