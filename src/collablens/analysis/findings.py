@@ -35,6 +35,13 @@ SCORE_BREAKDOWNS = ("force",)
 
 
 DEFAULT_BREAKDOWNS: tuple[str, ...] = ("force",)
+# Why a group's figures are hidden, in the words the report uses.
+HIDDEN_BECAUSE = {
+    "primary": "small group",
+    "secondary": "protects a small group",
+    RELEASE: "an earlier release would give it away",
+    CROSS: "with another breakdown it would isolate a few people",
+}
 
 
 @dataclass
@@ -233,10 +240,11 @@ def assemble(
     out.score_breakdowns = [ATTRIBUTE_LABELS[d] for d in SCORE_BREAKDOWNS]
     published = set(scores.counts["dimension"])
     out.count_breakdowns = [label for d, label in ATTRIBUTE_LABELS.items() if d in published]
-    out.release_hidden = int((scores.cells["suppressed"] == RELEASE).sum()) + int(
-        (scores.counts["suppressed"] == RELEASE).sum()
-    )
-    out.cross_hidden = int((scores.counts["suppressed"] == CROSS).sum())
+    out.release_hidden = int(
+        ((scores.cells["suppressed"] == RELEASE) & (scores.cells["wave"] == wave)).sum()
+    ) + int(((scores.counts["suppressed"] == RELEASE) & (scores.counts["wave"] == wave)).sum())
+    this_wave = scores.counts["wave"] == wave
+    out.cross_hidden = int(((scores.counts["suppressed"] == CROSS) & this_wave).sum())
     counted = (
         f"respondent counts by {_and_list(out.count_breakdowns)}"
         if out.count_breakdowns
@@ -471,7 +479,12 @@ def _counts(out: Findings, scores: Scores, wave: str) -> None:
             continue
         part = c[c["dimension"] == dim].sort_values("n", ascending=False, na_position="last")
         out.counts[label] = [
-            {"group": r["group"], "n": _int(r["n"]), "why": r["suppressed"]}
+            {
+                "group": r["group"],
+                "n": _int(r["n"]),
+                "why": r["suppressed"],
+                "why_text": HIDDEN_BECAUSE.get(r["suppressed"], "hidden"),
+            }
             for _, r in part.iterrows()
         ]
         out.suppressed += [
