@@ -663,3 +663,11 @@ def test_workers_die_when_the_parent_is_killed(tmp_path: Path) -> None:
     for pid in survivors:  # do not leave them behind if the test fails
         os.kill(pid, signal.SIGKILL)
     assert not survivors, f"workers {survivors} outlived their parent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["warrant 123456 was on the form", "my warrant card 123456 was found", "collar 4521 said"],
+)
+def test_warrant_and_collar_numbers_without_the_word_number(text):
+    assert not any(ch.isdigit() for ch in redact(text))

@@ -97,8 +97,8 @@ _OBF_EMAIL_RE = re.compile(
 _NUMBER_WORD = r"(?:numbers?|nos?\.?|num\.?|nr\.?|id|ref(?:erence)?|#)"
 _ID_KEYWORD_RE = re.compile(
     r"(?<!\w)(?P<pre>(?i:"
-    rf"(?:collar|shoulder|badge|epaulette)(?:[ \t]*{_NUMBER_WORD})?"
-    r"|(?:warrant(?:[ \t]+card)?|staff|payroll|pay|employee|personnel|service|officer"
+    rf"(?:collar|shoulder|badge|epaulette|warrant(?:[ \t]+card)?)(?:[ \t]*{_NUMBER_WORD})?"
+    r"|(?:staff|payroll|pay|employee|personnel|service|officer"
     rf"|identification|id)[ \t]*{_NUMBER_WORD}"
     # "collar number is 1234", "badge was 4455", "shoulder number's 4567"
     r")(?:'s|[ \t]+(?i:is|was))?[ \t]*(?:[:#=][ \t]*)?)"
