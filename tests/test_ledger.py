@@ -219,3 +219,79 @@ def test_the_report_publishes_only_the_breakdowns_asked_for(store: Store, tmp_pa
     )
     both = write_report(store, C, tmp_path / "r2.html", breakdowns=("force", "length_of_service"))
     assert list(both.counts) == ["Force", "Length of service"]
+
+
+# -- the attacks a review found, replayed ------------------------------------------------
+
+
+def _all_hidden(scores, wave: str = WAVE) -> bool:
+    cells = scores.cells[scores.cells["wave"] == wave]
+    return bool(cells["suppressed"].notna().all()) and wave in scores.withheld
+
+
+def test_subtracting_new_forces_from_an_earlier_total_is_blocked(store: Store, tmp_path: Path):
+    _declare(store, "Northmoor", "Eastdale", "Xshire")
+    first = _people("Northmoor", 30, 0) + _people("Eastdale", 12, 0) + _people("Xshire", 3, 0)
+    import_responses(store, _write(store, tmp_path / "a.csv", first, 1), C, WAVE)
+    write_report(store, C, tmp_path / "r1.html")
+    import_responses(store, _write(store, tmp_path / "b.csv", _people("Xshire", 8, 3), 2), C, WAVE)
+    second = write_report(store, C, tmp_path / "r2.html").publication.scores
+    # Release 1's total less release 2's Northmoor and Eastdale would give Xshire's first 3.
+    assert _all_hidden(second)
+
+
+def test_renaming_a_force_does_not_reset_the_ledger(store: Store, tmp_path: Path):
+    _declare(store, "Northmoor", "Eastdale", "Xshire")
+    people = _people("Northmoor", 30, 0) + _people("Eastdale", 20, 0) + _people("Xshire", 20, 0)
+    import_responses(store, _write(store, tmp_path / "a.csv", people, 1), C, WAVE)
+    write_report(store, C, tmp_path / "r1.html")
+    with store.begin() as conn:
+        forces.rename_force(conn, C, "Xshire", "X-shire")
+    late = _write(store, tmp_path / "b.csv", _people("X-shire", 3, 20), 2)
+    import_responses(store, late, C, WAVE)
+    assert _all_hidden(write_report(store, C, tmp_path / "r2.html").publication.scores)
+
+
+def test_breakdowns_published_in_separate_releases_are_checked_together(
+    store: Store, tmp_path: Path
+):
+    _declare(store, "Northmoor", "Eastdale", "Xshire")
+    people = (
+        _people("Northmoor", 40, 0)
+        + _people("Eastdale", 30, 0, service="More than 15 years")
+        + _people("Xshire", 10, 0, service="Less than 2 years")
+        + _people("Xshire", 2, 10, service="More than 15 years")
+    )
+    import_responses(store, _write(store, tmp_path / "a.csv", people, 3), C, WAVE)
+    data = load(store, C)
+    # Alone, the service breakdown shows "<2y" (10, all in Xshire): Xshire (12) less it
+    # would give the two long-serving Xshire officers.
+    alone = _cells(ledger.disclosed(store, data, ("length_of_service",)))
+    assert (WAVE, "length_of_service", "Less than 2 years", data.framework.factors[0].id) in (
+        alone.index
+    )
+    by_force = ledger.disclosed(store, data, ("force",))
+    dims = ("all", "force")
+    ledger.record(store, data, by_force, output="scores", label="force", dimensions=dims)
+    by_service = ledger.disclosed(store, data, ("length_of_service",))
+    assert _all_hidden(by_service)
+
+
+def test_a_group_inside_another_is_never_shown_beside_it_short_of_k(store: Store, tmp_path: Path):
+    """Four service groups: the small remainder of Xshire outside "<2y" stays protected."""
+    _declare(store, "Northmoor", "Eastdale", "Xshire")
+    people = (
+        _people("Northmoor", 25, 0)
+        + _people("Northmoor", 20, 25, service="2 to 5 years")
+        + _people("Eastdale", 30, 0, service="More than 15 years")
+        + _people("Xshire", 10, 0, service="Less than 2 years")
+        + _people("Xshire", 2, 10, service="More than 15 years")
+    )
+    import_responses(store, _write(store, tmp_path / "a.csv", people, 5), C, WAVE)
+    data = load(store, C)
+    shown = _cells(ledger.disclosed(store, data, ("force", "length_of_service")))
+    f = data.framework.factors[0].id
+    assert not (
+        (WAVE, "force", "Xshire", f) in shown.index
+        and (WAVE, "length_of_service", "Less than 2 years", f) in shown.index
+    )

@@ -126,6 +126,12 @@ def _disclose_scores(
         cross = cross[cross["dim_a"].isin(dims) & cross["dim_b"].isin(dims)]
     else:
         cross = cross.iloc[0:0]
+    # Group sizes before suppression, per wave, factor ("-": respondents) and group.
+    size: dict[tuple[str, str, str, str], int] = {}
+    for r in counts.itertuples(index=False):
+        size[(r.wave, "-", r.dimension, r.group)] = int(r.n)
+    for r in subject.cells[subject.cells["dimension"].isin(published)].itertuples(index=False):
+        size[(r.wave, r.factor, r.dimension, r.group)] = int(r.n)
     while True:
         reasons = _suppress(counts.assign(factor="-"), ["wave", "factor"], k, extra)
         shown = {
@@ -135,16 +141,10 @@ def _disclose_scores(
             )
             if why is None
         }
-        added = False
-        for row in cross[(cross["n"] >= 1) & (cross["n"] < k)].itertuples(index=False):
-            a, b = (row.wave, row.dim_a, row.group_a), (row.wave, row.dim_b, row.group_b)
-            if a in shown and b in shown:
-                # Hide the group of the later breakdown (attributes run force first), so
-                # forces, the breakdown every report publishes, are kept where they can be.
-                extra.setdefault((b[1], b[0]), {})[b[2]] = CROSS
-                shown.discard(b)
-                added = True
-        if not added:
+        hide = _cross_leaks(cross, size, shown, k)
+        for wave, dim, group in hide:
+            extra.setdefault((dim, wave), {})[group] = CROSS
+        if not hide:
             break
     counts["suppressed"] = reasons
     all_forced = {(w, g) for w, d, g, f in forced if d == "all" and f == "-"}
@@ -208,6 +208,52 @@ def _disclose_passages(subject: Passages, policy: Policy) -> Passages:
 
 
 # -- suppression of a table of cells -------------------------------------------------------
+
+
+def _cross_leaks(
+    cross: pd.DataFrame,
+    size: dict[tuple[str, str, str, str], int],
+    shown: set[tuple[str, str, str]],
+    k: int,
+) -> set[tuple[str, str, str]]:
+    """Groups to hide so that no two breakdowns published together isolate 1 to k-1 people.
+
+    With outside knowledge of who is in which group ("all our new starters are in Xshire"),
+    a reader can subtract a group of one breakdown from a group of another that contains
+    it, or subtract from one group every group of another breakdown that lies inside it.
+    Both are checked, per factor; a group of the later breakdown (forces come first, so
+    forces are kept) is hidden, and the caller then protects it from subtraction.
+    """
+    hide: set[tuple[str, str, str]] = set()
+    if cross.empty:
+        return hide
+    for (wave, factor, dim_a, dim_b), part in cross.groupby(
+        ["wave", "factor", "dim_a", "dim_b"], sort=False
+    ):
+        inside_a: dict[str, list[tuple[str, int]]] = {}  # a -> shown b's wholly inside it
+        inside_b: dict[str, list[tuple[str, int]]] = {}  # b -> shown a's wholly inside it
+        for r in part.itertuples(index=False):
+            a, b = (wave, dim_a, r.group_a), (wave, dim_b, r.group_b)
+            if a not in shown or b not in shown:
+                continue
+            na = size.get((wave, factor, dim_a, r.group_a), 0)
+            nb = size.get((wave, factor, dim_b, r.group_b), 0)
+            only_a, only_b = na - int(r.n), nb - int(r.n)
+            if (only_b == 0 and 0 < only_a < k) or (only_a == 0 and 0 < only_b < k):
+                hide.add(b)
+            if only_b == 0:
+                inside_a.setdefault(r.group_a, []).append((r.group_b, int(r.n)))
+            if only_a == 0:
+                inside_b.setdefault(r.group_b, []).append((r.group_a, int(r.n)))
+        for group_a, nested in inside_a.items():
+            left = size.get((wave, factor, dim_a, group_a), 0) - sum(n for _, n in nested)
+            if 0 < left < k:
+                hide.add((wave, dim_b, min(nested, key=lambda t: (t[1], t[0]))[0]))
+        for group_b, nested in inside_b.items():
+            left = size.get((wave, factor, dim_b, group_b), 0) - sum(n for _, n in nested)
+            if 0 < left < k:
+                hide.add((wave, dim_b, group_b))
+    return hide - {h for h in hide if h not in shown}
 
 
 def _suppress(

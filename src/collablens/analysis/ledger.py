@@ -9,15 +9,18 @@ Statistical agencies close this by remembering what they published. Every output
 publishes figures of a wave (the report, `scores`, its exports, later the web app) is
 recorded here as a release: the cells it showed, and the people behind it (respondent
 keys with their groups and which factors they scored, compressed). Before a new release
-of the same wave, each cell it would show is compared with the same cell in every earlier
-release: if the two differ by 1 to k-1 people, the new cell is hidden (reason
-"release"), and the disclosure gate then protects it from subtraction like a small cell.
-A release can be published over the ledger knowingly, as a correction, with a note that
-is recorded beside it.
+of the same wave, what it would show is compared with every earlier release
+(`withheld_waves`): the same cell in both (by the people in it, and by its n), the earlier
+whole-wave figure against the new groups inside it and the other way round, and a
+breakdown published earlier against another published now. If any of these would
+describe 1 to k-1 people, the new release withholds that wave's figures altogether
+(reason "release"): withholding the whole wave, not a cell, leaves nothing from which a
+derived figure could be rebuilt. A release can be published over the ledger knowingly,
+as a correction, with a note recorded beside it.
 
-What it does not cover: releases made outside collablens, and differences between
-*different* cells of two releases (a force's cell in one against the whole wave in
-another); within one release the gate already stops those.
+What it does not cover: releases made outside collablens; combinations of more than two
+releases at once; and answers corrected for the same people with the same groups (their
+keys and groups match, so the difference is not seen).
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ import pandas as pd
 from ..store import ledger as queries
 from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES
 from .dataset import SurveyData
-from .disclosure import Cell, Policy, disclose
-from .scoring import RawScores, Scores, measure
+from .disclosure import Policy, disclose
+from .scoring import Scores, measure
 
 COUNT = "-"  # the "factor" of a respondent-count cell
 
@@ -82,38 +85,128 @@ def populations(store: Any, data: SurveyData) -> dict[str, Population]:
     }
 
 
-def forced_hidden(store: Any, data: SurveyData, raw: RawScores, k: int) -> set[Cell]:
-    """Cells that earlier releases of the same waves would give away by subtraction."""
-    out: set[Cell] = set()
+def withheld_waves(store: Any, data: SurveyData, scores: Scores, k: int) -> dict[str, str]:
+    """Waves whose figures, as `scores` would show them, an earlier release would give away.
+
+    For each wave with earlier releases, the new release is compared with each of them,
+    factor by factor (and for the respondent counts):
+
+    - the same cell in both: the people who differ between them, and the difference of
+      their n (which holds even when respondent keys changed between exports);
+    - an earlier whole-wave figure against the new groups that lie inside it, and the new
+      whole-wave figure against the earlier groups inside it: what is left over;
+    - a group of one breakdown published earlier against a group of another published
+      now: what is left when one lies inside the other.
+
+    Any of these describing 1 to k-1 people withholds the wave's figures from the new
+    release (wave -> why). Withholding the whole wave, rather than a cell, leaves nothing
+    from which a derived figure could be rebuilt.
+    """
+    out: dict[str, str] = {}
     now = populations(store, data)
+    shown_now = _shown(scores, {"all", *ATTRIBUTES})
     with store.connect() as conn:
         earlier = {w: queries.earlier(conn, data.collaboration, w) for w in now}
     for wave, pop in now.items():
-        new_members = _Members(pop)
+        if not earlier[wave] or wave not in shown_now:
+            continue
+        new_m = _Members(pop)
+        new_cells = {(d, g, f): n for d, g, f, n in shown_now[wave]}
         for _, blob, cells in earlier[wave]:
             old = Population.decode(blob)
-            old_members = _Members(old)
-            # Line both populations up on respondent key: one row per person in either.
-            merged = pd.merge(
-                pd.DataFrame({"key": old.frame["key"], "o": np.arange(len(old.frame))}),
-                pd.DataFrame({"key": pop.frame["key"], "n": np.arange(len(pop.frame))}),
-                on="key",
-                how="outer",
-            )
-            o = merged["o"].fillna(-1).to_numpy(dtype=np.int64)
-            n = merged["n"].fillna(-1).to_numpy(dtype=np.int64)
-            in_o, in_n = o >= 0, n >= 0
-            for dim, group, factor, _n in json.loads(cells):
-                if dim != "all" and dim not in ATTRIBUTES:
-                    continue
-                was = np.zeros(len(merged), dtype=bool)
-                is_ = np.zeros(len(merged), dtype=bool)
-                was[in_o] = old_members(dim, group, factor)[o[in_o]]
-                is_[in_n] = new_members(dim, group, factor)[n[in_n]]
-                differ = int(np.count_nonzero(was != is_))
-                if 0 < differ < k:
-                    out.add((wave, dim, group, factor))
+            old_m = _Members(old)
+            old_cells = {(d, g, f): n for d, g, f, n in json.loads(cells)}
+            why = _compare(old, old_m, old_cells, pop, new_m, new_cells, k)
+            if why:
+                out[wave] = why
+                break
     return out
+
+
+def _compare(
+    old: Population,
+    old_m: _Members,
+    old_cells: dict[tuple[str, str, str], int],
+    new: Population,
+    new_m: _Members,
+    new_cells: dict[tuple[str, str, str], int],
+    k: int,
+) -> str | None:
+    merged = pd.merge(
+        pd.DataFrame({"key": old.frame["key"], "o": np.arange(len(old.frame))}),
+        pd.DataFrame({"key": new.frame["key"], "n": np.arange(len(new.frame))}),
+        on="key",
+        how="outer",
+    )
+    o = merged["o"].fillna(-1).to_numpy(dtype=np.int64)
+    n = merged["n"].fillna(-1).to_numpy(dtype=np.int64)
+    in_o, in_n = o >= 0, n >= 0
+
+    def was(dim: str, group: str, factor: str) -> np.ndarray:
+        out = np.zeros(len(merged), dtype=bool)
+        out[in_o] = old_m(dim, group, factor)[o[in_o]]
+        return out
+
+    def is_(dim: str, group: str, factor: str) -> np.ndarray:
+        out = np.zeros(len(merged), dtype=bool)
+        out[in_n] = new_m(dim, group, factor)[n[in_n]]
+        return out
+
+    def small(x: int) -> bool:
+        return 0 < x < k
+
+    factors = {f for _, _, f in old_cells} | {f for _, _, f in new_cells}
+    for (dim, group, factor), n_old in old_cells.items():
+        if (dim, group, factor) in new_cells:
+            n_new = new_cells[(dim, group, factor)]
+            if small(abs(n_new - n_old)):
+                return f"{dim} {group!r}: {abs(n_new - n_old)} more or fewer people than before"
+            if small(int(np.count_nonzero(was(dim, group, factor) != is_(dim, group, factor)))):
+                return f"{dim} {group!r}: fewer than {k} people differ from before"
+    whole = ("all", ALL_RESPONDENTS)
+    for factor in factors:
+        for dim in ATTRIBUTES:
+            # An earlier whole-wave figure, less the new groups inside it.
+            if (*whole, factor) in old_cells:
+                total = was("all", ALL_RESPONDENTS, factor)
+                inside = [
+                    m
+                    for (d, g, f) in new_cells
+                    if d == dim and f == factor
+                    for m in [is_(d, g, f)]
+                    if not np.any(m & ~total)
+                ]
+                if inside and small(int(total.sum()) - int(np.logical_or.reduce(inside).sum())):
+                    return f"the earlier whole-wave figure less the {dim} groups shown now"
+            if (*whole, factor) in new_cells:
+                total = is_("all", ALL_RESPONDENTS, factor)
+                inside = [
+                    m
+                    for (d, g, f) in old_cells
+                    if d == dim and f == factor
+                    for m in [was(d, g, f)]
+                    if not np.any(m & ~total)
+                ]
+                if inside and small(int(total.sum()) - int(np.logical_or.reduce(inside).sum())):
+                    return f"the whole-wave figure less the {dim} groups shown before"
+    # A breakdown published earlier against another published now.
+    old_dims = {d for d, _, _ in old_cells} - {"all"}
+    new_dims = {d for d, _, _ in new_cells} - {"all"}
+    for a_dim in new_dims:
+        for b_dim in old_dims - {a_dim}:
+            for factor in factors:
+                for d1, g1, f1 in new_cells:
+                    if d1 != a_dim or f1 != factor:
+                        continue
+                    a = is_(d1, g1, f1)
+                    for d2, g2, f2 in old_cells:
+                        if d2 != b_dim or f2 != factor:
+                            continue
+                        b = is_(d2, g2, f2)  # the earlier group, as its people are now
+                        only_a, only_b = int((a & ~b).sum()), int((b & ~a).sum())
+                        if (only_b == 0 and small(only_a)) or (only_a == 0 and small(only_b)):
+                            return f"{a_dim} {g1!r} against {b_dim} {g2!r} published before"
+    return None
 
 
 class _Members:
@@ -153,8 +246,24 @@ def disclosed(
     """
     raw = measure(data)
     policy = Policy.of(store)
-    forced = set() if correction else forced_hidden(store, data, raw, policy.k)
-    return disclose(raw, policy, alpha_level=alpha_level, breakdowns=breakdowns, forced=forced)
+    scores = disclose(raw, policy, alpha_level=alpha_level, breakdowns=breakdowns)
+    if correction:
+        return scores
+    withheld = withheld_waves(store, data, scores, policy.k)
+    if not withheld:
+        return scores
+    forced = {
+        (str(r.wave), r.dimension, str(r.group), r.factor)
+        for r in scores.cells.itertuples(index=False)
+        if r.wave in withheld
+    } | {
+        (str(r.wave), r.dimension, str(r.group), COUNT)
+        for r in scores.counts.itertuples(index=False)
+        if r.wave in withheld
+    }
+    out = disclose(raw, policy, alpha_level=alpha_level, breakdowns=breakdowns, forced=forced)
+    out.withheld = withheld
+    return out
 
 
 def _shown(scores: Scores, dims: set[str]) -> dict[str, list[list[Any]]]:

@@ -6,7 +6,7 @@ already hidden, so that no presentation layer can leak a cell by forgetting a ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,8 @@ class Scores:
     change: pd.DataFrame  # dimension, group, factor, wave_from, wave_to, diff, ci, p, p_holm
     k: int
     alpha_level: float = 0.05
+    # Waves whose figures the release ledger withheld, and why (see `ledger`).
+    withheld: dict[str, str] = field(default_factory=dict)
 
 
 def measure(data: SurveyData) -> RawScores:

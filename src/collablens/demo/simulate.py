@@ -121,7 +121,10 @@ def simulate_wave(
         a = next((a for a in framework.attributes if a.id == attr), None)
         if a is None or not a.options or set(ours) <= set(a.options):
             return rng.choice(ours, size=n, p=weights)
-        return rng.choice(list(a.options), size=n)
+        # As in our lists, the last option is rare (4%): small groups to protect.
+        m = len(a.options)
+        weights = [0.96 / (m - 1)] * (m - 1) + [0.04] if m > 1 else [1.0]
+        return rng.choice(list(a.options), size=n, p=weights)
 
     roles = draw("role", ROLES, ROLE_WEIGHTS)
     frame: dict[str, object] = {

@@ -496,8 +496,13 @@ def parse(
             )
         frame["key"] = "id:" + ids
     else:
-        # No id column: a hash of the row identifies it, numbered so identical rows stay apart.
-        hashed = pd.util.hash_pandas_object(data, index=False).astype(str)
+        # No id column: a hash of what is read from the row identifies it (so a later export
+        # with an extra column of the tool's gives the same keys), numbered so identical
+        # rows stay apart.
+        used = sorted({*cmap.items, *cmap.texts, *cmap.attributes.values()})
+        hashed = pd.util.hash_pandas_object(data[used].reset_index(drop=True), index=False).astype(
+            str
+        )
         frame["key"] = "row:" + hashed + "#" + hashed.groupby(hashed).cumcount().astype(str)
     if problems:
         if bad and how.hint:
