@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -221,7 +223,18 @@ def _reason(exc: SQLAlchemyError, password: str | None) -> str:
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
+    # Switching to WAL needs the file to itself. SQLite answers "locked" at once, without
+    # waiting, when another connection holds a write lock at that moment (to avoid a
+    # deadlock), which happens when two processes open a new workspace together: retry.
+    deadline = time.monotonic() + default_busy_timeout()
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
