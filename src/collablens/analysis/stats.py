@@ -50,16 +50,20 @@ def hedges_g(m1, v1, n1, m2, v2, n2):
         return d * (1 - 3 / (4 * (n1 + n2) - 9))
 
 
+def _family(pvalues) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(out of NaNs, mask of the non-NaN family, its p-values, their ascending order)."""
+    p = np.asarray(pvalues, dtype=float)
+    ok = ~np.isnan(p)
+    pv = p[ok]
+    return np.full_like(p, np.nan), ok, pv, np.argsort(pv, kind="stable")
+
+
 def holm(pvalues) -> np.ndarray:
     """Holm-Bonferroni adjusted p-values; NaNs are left out of the family and stay NaN."""
-    p = np.asarray(pvalues, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    m = int(ok.sum())
+    out, ok, pv, order = _family(pvalues)
+    m = len(pv)
     if m == 0:
         return out
-    pv = p[ok]
-    order = np.argsort(pv, kind="stable")
     adj = np.maximum.accumulate((m - np.arange(m)) * pv[order])
     res = np.empty(m)
     res[order] = np.minimum(adj, 1.0)
@@ -79,14 +83,10 @@ def holm_levels(pvalues, alpha: float = 0.05) -> np.ndarray:
     p-value is below alpha. Each is at least as wide as the unadjusted 95% interval and at
     most as wide as Bonferroni's. NaN p-values are left out of the family and get NaN.
     """
-    p = np.asarray(pvalues, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    m = int(ok.sum())
+    out, ok, pv, order = _family(pvalues)
+    m = len(pv)
     if m == 0:
         return out
-    pv = p[ok]
-    order = np.argsort(pv, kind="stable")
     steps = m - np.arange(m)  # comparisons still in play at each step: m, m-1, ..., 1
     passed = pv[order] * steps < alpha
     r = m if passed.all() else int(np.argmin(passed))  # rejections before Holm stops
