@@ -87,6 +87,14 @@ class Code:
     confidence: float  # probability of the primary code
     scores: dict[str, float] = field(default_factory=dict)  # probability of every label
     others: list[str] = field(default_factory=list)  # further factors also present
+    # Calibrated decisions the coder makes about its own code (see docs/coder.md):
+    # `accepted` when the factor is confident enough to count without review (the
+    # threshold is set for 90% precision on held-out teaching sentences), and
+    # `polarity_sure` when the polarity is confident enough to show; otherwise the
+    # report says the polarity is unclear.
+    accepted: bool = False
+    polarity_confidence: float = 0.0
+    polarity_sure: bool = False
 
 
 def _kind_polarity(factor: Factor, present: bool = True) -> str:
