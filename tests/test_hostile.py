@@ -140,9 +140,20 @@ def build(
         _write_answers(store, path, forces, n, comment, seed=w)
         import_responses(store, path, collaboration, wave)
     if code:
+        from collablens.store import codes
         from collablens.text.coding import code_workspace
 
         code_workspace(store)
+        # Reports count only accepted codes, and chart only sure polarities: decide them
+        # here, so that the coded report (names in the mentions chart, quotes) is drawn
+        # whatever the model decides.
+        first = store.framework.factors[0].id
+        with store.begin() as conn:
+            conn.execute(
+                codes.update().values(
+                    factor_id=first, polarity="barrier", accepted=True, polarity_sure=True
+                )
+            )
 
 
 # -- what the page holds: parsed as a browser would ------------------------------------------

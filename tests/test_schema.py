@@ -153,7 +153,7 @@ def test_upgrade_from_0002_keeps_data_and_renames_polarities(any_store: Store):
     with any_store.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
-            "0005_releases_and_forces"
+            "0006_code_trust"
         )
     assert delete_wave(any_store, "C", "2024") == 3
     assert set(_count(any_store).values()) == {0}

@@ -43,6 +43,11 @@ FACTOR_KINDS: Final = ("inhibitor", "facilitator")
 
 Polarity = Literal["barrier", "enabler", "neutral"]
 POLARITIES: Final = ("barrier", "enabler", "neutral")
+#: The polarity a reader is shown where the coder was not sure of a code's polarity
+#: (never stored: see `analysis.quotes.shown_polarity`).
+UNCLEAR_POLARITY: Final = "unclear"
+#: The polarities a report shows, in its order.
+SHOWN_POLARITIES: Final = (*POLARITIES, UNCLEAR_POLARITY)
 #: The code of a passage that speaks to none of the framework's factors.
 NO_FACTOR: Final = "none"
 #: Where a code came from: the model, or a person who confirmed or corrected it.

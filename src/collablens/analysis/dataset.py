@@ -120,16 +120,19 @@ def load_comments(
 def load_coded(
     store: Store, collaboration: str, wave: str, per_group: int = 5
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Coded free text for one wave: mention counts, and the best quote candidates.
+    """Counted free text for one wave: mention counts, and the best quote candidates.
 
-    Returns (counts, quotes). `counts` has one row per factor, force and polarity;
+    Only codes that count are read: a person's, and the model's accepted without review
+    (`queries.counted_code`); the rest wait for review. Returns (counts, quotes).
+    `counts` has one row per factor, force, polarity, source and `polarity_sure`;
     `quotes` the `per_group` most confident segments of each factor and force (human
-    codes first), excluding 'none'. Counting and ranking happen in the database.
+    codes first), excluding 'none'. Counting and ranking happen in the database; which
+    polarity is shown is decided later (`quotes.shown_polarity`).
     """
     with store.connect() as conn:
         counts = pd.DataFrame(
             queries.code_counts(conn, collaboration, wave),
-            columns=["factor_id", "force", "polarity", "n"],
+            columns=["factor_id", "force", "polarity", "source", "polarity_sure", "n"],
         )
         quotes = pd.DataFrame(
             queries.quote_rows(conn, collaboration, wave, per_group),
@@ -141,9 +144,11 @@ def load_coded(
                 "confidence",
                 "source",
                 "force",
+                "polarity_sure",
                 "rank",
             ],
         )
     for frame in (counts, quotes):
         frame["force"] = frame["force"].fillna(NOT_STATED)
+        frame["polarity_sure"] = frame["polarity_sure"].astype(bool)
     return counts, quotes

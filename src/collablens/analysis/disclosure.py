@@ -51,8 +51,9 @@ class Policy:
 class CommentEvidence:
     """Free-text evidence of one wave, before or after disclosure.
 
-    `coded_counts` (factor_id, force, polarity, n) and `quotes` (quote candidates with
-    force, polarity, confidence, source) when the text is coded; `comments` (answers
+    `coded_counts` (factor_id, force, polarity, source, polarity_sure, n) and `quotes`
+    (quote candidates with force, polarity, confidence, source, polarity_sure) of the
+    codes that count, when the text is coded; `comments` (answers
     with force and group_count) when it is not. `respondent_counts` are the disclosed
     respondent counts (`Scores.counts`) that decide which forces may be quoted.
     """

@@ -19,7 +19,7 @@ from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, NOT_STATED
 from . import ledger
 from .dataset import SurveyData, load, load_coded, load_comments
 from .disclosure import CROSS, RELEASE, CommentEvidence, Policy, disclose
-from .provenance import import_readings, method_notes
+from .provenance import coding_notes, coding_state, import_readings, method_notes, review_note
 from .quotes import QUOTE_CANDIDATES, FactorComments, summarise
 from .scoring import Scores
 
@@ -79,6 +79,15 @@ class Findings:
     coded: bool = False
     # Comments of this wave not coded yet (an interrupted coding run): the counts are partial.
     uncoded_comments: int = 0
+    # Comments of this wave, and those with passages whose model code is not accepted:
+    # those passages are left out of counts and quotes until someone reviews them.
+    total_comments: int = 0
+    needs_review_comments: int = 0
+    # Passages are coded, but not one code counts yet: the comments are shown grouped by
+    # the question they answered, and `review_note` says why.
+    nothing_counted: bool = False
+    review_note: str = ""  # the sentence the report prints about it; empty when none wait
+    coding_notes: list[str] = field(default_factory=list)  # for the method note
     top_band: str = ""
     bottom_band: str = ""
     n_strengths: int = 0
@@ -104,6 +113,10 @@ class Findings:
     # How this wave's answers came in: scale maps used, rows left out on import.
     import_notes: list[str] = field(default_factory=list)
     none_mentions: int = 0
+    # Counted passages by what the reader is shown of their polarity: barrier or enabler
+    # (what the mentions chart draws), and "unclear" (the coder was not sure of it).
+    polar_mentions: int = 0
+    unclear_mentions: int = 0
     actions: list[dict] = field(default_factory=list)
     # Chart data, already disclosed: factor x force means (hidden cells NaN), forces'
     # mean inhibitor and facilitator scores, and the whole collaboration's trend.
@@ -141,17 +154,23 @@ def find(
     dims = tuple(dict.fromkeys(("force", *breakdowns)))
     scores = ledger.disclosed(store, data, dims, correction)
     counts, quotes = load_coded(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
-    if counts.empty:  # free text not coded (yet): group it by the question it answered
+    # Free text not coded (yet), or no code sure enough to count: group it by the
+    # question it answered, and say why (`review_note`).
+    if counts.empty:
         comments = load_comments(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
         evidence = CommentEvidence(wave, scores.counts, comments=comments)
     else:
         evidence = CommentEvidence(wave, scores.counts, coded_counts=counts, quotes=quotes)
     out = assemble(data, scores, wave, disclose(evidence, policy), policy.comment_k)
     out.import_notes = method_notes(import_readings(store, collaboration), wave)
-    from ..store.queries import count_uncoded_comments
-
-    with store.connect() as conn:  # an interrupted coding run: the report says so
-        out.uncoded_comments = count_uncoded_comments(conn, collaboration, wave)
+    # An interrupted coding run, or codes that wait for review: the report says so.
+    state = coding_state(store, collaboration, wave)
+    out.uncoded_comments = state.uncoded
+    out.total_comments = state.comments
+    out.needs_review_comments = state.needs_review
+    out.nothing_counted = state.nothing_counted
+    out.review_note = review_note(state)
+    out.coding_notes = coding_notes(state)
     out.publication = Publication(data, scores, dims, correction)
     return out
 
@@ -273,6 +292,9 @@ def assemble(
     if evidence is not None:
         out.coded = evidence.coded_counts is not None
         out.comments, out.none_mentions = summarise(evidence, fw)
+        if out.coded:
+            out.polar_mentions = sum(c.barrier + c.enabler for c in out.comments)
+            out.unclear_mentions = sum(c.unclear for c in out.comments)
     _chart_data(out, scores, wave)
     return out
 

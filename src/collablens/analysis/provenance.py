@@ -1,8 +1,10 @@
-"""How a wave's answers came in: scale maps used and rows left out, for the method note.
+"""How a wave's answers came in and how far its free text is coded, for the method note.
 
 Why the report says this: a reader must be able to tell that a seven-point survey was
 read onto five points, and by which map, and that previews or unfinished responses were
-left out, without asking whoever ran the import.
+left out, without asking whoever ran the import; and how many comments have passages
+the coder was not sure of, which are left out of the counts and quotes until a person
+reviews them.
 """
 
 from __future__ import annotations
@@ -82,4 +84,89 @@ def method_notes(readings: list[ImportReading], wave: str | None = None) -> list
                 f"Answers in {r.filename} ({r.wave}) were on another scale and were read onto "
                 f"this survey's scale with a scale map given at import: {pairs}."
             )
+    return notes
+
+
+# -- how far the free text is coded and reviewed -------------------------------------------
+
+
+@dataclass
+class CodingState:
+    """How far the comments of a collaboration (or one wave) are coded and reviewed."""
+
+    comments: int = 0  # free-text answers
+    uncoded: int = 0  # not fully coded yet (an interrupted coding run)
+    needs_review: int = 0  # with at least one passage whose model code is not accepted
+    codes: int = 0  # passages coded
+    counted: int = 0  # passages whose code counts: a person's, or the model's accepted
+
+    @property
+    def nothing_counted(self) -> bool:
+        """Passages are coded, yet not one code is sure enough to count."""
+        return self.codes > 0 and self.counted == 0
+
+
+def coding_state(
+    store: Store, collaboration: str | None = None, wave: str | None = None
+) -> CodingState:
+    """How far the comments of a collaboration (or one wave; None: the workspace) are coded.
+
+    Counted over every comment of the wave, whatever its force: these are counts of
+    comments waiting for work, not findings, and the report shows them for the wave only.
+    """
+    with store.connect() as conn:
+        codes, counted = queries.count_codes(conn, collaboration, wave)
+        return CodingState(
+            comments=queries.count_comments(conn, collaboration, wave),
+            uncoded=queries.count_uncoded_comments(conn, collaboration, wave),
+            needs_review=queries.count_needs_review_comments(conn, collaboration, wave),
+            codes=codes,
+            counted=counted,
+        )
+
+
+def _comments(n: int) -> str:
+    return f"{n:,} comment" + ("s" if n != 1 else "")
+
+
+def review_note(state: CodingState) -> str:
+    """One plain sentence on the comments that still need review; empty when none do."""
+    n, total = state.needs_review, state.comments
+    if not n:
+        return ""
+    have = "has" if n == 1 else "have"
+    if state.nothing_counted:
+        return (
+            f"{n:,} of {_comments(total)} {have} passages the coder was not sure of, and it "
+            "was not sure enough of any passage to count it without review: no mention is "
+            "counted by factor until someone reviews them, so the comments are grouped by "
+            "the question they answered."
+        )
+    return (
+        f"{n:,} of {_comments(total)} {have} passages the coder was not sure of; those "
+        "passages are left out of the counts and quotes until someone reviews them."
+    )
+
+
+def coding_notes(state: CodingState) -> list[str]:
+    """Sentences for the method note about which coded passages count, and how many wait."""
+    if not state.codes:
+        return []
+    notes = [
+        "A coded passage is counted and may be quoted when a person coded it, or when the "
+        "coder was sure enough of its factor to accept it without review; its polarity is "
+        "shown when a person gave it or the coder was sure of it, and as \u201cunclear\u201d "
+        "otherwise."
+    ]
+    if state.nothing_counted:
+        notes.append(
+            "In this wave the coder was sure of no passage and no person has reviewed any, "
+            "so no comment is counted by factor."
+        )
+    elif state.needs_review:
+        notes.append(
+            f"In this wave {state.needs_review:,} of {_comments(state.comments)} "
+            f"{'has' if state.needs_review == 1 else 'have'} passages that wait for review "
+            "and are left out."
+        )
     return notes

@@ -2,6 +2,9 @@
 
 Works only on `CommentEvidence` that has passed `disclose`, so counts and quotes come
 from forces big enough to be quoted, and totals are summed over those forces only.
+Only codes that count reach it (a person's, or the model's accepted without review:
+`store.queries.counted_code`), and a code's polarity is shown only where a person gave
+it or the coder was sure of it (`shown_polarity`); otherwise it reads "unclear".
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..framework import Framework
-from ..vocabulary import HUMAN_CODE, NO_FACTOR, POLARITIES
+from ..vocabulary import HUMAN_CODE, NO_FACTOR, SHOWN_POLARITIES, UNCLEAR_POLARITY
 from .disclosure import CommentEvidence
 
 QUOTES_PER_FACTOR = 3
@@ -53,8 +56,24 @@ class FactorComments:
     def neutral(self) -> int:
         return self.by_polarity.get("neutral", 0)
 
+    @property
+    def unclear(self) -> int:
+        return self.by_polarity.get(UNCLEAR_POLARITY, 0)
+
     def __getitem__(self, key: str):  # dict-style access, as report consumers used before
         return getattr(self, key)
+
+
+def polarity_shown(polarity: str, source: str, polarity_sure: bool) -> str:
+    """The polarity a reader is shown: the code's own where a person gave it or the coder
+    was sure of it, otherwise "unclear"."""
+    return polarity if source == HUMAN_CODE or polarity_sure else UNCLEAR_POLARITY
+
+
+def shown_polarity(frame: pd.DataFrame) -> pd.Series:
+    """`polarity_shown` for every row of a frame with polarity, source and polarity_sure."""
+    sure = (frame["source"] == HUMAN_CODE) | frame["polarity_sure"].astype(bool)
+    return frame["polarity"].where(sure, UNCLEAR_POLARITY)
 
 
 def summarise(evidence: CommentEvidence, framework: Framework) -> tuple[list[FactorComments], int]:
@@ -69,6 +88,8 @@ def summarise(evidence: CommentEvidence, framework: Framework) -> tuple[list[Fac
 def _coded(
     counts: pd.DataFrame, quotes: pd.DataFrame, framework: Framework
 ) -> tuple[list[FactorComments], int]:
+    counts = counts.assign(polarity=shown_polarity(counts))
+    quotes = quotes.assign(polarity=shown_polarity(quotes))
     none_mentions = int(counts.loc[counts["factor_id"] == NO_FACTOR, "n"].sum())
     out = []
     for f in framework.factors:
@@ -87,9 +108,9 @@ def _coded(
                 factor=f.name,
                 kind=f.kind,
                 count=int(mine["n"].sum()),
-                by_polarity={p: int(pol.get(p, 0)) for p in POLARITIES},
+                by_polarity={p: int(pol.get(p, 0)) for p in SHOWN_POLARITIES},
                 by_force=[
-                    {"force": force, **{p: int(r.get(p, 0)) for p in POLARITIES}}
+                    {"force": force, **{p: int(r.get(p, 0)) for p in SHOWN_POLARITIES}}
                     for force, r in by_force.iterrows()
                 ],
                 quotes=representative(quotes[quotes["factor_id"] == f.id], QUOTES_PER_FACTOR),

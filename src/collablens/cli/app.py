@@ -6,6 +6,7 @@ analysis happens here, so the web app can offer the same things later.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -1019,6 +1020,16 @@ def _code_with_progress(store: Store, collaboration: str | None, recode: bool = 
         f"[dim](model {escape(str(run.model or 'unchanged'))}; "
         f"learnt from {run.learnt_from} human codes)[/]"
     )
+    from ..analysis.provenance import coding_state
+
+    state = coding_state(store, collaboration)
+    if state.needs_review:
+        n = state.needs_review
+        console.print(
+            f"{n:,} of {state.comments:,} comment{'s' if state.comments != 1 else ''} "
+            f"{'has' if n == 1 else 'have'} passages the coder was not sure of; reports leave "
+            "those passages out until someone reviews them: [bold]collablens review[/]"
+        )
 
 
 @app.command()
@@ -1092,6 +1103,15 @@ def eval_cmd(
     train: Annotated[
         Path | None, typer.Option("--train", help="JSONL of labelled examples to learn from first.")
     ] = None,
+    curve: Annotated[
+        Path | None,
+        typer.Option(
+            "--curve",
+            metavar="TRAIN",
+            help="JSONL of labelled sentences for a simulated reviewer: kappa and accuracy "
+            "after 0, 10, 25, 50 and 100 reviewed, drawn in the review queue's order.",
+        ),
+    ] = None,
     framework: FrameworkOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     model: Annotated[
@@ -1107,28 +1127,37 @@ def eval_cmd(
     """Measure the coder against gold labels: kappa, accuracy, macro-F1, per label, confusion.
 
     Labels are factor ids or 'none'. With --train, the coder first learns from those
-    examples, which shows the few-shot gain.
+    examples, which shows the few-shot gain. With --curve TRAIN, a simulated reviewer
+    reviews TRAIN's sentences in the order `collablens review` would show them (least
+    confident first, factors taking turns), answering with TRAIN's labels, and the
+    figures are measured after 0, 10, 25, 50 and 100 reviewed: the value of review.
 
     Example: collablens eval gold.jsonl --train ten_per_factor.jsonl --json
+
+    Example: collablens eval gold.jsonl --curve reviewed.jsonl
     """
     import json as _json
 
     from rich import box
     from rich.table import Table
 
-    from ..text.evaluate import GoldError, evaluate, read_labelled
+    from ..text.evaluate import GoldError, evaluate, learning_curve, read_labelled
 
+    if train is not None and curve is not None:
+        _fail("give --train or --curve, not both: the curve starts from no examples")
     fw = _framework(framework, db)
     try:
         gold_rows = read_labelled(gold, fw)
         train_rows = read_labelled(train, fw) if train else []
+        curve_rows = read_labelled(curve, fw) if curve else []
     except GoldError as exc:
         _fail(str(exc))
-    overlap = {g.text.strip() for g in gold_rows} & {t.text.strip() for t in train_rows}
+    gold_texts = {g.text.strip() for g in gold_rows}
+    overlap = gold_texts & {t.text.strip() for t in train_rows + curve_rows}
     if overlap:
         err.print(
-            f"[yellow]Warning:[/] {len(overlap)} gold sentences are also in --train; "
-            "the figures overstate agreement on new text"
+            f"[yellow]Warning:[/] {len(overlap)} gold sentences are also in "
+            f"{'--curve' if curve else '--train'}; the figures overstate agreement on new text"
         )
     from ..text.embed import get_embedder
 
@@ -1136,6 +1165,26 @@ def eval_cmd(
         embedder = get_embedder(model)
     except LookupError as exc:
         _fail(str(exc))
+    if curve is not None:
+        lc = learning_curve(fw, gold_rows, curve_rows, embedder=embedder)
+        if as_json:
+            data = lc.as_dict()
+            typer.echo(_json.dumps({"curve": data.pop("points"), **data}, indent=2))
+            return
+        title = f"Learning from review: {lc.n} gold sentences, model {escape(lc.model)}"
+        table = Table(title=title)
+        for col in ("reviewed", "examples", "Cohen's kappa", "accuracy"):
+            table.add_column(col, justify="right")
+        for pt in lc.points:
+            kappa = f"{pt.kappa:.3f}" if pt.kappa == pt.kappa else "undefined"
+            table.add_row(str(pt.reviewed), str(pt.examples), kappa, f"{pt.accuracy:.3f}")
+        console.print(table)
+        if lc.dropped:
+            console.print(
+                f"Not shown: {', '.join(map(str, lc.dropped))} reviewed; {escape(str(curve))} "
+                f"has only {lc.train_sentences} distinct sentences."
+            )
+        return
     result = evaluate(fw, gold_rows, train_rows, embedder=embedder)
     if as_json:
         typer.echo(_json.dumps(result.as_dict(), indent=2))
@@ -1145,10 +1194,23 @@ def eval_cmd(
         f"Cohen's kappa = {result.kappa:.3f}"
     )
     if result.polarity_accuracy is not None:
-        console.print(f"polarity accuracy = {result.polarity_accuracy:.3f}")
+        console.print(
+            f"polarity accuracy = {result.polarity_accuracy:.3f} "
+            f"(always neutral: {result.neutral_baseline:.3f})"
+        )
+
+    def pct(x: float) -> str:
+        return "-" if not math.isfinite(x) else f"{x:.3f}"
+
     console.print(
-        f"{result.segments_per_second:.0f} segments/s; model {escape(str(result.model))}, "
-        f"learnt from {result.trained_on} examples"
+        f"accepted without review: {pct(result.auto_accept_coverage)} of codes, "
+        f"of which right: {pct(result.auto_accept_accuracy)} "
+        f"(polarity right: {pct(result.auto_accept_polarity_accuracy)}); "
+        f"ECE = {pct(result.ece)}"
+    )
+    console.print(
+        f"{result.segments_per_second:.0f} segments/s; learnt from {result.trained_on} examples; "
+        f"model {escape(str(result.model))}"
     )
     table = Table(title="Per label")
     for col in ("label", "precision", "recall", "F1", "support"):

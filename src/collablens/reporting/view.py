@@ -67,7 +67,7 @@ def present(findings: Findings) -> Report:
         report.charts["forces"] = charts.force_heatmap(report.force_means, names, scale, bands)
     if report.quadrant is not None:
         report.charts["quadrant"] = charts.inhibitors_vs_facilitators(report.quadrant, bands, scale)
-    if report.coded:
+    if report.coded and report.polar_mentions:  # nothing to draw: the section says why
         report.charts["mentions"] = charts.mentions(report.comments)
     if report.trend is not None:
         report.charts["trend"] = charts.trend(report.trend, report.waves, names, kinds, scale)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.engine import Connection, Row
 
 from ..errors import NotFound
@@ -25,8 +25,12 @@ if TYPE_CHECKING:
 
 #: The columns of `codes`, in the order `write_model_codes` takes its rows.
 CODE_COLUMNS = [
-    "segment_id", "factor_id", "polarity", "confidence", "others", "source", "model", "coded_at"
+    "segment_id", "factor_id", "polarity", "confidence", "others", "source", "model", "coded_at",
+    "accepted", "polarity_confidence", "polarity_sure",
 ]  # fmt: skip
+#: What a row of the first eight CODE_COLUMNS is given for the coder's decisions: a code
+#: with none (as every model code written before migration 0006) needs review.
+UNDECIDED = (False, None, False)
 #: The columns of a respondent row for `insert_respondents`, after wave and import.
 RESPONDENT_COLUMNS = ["key", *ATTRIBUTES, "answers"]
 
@@ -57,12 +61,12 @@ def in_collaboration(stmt: Select, collaboration: str, wave: str | None = None) 
     return stmt if wave is None else stmt.where(waves.c.label == wave)
 
 
-def _comments_in(stmt: Select, collaboration: str | None) -> Select:
+def _comments_in(stmt: Select, collaboration: str | None, wave: str | None = None) -> Select:
     """`in_collaboration` for a statement that reaches `comments`; None keeps every row."""
     if collaboration is None:
         return stmt
     return in_collaboration(
-        stmt.join(respondents, respondents.c.id == comments.c.respondent_id), collaboration
+        stmt.join(respondents, respondents.c.id == comments.c.respondent_id), collaboration, wave
     )
 
 
@@ -310,6 +314,56 @@ def count_uncoded_comments(
     return int(conn.execute(stmt).scalar_one())
 
 
+def counted_code() -> ColumnElement[bool]:
+    """The codes that analysis counts and quotes: a person's, or the model's accepted.
+
+    A model code that is not accepted waits for review (`collablens review`) and is
+    left out of every count and quote until a person codes it.
+    """
+    return or_(codes.c.source == HUMAN_CODE, codes.c.accepted.is_(True))
+
+
+def count_comments(
+    conn: Connection, collaboration: str | None = None, wave: str | None = None
+) -> int:
+    """Comments (free-text answers) of a collaboration, or one wave of it."""
+    stmt = select(func.count()).select_from(comments)
+    return int(conn.execute(_comments_in(stmt, collaboration, wave)).scalar_one())
+
+
+def count_needs_review_comments(
+    conn: Connection, collaboration: str | None = None, wave: str | None = None
+) -> int:
+    """Comments with at least one passage whose model code is not accepted.
+
+    Those passages are left out of counts and quotes until a person reviews them.
+    """
+    waiting = exists().where(
+        segments.c.comment_id == comments.c.id,
+        codes.c.segment_id == segments.c.id,
+        ~counted_code(),
+    )
+    stmt = select(func.count()).select_from(comments).where(waiting)
+    return int(conn.execute(_comments_in(stmt, collaboration, wave)).scalar_one())
+
+
+def count_codes(
+    conn: Connection, collaboration: str | None = None, wave: str | None = None
+) -> tuple[int, int]:
+    """(codes, codes counted) of the passages of a collaboration, or one wave of it."""
+    stmt = (
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((counted_code(), 1), else_=0)), 0),
+        )
+        .select_from(codes)
+        .join(segments, segments.c.id == codes.c.segment_id)
+        .join(comments, comments.c.id == segments.c.comment_id)
+    )
+    n, counted = conn.execute(_comments_in(stmt, collaboration, wave)).one()
+    return int(n), int(counted)
+
+
 def human_codes(conn: Connection) -> list[tuple[str, str, str]]:
     """(segment text, factor id, polarity) of every code a person gave: the coder learns them."""
     stmt = (
@@ -367,6 +421,9 @@ def count_segments_to_code(conn: Connection, collaboration: str | None, recode: 
 def write_model_codes(conn: Connection, rows: Sequence[Sequence[Any]], recode: bool) -> int:
     """Write the model's codes (rows in CODE_COLUMNS order); returns how many were written.
 
+    A row may stop before the coder's decisions (`accepted`, `polarity_confidence`,
+    `polarity_sure`): such a code is written as not accepted, so it waits for review.
+
     With `recode` the model's earlier codes of these segments are replaced. A segment a
     person (or another run) coded meanwhile keeps that code: human codes are never
     overwritten by the model. Call it under `lock_coding`.
@@ -382,7 +439,13 @@ def write_model_codes(conn: Connection, rows: Sequence[Sequence[Any]], recode: b
     # A wave deleted while the run coded it takes its segments with it: skip those.
     alive = set(conn.execute(select(segments.c.id).where(segments.c.id.in_(ids))).scalars())
     fresh = [r for r in rows if r[0] not in taken and r[0] in alive]
-    bulk_insert(conn, codes, CODE_COLUMNS, [tuple(r) for r in fresh])
+    short = len(CODE_COLUMNS) - len(UNDECIDED)
+    bulk_insert(
+        conn,
+        codes,
+        CODE_COLUMNS,
+        [tuple(r) + UNDECIDED if len(r) == short else tuple(r) for r in fresh],
+    )
     return len(fresh)
 
 
@@ -425,6 +488,10 @@ def set_human_code(conn: Connection, segment_id: int, factor_id: str, polarity: 
             source=HUMAN_CODE,
             model=HUMAN_CODE,
             coded_at=now(),
+            # A person's code counts as it is, polarity included.
+            accepted=True,
+            polarity_confidence=1.0,
+            polarity_sure=True,
         )
     )
     return True
@@ -532,13 +599,23 @@ def _coded_in_wave(collaboration: str, wave: str) -> Select:
 
 
 def code_counts(conn: Connection, collaboration: str, wave: str) -> list[Row]:
-    """(factor id, force, polarity, n): how often each factor is mentioned, counted in SQL."""
+    """How often each factor is mentioned, counted in SQL, from counted codes only.
+
+    Rows of (factor id, force, polarity, source, polarity sure, n); analysis decides
+    which polarity is shown (`analysis.quotes.shown_polarity`).
+    """
+    group = (
+        codes.c.factor_id,
+        respondents.c.force,
+        codes.c.polarity,
+        codes.c.source,
+        codes.c.polarity_sure,
+    )
     stmt = (
         _coded_in_wave(collaboration, wave)
-        .add_columns(
-            codes.c.factor_id, respondents.c.force, codes.c.polarity, func.count().label("n")
-        )
-        .group_by(codes.c.factor_id, respondents.c.force, codes.c.polarity)
+        .add_columns(*group, func.count().label("n"))
+        .where(counted_code())
+        .group_by(*group)
     )
     return list(conn.execute(stmt).all())
 
@@ -546,8 +623,9 @@ def code_counts(conn: Connection, collaboration: str, wave: str) -> list[Row]:
 def quote_rows(conn: Connection, collaboration: str, wave: str, per_group: int) -> list[Row]:
     """The `per_group` best quote candidates of each factor and force, human codes first.
 
-    Rows of (segment id, text, factor id, polarity, confidence, source, force, rank);
-    segments coded as no factor are left out.
+    Rows of (segment id, text, factor id, polarity, confidence, source, force, polarity
+    sure, rank); only counted codes (`counted_code`), and segments coded as no factor are
+    left out.
     """
     human_first = case((codes.c.source == HUMAN_CODE, 0), else_=1)
     rank = func.row_number().over(
@@ -564,9 +642,10 @@ def quote_rows(conn: Connection, collaboration: str, wave: str, per_group: int) 
             codes.c.confidence,
             codes.c.source,
             respondents.c.force,
+            codes.c.polarity_sure,
             rank.label("rank"),
         )
-        .where(codes.c.factor_id != NO_FACTOR)
+        .where(codes.c.factor_id != NO_FACTOR, counted_code())
     )
     sub = stmt.subquery()
     return list(conn.execute(select(sub).where(sub.c.rank <= per_group)).all())

@@ -8,6 +8,7 @@ compares the migrations with these declarations so the two cannot drift.
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from ..vocabulary import ID_LENGTH, LABEL_LENGTH, NAME_LENGTH
@@ -147,6 +149,13 @@ codes = Table(
     Column("source", String(10), nullable=False),  # vocabulary.CODE_SOURCES
     Column("model", String(100), nullable=False),
     Column("coded_at", DateTime(timezone=True), nullable=False),
+    # The coder's own decisions (migration 0006): `accepted` when the factor is sure enough
+    # to count without review, `polarity_sure` when the polarity is sure enough to show.
+    # Only human codes and accepted model codes are counted or quoted; a person's code is
+    # accepted and sure. Model codes from before 0006 are not accepted: they need review.
+    Column("accepted", Boolean, nullable=False, server_default=false()),
+    Column("polarity_confidence", Float),  # null where unknown (codes from before 0006)
+    Column("polarity_sure", Boolean, nullable=False, server_default=false()),
     # The review queue reads model codes least confident first.
     Index("ix_codes_source_confidence", "source", "confidence"),
 )

@@ -23,8 +23,9 @@ import sys
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -85,13 +86,18 @@ def _read(path: Path, rows: int) -> np.ndarray | None:
 
 
 def _write(path: Path, arr: np.ndarray) -> None:
-    """Write atomically; a cache that cannot be written is only a slower start."""
+    _atomic_write(path, lambda fh: np.save(fh, arr, allow_pickle=False))
+
+
+def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write to a temporary name, then rename, so a reader never sees half a file; a
+    cache that cannot be written is only a slower start."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            np.save(fh, arr, allow_pickle=False)
+            write(fh)
         os.replace(tmp, path)
         tmp = None
     except OSError:
@@ -123,3 +129,37 @@ def framework_embeddings(embedder: Embedder, texts: Sequence[str]) -> np.ndarray
         while len(_memo) > MEMO_SIZE:
             _memo.popitem(last=False)
     return arr
+
+
+# -- calibration ------------------------------------------------------------------------
+# A coder's calibration (two temperatures and two thresholds) costs several extra fits;
+# it depends only on the training sentences and the model, so it is cached beside the
+# embeddings, as four numbers in a small JSON file.
+
+
+def calibration_key(model: str, rows: Sequence[tuple[str, str, str | None]]) -> str:
+    """sha256 of the model name and every training sentence with its label and polarity."""
+    payload = json.dumps([CACHE_VERSION, "calibration", model, list(rows)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def read_calibration(key: str) -> tuple[float, float, float, float] | None:
+    path = cache_dir() / "calibration" / f"{key}.json"
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (
+        isinstance(values, list)
+        and len(values) == 4
+        and all(isinstance(v, int | float) and np.isfinite(v) for v in values)
+        and values[0] > 0
+        and values[1] > 0
+    ):
+        return None
+    return (float(values[0]), float(values[1]), float(values[2]), float(values[3]))
+
+
+def write_calibration(key: str, values: tuple[float, float, float, float]) -> None:
+    path = cache_dir() / "calibration" / f"{key}.json"
+    _atomic_write(path, lambda fh: fh.write(json.dumps(list(values)).encode("utf-8")))

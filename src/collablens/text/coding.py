@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from ..store import Store, now, queries
 from ..vocabulary import MODEL_CODE, POLARITIES, ProgressCallback
 from ..vocabulary import NO_FACTOR as NONE
+from .review_order import Candidate, review_order
+from .review_order import sentence_key as sentence_key  # importable from here, as before
 from .segment import segments as split_segments
 
 if TYPE_CHECKING:
@@ -101,6 +103,8 @@ def code_segments(
     """Code segments with no code (and, with `recode`, those the model coded before).
 
     Each batch is committed on its own: an interruption keeps every finished batch.
+    Each code is stored with the coder's decisions about it (`Code.accepted`,
+    `polarity_confidence`, `polarity_sure`): only accepted codes are counted in reports.
     """
     coder = coder or make_coder(store)
     run = CodingRun(model=coder.model_name, learnt_from=len(coder.human))
@@ -123,6 +127,10 @@ def code_segments(
                 MODEL_CODE,
                 coder.model_name,
                 stamp,
+                # The coder's own decisions: counted without review, polarity shown.
+                bool(c.accepted),
+                float(c.polarity_confidence),
+                bool(c.polarity_sure),
             )
             for (sid, _), c in zip(batch, coded, strict=True)
         ]
@@ -173,33 +181,26 @@ class ReviewItem:
         return max(len(self.segment_ids), 1)
 
 
-def sentence_key(text: str) -> str:
-    """Sentences that differ only in spacing or case are the same sentence for review."""
-    return " ".join(text.split()).casefold()
-
-
 def review_queue(
     store: Store, collaboration: str | None = None, limit: int = 50
 ) -> list[ReviewItem]:
-    """Model codes a person has not reviewed, least confident first, one item per sentence.
+    """Model codes a person has not reviewed, one item per sentence, in review order.
 
+    The order (`review_order`): least confident first in bands of confidence, and within
+    a band the predicted factors take turns, so the first screens show varied doubts.
     A sentence written by many people (or pasted into many answers) is reviewed once:
     its item lists every unreviewed copy, and `set_human_codes` applies one decision
     to them all.
     """
     with store.connect() as conn:
         rows = queries.review_queue_rows(conn, collaboration, 2**31 - 1)
-    items: dict[str, ReviewItem] = {}
-    for sid, text, f, p, c, o, body in rows:
-        key = sentence_key(text)
-        item = items.get(key)
-        if item is None:
-            if len(items) >= limit:
-                continue  # still collect the copies of the sentences already queued
-            items[key] = ReviewItem(sid, text, f, p, float(c), json.loads(o), body, [sid])
-        else:
-            item.segment_ids.append(sid)
-    return list(items.values())
+    order = review_order([Candidate(r[1], r[2], float(r[4])) for r in rows])
+    items = []
+    for group in order[:limit]:
+        sid, text, f, p, c, o, body = rows[group[0]]
+        ids = [rows[i][0] for i in group]
+        items.append(ReviewItem(sid, text, f, p, float(c), json.loads(o), body, ids))
+    return items
 
 
 def set_human_code(store: Store, segment_id: int, factor_id: str, polarity: str) -> None:

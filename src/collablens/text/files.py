@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import TextIO
 
 from ..analysis.disclosure import Passages, Policy, disclose
+from ..analysis.quotes import polarity_shown
 from ..errors import CollablensError
 from ..reporting.exporters import spreadsheet_text
+from ..vocabulary import MODEL_CODE
 from .classifier import Coder
 from .segment import segments
 
@@ -74,7 +76,10 @@ def code_file(
 ) -> int:
     """Redact, segment and code a file, streaming, and write one CSV row per segment.
 
-    `out` is a file path, or an open text stream such as standard output.
+    `out` is a file path, or an open text stream such as standard output. Every segment
+    is written; `accepted` says whether the coder was sure enough of the factor to count
+    it without review (a report counts only those), and the polarity reads "unclear"
+    where the coder was not sure of it, as in the report.
     """
     names = {f.id: f.name for f in coder.framework.factors} | {"none": "none"}
     policy = Policy()
@@ -104,6 +109,7 @@ def code_file(
                 "polarity",
                 "confidence",
                 "also_present",
+                "accepted",
             ]
         )
         buf: list[tuple[str, int, str]] = []
@@ -125,9 +131,10 @@ def _write(writer, buf, coder: Coder, names: dict[str, str]) -> int:
             seg,
             c.factor,
             names[c.factor],
-            c.polarity,
+            polarity_shown(c.polarity, MODEL_CODE, c.polarity_sure),
             f"{c.confidence:.3f}",
             ";".join(c.others),
+            "yes" if c.accepted else "no",
         ]
         writer.writerow([spreadsheet_text(v) for v in row])
     return len(buf)

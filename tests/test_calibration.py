@@ -1,0 +1,161 @@
+"""Honest confidence: calibration, acceptance without review, and what people teach."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collablens.text import classifier
+from collablens.text.cache import cache_dir
+from collablens.text.classifier import (
+    OWN_MODEL_MIN,
+    Code,
+    Coder,
+    Labelled,
+    corpus_examples,
+    fit_temperature,
+    precision_threshold,
+)
+from collablens.text.evaluate import expected_calibration_error, score_codes
+from collablens.vocabulary import NO_FACTOR as NONE
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("true_t", [0.5, 1.0, 2.5])
+def test_temperature_is_recovered_from_overconfident_or_shy_logits(true_t):
+    rng = np.random.default_rng(7)
+    logits = rng.normal(0, 3, size=(4000, 5))
+    labels = np.array([rng.choice(5, p=p) for p in _softmax(logits / true_t)])
+    assert fit_temperature(logits, labels) == pytest.approx(true_t, rel=0.15)
+
+
+def test_precision_threshold_keeps_precision_above_target():
+    rng = np.random.default_rng(3)
+    conf = rng.uniform(0, 1, 2000)
+    right = rng.uniform(0, 1, 2000) < conf  # right as often as confident: calibrated
+    t = precision_threshold(conf, right, 0.9)
+    assert 0.7 < t < 0.9
+    assert right[conf >= t].mean() >= 0.9
+    # Never reachable: nothing is accepted.
+    assert precision_threshold(conf, np.zeros(2000, dtype=bool), 0.9) > 1
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=1, max_size=200),
+)
+@settings(max_examples=60, deadline=None)
+def test_ece_is_a_weighted_gap_between_confidence_and_accuracy(pairs):
+    conf = [c for c, _ in pairs]
+    right = [r for _, r in pairs]
+    ece = expected_calibration_error(conf, right)
+    assert 0 <= ece <= 1
+    # Everything right at confidence 1, or wrong at 0: perfectly calibrated.
+    assert expected_calibration_error([1.0] * len(conf), [True] * len(conf)) == 0
+    assert expected_calibration_error([0.0] * len(conf), [False] * len(conf)) == 0
+
+
+def test_ece_by_hand():
+    # Bin 0.9: confidence 0.95 and 0.95, one right: gap 0.45, weight 1/2.
+    # Bin 0.2: confidence 0.2 and 0.2, none right: gap 0.2, weight 1/2.
+    assert expected_calibration_error([0.95, 0.95, 0.2, 0.2], [True, False, False, False]) == (
+        pytest.approx(0.5 * 0.45 + 0.5 * 0.2)
+    )
+
+
+def test_score_codes_counts_only_accepted_codes_for_acceptance():
+    gold = [
+        Labelled("a", "trust", "enabler"),
+        Labelled("b", "trust", "barrier"),
+        Labelled("c", NONE, "neutral"),
+        Labelled("d", "governance", "barrier"),
+    ]
+    codes = [
+        Code("trust", "enabler", 0.95, accepted=True, polarity_sure=True),
+        Code("trust", "enabler", 0.9, accepted=True, polarity_sure=False),
+        Code("trust", "barrier", 0.4, accepted=False, polarity_sure=True),
+        Code("governance", "barrier", 0.5, accepted=False, polarity_sure=True),
+    ]
+    s = score_codes(gold, codes)
+    assert s.auto_accept_coverage == 0.5
+    assert s.auto_accept_accuracy == 1.0
+    assert s.auto_accept_polarity_accuracy == 0.5
+    assert s.accuracy == 0.75
+    assert s.polarity_accuracy == 0.5  # a: right, b: wrong, c: wrong, d: right
+    assert s.neutral_baseline == 0.25
+    assert s.polarity_shown == 0.75  # of the four factor codes, three sure
+    assert s.polarity_shown_accuracy == pytest.approx(2 / 3)
+
+
+def test_a_framework_without_a_corpus_codes_as_before_and_accepts_nothing(mini_framework):
+    assert corpus_examples(mini_framework) == []
+    coder = Coder(mini_framework)
+    codes = coder.code(["A sentence about nothing much.", "Another one."])
+    assert all(not c.accepted for c in codes)
+    assert coder.model_name.endswith("+lr/0") and "+corpus" not in coder.model_name
+
+
+@pytest.fixture(scope="module")
+def builtin_coder(builtin_framework):
+    return Coder(builtin_framework)
+
+
+def test_the_builtin_coder_learns_from_its_corpus_and_is_calibrated(builtin_coder):
+    fit = builtin_coder.fit
+    assert len(builtin_coder.corpus) >= 3000
+    assert 0.2 < fit.factor_temperature < 5
+    assert 0.3 < fit.accept_at < 1.0  # some codes can be accepted
+    texts = [
+        "Our crime recording systems still cannot exchange data with the neighbouring force.",
+        "I parked in the usual place and walked to the canteen.",
+    ]
+    codes = builtin_coder.code(texts)
+    for c in codes:
+        assert c.accepted == (c.confidence >= fit.accept_at)
+        assert c.polarity_sure == (c.polarity_confidence >= fit.polarity_at)
+        assert 0 < c.polarity_confidence <= 1
+
+
+def test_calibration_is_cached_and_reused(builtin_framework, builtin_coder, monkeypatch):
+    files = list((cache_dir() / "calibration").glob("*.json"))
+    assert files and all(len(json.loads(f.read_text())) == 4 for f in files)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("calibration was recomputed instead of read from the cache")
+
+    monkeypatch.setattr(Coder, "_held_out_calibration", refuse)
+    again = Coder(builtin_framework)
+    assert again.fit.accept_at == builtin_coder.fit.accept_at
+
+
+def test_reviewed_codes_weigh_most_and_give_the_workspace_its_own_model(builtin_framework):
+    """A phrasing nobody wrote in advance, taught by people, wins; from OWN_MODEL_MIN
+    reviews the workspace's own classifier joins in."""
+    teach = [
+        Labelled(f"The {w} rota at {p} is a joke.", "practicalities", "barrier")
+        for w in ("blue", "green", "amber", "violet", "grey", "white")
+        for p in ("Eastgate", "Northmoor", "the hub", "the depot", "HQ")
+    ]
+    teach += [
+        Labelled(f"I saw {w} birds near {p} this morning.", NONE, "neutral")
+        for w in ("two", "three", "four", "five", "six", "many")
+        for p in ("Eastgate", "Northmoor", "the hub", "the depot", "HQ")
+    ]
+    assert len(teach) >= OWN_MODEL_MIN
+    few = Coder(builtin_framework, examples=teach[:10])
+    many = Coder(builtin_framework, examples=teach)
+    assert few.own is None and many.own is not None
+    probe = "The orange rota at the station is a joke."
+    assert many.code([probe])[0].factor == "practicalities"
+    assert (
+        many.code([probe])[0].scores["practicalities"]
+        > Coder(builtin_framework).code([probe])[0].scores.get("practicalities", 0)
+    )
+    assert classifier.HUMAN_WEIGHT > classifier.CORPUS_WEIGHT
