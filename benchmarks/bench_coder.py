@@ -159,6 +159,31 @@ def whole_file(lines: int, seed: int) -> None:
                 f"  {run:<38} {segments:,} segments in {took:5.1f} s: "
                 f"{segments / took:6.0f} segments/s"
             )
+        print("Coding alone (segment, fit, code; no redaction), fresh process, warm cache")
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, __file__, "--code-only", str(src)],
+            check=True,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        took = time.perf_counter() - start
+        segments = int(done.stdout.strip())
+        print(
+            f"  {'':<38} {segments:,} segments in {took:5.1f} s: {segments / took:6.0f} segments/s"
+        )
+
+
+def code_only(path: Path) -> None:
+    """The coding pipeline without redaction: what `collablens code` does to a workspace's
+    comments after import (redaction happens at import)."""
+    from collablens.text.segment import segments
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        texts = [s for row in csv.DictReader(fh) for s in segments(row["text"])]
+    coder = Coder(load_framework())
+    print(sum(1 for _ in coder.code_stream(texts, chunk=512)))
 
 
 def main() -> None:
@@ -169,7 +194,11 @@ def main() -> None:
     ap.add_argument("--per-label", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--file", type=int, default=10_000, help="lines of the whole-pipeline file")
+    ap.add_argument("--code-only", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.code_only:
+        code_only(args.code_only)
+        return
     if args.dev.exists():
         accuracy(args.dev, args.folds, args.per_label, args.seed)
     else:

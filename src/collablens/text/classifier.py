@@ -38,6 +38,7 @@ CORPUS_WEIGHT = 0.3  # chosen by held-out-register kappa on the corpus (bench_co
 # learning curve: 88 real sentences moved agreement more than any model change).
 HUMAN_WEIGHT = 10.0
 OWN_MODEL_MIN = 60  # reviewed codes from which the workspace gets a classifier of its own
+OWN_MODEL_HALF = 200  # reviewed codes at which it counts as much as the shipped one
 ACCEPT_PRECISION = 0.9  # codes accepted without review are right 9 times in 10
 # Polarity is harder: on held-out registers it is right about 65% of the time, and its
 # most confident third about 75%, which no threshold lifts to 80% or 90%. A polarity is
@@ -55,6 +56,9 @@ FACTOR_C = 10.0
 FACTOR_CLASS_WEIGHT: str | None = None
 POLARITY_C = 1.0
 POLARITY_FROM_CORPUS = True  # measured both ways: docs/coder.md
+
+_WORD = re.compile(r"\w+")
+
 
 @cache
 def _threadpools() -> ThreadpoolController:
@@ -211,18 +215,15 @@ class Coder:
         self.embedder = embedder or get_embedder(DEFAULT_MODEL)
         self.factor_ids = [f.id for f in framework.factors]
         self.labels = [*self.factor_ids, NONE]
-        # One pass over each text finds every factor's keywords: a keyword (lower case)
-        # maps to the factors that list it.
-        self._keyword_factors: dict[str, list[int]] = {}
+        # Keywords are found by looking word sequences up in a table (a regular
+        # expression of 400 alternatives was most of the time spent outside the model).
+        self._keyword_factors: dict[tuple[str, ...], list[int]] = {}
         for j, f in enumerate(framework.factors):
             for k in f.keywords:
-                self._keyword_factors.setdefault(k.casefold(), []).append(j)
-        words = sorted(self._keyword_factors, key=len, reverse=True)
-        self._keywords = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
-            if words
-            else None
-        )
+                words = tuple(_WORD.findall(k.casefold()))
+                if words:
+                    self._keyword_factors.setdefault(words, []).append(j)
+        self._keyword_lengths = sorted({len(k) for k in self._keyword_factors})
         self.human = [h for h in examples if h.label in self.labels]
         self.corpus = list(corpus_examples(framework) if corpus is None else corpus)
         self.calibrated = calibrate
@@ -236,13 +237,24 @@ class Coder:
     # -- features ---------------------------------------------------------------------
 
     def _keyword_counts(self, texts: Sequence[str]) -> np.ndarray:
+        """Per factor, how many of its keywords a text has: longest first, left to right,
+        without overlaps ("chief constable" is one keyword, not also "chief")."""
         x = np.zeros((len(texts), len(self.factor_ids)), dtype=np.float32)
-        if self._keywords is None:
-            return x
+        table = self._keyword_factors
+        lengths = self._keyword_lengths[::-1]
         for i, t in enumerate(texts):
-            for m in self._keywords.findall(t):
-                for j in self._keyword_factors.get(m.casefold(), ()):
-                    x[i, j] += 1
+            words = _WORD.findall(t.casefold())
+            start = 0
+            while start < len(words):
+                for n in lengths:
+                    hits = table.get(tuple(words[start : start + n]))
+                    if hits:
+                        for j in hits:
+                            x[i, j] += 1
+                        start += n
+                        break
+                else:
+                    start += 1
         return x
 
     def _features(
@@ -296,7 +308,10 @@ class Coder:
         factor, polarity = self._fit_models(rows, x_factor, x_pol)
         self.fit = _Fit(factor, polarity)
         if self.calibrated and self.corpus:
-            self._calibrate(rows, x_factor, x_pol)
+            # Calibrated without people's codes, so that one more review does not cost
+            # the extra fits again: the cached calibration of the shipped model stands.
+            n = len(rows) - len(self.human)
+            self._calibrate(rows[:n], x_factor[:n], x_pol[:n])
         # The workspace's own classifiers, fitted on people's codes alone, once there are
         # enough of them (and more than one answer to learn).
         self.own: LogisticRegression | None = None
@@ -317,10 +332,10 @@ class Coder:
     def _calibrate(self, rows: Sequence[Labelled], x_factor: np.ndarray, x_pol: Any) -> None:
         """Fit temperatures and thresholds on corpus sentences each model did not see.
 
-        For each register of the corpus, the models are fitted on everything else and
-        predict it. Framework sentences and people's codes always
-        stay in training. Cached on disk per framework, corpus and model, so only the first
-        coder on a machine pays for the extra fits.
+        For each register of the corpus, the models are fitted on the framework's sentences
+        and the other registers, and predict it; people's codes are left out. Cached on
+        disk per framework, corpus and model, so only the first coder on a machine pays
+        for the extra fits.
         """
         key = calibration_key(self.embedder.name, [(e.text, e.label, e.polarity) for e in rows])
         cached = read_calibration(key)
@@ -380,12 +395,16 @@ class Coder:
         with _one_blas_thread():
             f_logits = _logits(fit.factor, x_factor)
             p_logits = _logits(fit.polarity, x_pol)
-            # The workspace's own classifiers join as equal partners (a product of
-            # experts) for the labels they know.
+            # The workspace's own classifiers join (a weighted product of experts) for
+            # the labels they know, counting for more as reviews accumulate.
             if self.own is not None:
-                f_logits = _join(f_logits, list(fit.factor.classes_), self.own, x_factor)
+                share = own_share(len(self.human))
+                f_logits = _join(f_logits, list(fit.factor.classes_), self.own, x_factor, share)
             if self.own_polarity is not None:
-                p_logits = _join(p_logits, list(fit.polarity.classes_), self.own_polarity, x_pol)
+                share = own_share(len(self.human))
+                p_logits = _join(
+                    p_logits, list(fit.polarity.classes_), self.own_polarity, x_pol, share
+                )
         return (
             _softmax(f_logits, fit.factor_temperature),
             _softmax(p_logits, fit.polarity_temperature),
@@ -438,15 +457,21 @@ class Coder:
 
 
 def _join(
-    logits: np.ndarray, classes: list[str], own: LogisticRegression, x: Any
+    logits: np.ndarray, classes: list[str], own: LogisticRegression, x: Any, share: float
 ) -> np.ndarray:
-    """Average the shipped model's log-odds with the workspace model's, per class."""
+    """Mix the shipped model's log-odds with the workspace model's, per class."""
     theirs = _logits(own, x)
     out = logits.copy()
     for j, c in enumerate(own.classes_):
         k = classes.index(c)
-        out[:, k] = (logits[:, k] + theirs[:, j]) / 2
+        out[:, k] = (1 - share) * logits[:, k] + share * theirs[:, j]
     return out
+
+
+def own_share(reviewed: int) -> float:
+    """How much the workspace's own classifier counts: a quarter at 60 reviewed codes,
+    half at `OWN_MODEL_HALF`, growing towards all of it, as the evidence grows."""
+    return reviewed / (reviewed + OWN_MODEL_HALF)
 
 
 @cache
