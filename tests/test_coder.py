@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collablens import plugins
 from collablens.text import embed
@@ -100,3 +103,37 @@ def test_learning_from_people_changes_the_code(builtin_framework):
     assert after.factor == target
     assert after.scores[target] > before.scores.get(target, 0)
     assert after.polarity == "enabler"
+
+
+def test_negation_scope_is_marked_to_the_end_of_the_clause():
+    from collablens.text.classifier import negation_marked
+
+    assert negation_marked("It's not the IT that holds us back, but the rota.") == [
+        "it's", "not", "NOT_the", "NOT_it", "NOT_that", "NOT_holds", "NOT_us", "NOT_back",
+        "the", "rota",
+    ]  # fmt: skip
+    assert negation_marked("Leadership hasn’t been the problem") == [
+        "leadership", "hasn't", "NOT_been", "NOT_the", "NOT_problem",
+    ]  # fmt: skip
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=200, deadline=None)
+def test_any_text_gives_word_features_without_error(text):
+    from collablens.text.classifier import _word_pairs, negation_marked
+
+    words = negation_marked(text)
+    assert all(w and " " not in w for w in words)
+    x = _word_pairs().transform([text])
+    assert x.shape[0] == 1 and np.isfinite(x.data).all()
+
+
+def test_keywords_are_counted_longest_first_without_overlap(builtin_framework):
+    coder = Coder(builtin_framework, corpus=[], calibrate=False)
+    index = {f.id: j for j, f in enumerate(builtin_framework.factors)}
+    multi = next(
+        (f.id, k) for f in builtin_framework.factors for k in f.keywords if len(k.split()) > 1
+    )
+    counts = coder._keyword_counts([f"We talked about {multi[1].upper()} twice: {multi[1]}."])
+    assert counts[0, index[multi[0]]] >= 2
+    assert coder._keyword_counts(["Nothing relevant at all here."]).sum() == 0

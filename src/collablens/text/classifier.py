@@ -32,7 +32,7 @@ from .embed import DEFAULT_MODEL, Embedder, get_embedder
 
 OTHER_FACTOR_MIN = 0.25  # probability at which a second factor is reported as also present
 KEYWORD_WEIGHT = 0.5
-WORD_PAIR_WEIGHT = 1.0
+WORD_PAIR_WEIGHT = 3.0
 CORPUS_WEIGHT = 0.3  # chosen by held-out-register kappa on the corpus (bench_corpus.py)
 # A reviewed sentence of the user's own text is worth many written in advance (issue 9's
 # learning curve: 88 real sentences moved agreement more than any model change).
@@ -40,12 +40,12 @@ HUMAN_WEIGHT = 10.0
 OWN_MODEL_MIN = 60  # reviewed codes from which the workspace gets a classifier of its own
 OWN_MODEL_HALF = 200  # reviewed codes at which it counts as much as the shipped one
 ACCEPT_PRECISION = 0.9  # codes accepted without review are right 9 times in 10
-# Polarity is harder: on held-out registers it is right about 65% of the time, and its
-# most confident third about 75%, which no threshold lifts to 80% or 90%. A polarity is
-# shown where held-out polarities that confident were right 3 times in 4; below that the
-# report says "unclear" (docs/coder.md).
-POLARITY_SHOWN_PRECISION = 0.75
+# Polarity is harder (about 0.67 right on held-out registers): a polarity is shown where
+# held-out polarities that confident were right 8 times in 10; below, the report says
+# "unclear" (docs/coder.md).
+POLARITY_SHOWN_PRECISION = 0.8
 CALIBRATION_FOLDS = 5
+FEATURES = 3  # part of the calibration cache key: bump when features or settings change
 # Regularisation, class weights and the corpus weight were chosen by kappa (factor) and
 # accuracy (polarity) on corpus sentences of one register with the model fitted on the
 # other two, never on the development set (benchmarks/bench_corpus.py prints both).
@@ -54,7 +54,7 @@ FACTOR_C = 10.0
 # weighting the rarer factors up pushes those comments into a factor (issue 9: two thirds
 # of the errors were at the `none` boundary).
 FACTOR_CLASS_WEIGHT: str | None = None
-POLARITY_C = 1.0
+POLARITY_C = 10.0
 POLARITY_FROM_CORPUS = True  # measured both ways: docs/coder.md
 
 _WORD = re.compile(r"\w+")
@@ -109,8 +109,10 @@ def framework_examples(framework: Framework) -> list[Labelled]:
     """Every sentence the framework offers about its factors, each with a label and polarity."""
     out: list[Labelled] = []
     for f in framework.factors:
-        out.append(Labelled(f"{f.name}. {f.definition}", f.id, "neutral"))
-        out += [Labelled(f"{f.name}: {t}", f.id, "neutral") for t in f.sub_themes]
+        # A definition or a sub-theme names a concept; it says nothing of how the factor
+        # fares, so it teaches the factor, not a polarity.
+        out.append(Labelled(f"{f.name}. {f.definition}", f.id, None))
+        out += [Labelled(f"{f.name}: {t}", f.id, None) for t in f.sub_themes]
         out += [Labelled(t, f.id, _kind_polarity(f, True)) for t in f.indicators.present]
         out += [Labelled(t, f.id, _kind_polarity(f, False)) for t in f.indicators.absent]
         for it in f.items:
@@ -337,7 +339,9 @@ class Coder:
         disk per framework, corpus and model, so only the first coder on a machine pays
         for the extra fits.
         """
-        key = calibration_key(self.embedder.name, [(e.text, e.label, e.polarity) for e in rows])
+        key = calibration_key(
+            f"{self.embedder.name}/{FEATURES}", [(e.text, e.label, e.polarity) for e in rows]
+        )
         cached = read_calibration(key)
         if cached is None:
             cached = self._held_out_calibration(rows, x_factor, x_pol)
@@ -349,33 +353,39 @@ class Coder:
     def _held_out_calibration(
         self, rows: Sequence[Labelled], x_factor: np.ndarray, x_pol: Any
     ) -> tuple[float, float, float, float]:
-        first = sum(1 for e in framework_examples(self.framework) if e.label in self.labels)
-        corpus_idx = np.arange(first, first + len(self.corpus))
-        # Hold out one register (survey, interview, report) at a time: the coder then
-        # meets a voice it has not learnt from, as it will in a user's text, so the
-        # confidences are calibrated for text unlike the teaching sentences. A corpus
-        # without registers is cut into folds instead.
-        groups = [self.corpus[i].group for i in range(len(self.corpus))]
+        # Hold out one register (survey, interview, report) of the corpus at a time: the
+        # coder then meets a voice it has not learnt from, as it will in a user's text, so
+        # the confidences are calibrated for text unlike the teaching sentences. Without
+        # registers, or without a corpus (the framework's own sentences are then held
+        # out), sentences are cut into folds instead.
+        taught = [i for i, e in enumerate(rows) if e.group]
+        held = np.array(taught or range(len(rows)))
+        groups = [rows[i].group for i in held]
         names = sorted(set(groups))
         if len(names) < 2:
             names = [str(k) for k in range(CALIBRATION_FOLDS)]
-            groups = [str(i % CALIBRATION_FOLDS) for i in range(len(self.corpus))]
+            groups = [str(i % CALIBRATION_FOLDS) for i in range(len(held))]
         folds = np.array([names.index(g) for g in groups])
         f_logits, f_truth, p_logits, p_truth = [], [], [], []
         for k in range(len(names)):
-            test = corpus_idx[folds == k]
+            test = held[folds == k]
             train = np.setdiff1d(np.arange(len(rows)), test)
             factor, polarity = self._fit_models(
                 [rows[i] for i in train], x_factor[train], x_pol[train]
             )
+            # A label or polarity the fold's model never saw cannot be scored: skip it.
             classes = list(factor.classes_)
-            truth = np.array([classes.index(rows[i].label) for i in test])
+            test = np.array([i for i in test if rows[i].label in classes], dtype=int)
             f_logits.append(_logits(factor, x_factor[test]))
-            f_truth.append(truth)
-            about = [i for i in test if rows[i].label != NONE and rows[i].polarity]
+            f_truth.append(np.array([classes.index(rows[i].label) for i in test], dtype=int))
             pol_classes = list(polarity.classes_)
+            about = [
+                i for i in test if rows[i].label != NONE and str(rows[i].polarity) in pol_classes
+            ]
             p_logits.append(_logits(polarity, x_pol[about]))
-            p_truth.append(np.array([pol_classes.index(str(rows[i].polarity)) for i in about]))
+            p_truth.append(
+                np.array([pol_classes.index(str(rows[i].polarity)) for i in about], dtype=int)
+            )
         fl, ft_ = np.vstack(f_logits), np.concatenate(f_truth)
         pl, pt_ = np.vstack(p_logits), np.concatenate(p_truth)
         f_temp = fit_temperature(fl, ft_)
@@ -474,14 +484,41 @@ def own_share(reviewed: int) -> float:
     return reviewed / (reviewed + OWN_MODEL_HALF)
 
 
+# Negation scope, as sentiment analysis has marked it since Pang, Lee & Vaithyanathan (2002):
+# words after a negator, up to the end of the clause, become different features, so "it's
+# not the IT that holds us back" does not share "holds us back" with a complaint.
+_NEGATOR = re.compile(r"^(?:not|no|never|nobody|nothing|none|neither|nor|without|cannot|\w+n't)$")
+_CLAUSE_END = re.compile(r"^[.,;:!?]+$|^(?:but|however|although|though)$")
+_TOKEN = re.compile(r"\w[\w']*|[.,;:!?]+")
+
+
+def negation_marked(text: str) -> list[str]:
+    """Lower-case words, with `NOT_` before each word in a negation's scope."""
+    out: list[str] = []
+    negated = False
+    for tok in _TOKEN.findall(text.lower().replace("\u2019", "'")):
+        if _CLAUSE_END.match(tok):
+            negated = False
+            continue
+        if _NEGATOR.match(tok):
+            negated = True
+            out.append(tok)
+            continue
+        out.append("NOT_" + tok if negated else tok)
+    return out
+
+
 @cache
 def _word_pairs() -> HashingVectorizer:
-    """Stateless word and word-pair features (nothing to fit, nothing to cache)."""
+    """Stateless word and word-pair features with negation marked (nothing to fit or cache)."""
     return HashingVectorizer(
-        ngram_range=(1, 2),
+        analyzer=_words_and_pairs,
         n_features=2**14,
         alternate_sign=False,
         norm="l2",
-        lowercase=True,
-        token_pattern=r"(?u)\b\w[\w']*\b",
     )
+
+
+def _words_and_pairs(text: str) -> list[str]:
+    words = negation_marked(text)
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
