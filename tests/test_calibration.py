@@ -154,8 +154,76 @@ def test_reviewed_codes_weigh_most_and_give_the_workspace_its_own_model(builtin_
     assert few.own is None and many.own is not None
     probe = "The orange rota at the station is a joke."
     assert many.code([probe])[0].factor == "practicalities"
-    assert (
-        many.code([probe])[0].scores["practicalities"]
-        > Coder(builtin_framework).code([probe])[0].scores.get("practicalities", 0)
-    )
+    assert many.code([probe])[0].scores["practicalities"] > Coder(builtin_framework).code([probe])[
+        0
+    ].scores.get("practicalities", 0)
     assert classifier.HUMAN_WEIGHT > classifier.CORPUS_WEIGHT
+
+
+ONE_POLARITY = """\
+id: tiny
+name: Tiny
+version: "1"
+citation: written for this test
+bands:
+  - id: ok
+    label: OK
+    min: 1.0
+factors:
+  - id: a
+    kind: facilitator
+    name: Alpha
+    definition: Partners talk to each other often and openly.
+    items:
+      - id: a1
+        text: Partners share what they know quickly.
+  - id: b
+    kind: inhibitor
+    name: Beta
+    definition: Paperwork slows joint work.
+    items:
+      - id: b1
+        text: Forms for joint work are easy to complete.
+"""
+
+
+def test_a_framework_teaching_one_polarity_codes_and_is_never_sure_of_it(tmp_path):
+    from collablens.framework import load_framework
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(ONE_POLARITY)
+    coder = Coder(load_framework(path))
+    codes = coder.code(["Partners tell each other everything.", "The forms are endless."])
+    assert len(codes) == 2
+    assert all(not c.polarity_sure for c in codes if c.factor != NONE)
+
+
+@pytest.mark.parametrize("shape", ["one sentence", "a register of none only"])
+def test_calibration_survives_tiny_or_one_sided_corpora(mini_framework, shape):
+    factor = mini_framework.factors[0].id
+    if shape == "one sentence":
+        corpus = [Labelled("One sentence.", factor, "barrier", 0.3, "survey")]
+    else:  # the "report" register holds only `none`: no polarity to score there
+        corpus = [
+            Labelled(f"Nothing to see {i}.", NONE, "neutral", 0.3, "report") for i in range(5)
+        ]
+        corpus += [
+            Labelled(f"It never works {i}.", factor, "barrier", 0.3, "survey") for i in range(5)
+        ]
+    coder = Coder(mini_framework, corpus=corpus)
+    assert coder.code(["Some sentence."])[0].factor
+    assert coder.fit.factor_temperature > 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["[1, 1, 0, 0]", "[1" + "0" * 400 + ", 1, 0.9, 0.9]", '"text"', "[1, 1, 0.9]", "{}"],
+)
+def test_a_damaged_calibration_file_is_ignored(tmp_path, monkeypatch, content):
+    from collablens.text.cache import read_calibration, write_calibration
+
+    monkeypatch.setenv("COLLABLENS_CACHE", str(tmp_path))
+    write_calibration("k", (1.0, 1.0, 0.9, 0.8))
+    assert read_calibration("k") == (1.0, 1.0, 0.9, 0.8)
+    (tmp_path / "calibration" / "k.json").write_text(content)
+    assert read_calibration("k") is None

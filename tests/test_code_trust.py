@@ -384,3 +384,24 @@ def test_collablens_code_says_how_many_comments_need_review(tmp_path):
     assert res.exit_code == 0, res.output
     assert "2 of 3 comments have passages the coder was not sure of" in " ".join(res.output.split())
     assert "collablens review" in res.output
+
+
+def test_review_shows_codes_that_do_not_count_yet_first(any_store: Store):
+    """Accepted codes already count; the queue starts with those the report leaves out,
+    even when an accepted code is less confident."""
+    from collablens.text.coding import review_queue
+
+    ids = _segments(any_store, 4)
+    stamp = now()
+    rows = [
+        (ids[0], "governance", "barrier", 0.55, "[]", "model", "m", stamp, True, 0.9, True),
+        (ids[1], "trust", "enabler", 0.97, "[]", "model", "m", stamp, False, 0.9, True),
+        (ids[2], "governance", "barrier", 0.60, "[]", "model", "m", stamp, True, 0.9, True),
+        (ids[3], "trust", "enabler", 0.95, "[]", "model", "m", stamp, False, 0.9, True),
+    ]
+    with any_store.begin() as conn:
+        queries.lock_coding(conn)
+        queries.write_model_codes(conn, rows, recode=False)
+    order = [item.segment_id for item in review_queue(any_store, "C")]
+    assert set(order[:2]) == {ids[1], ids[3]}
+    assert set(order[2:]) == {ids[0], ids[2]}

@@ -453,7 +453,7 @@ def review_queue_rows(conn: Connection, collaboration: str | None, limit: int) -
     """Model codes no person has reviewed, least confident first.
 
     Rows of (segment id, segment text, factor id, polarity, confidence, others as JSON,
-    comment text).
+    comment text, accepted).
     """
     stmt = (
         select(
@@ -464,6 +464,7 @@ def review_queue_rows(conn: Connection, collaboration: str | None, limit: int) -
             codes.c.confidence,
             codes.c.others,
             comments.c.text,
+            codes.c.accepted,
         )
         .join(codes, codes.c.segment_id == segments.c.id)
         .join(comments, comments.c.id == segments.c.comment_id)

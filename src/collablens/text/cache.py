@@ -144,20 +144,22 @@ def calibration_key(model: str, rows: Sequence[tuple[str, str, str | None]]) -> 
 
 
 def read_calibration(key: str) -> tuple[float, float, float, float] | None:
+    """The cached (factor temperature, polarity temperature, accept-at, polarity-at), or
+    None when missing or not plausible: a damaged file must never accept codes silently."""
     path = cache_dir() / "calibration" / f"{key}.json"
     try:
-        values = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, list) or len(raw) != 4:
+            return None
+        values = tuple(float(v) for v in raw)
+    except (OSError, ValueError, TypeError, OverflowError):
         return None
-    if not (
-        isinstance(values, list)
-        and len(values) == 4
-        and all(isinstance(v, int | float) and np.isfinite(v) for v in values)
-        and values[0] > 0
-        and values[1] > 0
-    ):
+    ft, pt, accept, shown = values
+    if not all(np.isfinite(values)) or not (0 < ft < 100 and 0 < pt < 100):
         return None
-    return (float(values[0]), float(values[1]), float(values[2]), float(values[3]))
+    if not (0.05 <= accept <= 1.01 and 0.05 <= shown <= 1.01):
+        return None
+    return (ft, pt, accept, shown)
 
 
 def write_calibration(key: str, values: tuple[float, float, float, float]) -> None:

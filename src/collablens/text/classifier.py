@@ -142,7 +142,7 @@ class _Fit:
     """A factor model and a polarity model, with their calibration."""
 
     factor: LogisticRegression
-    polarity: LogisticRegression
+    polarity: LogisticRegression | None
     factor_temperature: float = 1.0
     polarity_temperature: float = 1.0
     accept_at: float = 1.01  # calibrated factor confidence from which a code is accepted
@@ -286,7 +286,7 @@ class Coder:
     @staticmethod
     def _fit_models(
         rows: Sequence[Labelled], x_factor: np.ndarray, x_pol: Any
-    ) -> tuple[LogisticRegression, LogisticRegression]:
+    ) -> tuple[LogisticRegression, LogisticRegression | None]:
         y = np.array([e.label for e in rows])
         w = np.array([e.weight for e in rows])
         # Polarity is learnt from sentences about a factor: `none` is always neutral.
@@ -298,10 +298,14 @@ class Coder:
         )
         pol_y = np.array([str(e.polarity) for e in rows])
         factor = LogisticRegression(C=FACTOR_C, max_iter=3000, class_weight=FACTOR_CLASS_WEIGHT)
-        polarity = LogisticRegression(C=POLARITY_C, max_iter=3000, class_weight=None)
+        # A framework may teach one polarity only (every item worded the same way, no
+        # indicators): then there is no polarity model, and no polarity is ever sure.
+        polarity: LogisticRegression | None = None
         with _one_blas_thread():
             factor.fit(x_factor, y, sample_weight=w)
-            polarity.fit(x_pol[has_pol], pol_y[has_pol], sample_weight=w[has_pol])
+            if len(set(pol_y[has_pol])) > 1:
+                polarity = LogisticRegression(C=POLARITY_C, max_iter=3000, class_weight=None)
+                polarity.fit(x_pol[has_pol], pol_y[has_pol], sample_weight=w[has_pol])
         return factor, polarity
 
     def _fit(self) -> None:
@@ -376,42 +380,53 @@ class Coder:
             # A label or polarity the fold's model never saw cannot be scored: skip it.
             classes = list(factor.classes_)
             test = np.array([i for i in test if rows[i].label in classes], dtype=int)
+            if not len(test):
+                continue
             f_logits.append(_logits(factor, x_factor[test]))
             f_truth.append(np.array([classes.index(rows[i].label) for i in test], dtype=int))
+            if polarity is None:
+                continue
             pol_classes = list(polarity.classes_)
             about = [
                 i for i in test if rows[i].label != NONE and str(rows[i].polarity) in pol_classes
             ]
-            p_logits.append(_logits(polarity, x_pol[about]))
-            p_truth.append(
-                np.array([pol_classes.index(str(rows[i].polarity)) for i in about], dtype=int)
+            if about:
+                p_logits.append(_logits(polarity, x_pol[about]))
+                p_truth.append(
+                    np.array([pol_classes.index(str(rows[i].polarity)) for i in about], dtype=int)
+                )
+        # Nothing held out could be scored (a tiny or one-sided corpus): no calibration,
+        # and nothing is accepted or shown without review.
+        f_temp, p_temp, accept, pol_at = 1.0, 1.0, 1.01, 1.01
+        if f_logits:
+            fl, ft_ = np.vstack(f_logits), np.concatenate(f_truth)
+            f_temp = fit_temperature(fl, ft_)
+            fp = _softmax(fl, f_temp)
+            accept = precision_threshold(fp.max(axis=1), fp.argmax(axis=1) == ft_, ACCEPT_PRECISION)
+        if p_logits:
+            pl, pt_ = np.vstack(p_logits), np.concatenate(p_truth)
+            p_temp = fit_temperature(pl, pt_)
+            pp = _softmax(pl, p_temp)
+            pol_at = precision_threshold(
+                pp.max(axis=1), pp.argmax(axis=1) == pt_, POLARITY_SHOWN_PRECISION
             )
-        fl, ft_ = np.vstack(f_logits), np.concatenate(f_truth)
-        pl, pt_ = np.vstack(p_logits), np.concatenate(p_truth)
-        f_temp = fit_temperature(fl, ft_)
-        p_temp = fit_temperature(pl, pt_)
-        fp = _softmax(fl, f_temp)
-        pp = _softmax(pl, p_temp)
-        accept = precision_threshold(fp.max(axis=1), fp.argmax(axis=1) == ft_, ACCEPT_PRECISION)
-        pol_at = precision_threshold(
-            pp.max(axis=1), pp.argmax(axis=1) == pt_, POLARITY_SHOWN_PRECISION
-        )
         return f_temp, p_temp, accept, pol_at
 
     # -- coding ----------------------------------------------------------------------------
 
     def _probabilities(self, x_factor: np.ndarray, x_pol: Any) -> tuple[np.ndarray, np.ndarray]:
         fit = self.fit
+        share = own_share(len(self.human))
         with _one_blas_thread():
-            f_logits = _logits(fit.factor, x_factor)
-            p_logits = _logits(fit.polarity, x_pol)
             # The workspace's own classifiers join (a weighted product of experts) for
             # the labels they know, counting for more as reviews accumulate.
+            f_logits = _logits(fit.factor, x_factor)
             if self.own is not None:
-                share = own_share(len(self.human))
                 f_logits = _join(f_logits, list(fit.factor.classes_), self.own, x_factor, share)
+            if fit.polarity is None:  # one polarity taught: never sure of it
+                return _softmax(f_logits, fit.factor_temperature), np.zeros((x_pol.shape[0], 1))
+            p_logits = _logits(fit.polarity, x_pol)
             if self.own_polarity is not None:
-                share = own_share(len(self.human))
                 p_logits = _join(
                     p_logits, list(fit.polarity.classes_), self.own_polarity, x_pol, share
                 )
@@ -426,7 +441,9 @@ class Coder:
         x_factor, x_pol = self._features(texts)
         probs, pol_probs = self._probabilities(x_factor, x_pol)
         classes = [str(c) for c in self.fit.factor.classes_]
-        pol_classes = [str(c) for c in self.fit.polarity.classes_]
+        pol_classes = (
+            [str(c) for c in self.fit.polarity.classes_] if self.fit.polarity else ["neutral"]
+        )
         out = []
         for i in range(len(texts)):
             scores = {c: float(p) for c, p in zip(classes, probs[i], strict=True)}

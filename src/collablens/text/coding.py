@@ -186,8 +186,9 @@ def review_queue(
 ) -> list[ReviewItem]:
     """Model codes a person has not reviewed, one item per sentence, in review order.
 
-    The order (`review_order`): least confident first in bands of confidence, and within
-    a band the predicted factors take turns, so the first screens show varied doubts.
+    Codes not accepted (left out of the report until reviewed) come first; then the order
+    (`review_order`): least confident first in bands of confidence, and within a band the
+    predicted factors take turns, so the first screens show varied doubts.
     A sentence written by many people (or pasted into many answers) is reviewed once:
     its item lists every unreviewed copy, and `set_human_codes` applies one decision
     to them all.
@@ -195,9 +196,13 @@ def review_queue(
     with store.connect() as conn:
         rows = queries.review_queue_rows(conn, collaboration, 2**31 - 1)
     order = review_order([Candidate(r[1], r[2], float(r[4])) for r in rows])
+    # Codes that do not count yet (not accepted) come before codes that already count:
+    # those are what the report asks people to review. The sort is stable, so the review
+    # order stands within each part.
+    order.sort(key=lambda group: all(bool(rows[i][7]) for i in group))
     items = []
     for group in order[:limit]:
-        sid, text, f, p, c, o, body = rows[group[0]]
+        sid, text, f, p, c, o, body, _ = rows[group[0]]
         ids = [rows[i][0] for i in group]
         items.append(ReviewItem(sid, text, f, p, float(c), json.loads(o), body, ids))
     return items

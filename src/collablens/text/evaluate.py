@@ -288,7 +288,7 @@ def learning_curve(
     earlier point codes the TRAIN sentences not yet drawn, the review queue's rule
     (`review_order`: least confident first in bands, factors taking turns, one decision
     per distinct sentence) picks the next ones, and the reviewer gives each its TRAIN
-    label (the first copy's, applied to every copy, as a person's one decision is); the
+    label (the least confident copy's, applied to every copy, as a person's one decision is); the
     coder is refitted with those human examples and measured on `gold`. Points beyond
     the number of distinct TRAIN sentences are dropped and listed in `dropped`.
     Deterministic: no randomness anywhere.

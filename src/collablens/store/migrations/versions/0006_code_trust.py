@@ -3,7 +3,8 @@
 - codes.accepted: the model's factor is confident enough to count without a person's
   review. Codes written before this migration have no such decision, so the model's
   are stored as not accepted ("needs review") and leave the report's counts and quotes
-  until someone reviews them (or `collablens code --recode` codes them again).
+  until someone reviews them (or `collablens code --recode` codes them again; with a
+  framework that has no teaching corpus the coder accepts nothing, so only review helps).
 - codes.polarity_confidence: the probability of the code's polarity (null when unknown,
   as for every model code written before this migration).
 - codes.polarity_sure: the polarity is confident enough to show; otherwise the report
