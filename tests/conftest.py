@@ -219,3 +219,29 @@ def any_store(request: pytest.FixtureRequest):
     if request.param == "sqlite":
         return request.getfixturevalue("store")
     return request.getfixturevalue("pg_store")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium to drive: skips without one, or fails under COLLABLENS_REQUIRE_BROWSER=1."""
+    from collablens.reporting.view import find_chromium
+
+    exe = find_chromium() or shutil.which("chromium")
+    if exe is None:
+        if os.environ.get("COLLABLENS_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (COLLABLENS_REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("Chromium is not installed")
+    return exe
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    """One headless Chromium per test module, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from collablens.reporting.view import CHROMIUM_FLAGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=list(CHROMIUM_FLAGS))
+        yield b
+        b.close()

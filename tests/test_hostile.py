@@ -15,8 +15,6 @@ from __future__ import annotations
 import csv
 import importlib
 import json
-import os
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -32,13 +30,12 @@ from collablens.cli import app
 from collablens.errors import CollablensError
 from collablens.reporting import charts
 from collablens.reporting.exporters import spreadsheet_text
-from collablens.reporting.view import CHROMIUM_FLAGS, build_report, find_chromium, render_html
+from collablens.reporting.view import build_report, render_html
 from collablens.store import Store
 from collablens.surveys.importer import import_responses
 from collablens.surveys.instrument import response_columns
 
 DATA = Path(__file__).parent / "data"
-REQUIRE_BROWSER = os.environ.get("COLLABLENS_REQUIRE_BROWSER") == "1"
 runner = CliRunner()
 
 # Every attack sets window.__pwned or calls out (to 127.0.0.1:9, the discard port, or to a
@@ -211,26 +208,6 @@ def svg_text(s: str) -> str:
 
 
 # -- the report in a real browser ----------------------------------------------------------
-
-
-def _chromium() -> str:
-    exe = find_chromium() or shutil.which("chromium")
-    if exe is None:
-        if REQUIRE_BROWSER:
-            pytest.fail("Chromium is required (COLLABLENS_REQUIRE_BROWSER=1) but not installed")
-        pytest.skip("Chromium is not installed")
-    return exe
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=list(CHROMIUM_FLAGS))
-        yield b
-        b.close()
 
 
 PAGE_STATE = """() => ({

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
 
@@ -13,29 +11,18 @@ from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
 from collablens.reporting.view import (
     CHROMIUM_FLAGS,
     build_report,
-    find_chromium,
     render_html,
     write_report,
 )
 from collablens.store import Store
 from collablens.surveys.importer import import_responses
 
-REQUIRE_BROWSER = os.environ.get("COLLABLENS_REQUIRE_BROWSER") == "1"
 URL = re.compile(r"""(?:https?:|ftp:|//[a-z0-9.-]+\.[a-z]{2,})""", re.I)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     return run_demo(tmp_path_factory.mktemp("demo"))
-
-
-def _chromium() -> str:
-    exe = find_chromium() or shutil.which("chromium")
-    if exe is None:
-        if REQUIRE_BROWSER:
-            pytest.fail("Chromium is required (COLLABLENS_REQUIRE_BROWSER=1) but not installed")
-        pytest.skip("Chromium is not installed")
-    return exe
 
 
 def test_report_is_self_contained(demo):
@@ -112,8 +99,8 @@ def test_report_on_a_second_framework(tmp_path, mini_framework_path):
     assert "Organisational cultures" not in html
 
 
-def test_report_renders_in_chromium(demo, tmp_path):
-    exe = _chromium()
+def test_report_renders_in_chromium(demo, tmp_path, chromium):
+    exe = chromium
     from playwright.sync_api import sync_playwright
 
     external: list[str] = []
@@ -144,8 +131,7 @@ def test_report_renders_in_chromium(demo, tmp_path):
     assert shot.stat().st_size > 50_000
 
 
-def test_report_prints_to_pdf(demo, tmp_path):
-    _chromium()
+def test_report_prints_to_pdf(demo, tmp_path, chromium):
     out = tmp_path / "r.html"
     pdf = tmp_path / "r.pdf"
     write_report(Store(str(demo.db)), COLLABORATION, out, pdf=pdf)
@@ -193,17 +179,6 @@ DOTS = """() => [...document.querySelectorAll('[id^="quadrant-dot-"] use')].map(
   const r = e.getBoundingClientRect();
   return [r.left + r.width / 2, r.top + r.height / 2, r.width];
 })"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=list(CHROMIUM_FLAGS))
-        yield b
-        b.close()
 
 
 def _dots_apart(dots: list[list[float]]) -> list[str]:

@@ -55,7 +55,6 @@ FACTOR_C = 10.0
 # of the errors were at the `none` boundary).
 FACTOR_CLASS_WEIGHT: str | None = None
 POLARITY_C = 10.0
-POLARITY_FROM_CORPUS = True  # measured both ways: docs/coder.md
 
 _WORD = re.compile(r"\w+")
 
@@ -290,12 +289,7 @@ class Coder:
         y = np.array([e.label for e in rows])
         w = np.array([e.weight for e in rows])
         # Polarity is learnt from sentences about a factor: `none` is always neutral.
-        has_pol = np.array(
-            [
-                e.polarity is not None and e.label != NONE and (POLARITY_FROM_CORPUS or not e.group)
-                for e in rows
-            ]
-        )
+        has_pol = np.array([e.polarity is not None and e.label != NONE for e in rows])
         pol_y = np.array([str(e.polarity) for e in rows])
         factor = LogisticRegression(C=FACTOR_C, max_iter=3000, class_weight=FACTOR_CLASS_WEIGHT)
         # A framework may teach one polarity only (every item worded the same way, no
@@ -313,16 +307,15 @@ class Coder:
         x_factor, x_pol = self._features([e.text for e in rows], emb)
         factor, polarity = self._fit_models(rows, x_factor, x_pol)
         self.fit = _Fit(factor, polarity)
+        n = len(rows) - len(self.human)  # rows[n:] are people's codes
         if self.calibrated and self.corpus:
             # Calibrated without people's codes, so that one more review does not cost
             # the extra fits again: the cached calibration of the shipped model stands.
-            n = len(rows) - len(self.human)
             self._calibrate(rows[:n], x_factor[:n], x_pol[:n])
         # The workspace's own classifiers, fitted on people's codes alone, once there are
         # enough of them (and more than one answer to learn).
         self.own: LogisticRegression | None = None
         self.own_polarity: LogisticRegression | None = None
-        n = len(rows) - len(self.human)
         if len(self.human) >= OWN_MODEL_MIN:
             own_y = np.array([e.label for e in rows[n:]])
             own_p = np.array([str(e.polarity) for e in rows[n:]])
