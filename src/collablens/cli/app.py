@@ -1126,6 +1126,9 @@ def eval_cmd(
 ) -> None:
     """Measure the coder against gold labels: kappa, accuracy, macro-F1, per label, confusion.
 
+    Also how honest its confidence is: the share of codes it would accept without review
+    and how many of those are right, and the expected calibration error (ECE).
+
     Labels are factor ids or 'none'. With --train, the coder first learns from those
     examples, which shows the few-shot gain. With --curve TRAIN, a simulated reviewer
     reviews TRAIN's sentences in the order `collablens review` would show them (least
@@ -1312,7 +1315,9 @@ def review(
     ] = 20,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Review the coder's least certain codes with single keys; reviewed codes become human codes.
+    """Review the coder's codes with single keys; reviewed codes become human codes.
+
+    Codes the report does not count yet (not accepted) come first, least certain first.
 
     Keys: y or Enter accept; a factor's number or letter codes it as that factor; n codes
     'none'; b, e, u set the polarity (barrier, enabler, neutral) and accept; s skips;
