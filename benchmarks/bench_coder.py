@@ -24,11 +24,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
-
 from collablens.framework import load_framework
 from collablens.text.classifier import Coder
-from collablens.text.evaluate import read_labelled
 from collablens.vocabulary import NO_FACTOR as NONE
 
 DEFAULT_DEV = Path(__file__).resolve().parents[1].parent / "shared/eval/dev_sentences.jsonl"
@@ -40,6 +37,8 @@ def rss_mb() -> float:
 
 
 def figures(truth, pred) -> str:
+    from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
+
     return (
         f"kappa {cohen_kappa_score(truth, pred):.3f}  accuracy {accuracy_score(truth, pred):.3f}  "
         f"macro-F1 {f1_score(truth, pred, average='macro', zero_division=0):.3f}"
@@ -47,6 +46,9 @@ def figures(truth, pred) -> str:
 
 
 def accuracy(dev: Path, folds: int, per_label: int, seed: int) -> None:
+    # Imported here: the timed `--code-only` process loads only what coding needs.
+    from collablens.text.evaluate import read_labelled
+
     fw = load_framework()
     gold = read_labelled(dev, fw)
     truth = [g.label for g in gold]
@@ -159,7 +161,10 @@ def whole_file(lines: int, seed: int) -> None:
                 f"  {run:<38} {segments:,} segments in {took:5.1f} s: "
                 f"{segments / took:6.0f} segments/s"
             )
-        print("Coding alone (segment, fit, code; no redaction), fresh process, warm cache")
+        print(
+            "Coding pipeline (what `collablens code` does to imported, already redacted text:\n"
+            "  segment, start the coder, code), fresh process, start-up included, warm cache"
+        )
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, __file__, "--code-only", str(src)],

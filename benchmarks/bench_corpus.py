@@ -27,7 +27,9 @@ DEFAULT_DEV = Path(__file__).resolve().parents[1].parent / "shared/eval/dev_sent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
-    parser.add_argument("--models", default="paraphrase-minilm-l3-int8")
+    parser.add_argument(
+        "--models", default="paraphrase-minilm-l3-int8,static-mpnet-256,static-mpnet-256-l3"
+    )
     args = parser.parse_args()
     if not args.dev.exists():
         raise SystemExit(f"no development set at {args.dev}")

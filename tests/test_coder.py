@@ -31,15 +31,17 @@ def coder(builtin_framework):
 
 
 def test_model_is_loaded_from_the_package_without_network():
-    emb = get_embedder()
-    vec = emb.embed(["A sentence.", "Another sentence about ICT."])
-    assert vec.shape == (2, 384)
-    assert abs(float((vec**2).sum(axis=1)[0]) - 1) < 1e-4
+    for name, dims in ((DEFAULT_MODEL, 256), (embed.ENCODER_MODEL, 384)):
+        vec = get_embedder(name).embed(["A sentence.", "Another sentence about ICT."])
+        assert vec.shape == (2, dims)
+        assert abs(float((vec**2).sum(axis=1)[0]) - 1) < 1e-4
 
 
 def test_models_are_found_through_the_embedders_registry():
     assert DEFAULT_MODEL in plugins.embedders
-    assert plugins.embedders[DEFAULT_MODEL] is embed.paraphrase_l3
+    assert plugins.embedders[DEFAULT_MODEL] is embed.static_then_l3
+    assert plugins.embedders["static-mpnet-256"] is embed.static_mpnet
+    assert plugins.embedders[embed.ENCODER_MODEL] is embed.paraphrase_l3
     assert plugins.embedders["minilm-l6-int8"] is embed.minilm_l6
     assert set(EMBEDDERS) == set(plugins.embedders)
     assert get_embedder(DEFAULT_MODEL).name == DEFAULT_MODEL
@@ -120,12 +122,13 @@ def test_negation_scope_is_marked_to_the_end_of_the_clause():
 @given(st.text(max_size=300))
 @settings(max_examples=200, deadline=None)
 def test_any_text_gives_word_features_without_error(text):
-    from collablens.text.classifier import _word_pairs, negation_marked
+    from collablens.text.classifier import _hashed_words, negation_marked
 
     words = negation_marked(text)
     assert all(w and " " not in w for w in words)
-    x = _word_pairs().transform([text])
+    x = _hashed_words([text])
     assert x.shape[0] == 1 and np.isfinite(x.data).all()
+    assert np.allclose((x.multiply(x)).sum(), 1.0 if words else 0.0)
 
 
 def test_keywords_are_counted_longest_first_without_overlap(builtin_framework):

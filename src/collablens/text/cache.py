@@ -25,11 +25,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from .embed import Embedder
+from .linear import Linear
 
 #: Part of every key: bump it when the way embeddings are computed changes.
 CACHE_VERSION = 1
@@ -137,7 +138,7 @@ def framework_embeddings(embedder: Embedder, texts: Sequence[str]) -> np.ndarray
 # embeddings, as four numbers in a small JSON file.
 
 
-def calibration_key(model: str, rows: Sequence[tuple[str, str, str | None]]) -> str:
+def calibration_key(model: str, rows: Sequence[tuple[Any, ...]]) -> str:
     """sha256 of the model name and every training sentence with its label and polarity."""
     payload = json.dumps([CACHE_VERSION, "calibration", model, list(rows)], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -165,3 +166,58 @@ def read_calibration(key: str) -> tuple[float, float, float, float] | None:
 def write_calibration(key: str, values: tuple[float, float, float, float]) -> None:
     path = cache_dir() / "calibration" / f"{key}.json"
     _atomic_write(path, lambda fh: fh.write(json.dumps(list(values)).encode("utf-8")))
+
+
+# -- fitted models ----------------------------------------------------------------------
+# A coder's two linear models, stored as their arrays (never pickled, so a file in the
+# cache holds numbers and labels only), keyed like the calibration by the model and every
+# training sentence with its label, polarity and weight.
+
+
+def _model_arrays(prefix: str, model: Linear) -> dict[str, np.ndarray]:
+    return {
+        f"{prefix}_coef": model.coef,
+        f"{prefix}_intercept": model.intercept,
+        f"{prefix}_classes": np.asarray([str(c) for c in model.classes_], dtype=np.str_),
+    }
+
+
+def _restore(arrays: Any, prefix: str, features: int) -> Linear:
+    coef = arrays[f"{prefix}_coef"]
+    intercept = arrays[f"{prefix}_intercept"]
+    classes = arrays[f"{prefix}_classes"]
+    rows = 1 if len(classes) == 2 else len(classes)
+    if (
+        coef.ndim != 2
+        or coef.shape != (rows, features)
+        or intercept.shape != (rows,)
+        or len(classes) < 2
+        or len(set(classes.tolist())) != len(classes)
+        or not (np.isfinite(coef).all() and np.isfinite(intercept).all())
+    ):
+        raise ValueError("not a model this coder can use")
+    return Linear(coef, intercept, np.asarray(classes.tolist(), dtype=object))
+
+
+def read_models(
+    key: str, factor_features: int, polarity_features: int
+) -> tuple[Linear, Linear | None] | None:
+    """The cached (factor model, polarity model), or None when missing or not usable."""
+    path = cache_dir() / "models" / f"{key}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            factor = _restore(arrays, "factor", factor_features)
+            polarity = None
+            if "polarity_coef" in arrays.files:
+                polarity = _restore(arrays, "polarity", polarity_features)
+    except (OSError, ValueError, KeyError, EOFError):
+        return None  # missing, unreadable or not plausible: fit afresh
+    return factor, polarity
+
+
+def write_models(key: str, factor: Linear, polarity: Linear | None) -> None:
+    arrays = _model_arrays("factor", factor)
+    if polarity is not None:
+        arrays |= _model_arrays("polarity", polarity)
+    path = cache_dir() / "models" / f"{key}.npz"
+    _atomic_write(path, lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]

@@ -13,25 +13,33 @@ the first coder on a machine pays for them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.linear_model import LogisticRegression
 from threadpoolctl import ThreadpoolController  # installed with scikit-learn
 
 from ..framework import Factor, Framework
 from ..vocabulary import NO_FACTOR as NONE
 from ..vocabulary import polarity_of_kind
-from .cache import calibration_key, framework_embeddings, read_calibration, write_calibration
-from .embed import DEFAULT_MODEL, Embedder, get_embedder
+from .cache import (
+    calibration_key,
+    framework_embeddings,
+    read_calibration,
+    read_models,
+    write_calibration,
+    write_models,
+)
+from .embed import DEFAULT_MODEL, Cascade, Embedder, get_embedder
+from .linear import Linear, hashed
 
 OTHER_FACTOR_MIN = 0.25  # probability at which a second factor is reported as also present
 KEYWORD_WEIGHT = 0.5
+# Hashed words and word pairs, for the factor and the polarity alike (chosen by held-out
+# register kappa on the corpus: 1 and 3 tie there, docs/coder.md says how the tie was broken).
 WORD_PAIR_WEIGHT = 3.0
 CORPUS_WEIGHT = 0.3  # chosen by held-out-register kappa on the corpus (bench_corpus.py)
 # A reviewed sentence of the user's own text is worth many written in advance (issue 9's
@@ -45,7 +53,7 @@ ACCEPT_PRECISION = 0.9  # codes accepted without review are right 9 times in 10
 # "unclear" (docs/coder.md).
 POLARITY_SHOWN_PRECISION = 0.8
 CALIBRATION_FOLDS = 5
-FEATURES = 3  # part of the calibration cache key: bump when features or settings change
+FEATURES = 5  # part of the calibration cache key: bump when features or settings change
 # Regularisation, class weights and the corpus weight were chosen by kappa (factor) and
 # accuracy (polarity) on corpus sentences of one register with the model fitted on the
 # other two, never on the development set (benchmarks/bench_corpus.py prints both).
@@ -57,6 +65,7 @@ FACTOR_CLASS_WEIGHT: str | None = None
 POLARITY_C = 10.0
 
 _WORD = re.compile(r"\w+")
+_HASHED = 2**14  # hashed word and word-pair features
 
 
 @cache
@@ -140,8 +149,8 @@ def corpus_examples(framework: Framework) -> list[Labelled]:
 class _Fit:
     """A factor model and a polarity model, with their calibration."""
 
-    factor: LogisticRegression
-    polarity: LogisticRegression | None
+    factor: Linear
+    polarity: Linear | None
     factor_temperature: float = 1.0
     polarity_temperature: float = 1.0
     accept_at: float = 1.01  # calibrated factor confidence from which a code is accepted
@@ -155,7 +164,7 @@ def _softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
     return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
-def _logits(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
+def _logits(model: Linear, x: Any) -> np.ndarray:
     """Log-odds for every class, also when a model saw only two classes."""
     d = model.decision_function(x)
     if d.ndim == 1:
@@ -218,22 +227,35 @@ class Coder:
         self.labels = [*self.factor_ids, NONE]
         # Keywords are found by looking word sequences up in a table (a regular
         # expression of 400 alternatives was most of the time spent outside the model).
-        self._keyword_factors: dict[tuple[str, ...], list[int]] = {}
+        by_words: dict[tuple[str, ...], list[int]] = {}
         for j, f in enumerate(framework.factors):
             for k in f.keywords:
                 words = tuple(_WORD.findall(k.casefold()))
                 if words:
-                    self._keyword_factors.setdefault(words, []).append(j)
-        self._keyword_lengths = sorted({len(k) for k in self._keyword_factors})
+                    by_words.setdefault(words, []).append(j)
+        # keyed by first word, longest keyword first
+        self._keywords: dict[str, list[tuple[tuple[str, ...], list[int]]]] = {}
+        for words, factors in sorted(by_words.items(), key=lambda kv: -len(kv[0])):
+            self._keywords.setdefault(words[0], []).append((words, factors))
         self.human = [h for h in examples if h.label in self.labels]
         self.corpus = list(corpus_examples(framework) if corpus is None else corpus)
         self.calibrated = calibrate
+        # A cascade: this coder uses the fast embedder, and a second coder (same teaching,
+        # slower embedder) re-codes the share of each batch this one is least sure of.
+        self.second: Coder | None = None
+        self.second_share = 0.0
+        self._name = self.embedder.name
+        if isinstance(self.embedder, Cascade):
+            cascade = self.embedder
+            self.embedder = cascade.first
+            self.second = Coder(framework, cascade.second, self.human, self.corpus, calibrate)
+            self.second_share = cascade.share
         self._fit()
 
     @property
     def model_name(self) -> str:
         corpus = "+corpus" if self.corpus else ""
-        return f"{self.embedder.name}{corpus}+lr/{len(self.human)}"
+        return f"{self._name}{corpus}+lr/{len(self.human)}"
 
     # -- features ---------------------------------------------------------------------
 
@@ -241,34 +263,42 @@ class Coder:
         """Per factor, how many of its keywords a text has: longest first, left to right,
         without overlaps ("chief constable" is one keyword, not also "chief")."""
         x = np.zeros((len(texts), len(self.factor_ids)), dtype=np.float32)
-        table = self._keyword_factors
-        lengths = self._keyword_lengths[::-1]
+        table = self._keywords
         for i, t in enumerate(texts):
             words = _WORD.findall(t.casefold())
-            start = 0
-            while start < len(words):
-                for n in lengths:
-                    hits = table.get(tuple(words[start : start + n]))
-                    if hits:
-                        for j in hits:
+            start, end = 0, len(words)
+            while start < end:
+                step = 1
+                for keyword, factors in table.get(words[start], ()):
+                    n = len(keyword)
+                    if n == 1 or tuple(words[start : start + n]) == keyword:
+                        for j in factors:
                             x[i, j] += 1
-                        start += n
+                        step = n
                         break
-                else:
-                    start += 1
+                start += step
         return x
 
+    def _text_features(self, texts: Sequence[str]) -> tuple[np.ndarray, Any]:
+        """What the text itself gives, apart from the embedding: keyword counts, and
+        hashed words and word pairs (shared by both stages of a cascade)."""
+        kw = KEYWORD_WEIGHT * np.minimum(self._keyword_counts(texts), 2.0)
+        return kw, _hashed_words(texts) * WORD_PAIR_WEIGHT
+
     def _features(
-        self, texts: Sequence[str], emb: np.ndarray | None = None
-    ) -> tuple[np.ndarray, Any]:
+        self,
+        texts: Sequence[str],
+        emb: np.ndarray | None = None,
+        text_features: tuple[np.ndarray, Any] | None = None,
+    ) -> tuple[Any, Any]:
         """Factor features: the embedding and framework keyword counts. Polarity features:
         the embedding and hashed word pairs, which keep negation ("not the", "never been")
         that a mean of word vectors blurs."""
         if emb is None:
             emb = self.embedder.embed(texts)
-        kw = KEYWORD_WEIGHT * np.minimum(self._keyword_counts(texts), 2.0)
-        words = _word_pairs().transform(texts) * WORD_PAIR_WEIGHT
-        return np.hstack([emb, kw]), sparse.hstack([sparse.csr_matrix(emb), words]).tocsr()
+        kw, words = text_features or self._text_features(texts)
+        x_factor = sparse.hstack([sparse.csr_matrix(np.hstack([emb, kw])), words]).tocsr()
+        return x_factor, sparse.hstack([sparse.csr_matrix(emb), words]).tocsr()
 
     # -- training ----------------------------------------------------------------------
 
@@ -285,7 +315,9 @@ class Coder:
     @staticmethod
     def _fit_models(
         rows: Sequence[Labelled], x_factor: np.ndarray, x_pol: Any
-    ) -> tuple[LogisticRegression, LogisticRegression | None]:
+    ) -> tuple[Linear, Linear | None]:
+        from sklearn.linear_model import LogisticRegression  # only to fit: slow to import
+
         y = np.array([e.label for e in rows])
         w = np.array([e.weight for e in rows])
         # Polarity is learnt from sentences about a factor: `none` is always neutral.
@@ -294,41 +326,65 @@ class Coder:
         factor = LogisticRegression(C=FACTOR_C, max_iter=3000, class_weight=FACTOR_CLASS_WEIGHT)
         # A framework may teach one polarity only (every item worded the same way, no
         # indicators): then there is no polarity model, and no polarity is ever sure.
-        polarity: LogisticRegression | None = None
+        polarity: Linear | None = None
         with _one_blas_thread():
             factor.fit(x_factor, y, sample_weight=w)
             if len(set(pol_y[has_pol])) > 1:
-                polarity = LogisticRegression(C=POLARITY_C, max_iter=3000, class_weight=None)
-                polarity.fit(x_pol[has_pol], pol_y[has_pol], sample_weight=w[has_pol])
-        return factor, polarity
+                model = LogisticRegression(C=POLARITY_C, max_iter=3000, class_weight=None)
+                model.fit(x_pol[has_pol], pol_y[has_pol], sample_weight=w[has_pol])
+                polarity = Linear.fitted(model)
+        return Linear.fitted(factor), polarity
 
     def _fit(self) -> None:
         rows, emb = self._train_set()
-        x_factor, x_pol = self._features([e.text for e in rows], emb)
-        factor, polarity = self._fit_models(rows, x_factor, x_pol)
+        texts = [e.text for e in rows]
+        built: list[tuple[Any, Any]] = []
+
+        def features() -> tuple[Any, Any]:
+            # Only computed when something must be fitted: a coder whose models and
+            # calibration are cached starts without featurising its training sentences.
+            if not built:
+                built.append(self._features(texts, emb))
+            return built[0]
+
+        # The fitted models are cached by what they learnt from, so starting a coder that
+        # has not learnt anything new costs a file read, not a fit.
+        key = calibration_key(
+            f"models/{self.embedder.name}/{FEATURES}",
+            [(e.text, e.label, e.polarity, e.weight) for e in rows],
+        )
+        dims = emb.shape[1]
+        fitted = read_models(key, dims + len(self.factor_ids) + _HASHED, dims + _HASHED)
+        if fitted is None:
+            fitted = self._fit_models(rows, *features())
+            write_models(key, *fitted)
+        factor, polarity = fitted
         self.fit = _Fit(factor, polarity)
         n = len(rows) - len(self.human)  # rows[n:] are people's codes
         if self.calibrated and self.corpus:
             # Calibrated without people's codes, so that one more review does not cost
             # the extra fits again: the cached calibration of the shipped model stands.
-            self._calibrate(rows[:n], x_factor[:n], x_pol[:n])
+            self._calibrate(rows[:n], lambda: tuple(x[:n] for x in features()))
         # The workspace's own classifiers, fitted on people's codes alone, once there are
         # enough of them (and more than one answer to learn).
-        self.own: LogisticRegression | None = None
-        self.own_polarity: LogisticRegression | None = None
+        self.own: Linear | None = None
+        self.own_polarity: Linear | None = None
         if len(self.human) >= OWN_MODEL_MIN:
+            from sklearn.linear_model import LogisticRegression
+
+            x_factor, x_pol = features()
             own_y = np.array([e.label for e in rows[n:]])
             own_p = np.array([str(e.polarity) for e in rows[n:]])
             about = np.array([e.label != NONE and e.polarity is not None for e in rows[n:]])
             with _one_blas_thread():
                 if len(set(own_y)) > 1:
-                    self.own = LogisticRegression(C=FACTOR_C, max_iter=3000)
-                    self.own.fit(x_factor[n:], own_y)
+                    own = LogisticRegression(C=FACTOR_C, max_iter=3000)
+                    self.own = Linear.fitted(own.fit(x_factor[n:], own_y))
                 if len(set(own_p[about])) > 1:
-                    self.own_polarity = LogisticRegression(C=POLARITY_C, max_iter=3000)
-                    self.own_polarity.fit(x_pol[n:][about], own_p[about])
+                    own = LogisticRegression(C=POLARITY_C, max_iter=3000)
+                    self.own_polarity = Linear.fitted(own.fit(x_pol[n:][about], own_p[about]))
 
-    def _calibrate(self, rows: Sequence[Labelled], x_factor: np.ndarray, x_pol: Any) -> None:
+    def _calibrate(self, rows: Sequence[Labelled], features: Callable[[], tuple[Any, ...]]) -> None:
         """Fit temperatures and thresholds on corpus sentences each model did not see.
 
         For each register of the corpus, the models are fitted on the framework's sentences
@@ -341,6 +397,7 @@ class Coder:
         )
         cached = read_calibration(key)
         if cached is None:
+            x_factor, x_pol = features()
             cached = self._held_out_calibration(rows, x_factor, x_pol)
             write_calibration(key, cached)
         ft, pt, accept, pol_at = cached
@@ -431,7 +488,22 @@ class Coder:
     def code(self, texts: Sequence[str]) -> list[Code]:
         if not len(texts):
             return []
-        x_factor, x_pol = self._features(texts)
+        kw, words = self._text_features(texts)
+        codes = self._code(texts, (kw, words))
+        if self.second is not None:
+            # The least confident share, re-coded by the slower model: its code, confidence
+            # and acceptance replace the first model's (both are calibrated on the same
+            # held-out sentences, so their confidences mean the same).
+            k = int(np.ceil(self.second_share * len(codes)))
+            if k:
+                order = np.argsort([c.confidence for c in codes], kind="stable")[:k]
+                again = self.second._code([texts[int(i)] for i in order], (kw[order], words[order]))
+                for i, c in zip(order, again, strict=True):
+                    codes[int(i)] = c
+        return codes
+
+    def _code(self, texts: Sequence[str], text_features: tuple[np.ndarray, Any]) -> list[Code]:
+        x_factor, x_pol = self._features(texts, text_features=text_features)
         probs, pol_probs = self._probabilities(x_factor, x_pol)
         classes = [str(c) for c in self.fit.factor.classes_]
         pol_classes = (
@@ -476,9 +548,7 @@ class Coder:
             yield from self.code(buf)
 
 
-def _join(
-    logits: np.ndarray, classes: list[str], own: LogisticRegression, x: Any, share: float
-) -> np.ndarray:
+def _join(logits: np.ndarray, classes: list[str], own: Linear, x: Any, share: float) -> np.ndarray:
     """Mix the shipped model's log-odds with the workspace model's, per class."""
     theirs = _logits(own, x)
     out = logits.copy()
@@ -497,8 +567,10 @@ def own_share(reviewed: int) -> float:
 # Negation scope, as sentiment analysis has marked it since Pang, Lee & Vaithyanathan (2002):
 # words after a negator, up to the end of the clause, become different features, so "it's
 # not the IT that holds us back" does not share "holds us back" with a complaint.
-_NEGATOR = re.compile(r"^(?:not|no|never|nobody|nothing|none|neither|nor|without|cannot|\w+n't)$")
-_CLAUSE_END = re.compile(r"^[.,;:!?]+$|^(?:but|however|although|though)$")
+_NEGATORS = frozenset(
+    ["not", "no", "never", "nobody", "nothing", "none", "neither", "nor", "without", "cannot"]
+)
+_CLAUSE_WORDS = frozenset(["but", "however", "although", "though"])
 _TOKEN = re.compile(r"\w[\w']*|[.,;:!?]+")
 
 
@@ -507,26 +579,21 @@ def negation_marked(text: str) -> list[str]:
     out: list[str] = []
     negated = False
     for tok in _TOKEN.findall(text.lower().replace("\u2019", "'")):
-        if _CLAUSE_END.match(tok):
+        if tok[0] in ".,;:!?" or tok in _CLAUSE_WORDS:  # a clause ends
             negated = False
-            continue
-        if _NEGATOR.match(tok):
+        elif tok in _NEGATORS or (
+            len(tok) > 3 and tok.endswith("n't") and "'" not in tok[:-3]
+        ):  # "didn't", "won't"
             negated = True
             out.append(tok)
-            continue
-        out.append("NOT_" + tok if negated else tok)
+        else:
+            out.append("NOT_" + tok if negated else tok)
     return out
 
 
-@cache
-def _word_pairs() -> HashingVectorizer:
+def _hashed_words(texts: Sequence[str]) -> Any:
     """Stateless word and word-pair features with negation marked (nothing to fit or cache)."""
-    return HashingVectorizer(
-        analyzer=_words_and_pairs,
-        n_features=2**14,
-        alternate_sign=False,
-        norm="l2",
-    )
+    return hashed(texts, _words_and_pairs, _HASHED)
 
 
 def _words_and_pairs(text: str) -> list[str]:

@@ -27,7 +27,7 @@ from ..framework import Framework
 from ..vocabulary import NO_FACTOR as NONE
 from ..vocabulary import normalise_polarity
 from .classifier import Code, Coder, Labelled
-from .embed import DEFAULT_MODEL, Embedder, get_embedder
+from .embed import DEFAULT_MODEL, Cascade, Embedder, get_embedder
 from .files import iter_jsonl
 from .review_order import Candidate, group_identical, review_order
 
@@ -297,7 +297,17 @@ def learning_curve(
     if any(p < 0 for p in wanted):
         raise ValueError("points must be 0 or more reviewed examples")
     base = embedder or get_embedder(DEFAULT_MODEL)
-    reuse = _ReuseEmbeddings(base, [t.text for t in train])
+    train_texts = [t.text for t in train]
+    reuse: Embedder
+    if isinstance(base, Cascade):  # each stage keeps its own embeddings
+        reuse = Cascade(
+            base.name,
+            _ReuseEmbeddings(base.first, train_texts),
+            _ReuseEmbeddings(base.second, train_texts),
+            base.share,
+        )
+    else:
+        reuse = _ReuseEmbeddings(base, train_texts)
     available = len(group_identical([Candidate(t.text, t.label, 0.0) for t in train]))
     kept = [p for p in wanted if p <= available]
     texts = [g.text for g in gold]
@@ -336,4 +346,3 @@ def learning_curve(
         )
         curve.model = coder.model_name.split("/")[0]
     return curve
-
