@@ -85,19 +85,19 @@ def accuracy(dev: Path, folds: int, per_label: int, seed: int) -> None:
     print(f"  keyword baseline:      {figures(truth, kw_pred)}")
 
 
+def framework_words(fw) -> list[str]:
+    """The words of the framework's example sentences, from which test text is drawn."""
+    found = {
+        w.strip(".,;:'\"()").lower() for f in fw.factors for e in f.examples for w in e.text.split()
+    }
+    return sorted(found - {""})
+
+
 def stream(n: int, seed: int) -> None:
     fw = load_framework()
     coder = Coder(fw)
     rng = random.Random(seed)
-    words = sorted(
-        {
-            w.strip(".,;:'\"()").lower()
-            for f in fw.factors
-            for e in f.examples
-            for w in e.text.split()
-        }
-    )
-    words = [w for w in words if w]
+    words = framework_words(fw)
 
     def sentences():
         for _ in range(n):
@@ -126,15 +126,7 @@ def whole_file(lines: int, seed: int) -> None:
     so is redaction, which `code FILE` does before coding."""
     fw = load_framework()
     rng = random.Random(seed)
-    words = sorted(
-        {
-            w.strip(".,;:'\"()").lower()
-            for f in fw.factors
-            for e in f.examples
-            for w in e.text.split()
-        }
-        - {""}
-    )
+    words = framework_words(fw)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "comments.csv"
         with src.open("w", newline="", encoding="utf-8") as fh:

@@ -245,3 +245,31 @@ def browser(chromium):
         b = p.chromium.launch(executable_path=chromium, args=list(CHROMIUM_FLAGS))
         yield b
         b.close()
+
+
+@pytest.fixture
+def downgrade():
+    """Alembic's downgrade of a store to `revision`, with SQLite's foreign keys off while
+    tables are rebuilt (as the project's own upgrade does)."""
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    def run(store: Store, revision: str) -> None:
+        with store.engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+            cfg = Config()
+            migrations = resources.files("collablens.store") / "migrations"
+            cfg.set_main_option("script_location", str(migrations))
+            cfg.attributes["connection"] = conn
+            with conn.begin():
+                command.downgrade(cfg, revision)
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+
+    return run

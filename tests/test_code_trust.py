@@ -9,13 +9,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from importlib import resources
 
 import pandas as pd
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
@@ -46,26 +43,6 @@ TRUST = ["accepted", "polarity_confidence", "polarity_sure"]
 
 
 # -- store: migration 0006 ------------------------------------------------------------------
-
-
-def _alembic(conn) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("collablens.store") / "migrations"))
-    cfg.attributes["connection"] = conn
-    return cfg
-
-
-def _downgrade(store: Store, revision: str) -> None:
-    with store.engine.connect() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            conn.commit()
-        with conn.begin():
-            command.downgrade(_alembic(conn), revision)
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-            conn.commit()
 
 
 def _segments(store: Store, n: int) -> list[int]:
@@ -100,9 +77,9 @@ def _trust(store: Store) -> dict[int, tuple]:
         return {int(sid): (src, *rest) for sid, src, *rest in rows}
 
 
-def test_upgrade_from_0005_leaves_earlier_model_codes_needing_review(any_store: Store):
+def test_upgrade_from_0005_leaves_earlier_model_codes_needing_review(any_store: Store, downgrade):
     ids = _segments(any_store, 3)
-    _downgrade(any_store, "0005_releases_and_forces")
+    downgrade(any_store, "0005_releases_and_forces")
     assert set(TRUST).isdisjoint(c["name"] for c in inspect(any_store.engine).get_columns("codes"))
     old = dict(factor_id="governance", polarity="barrier", others="[]", coded_at=now())
     with any_store.begin() as conn:  # codes as collablens 0005 wrote them
@@ -126,7 +103,7 @@ def test_upgrade_from_0005_leaves_earlier_model_codes_needing_review(any_store: 
         state = coding_state(any_store, "C", "1")
     assert (state.comments, state.needs_review, state.codes, state.counted) == (3, 2, 3, 1)
     # And back: 0006 goes down cleanly, keeping every code, and up again.
-    _downgrade(any_store, "0005_releases_and_forces")
+    downgrade(any_store, "0005_releases_and_forces")
     assert set(TRUST).isdisjoint(c["name"] for c in inspect(any_store.engine).get_columns("codes"))
     any_store.migrate()
     assert len(_trust(any_store)) == 3

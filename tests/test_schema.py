@@ -9,12 +9,9 @@ declared in one place and not the other.
 from __future__ import annotations
 
 import json
-from importlib import resources
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
@@ -33,13 +30,6 @@ from collablens.store import (
 from collablens.store.queries import ensure_wave, insert_import
 
 CHILD_TABLES = ["imports", "respondents", "comments", "segments", "codes"]
-
-
-def _alembic(store: Store, conn) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("collablens.store") / "migrations"))
-    cfg.attributes["connection"] = conn
-    return cfg
 
 
 def test_migrations_match_the_declared_tables(any_store: Store):
@@ -130,14 +120,14 @@ def _code_polarities(store: Store) -> list[str]:
         return conn.execute(select(codes.c.polarity).order_by(codes.c.segment_id)).scalars().all()
 
 
-def test_upgrade_from_0002_keeps_data_and_renames_polarities(any_store: Store):
+def test_upgrade_from_0002_keeps_data_and_renames_polarities(any_store: Store, downgrade):
     """A store written before 0003 (unnamed keys, old polarity words) upgrades in place."""
     _fill(any_store, "C", "2024", 3)
     with any_store.begin() as conn:
         conn.execute(codes.update().where(codes.c.segment_id == 1).values(polarity="inhibitor"))
         conn.execute(codes.update().where(codes.c.segment_id == 2).values(polarity="facilitator"))
     before = _count(any_store)
-    _downgrade(any_store, "0002_coding")
+    downgrade(any_store, "0002_coding")
     assert _code_polarities(any_store) == ["inhibitor", "facilitator", "neutral"]
     insp = inspect(any_store.engine)
     assert all(not fk["options"].get("ondelete") for fk in insp.get_foreign_keys("respondents"))
@@ -159,11 +149,11 @@ def test_upgrade_from_0002_keeps_data_and_renames_polarities(any_store: Store):
     assert set(_count(any_store).values()) == {0}
 
 
-def test_upgrade_from_0003_adds_how_imports_were_read(any_store: Store):
+def test_upgrade_from_0003_adds_how_imports_were_read(any_store: Store, downgrade):
     """0004 adds two nullable columns to imports; rows already there keep everything."""
     _fill(any_store, "C", "2024", 3)
     before = _count(any_store)
-    _downgrade(any_store, "0003_cascade")
+    downgrade(any_store, "0003_cascade")
     assert {"answer_map", "left_out"}.isdisjoint(
         c["name"] for c in inspect(any_store.engine).get_columns("imports")
     )
@@ -174,19 +164,6 @@ def test_upgrade_from_0003_adds_how_imports_were_read(any_store: Store):
         assert conn.execute(select(imports.c.answer_map, imports.c.left_out)).all() == [
             (None, None)
         ]
-
-
-def _downgrade(store: Store, revision: str) -> None:
-    with store.engine.connect() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            conn.commit()
-        with conn.begin():
-            command.downgrade(_alembic(store, conn), revision)
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-            conn.commit()
 
 
 def test_a_store_from_a_newer_collablens_is_refused(store: Store):
