@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 
 from collablens.text import cache
-from collablens.text.classifier import Coder
+from collablens.text.classifier import Coder, Labelled
 from collablens.text.embed import (
     CASCADE_MODEL,
     CASCADE_SHARE,
@@ -147,3 +147,22 @@ def test_the_cli_default_model_is_the_library_default():
 
     default = inspect.signature(eval_cmd).parameters["model"].default
     assert default == DEFAULT_MODEL
+
+
+def test_editing_keywords_is_a_new_fit_and_old_fits_are_pruned(
+    builtin_framework, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("COLLABLENS_CACHE", str(tmp_path))
+    monkeypatch.setattr(cache, "MODELS_KEPT", 2)
+    emb = get_embedder("static-mpnet-256")
+    Coder(builtin_framework, emb, calibrate=False)
+    factor = builtin_framework.factors[0]
+    first = factor.model_copy(update={"keywords": [*factor.keywords, "zebra"]})
+    edited = builtin_framework.model_copy(
+        update={"factors": [first, *builtin_framework.factors[1:]]}
+    )
+    Coder(edited, emb, calibrate=False)
+    assert len(list((tmp_path / "models").glob("*.npz"))) == 2  # not the old fit, reused
+    other_corpus = [Labelled(t, "none", "neutral") for t in TEXTS]
+    Coder(builtin_framework, emb, corpus=other_corpus, calibrate=False)
+    assert len(list((tmp_path / "models").glob("*.npz"))) == 2  # the oldest was removed

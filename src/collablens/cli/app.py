@@ -1020,16 +1020,11 @@ def _code_with_progress(store: Store, collaboration: str | None, recode: bool = 
         f"[dim](model {escape(str(run.model or 'unchanged'))}; "
         f"learnt from {run.learnt_from} human codes)[/]"
     )
-    from ..analysis.provenance import coding_state
+    from ..analysis.provenance import coding_state, review_note
 
-    state = coding_state(store, collaboration)
-    if state.needs_review:
-        n = state.needs_review
-        console.print(
-            f"{n:,} of {state.comments:,} comment{'s' if state.comments != 1 else ''} "
-            f"{'has' if n == 1 else 'have'} passages the coder was not sure of; reports leave "
-            "those passages out until someone reviews them: [bold]collablens review[/]"
-        )
+    note = review_note(coding_state(store, collaboration))
+    if note:
+        console.print(f"{escape(note)} Run [bold]collablens review[/].")
 
 
 @app.command()

@@ -4,8 +4,10 @@ Every coder learns from the same few hundred framework sentences, and embedding 
 is most of the time it takes to build one. Their embeddings are kept in a ``.npy`` file
 named by the sha256 of the model name and the exact list of sentences, so editing the
 framework or choosing another model simply misses and embeds afresh; and in memory, so
-every coder in one process shares one copy. Only framework sentences are cached, never
-the sentences people code (they change with every review).
+every coder in one process shares one copy. Only framework sentences are embedded into the
+cache, never the sentences people code (they change with every review). The cache also holds
+each coder's calibration (four numbers) and fitted models (coefficients only, the newest
+`MODELS_KEPT`), keyed by digests of what they learnt from.
 
 The folder is ``$COLLABLENS_CACHE`` when set, else the user's cache folder
 (``$XDG_CACHE_HOME/collablens``, by default ``~/.cache/collablens``, on Linux). A file
@@ -35,6 +37,7 @@ from .linear import Linear
 #: Part of every key: bump it when the way embeddings are computed changes.
 CACHE_VERSION = 1
 MEMO_SIZE = 8  # framework x model pairs kept in memory (about 1 MB each)
+MODELS_KEPT = 32  # fitted models kept on disk (see `write_models`)
 
 _memo: OrderedDict[str, np.ndarray] = OrderedDict()
 _lock = threading.Lock()
@@ -216,8 +219,16 @@ def read_models(
 
 
 def write_models(key: str, factor: Linear, polarity: Linear | None) -> None:
+    """Store a fit, keeping only the `MODELS_KEPT` newest: every review changes the key,
+    so without a bound the folder would grow by a file (about 2 MB) per review session."""
     arrays = _model_arrays("factor", factor)
     if polarity is not None:
         arrays |= _model_arrays("polarity", polarity)
-    path = cache_dir() / "models" / f"{key}.npz"
-    _atomic_write(path, lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]
+    folder = cache_dir() / "models"
+    _atomic_write(folder / f"{key}.npz", lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]
+    try:
+        kept = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[MODELS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned first, or the folder is read-only: only space is lost

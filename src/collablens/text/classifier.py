@@ -12,6 +12,7 @@ the first coder on a machine pays for them.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -250,6 +251,21 @@ class Coder:
             self.embedder = cascade.first
             self.second = Coder(framework, cascade.second, self.human, self.corpus, calibrate)
             self.second_share = cascade.share
+        # Everything besides the training sentences that decides a fit or a calibration,
+        # so a cached one is used only where it would come out the same.
+        self._setup = json.dumps(
+            [
+                self.embedder.name,
+                FEATURES,
+                FACTOR_C,
+                POLARITY_C,
+                str(FACTOR_CLASS_WEIGHT),
+                KEYWORD_WEIGHT,
+                WORD_PAIR_WEIGHT,
+                _HASHED,
+                sorted([list(w), f] for kws in self._keywords.values() for w, f in kws),
+            ]
+        )
         self._fit()
 
     @property
@@ -350,8 +366,7 @@ class Coder:
         # The fitted models are cached by what they learnt from, so starting a coder that
         # has not learnt anything new costs a file read, not a fit.
         key = calibration_key(
-            f"models/{self.embedder.name}/{FEATURES}",
-            [(e.text, e.label, e.polarity, e.weight) for e in rows],
+            f"models/{self._setup}", [(e.text, e.label, e.polarity, e.weight) for e in rows]
         )
         dims = emb.shape[1]
         fitted = read_models(key, dims + len(self.factor_ids) + _HASHED, dims + _HASHED)
@@ -372,17 +387,20 @@ class Coder:
         if len(self.human) >= OWN_MODEL_MIN:
             from sklearn.linear_model import LogisticRegression
 
-            x_factor, x_pol = features()
+            # features of people's codes only (rows[n:]), never of the whole training set
+            x_factor, x_pol = (
+                tuple(x[n:] for x in built[0]) if built else self._features(texts[n:], emb[n:])
+            )
             own_y = np.array([e.label for e in rows[n:]])
             own_p = np.array([str(e.polarity) for e in rows[n:]])
             about = np.array([e.label != NONE and e.polarity is not None for e in rows[n:]])
             with _one_blas_thread():
                 if len(set(own_y)) > 1:
                     own = LogisticRegression(C=FACTOR_C, max_iter=3000)
-                    self.own = Linear.fitted(own.fit(x_factor[n:], own_y))
+                    self.own = Linear.fitted(own.fit(x_factor, own_y))
                 if len(set(own_p[about])) > 1:
                     own = LogisticRegression(C=POLARITY_C, max_iter=3000)
-                    self.own_polarity = Linear.fitted(own.fit(x_pol[n:][about], own_p[about]))
+                    self.own_polarity = Linear.fitted(own.fit(x_pol[about], own_p[about]))
 
     def _calibrate(self, rows: Sequence[Labelled], features: Callable[[], tuple[Any, ...]]) -> None:
         """Fit temperatures and thresholds on corpus sentences each model did not see.
@@ -393,7 +411,7 @@ class Coder:
         for the extra fits.
         """
         key = calibration_key(
-            f"{self.embedder.name}/{FEATURES}", [(e.text, e.label, e.polarity) for e in rows]
+            self._setup, [(e.text, e.label, e.polarity, e.weight, e.group) for e in rows]
         )
         cached = read_calibration(key)
         if cached is None:
@@ -409,9 +427,9 @@ class Coder:
     ) -> tuple[float, float, float, float]:
         # Hold out one register (survey, interview, report) of the corpus at a time: the
         # coder then meets a voice it has not learnt from, as it will in a user's text, so
-        # the confidences are calibrated for text unlike the teaching sentences. Without
-        # registers, or without a corpus (the framework's own sentences are then held
-        # out), sentences are cut into folds instead.
+        # the confidences are calibrated for text unlike the teaching sentences. A corpus
+        # without registers is cut into folds instead, the framework's sentences with it.
+        # (A framework without a corpus is not calibrated at all: see `_fit`.)
         taught = [i for i, e in enumerate(rows) if e.group]
         held = np.array(taught or range(len(rows)))
         groups = [rows[i].group for i in held]

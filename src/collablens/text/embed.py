@@ -115,13 +115,20 @@ class StaticEmbedder:
         out = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
         if not texts:
             return out
+        from scipy import sparse
+
         enc = self.tokenizer.encode_batch(texts, add_special_tokens=False)
         counts = np.array([len(e.ids) for e in enc], dtype=np.int64)
-        has = counts > 0
-        if has.any():
-            ids = np.concatenate([np.asarray(e.ids, dtype=np.int64) for e in enc if e.ids])
-            starts = np.concatenate([[0], np.cumsum(counts[has])[:-1]])
-            out[has] = np.add.reduceat(self.table[ids], starts, axis=0) / counts[has, None]
+        if counts.any():
+            # token counts (texts x vocabulary) times the table: the sum of each text's rows
+            ids = np.concatenate([np.asarray(e.ids, dtype=np.int64) for e in enc])
+            indptr = np.concatenate([[0], np.cumsum(counts)])
+            bag = sparse.csr_matrix(
+                (np.ones(len(ids), dtype=np.float32), ids, indptr),
+                shape=(len(texts), self.table.shape[0]),
+            )
+            out = np.asarray(bag @ self.table, dtype=np.float32)
+            out /= np.maximum(counts, 1)[:, None]
         if self.normalize:
             out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-9, None)
         return out
