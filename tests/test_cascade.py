@@ -136,7 +136,8 @@ def test_fitted_models_are_cached_and_a_damaged_file_is_refitted(
     with np.load(files[0]) as arrays:
         good = dict(arrays)
     np.savez(files[0], **(good | {"factor_coef": good["factor_coef"][:, :-1]}))
-    assert cache.read_models(files[0].stem, good["factor_coef"].shape[1], 10**6) is None
+    widths = {"factor": good["factor_coef"].shape[1], "polarity": 10**6}
+    assert cache.read_models(files[0].stem, widths) is None
     cache.clear_memo()
 
 
@@ -166,3 +167,25 @@ def test_editing_keywords_is_a_new_fit_and_old_fits_are_pruned(
     other_corpus = [Labelled(t, "none", "neutral") for t in TEXTS]
     Coder(builtin_framework, emb, corpus=other_corpus, calibrate=False)
     assert len(list((tmp_path / "models").glob("*.npz"))) == 2  # the oldest was removed
+
+
+def test_the_workspaces_own_classifiers_are_cached_with_the_rest(
+    builtin_framework, tmp_path, monkeypatch
+):
+    from collablens.text.classifier import OWN_MODEL_MIN
+
+    monkeypatch.setenv("COLLABLENS_CACHE", str(tmp_path))
+    ids = [f.id for f in builtin_framework.factors[:3]]
+    reviewed = [
+        Labelled(f"{TEXTS[i % len(TEXTS)]} ({i})", ids[i % 3], ("barrier", "enabler")[i % 2])
+        for i in range(OWN_MODEL_MIN)
+    ]
+    emb = get_embedder("static-mpnet-256")
+    first = Coder(builtin_framework, emb, examples=reviewed, calibrate=False)
+    assert first.own is not None and first.own_polarity is not None
+    (saved,) = (tmp_path / "models").glob("*.npz")
+    with np.load(saved) as arrays:
+        assert {"own_coef", "own_polarity_coef"} <= set(arrays.files)
+    again = Coder(builtin_framework, emb, examples=reviewed, calibrate=False)
+    assert again.own is not None and np.array_equal(again.own.coef, first.own.coef)
+    assert [c.scores for c in again.code(TEXTS)] == [c.scores for c in first.code(TEXTS)]

@@ -202,28 +202,29 @@ def _restore(arrays: Any, prefix: str, features: int) -> Linear:
     return Linear(coef, intercept, np.asarray(classes.tolist(), dtype=object))
 
 
-def read_models(
-    key: str, factor_features: int, polarity_features: int
-) -> tuple[Linear, Linear | None] | None:
-    """The cached (factor model, polarity model), or None when missing or not usable."""
+def read_models(key: str, widths: dict[str, int]) -> dict[str, Linear] | None:
+    """The cached models by name (those of `widths` the file holds, each checked against
+    its width), or None when missing, unreadable, not plausible or without "factor"."""
     path = cache_dir() / "models" / f"{key}.npz"
     try:
         with np.load(path, allow_pickle=False) as arrays:
-            factor = _restore(arrays, "factor", factor_features)
-            polarity = None
-            if "polarity_coef" in arrays.files:
-                polarity = _restore(arrays, "polarity", polarity_features)
+            models = {
+                name: _restore(arrays, name, width)
+                for name, width in widths.items()
+                if f"{name}_coef" in arrays.files
+            }
     except (OSError, ValueError, KeyError, EOFError):
         return None  # missing, unreadable or not plausible: fit afresh
-    return factor, polarity
+    return models if "factor" in models else None
 
 
-def write_models(key: str, factor: Linear, polarity: Linear | None) -> None:
-    """Store a fit, keeping only the `MODELS_KEPT` newest: every review changes the key,
-    so without a bound the folder would grow by a file (about 2 MB) per review session."""
-    arrays = _model_arrays("factor", factor)
-    if polarity is not None:
-        arrays |= _model_arrays("polarity", polarity)
+def write_models(key: str, models: dict[str, Linear]) -> None:
+    """Store a coder's fitted models, keeping only the `MODELS_KEPT` newest files: every
+    review changes the key, so without a bound the folder would grow by a file (about
+    2 MB) per review session."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, model in models.items():
+        arrays |= _model_arrays(name, model)
     folder = cache_dir() / "models"
     _atomic_write(folder / f"{key}.npz", lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]
     try:

@@ -363,44 +363,54 @@ class Coder:
                 built.append(self._features(texts, emb))
             return built[0]
 
-        # The fitted models are cached by what they learnt from, so starting a coder that
-        # has not learnt anything new costs a file read, not a fit.
+        # The fitted models (the workspace's own included) are cached by what they learnt
+        # from, so starting a coder that has not learnt anything new costs a file read.
         key = calibration_key(
             f"models/{self._setup}", [(e.text, e.label, e.polarity, e.weight) for e in rows]
         )
-        dims = emb.shape[1]
-        fitted = read_models(key, dims + len(self.factor_ids) + _HASHED, dims + _HASHED)
-        if fitted is None:
-            fitted = self._fit_models(rows, *features())
-            write_models(key, *fitted)
-        factor, polarity = fitted
-        self.fit = _Fit(factor, polarity)
+        factor_width = emb.shape[1] + len(self.factor_ids) + _HASHED
+        polarity_width = emb.shape[1] + _HASHED
+        widths = {
+            "factor": factor_width,
+            "polarity": polarity_width,
+            "own": factor_width,
+            "own_polarity": polarity_width,
+        }
         n = len(rows) - len(self.human)  # rows[n:] are people's codes
+        models = read_models(key, widths)
+        if models is None:
+            models = self._fit_all(rows, n, *features())
+            write_models(key, models)
+        self.fit = _Fit(models["factor"], models.get("polarity"))
+        self.own = models.get("own")
+        self.own_polarity = models.get("own_polarity")
         if self.calibrated and self.corpus:
             # Calibrated without people's codes, so that one more review does not cost
             # the extra fits again: the cached calibration of the shipped model stands.
             self._calibrate(rows[:n], lambda: tuple(x[:n] for x in features()))
-        # The workspace's own classifiers, fitted on people's codes alone, once there are
-        # enough of them (and more than one answer to learn).
-        self.own: Linear | None = None
-        self.own_polarity: Linear | None = None
-        if len(self.human) >= OWN_MODEL_MIN:
-            from sklearn.linear_model import LogisticRegression
 
-            # features of people's codes only (rows[n:]), never of the whole training set
-            x_factor, x_pol = (
-                tuple(x[n:] for x in built[0]) if built else self._features(texts[n:], emb[n:])
-            )
-            own_y = np.array([e.label for e in rows[n:]])
-            own_p = np.array([str(e.polarity) for e in rows[n:]])
-            about = np.array([e.label != NONE and e.polarity is not None for e in rows[n:]])
-            with _one_blas_thread():
-                if len(set(own_y)) > 1:
-                    own = LogisticRegression(C=FACTOR_C, max_iter=3000)
-                    self.own = Linear.fitted(own.fit(x_factor, own_y))
-                if len(set(own_p[about])) > 1:
-                    own = LogisticRegression(C=POLARITY_C, max_iter=3000)
-                    self.own_polarity = Linear.fitted(own.fit(x_pol[about], own_p[about]))
+    def _fit_all(
+        self, rows: Sequence[Labelled], n: int, x_factor: Any, x_pol: Any
+    ) -> dict[str, Linear]:
+        """The shipped models, and the workspace's own classifiers, fitted on people's
+        codes (rows[n:]) alone, once there are enough of them and more than one answer."""
+        factor, polarity = self._fit_models(rows, x_factor, x_pol)
+        models = {"factor": factor} | ({"polarity": polarity} if polarity else {})
+        if len(self.human) < OWN_MODEL_MIN:
+            return models
+        from sklearn.linear_model import LogisticRegression
+
+        own_y = np.array([e.label for e in rows[n:]])
+        own_p = np.array([str(e.polarity) for e in rows[n:]])
+        about = np.array([e.label != NONE and e.polarity is not None for e in rows[n:]])
+        with _one_blas_thread():
+            if len(set(own_y)) > 1:
+                own = LogisticRegression(C=FACTOR_C, max_iter=3000)
+                models["own"] = Linear.fitted(own.fit(x_factor[n:], own_y))
+            if len(set(own_p[about])) > 1:
+                own = LogisticRegression(C=POLARITY_C, max_iter=3000)
+                models["own_polarity"] = Linear.fitted(own.fit(x_pol[n:][about], own_p[about]))
+        return models
 
     def _calibrate(self, rows: Sequence[Labelled], features: Callable[[], tuple[Any, ...]]) -> None:
         """Fit temperatures and thresholds on corpus sentences each model did not see.
