@@ -130,3 +130,15 @@ def test_quadrant_dots_that_would_touch_are_drawn_apart():
     assert (offsets[3] == 0).all()  # far apart: both stay on the row's line
     # Dots of neighbouring rows stay clear of each other too.
     assert offsets.max() * row_pt + diameter / 2 < row_pt - offsets.max() * row_pt - diameter / 2
+
+
+def test_the_mentions_chart_writes_how_many_polarities_are_unclear():
+    """Bars show sure polarities only; the unsure count is written beside them, so a factor
+    whose barriers the coder was unsure of does not read as one that only helps."""
+    rows = [
+        {"factor": "Trust", "kind": "facilitator", "barrier": 0, "enabler": 135, "unclear": 62},
+        {"factor": "Cultures", "kind": "inhibitor", "barrier": 3, "enabler": 1, "unclear": 0},
+    ]
+    svg = charts.mentions(rows)
+    assert "62 unclear" in svg and svg.count("unclear") == 1
+    assert "0 unclear" not in svg

@@ -91,3 +91,27 @@ def test_no_near_duplicate_of_a_development_sentence(corpus):
     assert sims.max() < 0.9, (corpus[worst[0]].text, float(sims.max()))
     exact = {_key(t) for t in dev} & {_key(s.text) for s in corpus}
     assert exact == set()
+
+
+def test_the_demo_comments_are_not_teaching_sentences(corpus, builtin_framework):
+    """The demo shows the coder on text it did not learn from: no demo comment is a
+    near-duplicate (cosine 0.9 or more) of a corpus sentence, and every factor of the
+    built-in framework has comments of both polarities."""
+    from collablens.demo.simulate import demo_comments
+    from collablens.text.embed import get_embedder
+
+    bank = demo_comments()
+    assert {f.id for f in builtin_framework.factors} <= set(bank)
+    demo = list(bank["none"])
+    for f in builtin_framework.factors:
+        assert bank[f.id]["barrier"] and bank[f.id]["enabler"]
+        demo += bank[f.id]["barrier"] + bank[f.id]["enabler"]
+    emb = get_embedder()
+    a = emb.embed([s.text for s in corpus])
+    b = emb.embed(demo)
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    sims = a @ b.T
+    worst = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    assert sims.max() < 0.9, (corpus[worst[0]].text, demo[worst[1]], float(sims.max()))
+    assert not {_key(t) for t in demo} & {_key(s.text) for s in corpus}

@@ -16,11 +16,14 @@ explicit, so a reader can check that the report recovers what was put in:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from ..framework import Framework
+from ..framework import Factor, Framework
 from ..surveys.instrument import response_columns
 
 ROLES = ["Police officer", "Police staff", "PCC staff"]
@@ -34,7 +37,8 @@ RANK_WEIGHTS = [0.62, 0.30, 0.08]
 SERVICE = ["Less than 2 years", "2 to 5 years", "6 to 15 years", "More than 15 years"]
 SERVICE_WEIGHTS = [0.12, 0.2, 0.38, 0.3]
 
-# Free-text fragments, written for this simulation; {name} and {ident} exercise redaction.
+# Generic free-text fragments for a framework the demo has no comments for (the built-in
+# framework's own are in comments.yaml); {name} and {ident} exercise redaction.
 BARRIER = [
     "Honestly {topic} is what holds us back most.",
     "We keep hitting problems with {topic} and nothing changes.",
@@ -154,7 +158,7 @@ def simulate_wave(
             frame[it.id] = x
         questions = [q for q, ff, _ in framework.free_text_questions if ff.id == f.id]
         if questions:
-            texts[questions[0]] = _comments(rng, f.name, latent, scenario.comment_share, mid)
+            texts[questions[0]] = _comments(rng, f, latent, scenario.comment_share, mid)
     out = pd.DataFrame(frame)
     for q, col in texts.items():
         out[q] = col
@@ -164,17 +168,39 @@ def simulate_wave(
     return out[response_columns(framework)]
 
 
-def _comments(rng: np.random.Generator, topic: str, latent: np.ndarray, share: float, mid: float):
+@cache
+def demo_comments() -> dict:
+    """The demo's own comments per factor id and polarity, and `none` (comments.yaml)."""
+    return yaml.safe_load((Path(__file__).parent / "comments.yaml").read_text(encoding="utf-8"))
+
+
+def _comments(
+    rng: np.random.Generator, factor: Factor, latent: np.ndarray, share: float, mid: float
+):
+    """A comment from a share of respondents, barrier or enabler as their own score says.
+
+    The built-in framework's factors get comments written in staff's words, with about
+    one in eleven about no factor at all, as real surveys get; any other framework gets
+    generic sentences that name the factor."""
+    bank_of = demo_comments()
+    own = bank_of.get(factor.id)
     n = len(latent)
     out = np.full(n, "", dtype=object)
     writes = np.flatnonzero(rng.random(n) < share)
     for i in writes:
-        bank = BARRIER if latent[i] < mid else ENABLER
-        text = bank[rng.integers(len(bank))].format(
-            topic=topic.lower(),
-            name=NAMES[rng.integers(len(NAMES))],
-            ident=int(rng.integers(1000, 9999)),
-        )
+        side = "barrier" if latent[i] < mid else "enabler"
+        if own:
+            bank = own[side]
+            pick = int(rng.integers(2 * len(bank) + 1))
+            template = bank[pick // 2] if pick < 2 * len(bank) else None
+        else:
+            template = (BARRIER if side == "barrier" else ENABLER)[rng.integers(len(BARRIER))]
+        name = NAMES[rng.integers(len(NAMES))]
+        ident = int(rng.integers(1000, 9999))
+        if template is None:
+            text = bank_of["none"][ident % len(bank_of["none"])]
+        else:
+            text = template.format(topic=factor.name.lower(), name=name, ident=ident)
         out[i] = text[0].upper() + text[1:]
     return out
 

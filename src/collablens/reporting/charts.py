@@ -30,6 +30,7 @@ POLARITY_COLOURS = {"barrier": "#c0392b", "enabler": "#1b7f4b"}
 KIND_COLOURS = {"inhibitor": "#8e44ad", "facilitator": "#1f77b4"}
 INK = "#23313f"
 GRID = "#d8dee4"
+MUTED = "#5b6770"  # grey text, 5.9:1 on white (WCAG AA)
 
 #: The charts' style. Names, labels and titles are user text (force, wave and factor
 #: names): `text.parse_math` off means a `$` or a backslash in them is drawn as it is,
@@ -325,9 +326,21 @@ def trend(
     return _svg(fig)
 
 
+def _count(row: Any, key: str) -> int:
+    """A count a row may leave out (rows are dicts or `FactorComments`)."""
+    try:
+        return int(row[key])
+    except (KeyError, AttributeError):
+        return 0
+
+
 @_styled
 def mentions(rows: Sequence[Any]) -> str:
-    """How often staff raised each factor as a barrier (left) or an enabler (right)."""
+    """How often staff raised each factor as a barrier (left) or an enabler (right).
+
+    Passages whose polarity the coder was not sure of are not drawn as bars, but their
+    count is written in grey at the right of each row: a factor with few sure barriers
+    and many unclear passages must not read as one that only helps."""
     rows = rows[::-1]
     fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(rows) + 1.0))
     y = np.arange(len(rows))
@@ -336,7 +349,18 @@ def mentions(rows: Sequence[Any]) -> str:
     ax.barh(y, -barrier, color=POLARITY_COLOURS["barrier"], height=0.6, label="raised as a barrier")
     ax.barh(y, enabler, color=POLARITY_COLOURS["enabler"], height=0.6, label="raised as an enabler")
     top = max(int(barrier.max(initial=0)), int(enabler.max(initial=0)), 1)
-    for yi, b, e in zip(y, barrier, enabler, strict=True):
+    unclear = [_count(r, "unclear") for r in rows]
+    for yi, b, e, u in zip(y, barrier, enabler, unclear, strict=True):
+        if u:
+            ax.text(
+                top * 1.72,
+                float(yi),
+                f"{u:,} unclear",
+                va="center",
+                ha="right",
+                fontsize=8,
+                color=MUTED,
+            )
         if b:
             ax.text(
                 -b - top * 0.02, float(yi), str(b), va="center", ha="right", fontsize=8.5, color=INK
@@ -349,7 +373,9 @@ def mentions(rows: Sequence[Any]) -> str:
     ax.set_yticks(y, [r["factor"] for r in rows])
     for tick, r in zip(ax.get_yticklabels(), rows, strict=True):
         tick.set_color(KIND_COLOURS.get(r["kind"], INK))
-    ax.set_xlim(-top * 1.25, top * 1.25)
+    ax.set_xlim(-top * 1.25, top * (1.75 if any(unclear) else 1.25))
+    # No ticks under the "unclear" column: its numbers are counts, not bar lengths.
+    ax.set_xticks([t for t in ax.get_xticks() if abs(t) <= top * 1.25])
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
     ax.set_xlabel("Comment segments coded to the factor")
     ax.tick_params(axis="y", length=0)
