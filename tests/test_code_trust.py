@@ -98,7 +98,7 @@ def test_upgrade_from_0005_leaves_earlier_model_codes_needing_review(any_store: 
     with any_store.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
-            "0006_code_trust"
+            "0007_interviews"
         )
         state = coding_state(any_store, "C", "1")
     assert (state.comments, state.needs_review, state.codes, state.counted) == (3, 2, 3, 1)

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collablens.text.segment import _ABBREVIATIONS, _BULLET, segments, split_sentences
+from collablens.text.segment import (
+    _ABBREVIATIONS,
+    _BULLET,
+    segment_spans,
+    segments,
+    split_sentences,
+)
 
 # Words that are not abbreviations: "no." or "dc." may end an abbreviation, not a sentence.
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8).filter(
@@ -106,3 +112,23 @@ def test_repeated_adversarial_patterns_stay_fast(pattern):
     start = time.perf_counter()
     segments(text)
     assert time.perf_counter() - start < 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abAB .!?\n\r-*1)Sgt\t")), max_size=200))
+def test_segment_spans_say_where_each_segment_is(text):
+    """Each span starts at its segment's first word and ends at its last, holds its words
+    in order (and, where a segment joins lines, the bullets between), never overlapping."""
+    spans = segment_spans(text)
+    parts = segments(text)
+    assert len(spans) == len(parts)
+    end = 0
+    for (a, b), part in zip(spans, parts, strict=True):
+        assert end <= a < b <= len(text)
+        inside, words = text[a:b].split(), part.split()
+        assert inside[0] == words[0] and inside[-1] == words[-1]
+        it = iter(inside)
+        assert all(w in it for w in words)  # a subsequence
+        if "\n" not in text[a:b] and "\r" not in text[a:b]:
+            assert inside == words
+        end = b

@@ -54,6 +54,12 @@ NO_FACTOR: Final = "none"
 MODEL_CODE: Final = "model"
 HUMAN_CODE: Final = "human"
 CODE_SOURCES: Final = (MODEL_CODE, HUMAN_CODE)
+#: Coder names in `codings`: the model codes as "model"; a person under their own name,
+#: or "reviewer" where none was given (and for reviews from before names were kept).
+MODEL_CODER: Final = "model"
+REVIEWER: Final = "reviewer"
+#: What a person's coder name may be: letters, digits, spaces, dots, hyphens, apostrophes.
+CODER_NAME_LENGTH: Final = 60
 _POLARITY_ALIASES: Final = {
     "barrier": "barrier",
     "inhibitor": "barrier",

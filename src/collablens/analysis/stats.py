@@ -109,3 +109,58 @@ def cronbach_alpha(matrix) -> tuple[float, int]:
     if total_var == 0:
         return float("nan"), n
     return float(k / (k - 1) * (1 - item_var / total_var)), n
+
+
+# -- agreement between coders -----------------------------------------------------------
+
+
+def cohen_kappa(a, b) -> float:
+    """Cohen's kappa of two coders' labels of the same units (nan when undefined: both
+    coders used one and the same label throughout, so chance agreement is total)."""
+    x = np.asarray(a, dtype=object)
+    y = np.asarray(b, dtype=object)
+    if len(x) != len(y):
+        raise ValueError("the two coders must label the same units")
+    if len(x) == 0:
+        return float("nan")
+    observed = float(np.mean(x == y))
+    labels = set(x.tolist()) | set(y.tolist())
+    expected = sum(float(np.mean(x == k)) * float(np.mean(y == k)) for k in labels)
+    if expected >= 1.0:
+        return float("nan")
+    return (observed - expected) / (1.0 - expected)
+
+
+def krippendorff_alpha_nominal(units) -> float:
+    """Krippendorff's alpha for nominal labels; `units` holds, for each unit, the labels
+    the coders gave it (None where a coder did not code it).
+
+    Units with fewer than two labels cannot be paired and are left out, as Krippendorff
+    defines it; nan when every pairable label is the same (no disagreement is possible).
+    Built from the coincidence matrix (Krippendorff, Content Analysis, 2004, ch. 11).
+    """
+    coincidence: dict[tuple[object, object], float] = {}
+    for labels in units:
+        values = [v for v in labels if v is not None]
+        m = len(values)
+        if m < 2:
+            continue
+        counts: dict[object, int] = {}
+        for v in values:
+            counts[v] = counts.get(v, 0) + 1
+        for c, nc in counts.items():
+            for k, nk in counts.items():
+                pairs = nc * (nk - 1) if c == k else nc * nk
+                if pairs:
+                    coincidence[(c, k)] = coincidence.get((c, k), 0.0) + pairs / (m - 1)
+    n = sum(coincidence.values())
+    if n <= 1:
+        return float("nan")
+    totals: dict[object, float] = {}
+    for (c, _), v in coincidence.items():
+        totals[c] = totals.get(c, 0.0) + v
+    observed = sum(v for (c, k), v in coincidence.items() if c != k) / n
+    expected = sum(totals[c] * totals[k] for c in totals for k in totals if c != k) / (n * (n - 1))
+    if expected == 0:
+        return float("nan")
+    return 1.0 - observed / expected

@@ -7,6 +7,7 @@ analysis happens here, so the web app can offer the same things later.
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,7 +80,9 @@ framework_app = typer.Typer(
 survey_app = typer.Typer(
     help="Write the survey instrument for a survey tool or for print.", no_args_is_help=True
 )
-import_app = typer.Typer(help="Import survey answers into the workspace.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import survey answers and interview transcripts into the workspace.", no_args_is_help=True
+)
 app.add_typer(framework_app, name="framework")
 app.add_typer(survey_app, name="survey")
 app.add_typer(import_app, name="import")
@@ -561,6 +564,114 @@ def import_responses_cmd(
             f"[yellow]Columns not used[/] ({len(res.unmapped)}): "
             + escape(", ".join(repr(c) for c in res.unmapped))
         )
+
+
+@import_app.command("transcript")
+def import_transcript_cmd(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Interview transcripts: plain text (.txt), Word (.docx), WebVTT (.vtt, as "
+            "Teams and Zoom write them) or SubRip (.srt)."
+        ),
+    ],
+    collaboration: Annotated[
+        str,
+        typer.Option("--collaboration", "-c", help='Name of the collaboration, e.g. "NE ROCU".'),
+    ],
+    participant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--participant",
+            "-p",
+            help="The pseudonym of the person interviewed, e.g. P03 (repeat for a group, in "
+            "the order they first speak). Default: the next free P01, P02...",
+        ),
+    ] = None,
+    interviewer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--interviewer",
+            help="The speaker name of the interviewer as the transcript writes it (repeatable). "
+            "Default: speakers labelled Interviewer, Chair, Q... or asking numbered questions.",
+        ),
+    ] = None,
+    force: Annotated[str | None, typer.Option("--force", help="The participant's force.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="The participant's role.")] = None,
+    rank_band: Annotated[
+        str | None, typer.Option("--rank-band", help="The participant's rank band.")
+    ] = None,
+    participants_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--participants",
+            help="CSV of participant attributes: columns participant, force, role, rank_band.",
+        ),
+    ] = None,
+    no_code: Annotated[
+        bool,
+        typer.Option("--no-code", help="Do not code the passages now (run `collablens code`)."),
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Import interview transcripts, pseudonymised, and code what participants said.
+
+    Speaker turns are read from "Name:" prefixes ("Q12 Chair:" numbered questions too),
+    bold or styled speaker names in Word, and voice tags or "Name:" captions in WebVTT and
+    SubRip; consecutive captions of one speaker join into one turn. The participant
+    becomes their pseudonym wherever their name appears, the interviewer "Interviewer",
+    and every other name, number and contact detail is redacted: the original text is
+    never stored, nor the file's name. Interviewer turns are kept for context but not
+    coded. Importing the same file again changes nothing.
+
+    Example: collablens import transcript interview3.docx -c "NE ROCU" -p P03
+    --interviewer "Alex Carter" --force "Eastdale Constabulary" --role "Police officer"
+    """
+    from ..errors import CollablensError
+    from ..interviews.importer import import_transcript, read_participants_csv
+
+    if len(files) > 1 and participant:
+        _fail("--participant names the people in one transcript: import files one at a time")
+    store = _open(db, create=True)
+    try:
+        attributes = read_participants_csv(participants_csv) if participants_csv else {}
+    except CollablensError as exc:
+        _fail(str(exc))
+    given = {k: v for k, v in {"force": force, "role": role, "rank_band": rank_band}.items() if v}
+    if given and participant and len(participant) == 1:
+        attributes[participant[0]] = attributes.get(participant[0], {}) | given
+    elif given:
+        _fail("--force, --role and --rank-band describe one --participant: give it")
+    added = 0
+    for file in files:
+        with _progress(f"Reading {file.name}"):
+            try:
+                res = import_transcript(
+                    store, file, collaboration, participant, interviewer, attributes
+                )
+            except CollablensError as exc:
+                _fail(str(exc))
+        if res.already:
+            console.print(
+                escape(f"{file} was already imported into {collaboration!r} as {res.source}: ")
+                + "nothing added."
+            )
+            continue
+        added += res.segments
+        console.print(
+            escape(
+                f"Imported {res.source} from {file} ({res.format}): {res.turns} turns, "
+                f"{res.segments} passages to code"
+            ),
+            highlight=False,
+        )
+        if res.preamble_lines:
+            console.print(
+                f"[dim]{res.preamble_lines} lines before the first speaker (title, date) "
+                "were not stored.[/]"
+            )
+    if added and not no_code:
+        _code_with_progress(store, collaboration)
 
 
 def _import_details(res: ImportResult) -> list[str]:
@@ -1310,6 +1421,26 @@ def review(
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="How many sentences to review.")
     ] = 20,
+    coder: Annotated[
+        str | None,
+        typer.Option(
+            "--coder",
+            help="Your name as a coder: your codes are kept under it, for agreement. "
+            "Default: $COLLABLENS_CODER, else 'reviewer'.",
+        ),
+    ] = None,
+    blind: Annotated[
+        bool,
+        typer.Option(
+            "--blind",
+            help="Code interview passages you have not coded, in transcript order, without "
+            "seeing the model's or anyone else's codes (for `collablens agreement`).",
+        ),
+    ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help='With --blind: only this transcript, e.g. "Interview P03".'),
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Review the coder's codes with single keys; reviewed codes become human codes.
@@ -1324,14 +1455,27 @@ def review(
     From a pipe or file, each line answers one sentence: the same keys, a factor key
     may be followed by its polarity ("3b"), and an empty line accepts.
 
+    With --blind, each interview passage is shown with no code at all: code it with a
+    factor key (then its polarity) or n; your codes are kept under --coder, and several
+    people can code the same passages apart, then compare with `collablens agreement`.
+
     Example: collablens review --collaboration "NE ROCU" --limit 30
     """
     # Only the store and the queue: no model is loaded, so the first sentence shows at once.
-    from ..text.coding import review_queue, set_human_codes
+    from ..text.coding import coder_name, review_queue, set_human_codes
 
+    try:
+        coder = coder_name(coder or os.environ.get("COLLABLENS_CODER"))
+    except ValueError as exc:
+        _fail(f"--coder: {exc}")
+    if source is not None and not blind:
+        _fail("--source chooses the transcript to code --blind; give --blind too")
     store = _open(db)
     fw = store.framework
     keys = dict(zip(REVIEW_KEYS, fw.factors, strict=False))
+    if blind:
+        _blind_review(store, coder, collaboration, source, limit, keys)
+        return
     names = {f.id: f.name for f in fw.factors} | {"none": "none of the factors"}
     queue = review_queue(store, collaboration, limit)
     if not queue:
@@ -1405,7 +1549,7 @@ def review(
                 console.print(
                     f"[yellow]{escape(repr(pk))} is not a polarity key:[/] b, e, u or Enter."
                 )
-        set_human_codes(store, item.segment_ids or [item.segment_id], factor, polarity)
+        set_human_codes(store, item.segment_ids or [item.segment_id], factor, polarity, coder)
         segments_done += item.copies
         if (factor, polarity) == (item.factor_id, item.polarity):
             accepted += 1
@@ -1419,6 +1563,184 @@ def review(
         + (f"; {', '.join(left)}" if left else "")
         + ("; stopped early" if quit_ and n < len(queue) else "")
         + ". Run `collablens code --recode` to re-code the rest with what you taught it."
+    )
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@app.command()
+def agreement(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration whose interviews.")
+    ],
+    coders: Annotated[
+        str | None,
+        typer.Option(
+            "--coders",
+            help='Coders to compare, comma-separated ("Ana,Ben,model"; model is the coder). '
+            "Default: every person who coded these interviews.",
+        ),
+    ] = None,
+    sources: Annotated[
+        str | None,
+        typer.Option("--sources", help='Only these transcripts: "Interview P01,Interview P02".'),
+    ] = None,
+    codes: Annotated[
+        str | None,
+        typer.Option(
+            "--codes",
+            help="Only these codes (factor ids or none); every other code counts as one "
+            "'(other codes)'.",
+        ),
+    ] = None,
+    polarity: Annotated[
+        bool, typer.Option("--polarity", help="A code is a factor and its polarity.")
+    ] = False,
+    show: Annotated[
+        int, typer.Option("--show", min=0, help="How many disagreements to list.")
+    ] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """How far coders agree on the interviews: percent agreement, Cohen's kappa for each
+    pair, Krippendorff's alpha over all, per code, and the passages to discuss.
+
+    Each coder codes interview passages under their name (`collablens review --blind
+    --coder NAME`). A passage a coder did not code is left out for that coder (not counted
+    as agreeing that nothing applies); interviewer turns are never coded; the output
+    says how many of each were left out.
+
+    Example: collablens agreement -c "NE ROCU" --coders "Ana Smith,Ben Ode,model"
+    """
+    import json as _json
+
+    from rich import box
+    from rich.table import Table
+
+    from ..analysis.agreement import exclusion_note, measure_agreement
+    from ..errors import CollablensError
+
+    store = _open(db)
+    try:
+        res = measure_agreement(
+            store, collaboration, _split(coders), _split(sources), _split(codes), polarity
+        )
+    except CollablensError as exc:
+        _fail(str(exc))
+    if as_json:
+        data = res.as_dict()
+        data["disagreements"] = data["disagreements"][:show] if show else []
+        typer.echo(_json.dumps(data, indent=2, ensure_ascii=False))
+        return
+
+    def fmt(x: float, pct: bool = False) -> str:
+        if x != x:
+            return "undefined"
+        return f"{x:.0%}" if pct else f"{x:.2f}"
+
+    console.print(
+        escape(
+            f"{collaboration}: {res.units} passages coded by two or more of "
+            f"{', '.join(res.coders)}" + (" (codes with polarity)" if res.with_polarity else "")
+        ),
+        highlight=False,
+    )
+    console.print(
+        f"Percent agreement {fmt(res.percent, True)}   Krippendorff's alpha {fmt(res.alpha)}",
+        highlight=False,
+    )
+    pairs = Table(title="Each pair of coders", box=box.SIMPLE_HEAD)
+    for col, just in (("coders", "left"), ("passages", "right"), ("agree", "right")):
+        pairs.add_column(col, justify=just)  # type: ignore[arg-type]
+    pairs.add_column("Cohen's kappa", justify="right")
+    for p in res.pairs:
+        pairs.add_row(
+            escape(f"{p.first} / {p.second}"), str(p.units), fmt(p.percent, True), fmt(p.kappa)
+        )
+    console.print(pairs)
+    names = {f.id: f.name for f in store.framework.factors} | {"none": "none"}
+    per = Table(title="Each code (this code or not)", box=box.SIMPLE_HEAD)
+    per.add_column("code")
+    for col in ("passages", "agree", "kappa", "alpha"):
+        per.add_column(col, justify="right")
+    for c in res.codes:
+        factor, _, pol = c.code.partition(":")
+        label = names.get(factor, factor) + (f" ({pol})" if pol else "")
+        per.add_row(escape(label), str(c.used), fmt(c.percent, True), fmt(c.kappa), fmt(c.alpha))
+    console.print(per)
+    if res.disagreements and show:
+        console.print(f"[bold]To discuss[/] ({len(res.disagreements)} passages; first {show}):")
+        for d in res.disagreements[:show]:
+            said = "; ".join(
+                f"{c}: {names.get(v.split(':')[0], v)}{v[len(v.split(':')[0]) :]}"
+                for c, v in d.codes.items()
+            )
+            console.print(escape(f'  {d.source}: "{d.text}"'), highlight=False)
+            console.print(f"    [dim]{escape(said)}[/]", highlight=False)
+    console.print(f"[dim]{escape(exclusion_note(res))}[/]", highlight=False)
+
+
+def _ask_polarity(piped: bool, answer: str, polarity: str) -> str | None:
+    """The polarity after a factor key: from the same line when piped, else asked for."""
+    if piped:
+        return polarity
+    while True:
+        console.print(r"Polarity? \[b] barrier  \[e] enabler  \[u] neutral: ", end="")
+        pk = _key().lower()
+        console.print(escape(pk) if pk.isprintable() else "", highlight=False)
+        if pk in POLARITY_KEYS:
+            return POLARITY_KEYS[pk]
+        if pk == "q":
+            return None
+        console.print(f"[yellow]{escape(repr(pk))} is not a polarity key:[/] b, e or u.")
+
+
+def _blind_review(
+    store: Store, coder: str, collaboration: str | None, source: str | None, limit: int, keys
+) -> None:
+    """Code interview passages with nothing shown but the passage and its turn."""
+    from ..text.coding import blind_queue, set_human_codes
+
+    queue = blind_queue(store, coder, collaboration, source, limit)
+    if not queue:
+        console.print(escape(f"Nothing to code: {coder} has coded every interview passage."))
+        return
+    piped = not sys.stdin.isatty()
+    legend = "   ".join(f"[bold]{k}[/] {escape(f.name)}" for k, f in keys.items())
+    done = skipped = 0
+    for n, item in enumerate(queue, start=1):
+        console.rule(escape(f"{n} of {len(queue)}   {item.source}   coding as {coder}"))
+        console.print(f"[bold]{escape(item.text)}[/]", highlight=False)
+        if item.context.strip() != item.text.strip():
+            console.print(f"[dim]from: {escape(item.context)}[/]", highlight=False)
+        console.print(f"[dim]{legend}   [bold]n[/] none[/]")
+        console.print(r"\[key] factor  \[n] none  \[s] skip  \[q] quit: ", end="")
+        answer = (_line() or "q") if piped else _key()
+        console.print(escape(answer) if answer.isprintable() else "", highlight=False)
+        a = answer.strip().lower()
+        if a == "q":
+            break
+        if a == "n":
+            factor, polarity = "none", "neutral"
+        elif a and a[0] in keys and (len(a) == 1 or (len(a) == 2 and a[1] in POLARITY_KEYS)):
+            factor = keys[a[0]].id
+            pol = POLARITY_KEYS[a[1]] if len(a) == 2 else _ask_polarity(piped, a, "neutral")
+            if pol is None:
+                break
+            polarity = pol
+        else:
+            if a != "s":
+                console.print(f"[yellow]{escape(repr(answer))} is not an answer:[/] skipped.")
+            skipped += 1
+            continue
+        set_human_codes(store, [item.segment_id], factor, polarity, coder, blind=True)
+        done += 1
+    console.print(
+        escape(f"Coded {done} passages as {coder}")
+        + (f"; {skipped} skipped" if skipped else "")
+        + ". Compare coders with `collablens agreement`."
     )
 
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 from .queries import delete_wave, order_waves
 from .tables import (
     codes,
+    codings,
     collaboration_forces,
     collaborations,
     comments,
     imports,
     metadata,
+    participants,
     releases,
     respondents,
     segments,
     settings,
+    sources,
+    turns,
     waves,
 )
 from .workspace import (
@@ -33,6 +37,7 @@ __all__ = [
     "Store",
     "bulk_insert",
     "codes",
+    "codings",
     "collaboration_forces",
     "collaborations",
     "comments",
@@ -43,10 +48,13 @@ __all__ = [
     "now",
     "open_workspace",
     "order_waves",
+    "participants",
     "releases",
     "respondents",
     "safe_url",
     "segments",
     "settings",
+    "sources",
+    "turns",
     "waves",
 ]

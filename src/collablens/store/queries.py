@@ -12,12 +12,24 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, union_all
 from sqlalchemy.engine import Connection, Row
 
 from ..errors import NotFound
-from ..vocabulary import ATTRIBUTES, HUMAN_CODE, MODEL_CODE, NO_FACTOR
-from .tables import codes, collaborations, comments, imports, respondents, segments, waves
+from ..vocabulary import ATTRIBUTES, HUMAN_CODE, MODEL_CODE, MODEL_CODER, NO_FACTOR, REVIEWER
+from .tables import (
+    codes,
+    codings,
+    collaborations,
+    comments,
+    imports,
+    participants,
+    respondents,
+    segments,
+    sources,
+    turns,
+    waves,
+)
 from .workspace import CODING_LOCK, bulk_insert, now, upsert
 
 if TYPE_CHECKING:
@@ -393,29 +405,45 @@ def insert_segments(conn: Connection, rows: Iterable[tuple[int, int, str]]) -> N
     bulk_insert(conn, segments, ["comment_id", "position", "text"], rows)
 
 
-def _to_code(columns: list, collaboration: str | None, recode: bool) -> Select:
-    """Segments waiting for the model: uncoded, or (recode) coded by the model before."""
-    stmt = (
+def _to_code(columns: list, collaboration: str | None, recode: bool) -> tuple[Select, Select]:
+    """Segments waiting for the model: uncoded, or (recode) coded by the model before; of
+    survey comments, and of interview turns (only participants' turns are segmented)."""
+    waiting = codes.c.source == MODEL_CODE if recode else codes.c.segment_id.is_(None)
+    of_comments = (
         select(*columns)
         .select_from(segments)
         .join(comments, comments.c.id == segments.c.comment_id)
         .outerjoin(codes, codes.c.segment_id == segments.c.id)
+        .where(waiting)
     )
-    waiting = codes.c.source == MODEL_CODE if recode else codes.c.segment_id.is_(None)
-    return _comments_in(stmt.where(waiting), collaboration)
+    of_turns = (
+        select(*columns)
+        .select_from(segments)
+        .join(turns, turns.c.id == segments.c.turn_id)
+        .outerjoin(codes, codes.c.segment_id == segments.c.id)
+        .where(waiting)
+    )
+    return _comments_in(of_comments, collaboration), _turn_segments_in(of_turns, collaboration)
 
 
 def segments_to_code(
     conn: Connection, collaboration: str | None, recode: bool
 ) -> list[tuple[int, str]]:
     """(segment id, text) of the segments the model should code now, in id order."""
-    stmt = _to_code([segments.c.id, segments.c.text], collaboration, recode)
-    return [(int(i), str(t)) for i, t in conn.execute(stmt.order_by(segments.c.id))]
+    rows = [
+        (int(i), str(t))
+        for stmt in _to_code([segments.c.id, segments.c.text], collaboration, recode)
+        for i, t in conn.execute(stmt)
+    ]
+    return sorted(rows)
 
 
 def count_segments_to_code(conn: Connection, collaboration: str | None, recode: bool) -> int:
     """How many segments `segments_to_code` would return, without loading them."""
-    return int(conn.execute(_to_code([func.count()], collaboration, recode)).scalar_one())
+    return sum(
+        int(conn.execute(stmt).scalar_one())
+        for stmt in _to_code([func.count()], collaboration, recode)
+    )
 
 
 def write_model_codes(conn: Connection, rows: Sequence[Sequence[Any]], recode: bool) -> int:
@@ -446,6 +474,20 @@ def write_model_codes(conn: Connection, rows: Sequence[Sequence[Any]], recode: b
         CODE_COLUMNS,
         [tuple(r) + UNDECIDED if len(r) == short else tuple(r) for r in fresh],
     )
+    # The model's own coding of every live segment it coded, even one a person has coded
+    # since: agreement between the model and people compares these (`codings`).
+    coded = [r for r in rows if r[0] in alive]
+    conn.execute(
+        codings.delete().where(
+            codings.c.segment_id.in_([r[0] for r in coded]), codings.c.coder == MODEL_CODER
+        )
+    )
+    bulk_insert(
+        conn,
+        codings,
+        ["segment_id", "coder", "factor_id", "polarity", "coded_at"],
+        [(r[0], MODEL_CODER, r[1], r[2], r[7]) for r in coded],
+    )
     return len(fresh)
 
 
@@ -455,29 +497,67 @@ def review_queue_rows(conn: Connection, collaboration: str | None, limit: int) -
     Rows of (segment id, segment text, factor id, polarity, confidence, others as JSON,
     comment text, accepted).
     """
-    stmt = (
-        select(
-            segments.c.id,
-            segments.c.text,
-            codes.c.factor_id,
-            codes.c.polarity,
-            codes.c.confidence,
-            codes.c.others,
-            comments.c.text,
-            codes.c.accepted,
-        )
+    columns = [
+        segments.c.id,
+        segments.c.text,
+        codes.c.factor_id,
+        codes.c.polarity,
+        codes.c.confidence,
+        codes.c.others,
+    ]
+    of_comments = _comments_in(
+        select(*columns, comments.c.text.label("context"), codes.c.accepted)
         .join(codes, codes.c.segment_id == segments.c.id)
         .join(comments, comments.c.id == segments.c.comment_id)
-        .where(codes.c.source == MODEL_CODE)
+        .where(codes.c.source == MODEL_CODE),
+        collaboration,
     )
-    stmt = _comments_in(stmt, collaboration).order_by(codes.c.confidence, segments.c.id)
-    return list(conn.execute(stmt.limit(limit)).all())
+    # An interview passage is shown with the turn it comes from.
+    of_turns = _turn_segments_in(
+        select(*columns, turns.c.text.label("context"), codes.c.accepted)
+        .join(codes, codes.c.segment_id == segments.c.id)
+        .join(turns, turns.c.id == segments.c.turn_id)
+        .where(codes.c.source == MODEL_CODE),
+        collaboration,
+    )
+    both = union_all(of_comments, of_turns).subquery()
+    stmt = select(both).order_by(both.c.confidence, both.c.id).limit(limit)
+    return list(conn.execute(stmt).all())
 
 
-def set_human_code(conn: Connection, segment_id: int, factor_id: str, polarity: str) -> bool:
-    """Replace a segment's code with a person's; False when there is no such segment."""
+def set_human_code(
+    conn: Connection,
+    segment_id: int,
+    factor_id: str,
+    polarity: str,
+    coder: str = REVIEWER,
+    replace_human: bool = True,
+    coded_at: Any = None,
+) -> bool:
+    """Record a person's code of a segment under their name; False when there is no such
+    segment. It becomes the segment's code that counts, replacing the model's, and another
+    person's unless `replace_human` is False (blind coding: the first person's stands)."""
     if conn.execute(select(segments.c.id).where(segments.c.id == segment_id)).scalar() is None:
         return False
+    stamp = coded_at or now()
+    upsert(
+        conn,
+        codings,
+        {
+            "segment_id": segment_id,
+            "coder": coder,
+            "factor_id": factor_id,
+            "polarity": polarity,
+            "coded_at": stamp,
+        },
+        ["segment_id", "coder"],
+    )
+    if not replace_human:
+        current = conn.execute(
+            select(codes.c.source).where(codes.c.segment_id == segment_id)
+        ).scalar()
+        if current == HUMAN_CODE:
+            return True
     conn.execute(codes.delete().where(codes.c.segment_id == segment_id))
     conn.execute(
         codes.insert().values(
@@ -488,11 +568,12 @@ def set_human_code(conn: Connection, segment_id: int, factor_id: str, polarity: 
             others="[]",
             source=HUMAN_CODE,
             model=HUMAN_CODE,
-            coded_at=now(),
+            coded_at=stamp,
             # A person's code counts as it is, polarity included.
             accepted=True,
             polarity_confidence=1.0,
             polarity_sure=True,
+            coder=coder,
         )
     )
     return True
@@ -650,3 +731,286 @@ def quote_rows(conn: Connection, collaboration: str, wave: str, per_group: int) 
     )
     sub = stmt.subquery()
     return list(conn.execute(select(sub).where(sub.c.rank <= per_group)).all())
+
+
+# -- interviews ---------------------------------------------------------------------------
+
+
+def source_names(conn: Connection, collaboration_id: int) -> list[str]:
+    return list(
+        conn.execute(
+            select(sources.c.name).where(sources.c.collaboration_id == collaboration_id)
+        ).scalars()
+    )
+
+
+def find_source(conn: Connection, collaboration_id: int, sha256: str) -> str | None:
+    """The name of a transcript already imported into the collaboration from the same file."""
+    return conn.execute(
+        select(sources.c.name).where(
+            sources.c.collaboration_id == collaboration_id, sources.c.sha256 == sha256
+        )
+    ).scalar()
+
+
+def participant_rows(conn: Connection, collaboration: str) -> dict[str, dict[str, str | None]]:
+    """Each participant of a collaboration: pseudonym -> {force, role, rank_band, id}."""
+    rows = conn.execute(
+        select(
+            participants.c.id,
+            participants.c.key,
+            participants.c.force,
+            participants.c.role,
+            participants.c.rank_band,
+        )
+        .join(collaborations, collaborations.c.id == participants.c.collaboration_id)
+        .where(collaborations.c.name == collaboration)
+        .order_by(participants.c.key)
+    ).all()
+    return {
+        r.key: {"id": r.id, "force": r.force, "role": r.role, "rank_band": r.rank_band}
+        for r in rows
+    }
+
+
+def ensure_participant(
+    conn: Connection, collaboration_id: int, key: str, attributes: dict[str, str]
+) -> tuple[int, dict[str, str]]:
+    """A participant's id, adding them when new; attributes given fill the ones not known.
+    Also returns the attributes already known that differ from those given."""
+    upsert(
+        conn,
+        participants,
+        {"collaboration_id": collaboration_id, "key": key},
+        ["collaboration_id", "key"],
+        update=False,
+    )
+    row = conn.execute(
+        select(participants).where(
+            participants.c.collaboration_id == collaboration_id, participants.c.key == key
+        )
+    ).one()
+    fill = {k: v for k, v in attributes.items() if v and not getattr(row, k)}
+    if fill:
+        conn.execute(participants.update().where(participants.c.id == row.id).values(fill))
+    differ = {
+        k: str(getattr(row, k)) for k, v in attributes.items() if getattr(row, k) not in (None, v)
+    }
+    return int(row.id), differ
+
+
+def insert_source(conn: Connection, values: dict[str, Any]) -> int:
+    return int(conn.execute(sources.insert().values(values).returning(sources.c.id)).scalar_one())
+
+
+def insert_turns(conn: Connection, source_id: int, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert a transcript's turns in order; returns their ids in the same order."""
+    conn.execute(turns.insert(), [{"source_id": source_id, **r} for r in rows])
+    return list(
+        conn.execute(
+            select(turns.c.id).where(turns.c.source_id == source_id).order_by(turns.c.position)
+        ).scalars()
+    )
+
+
+def insert_turn_segments(conn: Connection, rows: Iterable[tuple[int, int, str, int, int]]) -> None:
+    """Bulk-write (turn id, position, text, start_char, end_char) rows."""
+    bulk_insert(conn, segments, ["turn_id", "position", "text", "start_char", "end_char"], rows)
+
+
+def _turn_segments_in(stmt: Select, collaboration: str | None) -> Select:
+    """Keep the rows of `stmt` (which reaches `turns`) of one collaboration; None keeps all."""
+    stmt = stmt.join(sources, sources.c.id == turns.c.source_id)
+    if collaboration is None:
+        return stmt
+    return stmt.join(collaborations, collaborations.c.id == sources.c.collaboration_id).where(
+        collaborations.c.name == collaboration
+    )
+
+
+def source_rows(conn: Connection, collaboration: str) -> list[Row]:
+    """(id, name, participant key, format, turns, imported_at) of each transcript."""
+    n_turns = select(func.count()).where(turns.c.source_id == sources.c.id).scalar_subquery()
+    stmt = (
+        select(
+            sources.c.id,
+            sources.c.name,
+            participants.c.key,
+            sources.c.source_format,
+            n_turns.label("turns"),
+            sources.c.imported_at,
+        )
+        .join(collaborations, collaborations.c.id == sources.c.collaboration_id)
+        .outerjoin(participants, participants.c.id == sources.c.participant_id)
+        .where(collaborations.c.name == collaboration)
+        .order_by(sources.c.id)
+    )
+    return list(conn.execute(stmt).all())
+
+
+def turn_rows(conn: Connection, source_id: int) -> list[Row]:
+    """A transcript's turns in order."""
+    return list(
+        conn.execute(
+            select(turns).where(turns.c.source_id == source_id).order_by(turns.c.position)
+        ).all()
+    )
+
+
+def blind_rows(
+    conn: Connection, coder: str, collaboration: str | None, source: str | None, limit: int
+) -> list[Row]:
+    """Interview segments `coder` has not coded, in transcript order: (id, text, context,
+    source). Reads no code at all, so a blind coder cannot be shown one."""
+    mine = exists().where(codings.c.segment_id == segments.c.id, codings.c.coder == coder)
+    stmt = _turn_segments_in(
+        select(
+            segments.c.id,
+            segments.c.text,
+            turns.c.text.label("context"),
+            sources.c.name.label("source"),
+        )
+        .select_from(segments)
+        .join(turns, turns.c.id == segments.c.turn_id)
+        .where(~mine),
+        collaboration,
+    )
+    if source is not None:
+        stmt = stmt.where(sources.c.name == source)
+    stmt = stmt.order_by(sources.c.id, turns.c.position, segments.c.position).limit(limit)
+    return list(conn.execute(stmt).all())
+
+
+def coding_rows(
+    conn: Connection, collaboration: str, source_names: Sequence[str] | None
+) -> list[Row]:
+    """Every coder's code of the collaboration's interview passages: (segment id, source,
+    text, coder, factor id, polarity), in transcript order."""
+    stmt = (
+        select(
+            segments.c.id,
+            sources.c.name.label("source"),
+            segments.c.text,
+            codings.c.coder,
+            codings.c.factor_id,
+            codings.c.polarity,
+        )
+        .select_from(segments)
+        .join(turns, turns.c.id == segments.c.turn_id)
+        .join(codings, codings.c.segment_id == segments.c.id)
+    )
+    stmt = _turn_segments_in(stmt, collaboration)
+    if source_names:
+        stmt = stmt.where(sources.c.name.in_(list(source_names)))
+    stmt = stmt.order_by(sources.c.id, turns.c.position, segments.c.position, codings.c.coder)
+    return list(conn.execute(stmt).all())
+
+
+def interview_segment_count(
+    conn: Connection, collaboration: str, source_names: Sequence[str] | None
+) -> int:
+    """How many passages the collaboration's interviews (or the sources named) were cut into."""
+    stmt = _turn_segments_in(
+        select(func.count()).select_from(segments).join(turns, turns.c.id == segments.c.turn_id),
+        collaboration,
+    )
+    if source_names:
+        stmt = stmt.where(sources.c.name.in_(list(source_names)))
+    return int(conn.execute(stmt).scalar_one())
+
+
+def interviewer_turn_count(
+    conn: Connection, collaboration: str, source_names: Sequence[str] | None
+) -> int:
+    """How many interviewer turns the interviews hold (kept for context, never coded)."""
+    stmt = _turn_segments_in(
+        select(func.count()).select_from(turns).where(turns.c.interviewer.is_(True)),
+        collaboration,
+    )
+    if source_names:
+        stmt = stmt.where(sources.c.name.in_(list(source_names)))
+    return int(conn.execute(stmt).scalar_one())
+
+
+def export_sources(conn: Connection, collaboration: str) -> list[Row]:
+    """The collaboration's transcripts for exchange: (id, guid, name, text, imported_at,
+    participant key), in import order."""
+    stmt = (
+        select(
+            sources.c.id,
+            sources.c.guid,
+            sources.c.name,
+            sources.c.text,
+            sources.c.imported_at,
+            participants.c.key.label("participant"),
+        )
+        .join(collaborations, collaborations.c.id == sources.c.collaboration_id)
+        .outerjoin(participants, participants.c.id == sources.c.participant_id)
+        .where(collaborations.c.name == collaboration)
+        .order_by(sources.c.id)
+    )
+    return list(conn.execute(stmt).all())
+
+
+def export_codings(conn: Connection, collaboration: str, with_model: bool) -> list[Row]:
+    """Every coder's code of the collaboration's interview passages, with where the passage
+    lies: (source id, start_char, end_char, coder, factor id, polarity, coded_at). The
+    model's codes only `with_model`."""
+    stmt = _turn_segments_in(
+        select(
+            sources.c.id.label("source_id"),
+            segments.c.start_char,
+            segments.c.end_char,
+            codings.c.coder,
+            codings.c.factor_id,
+            codings.c.polarity,
+            codings.c.coded_at,
+        )
+        .select_from(segments)
+        .join(turns, turns.c.id == segments.c.turn_id)
+        .join(codings, codings.c.segment_id == segments.c.id),
+        collaboration,
+    )
+    if not with_model:
+        stmt = stmt.where(codings.c.coder != MODEL_CODER)
+    stmt = stmt.order_by(sources.c.id, segments.c.start_char, codings.c.coder)
+    return list(conn.execute(stmt).all())
+
+
+def collaboration_created(conn: Connection, collaboration: str) -> Any:
+    return conn.execute(
+        select(collaborations.c.created_at).where(collaborations.c.name == collaboration)
+    ).scalar()
+
+
+def source_guids(conn: Connection) -> list[str]:
+    """Every source's GUID in the workspace: a project read twice adds nothing twice."""
+    return list(conn.execute(select(sources.c.guid)).scalars())
+
+
+def segment_ids_of_turns(conn: Connection, turn_ids: Sequence[int]) -> dict[tuple[int, int], int]:
+    """(turn id, position) -> segment id, for the segments of these turns."""
+    rows = conn.execute(
+        select(segments.c.turn_id, segments.c.position, segments.c.id).where(
+            segments.c.turn_id.in_(list(turn_ids))
+        )
+    ).all()
+    return {(int(t), int(p)): int(i) for t, p, i in rows}
+
+
+def set_model_coding(
+    conn: Connection, segment_id: int, factor_id: str, polarity: str, coded_at: Any = None
+) -> None:
+    """Keep a model's code read from another file, for agreement only: it does not count."""
+    upsert(
+        conn,
+        codings,
+        {
+            "segment_id": segment_id,
+            "coder": MODEL_CODER,
+            "factor_id": factor_id,
+            "polarity": polarity,
+            "coded_at": coded_at or now(),
+        },
+        ["segment_id", "coder"],
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -126,16 +127,72 @@ comments = Table(
     Column("text", Text, nullable=False),
 )
 
+# Interviews (migration 0007). A participant is a person interviewed, known only by a
+# pseudonym (P03) and the attributes given for them; a source is one transcript, stored
+# only pseudonymised: `text` is the whole transcript as plain text ("Speaker: words"
+# turn by turn), the text that positions in REFI-QDA exchange count characters of.
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("collaboration_id", ForeignKey("collaborations.id", ondelete=CASCADE), nullable=False),
+    Column("key", String(ID_LENGTH), nullable=False),
+    Column("force", String(NAME_LENGTH)),
+    Column("role", String(NAME_LENGTH)),
+    Column("rank_band", String(NAME_LENGTH)),
+    UniqueConstraint("collaboration_id", "key", name="uq_participant_key"),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("collaboration_id", ForeignKey("collaborations.id", ondelete=CASCADE), nullable=False),
+    Column("participant_id", ForeignKey("participants.id", ondelete=CASCADE), index=True),
+    Column("guid", String(36), nullable=False, unique=True),  # kept across exports
+    Column("name", String(NAME_LENGTH), nullable=False),  # "Interview P03", never the file name
+    Column("sha256", String(64), nullable=False),  # of the file as read: a re-import is a no-op
+    Column("source_format", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("collaboration_id", "sha256", name="uq_source_file"),
+)
+
+# One person speaking, uninterrupted. `start_char` is where the turn's words begin in the
+# source's text; interviewer turns are kept for context but never coded as evidence.
+turns = Table(
+    "turns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete=CASCADE), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("speaker", String(NAME_LENGTH), nullable=False),  # a pseudonym
+    Column("interviewer", Boolean, nullable=False),
+    Column("question", String(20)),  # "Q12" where the transcript numbers its questions
+    Column("start_ms", Integer),
+    Column("end_ms", Integer),
+    Column("start_char", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    UniqueConstraint("source_id", "position", name="uq_turn_position"),
+)
+
 # Free text cut into the passages the coder codes, and their codes. A code is "model"
 # until a person confirms or corrects it, when it becomes "human" and is learnt from.
+# A segment is cut from a survey comment or from an interview turn (migration 0007);
+# a turn's segments keep where they lie in the source's text (`start_char`, `end_char`).
 segments = Table(
     "segments",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("comment_id", ForeignKey("comments.id", ondelete=CASCADE), nullable=False),
+    Column("comment_id", ForeignKey("comments.id", ondelete=CASCADE)),
     Column("position", Integer, nullable=False),
     Column("text", Text, nullable=False),
+    Column("turn_id", ForeignKey("turns.id", ondelete=CASCADE), index=True),
+    Column("start_char", Integer),
+    Column("end_char", Integer),
     UniqueConstraint("comment_id", "position", name="uq_segment_position"),
+    UniqueConstraint("turn_id", "position", name="uq_segment_turn_position"),
+    CheckConstraint("(comment_id IS NULL) <> (turn_id IS NULL)", name="ck_segments_one_parent"),
 )
 
 codes = Table(
@@ -156,8 +213,25 @@ codes = Table(
     Column("accepted", Boolean, nullable=False, server_default=false()),
     Column("polarity_confidence", Float),  # null where unknown (codes from before 0006)
     Column("polarity_sure", Boolean, nullable=False, server_default=false()),
+    # Who: for a person's code, the name they review under (migration 0007).
+    Column("coder", String(NAME_LENGTH)),
     # The review queue reads model codes least confident first.
     Index("ix_codes_source_confidence", "source", "confidence"),
+)
+
+# Every coder's own code of a segment, one per coder (migration 0007): the model's latest
+# and each person's, under their name. `codes` holds the one code that counts; `codings`
+# keeps what each coder said, so agreement between people (and with the model) can be
+# measured, and people can code blind, each without seeing another's codes.
+codings = Table(
+    "codings",
+    metadata,
+    Column("segment_id", ForeignKey("segments.id", ondelete=CASCADE), primary_key=True),
+    Column("coder", String(NAME_LENGTH), primary_key=True),
+    Column("factor_id", String(ID_LENGTH), nullable=False),
+    Column("polarity", String(20), nullable=False),
+    Column("coded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_codings_coder", "coder"),
 )
 
 

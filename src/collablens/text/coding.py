@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..store import Store, now, queries
-from ..vocabulary import MODEL_CODE, POLARITIES, ProgressCallback
+from ..vocabulary import (
+    CODER_NAME_LENGTH,
+    MODEL_CODE,
+    MODEL_CODER,
+    POLARITIES,
+    REVIEWER,
+    ProgressCallback,
+)
 from ..vocabulary import NO_FACTOR as NONE
 from .review_order import Candidate, review_order
 from .review_order import sentence_key as sentence_key  # importable from here, as before
@@ -208,13 +215,38 @@ def review_queue(
     return items
 
 
-def set_human_code(store: Store, segment_id: int, factor_id: str, polarity: str) -> None:
+def set_human_code(
+    store: Store, segment_id: int, factor_id: str, polarity: str, coder: str = REVIEWER
+) -> None:
     """Record a person's code for a segment (confirming or correcting the model's)."""
-    set_human_codes(store, [segment_id], factor_id, polarity)
+    set_human_codes(store, [segment_id], factor_id, polarity, coder)
 
 
-def set_human_codes(store: Store, segment_ids: list[int], factor_id: str, polarity: str) -> None:
-    """Record one person's code for several segments (copies of a sentence), all or none."""
+def coder_name(name: str | None) -> str:
+    """A person's coder name as stored: one space between words; refused if empty, too
+    long, or the model's own name."""
+    clean = " ".join((name or REVIEWER).split())
+    if not clean or len(clean) > CODER_NAME_LENGTH:
+        raise ValueError(f"a coder name has 1 to {CODER_NAME_LENGTH} characters, not {name!r}")
+    if clean.casefold() == MODEL_CODER:
+        raise ValueError(f"{MODEL_CODER!r} is the model's coder name; people use their own")
+    return clean
+
+
+def set_human_codes(
+    store: Store,
+    segment_ids: list[int],
+    factor_id: str,
+    polarity: str,
+    coder: str = REVIEWER,
+    blind: bool = False,
+) -> None:
+    """Record one person's code for several segments (copies of a sentence), all or none.
+
+    The code is kept under the person's name (`codings`) and becomes the code that
+    counts. Coding `blind` (for measuring agreement) counts only where no person's code
+    counts yet: the first person's stands until someone reviews it openly."""
+    coder = coder_name(coder)
     labels = {f.id for f in store.framework.factors} | {NONE}
     if factor_id not in labels:
         raise ValueError(f"{factor_id!r} is not a factor of the workspace's framework or 'none'")
@@ -225,5 +257,32 @@ def set_human_codes(store: Store, segment_ids: list[int], factor_id: str, polari
     with store.begin() as conn:
         queries.lock_coding(conn)
         for segment_id in segment_ids:
-            if not queries.set_human_code(conn, segment_id, factor_id, polarity):
+            if not queries.set_human_code(
+                conn, segment_id, factor_id, polarity, coder, replace_human=not blind
+            ):
                 raise ValueError(f"no segment {segment_id}")
+
+
+@dataclass
+class BlindItem:
+    """A passage to code without seeing anyone's code: the model's or another person's."""
+
+    segment_id: int
+    text: str
+    context: str  # the turn (or comment) it comes from
+    source: str  # the transcript's name, or "survey comment"
+
+
+def blind_queue(
+    store: Store,
+    coder: str,
+    collaboration: str | None = None,
+    source: str | None = None,
+    limit: int = 50,
+) -> list[BlindItem]:
+    """Interview passages this coder has not coded, in transcript order; nothing of any
+    other coder's codes is read, so nothing can be shown."""
+    coder = coder_name(coder)
+    with store.connect() as conn:
+        rows = queries.blind_rows(conn, coder, collaboration, source, limit)
+    return [BlindItem(int(r.id), r.text, r.context, r.source) for r in rows]

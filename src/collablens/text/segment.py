@@ -66,3 +66,34 @@ def segments(text: str, min_words: int = MIN_WORDS) -> list[str]:
                 out.append([sentence])
                 counts.append(n)
     return [" ".join(parts) for parts in out]
+
+
+def segment_spans(text: str, min_words: int = MIN_WORDS) -> list[tuple[int, int]]:
+    """Where each of `segments(text)` lies in `text`: (start, end) character positions.
+
+    Interview passages are exchanged with other qualitative tools by position in the
+    transcript (REFI-QDA), so a turn's segments keep where they are; the words between
+    `start` and `end` are those of the segment (a merged segment may span a line break).
+    """
+    out: list[list[int]] = []
+    counts: list[int] = []
+    for lm in re.finditer(r"[^\r\n]+", text):
+        line = lm.group(0)
+        bullet = _BULLET.match(line)
+        body = line[bullet.end() if bullet else 0 :]
+        stripped = body.strip()
+        if not stripped:
+            continue
+        offset = lm.start() + (bullet.end() if bullet else 0) + len(body) - len(body.lstrip())
+        cursor = 0
+        for sentence in split_sentences(stripped):
+            at = stripped.find(sentence, cursor)
+            cursor = at + len(sentence)
+            n = len(sentence.split())
+            if out and (n < min_words or counts[-1] < min_words):
+                out[-1][1] = offset + cursor
+                counts[-1] += n
+            else:
+                out.append([offset + at, offset + cursor])
+                counts.append(n)
+    return [(a, b) for a, b in out]

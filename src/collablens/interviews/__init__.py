@@ -1,0 +1,1 @@
+"""Interviews: transcripts read into speaker turns, pseudonymised, stored and coded."""

@@ -1,0 +1,393 @@
+"""Read interview transcripts into speaker turns: plain text, Word, WebVTT and SubRip.
+
+Each reader returns the same thing, a `Transcript` of `Turn`s (who spoke, what they
+said, when, if the file says), so the same interview typed up as text, saved from Word
+or captioned by Teams or Zoom gives the same turns. Nothing here is stored: the
+importer pseudonymises the turns before anything reaches the workspace.
+
+What each layout looks like, as the tools write it:
+
+* **plain text**: a turn starts with ``Name: what they said``; lines without a prefix
+  continue the turn. Committee-style numbered questions (``Q12 Chair: ...``) keep their
+  number. Lines before the first speaker (a title, a date) are a preamble, not speech.
+* **Word**: the same prefixes, with the name in bold or not (``**Name:** text``), or a
+  paragraph in a speaker style (a style named "Speaker", "Speaker Name" or "Interviewer")
+  holding only the name, whose following paragraphs are that person's; or a two-column
+  table of speaker and text.
+* **WebVTT**: ``<v Name>`` voice tags, closed or not (Teams), or ``Name: text`` captions
+  (Zoom). Teams' quirks are read as they are: a missing ``WEBVTT`` header, unpadded
+  timestamps such as ``0:0:0.210``, cue identifiers such as ``8f3e.../12-0``.
+* **SubRip** (``.srt``): ``Name: text`` captions, or ``[Name]`` at the start.
+
+Consecutive captions of one speaker join into one turn, keeping the first start and the
+last end time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CollablensError
+
+# A speaker prefix: an optional question number ("Q12"), then a name of one to five words
+# (letters, digits for "Speaker 2", dots for initials, apostrophes and hyphens), then a
+# colon and a space. Times such as "10:30" never match: a name starts with a letter.
+_QUESTION = r"^\s*(?:(?P<q>Q\s?\d{1,4})[.:]?\s+)?"
+_NAME = r"(?P<speaker>[^\W\d_][\w.'’\-]*(?:[ \t]+[\w.'’\-()]+){0,4}?)"
+_PREFIX = re.compile(_QUESTION + _NAME + r"\s*:\s+(?P<text>\S.*)$")
+# A speaker prefix with nothing after it on the line: "Sarah Jones:" alone.
+_PREFIX_ALONE = re.compile(_QUESTION + _NAME + r"\s*:\s*$")
+# Words that end in a colon at the start of a line without being a speaker.
+_NOT_SPEAKERS = {
+    "note", "notes", "date", "time", "location", "venue", "present", "attendees", "subject",
+    "re", "title", "duration", "transcript", "interview", "recording", "file", "http",
+    "https", "ps", "nb", "e.g", "i.e", "example", "answer", "question", "update",
+    "witnesses", "witness", "members", "apologies", "in attendance", "agenda", "summary",
+}  # fmt: skip
+_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "le", "la", "of", "the", "al"}
+_BRACKET = re.compile(r"^\s*\[(?P<speaker>[^\]\d][^\]]{0,60})\]\s*(?P<text>.*)$")
+_TAG = re.compile(r"</?[a-z][^>]*>", re.IGNORECASE)
+
+
+class TranscriptError(CollablensError):
+    """A transcript cannot be read; the message names the file, and the line where it can."""
+
+
+@dataclass
+class Turn:
+    """One person speaking, uninterrupted. Times in milliseconds from the start, if known."""
+
+    speaker: str
+    text: str
+    start_ms: int | None = None
+    end_ms: int | None = None
+    question: str | None = None  # "Q12" where the transcript numbers its questions
+    where: str = ""  # where the turn starts in the file ("line 12", "cue 7"), for messages
+
+
+@dataclass
+class Transcript:
+    path: Path
+    format: str  # "text", "docx", "webvtt" or "srt"
+    turns: list[Turn] = field(default_factory=list)
+    preamble: list[str] = field(default_factory=list)  # lines before the first speaker
+
+    @property
+    def speakers(self) -> list[str]:
+        """Every speaker, in the order they first speak."""
+        return list(dict.fromkeys(t.speaker for t in self.turns))
+
+
+def _speaker_prefix(line: str) -> tuple[str, str, str | None] | None:
+    """(speaker, text, question) when the line starts with a speaker's name and a colon."""
+    m = _PREFIX.match(line) or _PREFIX_ALONE.match(line)
+    if not m:
+        return None
+    speaker = " ".join(m.group("speaker").split())
+    if speaker.lower().rstrip(".") in _NOT_SPEAKERS or "://" in line[: m.end("speaker") + 3]:
+        return None
+    q = m.group("q")
+    text = m.groupdict().get("text") or ""
+    return speaker, text.strip(), q.replace(" ", "") if q else None
+
+
+def _name_like(label: str) -> bool:
+    """Written as a name or a title: every word capitalised, bar particles ("de", "of")."""
+    words = label.split()
+    return len(words) <= 4 and all(
+        w[0].isupper() or w.lower() in _PARTICLES for w in words if w[0].isalpha()
+    )
+
+
+def _join(turns: list[Turn], turn: Turn, separator: str) -> None:
+    """Add a turn, joining it to the previous one when the same person goes on speaking."""
+    if turns and turns[-1].speaker == turn.speaker and turn.question is None:
+        last = turns[-1]
+        last.text = f"{last.text}{separator}{turn.text}" if last.text else turn.text
+        last.end_ms = turn.end_ms if turn.end_ms is not None else last.end_ms
+        return
+    turns.append(turn)
+
+
+@dataclass
+class _Line:
+    """A line (or Word paragraph) before turns are assembled."""
+
+    where: str
+    text: str
+    found: tuple[str, str, str | None] | None = None  # a speaker prefix: speaker, text, Q
+    trusted: bool = False  # the speaker is certain (a Word speaker style, a table cell)
+    new_paragraph: bool = False
+
+
+def _assemble(lines: list[_Line], path: Path, fmt: str) -> Transcript:
+    """Turns from lines: a speaker prefix starts a turn, other lines continue it.
+
+    A title line can look like a prefix ("Oral evidence: policing in the North East"), so
+    speech starts at the first prefix whose speaker speaks again later or is written as a
+    name ("Bo", "Chief Constable Price": every word capitalised), or at the first prefix
+    at all where nobody speaks twice; what comes before is the preamble."""
+    counts: dict[str, int] = {}
+    for ln in lines:
+        if ln.found:
+            counts[ln.found[0]] = counts.get(ln.found[0], 0) + 1
+    recurring = {k for k, v in counts.items() if v > 1}
+    out = Transcript(path, fmt)
+    started = False
+    for ln in lines:
+        if not started:
+            starts = ln.trusted or (
+                ln.found is not None
+                and (ln.found[0] in recurring or not recurring or _name_like(ln.found[0]))
+            )
+            if not starts:
+                out.preamble.append(ln.text)
+                continue
+            started = True
+        if ln.found:
+            speaker, text, q = ln.found
+            _join(out.turns, Turn(speaker, text, question=q, where=ln.where), "\n")
+        elif out.turns:
+            last = out.turns[-1]
+            sep = "\n" if ln.new_paragraph else " "
+            last.text = f"{last.text}{sep}{ln.text}" if last.text else ln.text
+    return out
+
+
+def _from_lines(numbered: Iterable[tuple[int, str]], path: Path, fmt: str) -> Transcript:
+    lines: list[_Line] = []
+    paragraph_break = False
+    for n, raw in numbered:
+        line = raw.strip()
+        if not line:
+            paragraph_break = True
+            continue
+        lines.append(_Line(f"line {n}", line, _speaker_prefix(line), False, paragraph_break))
+        paragraph_break = False
+    return _assemble(lines, path, fmt)
+
+
+def read_text(path: Path, data: bytes) -> Transcript:
+    text = _decode(path, data)
+    return _from_lines(enumerate(text.splitlines(), 1), path, "text")
+
+
+def _decode(path: Path, data: bytes) -> str:
+    bom16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    for enc in ("utf-16",) if bom16 else ("utf-8-sig",):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise TranscriptError(
+            f"{path}: is not text in UTF-8, UTF-16 or Windows-1252 (byte {exc.start})"
+        ) from None
+
+
+# -- Word ------------------------------------------------------------------------------
+
+_SPEAKER_STYLES = {"speaker", "speaker name", "speakername", "interviewer", "respondent"}
+
+
+def read_docx(path: Path, data: bytes) -> Transcript:
+    import docx  # python-docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise TranscriptError(f"{path}: is not a Word document that can be read ({exc})") from None
+    except Exception as exc:  # zipfile.BadZipFile and lxml errors on a damaged file
+        raise TranscriptError(f"{path}: is not a Word document that can be read ({exc})") from None
+    lines: list[_Line] = []
+    styled_speaker: str | None = None
+    n = 0
+    for block in _blocks(document):
+        n += 1
+        where = f"paragraph {n}"
+        if isinstance(block, tuple):  # a row of a two-column table: speaker, text
+            speaker, text = block
+            if speaker and text:
+                lines.append(_Line(where, text, (speaker, text, None), trusted=True))
+            continue
+        para = block
+        text = para.text.strip()
+        style = (para.style.name if para.style is not None else "").strip().lower()
+        if not text:
+            continue
+        if style == "title" or style.startswith("heading"):
+            lines.append(_Line(where, text))  # before speech: preamble; within: ignored
+            continue
+        if style in _SPEAKER_STYLES:
+            # A speaker paragraph: the name alone (with or without a colon), or a style
+            # that is itself the speaker ("Interviewer") over the words they said.
+            if style in ("interviewer", "respondent") and len(text.split()) > 5:
+                lines.append(_Line(where, text, (style.title(), text, None), trusted=True))
+                styled_speaker = None
+            else:
+                styled_speaker = text.rstrip(":").strip()
+            continue
+        bold = _bold_prefix(para)
+        found = _speaker_prefix(f"{bold[0]}: {bold[1]}") if bold else _speaker_prefix(text)
+        if found:
+            lines.append(_Line(where, text, found, trusted=bold is not None, new_paragraph=True))
+            styled_speaker = None
+        elif styled_speaker is not None:
+            lines.append(_Line(where, text, (styled_speaker, text, None), trusted=True))
+        else:
+            lines.append(_Line(where, text, new_paragraph=True))
+    return _assemble(lines, path, "docx")
+
+
+def _blocks(document) -> Iterable:
+    """Paragraphs and table rows in document order (tables of speaker | text)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            yield item
+        elif isinstance(item, Table):
+            for row in item.rows:
+                cells = [c.text.strip() for c in row.cells]
+                if len(cells) >= 2:
+                    yield (cells[0].rstrip(":").strip(), " ".join(cells[1:]).strip())
+
+
+def _bold_prefix(para) -> tuple[str, str] | None:
+    """(name, rest) when a paragraph opens with bold text that is a speaker's name."""
+    runs = para.runs
+    head = []
+    i = 0
+    while i < len(runs) and (runs[i].bold or not runs[i].text.strip()):
+        head.append(runs[i].text)
+        i += 1
+    name = "".join(head).strip()
+    if not name or i == 0:
+        return None
+    rest = "".join(r.text for r in runs[i:]).strip()
+    name = name.rstrip(":").strip()
+    rest = rest[1:].strip() if rest.startswith(":") else rest
+    if not name or len(name.split()) > 6:
+        return None
+    return name, rest
+
+
+# -- captions --------------------------------------------------------------------------
+
+
+def _millis(stamp: str, path: Path, n: int) -> int:
+    """Milliseconds from "h:m:s.ms", "m:s.ms" or "h:m:s,ms", padded or not (Teams)."""
+    parts = stamp.replace(",", ".").split(":")
+    try:
+        seconds = float(parts[-1])
+        minutes = int(parts[-2]) if len(parts) >= 2 else 0
+        hours = int(parts[-3]) if len(parts) >= 3 else 0
+    except (ValueError, IndexError):
+        raise TranscriptError(f"{path}, line {n}: {stamp!r} is not a timestamp") from None
+    return round(((hours * 60 + minutes) * 60 + seconds) * 1000)
+
+
+def _caption_turn(text: str, voice: str | None, start: int, end: int, n: int) -> Turn | None:
+    """A caption's speaker: its voice tag, else a "Name: " or "[Name]" prefix."""
+    text = " ".join(_TAG.sub("", text).split())
+    if voice:
+        return Turn(" ".join(voice.split()), text, start, end, where=f"cue {n}") if text else None
+    found = _speaker_prefix(text)
+    if found:
+        return Turn(found[0], found[1], start, end, question=found[2], where=f"cue {n}")
+    m = _BRACKET.match(text)
+    if m:
+        speaker = " ".join(m.group("speaker").split())
+        return Turn(speaker, m.group("text").strip(), start, end, where=f"cue {n}")
+    return Turn("", text, start, end, where=f"cue {n}") if text else None
+
+
+def read_webvtt(path: Path, data: bytes) -> Transcript:
+    import webvtt  # webvtt-py
+    from webvtt.errors import MalformedFileError
+
+    text = _decode(path, data).lstrip("\ufeff")
+    if not text.lstrip().startswith("WEBVTT"):
+        text = "WEBVTT\n\n" + text  # Teams files may lack the header; strict readers refuse them
+    out = Transcript(path, "webvtt")
+    try:
+        captions = webvtt.from_buffer(io.StringIO(text)).captions
+    except (MalformedFileError, ValueError) as exc:
+        raise TranscriptError(f"{path}: is not a WebVTT caption file ({exc})") from None
+    for n, cap in enumerate(captions, 1):
+        start, end = _millis(cap.start, path, n), _millis(cap.end, path, n)
+        turn = _caption_turn(cap.text, cap.voice, start, end, n)
+        if turn:
+            _join(out.turns, turn, " ")
+    return out
+
+
+def read_srt(path: Path, data: bytes) -> Transcript:
+    import srt
+
+    text = _decode(path, data)
+    out = Transcript(path, "srt")
+    try:
+        subtitles = list(srt.parse(text))
+    except srt.SRTParseError as exc:
+        line = text.count("\n", 0, exc.actual_start) + 1
+        raise TranscriptError(f"{path}, line {line}: is not a SubRip caption") from None
+    for sub in subtitles:
+        start = round(sub.start.total_seconds() * 1000)
+        end = round(sub.end.total_seconds() * 1000)
+        turn = _caption_turn(sub.content, None, start, end, sub.index)
+        if turn:
+            _join(out.turns, turn, " ")
+    return out
+
+
+READERS: dict[str, Callable[[Path, bytes], Transcript]] = {
+    ".txt": read_text,
+    ".text": read_text,
+    ".md": read_text,
+    ".docx": read_docx,
+    ".vtt": read_webvtt,
+    ".srt": read_srt,
+}
+
+
+def read_transcript(path: str | Path, data: bytes | None = None) -> Transcript:
+    """Read a transcript by its extension; every failure is a `TranscriptError`."""
+    p = Path(path)
+    reader = READERS.get(p.suffix.lower())
+    if reader is None:
+        raise TranscriptError(
+            f"{p}: a transcript must be {', '.join(sorted(READERS))}, "
+            f"not {p.suffix or 'no extension'!r}"
+        )
+    if data is None:
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise TranscriptError(f"{p}: cannot read: {exc.strerror}") from None
+    out = reader(p, data)
+    if p.suffix.lower() in (".vtt", ".srt") and out.turns and all(not t.speaker for t in out.turns):
+        raise TranscriptError(
+            f"{p}: no speaker names in the captions; captions need '<v Name>' or 'Name: text' "
+            "so that interviewer and participant can be told apart"
+        )
+    unnamed = next((t for t in out.turns if not t.speaker), None)
+    if unnamed is not None:
+        raise TranscriptError(
+            f"{p}, {unnamed.where}: a caption with no speaker ({unnamed.text[:40]!r}) among "
+            "captions with speakers"
+        )
+    if not out.turns:
+        raise TranscriptError(
+            f"{p}: no speaker turns found; each turn must start with the speaker's name and a "
+            "colon ('Sarah: ...'), a bold name in Word, or a voice tag in captions"
+        )
+    return out
