@@ -7,6 +7,8 @@ traceback. Commands call `check_output_path` on every output path first.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,21 @@ def check_output_path(path: str | Path, what: str = "output") -> Path:
         )
     if not parent.is_dir():
         raise OutputError(f"cannot write the {what} {p}: {parent} is a file, not a folder")
+    return p
+
+
+def write_atomic(path: str | Path, data: bytes) -> Path:
+    """Write `data` to `path` whole or not at all: to a temporary file beside it, then
+    renamed over it, so a crash never leaves half a file where a good one was."""
+    p = check_output_path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return p
 
 

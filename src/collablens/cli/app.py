@@ -86,6 +86,12 @@ import_app = typer.Typer(
 app.add_typer(framework_app, name="framework")
 app.add_typer(survey_app, name="survey")
 app.add_typer(import_app, name="import")
+export_app = typer.Typer(
+    help="Write files other tools open: REFI-QDA codebooks and projects (NVivo, ATLAS.ti, "
+    "MAXQDA, QualCoder, Taguette).",
+    no_args_is_help=True,
+)
+app.add_typer(export_app, name="export")
 
 DbOption = Annotated[
     str,
@@ -726,6 +732,172 @@ def _import_details(res: ImportResult) -> list[str]:
             + " (change them with `collablens forces`)."
         )
     return lines
+
+
+@import_app.command("qdpx")
+def import_qdpx_cmd(
+    file: Annotated[Path, typer.Argument(help="A REFI-QDA project (.qdpx) from any QDA tool.")],
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration to add it to.")
+    ],
+    no_code: Annotated[
+        bool, typer.Option("--no-code", help="Do not code the new passages now.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Import a REFI-QDA project: its text sources as transcripts, its codings as people's
+    codes under each user's name.
+
+    Text is pseudonymised as a transcript import is (speaker labels and names become
+    pseudonyms, the redactor runs), and each coding is moved with the words it covers.
+    A coding counts for the passages (sentences) its selection covers at least half of.
+    Codes that match no factor of the workspace's framework, sources that are not text,
+    and notes (memos) are counted and named, not imported.
+
+    Example: collablens import qdpx review2017.qdpx -c "NE ROCU"
+    """
+    from ..errors import CollablensError
+    from ..interviews.refiqda_import import import_project
+
+    store = _open(db, create=True)
+    with _progress(f"Reading {file.name}"):
+        try:
+            res = import_project(store, file, collaboration)
+        except CollablensError as exc:
+            _fail(str(exc))
+    console.print(
+        escape(
+            f"Imported {len(res.sources_added)} sources into {collaboration!r}: "
+            f"{res.codings} people's codes"
+            + (f" by {', '.join(c for c in res.coders if c != 'model')}" if res.codings else "")
+            + (
+                f", {res.model_codings} model codes (for agreement only)"
+                if res.model_codings
+                else ""
+            )
+        ),
+        highlight=False,
+    )
+    if res.sources_already:
+        console.print(
+            escape(f"Already imported, left as they were: {', '.join(res.sources_already)}")
+        )
+    left = []
+    if res.sources_skipped:
+        left.append(f"{res.sources_skipped} sources that are not text")
+    if res.notes:
+        left.append(f"{res.notes} notes (collablens keeps no memos)")
+    if res.selections_without_passage:
+        left.append(f"{res.selections_without_passage} selections covering no passage")
+    for code, n in sorted(res.unmatched_codes.items()):
+        left.append(f"{n} codings of {code!r} (no such factor)")
+    if left:
+        console.print(f"[yellow]Not imported:[/] {escape('; '.join(left))}.")
+    if res.sources_added and not no_code:
+        _code_with_progress(store, collaboration)
+
+
+@import_app.command("qdc")
+def import_qdc_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="A REFI-QDA codebook (.qdc), or a project (.qdpx) for its codes.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The framework draft (YAML) to write.")
+    ] = Path("framework-draft.yaml"),
+    name: Annotated[
+        str, typer.Option("--name", help="The framework's name.")
+    ] = "Imported codebook",
+) -> None:
+    """Turn a codebook from a QDA tool into a framework draft to edit.
+
+    Each codable code becomes a factor (its description the definition); polarity
+    children such as "Governance (barrier)" fold into their factor. Kinds are guessed
+    from group names (Inhibitors, Barriers / Facilitators, Enablers) and every survey item
+    is a TODO: finish the draft, then check it with `collablens framework validate`.
+
+    Example: collablens import qdc codebook.qdc --out our-framework.yaml
+    """
+    from ..errors import CollablensError
+    from ..interviews.refiqda_import import framework_draft, read_codebook
+    from ..outputs import write_atomic
+
+    _out(out, "framework draft")
+    try:
+        text = framework_draft(read_codebook(file), name)
+    except CollablensError as exc:
+        _fail(str(exc))
+    write_atomic(out, text.encode("utf-8"))
+    console.print(
+        escape(f"Wrote {out}: finish every TODO, then `collablens framework validate {out}`.")
+    )
+
+
+@export_app.command("qdc")
+def export_qdc_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The codebook to write.")] = Path(
+        "codebook.qdc"
+    ),
+    framework: FrameworkOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the framework as a REFI-QDA codebook (.qdc), validated against the schema.
+
+    One code per factor, under Inhibitors or Facilitators, with its definition, and a
+    child code per polarity ("Governance (barrier)"); and "None of the factors". Code ids
+    are the same in every export.
+
+    Example: collablens export qdc --out collablens.qdc
+    """
+    from ..errors import CollablensError
+    from ..interviews.refiqda import write_codebook
+
+    _out(out, "codebook")
+    fw = _framework(framework, db)
+    try:
+        write_codebook(fw, out)
+    except CollablensError as exc:
+        _fail(str(exc))
+    console.print(escape(f"Wrote {out} ({len(fw.factors)} factors)"))
+
+
+@export_app.command("qdpx")
+def export_qdpx_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration whose interviews.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The project to write.")] = Path(
+        "project.qdpx"
+    ),
+    with_model: Annotated[
+        bool, typer.Option("--with-model", help="Include the model's codes, as user 'model'.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write a collaboration's interviews as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti,
+    MAXQDA, QualCoder or Taguette: pseudonymised sources, participants as cases with their
+    force and role, the framework's codes, and every person's coded passages with their
+    character positions. Validated against the REFI-QDA schema; ids are the same in every
+    export.
+
+    Example: collablens export qdpx -c "NE ROCU" --out ne-rocu.qdpx
+    """
+    from ..errors import CollablensError
+    from ..interviews.refiqda import write_project
+
+    _out(out, "project")
+    store = _open(db)
+    try:
+        res = write_project(store, collaboration, out, with_model)
+    except CollablensError as exc:
+        _fail(str(exc))
+    console.print(
+        escape(
+            f"Wrote {out}: {res.sources} sources, {res.cases} participants, {res.selections} "
+            f"coded passages, {res.codings} codes by {', '.join(res.coders) or 'nobody yet'}"
+        ),
+        highlight=False,
+    )
 
 
 @app.command("forces")
