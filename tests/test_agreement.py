@@ -193,3 +193,26 @@ def test_the_agreement_command(tmp_path, store: Store, monkeypatch):
     bad = runner.invoke(app, ["agreement", "-c", "C", "--coders", "Ana", "--db", db])
     assert bad.exit_code == 1 and "two coders or more" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_uncoded_passages_can_count_as_none(store: Store):
+    """--uncoded none: every passage is a unit, and what a coder left uncoded is their none
+    (NVivo's way); the output says which rule was used."""
+    ids = _interviews(store)
+    set_human_codes(store, ids[:4], "governance", "barrier", "Ana", blind=True)
+    set_human_codes(store, ids[:2], "governance", "barrier", "Ben", blind=True)
+    set_human_codes(store, ids[2:3], "trust", "barrier", "Ben", blind=True)
+    missing = measure_agreement(store, "C")
+    as_none = measure_agreement(store, "C", uncoded="none")
+    assert (missing.units, as_none.units) == (3, len(ids))
+    ana = ["governance"] * 4 + ["none"] * (len(ids) - 4)
+    ben = ["governance"] * 2 + ["trust"] + ["none"] * (len(ids) - 3)
+    assert as_none.pairs[0].kappa == pytest.approx(cohen_kappa_score(ana, ben))
+    assert as_none.pairs[0].percent == pytest.approx((len(ids) - 2) / len(ids))
+    assert missing.pairs[0].percent == pytest.approx(2 / 3)
+    from collablens.analysis.agreement import exclusion_note
+
+    assert "counts as that coder's 'none'" in exclusion_note(as_none)
+    assert "is missing for that coder" in exclusion_note(missing)
+    with pytest.raises(AgreementError, match="--uncoded is 'missing' or 'none'"):
+        measure_agreement(store, "C", uncoded="zero")

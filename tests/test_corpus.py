@@ -94,9 +94,10 @@ def test_no_near_duplicate_of_a_development_sentence(corpus):
 
 
 def test_the_demo_comments_are_not_teaching_sentences(corpus, builtin_framework):
-    """The demo shows the coder on text it did not learn from: no demo comment is a
-    near-duplicate (cosine 0.9 or more) of a corpus sentence, and every factor of the
-    built-in framework has comments of both polarities."""
+    """The demo shows the coder on text it did not learn from: no demo comment or
+    interview sentence is a near-duplicate (cosine 0.9 or more) of a corpus sentence,
+    and every factor of the built-in framework has comments of both polarities."""
+    from collablens.demo.interviews import demo_interviews
     from collablens.demo.simulate import demo_comments
     from collablens.text.embed import get_embedder
 
@@ -106,6 +107,8 @@ def test_the_demo_comments_are_not_teaching_sentences(corpus, builtin_framework)
     for f in builtin_framework.factors:
         assert bank[f.id]["barrier"] and bank[f.id]["enabler"]
         demo += bank[f.id]["barrier"] + bank[f.id]["enabler"]
+    for interview in demo_interviews()["interviews"]:  # and the demo's interviews
+        demo += [s for t in interview["turns"] for s, _ in t.get("a", [])]
     emb = get_embedder()
     a = emb.embed([s.text for s in corpus])
     b = emb.embed(demo)

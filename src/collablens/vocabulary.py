@@ -95,7 +95,11 @@ SETTING_COMMENT_K: Final = "comment_k"
 SETTING_CODER_MODEL: Final = "coder_model"
 SETTING_FRAMEWORK_YAML: Final = "framework_yaml"
 SETTING_FRAMEWORK_ORIGIN: Final = "framework_origin"
+#: The smallest group of interview participants (by force or role) that is shown: far
+#: smaller than a survey's, as a study interviews a handful of people per force.
+SETTING_INTERVIEW_K: Final = "interview_k"
 DEFAULT_SETTINGS: Final = {SETTING_ANONYMITY_K: "10", SETTING_COMMENT_K: "10"}
+DEFAULT_INTERVIEW_K: Final = 3
 #: The default smallest group whose results may be shown (and force whose comments may be).
 DEFAULT_K: Final = int(DEFAULT_SETTINGS[SETTING_ANONYMITY_K])
 #: The workspace file used when no --db is given (SQLite, in the working folder).

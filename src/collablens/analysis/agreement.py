@@ -75,6 +75,7 @@ class Agreement:
     interviewer_turns: int = 0
     with_polarity: bool = False
     selected_codes: list[str] = field(default_factory=list)
+    uncoded: str = "missing"  # or "none": what a passage a coder did not code counts as
 
     def as_dict(self) -> dict:
         def num(x: float) -> float | None:
@@ -97,13 +98,21 @@ def exclusion_note(result: Agreement) -> str:
         f"{result.fewer_than_two} of {result.passages} passages coded by fewer than two of "
         "the coders",
     ]
-    parts += [f"{n} passages {c} did not code" for c, n in result.not_coded.items() if n]
-    return (
-        "Left out: "
-        + "; ".join(parts)
-        + ". A passage a coder did not code is missing for that coder, not counted as "
-        "agreeing that nothing applies."
-    )
+    if result.uncoded == "none":
+        parts = parts[:1]
+        how = (
+            ". A passage a coder did not code counts as that coder's 'none' (as NVivo counts "
+            "uncoded text), which raises agreement where much is left uncoded: "
+            + ", ".join(f"{n} for {c}" for c, n in result.not_coded.items())
+            + "."
+        )
+    else:
+        parts += [f"{n} passages {c} did not code" for c, n in result.not_coded.items() if n]
+        how = (
+            ". A passage a coder did not code is missing for that coder, not counted as "
+            "agreeing that nothing applies (--uncoded none counts it so)."
+        )
+    return "Left out: " + "; ".join(parts) + how
 
 
 def _mean(values: list[float]) -> float:
@@ -118,9 +127,13 @@ def measure_agreement(
     sources: list[str] | None = None,
     codes: list[str] | None = None,
     with_polarity: bool = False,
+    uncoded: str = "missing",
 ) -> Agreement:
     """Agreement between `coders` (default: every person who coded these interviews; add
-    "model" to count the model) on the collaboration's interview passages."""
+    "model" to count the model) on the collaboration's interview passages. A passage a
+    coder did not code is `uncoded` "missing" for them (the default), or their "none"."""
+    if uncoded not in ("missing", "none"):
+        raise AgreementError(f"--uncoded is 'missing' or 'none', not {uncoded!r}")
     fw = store.framework
     known_codes = {f.id for f in fw.factors} | {"none"}
     for c in codes or []:
@@ -133,7 +146,8 @@ def measure_agreement(
         if collaboration_id(conn, collaboration) is None:
             raise NotFound(f"no collaboration named {collaboration!r}")
         rows = queries.coding_rows(conn, collaboration, sources)
-        passages = queries.interview_segment_count(conn, collaboration, sources)
+        every = queries.interview_segments(conn, collaboration, sources)
+        passages = len(every)
         asked = queries.interviewer_turn_count(conn, collaboration, sources)
         if sources:
             cid = collaboration_id(conn, collaboration)
@@ -171,6 +185,13 @@ def measure_agreement(
         if r.coder in chosen:
             by_unit.setdefault(int(r.id), {})[r.coder] = label(r.factor_id, r.polarity)
             about[int(r.id)] = (r.source, r.text)
+    not_coded = {c: passages - sum(1 for v in by_unit.values() if c in v) for c in chosen}
+    if uncoded == "none":  # every passage is a unit; what a coder left is their "none"
+        for r in every:
+            unit = by_unit.setdefault(int(r.id), {})
+            about.setdefault(int(r.id), (r.source, r.text))
+            for c in chosen:
+                unit.setdefault(c, label("none", "neutral"))
     pairable = {u: v for u, v in by_unit.items() if len(v) >= 2}
     result = Agreement(
         collaboration,
@@ -179,11 +200,12 @@ def measure_agreement(
         percent=float("nan"),
         alpha=krippendorff_alpha_nominal([[v.get(c) for c in chosen] for v in pairable.values()]),
         passages=passages,
-        not_coded={c: passages - sum(1 for v in by_unit.values() if c in v) for c in chosen},
+        not_coded=not_coded,
         fewer_than_two=passages - len(pairable),
         interviewer_turns=asked,
         with_polarity=with_polarity,
         selected_codes=sorted(selected),
+        uncoded=uncoded,
     )
     for a, b in combinations(chosen, 2):
         both = [(v[a], v[b]) for v in pairable.values() if a in v and b in v]

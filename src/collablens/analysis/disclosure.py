@@ -11,7 +11,10 @@ workspace's `Policy`. `disclose` has one rule per kind of thing it may be given:
   candidates kept only from forces shown with at least `comment_k` respondents, so no
   hidden force's count can be found by subtracting shown forces from a total;
 - `Passages` -> `Passages`: free text redacted of personal data before anything is
-  segmented, coded or written.
+  segmented, coded or written;
+- `InterviewEvidence` -> `InterviewEvidence`: participants counted by force and role
+  only in groups of at least `interview_k`, smaller ones pooled so that none can be
+  recovered by subtraction; a quote names its force only where that group is shown.
 
 Anything else raises TypeError: a new kind of output needs a rule here before it can
 publish anything. `tests/test_disclosure.py` runs every output on a store with a
@@ -27,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import ATTRIBUTES, DEFAULT_K, NOT_STATED
+from ..vocabulary import ATTRIBUTES, DEFAULT_INTERVIEW_K, DEFAULT_K, NOT_STATED
 from . import comparisons
 from .anonymity import PRIMARY, suppress_partition
 from .scoring import RawScores, Scores
@@ -40,11 +43,27 @@ class Policy:
 
     k: int = DEFAULT_K
     comment_k: int = DEFAULT_K
+    interview_k: int = DEFAULT_INTERVIEW_K
 
     @classmethod
     def of(cls, store: Any) -> Policy:
         """The policy a workspace was set up with (`collablens init --k --comment-k`)."""
-        return cls(k=store.anonymity_k, comment_k=store.comment_k)
+        return cls(k=store.anonymity_k, comment_k=store.comment_k, interview_k=store.interview_k)
+
+
+@dataclass
+class InterviewEvidence:
+    """Interview participants (key, force, role) and the counted codes of their passages
+    (dicts with factor_id, polarity, source, polarity_sure, text, force...), before or after
+    disclosure. After: participant counts by force and role with small groups pooled, and
+    each code's `shown_force` (its force where that group is shown, else None)."""
+
+    participants: list[tuple[str, str | None, str | None]]
+    codes: list[dict]
+    by_force: list[dict] = field(default_factory=list)
+    by_role: list[dict] = field(default_factory=list)
+    k: int = DEFAULT_INTERVIEW_K
+    disclosed: bool = False
 
 
 @dataclass
@@ -199,6 +218,41 @@ def _disclose_comments(subject: CommentEvidence, policy: Policy) -> CommentEvide
         allowed_forces=allowed,
         disclosed=True,
     )
+
+
+OTHER_GROUP = "other"
+NOT_GIVEN = "not given"
+
+
+def pooled_counts(values: list[str | None], k: int) -> tuple[list[dict], set[str]]:
+    """Counts of people by group, largest first, with groups under `k` pooled as "other";
+    where "other" would hold 1 to k-1 people, the smallest shown groups join it until it
+    holds k or more (or nothing is left shown), so no hidden group can be found by
+    subtracting the shown ones from the total. Returns the rows and the groups shown."""
+    counts: dict[str, int] = {}
+    for v in values:
+        key = v or NOT_GIVEN
+        counts[key] = counts.get(key, 0) + 1
+    shown = sorted((g for g, n in counts.items() if n >= k), key=lambda g: (-counts[g], g))
+    other = sum(n for g, n in counts.items() if g not in shown)
+    while 0 < other < k and shown:
+        other += counts[shown.pop()]
+    rows = [{"group": g, "n": counts[g]} for g in shown]
+    if other:
+        rows.append({"group": OTHER_GROUP, "n": other})
+    return rows, set(shown)
+
+
+@disclose.register
+def _disclose_interviews(subject: InterviewEvidence, policy: Policy) -> InterviewEvidence:
+    k = policy.interview_k
+    by_force, forces = pooled_counts([f for _, f, _ in subject.participants], k)
+    by_role, _ = pooled_counts([r for _, _, r in subject.participants], k)
+    codes = [
+        {**c, "shown_force": c.get("force") if (c.get("force") or NOT_GIVEN) in forces else None}
+        for c in subject.codes
+    ]
+    return InterviewEvidence(subject.participants, codes, by_force, by_role, k=k, disclosed=True)
 
 
 @disclose.register

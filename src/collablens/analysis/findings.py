@@ -19,6 +19,7 @@ from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, NOT_STATED
 from . import ledger
 from .dataset import SurveyData, load, load_coded, load_comments
 from .disclosure import CROSS, RELEASE, CommentEvidence, Policy, disclose
+from .interviews import InterviewFindings, interview_findings
 from .provenance import coding_notes, coding_state, import_readings, method_notes, review_note
 from .quotes import QUOTE_CANDIDATES, FactorComments, summarise
 from .scoring import Scores
@@ -123,6 +124,9 @@ class Findings:
     force_means: pd.DataFrame | None = None
     quadrant: pd.DataFrame | None = None
     trend: pd.DataFrame | None = None
+    # The collaboration's interviews (all of them, not of one wave), disclosed; None
+    # when it has none.
+    interviews: InterviewFindings | None = None
 
 
 def find(
@@ -172,6 +176,7 @@ def find(
     out.review_note = review_note(state)
     out.coding_notes = coding_notes(state)
     out.publication = Publication(data, scores, dims, correction)
+    out.interviews = interview_findings(store, collaboration, policy)
     return out
 
 

@@ -1247,6 +1247,44 @@ def releases_cmd(
 
 
 @app.command()
+def deck(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="Collaboration name.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PowerPoint file to write.")] = Path(
+        "findings.pptx"
+    ),
+    wave: Annotated[
+        str | None,
+        typer.Option("--wave", "-w", help="Survey wave to show (default: latest)."),
+    ] = None,
+    correction: CorrectionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write a findings deck (PowerPoint) for a workshop, like the study's.
+
+    A title slide; how the evidence was gathered (survey, interviews, participants by
+    force and role, agreement between coders); the factors at a glance; one slide per
+    factor with its survey score and interval, how often it came up as a barrier or an
+    enabler in interviews and comments, and short quotes from different forces; the
+    framework's workshop questions. The same anonymity rules as the report; recorded in
+    the release ledger.
+
+    Example: collablens deck -c "NE ROCU" --out findings.pptx
+    """
+    from ..errors import CollablensError
+    from ..reporting.deck import write_deck
+
+    _out(out, "deck")
+    store = _open(db)
+    try:
+        res = write_deck(store, collaboration, out, wave, correction=correction)
+    except (CollablensError, ValueError) as exc:
+        _fail(str(exc))
+    console.print(escape(f"Wrote {out}: {res.slides} slides"))
+
+
+@app.command()
 def demo(
     folder: Annotated[
         Path, typer.Option("--dir", help="Folder for the demo workspace, data and report.")
@@ -1773,6 +1811,14 @@ def agreement(
     show: Annotated[
         int, typer.Option("--show", min=0, help="How many disagreements to list.")
     ] = 20,
+    uncoded: Annotated[
+        str,
+        typer.Option(
+            "--uncoded",
+            help="What a passage a coder did not code counts as: missing (left out for that "
+            "coder) or none (their 'none', as NVivo counts uncoded text).",
+        ),
+    ] = "missing",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
@@ -1797,7 +1843,7 @@ def agreement(
     store = _open(db)
     try:
         res = measure_agreement(
-            store, collaboration, _split(coders), _split(sources), _split(codes), polarity
+            store, collaboration, _split(coders), _split(sources), _split(codes), polarity, uncoded
         )
     except CollablensError as exc:
         _fail(str(exc))

@@ -1,4 +1,5 @@
-"""The demo workspace: a fictional collaboration, two survey waves, one report.
+"""The demo workspace: a fictional collaboration, two survey waves, six interviews, one
+report.
 
 It runs the same path a real user takes (files written in the formats survey tools
 export, imported, scored, reported), so it doubles as an end-to-end check.
@@ -14,6 +15,7 @@ from ..store import Store
 from ..surveys.importer import ImportResult, Progress, import_responses
 from ..text.coding import CodingRun, code_workspace
 from ..vocabulary import ATTRIBUTES
+from .interviews import build_interviews
 from .simulate import demo_scenario, simulate_wave, to_qualtrics_csv, to_template_csv
 
 COLLABORATION = "North East Regional Collaboration (fictional)"
@@ -50,6 +52,7 @@ def run_demo(
         import_responses(store, path, COLLABORATION, wave, progress=progress)
         for path, wave in zip(files, WAVES, strict=True)
     ]
+    files += build_interviews(store, COLLABORATION, folder, fw, seed=seed)
     coding = code_workspace(store, COLLABORATION, progress=progress)
     out = folder / "report.html"
     pdf_path = folder / "report.pdf" if pdf else None

@@ -64,6 +64,13 @@ QUADRANT = Section(
 TREND = Section("trend", "Trend across waves", 50, "sections/trend.html", shown=_has_chart("trend"))
 GAPS = Section("gaps", "Partner gaps", 60, "sections/gaps.html")
 COMMENTS = Section("comments", "What staff said", 70, "sections/comments.html")
+INTERVIEWS = Section(
+    "interviews",
+    "What interviews said",
+    75,
+    "sections/interviews.html",
+    shown=lambda report: getattr(report, "interviews", None) is not None,
+)
 ACTIONS = Section("actions", "Recommended actions", 80, "sections/actions.html")
 WORKSHOP = Section("workshop", "Questions for a workshop", 90, "sections/workshop.html")
 RELIABILITY = Section(

@@ -919,6 +919,21 @@ def interview_segment_count(
     return int(conn.execute(stmt).scalar_one())
 
 
+def interview_segments(
+    conn: Connection, collaboration: str, source_names: Sequence[str] | None
+) -> list[Row]:
+    """Every passage of the collaboration's interviews: (id, source, text), in order."""
+    stmt = _turn_segments_in(
+        select(segments.c.id, sources.c.name.label("source"), segments.c.text)
+        .select_from(segments)
+        .join(turns, turns.c.id == segments.c.turn_id),
+        collaboration,
+    )
+    if source_names:
+        stmt = stmt.where(sources.c.name.in_(list(source_names)))
+    return list(conn.execute(stmt.order_by(sources.c.id, turns.c.position, segments.c.position)))
+
+
 def interviewer_turn_count(
     conn: Connection, collaboration: str, source_names: Sequence[str] | None
 ) -> int:
@@ -1014,3 +1029,44 @@ def set_model_coding(
         },
         ["segment_id", "coder"],
     )
+
+
+def interview_code_rows(conn: Connection, collaboration: str) -> list[Row]:
+    """The counted codes of the collaboration's interview passages (`counted_code`), with
+    who said them: (segment id, text, factor id, polarity, source, polarity sure,
+    confidence, source id, participant key, force, role)."""
+    stmt = _turn_segments_in(
+        select(
+            segments.c.id,
+            segments.c.text,
+            codes.c.factor_id,
+            codes.c.polarity,
+            codes.c.source,
+            codes.c.polarity_sure,
+            codes.c.confidence,
+            sources.c.id.label("source_id"),
+            participants.c.key.label("participant"),
+            participants.c.force,
+            participants.c.role,
+        )
+        .select_from(segments)
+        .join(turns, turns.c.id == segments.c.turn_id)
+        .join(codes, codes.c.segment_id == segments.c.id)
+        .where(counted_code()),
+        collaboration,
+    ).outerjoin(participants, participants.c.id == sources.c.participant_id)
+    return list(conn.execute(stmt.order_by(segments.c.id)).all())
+
+
+def interview_people(conn: Connection, collaboration: str) -> list[Row]:
+    """Participants who have at least one transcript: (key, force, role, sources)."""
+    n = func.count(sources.c.id)
+    stmt = (
+        select(participants.c.key, participants.c.force, participants.c.role, n.label("sources"))
+        .join(sources, sources.c.participant_id == participants.c.id)
+        .join(collaborations, collaborations.c.id == participants.c.collaboration_id)
+        .where(collaborations.c.name == collaboration)
+        .group_by(participants.c.key, participants.c.force, participants.c.role)
+        .order_by(participants.c.key)
+    )
+    return list(conn.execute(stmt).all())

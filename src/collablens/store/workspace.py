@@ -25,12 +25,14 @@ from ..errors import WorkspaceError
 from ..framework import Framework, framework_source, parse_framework
 from ..vocabulary import (
     DEFAULT_DB,
+    DEFAULT_INTERVIEW_K,
     DEFAULT_K,
     DEFAULT_SETTINGS,
     SETTING_ANONYMITY_K,
     SETTING_COMMENT_K,
     SETTING_FRAMEWORK_ORIGIN,
     SETTING_FRAMEWORK_YAML,
+    SETTING_INTERVIEW_K,
 )
 from .tables import settings
 
@@ -408,6 +410,10 @@ class Store:
     @property
     def comment_k(self) -> int:
         return int(self.get_setting(SETTING_COMMENT_K) or DEFAULT_K)
+
+    @property
+    def interview_k(self) -> int:
+        return int(self.get_setting(SETTING_INTERVIEW_K) or DEFAULT_INTERVIEW_K)
 
     def set_framework(self, path: str | Path | None = None) -> Framework:
         """Record the workspace's framework; its full text is kept so the store stands alone."""
