@@ -83,6 +83,7 @@ def test_the_report_has_an_interviews_section(demo):
 
 def test_the_deck_shows_what_the_report_may_and_nothing_more(demo, tmp_path):
     result, store = demo
+    assert result.deck is not None and result.deck.exists()  # `collablens demo` writes one
     out = tmp_path / "findings.pptx"
     res = write_deck(store, COLLABORATION, out)
     fw = store.framework

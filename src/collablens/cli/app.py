@@ -1323,6 +1323,8 @@ def demo(
     console.print(f"[bold green]Report:[/] {escape(str(res.report.resolve()))}")
     if res.pdf:
         console.print(f"[bold green]PDF:[/]    {escape(str(res.pdf.resolve()))}")
+    if res.deck:
+        console.print(f"[bold green]Deck:[/]   {escape(str(res.deck.resolve()))}")
 
 
 # -- listen: coding free text -------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..reporting.deck import write_deck
 from ..reporting.view import Report, write_report
 from ..store import Store
 from ..surveys.importer import ImportResult, Progress, import_responses
@@ -32,6 +33,7 @@ class DemoResult:
     report: Path
     pdf: Path | None
     summary: Report
+    deck: Path | None = None
 
 
 def run_demo(
@@ -59,5 +61,6 @@ def run_demo(
     # The demo publishes the counts of every breakdown, to show them (and the check that
     # breakdowns published together isolate nobody); a real report asks for what it needs.
     summary = write_report(store, COLLABORATION, out, pdf=pdf_path, breakdowns=ATTRIBUTES)
+    deck = write_deck(store, COLLABORATION, folder / "findings.pptx", breakdowns=ATTRIBUTES).path
     store.close()
-    return DemoResult(folder, db, files, results, coding, out, pdf_path, summary)
+    return DemoResult(folder, db, files, results, coding, out, pdf_path, summary, deck)
