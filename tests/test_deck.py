@@ -128,3 +128,19 @@ def test_the_deck_command(demo, tmp_path):
     assert run.exit_code == 0 and "slides" in run.output and out.exists()
     bad = CliRunner().invoke(app, ["deck", "-c", "Nope", "--out", str(out), "--db", str(result.db)])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
+
+
+def test_a_quote_never_names_a_pseudonym(store: Store):
+    from collablens.text.coding import blind_queue, set_human_codes
+
+    text = (
+        b"Interviewer: Why?\n\nSarah Jones: As Sarah Jones I think the governance is weak here.\n"
+    )
+    import_transcript(store, Path("t.txt"), "C", ["P01"], data=text)
+    item = blind_queue(store, "Ana", "C")[0]
+    assert "P01" in item.text  # stored with the pseudonym
+    set_human_codes(store, [item.segment_id], "governance", "barrier", "Ana", blind=True)
+    found = interview_findings(store, "C")
+    assert found is not None
+    quote = next(q for f in found.factors for q in f.quotes)
+    assert quote["text"] == "As [participant] I think the governance is weak here."

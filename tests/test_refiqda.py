@@ -221,3 +221,78 @@ def test_the_exchange_commands(store: Store, tmp_path):
     out = run(app, ["export", "qdpx", "-c", "Nope", "--out", str(tmp_path / "n.qdpx"), "--db", db])
     assert out.exit_code == 1 and "no collaboration named 'Nope'" in " ".join(out.output.split())
     assert "Traceback" not in out.output
+
+
+def _foreign(tmp_path: Path, qde=None, text=None) -> Path:
+    src = next((FOREIGN / "sources").iterdir())
+    out = tmp_path / "f.qdpx"
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("project.qde", qde or (FOREIGN / "Review 2017.qde").read_text(encoding="utf-8"))
+        z.writestr(f"sources/{src.name}", text or src.read_text(encoding="utf-8"))
+    return out
+
+
+def test_another_tools_names_never_reach_the_workspace(store: Store, tmp_path):
+    import_project(store, _foreign(tmp_path), "NE")
+    with store.connect() as conn:
+        assert conn.execute(select(sources.c.name)).scalar_one() == "Interview P01"
+
+
+def test_one_coder_one_code_per_passage_and_nested_codes(store: Store, tmp_path):
+    qde = (FOREIGN / "Review 2017.qde").read_text(encoding="utf-8")
+    # Ana also codes the second selection to Governance; a code nested under the
+    # practicalities barrier child counts as that barrier.
+    qde = qde.replace(
+        '<Code guid="c0000000-0000-4000-8000-000000000006" name="barrier" isCodable="true"/>',
+        '<Code guid="c0000000-0000-4000-8000-000000000006" name="barrier" isCodable="true">'
+        '<Code guid="c0000000-0000-4000-8000-000000000009" name="Two logins" isCodable="true"/>'
+        "</Code>",
+    ).replace(
+        '<CodeRef targetGUID="c0000000-0000-4000-8000-000000000006"/>',
+        '<CodeRef targetGUID="c0000000-0000-4000-8000-000000000009"/></Coding>'
+        '<Coding guid="f1000000-0000-4000-8000-000000000009" '
+        'creatingUser="a1000000-0000-4000-8000-00000000000a">'
+        '<CodeRef targetGUID="c0000000-0000-4000-8000-000000000002"/>',
+    )
+    res = import_project(store, _foreign(tmp_path, qde=qde), "NE")
+    assert res.codings_dropped == 2  # the second code of each of two passages
+    with store.connect() as conn:
+        kept = conn.execute(
+            select(codings.c.factor_id, codings.c.polarity).where(codings.c.coder == "Ana Smith")
+        ).all()
+    assert sorted(set(kept)) == [("leadership", "neutral"), ("practicalities", "barrier")]
+
+
+def test_turns_a_line_apart_and_a_damaged_zip(store: Store, tmp_path):
+    src = next((FOREIGN / "sources").iterdir()).read_text(encoding="utf-8")
+    qde = (FOREIGN / "Review 2017.qde").read_text(encoding="utf-8")
+    # One newline between turns, and the selections' positions as that text has them.
+    qde = qde.replace(
+        'startPosition="49" endPosition="140"', 'startPosition="48" endPosition="139"'
+    )
+    qde = qde.replace(
+        'startPosition="195" endPosition="264"', 'startPosition="192" endPosition="261"'
+    )
+    res = import_project(store, _foreign(tmp_path, qde, src.replace("\n\n", "\n")), "NE")
+    assert (res.codings, res.selections_without_passage) == (6, 1)  # as with blank lines
+    broken = tmp_path / "broken.qdpx"
+    data = bytearray(_foreign(tmp_path).read_bytes())
+    at = data.find(b"Interviewer")
+    data[at : at + 4] = b"XXXX"  # no longer the bytes the CRC was taken of
+    broken.write_bytes(bytes(data))
+    fresh = open_workspace(str(tmp_path / "fresh.db"), create=True)
+    with pytest.raises(RefiError, match="cannot be read"):
+        import_project(fresh, broken, "NE")
+
+
+def test_a_group_interview_round_trips(store: Store, tmp_path):
+    text = b"Interviewer: Why?\n\nSarah Jones: Because it works.\n\nDave Wilson: It does here.\n"
+    import_transcript(store, Path("group.txt"), "C", ["P01", "P02"], data=text)
+    write_project(store, "C", tmp_path / "g.qdpx")
+    with zipfile.ZipFile(tmp_path / "g.qdpx") as z:
+        xml = z.read("project.qde").decode()
+    assert xml.count("<SourceRef ") == 2  # both participants' case points at the source
+    other = open_workspace(str(tmp_path / "o.db"), create=True)
+    import_project(other, tmp_path / "g.qdpx", "C")
+    with other.connect() as conn:
+        assert set(participant_rows(conn, "C")) == {"P01", "P02"}

@@ -285,3 +285,69 @@ def test_sqlite_rejects_a_segment_with_two_parents(store: Store):
     with pytest.raises(sqlite3.IntegrityError):
         con.execute("INSERT INTO segments (position, text) VALUES (9, 'orphan')")
     con.close()
+
+
+# -- from a review: inputs that went wrong once ------------------------------------------
+
+
+def test_names_in_any_case_and_everyday_words():
+    from collablens.interviews.pseudonymise import _name_pattern
+
+    lower = _name_pattern("sarah jones")
+    assert lower is not None
+    assert lower.sub("P01", "I am sarah jones; Jones knows.") == "I am P01; P01 knows."
+    will = _name_pattern("Will Young")
+    assert will is not None
+    text = will.sub("P01", "The IT will be better, Will Young said, and Young agreed.")
+    assert text == "The IT will be better, P01 said, and P01 agreed."
+
+
+def test_given_ids_must_name_every_speaker_and_sounds_are_not_speakers():
+    srt = (
+        b"1\n00:00:01,000 --> 00:00:02,000\n[Music]\n\n"
+        b"2\n00:00:02,000 --> 00:00:04,000\nInterviewer: Why?\n\n"
+        b"3\n00:00:04,000 --> 00:00:06,000\nSarah Jones: Because it works.\n\n"
+        b"4\n00:00:06,000 --> 00:00:07,000\nDave Wilson: It does.\n"
+    )
+    t = read_transcript(Path("group.srt"), srt)
+    assert t.speakers == ["Interviewer", "Sarah Jones", "Dave Wilson"]
+    with pytest.raises(PseudonymError, match="2 participants speak here .* but 1"):
+        pseudonymise(t, ["P03"])
+
+
+def test_a_header_block_of_fields_is_not_speech():
+    text = (
+        "Interviewee: Sarah Jones\nInterviewer: Alex Carter\nDate: 14 March 2026\n\n"
+        "Alex Carter: Shall we start?\n\nSarah Jones: Yes, the IT is the problem.\n\n"
+        "Alex Carter: Thanks.\n"
+    )
+    t = read_text(Path("h.txt"), text.encode())
+    assert t.speakers == ["Alex Carter", "Sarah Jones"] and len(t.preamble) == 3
+
+
+def test_word_table_headers_and_bold_headings_are_not_speakers(tmp_path):
+    import docx
+
+    doc = docx.Document()
+    p = doc.add_paragraph()
+    p.add_run("Part two").bold = True
+    table = doc.add_table(rows=3, cols=2)
+    for row, (who, said) in zip(
+        table.rows,
+        [("Speaker", "Text"), ("Interviewer", "Why?"), ("Sarah Jones", "It works.")],
+        strict=True,
+    ):
+        row.cells[0].text, row.cells[1].text = who, said
+    doc.save(str(tmp_path / "t.docx"))
+    t = read_transcript(tmp_path / "t.docx")
+    assert t.speakers == ["Interviewer", "Sarah Jones"] and t.preamble == ["Part two"]
+
+
+def test_a_group_interview_counts_each_participant(store: Store):
+    from collablens.analysis.interviews import interview_findings
+
+    text = b"Interviewer: Why?\n\nSarah Jones: Because it works.\n\nDave Wilson: It does here.\n"
+    res = import_transcript(store, Path("group.txt"), "C", ["P01", "P02"], data=text)
+    assert res.source == "Interview P01 and P02"
+    found = interview_findings(store, "C")
+    assert found is not None and found.participants == 2

@@ -17,6 +17,7 @@ counted or quoted; a polarity is shown where a person gave it or the coder was s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,8 +118,12 @@ def interview_findings(
             f.unclear += 1
         else:
             setattr(f, shown, getattr(f, shown) + 1)
+    keys = [k for k, _, _ in evidence.participants]
+    unnamed = (
+        re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keys)) + r")(?!\w)") if keys else None
+    )
     for f in factors.values():
-        f.quotes = _quotes([r for r in evidence.codes if r["factor_id"] == f.id])
+        f.quotes = _quotes([r for r in evidence.codes if r["factor_id"] == f.id], unnamed)
     reliability, note = _reliability(store, collaboration)
     return InterviewFindings(
         collaboration,
@@ -136,9 +141,10 @@ def interview_findings(
     )
 
 
-def _quotes(rows: list[dict[str, Any]]) -> list[dict]:
+def _quotes(rows: list[dict[str, Any]], unnamed: re.Pattern[str] | None = None) -> list[dict]:
     """Up to three short quotes, from as many sources (people) and forces as there are:
-    people's codes first, then the model's most confident."""
+    people's codes first, then the model's most confident. A pseudonym in the words
+    ("As P03 I think...") reads "[participant]": a quote never names one."""
     ranked = sorted(
         (r for r in rows if 20 <= len(r["text"]) <= QUOTE_MAX_CHARS),
         key=lambda r: (r["source"] != HUMAN_CODE, -float(r["confidence"] or 0), r["id"]),
@@ -157,10 +163,11 @@ def _quotes(rows: list[dict[str, Any]]) -> list[dict]:
             if pass_ == 0 and r["shown_force"] in seen_forces:
                 continue
             shown = r["polarity"] if r["source"] == HUMAN_CODE or r["polarity_sure"] else None
+            text = unnamed.sub("[participant]", r["text"]) if unnamed else r["text"]
             out.append(
                 {
                     "id": r["id"],
-                    "text": r["text"],
+                    "text": text,
                     "force": r["shown_force"],
                     "polarity": shown or UNCLEAR_POLARITY,
                 }

@@ -164,7 +164,7 @@ def import_transcript(
         return TranscriptImport(p, before, transcript.format, already=True)
     clean = _pseudonymised(transcript, participants, interviewers, set(known))
     ids = list(clean.participants.values())
-    name = f"Interview {', '.join(ids)}" if ids else "Interview"
+    name = f"Interview {' and '.join(ids)}" if ids else "Interview"
     asking = {
         t.speaker
         for t, raw in zip(clean.turns, transcript.turns, strict=True)
@@ -277,8 +277,10 @@ def _pseudonymised(
     asking = find_interviewers(transcript, interviewers)
     answering = [s for s in transcript.speakers if s not in asking]
     given = list(participants or [])
-    if len(given) < len(answering):
-        given += _next_ids(taken | set(given), len(answering) - len(given))
+    if not given:  # none given: the next free pseudonyms, in the order people speak
+        given = _next_ids(taken, len(answering))
+    # Given ids must name every person interviewed: pseudonymise refuses a mismatch,
+    # listing the speakers, rather than guess who is who.
     return pseudonymise(transcript, given, asking)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import CollablensError
-from ..text.redact import redact_many
+from ..text.redact import _LOWER_STOP, redact_many
 from .transcripts import Transcript, Turn
 
 INTERVIEWER = "Interviewer"
@@ -50,9 +50,27 @@ class Pseudonymised:
     participants: dict[str, str]  # speaker label -> participant id
 
 
+def _everyday() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(_LOWER_STOP) | frozenset(STOP_WORDS)
+
+
+# Words that are names too ("Will", "May", "Mark"): a speaker's name part that is one of
+# these is replaced only where it is written capitalised.
+_EVERYDAY = _everyday()
+_NUMBERED_INTERVIEWER = re.compile(r"^(?:interviewer|int|researcher|moderator)\s*\d{1,2}$")
+
+
+def is_interviewer_label(label: str) -> bool:
+    """A label that names the interviewer's role: "Interviewer", "Chair", "Interviewer 3"."""
+    low = " ".join(label.lower().split())
+    return low in INTERVIEWER_LABELS or bool(_NUMBERED_INTERVIEWER.match(low))
+
+
 def is_role_label(label: str) -> bool:
     low = " ".join(label.lower().split())
-    return low in _ROLE_WORDS or bool(_GENERIC.match(low))
+    return low in _ROLE_WORDS or bool(_GENERIC.match(low)) or is_interviewer_label(low)
 
 
 def find_interviewers(transcript: Transcript, named: list[str] | None = None) -> list[str]:
@@ -71,7 +89,7 @@ def find_interviewers(transcript: Transcript, named: list[str] | None = None) ->
             out.append(found)
         return out
     asks = {t.speaker for t in transcript.turns if t.question}
-    out = [s for s in speakers if s.lower() in INTERVIEWER_LABELS or s in asks]
+    out = [s for s in speakers if is_interviewer_label(s) or s in asks]
     if not out:
         raise PseudonymError(
             f"{transcript.path}: which speaker is the interviewer? Name them with "
@@ -87,13 +105,20 @@ def _name_pattern(label: str) -> re.Pattern[str] | None:
     words = [w for w in re.split(r"[\s]+", label.strip()) if w]
     # Titles in the label itself ("Mr Patel", "Chief Constable Helen Price") are not names.
     parts = [w for w in words if not re.fullmatch(_TITLES, w, flags=re.I)]
-    parts = [p for p in parts if len(p.strip(".")) >= 2 and p[0].isupper()]
+    parts = [p.strip(".,") for p in parts if len(p.strip(".,")) >= 2]
     if not parts:
         return None
-    alternatives = [re.escape(" ".join(parts))] + [re.escape(p) for p in parts]
-    alternatives = sorted(set(alternatives), key=len, reverse=True)
-    names = "|".join(alternatives)
-    return re.compile(rf"(?<!\w)(?:{_TITLES}\s+)?(?:{names})(?:'s|’s)?(?!\w)", re.I)
+    # The whole name in any case; a part alone in any case too, unless it is also an
+    # everyday word ("Will Young": "will", "young"), which is matched only capitalised.
+    whole = r"\s+".join(re.escape(p) for p in parts)
+    alternatives = [(len(whole) + 1000, f"(?i:{whole})")]
+    for p in parts:
+        if p.lower() in _EVERYDAY:
+            alternatives.append((len(p), re.escape(p[0].upper() + p[1:].lower())))
+        else:
+            alternatives.append((len(p), f"(?i:{re.escape(p)})"))
+    names = "|".join(a for _, a in sorted(set(alternatives), reverse=True))
+    return re.compile(rf"(?<!\w)(?:(?i:{_TITLES})\s+)?(?:{names})(?:'s|’s)?(?!\w)")
 
 
 def _alias(alias: str) -> Callable[[re.Match[str]], str]:

@@ -222,6 +222,7 @@ def project_files(
         srcs = queries.export_sources(conn, collaboration)
         rows = queries.export_codings(conn, collaboration, with_model)
         people = queries.participant_rows(conn, collaboration)
+        speaking = queries.speakers_by_source(conn, collaboration)
     if not srcs:
         raise RefiError(
             f"{collaboration!r} has no interview transcripts to export "
@@ -252,9 +253,9 @@ def project_files(
             typeOfVariable="Text",
         )
     by_participant: dict[str, list[str]] = {}
-    for s in srcs:
-        if s.participant:
-            by_participant.setdefault(s.participant, []).append(s.guid)
+    for s in srcs:  # a participant's sources: those they speak in (group interviews too)
+        for key in speaking.get(s.guid, [s.participant] if s.participant else []):
+            by_participant.setdefault(key, []).append(s.guid)
     cases = ET.SubElement(root, f"{{{ns}}}Cases")
     for key, attrs in people.items():
         case = ET.SubElement(

@@ -37,11 +37,11 @@ import yaml
 
 from ..framework import Framework
 from ..store import Store, queries
-from ..store.forces import collaboration_id
+from ..store.forces import collaboration_id, declared_forces
 from ..text.redact import redact_many
 from ..vocabulary import MODEL_CODER, NO_FACTOR
-from .importer import StoredTurn, _next_ids, store_source
-from .pseudonymise import INTERVIEWER, INTERVIEWER_LABELS, _name_pattern, is_role_label
+from .importer import StoredTurn, _declared, _next_ids, store_source
+from .pseudonymise import INTERVIEWER, _name_pattern, is_interviewer_label, is_role_label
 from .refiqda import CODEBOOK_NS, NONE_CODE, PROJECT_NS, CodeIds, RefiError
 
 _LABEL = re.compile(r"(?P<label>[^\W\d_][\w.'’\- ]{0,60}?):[ \t]+")
@@ -211,7 +211,17 @@ def _project_xml(path: Path) -> tuple[bytes, zipfile.ZipFile]:
             f"{path}: a .qdpx holds one project file (project.qde); found "
             f"{', '.join(names) or 'none'}"
         )
-    return z.read(names[0]), z
+    return _read_member(z, names[0], path), z
+
+
+def _read_member(z: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    """A member of the zip, or a RefiError naming what is damaged."""
+    import zlib
+
+    try:
+        return z.read(name)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError) as exc:
+        raise RefiError(f"{path}: {name} inside it cannot be read ({exc})") from None
 
 
 @dataclass
@@ -231,6 +241,7 @@ class QdpxImport:
     model_codings: int = 0
     unmatched_codes: dict[str, int] = field(default_factory=dict)  # code name -> codings
     selections_without_passage: int = 0
+    codings_dropped: int = 0  # a second code of one passage by one coder
     notes: int = 0
     coders: list[str] = field(default_factory=list)
 
@@ -259,6 +270,13 @@ def _code_map(framework: Framework, codes: list[QdaCode]) -> dict[str, tuple[str
                 continue
         if name in by_name:
             out[c.guid] = (by_name[name], "neutral")
+    # A code nested under a matched one counts for its nearest matched ancestor.
+    for c in _walk(codes):
+        up = c.parent
+        while c.guid not in out and up is not None:
+            if up.guid in out:
+                out[c.guid] = out[up.guid]
+            up = up.parent
     return out
 
 
@@ -282,19 +300,39 @@ class _Remap:
 
 
 def _turns_of(text: str) -> list[tuple[int, int, str, int]]:
-    """Blocks of a source's text (split at blank lines): (start, end, label, words start)."""
-    out = []
-    at = 0
-    for gap in [*re.finditer(r"\n[ \t\r]*\n\s*", text), None]:
-        end = gap.start() if gap else len(text)
-        block = text[at:end]
-        if block.strip():
-            lead = len(block) - len(block.lstrip())
-            start = at + lead
-            label = _LABEL.match(text, start, end)
-            words_at = label.end() if label else start
-            out.append((start, end, label.group("label").strip() if label else "", words_at))
-        at = gap.end() if gap else len(text)
+    """Turns of a source's text: (start, end, label, words start). A turn starts at a line
+    that opens with a speaker's label ("Sarah Jones: ..."), or after a blank line; a
+    source with no labels is one turn per paragraph."""
+    from .transcripts import _NOT_SPEAKERS
+
+    out: list[tuple[int, int, str, int]] = []
+    start: int | None = None
+    end = 0
+    label, words_at = "", 0
+    for m in re.finditer(r"[^\n]*(?:\n|$)", text):
+        line = m.group(0)
+        if m.start() == len(text) and not line:
+            break
+        body = line.strip()
+        lab = _LABEL.match(text, m.start() + len(line) - len(line.lstrip()))
+        labelled = lab is not None and lab.group("label").strip().lower().rstrip(".") not in (
+            _NOT_SPEAKERS
+        )
+        if not body or labelled:
+            if start is not None:
+                out.append((start, end, label, words_at))
+            start = None
+        if not body:
+            continue
+        if start is None:
+            start = m.start() + len(line) - len(line.lstrip())
+            if labelled and lab is not None:
+                label, words_at = lab.group("label").strip(), lab.end()
+            else:
+                label, words_at = "", start
+        end = m.start() + len(line.rstrip())
+    if start is not None:
+        out.append((start, end, label, words_at))
     return out
 
 
@@ -316,7 +354,7 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
     }
     result = QdpxImport(p, notes=len(root.findall(f"{{{ns}}}Notes/{{{ns}}}Note")))
     variables = {v.get("guid"): (v.get("name") or "") for v in root.iter(f"{{{ns}}}Variable")}
-    case_of: dict[str, tuple[str, dict[str, str]]] = {}
+    case_of: dict[str, list[tuple[str, dict[str, str]]]] = {}
     for case_el in root.iter(f"{{{ns}}}Case"):
         attrs = {}
         for vv in case_el.findall(f"{{{ns}}}VariableValue"):
@@ -327,11 +365,14 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
             if key in ("force", "role", "rank_band") and value:
                 attrs[key] = value[:190]
         for ref in case_el.findall(f"{{{ns}}}SourceRef"):
-            case_of[ref.get("targetGUID", "")] = (case_el.get("name") or "", attrs)
+            case_of.setdefault(ref.get("targetGUID", ""), []).append(
+                (case_el.get("name") or "", attrs)
+            )
     with store.connect() as conn:
         known = set(queries.participant_rows(conn, collaboration))
         cid = collaboration_id(conn, collaboration)
         have = set(queries.source_guids(conn))
+        declared = declared_forces(conn, collaboration)
     sources_el = root.find(f"{{{ns}}}Sources")
     prepared = []
     for el in list(sources_el) if sources_el is not None else []:
@@ -368,17 +409,22 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
                 for ref in c.findall(f"{{{ns}}}CodeRef")
             ]
             selections.append(_Selection(start, end, codings))
-        prepared.append((sguid, sname, text, selections, case_of.get(sguid)))
+        prepared.append((sguid, sname, text, selections, case_of.get(sguid, [])))
     taken = set(known)
     plans = []
-    for sguid, sname, text, selections, case in prepared:
+    for sguid, sname, text, selections, cases in prepared:
         blocks = _turns_of(text)
-        case_name, attrs = case if case else ("", {})
         labels = [lab for _, _, lab, _ in blocks]
-        asking = {lab for lab in labels if lab and lab.lower() in INTERVIEWER_LABELS}
+        asking = {lab for lab in labels if lab and is_interviewer_label(lab)}
         answering = list(dict.fromkeys(lab for lab in labels if lab not in asking))
-        key = case_name if _PSEUDONYM.match(case_name) else _next_ids(taken, 1)[0]
-        taken.add(key)
+        # Each case of the source is a participant: its name where it is a pseudonym
+        # (P03), else the next free one; its name is never kept.
+        people: list[tuple[str, str, dict[str, str]]] = []
+        for case_name, attrs in cases or [("", {})]:
+            key = case_name if _PSEUDONYM.match(case_name) else _next_ids(taken, 1)[0]
+            taken.add(key)
+            people.append((key, case_name, _declared(attrs, declared, p, key)))
+        key, case_name, attrs = people[0]
         # Labels that are roles or pseudonyms already ("Interviewer 1", "P03") stay as
         # written; any other label is a name, and becomes the pseudonym.
         alias = {lab: lab if _PSEUDONYM.match(lab) else key for lab in answering if lab}
@@ -386,10 +432,9 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
         patterns = [
             (pat, a) for lab, a in alias.items() if lab != a and (pat := _name_pattern(lab))
         ]
-        if case_name and not _PSEUDONYM.match(case_name):
-            pat = _name_pattern(case_name)
-            if pat:
-                patterns.append((pat, key))
+        for pkey, pname, _ in people:
+            if pname and not _PSEUDONYM.match(pname) and (pat := _name_pattern(pname)):
+                patterns.append((pat, pkey))
         words = [text[w:e] for _, e, _, w in blocks]
         named = []
         for chunk in words:
@@ -402,11 +447,12 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
             for (_, _, lab, _), new in zip(blocks, cleaned, strict=True)
         ]
         remaps = [_Remap(old, new) for old, new in zip(words, cleaned, strict=True)]
-        plans.append((sguid, sname, text, selections, key, attrs, blocks, turns, remaps))
+        plans.append((sguid, sname, text, selections, people, blocks, turns, remaps))
     with store.begin() as conn:
         collab = cid if cid is not None else queries.ensure_collaboration(conn, collaboration)
-        for sguid, sname, text, selections, key, attrs, blocks, turns, remaps in plans:
-            pid, _ = queries.ensure_participant(conn, collab, key, attrs)
+        for sguid, sname, text, selections, people, blocks, turns, remaps in plans:
+            pids = [queries.ensure_participant(conn, collab, k, a)[0] for k, _, a in people]
+            keys = [k for k, _, _ in people]
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
             if queries.find_source(conn, collab, digest) is not None:
                 result.sources_already.append(sname)
@@ -415,9 +461,10 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
                 conn,
                 collab,
                 {
-                    "participant_id": pid,
+                    "participant_id": pids[0] if len(pids) == 1 else None,
                     "guid": sguid,
-                    "name": _unique(conn, collab, sname),
+                    # Never the other tool's name for it: that is often a person's name.
+                    "name": _unique(conn, collab, f"Interview {' and '.join(keys)}"),
                     "sha256": digest,
                     "source_format": "refi-qda",
                 },
@@ -426,6 +473,7 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
             _, starts = _stored_starts(turns)
             result.sources_added.append(sname)
             passages = _segments_with_ids(conn, rows)
+            given: dict[tuple[int, str], tuple[str, str]] = {}
             for sel in selections:
                 lo = _moved(sel.start, blocks, remaps, starts)
                 hi = _moved(sel.end, blocks, remaps, starts)
@@ -442,6 +490,12 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
                     coder = users.get(user) or "reviewer"
                     factor, pol = mapped
                     for sid in covered:
+                        # One code per coder per passage: a second, different code of
+                        # the same passage by the same coder is counted, not kept.
+                        first = given.setdefault((sid, coder), (factor, pol))
+                        if first != (factor, pol):
+                            result.codings_dropped += 1
+                            continue
                         if coder == MODEL_CODER:
                             queries.set_model_coding(conn, sid, factor, pol, when)
                             result.model_codings += 1
@@ -510,7 +564,7 @@ def _source_text(el: ET.Element, z: zipfile.ZipFile, p: Path, ns: str) -> str:
     for c in candidates:
         c = str(PurePosixPath(c))
         if c in z.namelist():
-            data = z.read(c)
+            data = _read_member(z, c, p)
             try:
                 return data.decode("utf-8-sig")
             except UnicodeDecodeError:

@@ -48,8 +48,14 @@ _NOT_SPEAKERS = {
     "https", "ps", "nb", "e.g", "i.e", "example", "answer", "question", "update",
     "witnesses", "witness", "members", "apologies", "in attendance", "agenda", "summary",
 }  # fmt: skip
+_TABLE_HEADS = {"speaker", "name", "who", "person", "participant", "role"}
 _PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "le", "la", "of", "the", "al"}
 _BRACKET = re.compile(r"^\s*\[(?P<speaker>[^\]\d][^\]]{0,60})\]\s*(?P<text>.*)$")
+# Bracketed captions that are sounds, not speakers ("[Music]", "[Laughter]").
+_SOUNDS = {
+    "music", "laughter", "laughs", "applause", "inaudible", "crosstalk", "silence", "noise",
+    "background noise", "pause", "coughs", "unclear", "indistinct", "no audio", "beep",
+}  # fmt: skip
 _TAG = re.compile(r"</?[a-z][^>]*>", re.IGNORECASE)
 
 
@@ -131,6 +137,7 @@ def _assemble(lines: list[_Line], path: Path, fmt: str) -> Transcript:
     speech starts at the first prefix whose speaker speaks again later or is written as a
     name ("Bo", "Chief Constable Price": every word capitalised), or at the first prefix
     at all where nobody speaks twice; what comes before is the preamble."""
+    lines = _without_header(lines)
     counts: dict[str, int] = {}
     for ln in lines:
         if ln.found:
@@ -156,6 +163,24 @@ def _assemble(lines: list[_Line], path: Path, fmt: str) -> Transcript:
             sep = "\n" if ln.new_paragraph else " "
             last.text = f"{last.text}{sep}{ln.text}" if last.text else ln.text
     return out
+
+
+def _without_header(lines: list[_Line]) -> list[_Line]:
+    """A transcript that opens with a block of "Field: value" lines ("Interviewee: Sarah
+    Jones", "Interviewer: Alex Carter", "Date: 14 March 2026") has them as its header,
+    not as speech: two or more such lines, before the first blank line, each value a few
+    words with no sentence ending. They become the preamble (never stored)."""
+    head = 0
+    for i, ln in enumerate(lines):
+        if ln.trusted or (i and ln.new_paragraph) or ln.found is None:
+            break
+        said = ln.found[1]
+        if not said or len(said.split()) > 5 or said.rstrip().endswith((".", "?", "!")):
+            break
+        head = i + 1
+    if head < 2:
+        return lines
+    return [_Line(ln.where, ln.text) for ln in lines[:head]] + lines[head:]
 
 
 def _from_lines(numbered: Iterable[tuple[int, str]], path: Path, fmt: str) -> Transcript:
@@ -255,8 +280,10 @@ def _blocks(document) -> Iterable:
         if isinstance(item, Paragraph):
             yield item
         elif isinstance(item, Table):
-            for row in item.rows:
+            for i, row in enumerate(item.rows):
                 cells = [c.text.strip() for c in row.cells]
+                if i == 0 and cells and cells[0].rstrip(":").lower() in _TABLE_HEADS:
+                    continue  # the table's header row: "Speaker | Text"
                 if len(cells) >= 2:
                     yield (cells[0].rstrip(":").strip(), " ".join(cells[1:]).strip())
 
@@ -273,6 +300,8 @@ def _bold_prefix(para) -> tuple[str, str] | None:
     if not name or i == 0:
         return None
     rest = "".join(r.text for r in runs[i:]).strip()
+    if not (name.endswith(":") or rest.startswith(":")):
+        return None  # bold words with no colon are a heading or emphasis, not a speaker
     name = name.rstrip(":").strip()
     rest = rest[1:].strip() if rest.startswith(":") else rest
     if not name or len(name.split()) > 6:
@@ -304,6 +333,9 @@ def _caption_turn(text: str, voice: str | None, start: int, end: int, n: int) ->
     if found:
         return Turn(found[0], found[1], start, end, question=found[2], where=f"cue {n}")
     m = _BRACKET.match(text)
+    if m and m.group("speaker").strip().lower() in _SOUNDS:
+        rest = m.group("text").strip()
+        return _caption_turn(rest, None, start, end, n) if rest else None
     if m:
         speaker = " ".join(m.group("speaker").split())
         return Turn(speaker, m.group("text").strip(), start, end, where=f"cue {n}")

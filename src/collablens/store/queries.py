@@ -1059,14 +1059,38 @@ def interview_code_rows(conn: Connection, collaboration: str) -> list[Row]:
 
 
 def interview_people(conn: Connection, collaboration: str) -> list[Row]:
-    """Participants who have at least one transcript: (key, force, role, sources)."""
-    n = func.count(sources.c.id)
+    """Participants who speak in at least one transcript (a group interview counts each of
+    its participants): (key, force, role, sources)."""
+    n = func.count(func.distinct(sources.c.id))
     stmt = (
         select(participants.c.key, participants.c.force, participants.c.role, n.label("sources"))
-        .join(sources, sources.c.participant_id == participants.c.id)
         .join(collaborations, collaborations.c.id == participants.c.collaboration_id)
+        .join(sources, sources.c.collaboration_id == participants.c.collaboration_id)
+        .join(
+            turns,
+            and_(
+                turns.c.source_id == sources.c.id,
+                turns.c.speaker == participants.c.key,
+                turns.c.interviewer.is_(False),
+            ),
+        )
         .where(collaborations.c.name == collaboration)
         .group_by(participants.c.key, participants.c.force, participants.c.role)
         .order_by(participants.c.key)
     )
     return list(conn.execute(stmt).all())
+
+
+def speakers_by_source(conn: Connection, collaboration: str) -> dict[str, list[str]]:
+    """Each transcript's GUID -> the participants (pseudonyms) who speak in it."""
+    stmt = _turn_segments_in(
+        select(sources.c.guid, turns.c.speaker)
+        .select_from(turns)
+        .where(turns.c.interviewer.is_(False))
+        .distinct(),
+        collaboration,
+    )
+    out: dict[str, list[str]] = {}
+    for g, who in conn.execute(stmt):
+        out.setdefault(str(g), []).append(str(who))
+    return out
