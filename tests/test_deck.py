@@ -144,3 +144,24 @@ def test_a_quote_never_names_a_pseudonym(store: Store):
     assert found is not None
     quote = next(q for f in found.factors for q in f.quotes)
     assert quote["text"] == "As [participant] I think the governance is weak here."
+
+
+def test_the_interview_threshold_is_set_at_init(tmp_path):
+    from typer.testing import CliRunner
+
+    from collablens.cli import app
+
+    db = str(tmp_path / "w.db")
+    out = CliRunner().invoke(app, ["init", "--interview-k", "2", "--db", db])
+    assert out.exit_code == 0 and "interview threshold = 2" in " ".join(out.output.split())
+    store = open_workspace(db)
+    text = b"Interviewer: Why?\n\nSarah Jones: Because the governance is clear.\n"
+    import_transcript(store, Path("a.txt"), "C", ["P01"], data=text)
+    import_transcript(store, Path("b.txt"), "C", ["P02"], data=text + b"\nMore.\n")
+    with store.begin() as conn:
+        from collablens.store.queries import ensure_participant
+
+        for key in ("P01", "P02"):
+            ensure_participant(conn, 1, key, {"force": "Eastdale"})
+    found = interview_findings(store, "C")
+    assert found is not None and found.by_force == [{"group": "Eastdale", "n": 2}]

@@ -240,6 +240,14 @@ def init(
             "--comment-k", min=2, help="Smallest force whose comments may be quoted (default 10)."
         ),
     ] = None,
+    interview_k: Annotated[
+        int | None,
+        typer.Option(
+            "--interview-k",
+            min=2,
+            help="Smallest group of interview participants (by force or role) shown (default 3).",
+        ),
+    ] = None,
 ) -> None:
     """Create a workspace, or change its framework and anonymity thresholds.
 
@@ -273,10 +281,13 @@ def init(
         store.set_setting("anonymity_k", str(k))
     if comment_k is not None:
         store.set_setting("comment_k", str(comment_k))
+    if interview_k is not None:
+        store.set_setting("interview_k", str(interview_k))
     console.print(
         f"Workspace [bold]{escape(store.url)}[/]: framework {escape(repr(fw.id))} "
         f"({len(fw.factors)} factors), "
-        f"anonymity threshold k = {store.anonymity_k}, comment threshold = {store.comment_k}."
+        f"anonymity threshold k = {store.anonymity_k}, comment threshold = {store.comment_k}, "
+        f"interview threshold = {store.interview_k}."
     )
 
 
