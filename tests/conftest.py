@@ -273,3 +273,15 @@ def downgrade():
                 conn.commit()
 
     return run
+
+
+def head_revision() -> str:
+    """The newest migration's revision id: what every upgraded store must be at."""
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("collablens.store") / "migrations"))
+    return str(ScriptDirectory.from_config(cfg).get_current_head())

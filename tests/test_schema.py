@@ -13,6 +13,7 @@ import json
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from conftest import head_revision
 from sqlalchemy import inspect, select, text
 
 from collablens.store import (
@@ -145,7 +146,7 @@ def test_upgrade_from_0002_keeps_data_and_renames_polarities(any_store: Store, d
     with any_store.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == (
-            "0007_interviews"
+            head_revision()
         )
     assert delete_wave(any_store, "C", "2024") == 3
     assert set(_count(any_store).values()) == {0}

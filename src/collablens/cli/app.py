@@ -92,6 +92,11 @@ export_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
+register_app = typer.Typer(
+    help="The register of collaborations: function, model, parties, board and history.",
+    no_args_is_help=True,
+)
+app.add_typer(register_app, name="register")
 
 DbOption = Annotated[
     str,
@@ -909,6 +914,200 @@ def export_qdpx_cmd(
         ),
         highlight=False,
     )
+
+
+@register_app.command("template")
+def register_template_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The workbook to write.")] = Path(
+        "register.xlsx"
+    ),
+) -> None:
+    """Write the register workbook for a programme office to fill in.
+
+    Sheets Collaborations, Parties (each force with its chief officer and policing body)
+    and Events (signed, varied, renewed, joined, withdrew, terminated), each column with a
+    note saying what goes in it, and an example to overwrite.
+
+    Example: collablens register template --out register.xlsx
+    """
+    from ..govern.register import register_template
+
+    _out(out, "register template")
+    register_template(out)
+    console.print(escape(f"Wrote {out}: fill it in, then `collablens register import {out}`."))
+
+
+@register_app.command("import")
+def register_import_cmd(
+    files: Annotated[
+        list[Path], typer.Argument(help="The filled-in workbook, or CSV files of its sheets.")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Import the register from the workbook (or CSVs of its sheets), in one transaction.
+
+    Any bad cell stops the import with the file, sheet, row, column and value, and nothing
+    is written. A collaboration imported again has its entry replaced: correct the
+    workbook and import it again to edit. Parties become the collaboration's forces.
+
+    Example: collablens register import register.xlsx
+    """
+    from ..errors import CollablensError
+    from ..govern.register import import_register
+
+    store = _open(db, create=True)
+    try:
+        entries = import_register(store, files)
+    except CollablensError as exc:
+        _fail(str(exc))
+    for e in entries:
+        console.print(
+            escape(f"{e.collaboration}: {len(e.parties)} parties, {len(e.events)} events"),
+            highlight=False,
+        )
+
+
+@register_app.command("add")
+def register_add_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration's name.")
+    ],
+    function: Annotated[str, typer.Option("--function", help="What it does.")],
+    model: Annotated[str, typer.Option("--model", help="lead force, host force or joint unit.")],
+    party: Annotated[
+        list[str],
+        typer.Option(
+            "--party",
+            help='A party: "Force|Chief officer|Policing body" (repeat for each, two or more).',
+        ),
+    ],
+    lead_force: Annotated[
+        str | None, typer.Option("--lead-force", help="The lead or host force.")
+    ] = None,
+    board: Annotated[str | None, typer.Option("--board", help="The governing board.")] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="When it started (YYYY-MM-DD).")
+    ] = None,
+    signed: Annotated[
+        str | None, typer.Option("--signed", help="When its agreement was signed (YYYY-MM-DD).")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Add (or replace) one collaboration's register entry from the command line.
+
+    Example: collablens register add -c "NE ROCU" --function "regional organised crime unit"
+    --model "lead force" --lead-force "Northmoor Police" --signed 2019-03-20
+    --party "Northmoor Police|Chief Constable of Northmoor|PCC for Northmoor"
+    --party "Eastdale Constabulary|Chief Constable of Eastdale|PCC for Eastdale"
+    """
+    from ..errors import CollablensError
+    from ..govern.register import MODELS, Entry, Event, Party, check_entry, parse_date, save_entries
+
+    if model.lower() not in MODELS:
+        _fail(f"--model must be one of {', '.join(MODELS)}, not {model!r}")
+    parties = []
+    for p in party:
+        bits = [b.strip() for b in p.split("|")]
+        if len(bits) != 3 or not all(bits):
+            _fail(f'--party {p!r}: give "Force|Chief officer|Policing body"')
+        parties.append(Party(*bits))
+    try:
+        entry = Entry(
+            collaboration,
+            function,
+            model.lower(),
+            lead_force,
+            board,
+            parse_date(start, "--start", "start"),
+            parties,
+        )
+        when = parse_date(signed, "--signed", "signed")
+        if when:
+            entry.events.append(Event(when, "signed"))
+        check_entry(entry, "register add")
+    except CollablensError as exc:
+        _fail(str(exc))
+    try:
+        save_entries(_open(db, create=True), [entry])
+    except CollablensError as exc:
+        _fail(str(exc))
+    console.print(escape(f"{collaboration}: in the register with {len(parties)} parties"))
+
+
+@register_app.command("list")
+def register_list_cmd(db: DbOption = DEFAULT_DB) -> None:
+    """List the register: each collaboration's function, model, lead force and parties today.
+
+    Example: collablens register list
+    """
+    from datetime import date as _d
+
+    from rich import box
+    from rich.table import Table
+
+    from ..govern.register import load_entries
+
+    entries = load_entries(_open(db))
+    if not entries:
+        console.print("The register is empty: `collablens register template`, then import it.")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for col in ("collaboration", "function", "model", "lead force", "parties today"):
+        table.add_column(col)
+    for e in entries:
+        now_parties = e.parties_on(_d.today())
+        table.add_row(
+            escape(e.collaboration),
+            escape(e.function),
+            e.model,
+            escape(e.lead_force or ""),
+            str(len(now_parties)) + (" (terminated)" if e.terminated else ""),
+        )
+    console.print(table)
+
+
+@register_app.command("show")
+def register_show_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration's name.")
+    ],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="Show the parties on this date (YYYY-MM-DD); default today."),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Show one collaboration's register entry: its parties on a date, and its history.
+
+    Example: collablens register show -c "NE ROCU" --on 2024-04-01
+    """
+    from datetime import date as _d
+
+    from ..errors import CollablensError
+    from ..govern.register import load_entries, parse_date
+
+    try:
+        day = parse_date(on, "--on", "on") or _d.today()
+        (e,) = load_entries(_open(db), collaboration)
+    except CollablensError as exc:
+        _fail(str(exc))
+    lines = [
+        f"{e.collaboration}: {e.function} ({e.model})",
+        f"Lead or host force: {e.lead_force or 'not recorded'}; board: {e.board or 'not recorded'}",
+        f"Parties on {day.isoformat()}:",
+    ]
+    lines += [f"  {p.force}: {p.chief_officer}; {p.policing_body}" for p in e.parties_on(day)]
+    if not e.parties_on(day):
+        lines.append("  none")
+    lines.append("History:")
+    lines += [
+        f"  {ev.on.isoformat()}  {ev.kind}"
+        + (f"  {ev.force}" if ev.force else "")
+        + (f"  ({ev.note})" if ev.note else "")
+        for ev in e.events
+    ] or ["  none recorded"]
+    for line in lines:
+        console.print(escape(line), highlight=False)
 
 
 @app.command("forces")

@@ -17,6 +17,7 @@ from ..surveys.importer import ImportResult, Progress, import_responses
 from ..text.coding import CodingRun, code_workspace
 from ..vocabulary import ATTRIBUTES
 from .interviews import build_interviews
+from .register import build_register
 from .simulate import demo_scenario, simulate_wave, to_qualtrics_csv, to_template_csv
 
 COLLABORATION = "North East Regional Collaboration (fictional)"
@@ -55,6 +56,7 @@ def run_demo(
         for path, wave in zip(files, WAVES, strict=True)
     ]
     files += build_interviews(store, COLLABORATION, folder, fw, seed=seed)
+    files.append(build_register(store, COLLABORATION, folder))
     coding = code_workspace(store, COLLABORATION, progress=progress)
     out = folder / "report.html"
     pdf_path = folder / "report.pdf" if pdf else None

@@ -1094,3 +1094,87 @@ def speakers_by_source(conn: Connection, collaboration: str) -> dict[str, list[s
     for g, who in conn.execute(stmt):
         out.setdefault(str(g), []).append(str(who))
     return out
+
+
+# -- the register -------------------------------------------------------------------------
+
+
+def replace_register(
+    conn: Connection,
+    collaboration_id: int,
+    values: dict[str, Any],
+    parties: Sequence[tuple[str, str, str]],
+    events: Sequence[tuple[Any, str, str | None, str | None]],
+) -> None:
+    """Write a collaboration's register entry, replacing what it had."""
+    from .tables import register, register_events, register_parties
+
+    for table in (register, register_parties, register_events):
+        conn.execute(table.delete().where(table.c.collaboration_id == collaboration_id))
+    conn.execute(register.insert().values(collaboration_id=collaboration_id, **values))
+    if parties:
+        conn.execute(
+            register_parties.insert(),
+            [
+                {
+                    "collaboration_id": collaboration_id,
+                    "force": f,
+                    "chief_officer": c,
+                    "policing_body": b,
+                }
+                for f, c, b in parties
+            ],
+        )
+    if events:
+        conn.execute(
+            register_events.insert(),
+            [
+                {
+                    "collaboration_id": collaboration_id,
+                    "on_date": d,
+                    "kind": k,
+                    "force": f,
+                    "note": n,
+                }
+                for d, k, f, n in events
+            ],
+        )
+
+
+def register_rows(conn: Connection, collaboration: str | None) -> list[Row]:
+    """Register entries with their collaboration's name, by name."""
+    from .tables import register
+
+    stmt = select(collaborations.c.name, register).join(
+        collaborations, collaborations.c.id == register.c.collaboration_id
+    )
+    if collaboration is not None:
+        stmt = stmt.where(collaborations.c.name == collaboration)
+    return list(conn.execute(stmt.order_by(collaborations.c.name)).all())
+
+
+def register_details(conn: Connection, collaboration_id: int) -> tuple[list[Row], list[Row]]:
+    """A register entry's parties (force, chief officer, policing body) and events (date,
+    kind, force, note), in order."""
+    from .tables import register_events, register_parties
+
+    parties = conn.execute(
+        select(
+            register_parties.c.force,
+            register_parties.c.chief_officer,
+            register_parties.c.policing_body,
+        )
+        .where(register_parties.c.collaboration_id == collaboration_id)
+        .order_by(register_parties.c.id)
+    ).all()
+    events = conn.execute(
+        select(
+            register_events.c.on_date,
+            register_events.c.kind,
+            register_events.c.force,
+            register_events.c.note,
+        )
+        .where(register_events.c.collaboration_id == collaboration_id)
+        .order_by(register_events.c.on_date, register_events.c.id)
+    ).all()
+    return list(parties), list(events)

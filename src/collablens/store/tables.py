@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -258,4 +259,53 @@ releases = Table(
     Column("cells", Text, nullable=False),  # JSON [[dimension, group, factor, n], ...] shown
     Column("fingerprint", String(64), nullable=False),  # the same release twice is one row
     Column("note", Text),  # e.g. why a release was published knowingly over the ledger
+)
+
+
+# The register (migration 0008): a collaboration's governance facts, as a programme office
+# keeps them. `register_parties` lists every force that has been a party, with its chief
+# officer and policing body (the law requires both to be parties); `register_events` is
+# the history (signed, varied, renewed, joined, withdrew, terminated) that says who was a
+# party on which date (`govern.register.parties_on`).
+register = Table(
+    "register",
+    metadata,
+    Column(
+        "collaboration_id",
+        ForeignKey("collaborations.id", ondelete=CASCADE),
+        primary_key=True,
+    ),
+    Column("function", String(NAME_LENGTH), nullable=False),
+    Column("model", String(40), nullable=False),  # lead force, host force, joint unit
+    Column("lead_force", String(NAME_LENGTH)),
+    Column("board", String(NAME_LENGTH)),
+    Column("start_date", Date),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+register_parties = Table(
+    "register_parties",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("collaboration_id", ForeignKey("collaborations.id", ondelete=CASCADE), nullable=False),
+    Column("force", String(NAME_LENGTH), nullable=False),
+    Column("chief_officer", String(NAME_LENGTH), nullable=False),
+    Column("policing_body", String(NAME_LENGTH), nullable=False),
+    UniqueConstraint("collaboration_id", "force", name="uq_register_party"),
+)
+
+register_events = Table(
+    "register_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "collaboration_id",
+        ForeignKey("collaborations.id", ondelete=CASCADE),
+        nullable=False,
+        index=True,
+    ),
+    Column("on_date", Date, nullable=False),
+    Column("kind", String(20), nullable=False),  # vocabulary.REGISTER_EVENTS
+    Column("force", String(NAME_LENGTH)),  # the party that joined or withdrew
+    Column("note", Text),
 )

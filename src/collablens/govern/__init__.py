@@ -1,0 +1,1 @@
+"""Govern: the register of collaborations, their agreements, contributions and milestones."""

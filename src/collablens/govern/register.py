@@ -1,0 +1,431 @@
+"""The register of collaborations: what each is for, how it is run, who its parties are.
+
+A programme office keeps one row per collaboration (its function, model, lead or host
+force, governance board and start date), its parties (each force with its chief officer
+and its policing body: section 22A of the Police Act 1996 makes both parties), and its
+history as police and crime commissioners publish it: signed, varied, renewed, a party
+joined or withdrew, terminated. Who was a party on a given day is never stored: it is
+read from the history (`parties_on`), so a withdrawal changes the parties from its date
+and a report of an earlier date still names the parties of that date.
+
+The register is filled from a workbook a programme office can complete
+(`register_template`; sheets Collaborations, Parties, Events) or CSV files with the same
+columns, or one collaboration at a time on the command line. An import is one
+transaction: any bad cell stops it with a message naming the file, sheet, row, column
+and value, and nothing is written. Importing a collaboration again replaces its register
+entry, so correcting the workbook and importing it again is the way to edit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import CollablensError, NotFound
+from ..store import Store, now, queries
+from ..store.forces import declare_forces
+from ..vocabulary import MAX_TEXT_FIELD
+
+MODELS = ("lead force", "host force", "joint unit")
+EVENTS = ("signed", "varied", "renewed", "joined", "withdrew", "terminated")
+#: Events that name the party they concern.
+PARTY_EVENTS = ("joined", "withdrew")
+
+SHEETS: dict[str, list[str]] = {
+    "Collaborations": ["collaboration", "function", "model", "lead_force", "board", "start_date"],
+    "Parties": ["collaboration", "force", "chief_officer", "policing_body"],
+    "Events": ["collaboration", "date", "event", "force", "note"],
+}
+REQUIRED = {
+    "Collaborations": {"collaboration", "function", "model"},
+    "Parties": {"collaboration", "force", "chief_officer", "policing_body"},
+    "Events": {"collaboration", "date", "event"},
+}
+HELP = {
+    "collaboration": "The collaboration's name, as used everywhere in collablens.",
+    "function": "What it does: regional organised crime unit, forensics, firearms licensing...",
+    "model": "lead force, host force or joint unit.",
+    "lead_force": "The lead or host force (one of its parties).",
+    "board": "The board that governs it, e.g. 'Regional Collaboration Board'.",
+    "start_date": "When it started (YYYY-MM-DD).",
+    "force": "A party force (Parties), or the force that joined or withdrew (Events).",
+    "chief_officer": "The party's chief officer, e.g. 'Chief Constable of Eastdale'.",
+    "policing_body": "The party's policing body, e.g. 'Police and Crime Commissioner'.",
+    "date": "When it happened (YYYY-MM-DD).",
+    "event": "signed, varied, renewed, joined, withdrew or terminated.",
+    "note": "Anything to record about it, e.g. what a variation changed.",
+}
+
+
+class RegisterError(CollablensError):
+    """A register file or entry cannot be used; the message names where and why."""
+
+
+@dataclass
+class Party:
+    force: str
+    chief_officer: str
+    policing_body: str
+
+
+@dataclass
+class Event:
+    on: date
+    kind: str
+    force: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Entry:
+    """One collaboration's register entry."""
+
+    collaboration: str
+    function: str
+    model: str
+    lead_force: str | None = None
+    board: str | None = None
+    start_date: date | None = None
+    parties: list[Party] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def parties_on(self, day: date) -> list[Party]:
+        """The parties on `day`, read from the history (see `parties_on`)."""
+        return parties_on(self, day)
+
+    @property
+    def terminated(self) -> date | None:
+        return next(
+            (e.on for e in sorted(self.events, key=lambda e: e.on) if e.kind == "terminated"), None
+        )
+
+
+def parties_on(entry: Entry, day: date) -> list[Party]:
+    """Who was a party on `day`: a force that joined is a party from its date; a force
+    that withdrew is not, from its date; nobody is, from termination. A party with no
+    "joined" event is a founder, a party from the first signing (or the start date, or
+    always where neither is known)."""
+    events = sorted(entry.events, key=lambda e: e.on)
+    if any(e.kind == "terminated" and e.on <= day for e in events):
+        return []
+    signed = next((e.on for e in events if e.kind == "signed"), entry.start_date)
+    out = []
+    for p in entry.parties:
+        joins = [e.on for e in events if e.kind == "joined" and e.force == p.force]
+        member = (min(joins) <= day) if joins else (signed is None or signed <= day)
+        for e in events:  # later joins and withdrawals, in date order, decide
+            if e.force != p.force or e.on > day:
+                continue
+            if e.kind == "withdrew":
+                member = False
+            elif e.kind == "joined":
+                member = True
+        if member:
+            out.append(p)
+    return out
+
+
+# -- reading files -------------------------------------------------------------------------
+
+
+def _key(header: object) -> str:
+    return str(header or "").strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
+    """(sheet, [(row number, {column: value})]) of a workbook, or of a CSV file whose
+    columns say which sheet it is."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds on a damaged file
+            raise RegisterError(f"{path}: is not a workbook that can be read ({exc})") from None
+        out = []
+        names = {name.strip().lower(): name for name in book.sheetnames}
+        for sheet in SHEETS:
+            if sheet.lower() not in names:
+                continue
+            rows = book[names[sheet.lower()]].iter_rows(values_only=True)
+            header = [_key(h) for h in next(rows, [])]
+            body = []
+            for n, row in enumerate(rows, start=2):
+                values = dict(zip(header, row, strict=False))
+                if any(v not in (None, "") for v in values.values()):
+                    body.append((n, values))
+            out.append((sheet, _checked_header(path, sheet, header, body)))
+        if not out:
+            raise RegisterError(
+                f"{path}: has none of the sheets {', '.join(SHEETS)} "
+                "(write the template with `collablens register template`)"
+            )
+        return out
+    if suffix == ".csv":
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RegisterError(f"{path}: cannot read as UTF-8 text ({exc})") from None
+        reader = csv.reader(io.StringIO(text))
+        header = [_key(h) for h in next(reader, [])]
+        which = (
+            "Events" if "event" in header
+            else "Parties" if "chief_officer" in header
+            else "Collaborations" if "function" in header
+            else None
+        )  # fmt: skip
+        if which is None:
+            raise RegisterError(
+                f"{path}: its columns ({', '.join(header) or 'none'}) are none of the register's "
+                "sheets: Collaborations (function), Parties (chief_officer) or Events (event)"
+            )
+        body = [
+            (n, dict(zip(header, row, strict=False)))
+            for n, row in enumerate(reader, start=2)
+            if any(c.strip() for c in row)
+        ]
+        return [(which, _checked_header(path, which, header, body))]
+    raise RegisterError(f"{path}: a register file is .xlsx or .csv, not {suffix or 'no extension'}")
+
+
+def _checked_header(path: Path, sheet: str, header: list[str], body):
+    missing = REQUIRED[sheet] - set(header)
+    if missing:
+        raise RegisterError(
+            f"{path}, sheet {sheet}: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(sorted(missing))}"
+        )
+    return body
+
+
+def _text(value: Any, where: str, column: str, required: bool = False) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise RegisterError(f"{where}, column {column!r}: empty; it is needed")
+        return None
+    text = " ".join(str(value).split())
+    if len(text) > MAX_TEXT_FIELD:
+        raise RegisterError(
+            f"{where}, column {column!r}: longer than {MAX_TEXT_FIELD} characters "
+            f"({text[:30]!r}...)"
+        )
+    return text
+
+
+def parse_date(value: Any, where: str, column: str, required: bool = False) -> date | None:
+    """A date from a cell (a spreadsheet date, or text as YYYY-MM-DD); RegisterError else."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value, where, column, required)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RegisterError(
+            f"{where}, column {column!r}: {text!r} is not a date; write it as YYYY-MM-DD"
+        ) from None
+
+
+def read_register(paths: Iterable[str | Path]) -> list[Entry]:
+    """Entries from register files, checked; any problem raises RegisterError naming it."""
+    entries: dict[str, Entry] = {}
+    pending: list[tuple[str, str, int, dict[str, Any]]] = []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise RegisterError(f"{p}: no such file")
+        for sheet, rows in _rows_of(p):
+            pending += [(str(p), sheet, n, row) for n, row in rows]
+    order = {"Collaborations": 0, "Parties": 1, "Events": 2}
+    for path, sheet, n, row in sorted(pending, key=lambda r: order[r[1]]):
+        where = f"{path}, sheet {sheet}, row {n}"
+        name = _text(row.get("collaboration"), where, "collaboration", True)
+        assert name is not None
+        if sheet == "Collaborations":
+            model = (_text(row.get("model"), where, "model", True) or "").lower()
+            if model not in MODELS:
+                raise RegisterError(
+                    f"{where}, column 'model': {row.get('model')!r} is not one of "
+                    f"{', '.join(MODELS)}"
+                )
+            if name in entries:
+                raise RegisterError(f"{where}, column 'collaboration': {name!r} appears twice")
+            entries[name] = Entry(
+                name,
+                _text(row.get("function"), where, "function", True) or "",
+                model,
+                _text(row.get("lead_force"), where, "lead_force"),
+                _text(row.get("board"), where, "board"),
+                parse_date(row.get("start_date"), where, "start_date"),
+            )
+            continue
+        entry = entries.get(name)
+        if entry is None:
+            raise RegisterError(
+                f"{where}, column 'collaboration': {name!r} is not on the Collaborations sheet"
+            )
+        if sheet == "Parties":
+            party = _text(row.get("force"), where, "force", True) or ""
+            if any(q.force.casefold() == party.casefold() for q in entry.parties):
+                raise RegisterError(f"{where}, column 'force': {party!r} is listed twice")
+            entry.parties.append(
+                Party(
+                    party,
+                    _text(row.get("chief_officer"), where, "chief_officer", True) or "",
+                    _text(row.get("policing_body"), where, "policing_body", True) or "",
+                )
+            )
+        else:
+            kind = (_text(row.get("event"), where, "event", True) or "").lower()
+            if kind not in EVENTS:
+                raise RegisterError(
+                    f"{where}, column 'event': {row.get('event')!r} is not one of "
+                    f"{', '.join(EVENTS)}"
+                )
+            force = _text(row.get("force"), where, "force")
+            if kind in PARTY_EVENTS:
+                match = next(
+                    (
+                        q.force
+                        for q in entry.parties
+                        if force and q.force.casefold() == force.casefold()
+                    ),
+                    None,
+                )
+                if match is None:
+                    raise RegisterError(
+                        f"{where}, column 'force': {kind} needs one of the collaboration's "
+                        f"parties (Parties sheet), not {force!r}"
+                    )
+                force = match
+            entry.events.append(
+                Event(
+                    parse_date(row.get("date"), where, "date", True) or date.min,
+                    kind,
+                    force,
+                    _text(row.get("note"), where, "note"),
+                )
+            )
+    for entry in entries.values():
+        check_entry(entry, "register file")
+    return list(entries.values())
+
+
+def check_entry(entry: Entry, where: str) -> None:
+    """Two parties or more, and a lead force that is one of them (spelt as the party is)."""
+    forces = {p.force.casefold(): p.force for p in entry.parties}
+    if len(entry.parties) < 2:
+        raise RegisterError(
+            f"{where}: {entry.collaboration!r} has {len(entry.parties)} "
+            f"part{'y' if len(entry.parties) == 1 else 'ies'}; a collaboration has two or more"
+        )
+    if entry.lead_force:
+        if entry.lead_force.casefold() not in forces:
+            raise RegisterError(
+                f"{where}: {entry.collaboration!r}'s lead force {entry.lead_force!r} is not one "
+                f"of its parties ({', '.join(forces.values())})"
+            )
+        entry.lead_force = forces[entry.lead_force.casefold()]
+
+
+# -- storing and reading back ----------------------------------------------------------------
+
+
+def save_entries(store: Store, entries: list[Entry]) -> None:
+    """Write entries in one transaction, replacing each collaboration's earlier entry; the
+    parties become declared forces of the collaboration (as survey forces are)."""
+    with store.begin() as conn:
+        for e in entries:
+            cid = queries.ensure_collaboration(conn, e.collaboration)
+            queries.replace_register(
+                conn,
+                cid,
+                {
+                    "function": e.function,
+                    "model": e.model,
+                    "lead_force": e.lead_force,
+                    "board": e.board,
+                    "start_date": e.start_date,
+                    "updated_at": now(),
+                },
+                [(p.force, p.chief_officer, p.policing_body) for p in e.parties],
+                [(ev.on, ev.kind, ev.force, ev.note) for ev in e.events],
+            )
+            declare_forces(conn, e.collaboration, [p.force for p in e.parties])
+
+
+def import_register(store: Store, paths: Iterable[str | Path]) -> list[Entry]:
+    entries = read_register(paths)
+    save_entries(store, entries)
+    return entries
+
+
+def load_entries(store: Store, collaboration: str | None = None) -> list[Entry]:
+    """The register, or one collaboration's entry; NotFound when it has none."""
+    with store.connect() as conn:
+        rows = queries.register_rows(conn, collaboration)
+        if collaboration is not None and not rows:
+            raise NotFound(f"{collaboration!r} is not in the register")
+        out = []
+        for r in rows:
+            parties, events = queries.register_details(conn, r.collaboration_id)
+            out.append(
+                Entry(
+                    r.name,
+                    r.function,
+                    r.model,
+                    r.lead_force,
+                    r.board,
+                    r.start_date,
+                    [Party(*p) for p in parties],
+                    [Event(*ev) for ev in events],
+                )
+            )
+    return out
+
+
+def register_template(out: str | Path) -> Path:
+    """A workbook a programme office can fill in: the three sheets, with a note on each
+    column, and an example collaboration to overwrite."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    examples = {
+        "Collaborations": [
+            ["Example Regional Unit", "regional organised crime unit", "lead force",
+             "Eastdale Constabulary", "Regional Collaboration Board", "2019-04-01"],
+        ],
+        "Parties": [
+            ["Example Regional Unit", "Eastdale Constabulary", "Chief Constable of Eastdale",
+             "Police and Crime Commissioner for Eastdale"],
+            ["Example Regional Unit", "Northmoor Police", "Chief Constable of Northmoor",
+             "Police, Fire and Crime Commissioner for Northmoor"],
+        ],
+        "Events": [
+            ["Example Regional Unit", "2019-03-20", "signed", "", "Section 22A agreement signed"],
+        ],
+    }  # fmt: skip
+    for sheet, columns in SHEETS.items():
+        ws = book.create_sheet(sheet)
+        ws.append(columns)
+        for i, col in enumerate(columns, start=1):
+            cell = ws.cell(row=1, column=i)
+            cell.font = Font(bold=True)
+            cell.comment = Comment(HELP[col], "collablens")
+            ws.column_dimensions[cell.column_letter].width = max(18, len(col) + 4)
+        for row in examples[sheet]:
+            ws.append(row)
+    p = Path(out)
+    book.save(str(p))
+    return p

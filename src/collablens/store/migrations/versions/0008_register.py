@@ -1,0 +1,73 @@
+"""The register: each collaboration's function, model, parties and event history.
+
+- register: one row per collaboration in the register (function, model, lead or host
+  force, governance board, start date).
+- register_parties: every force that has been a party, with its chief officer and its
+  policing body.
+- register_events: signed, varied, renewed, joined, withdrew, terminated, with dates.
+
+Revision ID: 0008_register
+Revises: 0007_interviews
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_register"
+down_revision = "0007_interviews"
+branch_labels = None
+depends_on = None
+
+
+def _collaboration_fk(table: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["collaboration_id"],
+        ["collaborations.id"],
+        name=f"fk_{table}_collaboration_id_collaborations",
+        ondelete="CASCADE",
+    )
+
+
+def upgrade() -> None:
+    op.create_table(
+        "register",
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("function", sa.String(200), nullable=False),
+        sa.Column("model", sa.String(40), nullable=False),
+        sa.Column("lead_force", sa.String(200), nullable=True),
+        sa.Column("board", sa.String(200), nullable=True),
+        sa.Column("start_date", sa.Date(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        _collaboration_fk("register"),
+        sa.PrimaryKeyConstraint("collaboration_id"),
+    )
+    op.create_table(
+        "register_parties",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("force", sa.String(200), nullable=False),
+        sa.Column("chief_officer", sa.String(200), nullable=False),
+        sa.Column("policing_body", sa.String(200), nullable=False),
+        _collaboration_fk("register_parties"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("collaboration_id", "force", name="uq_register_party"),
+    )
+    op.create_table(
+        "register_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("on_date", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("force", sa.String(200), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        _collaboration_fk("register_events"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_register_events_collaboration_id", "register_events", ["collaboration_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_register_events_collaboration_id", table_name="register_events")
+    op.drop_table("register_events")
+    op.drop_table("register_parties")
+    op.drop_table("register")

@@ -1,0 +1,251 @@
+"""The register of collaborations: the history decides who is a party on a date, the
+workbook a programme office fills in imports in one transaction, and bad cells are named."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from collablens.cli import app
+from collablens.govern.register import (
+    Entry,
+    Event,
+    Party,
+    RegisterError,
+    import_register,
+    load_entries,
+    parties_on,
+    read_register,
+    register_template,
+)
+from collablens.store import Store
+from collablens.store.forces import declared_forces
+
+D = date.fromisoformat
+A = Party("Northmoor Police", "Chief Constable of Northmoor", "PCC for Northmoor")
+B = Party("Eastdale Constabulary", "Chief Constable of Eastdale", "PCC for Eastdale")
+C = Party("Fellside Police", "Chief Constable of Fellside", "PFCC for Fellside")
+
+
+def _entry(*events: Event) -> Entry:
+    return Entry(
+        "NE ROCU",
+        "regional organised crime unit",
+        "lead force",
+        A.force,
+        None,
+        None,
+        [A, B, C],
+        list(events),
+    )
+
+
+def _names(parties: list[Party]) -> list[str]:
+    return [p.force for p in parties]
+
+
+def test_a_withdrawal_changes_the_parties_from_its_date():
+    e = _entry(
+        Event(D("2019-03-20"), "signed"),
+        Event(D("2021-06-01"), "joined", C.force),
+        Event(D("2023-04-01"), "withdrew", B.force),
+        Event(D("2026-03-31"), "terminated"),
+    )
+    assert _names(parties_on(e, D("2019-03-19"))) == []  # before signing
+    assert _names(parties_on(e, D("2019-03-20"))) == [A.force, B.force]
+    assert _names(parties_on(e, D("2021-06-01"))) == [A.force, B.force, C.force]
+    assert _names(parties_on(e, D("2023-03-31"))) == [A.force, B.force, C.force]
+    assert _names(parties_on(e, D("2023-04-01"))) == [A.force, C.force]  # from its date
+    assert parties_on(e, D("2026-03-31")) == []
+    assert e.terminated == D("2026-03-31")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 400), st.sampled_from(["joined", "withdrew"])),
+        max_size=8,
+        unique_by=lambda t: t[0],
+    ),
+    st.integers(0, 420),
+)
+def test_membership_is_the_last_change_on_or_before_the_day(changes, day):
+    start = D("2020-01-01")
+    events = [Event(start, "signed")] + [
+        Event(start + timedelta(days=d), kind, C.force) for d, kind in changes
+    ]
+    on = start + timedelta(days=day)
+    past = sorted((d, k) for d, k in changes if start + timedelta(days=d) <= on)
+    joins = [d for d, k in changes if k == "joined"]
+    # The last change decides; with none yet, a founder unless its first event is a join.
+    expected = past[-1][1] == "joined" if past else not joins
+    assert (C in parties_on(_entry(*events), on)) is expected
+
+
+def _workbook(path: Path, edit=None) -> Path:
+    register_template(path)
+    book = openpyxl.load_workbook(path)
+    ws = book["Events"]
+    ws.append(["Example Regional Unit", "2023-04-01", "withdrew", "Northmoor Police", "left"])
+    if edit:
+        edit(book)
+    book.save(path)
+    return path
+
+
+def test_the_template_filled_in_imports(any_store: Store, tmp_path):
+    entries = import_register(any_store, [_workbook(tmp_path / "r.xlsx")])
+    assert [e.collaboration for e in entries] == ["Example Regional Unit"]
+    (back,) = load_entries(any_store, "Example Regional Unit")
+    assert (back.function, back.model, back.lead_force) == (
+        "regional organised crime unit",
+        "lead force",
+        "Eastdale Constabulary",
+    )
+    assert [e.kind for e in back.events] == ["signed", "withdrew"]
+    assert _names(back.parties_on(D("2023-03-31"))) == ["Eastdale Constabulary", "Northmoor Police"]
+    assert _names(back.parties_on(D("2023-04-01"))) == ["Eastdale Constabulary"]
+    with any_store.connect() as conn:
+        assert declared_forces(conn, "Example Regional Unit") == [
+            "Eastdale Constabulary",
+            "Northmoor Police",
+        ]
+    # Importing again replaces the entry: nothing doubles.
+    import_register(any_store, [tmp_path / "r.xlsx"])
+    (again,) = load_entries(any_store)
+    assert len(again.events) == 2 and len(again.parties) == 2
+
+
+def _cell(sheet: str, row: int, col: int, value):
+    def edit(book):
+        book[sheet].cell(row=row, column=col).value = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            _cell("Collaborations", 2, 3, "partnership"),
+            "sheet Collaborations, row 2, column 'model': 'partnership' is not one of",
+        ),
+        (
+            _cell("Collaborations", 2, 6, "31/02/2019"),
+            "row 2, column 'start_date': '31/02/2019' is not a date",
+        ),
+        (
+            _cell("Parties", 3, 1, "Other Unit"),
+            "sheet Parties, row 3, column 'collaboration': 'Other Unit' is not on",
+        ),
+        (
+            _cell("Events", 3, 4, "Westshire Police"),
+            "sheet Events, row 3, column 'force': withdrew needs one of",
+        ),
+        (_cell("Events", 3, 3, "merged"), "column 'event': 'merged' is not one of"),
+        (
+            _cell("Collaborations", 2, 4, "Fellside Police"),
+            "lead force 'Fellside Police' is not one of its parties",
+        ),
+        (
+            _cell("Parties", 3, 2, "Eastdale Constabulary"),
+            "row 3, column 'force': 'Eastdale Constabulary' is listed twice",
+        ),
+        (_cell("Parties", 2, 3, None), "sheet Parties, row 2, column 'chief_officer': empty"),
+    ],
+)
+def test_a_bad_cell_is_named_and_nothing_is_written(store: Store, tmp_path, edit, message):
+    path = _workbook(tmp_path / "r.xlsx", edit)
+    with pytest.raises(RegisterError) as exc:
+        import_register(store, [path])
+    assert str(path) in str(exc.value) or "register file" in str(exc.value)
+    assert message in str(exc.value)
+    assert load_entries(store) == []
+
+
+def test_csv_sheets_and_files_that_are_not_a_register(store: Store, tmp_path):
+    (tmp_path / "c.csv").write_text(
+        "Collaboration,Function,Model\nNE Forensics,forensics,joint unit\n", encoding="utf-8"
+    )
+    (tmp_path / "p.csv").write_text(
+        "collaboration,force,chief_officer,policing_body\n"
+        f"NE Forensics,{A.force},{A.chief_officer},{A.policing_body}\n"
+        f"NE Forensics,{B.force},{B.chief_officer},{B.policing_body}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "e.csv").write_text(
+        "collaboration,date,event,force,note\nNE Forensics,2020-01-01,signed,,\n", encoding="utf-8"
+    )
+    files = [tmp_path / "e.csv", tmp_path / "c.csv", tmp_path / "p.csv"]  # any order
+    (entry,) = read_register(files)
+    assert len(entry.parties) == 2 and entry.events[0].kind == "signed"
+    (tmp_path / "x.csv").write_text("name,age\nA,3\n", encoding="utf-8")
+    with pytest.raises(RegisterError, match="none of the register's sheets"):
+        read_register([tmp_path / "x.csv"])
+    with pytest.raises(RegisterError, match="has 1 party; a collaboration has two or more"):
+        read_register([tmp_path / "c.csv", tmp_path / "e.csv"] + [_one_party(tmp_path)])
+    (tmp_path / "r.pdf").write_text("x", encoding="utf-8")
+    with pytest.raises(RegisterError, match="is .xlsx or .csv"):
+        read_register([tmp_path / "r.pdf"])
+
+
+def _one_party(tmp_path: Path) -> Path:
+    p = tmp_path / "p1.csv"
+    p.write_text(
+        f"collaboration,force,chief_officer,policing_body\nNE Forensics,{A.force},x,y\n",
+        encoding="utf-8",
+    )
+    return p
+
+
+def test_the_register_commands(tmp_path):
+    db = str(tmp_path / "w.db")
+    run = CliRunner().invoke
+    out = run(app, ["register", "template", "--out", str(tmp_path / "r.xlsx")])
+    assert out.exit_code == 0
+    _workbook(tmp_path / "r.xlsx")
+    out = run(app, ["register", "import", str(tmp_path / "r.xlsx"), "--db", db])
+    assert out.exit_code == 0 and "2 parties, 2 events" in out.output
+    out = run(
+        app, ["register", "show", "-c", "Example Regional Unit", "--on", "2020-01-01", "--db", db]
+    )
+    assert out.exit_code == 0 and "Northmoor Police" in out.output and "withdrew" in out.output
+    out = run(
+        app, ["register", "show", "-c", "Example Regional Unit", "--on", "2024-01-01", "--db", db]
+    )
+    assert "Northmoor Police:" not in out.output
+    party = [f"--party={p.force}|{p.chief_officer}|{p.policing_body}" for p in (A, B)]
+    out = run(
+        app,
+        ["register", "add", "-c", "NE ROCU", "--function", "ROCU", "--model", "Lead force",
+         "--lead-force", "northmoor police", "--signed", "2019-03-20", *party, "--db", db],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    out = run(app, ["register", "list", "--db", db])
+    assert "ROCU" in out.output and "Example" in out.output  # names wrap at 80 columns
+    bad = run(app, ["register", "show", "-c", "Nope", "--db", db])
+    assert bad.exit_code == 1 and "not in the register" in bad.output
+    bad = run(
+        app,
+        [
+            "register",
+            "add",
+            "-c",
+            "X",
+            "--function",
+            "f",
+            "--model",
+            "m",
+            "--party",
+            "A",
+            "--db",
+            db,
+        ],
+    )
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
