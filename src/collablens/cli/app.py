@@ -1110,6 +1110,79 @@ def register_show_cmd(
         console.print(escape(line), highlight=False)
 
 
+@register_app.command("clauses")
+def register_clauses_cmd(
+    load: Annotated[
+        Path | None,
+        typer.Option("--load", help="A clause list (YAML) to use instead of the built-in one."),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """List the clauses an agreement is checked against, or load another jurisdiction's.
+
+    The built-in list is what a section 22A agreement is expected to cover (Police Act
+    1996; Home Office statutory guidance, 2012). A list is YAML: id, name, citation,
+    review_months and clauses (id, name, covers).
+
+    Example: collablens register clauses --load scotland.yaml
+    """
+    from ..govern.checklist import ChecklistError, load_clauses, workspace_clauses
+
+    # Listing needs no workspace (the built-in list); loading one creates it.
+    store = _open(db, create=True) if load else _open(db, scratch=True)
+    try:
+        clauses = load_clauses(store, load) if load else workspace_clauses(store)
+    except ChecklistError as exc:
+        _fail(str(exc))
+    console.print(escape(f"{clauses.name} ({len(clauses.clauses)} clauses)"), highlight=False)
+    for c in clauses.clauses:
+        console.print(escape(f"  {c.id:<20} {c.name}"), highlight=False)
+
+
+@register_app.command("checklist")
+def register_checklist_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration's name.")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Check each of a collaboration's agreements against the clause list: each clause
+    present, missing, not applicable or not checked; its publication; its next review.
+
+    Example: collablens register checklist -c "NE ROCU"
+    """
+    from ..govern.checklist import checklists
+
+    found = checklists(_open(db), collaboration)
+    if not found:
+        console.print(
+            escape(f"{collaboration} has no agreements recorded: add them to the register "
+                   "workbook's Agreements and Clauses sheets, then import it.")
+        )  # fmt: skip
+        return
+    for c in found:
+        r = c.record
+        due = c.review_due.isoformat() if c.review_due else "not known"
+        console.rule(escape(r.title))
+        console.print(
+            escape(
+                f"Signed {r.signed_on or 'date not recorded'}; next review {due}"
+                + (" (OVERDUE)" if c.overdue else "")
+                + f"; published {r.publication}"
+                + ("" if c.publication_ok else " (the Act requires publication)")
+            ),
+            highlight=False,
+        )
+        for row in c.rows:
+            mark = {"present": "[green]present[/]", "missing": "[red]missing[/]"}.get(
+                row["status"], f"[dim]{row['status']}[/]"
+            )
+            note = f"  [dim]{escape(row['note'])}[/]" if row["note"] else ""
+            console.print(f"  {escape(row['name']):<40} {mark}{note}", highlight=False)
+        if c.missing:
+            console.print(escape(f"Missing: {', '.join(c.missing)}"), highlight=False)
+
+
 @app.command("forces")
 def forces_cmd(
     collaboration: Annotated[

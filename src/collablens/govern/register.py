@@ -9,10 +9,11 @@ read from the history (`parties_on`), so a withdrawal changes the parties from i
 and a report of an earlier date still names the parties of that date.
 
 The register is filled from a workbook a programme office can complete
-(`register_template`; sheets Collaborations, Parties, Events) or CSV files with the same
-columns, or one collaboration at a time on the command line. An import is one
-transaction: any bad cell stops it with a message naming the file, sheet, row, column
-and value, and nothing is written. Importing a collaboration again replaces its register
+(`register_template`; sheets Collaborations, Parties, Events, and Agreements and Clauses
+for the agreement checklist, `checklist.py`) or CSV files with the same columns, or one
+collaboration at a time on the command line. An import is one transaction: any bad cell
+stops it with a message naming the file, sheet, row, column and value, and nothing is
+written. Importing a collaboration again replaces its register
 entry, so correcting the workbook and importing it again is the way to edit.
 """
 
@@ -30,6 +31,15 @@ from ..errors import CollablensError, NotFound
 from ..store import Store, now, queries
 from ..store.forces import declare_forces
 from ..vocabulary import MAX_TEXT_FIELD
+from .checklist import (
+    PUBLICATION,
+    STATUSES,
+    AgreementRecord,
+    ClauseList,
+    builtin_clauses,
+    save_agreements,
+    workspace_clauses,
+)
 
 MODELS = ("lead force", "host force", "joint unit")
 EVENTS = ("signed", "varied", "renewed", "joined", "withdrew", "terminated")
@@ -40,11 +50,17 @@ SHEETS: dict[str, list[str]] = {
     "Collaborations": ["collaboration", "function", "model", "lead_force", "board", "start_date"],
     "Parties": ["collaboration", "force", "chief_officer", "policing_body"],
     "Events": ["collaboration", "date", "event", "force", "note"],
-}
+    "Agreements": [
+        "collaboration", "agreement", "signed", "last_reviewed", "review_due", "publication",
+    ],
+    "Clauses": ["collaboration", "agreement", "clause", "status", "note"],
+}  # fmt: skip
 REQUIRED = {
     "Collaborations": {"collaboration", "function", "model"},
     "Parties": {"collaboration", "force", "chief_officer", "policing_body"},
     "Events": {"collaboration", "date", "event"},
+    "Agreements": {"collaboration", "agreement", "publication"},
+    "Clauses": {"collaboration", "agreement", "clause", "status"},
 }
 HELP = {
     "collaboration": "The collaboration's name, as used everywhere in collablens.",
@@ -59,6 +75,13 @@ HELP = {
     "date": "When it happened (YYYY-MM-DD).",
     "event": "signed, varied, renewed, joined, withdrew or terminated.",
     "note": "Anything to record about it, e.g. what a variation changed.",
+    "agreement": "The agreement's title, e.g. 'Regional Organised Crime Unit Agreement 2019'.",
+    "signed": "When the agreement was signed (YYYY-MM-DD).",
+    "last_reviewed": "When the parties last reviewed it (YYYY-MM-DD).",
+    "review_due": "When its next review is due, if it says (YYYY-MM-DD).",
+    "publication": "in full, title and objective, or not published.",
+    "clause": "A clause of the checklist, by id or name (`collablens register clauses`).",
+    "status": "present, missing or not applicable.",
 }
 
 
@@ -178,12 +201,15 @@ def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
             "Events" if "event" in header
             else "Parties" if "chief_officer" in header
             else "Collaborations" if "function" in header
+            else "Clauses" if "clause" in header
+            else "Agreements" if "publication" in header
             else None
         )  # fmt: skip
         if which is None:
             raise RegisterError(
                 f"{path}: its columns ({', '.join(header) or 'none'}) are none of the register's "
-                "sheets: Collaborations (function), Parties (chief_officer) or Events (event)"
+                "sheets: Collaborations (function), Parties (chief_officer), Events (event), "
+                "Agreements (publication) or Clauses (clause)"
             )
         body = [
             (n, dict(zip(header, row, strict=False)))
@@ -237,6 +263,16 @@ def parse_date(value: Any, where: str, column: str, required: bool = False) -> d
 
 def read_register(paths: Iterable[str | Path]) -> list[Entry]:
     """Entries from register files, checked; any problem raises RegisterError naming it."""
+    return read_workbook(paths)[0]
+
+
+def read_workbook(
+    paths: Iterable[str | Path], clauses: ClauseList | None = None
+) -> tuple[list[Entry], list[AgreementRecord]]:
+    """Entries and agreement records from register files, checked against each other and
+    the clause list (default: the built-in one); any problem raises RegisterError."""
+    clauses = clauses or builtin_clauses()
+    records: dict[tuple[str, str], AgreementRecord] = {}
     entries: dict[str, Entry] = {}
     pending: list[tuple[str, str, int, dict[str, Any]]] = []
     for p in map(Path, paths):
@@ -244,7 +280,7 @@ def read_register(paths: Iterable[str | Path]) -> list[Entry]:
             raise RegisterError(f"{p}: no such file")
         for sheet, rows in _rows_of(p):
             pending += [(str(p), sheet, n, row) for n, row in rows]
-    order = {"Collaborations": 0, "Parties": 1, "Events": 2}
+    order = {"Collaborations": 0, "Parties": 1, "Events": 2, "Agreements": 3, "Clauses": 4}
     for path, sheet, n, row in sorted(pending, key=lambda r: order[r[1]]):
         where = f"{path}, sheet {sheet}, row {n}"
         name = _text(row.get("collaboration"), where, "collaboration", True)
@@ -272,6 +308,9 @@ def read_register(paths: Iterable[str | Path]) -> list[Entry]:
             raise RegisterError(
                 f"{where}, column 'collaboration': {name!r} is not on the Collaborations sheet"
             )
+        if sheet in ("Agreements", "Clauses"):
+            _agreement_row(sheet, row, where, name, records, clauses)
+            continue
         if sheet == "Parties":
             party = _text(row.get("force"), where, "force", True) or ""
             if any(q.force.casefold() == party.casefold() for q in entry.parties):
@@ -316,7 +355,56 @@ def read_register(paths: Iterable[str | Path]) -> list[Entry]:
             )
     for entry in entries.values():
         check_entry(entry, "register file")
-    return list(entries.values())
+    return list(entries.values()), list(records.values())
+
+
+def _agreement_row(
+    sheet: str,
+    row: dict[str, Any],
+    where: str,
+    name: str,
+    records: dict[tuple[str, str], AgreementRecord],
+    clauses: ClauseList,
+) -> None:
+    title = _text(row.get("agreement"), where, "agreement", True) or ""
+    if sheet == "Agreements":
+        publication = (_text(row.get("publication"), where, "publication", True) or "").lower()
+        if publication not in PUBLICATION:
+            raise RegisterError(
+                f"{where}, column 'publication': {row.get('publication')!r} is not one of "
+                f"{', '.join(PUBLICATION)}"
+            )
+        if (name, title) in records:
+            raise RegisterError(f"{where}, column 'agreement': {title!r} appears twice")
+        records[(name, title)] = AgreementRecord(
+            name,
+            title,
+            publication,
+            parse_date(row.get("signed"), where, "signed"),
+            parse_date(row.get("last_reviewed"), where, "last_reviewed"),
+            parse_date(row.get("review_due"), where, "review_due"),
+        )
+        return
+    record = records.get((name, title))
+    if record is None:
+        raise RegisterError(
+            f"{where}, column 'agreement': {title!r} is not on the Agreements sheet for {name!r}"
+        )
+    key = _text(row.get("clause"), where, "clause", True) or ""
+    clause = clauses.find(key)
+    if clause is None:
+        raise RegisterError(
+            f"{where}, column 'clause': {key!r} is not a clause of {clauses.name} "
+            "(`collablens register clauses` lists them)"
+        )
+    status = (_text(row.get("status"), where, "status", True) or "").lower()
+    if status not in STATUSES:
+        raise RegisterError(
+            f"{where}, column 'status': {row.get('status')!r} is not one of {', '.join(STATUSES)}"
+        )
+    if clause.id in record.clauses:
+        raise RegisterError(f"{where}, column 'clause': {clause.name!r} appears twice")
+    record.clauses[clause.id] = (status, _text(row.get("note"), where, "note"))
 
 
 def check_entry(entry: Entry, where: str) -> None:
@@ -339,10 +427,14 @@ def check_entry(entry: Entry, where: str) -> None:
 # -- storing and reading back ----------------------------------------------------------------
 
 
-def save_entries(store: Store, entries: list[Entry]) -> None:
-    """Write entries in one transaction, replacing each collaboration's earlier entry; the
-    parties become declared forces of the collaboration (as survey forces are)."""
+def save_entries(
+    store: Store, entries: list[Entry], records: list[AgreementRecord] | None = None
+) -> None:
+    """Write entries (and agreement records) in one transaction, replacing each
+    collaboration's earlier entry; the parties become the collaboration's declared forces
+    (as survey forces are)."""
     with store.begin() as conn:
+        save_agreements(conn, records or [], workspace_clauses(store))
         for e in entries:
             cid = queries.ensure_collaboration(conn, e.collaboration)
             queries.replace_register(
@@ -363,8 +455,8 @@ def save_entries(store: Store, entries: list[Entry]) -> None:
 
 
 def import_register(store: Store, paths: Iterable[str | Path]) -> list[Entry]:
-    entries = read_register(paths)
-    save_entries(store, entries)
+    entries, records = read_workbook(paths, workspace_clauses(store))
+    save_entries(store, entries, records)
     return entries
 
 
@@ -414,6 +506,15 @@ def register_template(out: str | Path) -> Path:
         ],
         "Events": [
             ["Example Regional Unit", "2019-03-20", "signed", "", "Section 22A agreement signed"],
+        ],
+        "Agreements": [
+            ["Example Regional Unit", "Regional Unit Agreement 2019", "2019-03-20", "2024-03-01",
+             "", "title and objective"],
+        ],
+        "Clauses": [
+            ["Example Regional Unit", "Regional Unit Agreement 2019", "funding", "present", ""],
+            ["Example Regional Unit", "Regional Unit Agreement 2019", "Termination and withdrawal",
+             "missing", "No exit costs agreed"],
         ],
     }  # fmt: skip
     for sheet, columns in SHEETS.items():

@@ -1178,3 +1178,56 @@ def register_details(conn: Connection, collaboration_id: int) -> tuple[list[Row]
         .order_by(register_events.c.on_date, register_events.c.id)
     ).all()
     return list(parties), list(events)
+
+
+def replace_agreement(
+    conn: Connection,
+    collaboration_id: int,
+    values: dict[str, Any],
+    clauses: Sequence[tuple[str, str, str | None]],
+) -> None:
+    """Write an agreement (by collaboration and title) and its clause statuses, replacing
+    an earlier record of it."""
+    from .tables import agreement_clauses, agreements
+
+    conn.execute(
+        agreements.delete().where(
+            agreements.c.collaboration_id == collaboration_id,
+            agreements.c.title == values["title"],
+        )
+    )
+    aid = conn.execute(
+        agreements.insert()
+        .values(collaboration_id=collaboration_id, **values)
+        .returning(agreements.c.id)
+    ).scalar_one()
+    if clauses:
+        conn.execute(
+            agreement_clauses.insert(),
+            [{"agreement_id": aid, "clause_id": k, "status": s, "note": n} for k, s, n in clauses],
+        )
+
+
+def agreement_rows(conn: Connection, collaboration: str) -> list[Row]:
+    from .tables import agreements
+
+    return list(
+        conn.execute(
+            select(agreements)
+            .join(collaborations, collaborations.c.id == agreements.c.collaboration_id)
+            .where(collaborations.c.name == collaboration)
+            .order_by(agreements.c.signed_on, agreements.c.id)
+        ).all()
+    )
+
+
+def agreement_clause_rows(conn: Connection, agreement_id: int) -> list[Row]:
+    from .tables import agreement_clauses
+
+    return list(
+        conn.execute(
+            select(
+                agreement_clauses.c.clause_id, agreement_clauses.c.status, agreement_clauses.c.note
+            ).where(agreement_clauses.c.agreement_id == agreement_id)
+        ).all()
+    )

@@ -309,3 +309,27 @@ register_events = Table(
     Column("force", String(NAME_LENGTH)),  # the party that joined or withdrew
     Column("note", Text),
 )
+
+# Each collaboration's section 22A agreements and what each covers, clause by clause, from
+# the workspace's clause list (`govern/checklist.py`).
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("collaboration_id", ForeignKey("collaborations.id", ondelete=CASCADE), nullable=False),
+    Column("title", String(NAME_LENGTH), nullable=False),
+    Column("signed_on", Date),
+    Column("last_reviewed", Date),
+    Column("review_due", Date),
+    Column("publication", String(30), nullable=False),  # govern.checklist.PUBLICATION
+    UniqueConstraint("collaboration_id", "title", name="uq_agreement_title"),
+)
+
+agreement_clauses = Table(
+    "agreement_clauses",
+    metadata,
+    Column("agreement_id", ForeignKey("agreements.id", ondelete=CASCADE), primary_key=True),
+    Column("clause_id", String(ID_LENGTH), primary_key=True),
+    Column("status", String(20), nullable=False),  # present, missing, not applicable
+    Column("note", Text),
+)

@@ -5,6 +5,8 @@
 - register_parties: every force that has been a party, with its chief officer and its
   policing body.
 - register_events: signed, varied, renewed, joined, withdrew, terminated, with dates.
+- agreements: each collaboration's section 22A agreements (title, dates, publication).
+- agreement_clauses: each agreement's status on each clause of the clause list.
 
 Revision ID: 0008_register
 Revises: 0007_interviews
@@ -64,9 +66,38 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_register_events_collaboration_id", "register_events", ["collaboration_id"])
+    op.create_table(
+        "agreements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("signed_on", sa.Date(), nullable=True),
+        sa.Column("last_reviewed", sa.Date(), nullable=True),
+        sa.Column("review_due", sa.Date(), nullable=True),
+        sa.Column("publication", sa.String(30), nullable=False),
+        _collaboration_fk("agreements"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("collaboration_id", "title", name="uq_agreement_title"),
+    )
+    op.create_table(
+        "agreement_clauses",
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("clause_id", sa.String(100), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["agreements.id"],
+            name="fk_agreement_clauses_agreement_id_agreements",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("agreement_id", "clause_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("agreement_clauses")
+    op.drop_table("agreements")
     op.drop_index("ix_register_events_collaboration_id", table_name="register_events")
     op.drop_table("register_events")
     op.drop_table("register_parties")
