@@ -1183,6 +1183,73 @@ def register_checklist_cmd(
             console.print(escape(f"Missing: {', '.join(c.missing)}"), highlight=False)
 
 
+@register_app.command("fairness")
+def register_fairness_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration's name.")
+    ],
+    year: Annotated[
+        str | None, typer.Option("--year", help="Financial year, e.g. 2024/25 (default: latest).")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """What each force puts in and gets out in a year, and whether the split is fair: its
+    share of contributions (cash and assets) against its share of realised savings and of
+    the partners' officers.
+
+    Example: collablens register fairness -c "NE ROCU" --year 2024/25
+    """
+    from rich import box
+    from rich.table import Table
+
+    from ..govern.contributions import fairness, load_benefits, load_years
+
+    store = _open(db)
+    rows = load_years(store, collaboration)
+    if not rows:
+        console.print(
+            escape(f"{collaboration} has no contributions recorded: fill the register "
+                   "workbook's Contributions sheet, then import it.")
+        )  # fmt: skip
+        return
+    chosen = year or max(r.year for r in rows)
+    rows = [r for r in rows if r.year == chosen]
+    if not rows:
+        _fail(f"no contributions recorded for {chosen}")
+
+    def pct(x) -> str:
+        return "–" if x is None else f"{x}"
+
+    table = Table(title=escape(f"{collaboration}, {chosen}"), box=box.SIMPLE_HEAD)
+    for col in ("force", "in £", "%", "saved £", "%", "officers", "%", "carrying"):
+        table.add_column(col, justify="left" if col == "force" else "right")
+    for f in fairness(rows):
+        carrying = "–" if f.carrying is None else f"{f.carrying:+}"
+        table.add_row(
+            escape(f.force), f"{f.contribution:,.2f}", pct(f.contribution_share),
+            f"{f.savings:,.2f}", pct(f.savings_share),
+            "–" if f.officers is None else f"{f.officers:,}", pct(f.size_share), carrying,
+        )  # fmt: skip
+    console.print(table)
+    planned = sum(r.planned_savings for r in rows)
+    realised = sum(r.realised_savings for r in rows)
+    exits = sum(r.get("exit_costs") for r in rows)
+    console.print(
+        f"Savings planned £{planned:,.2f}, realised £{realised:,.2f}; exit costs £{exits:,.2f}. "
+        "Carrying: % put in minus % of savings, in percentage points.",
+        highlight=False,
+    )
+    for b in [b for b in load_benefits(store, collaboration) if b.year == chosen]:
+        who = b.force or "all forces"
+        console.print(
+            escape(
+                f"  {b.kind}: {b.description} ({who})"
+                + (f"; evidence: {b.evidence}" if b.evidence else "")
+            ),
+            highlight=False,
+        )
+
+
 @app.command("forces")
 def forces_cmd(
     collaboration: Annotated[

@@ -4,6 +4,7 @@ written as a programme office would fill in the register workbook, then imported
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -41,6 +42,23 @@ CLAUSES = [
 ]
 
 
+# Per force, 2024/25: cash, officers FTE, staff FTE, assets, basis, officers (size),
+# baseline cost, current cost, cashable planned and realised, non-cashable planned and
+# realised, exit costs. The smallest force pays more than its size and gets less back.
+MONEY = {
+    "Northmoor Police": [2_400_000, 40, 12, 150_000, "formula by officer numbers", 3_300,
+                         3_100_000, 2_700_000, 400_000, 360_000, 120_000, 95_000, 300_000],
+    "Eastdale Constabulary": [1_300_000, 20, 7, 60_000, "formula by officer numbers", 1_900,
+                              1_700_000, 1_450_000, 220_000, 200_000, 60_000, 55_000, 160_000],
+    "Fellside Police": [700_000, 10, 4, 0, "formula by officer numbers", 1_000,
+                        900_000, 780_000, 110_000, 90_000, 30_000, 20_000, 80_000],
+    "Harbourwick Police": [300_000, 4, 2, 0, "cost recovery", 420,
+                           380_000, 330_000, 40_000, 35_000, 10_000, 8_000, 40_000],
+    "Tarn Valley Constabulary": [210_000, 2, 1, 0, "formula by officer numbers", 180,
+                                 230_000, 215_000, 20_000, 6_000, 5_000, 1_000, 30_000],
+}  # fmt: skip
+
+
 def build_register(store: Store, collaboration: str, folder: Path) -> Path:
     """Write the demo's register workbook and import it: five parties, Northmoor leading,
     signed in 2019, Harbourwick joining in 2021, a variation in 2023, renewed in 2025; one
@@ -48,7 +66,7 @@ def build_register(store: Store, collaboration: str, folder: Path) -> Path:
     path = folder / "register.xlsx"
     book = openpyxl.Workbook()
     book.remove(book.active)
-    rows = {
+    rows: dict[str, list[list[Any]]] = {
         "Collaborations": [[collaboration, "regional organised crime unit", "lead force",
                             "Northmoor Police", "North East Regional Collaboration Board",
                             "2019-04-01"]],
@@ -64,6 +82,15 @@ def build_register(store: Store, collaboration: str, folder: Path) -> Path:
                         "title and objective"]],
         "Clauses": [[collaboration, AGREEMENT, clause, status, note]
                     for clause, status, note in CLAUSES],
+        "Contributions": [[collaboration, force, "2024/25", *values]
+                          for force, values in MONEY.items()],
+        "Benefits": [
+            [collaboration, "", "2024/25", "resilience",
+             "Surveillance teams cover the whole region every day of the year",
+             "Board report, March 2025"],
+            [collaboration, "Tarn Valley Constabulary", "2024/25", "capability",
+             "Access to a cyber crime unit it could not run alone", "Inspection report, 2024"],
+        ],
     }  # fmt: skip
     for sheet, columns in SHEETS.items():
         ws = book.create_sheet(sheet)

@@ -40,6 +40,17 @@ from .checklist import (
     save_agreements,
     workspace_clauses,
 )
+from .contributions import (
+    BENEFIT_KINDS,
+    FTE_COLUMNS,
+    MONEY_COLUMNS,
+    Benefit,
+    ContributionError,
+    ForceYear,
+    fin_year,
+    money,
+    save_contributions,
+)
 
 MODELS = ("lead force", "host force", "joint unit")
 EVENTS = ("signed", "varied", "renewed", "joined", "withdrew", "terminated")
@@ -54,6 +65,12 @@ SHEETS: dict[str, list[str]] = {
         "collaboration", "agreement", "signed", "last_reviewed", "review_due", "publication",
     ],
     "Clauses": ["collaboration", "agreement", "clause", "status", "note"],
+    "Contributions": [
+        "collaboration", "force", "year", "cash", "officers_fte", "staff_fte", "assets", "basis",
+        "officers", "baseline_cost", "current_cost", "cashable_planned", "cashable_realised",
+        "noncashable_planned", "noncashable_realised", "exit_costs",
+    ],
+    "Benefits": ["collaboration", "force", "year", "kind", "description", "evidence"],
 }  # fmt: skip
 REQUIRED = {
     "Collaborations": {"collaboration", "function", "model"},
@@ -61,6 +78,8 @@ REQUIRED = {
     "Events": {"collaboration", "date", "event"},
     "Agreements": {"collaboration", "agreement", "publication"},
     "Clauses": {"collaboration", "agreement", "clause", "status"},
+    "Contributions": {"collaboration", "force", "year"},
+    "Benefits": {"collaboration", "year", "kind", "description"},
 }
 HELP = {
     "collaboration": "The collaboration's name, as used everywhere in collablens.",
@@ -82,6 +101,23 @@ HELP = {
     "publication": "in full, title and objective, or not published.",
     "clause": "A clause of the checklist, by id or name (`collablens register clauses`).",
     "status": "present, missing or not applicable.",
+    "year": "The financial year, April to March, written 2024/25.",
+    "cash": "The force's cash contribution that year, in pounds.",
+    "officers_fte": "Officers the force puts in, in full-time equivalents.",
+    "staff_fte": "Police staff the force puts in, in full-time equivalents.",
+    "assets": "The value of assets the force puts in, in pounds.",
+    "basis": "How the contribution is worked out: a formula, cost recovery...",
+    "officers": "The force's size: its officer numbers that year.",
+    "baseline_cost": "What the function cost the force before the collaboration, in pounds.",
+    "current_cost": "What it costs the force now, in pounds.",
+    "cashable_planned": "Cashable savings planned that year, in pounds.",
+    "cashable_realised": "Cashable savings realised that year, in pounds.",
+    "noncashable_planned": "Non-cashable savings planned (time, capacity), in pounds.",
+    "noncashable_realised": "Non-cashable savings realised, in pounds.",
+    "exit_costs": "What leaving would cost the force (liabilities included), in pounds.",
+    "kind": "resilience, capability, performance or other.",
+    "description": "The benefit, in a sentence.",
+    "evidence": "What shows it: a report, a measure, an inspection finding.",
 }
 
 
@@ -261,26 +297,35 @@ def parse_date(value: Any, where: str, column: str, required: bool = False) -> d
         ) from None
 
 
+@dataclass
+class Workbook:
+    """Everything a register workbook (or its CSVs) holds, checked."""
+
+    entries: list[Entry]
+    agreements: list[AgreementRecord] = field(default_factory=list)
+    years: list[ForceYear] = field(default_factory=list)
+    benefits: list[Benefit] = field(default_factory=list)
+
+
 def read_register(paths: Iterable[str | Path]) -> list[Entry]:
     """Entries from register files, checked; any problem raises RegisterError naming it."""
-    return read_workbook(paths)[0]
+    return read_workbook(paths).entries
 
 
-def read_workbook(
-    paths: Iterable[str | Path], clauses: ClauseList | None = None
-) -> tuple[list[Entry], list[AgreementRecord]]:
-    """Entries and agreement records from register files, checked against each other and
-    the clause list (default: the built-in one); any problem raises RegisterError."""
+def read_workbook(paths: Iterable[str | Path], clauses: ClauseList | None = None) -> Workbook:
+    """Everything in register files, checked against each other and the clause list
+    (default: the built-in one); any problem raises RegisterError naming where."""
     clauses = clauses or builtin_clauses()
     records: dict[tuple[str, str], AgreementRecord] = {}
     entries: dict[str, Entry] = {}
+    book = Workbook([])
     pending: list[tuple[str, str, int, dict[str, Any]]] = []
     for p in map(Path, paths):
         if not p.exists():
             raise RegisterError(f"{p}: no such file")
         for sheet, rows in _rows_of(p):
             pending += [(str(p), sheet, n, row) for n, row in rows]
-    order = {"Collaborations": 0, "Parties": 1, "Events": 2, "Agreements": 3, "Clauses": 4}
+    order = {name: i for i, name in enumerate(SHEETS)}
     for path, sheet, n, row in sorted(pending, key=lambda r: order[r[1]]):
         where = f"{path}, sheet {sheet}, row {n}"
         name = _text(row.get("collaboration"), where, "collaboration", True)
@@ -310,6 +355,9 @@ def read_workbook(
             )
         if sheet in ("Agreements", "Clauses"):
             _agreement_row(sheet, row, where, name, records, clauses)
+            continue
+        if sheet in ("Contributions", "Benefits"):
+            _money_row(sheet, row, where, entries.get(name), name, book)
             continue
         if sheet == "Parties":
             party = _text(row.get("force"), where, "force", True) or ""
@@ -355,7 +403,80 @@ def read_workbook(
             )
     for entry in entries.values():
         check_entry(entry, "register file")
-    return list(entries.values()), list(records.values())
+    book.entries, book.agreements = list(entries.values()), list(records.values())
+    return book
+
+
+def _party(entry: Entry | None, name: str, force: str | None, where: str) -> str | None:
+    """A force named in a row, spelt as the collaboration's party is; RegisterError if it
+    is not one of them."""
+    if force is None:
+        return None
+    if entry is None:
+        raise RegisterError(
+            f"{where}, column 'collaboration': {name!r} is not on the Collaborations sheet"
+        )
+    match = next((p.force for p in entry.parties if p.force.casefold() == force.casefold()), None)
+    if match is None:
+        raise RegisterError(
+            f"{where}, column 'force': {force!r} is not a party of {name!r} "
+            f"({', '.join(p.force for p in entry.parties)})"
+        )
+    return match
+
+
+def _money_row(
+    sheet: str, row: dict[str, Any], where: str, entry: Entry | None, name: str, book: Workbook
+) -> None:
+    try:
+        year = fin_year(row.get("year"), where)
+        if sheet == "Benefits":
+            kind = (_text(row.get("kind"), where, "kind", True) or "").lower()
+            if kind not in BENEFIT_KINDS:
+                raise RegisterError(
+                    f"{where}, column 'kind': {row.get('kind')!r} is not one of "
+                    f"{', '.join(BENEFIT_KINDS)}"
+                )
+            force = _party(entry, name, _text(row.get("force"), where, "force"), where)
+            if entry is None:
+                _party(entry, name, "?", where)
+            book.benefits.append(
+                Benefit(
+                    name,
+                    force,
+                    year,
+                    kind,
+                    _text(row.get("description"), where, "description", True) or "",
+                    _text(row.get("evidence"), where, "evidence"),
+                )
+            )
+            return
+        force = _party(entry, name, _text(row.get("force"), where, "force", True), where) or ""
+        values: dict[str, Any] = {c: money(row.get(c), where, c) for c in MONEY_COLUMNS}
+        values |= {c: money(row.get(c), where, c) for c in FTE_COLUMNS}
+        values["basis"] = _text(row.get("basis"), where, "basis")
+        officers = row.get("officers")
+        if officers not in (None, ""):
+            n = money(officers, where, "officers")
+            if n is None or n < 0 or n != n.to_integral_value():
+                raise RegisterError(
+                    f"{where}, column 'officers': {officers!r} is not a whole number of officers"
+                )
+            values["officers"] = int(n)
+        else:
+            values["officers"] = None
+        negative = [
+            c for c in (*MONEY_COLUMNS, *FTE_COLUMNS) if values[c] is not None and values[c] < 0
+        ]
+        if negative:
+            raise RegisterError(
+                f"{where}, column {negative[0]!r}: {row.get(negative[0])!r} is negative"
+            )
+        if any((y.collaboration, y.force, y.year) == (name, force, year) for y in book.years):
+            raise RegisterError(f"{where}: {force} {year} appears twice")
+        book.years.append(ForceYear(name, force, year, values))
+    except ContributionError as exc:
+        raise RegisterError(str(exc)) from None
 
 
 def _agreement_row(
@@ -427,14 +548,14 @@ def check_entry(entry: Entry, where: str) -> None:
 # -- storing and reading back ----------------------------------------------------------------
 
 
-def save_entries(
-    store: Store, entries: list[Entry], records: list[AgreementRecord] | None = None
-) -> None:
-    """Write entries (and agreement records) in one transaction, replacing each
+def save_entries(store: Store, entries: list[Entry], book: Workbook | None = None) -> None:
+    """Write entries (and the rest of a workbook) in one transaction, replacing each
     collaboration's earlier entry; the parties become the collaboration's declared forces
     (as survey forces are)."""
     with store.begin() as conn:
-        save_agreements(conn, records or [], workspace_clauses(store))
+        if book is not None:
+            save_agreements(conn, book.agreements, workspace_clauses(store))
+            save_contributions(conn, book.years, book.benefits)
         for e in entries:
             cid = queries.ensure_collaboration(conn, e.collaboration)
             queries.replace_register(
@@ -455,9 +576,9 @@ def save_entries(
 
 
 def import_register(store: Store, paths: Iterable[str | Path]) -> list[Entry]:
-    entries, records = read_workbook(paths, workspace_clauses(store))
-    save_entries(store, entries, records)
-    return entries
+    book = read_workbook(paths, workspace_clauses(store))
+    save_entries(store, book.entries, book)
+    return book.entries
 
 
 def load_entries(store: Store, collaboration: str | None = None) -> list[Entry]:
@@ -493,7 +614,7 @@ def register_template(out: str | Path) -> Path:
 
     book = openpyxl.Workbook()
     book.remove(book.active)
-    examples = {
+    examples: dict[str, list[list[Any]]] = {
         "Collaborations": [
             ["Example Regional Unit", "regional organised crime unit", "lead force",
              "Eastdale Constabulary", "Regional Collaboration Board", "2019-04-01"],
@@ -515,6 +636,15 @@ def register_template(out: str | Path) -> Path:
             ["Example Regional Unit", "Regional Unit Agreement 2019", "funding", "present", ""],
             ["Example Regional Unit", "Regional Unit Agreement 2019", "Termination and withdrawal",
              "missing", "No exit costs agreed"],
+        ],
+        "Contributions": [
+            ["Example Regional Unit", "Eastdale Constabulary", "2024/25", 1200000, 14, 6.5, 0,
+             "formula by officer numbers", 1800, 1500000, 1200000, 250000, 180000, 60000, 40000,
+             90000],
+        ],
+        "Benefits": [
+            ["Example Regional Unit", "", "2024/25", "resilience",
+             "Surveillance cover every day of the year", "Board report, March 2025"],
         ],
     }  # fmt: skip
     for sheet, columns in SHEETS.items():

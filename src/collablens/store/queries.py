@@ -1231,3 +1231,113 @@ def agreement_clause_rows(conn: Connection, agreement_id: int) -> list[Row]:
             ).where(agreement_clauses.c.agreement_id == agreement_id)
         ).all()
     )
+
+
+# -- contributions and benefits -------------------------------------------------------------
+
+#: Columns of `force_years` held as integers in hundredths of their unit (pence; FTE).
+HUNDREDTHS = (
+    "cash", "assets", "baseline_cost", "current_cost", "cashable_planned", "cashable_realised",
+    "noncashable_planned", "noncashable_realised", "exit_costs", "officers_fte", "staff_fte",
+)  # fmt: skip
+
+
+def _to_hundredths(value: Any) -> int | None:
+    from decimal import Decimal
+
+    return None if value is None else int((Decimal(value) * 100).to_integral_value())
+
+
+def replace_force_year(
+    conn: Connection, collaboration_id: int, force: str, year: str, values: dict[str, Any]
+) -> None:
+    """Write one force's year (Decimal money and FTE, stored exactly as hundredths)."""
+    from .tables import force_years
+
+    conn.execute(
+        force_years.delete().where(
+            force_years.c.collaboration_id == collaboration_id,
+            force_years.c.force == force,
+            force_years.c.year == year,
+        )
+    )
+    row = {k: (_to_hundredths(v) if k in HUNDREDTHS else v) for k, v in values.items()}
+    conn.execute(
+        force_years.insert().values(
+            collaboration_id=collaboration_id, force=force, year=year, **row
+        )
+    )
+
+
+def force_year_rows(conn: Connection, collaboration: str, year: str | None) -> list[dict]:
+    """A collaboration's force-years, by year and force; money and FTE as Decimal."""
+    from decimal import Decimal
+
+    from .tables import force_years
+
+    stmt = (
+        select(force_years)
+        .join(collaborations, collaborations.c.id == force_years.c.collaboration_id)
+        .where(collaborations.c.name == collaboration)
+    )
+    if year is not None:
+        stmt = stmt.where(force_years.c.year == year)
+    out = []
+    for r in conn.execute(stmt.order_by(force_years.c.year, force_years.c.id)):
+        m = dict(r._mapping)
+        for k in HUNDREDTHS:
+            m[k] = None if m[k] is None else Decimal(int(m[k])) / 100
+        out.append(m)
+    return out
+
+
+def delete_benefits(conn: Connection, collaboration_id: int, year: str) -> None:
+    from .tables import benefits
+
+    conn.execute(
+        benefits.delete().where(
+            benefits.c.collaboration_id == collaboration_id, benefits.c.year == year
+        )
+    )
+
+
+def insert_benefit(
+    conn: Connection,
+    collaboration_id: int,
+    force: str | None,
+    year: str,
+    kind: str,
+    description: str,
+    evidence: str | None,
+) -> None:
+    from .tables import benefits
+
+    conn.execute(
+        benefits.insert().values(
+            collaboration_id=collaboration_id,
+            force=force,
+            year=year,
+            kind=kind,
+            description=description,
+            evidence=evidence,
+        )
+    )
+
+
+def benefit_rows(conn: Connection, collaboration: str) -> list[Row]:
+    from .tables import benefits
+
+    return list(
+        conn.execute(
+            select(
+                benefits.c.force,
+                benefits.c.year,
+                benefits.c.kind,
+                benefits.c.description,
+                benefits.c.evidence,
+            )
+            .join(collaborations, collaborations.c.id == benefits.c.collaboration_id)
+            .where(collaborations.c.name == collaboration)
+            .order_by(benefits.c.year, benefits.c.id)
+        ).all()
+    )

@@ -8,6 +8,7 @@ compares the migrations with these declarations so the two cannot drift.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -332,4 +333,49 @@ agreement_clauses = Table(
     Column("clause_id", String(ID_LENGTH), primary_key=True),
     Column("status", String(20), nullable=False),  # present, missing, not applicable
     Column("note", Text),
+)
+
+# What each force puts in and gets out, per financial year ("2024/25"). Money is stored as
+# whole pence and full-time equivalents as hundredths, in integers: exact on every backend
+# (SQLite keeps Numeric as a float), read back as Decimal (`govern/contributions.py`).
+MONEY = BigInteger
+FTE = Integer
+force_years = Table(
+    "force_years",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("collaboration_id", ForeignKey("collaborations.id", ondelete=CASCADE), nullable=False),
+    Column("force", String(NAME_LENGTH), nullable=False),
+    Column("year", String(7), nullable=False),
+    Column("cash", MONEY),
+    Column("officers_fte", FTE),
+    Column("staff_fte", FTE),
+    Column("assets", MONEY),
+    Column("basis", String(NAME_LENGTH)),
+    Column("officers", Integer),  # the force's size: its officer numbers that year
+    Column("baseline_cost", MONEY),
+    Column("current_cost", MONEY),
+    Column("cashable_planned", MONEY),
+    Column("cashable_realised", MONEY),
+    Column("noncashable_planned", MONEY),
+    Column("noncashable_realised", MONEY),
+    Column("exit_costs", MONEY),
+    UniqueConstraint("collaboration_id", "force", "year", name="uq_force_year"),
+)
+
+benefits = Table(
+    "benefits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "collaboration_id",
+        ForeignKey("collaborations.id", ondelete=CASCADE),
+        nullable=False,
+        index=True,
+    ),
+    Column("force", String(NAME_LENGTH)),  # None: the whole collaboration's
+    Column("year", String(7), nullable=False),
+    Column("kind", String(40), nullable=False),  # resilience, capability, performance, other
+    Column("description", Text, nullable=False),
+    Column("evidence", Text),
 )

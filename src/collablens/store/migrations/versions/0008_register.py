@@ -7,6 +7,9 @@
 - register_events: signed, varied, renewed, joined, withdrew, terminated, with dates.
 - agreements: each collaboration's section 22A agreements (title, dates, publication).
 - agreement_clauses: each agreement's status on each clause of the clause list.
+- force_years: what each force puts in and gets out per financial year, money in whole
+  pence and full-time equivalents in hundredths (integers: exact on every backend).
+- benefits: non-financial benefits with their evidence.
 
 Revision ID: 0008_register
 Revises: 0007_interviews
@@ -93,9 +96,48 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("agreement_id", "clause_id"),
     )
+    op.create_table(
+        "force_years",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("force", sa.String(200), nullable=False),
+        sa.Column("year", sa.String(7), nullable=False),
+        sa.Column("cash", sa.BigInteger(), nullable=True),
+        sa.Column("officers_fte", sa.Integer(), nullable=True),
+        sa.Column("staff_fte", sa.Integer(), nullable=True),
+        sa.Column("assets", sa.BigInteger(), nullable=True),
+        sa.Column("basis", sa.String(200), nullable=True),
+        sa.Column("officers", sa.Integer(), nullable=True),
+        sa.Column("baseline_cost", sa.BigInteger(), nullable=True),
+        sa.Column("current_cost", sa.BigInteger(), nullable=True),
+        sa.Column("cashable_planned", sa.BigInteger(), nullable=True),
+        sa.Column("cashable_realised", sa.BigInteger(), nullable=True),
+        sa.Column("noncashable_planned", sa.BigInteger(), nullable=True),
+        sa.Column("noncashable_realised", sa.BigInteger(), nullable=True),
+        sa.Column("exit_costs", sa.BigInteger(), nullable=True),
+        _collaboration_fk("force_years"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("collaboration_id", "force", "year", name="uq_force_year"),
+    )
+    op.create_table(
+        "benefits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("force", sa.String(200), nullable=True),
+        sa.Column("year", sa.String(7), nullable=False),
+        sa.Column("kind", sa.String(40), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("evidence", sa.Text(), nullable=True),
+        _collaboration_fk("benefits"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_benefits_collaboration_id", "benefits", ["collaboration_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_benefits_collaboration_id", table_name="benefits")
+    op.drop_table("benefits")
+    op.drop_table("force_years")
     op.drop_table("agreement_clauses")
     op.drop_table("agreements")
     op.drop_index("ix_register_events_collaboration_id", table_name="register_events")
