@@ -127,6 +127,8 @@ class Findings:
     # The collaboration's interviews (all of them, not of one wave), disclosed; None
     # when it has none.
     interviews: InterviewFindings | None = None
+    # The collaboration's governance facts from the register; None when it is not in it.
+    governance: Any = None
 
 
 def find(
@@ -177,6 +179,9 @@ def find(
     out.coding_notes = coding_notes(state)
     out.publication = Publication(data, scores, dims, correction)
     out.interviews = interview_findings(store, collaboration, policy)
+    from ..govern.facts import governance_facts
+
+    out.governance = governance_facts(store, collaboration)
     return out
 
 

@@ -1250,6 +1250,147 @@ def register_fairness_cmd(
         )
 
 
+@register_app.command("milestones")
+def register_milestones_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration's name.")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Milestones with their due and done dates and how late each was; and the pace over
+    time: the mean days late of each year's milestones.
+
+    Example: collablens register milestones -c "NE ROCU"
+    """
+    from datetime import date as _d
+
+    from ..govern.milestones import load_milestones, slippage_by_year
+
+    found = load_milestones(_open(db), collaboration)
+    if not found:
+        console.print(escape(f"{collaboration} has no milestones recorded."))
+        return
+    today = _d.today()
+    for m in found:
+        late = m.slippage(today)
+        console.print(
+            escape(
+                f"{m.due.isoformat()}  {m.state(today):<9} {m.title}"
+                + (f"  ({late} days late)" if late else "")
+            ),
+            highlight=False,
+        )
+    console.print("Pace:")
+    for y in slippage_by_year(found, today):
+        console.print(
+            f"  due in {y['year']}: {y['milestones']} milestones, {y['late']} late, "
+            f"{y['mean_days_late']} days late on average",
+            highlight=False,
+        )
+
+
+@register_app.command("successes")
+def register_successes_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration's name.")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """The log of successes, oldest first: the early wins worth celebrating.
+
+    Example: collablens register successes -c "NE ROCU"
+    """
+    from ..govern.milestones import load_successes
+
+    found = load_successes(_open(db), collaboration)
+    if not found:
+        console.print(escape(f"{collaboration} has no successes recorded."))
+    for x in found:
+        console.print(
+            escape(f"{x.on.isoformat()}  {x.description}" + (f"  ({x.force})" if x.force else "")),
+            highlight=False,
+        )
+
+
+@register_app.command("champions")
+def register_champions_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration's name.")
+    ],
+    names: Annotated[
+        bool, typer.Option("--names", help="List names too (personal data: only for you).")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Champions and brokers by force and role; names only with --names.
+
+    Example: collablens register champions -c "NE ROCU"
+    """
+    from ..govern.milestones import champion_counts, load_champions
+
+    found = load_champions(_open(db), collaboration)
+    if not found:
+        console.print(escape(f"{collaboration} has no champions or brokers recorded."))
+        return
+    if names:
+        for c in found:
+            console.print(
+                escape(
+                    f"{c.force}: {c.name}, {c.role}" + (f" (reaches {c.reach})" if c.reach else "")
+                ),
+                highlight=False,
+            )
+        return
+    for row in champion_counts(found):
+        console.print(escape(f"{row['force']}: {row['n']} {row['role']}"), highlight=False)
+
+
+@register_app.command("terms")
+def register_terms_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration's name.")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Terms and conditions side by side, force by force; a field whose forces differ is
+    flagged.
+
+    Example: collablens register terms -c "NE ROCU"
+    """
+    from ..govern.practicalities import compare_terms, load_terms
+
+    rows = compare_terms(load_terms(_open(db), collaboration))
+    if not rows:
+        console.print(escape(f"{collaboration} has no terms and conditions recorded."))
+    for r in rows:
+        mark = "[yellow]DIFFERS[/]" if r["differs"] else "[green]same[/]"
+        console.print(f"{escape(r['field'])}: {mark}", highlight=False)
+        for force, value in r["values"].items():
+            console.print(escape(f"  {force}: {value or 'not entered'}"), highlight=False)
+
+
+@register_app.command("travel")
+def register_travel_cmd(
+    collaboration: Annotated[
+        str, typer.Option("--collaboration", "-c", help="The collaboration's name.")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """The distances between partner forces' sites (straight line), furthest first, with the
+    travel time where one was entered.
+
+    Example: collablens register travel -c "NE ROCU"
+    """
+    from ..govern.practicalities import load_sites, travel_matrix
+
+    rows = travel_matrix(*load_sites(_open(db), collaboration))
+    if not rows:
+        console.print(escape(f"{collaboration} has no sites of two forces recorded."))
+    for r in rows:
+        time = f", {r['minutes']} min" if r["minutes"] is not None else ""
+        console.print(escape(f"{r['from']} to {r['to']}: {r['km']} km{time}"), highlight=False)
+
+
 @app.command("forces")
 def forces_cmd(
     collaboration: Annotated[

@@ -59,6 +59,20 @@ MONEY = {
 }  # fmt: skip
 
 
+# Fictional places, at plausible North of England coordinates.
+SITES = [(54.97, -1.61), (54.78, -1.57), (54.57, -2.49), (54.91, -1.38), (54.45, -3.05)]
+TERMS = [
+    ("Northmoor Police", "Shift pattern", "4 on 4 off"),
+    ("Eastdale Constabulary", "Shift pattern", "4 on 4 off"),
+    ("Fellside Police", "Shift pattern", "5 on 3 off"),
+    ("Northmoor Police", "Regional allowance", "£2,000 a year"),
+    ("Eastdale Constabulary", "Regional allowance", "£2,000 a year"),
+    ("Tarn Valley Constabulary", "Regional allowance", "none"),
+    ("Northmoor Police", "Pool vehicles", "shared"),
+    ("Eastdale Constabulary", "Pool vehicles", "shared"),
+]
+
+
 def build_register(store: Store, collaboration: str, folder: Path) -> Path:
     """Write the demo's register workbook and import it: five parties, Northmoor leading,
     signed in 2019, Harbourwick joining in 2021, a variation in 2023, renewed in 2025; one
@@ -91,6 +105,29 @@ def build_register(store: Store, collaboration: str, folder: Path) -> Path:
             [collaboration, "Tarn Valley Constabulary", "2024/25", "capability",
              "Access to a cyber crime unit it could not run alone", "Inspection report, 2024"],
         ],
+        "Milestones": [
+            [collaboration, "Joint tasking meeting running", "2019-09-01", "2019-08-20", ""],
+            [collaboration, "Single intelligence system live", "2021-04-01", "2022-01-15",
+             "Supplier delay"],
+            [collaboration, "Harmonised allowances", "2023-04-01", "2024-02-01", "Negotiation"],
+            [collaboration, "Shared custody suite open", "2025-10-01", "", ""],
+        ],
+        "Successes": [
+            [collaboration, "2020-02-11", "First regional operation closed a county line",
+             "Northmoor Police"],
+            [collaboration, "2024-06-03", "Cyber unit answered its 500th small-force request",
+             "Tarn Valley Constabulary"],
+        ],
+        "Champions": [
+            [collaboration, "Northmoor Police", "Alex Demo", "champion", "whole force"],
+            [collaboration, "Eastdale Constabulary", "Sam Demo", "broker", "intelligence teams"],
+            [collaboration, "Fellside Police", "Jo Demo", "broker", "surveillance team"],
+        ],
+        "Terms": [[collaboration, force, field, value] for force, field, value in TERMS],
+        "Sites": [[collaboration, force, f"{place} HQ", lat, lon]
+                  for (force, place, _), (lat, lon) in zip(FORCES, SITES, strict=True)],
+        "Travel": [[collaboration, "Northmoor HQ", "Tarn Valley HQ", 95],
+                   [collaboration, "Northmoor HQ", "Eastdale HQ", 40]],
     }  # fmt: skip
     for sheet, columns in SHEETS.items():
         ws = book.create_sheet(sheet)

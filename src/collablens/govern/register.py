@@ -51,6 +51,8 @@ from .contributions import (
     money,
     save_contributions,
 )
+from .milestones import Champion, Milestone, Success, save_people_and_dates
+from .practicalities import Site, Term, Travel, save_practicalities
 
 MODELS = ("lead force", "host force", "joint unit")
 EVENTS = ("signed", "varied", "renewed", "joined", "withdrew", "terminated")
@@ -71,6 +73,12 @@ SHEETS: dict[str, list[str]] = {
         "noncashable_planned", "noncashable_realised", "exit_costs",
     ],
     "Benefits": ["collaboration", "force", "year", "kind", "description", "evidence"],
+    "Milestones": ["collaboration", "milestone", "due", "done", "note"],
+    "Successes": ["collaboration", "date", "success", "force"],
+    "Champions": ["collaboration", "force", "name", "role", "reach"],
+    "Terms": ["collaboration", "force", "field", "value"],
+    "Sites": ["collaboration", "force", "site", "latitude", "longitude"],
+    "Travel": ["collaboration", "from_site", "to_site", "minutes"],
 }  # fmt: skip
 REQUIRED = {
     "Collaborations": {"collaboration", "function", "model"},
@@ -80,6 +88,12 @@ REQUIRED = {
     "Clauses": {"collaboration", "agreement", "clause", "status"},
     "Contributions": {"collaboration", "force", "year"},
     "Benefits": {"collaboration", "year", "kind", "description"},
+    "Milestones": {"collaboration", "milestone", "due"},
+    "Successes": {"collaboration", "date", "success"},
+    "Champions": {"collaboration", "force", "name", "role"},
+    "Terms": {"collaboration", "force", "field", "value"},
+    "Sites": {"collaboration", "force", "site", "latitude", "longitude"},
+    "Travel": {"collaboration", "from_site", "to_site", "minutes"},
 }
 HELP = {
     "collaboration": "The collaboration's name, as used everywhere in collablens.",
@@ -118,6 +132,21 @@ HELP = {
     "kind": "resilience, capability, performance or other.",
     "description": "The benefit, in a sentence.",
     "evidence": "What shows it: a report, a measure, an inspection finding.",
+    "milestone": "A step the collaboration planned, e.g. 'Single case system live'.",
+    "due": "When it was due (YYYY-MM-DD).",
+    "done": "When it was met (YYYY-MM-DD); empty while open.",
+    "success": "An early win worth celebrating, in a sentence.",
+    "name": "The champion's or broker's name (shown only with `register champions --names`).",
+    "role": "champion or broker, or their job, e.g. 'liaison inspector'.",
+    "reach": "Who they reach: a team, a department, the whole force.",
+    "field": "A term compared between forces: allowances, shift pattern, overtime rules...",
+    "value": "The force's term, e.g. '£2,500 a year' or '4 on 4 off'.",
+    "site": "A site's name, e.g. 'Eastdale HQ'.",
+    "latitude": "The site's latitude in decimal degrees, e.g. 54.97.",
+    "longitude": "The site's longitude in decimal degrees, e.g. -1.61 (west is negative).",
+    "from_site": "A site (as on the Sites sheet).",
+    "to_site": "Another site.",
+    "minutes": "Usual travel time between them, in minutes.",
 }
 
 
@@ -305,6 +334,12 @@ class Workbook:
     agreements: list[AgreementRecord] = field(default_factory=list)
     years: list[ForceYear] = field(default_factory=list)
     benefits: list[Benefit] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+    successes: list[Success] = field(default_factory=list)
+    champions: list[Champion] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    travel: list[Travel] = field(default_factory=list)
 
 
 def read_register(paths: Iterable[str | Path]) -> list[Entry]:
@@ -358,6 +393,12 @@ def read_workbook(paths: Iterable[str | Path], clauses: ClauseList | None = None
             continue
         if sheet in ("Contributions", "Benefits"):
             _money_row(sheet, row, where, entries.get(name), name, book)
+            continue
+        if sheet in ("Milestones", "Successes", "Champions"):
+            _people_row(sheet, row, where, entries.get(name), name, book)
+            continue
+        if sheet in ("Terms", "Sites", "Travel"):
+            _place_row(sheet, row, where, entries.get(name), name, book)
             continue
         if sheet == "Parties":
             party = _text(row.get("force"), where, "force", True) or ""
@@ -423,6 +464,100 @@ def _party(entry: Entry | None, name: str, force: str | None, where: str) -> str
             f"({', '.join(p.force for p in entry.parties)})"
         )
     return match
+
+
+def _number(value: Any, where: str, column: str, low: float, high: float) -> float:
+    try:
+        x = float(str(value).strip())
+    except ValueError:
+        raise RegisterError(f"{where}, column {column!r}: {value!r} is not a number") from None
+    if not low <= x <= high:
+        raise RegisterError(
+            f"{where}, column {column!r}: {value!r} is not between {low} and {high}"
+        )
+    return x
+
+
+def _place_row(
+    sheet: str, row: dict[str, Any], where: str, entry: Entry | None, name: str, book: Workbook
+) -> None:
+    if entry is None:
+        _party(entry, name, "?", where)
+    if sheet == "Terms":
+        book.terms.append(
+            Term(
+                name,
+                _party(entry, name, _text(row.get("force"), where, "force", True), where) or "",
+                _text(row.get("field"), where, "field", True) or "",
+                _text(row.get("value"), where, "value", True) or "",
+            )
+        )
+    elif sheet == "Sites":
+        site = _text(row.get("site"), where, "site", True) or ""
+        if any(s.collaboration == name and s.name == site for s in book.sites):
+            raise RegisterError(f"{where}, column 'site': {site!r} appears twice")
+        book.sites.append(
+            Site(
+                name,
+                _party(entry, name, _text(row.get("force"), where, "force", True), where) or "",
+                site,
+                _number(row.get("latitude"), where, "latitude", -90, 90),
+                _number(row.get("longitude"), where, "longitude", -180, 180),
+            )
+        )
+    else:
+        known = {s.name for s in book.sites if s.collaboration == name}
+        ends = []
+        for column in ("from_site", "to_site"):
+            site = _text(row.get(column), where, column, True) or ""
+            if site not in known:
+                raise RegisterError(
+                    f"{where}, column {column!r}: {site!r} is not on the Sites sheet for {name!r}"
+                )
+            ends.append(site)
+        minutes = _number(row.get("minutes"), where, "minutes", 0, 24 * 60)
+        book.travel.append(Travel(name, ends[0], ends[1], round(minutes)))
+
+
+def _people_row(
+    sheet: str, row: dict[str, Any], where: str, entry: Entry | None, name: str, book: Workbook
+) -> None:
+    if entry is None:
+        _party(entry, name, "?", where)  # names the sheet and row
+    if sheet == "Milestones":
+        due = parse_date(row.get("due"), where, "due", True)
+        done = parse_date(row.get("done"), where, "done")
+        assert due is not None
+        book.milestones.append(
+            Milestone(
+                name,
+                _text(row.get("milestone"), where, "milestone", True) or "",
+                due,
+                done,
+                _text(row.get("note"), where, "note"),
+            )
+        )
+    elif sheet == "Successes":
+        on = parse_date(row.get("date"), where, "date", True)
+        assert on is not None
+        book.successes.append(
+            Success(
+                name,
+                on,
+                _text(row.get("success"), where, "success", True) or "",
+                _party(entry, name, _text(row.get("force"), where, "force"), where),
+            )
+        )
+    else:
+        book.champions.append(
+            Champion(
+                name,
+                _party(entry, name, _text(row.get("force"), where, "force", True), where) or "",
+                _text(row.get("name"), where, "name", True) or "",
+                _text(row.get("role"), where, "role", True) or "",
+                _text(row.get("reach"), where, "reach"),
+            )
+        )
 
 
 def _money_row(
@@ -556,6 +691,8 @@ def save_entries(store: Store, entries: list[Entry], book: Workbook | None = Non
         if book is not None:
             save_agreements(conn, book.agreements, workspace_clauses(store))
             save_contributions(conn, book.years, book.benefits)
+            save_people_and_dates(conn, book.milestones, book.successes, book.champions)
+            save_practicalities(conn, book.terms, book.sites, book.travel)
         for e in entries:
             cid = queries.ensure_collaboration(conn, e.collaboration)
             queries.replace_register(
@@ -646,6 +783,27 @@ def register_template(out: str | Path) -> Path:
             ["Example Regional Unit", "", "2024/25", "resilience",
              "Surveillance cover every day of the year", "Board report, March 2025"],
         ],
+        "Milestones": [
+            ["Example Regional Unit", "Single case system live", "2024-04-01", "2024-09-30",
+             "Supplier delay"],
+        ],
+        "Successes": [
+            ["Example Regional Unit", "2024-11-12", "First joint operation led by the unit",
+             "Northmoor Police"],
+        ],
+        "Champions": [
+            ["Example Regional Unit", "Eastdale Constabulary", "Alex Example", "broker",
+             "surveillance and intelligence teams"],
+        ],
+        "Terms": [
+            ["Example Regional Unit", "Eastdale Constabulary", "Shift pattern", "4 on 4 off"],
+            ["Example Regional Unit", "Northmoor Police", "Shift pattern", "5 on 3 off"],
+        ],
+        "Sites": [
+            ["Example Regional Unit", "Eastdale Constabulary", "Eastdale HQ", 54.97, -1.61],
+            ["Example Regional Unit", "Northmoor Police", "Northmoor HQ", 54.52, -1.55],
+        ],
+        "Travel": [["Example Regional Unit", "Eastdale HQ", "Northmoor HQ", 55]],
     }  # fmt: skip
     for sheet, columns in SHEETS.items():
         ws = book.create_sheet(sheet)

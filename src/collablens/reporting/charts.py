@@ -381,3 +381,57 @@ def mentions(rows: Sequence[Any]) -> str:
     ax.tick_params(axis="y", length=0)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8.5)
     return _svg(fig)
+
+
+@_styled
+def fairness(rows: Sequence[Any]) -> str:
+    """Each force's share of contributions, of realised savings and of officers, side by
+    side: a force whose first bar is longer than its second is carrying its partners."""
+    rows = list(rows)[::-1]
+    fig, ax = plt.subplots(figsize=(7.2, 0.62 * len(rows) + 1.1))
+    y = np.arange(len(rows))
+    series = [
+        ("contribution_share", "share of contributions", "#8e44ad"),
+        ("savings_share", "share of realised savings", "#1b7f4b"),
+        ("size_share", "share of officers", "#9aa5b1"),
+    ]
+    h = 0.26
+    for i, (key, label, colour) in enumerate(series):
+        values = [float(getattr(r, key)) if getattr(r, key) is not None else 0.0 for r in rows]
+        ax.barh(y + (1 - i) * h, values, height=h, color=colour, label=label)
+        for yi, v in zip(y, values, strict=True):
+            if v:
+                ax.text(
+                    v + 0.6, yi + (1 - i) * h, f"{v:.1f}%", va="center", fontsize=7.5, color=INK
+                )
+    ax.set_yticks(y, [r.force for r in rows])
+    ax.set_xlabel("Per cent of the partners' total")
+    top = max([1.0] + [float(getattr(r, k) or 0) for r in rows for k, _, _ in series])
+    ax.set_xlim(0, top * 1.18)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8)
+    return _svg(fig)
+
+
+@_styled
+def milestones(rows: Sequence[dict], today: Any) -> str:
+    """Milestones on a timeline: a dot at each due date, a line to the day it was met (or to
+    today, if still open past it), red where late."""
+    import matplotlib.dates as mdates
+
+    rows = list(rows)[::-1]
+    fig, ax = plt.subplots(figsize=(7.2, 0.38 * len(rows) + 1.0))
+    for i, r in enumerate(rows):
+        end = r["done"] or (today if r["state"] == "overdue" else r["due"])
+        late = r["days_late"] > 0
+        colour = POLARITY_COLOURS["barrier"] if late else POLARITY_COLOURS["enabler"]
+        ax.plot([r["due"], end], [i, i], color=colour, lw=2.2)
+        ax.plot([r["due"]], [i], "o", color=INK, ms=4)
+        if r["done"]:
+            ax.plot([r["done"]], [i], "s", color=colour, ms=5)
+    ax.axvline(today, color=MUTED, lw=0.8, ls="--")
+    ax.set_yticks(range(len(rows)), [r["title"] for r in rows])
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel("Due (dot), met (square); red where late; dashed: today")
+    return _svg(fig)

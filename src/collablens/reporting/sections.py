@@ -71,6 +71,13 @@ INTERVIEWS = Section(
     "sections/interviews.html",
     shown=lambda report: getattr(report, "interviews", None) is not None,
 )
+GOVERNANCE = Section(
+    "governance",
+    "Governance",
+    78,
+    "sections/governance.html",
+    shown=lambda report: getattr(report, "governance", None) is not None,
+)
 ACTIONS = Section("actions", "Recommended actions", 80, "sections/actions.html")
 WORKSHOP = Section("workshop", "Questions for a workshop", 90, "sections/workshop.html")
 RELIABILITY = Section(

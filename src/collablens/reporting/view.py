@@ -71,6 +71,11 @@ def present(findings: Findings) -> Report:
         report.charts["mentions"] = charts.mentions(report.comments)
     if report.trend is not None:
         report.charts["trend"] = charts.trend(report.trend, report.waves, names, kinds, scale)
+    gov = report.governance
+    if gov is not None and any(f.contribution_share is not None for f in gov.fair):
+        report.charts["fairness"] = charts.fairness(gov.fair)
+    if gov is not None and gov.milestones:
+        report.charts["milestones"] = charts.milestones(gov.milestones, date.today())
     return report
 
 

@@ -1341,3 +1341,38 @@ def benefit_rows(conn: Connection, collaboration: str) -> list[Row]:
             .order_by(benefits.c.year, benefits.c.id)
         ).all()
     )
+
+
+def _register_list(kind: str):
+    from .tables import champions, milestones, sites, successes, terms, travel
+
+    return {
+        "milestones": milestones,
+        "successes": successes,
+        "champions": champions,
+        "terms": terms,
+        "sites": sites,
+        "travel": travel,
+    }[kind]
+
+
+def replace_register_list(
+    conn: Connection, kind: str, collaboration_id: int, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Replace a collaboration's milestones, successes or champions with `rows`."""
+    table = _register_list(kind)
+    conn.execute(table.delete().where(table.c.collaboration_id == collaboration_id))
+    if rows:
+        conn.execute(table.insert(), [{"collaboration_id": collaboration_id, **r} for r in rows])
+
+
+def register_list_rows(conn: Connection, kind: str, collaboration: str) -> list[Row]:
+    """A collaboration's milestones (by due date), successes (by date) or champions."""
+    table = _register_list(kind)
+    order = {"milestones": table.c.get("due"), "successes": table.c.get("on_date")}.get(kind)
+    stmt = (
+        select(table)
+        .join(collaborations, collaborations.c.id == table.c.collaboration_id)
+        .where(collaborations.c.name == collaboration)
+    )
+    return list(conn.execute(stmt.order_by(*([order] if order is not None else []), table.c.id)))

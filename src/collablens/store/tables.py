@@ -379,3 +379,100 @@ benefits = Table(
     Column("description", Text, nullable=False),
     Column("evidence", Text),
 )
+
+# Milestones (due and done dates), a log of successes, and champions and brokers by force
+# (`govern/milestones.py`): names of champions are personal data, shown only on request.
+milestones = Table(
+    "milestones",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "collaboration_id",
+        ForeignKey("collaborations.id", ondelete=CASCADE),
+        nullable=False,
+        index=True,
+    ),
+    Column("title", String(NAME_LENGTH), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("done", Date),
+    Column("note", Text),
+)
+
+successes = Table(
+    "successes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "collaboration_id",
+        ForeignKey("collaborations.id", ondelete=CASCADE),
+        nullable=False,
+        index=True,
+    ),
+    Column("on_date", Date, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("force", String(NAME_LENGTH)),
+)
+
+champions = Table(
+    "champions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "collaboration_id",
+        ForeignKey("collaborations.id", ondelete=CASCADE),
+        nullable=False,
+        index=True,
+    ),
+    Column("force", String(NAME_LENGTH), nullable=False),
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("role", String(NAME_LENGTH), nullable=False),
+    Column("reach", String(NAME_LENGTH)),
+)
+
+# Practicalities (`govern/practicalities.py`): terms and conditions per force and field,
+# sites with coordinates, and travel times between sites where entered.
+terms = Table(
+    "terms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "collaboration_id",
+        ForeignKey("collaborations.id", ondelete=CASCADE),
+        nullable=False,
+        index=True,
+    ),
+    Column("force", String(NAME_LENGTH), nullable=False),
+    Column("field", String(NAME_LENGTH), nullable=False),
+    Column("value", Text, nullable=False),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "collaboration_id",
+        ForeignKey("collaborations.id", ondelete=CASCADE),
+        nullable=False,
+        index=True,
+    ),
+    Column("force", String(NAME_LENGTH), nullable=False),
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("lat", Float, nullable=False),  # coordinates: a float is what they are
+    Column("lon", Float, nullable=False),
+)
+
+travel = Table(
+    "travel",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "collaboration_id",
+        ForeignKey("collaborations.id", ondelete=CASCADE),
+        nullable=False,
+        index=True,
+    ),
+    Column("origin", String(NAME_LENGTH), nullable=False),
+    Column("destination", String(NAME_LENGTH), nullable=False),
+    Column("minutes", Integer, nullable=False),
+)

@@ -10,6 +10,10 @@
 - force_years: what each force puts in and gets out per financial year, money in whole
   pence and full-time equivalents in hundredths (integers: exact on every backend).
 - benefits: non-financial benefits with their evidence.
+- milestones, successes, champions: dates met and missed, early wins, and the people who
+  carry the collaboration in each force.
+- terms, sites, travel: terms and conditions per force, sites with coordinates, and travel
+  times between them.
 
 Revision ID: 0008_register
 Revises: 0007_interviews
@@ -132,9 +136,90 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_benefits_collaboration_id", "benefits", ["collaboration_id"])
+    op.create_table(
+        "milestones",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("due", sa.Date(), nullable=False),
+        sa.Column("done", sa.Date(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        _collaboration_fk("milestones"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_milestones_collaboration_id", "milestones", ["collaboration_id"])
+    op.create_table(
+        "successes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("on_date", sa.Date(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("force", sa.String(200), nullable=True),
+        _collaboration_fk("successes"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_successes_collaboration_id", "successes", ["collaboration_id"])
+    op.create_table(
+        "champions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("force", sa.String(200), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("role", sa.String(200), nullable=False),
+        sa.Column("reach", sa.String(200), nullable=True),
+        _collaboration_fk("champions"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_champions_collaboration_id", "champions", ["collaboration_id"])
+    op.create_table(
+        "terms",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("force", sa.String(200), nullable=False),
+        sa.Column("field", sa.String(200), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        _collaboration_fk("terms"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_terms_collaboration_id", "terms", ["collaboration_id"])
+    op.create_table(
+        "sites",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("force", sa.String(200), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=False),
+        sa.Column("lon", sa.Float(), nullable=False),
+        _collaboration_fk("sites"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_sites_collaboration_id", "sites", ["collaboration_id"])
+    op.create_table(
+        "travel",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("collaboration_id", sa.Integer(), nullable=False),
+        sa.Column("origin", sa.String(200), nullable=False),
+        sa.Column("destination", sa.String(200), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        _collaboration_fk("travel"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_travel_collaboration_id", "travel", ["collaboration_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_travel_collaboration_id", table_name="travel")
+    op.drop_table("travel")
+    op.drop_index("ix_sites_collaboration_id", table_name="sites")
+    op.drop_table("sites")
+    op.drop_index("ix_terms_collaboration_id", table_name="terms")
+    op.drop_table("terms")
+    op.drop_index("ix_champions_collaboration_id", table_name="champions")
+    op.drop_table("champions")
+    op.drop_index("ix_successes_collaboration_id", table_name="successes")
+    op.drop_table("successes")
+    op.drop_index("ix_milestones_collaboration_id", table_name="milestones")
+    op.drop_table("milestones")
     op.drop_index("ix_benefits_collaboration_id", table_name="benefits")
     op.drop_table("benefits")
     op.drop_table("force_years")
