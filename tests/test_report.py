@@ -37,15 +37,19 @@ def test_report_is_self_contained(demo):
         "trend",
         "gaps",
         "comments",
+        "interviews",
+        "governance",
         "actions",
         "workshop",
         "reliability",
         "method",
     ):
         assert f'id="{section}"' in html, section
-    # scorecard, forces, dumbbell, trend, and mentions where a counted passage's polarity
-    # is sure enough to draw (what the coder accepts is not this test's business)
-    assert html.count("<svg") == 4 + ("mentions" in demo.summary.charts)
+    # scorecard, forces, dumbbell, trend, the governance section's fairness chart and
+    # milestones timeline (the demo fills the register), and mentions where a counted
+    # passage's polarity is sure enough to draw (what the coder accepts is not this test's)
+    assert {"fairness", "milestones"} <= set(demo.summary.charts)
+    assert html.count("<svg") == 6 + ("mentions" in demo.summary.charts)
 
 
 def test_report_marks_hidden_groups_and_shows_no_small_group(demo):
@@ -126,7 +130,7 @@ def test_report_renders_in_chromium(demo, tmp_path, chromium):
         page.screenshot(path=str(shot), full_page=True)
         browser.close()
     assert external == []
-    assert len(sizes) == 5 and min(sizes) > 300
+    assert len(sizes) == len(demo.summary.charts) >= 6 and min(sizes) > 300
     assert COLLABORATION in title
     assert shot.stat().st_size > 50_000
 
