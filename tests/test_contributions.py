@@ -169,3 +169,8 @@ def test_the_fairness_command(tmp_path):
     assert "resilience: Surveillance cover" in text
     none = run(app, ["register", "fairness", "-c", "Nope", "--db", db])
     assert none.exit_code == 0 and "no contributions recorded" in " ".join(none.output.split())
+
+
+def test_a_force_of_no_officers_still_has_a_size_share():
+    rows = fairness([_year("A", "1", "0", "0", "0", 0), _year("B", "1", "0", "0", "0", 10)])
+    assert [r.size_share for r in rows] == [Dm("0.0"), Dm("100.0")]

@@ -82,9 +82,9 @@ def test_membership_is_the_last_change_on_or_before_the_day(changes, day):
     ]
     on = start + timedelta(days=day)
     past = sorted((d, k) for d, k in changes if start + timedelta(days=d) <= on)
-    joins = [d for d, k in changes if k == "joined"]
-    # The last change decides; with none yet, a founder unless its first event is a join.
-    expected = past[-1][1] == "joined" if past else not joins
+    first = min(changes)[1] if changes else None
+    # The last change decides; with none yet, a founder unless its first change is a join.
+    expected = past[-1][1] == "joined" if past else first != "joined"
     assert (C in parties_on(_entry(*events), on)) is expected
 
 
@@ -249,3 +249,67 @@ def test_the_register_commands(tmp_path):
         ],
     )
     assert bad.exit_code == 1 and "Traceback" not in bad.output
+
+
+# -- from a review: inputs that went wrong once ----------------------------------------------
+
+
+def test_a_founder_who_withdrew_and_rejoined():
+    e = _entry(
+        Event(D("2019-01-01"), "signed"),
+        Event(D("2023-01-01"), "joined", C.force),  # rows out of order on purpose
+        Event(D("2021-01-01"), "withdrew", C.force),
+    )
+    e.parties = [A, B, C]
+    assert C in parties_on(e, D("2020-01-01"))
+    assert C not in parties_on(e, D("2022-01-01"))
+    assert C in parties_on(e, D("2023-01-01"))
+
+
+def test_a_reimport_replaces_the_sheets_it_holds_and_keeps_the_others(store: Store, tmp_path):
+    from collablens.govern.milestones import load_milestones
+
+    first = _workbook(tmp_path / "r.xlsx")
+    import_register(store, [first])
+
+    def without_events_and_empty_milestones(book):
+        del book["Events"]
+        ws = book["Milestones"]
+        ws.delete_rows(2, ws.max_row)
+
+    second = _workbook(tmp_path / "r2.xlsx", without_events_and_empty_milestones)
+    import_register(store, [second])
+    (entry,) = load_entries(store, "Example Regional Unit")
+    assert [e.kind for e in entry.events] == ["signed", "withdrew"]  # no Events sheet: kept
+    assert load_milestones(store, "Example Regional Unit") == []  # emptied sheet: deleted
+
+
+def test_formulas_without_values_empty_sheets_and_csv_sheets(store: Store, tmp_path):
+    def formula(book):
+        book["Contributions"]["D2"] = "=1000*12"
+
+    with pytest.raises(RegisterError, match="column 'cash': a formula .* no calculated value"):
+        import_register(store, [_workbook(tmp_path / "f.xlsx", formula)])
+
+    def empty_sheet(book):
+        ws = book["Milestones"]
+        ws.delete_rows(1, ws.max_row)
+
+    import_register(store, [_workbook(tmp_path / "e.xlsx", empty_sheet)])  # as if absent
+    (tmp_path / "m.csv").write_text(
+        "collaboration,milestone,due\nExample Regional Unit,Go live,2025-01-01\n", encoding="utf-8"
+    )
+    (tmp_path / "c.csv").write_text(
+        "collaboration,function,model\nExample Regional Unit,forensics,joint unit\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "p.csv").write_text(
+        "collaboration,force,chief_officer,policing_body\n"
+        f"Example Regional Unit,{A.force},x,y\nExample Regional Unit,{B.force},x,y\n",
+        encoding="utf-8",
+    )
+    from collablens.govern.register import read_workbook
+
+    book = read_workbook([tmp_path / "m.csv", tmp_path / "c.csv", tmp_path / "p.csv"])
+    assert [m.title for m in book.milestones] == ["Go live"]
+    assert book.sheets == {"Milestones", "Collaborations", "Parties"}

@@ -131,14 +131,16 @@ def fairness(rows: list[ForceYear]) -> list[FairRow]:
     """Each force's shares of one year's contributions, realised savings and officers."""
     total_c = sum((r.contribution for r in rows), Decimal(0))
     total_s = sum((r.realised_savings for r in rows), Decimal(0))
-    sizes = [r.values.get("officers") for r in rows]
-    total_n = sum(int(n) for n in sizes if n) if all(sizes) else 0
+    sizes: list[int | None] = [r.values.get("officers") for r in rows]
+    # A size share needs every force's size; a force of 0 officers is a size, not a gap.
+    known = [int(n) for n in sizes if n is not None]
+    total_n = sum(known) if len(known) == len(sizes) else 0
     return [
         FairRow(
             r.force,
             r.contribution,
             r.realised_savings,
-            int(r.values["officers"]) if r.values.get("officers") else None,
+            None if r.values.get("officers") is None else int(r.values["officers"]),
             _share(r.contribution, total_c),
             _share(r.realised_savings, total_s),
             _share(Decimal(int(r.values["officers"])), Decimal(total_n)) if total_n else None,

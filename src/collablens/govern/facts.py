@@ -147,6 +147,6 @@ def _by_factor(facts: GovernanceFacts, framework: Any) -> dict[str, list[str]]:
         forces = len({c["force"] for c in facts.champions})
         add(
             "champions",
-            f"{n} champions and brokers named in {forces} of {len(facts.entry.parties)} forces.",
+            f"{n} champions and brokers named in {forces} of {len(facts.parties_today)} forces.",
         )
     return said

@@ -80,6 +80,18 @@ SHEETS: dict[str, list[str]] = {
     "Sites": ["collaboration", "force", "site", "latitude", "longitude"],
     "Travel": ["collaboration", "from_site", "to_site", "minutes"],
 }  # fmt: skip
+#: Sheets whose rows a re-import replaces per collaboration, and the store's name for them.
+LIST_SHEETS = {
+    "Agreements": "agreements",
+    "Contributions": "force_years",
+    "Benefits": "benefits",
+    "Milestones": "milestones",
+    "Successes": "successes",
+    "Champions": "champions",
+    "Terms": "terms",
+    "Sites": "sites",
+    "Travel": "travel",
+}
 REQUIRED = {
     "Collaborations": {"collaboration", "function", "model"},
     "Parties": {"collaboration", "force", "chief_officer", "policing_body"},
@@ -202,17 +214,20 @@ def parties_on(entry: Entry, day: date) -> list[Party]:
     if any(e.kind == "terminated" and e.on <= day for e in events):
         return []
     signed = next((e.on for e in events if e.kind == "signed"), entry.start_date)
+    # On one day a withdrawal is taken before a (re)joining, whatever the rows' order.
+    changes = sorted(
+        (e for e in events if e.kind in PARTY_EVENTS), key=lambda e: (e.on, e.kind != "withdrew")
+    )
     out = []
     for p in entry.parties:
-        joins = [e.on for e in events if e.kind == "joined" and e.force == p.force]
-        member = (min(joins) <= day) if joins else (signed is None or signed <= day)
-        for e in events:  # later joins and withdrawals, in date order, decide
-            if e.force != p.force or e.on > day:
-                continue
-            if e.kind == "withdrew":
-                member = False
-            elif e.kind == "joined":
-                member = True
+        own = [e for e in changes if e.force == p.force]
+        # A founder unless its first change is a joining: then a party from that date.
+        founder = not own or own[0].kind != "joined"
+        member = founder and (signed is None or signed <= day)
+        for e in own:
+            if e.on > day:
+                break
+            member = e.kind == "joined"
         if member:
             out.append(p)
     return out
@@ -234,6 +249,9 @@ def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
 
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            # The same cells as written: a formula whose value was never calculated (a
+            # workbook saved by a script) reads as empty above, and must not pass as empty.
+            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
             raise RegisterError(f"{path}: is not a workbook that can be read ({exc})") from None
         out = []
@@ -242,9 +260,21 @@ def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
             if sheet.lower() not in names:
                 continue
             rows = book[names[sheet.lower()]].iter_rows(values_only=True)
+            written = formulas[names[sheet.lower()]].iter_rows(values_only=True)
             header = [_key(h) for h in next(rows, [])]
+            next(written, None)
+            if not any(header):
+                continue  # an empty sheet: as if it were absent
             body = []
-            for n, row in enumerate(rows, start=2):
+            for n, (row, raw) in enumerate(zip(rows, written, strict=False), start=2):
+                for j, (v, w) in enumerate(zip(row, raw, strict=False)):
+                    if v is None and isinstance(w, str) and w.startswith("="):
+                        col = header[j] if j < len(header) else str(j + 1)
+                        raise RegisterError(
+                            f"{path}, sheet {sheet}, row {n}, column {col!r}: a formula ({w}) "
+                            "with no calculated value; open the workbook in a spreadsheet, "
+                            "let it calculate, and save it"
+                        )
                 values = dict(zip(header, row, strict=False))
                 if any(v not in (None, "") for v in values.values()):
                     body.append((n, values))
@@ -262,19 +292,13 @@ def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
             raise RegisterError(f"{path}: cannot read as UTF-8 text ({exc})") from None
         reader = csv.reader(io.StringIO(text))
         header = [_key(h) for h in next(reader, [])]
-        which = (
-            "Events" if "event" in header
-            else "Parties" if "chief_officer" in header
-            else "Collaborations" if "function" in header
-            else "Clauses" if "clause" in header
-            else "Agreements" if "publication" in header
-            else None
-        )  # fmt: skip
+        # The sheet whose required columns the file has (the most specific, where several).
+        fits = [name for name, need in REQUIRED.items() if need <= set(header)]
+        which = max(fits, key=lambda name: len(REQUIRED[name])) if fits else None
         if which is None:
             raise RegisterError(
-                f"{path}: its columns ({', '.join(header) or 'none'}) are none of the register's "
-                "sheets: Collaborations (function), Parties (chief_officer), Events (event), "
-                "Agreements (publication) or Clauses (clause)"
+                f"{path}: its columns ({', '.join(header) or 'none'}) have the required columns "
+                "of none of the register's sheets (`collablens register template` shows them)"
             )
         body = [
             (n, dict(zip(header, row, strict=False)))
@@ -340,6 +364,7 @@ class Workbook:
     terms: list[Term] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
     travel: list[Travel] = field(default_factory=list)
+    sheets: set[str] = field(default_factory=set)  # the sheets the files held, empty or not
 
 
 def read_register(paths: Iterable[str | Path]) -> list[Entry]:
@@ -359,6 +384,7 @@ def read_workbook(paths: Iterable[str | Path], clauses: ClauseList | None = None
         if not p.exists():
             raise RegisterError(f"{p}: no such file")
         for sheet, rows in _rows_of(p):
+            book.sheets.add(sheet)
             pending += [(str(p), sheet, n, row) for n, row in rows]
     order = {name: i for i, name in enumerate(SHEETS)}
     for path, sheet, n, row in sorted(pending, key=lambda r: order[r[1]]):
@@ -688,6 +714,14 @@ def save_entries(store: Store, entries: list[Entry], book: Workbook | None = Non
     collaboration's earlier entry; the parties become the collaboration's declared forces
     (as survey forces are)."""
     with store.begin() as conn:
+        present = book.sheets if book is not None else {"Events"}
+        for e in entries:
+            # What a re-import replaces: every sheet the files held, an emptied one too (its
+            # rows are deleted); a sheet they did not hold is left as it was.
+            cid = queries.ensure_collaboration(conn, e.collaboration)
+            for sheet, kind in LIST_SHEETS.items():
+                if sheet in present:
+                    queries.clear_register_kind(conn, kind, cid)
         if book is not None:
             save_agreements(conn, book.agreements, workspace_clauses(store))
             save_contributions(conn, book.years, book.benefits)
@@ -707,7 +741,9 @@ def save_entries(store: Store, entries: list[Entry], book: Workbook | None = Non
                     "updated_at": now(),
                 },
                 [(p.force, p.chief_officer, p.policing_body) for p in e.parties],
-                [(ev.on, ev.kind, ev.force, ev.note) for ev in e.events],
+                [(ev.on, ev.kind, ev.force, ev.note) for ev in e.events]
+                if "Events" in present
+                else None,
             )
             declare_forces(conn, e.collaboration, [p.force for p in e.parties])
 

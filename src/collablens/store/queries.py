@@ -1104,12 +1104,13 @@ def replace_register(
     collaboration_id: int,
     values: dict[str, Any],
     parties: Sequence[tuple[str, str, str]],
-    events: Sequence[tuple[Any, str, str | None, str | None]],
+    events: Sequence[tuple[Any, str, str | None, str | None]] | None,
 ) -> None:
-    """Write a collaboration's register entry, replacing what it had."""
+    """Write a collaboration's register entry, replacing what it had (its events too,
+    unless `events` is None: then they are kept)."""
     from .tables import register, register_events, register_parties
 
-    for table in (register, register_parties, register_events):
+    for table in (register, register_parties, *([register_events] if events is not None else [])):
         conn.execute(table.delete().where(table.c.collaboration_id == collaboration_id))
     conn.execute(register.insert().values(collaboration_id=collaboration_id, **values))
     if parties:
@@ -1376,3 +1377,13 @@ def register_list_rows(conn: Connection, kind: str, collaboration: str) -> list[
         .where(collaborations.c.name == collaboration)
     )
     return list(conn.execute(stmt.order_by(*([order] if order is not None else []), table.c.id)))
+
+
+def clear_register_kind(conn: Connection, kind: str, collaboration_id: int) -> None:
+    """Delete a collaboration's rows of one kind (a register sheet) before a re-import."""
+    from .tables import agreements, benefits, force_years
+
+    table = {"agreements": agreements, "benefits": benefits, "force_years": force_years}.get(kind)
+    if table is None:
+        table = _register_list(kind)
+    conn.execute(table.delete().where(table.c.collaboration_id == collaboration_id))
