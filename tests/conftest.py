@@ -285,3 +285,12 @@ def head_revision() -> str:
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("collablens.store") / "migrations"))
     return str(ScriptDirectory.from_config(cfg).get_current_head())
+
+
+def set_cell(sheet: str, row: int, col: int, value):
+    """An edit of one cell of a register workbook, for tests of bad cells."""
+
+    def edit(book):
+        book[sheet].cell(row=row, column=col).value = value
+
+    return edit

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import set_cell as _cell
 from typer.testing import CliRunner
 
 from collablens.cli import app
@@ -70,13 +71,6 @@ def _template(path: Path, edit=None) -> Path:
         edit(book)
         book.save(path)
     return path
-
-
-def _cell(sheet: str, row: int, col: int, value):
-    def edit(book):
-        book[sheet].cell(row=row, column=col).value = value
-
-    return edit
 
 
 def test_the_workbook_records_agreements_and_clauses(any_store: Store, tmp_path):

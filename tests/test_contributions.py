@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import set_cell as _cell
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -121,13 +122,6 @@ def test_money_round_trips_through_the_store_exactly(any_store: Store, tmp_path)
     assert years["Eastdale Constabulary"].get("exit_costs") == Dm("90000.00")
     (benefit,) = load_benefits(any_store, "Example Regional Unit")
     assert benefit.kind == "resilience" and benefit.force is None
-
-
-def _cell(sheet: str, row: int, col: int, value):
-    def edit(book):
-        book[sheet].cell(row=row, column=col).value = value
-
-    return edit
 
 
 @pytest.mark.parametrize(

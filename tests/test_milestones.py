@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import set_cell as _cell
 from typer.testing import CliRunner
 
 from collablens.cli import app
@@ -83,13 +84,6 @@ def test_the_workbook_holds_milestones_successes_and_champions(any_store: Store,
     assert s.force == "Northmoor Police" and s.on == D("2024-11-12")
     (c,) = load_champions(any_store, "Example Regional Unit")
     assert (c.force, c.role) == ("Eastdale Constabulary", "broker")
-
-
-def _cell(sheet: str, row: int, col: int, value):
-    def edit(book):
-        book[sheet].cell(row=row, column=col).value = value
-
-    return edit
 
 
 @pytest.mark.parametrize(

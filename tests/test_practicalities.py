@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import set_cell as _cell
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -98,13 +99,6 @@ def test_the_workbook_holds_terms_sites_and_travel(any_store: Store, tmp_path):
     ]
     (pair,) = travel_matrix(*load_sites(any_store, "Example Regional Unit"))
     assert pair["minutes"] == 55 and pair["km"] == pytest.approx(50.1, abs=0.2)
-
-
-def _cell(sheet: str, row: int, col: int, value):
-    def edit(book):
-        book[sheet].cell(row=row, column=col).value = value
-
-    return edit
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import set_cell as _cell
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -120,13 +121,6 @@ def test_the_template_filled_in_imports(any_store: Store, tmp_path):
     import_register(any_store, [tmp_path / "r.xlsx"])
     (again,) = load_entries(any_store)
     assert len(again.events) == 2 and len(again.parties) == 2
-
-
-def _cell(sheet: str, row: int, col: int, value):
-    def edit(book):
-        book[sheet].cell(row=row, column=col).value = value
-
-    return edit
 
 
 @pytest.mark.parametrize(

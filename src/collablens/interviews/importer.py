@@ -194,7 +194,7 @@ def import_transcript(
                     f"{p}: participant {key} is already recorded with {was}; a pseudonym "
                     "is one person: give the same attributes, or another --participant"
                 )
-        name = _unique_name(conn, collab, name)
+        name = unique_source_name(conn, collab, name)
         result.source = name
         _source_id, rows = store_source(
             conn,
@@ -299,7 +299,7 @@ def _declared(attrs: dict[str, str], declared: list[str], p: Path, key: str) -> 
     return attrs | {"force": match}
 
 
-def _unique_name(conn, collaboration_id: int, name: str) -> str:
+def unique_source_name(conn, collaboration_id: int, name: str) -> str:
     """A second interview of the same participant is "Interview P03 (2)"."""
     taken = set(queries.source_names(conn, collaboration_id))
     if name not in taken:

@@ -40,7 +40,7 @@ from ..store import Store, queries
 from ..store.forces import collaboration_id, declared_forces
 from ..text.redact import redact_many
 from ..vocabulary import MODEL_CODER, NO_FACTOR
-from .importer import StoredTurn, _declared, _next_ids, store_source
+from .importer import StoredTurn, _declared, _next_ids, store_source, unique_source_name
 from .pseudonymise import INTERVIEWER, _name_pattern, is_interviewer_label, is_role_label
 from .refiqda import CODEBOOK_NS, NONE_CODE, PROJECT_NS, CodeIds, RefiError
 
@@ -464,7 +464,7 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
                     "participant_id": pids[0] if len(pids) == 1 else None,
                     "guid": sguid,
                     # Never the other tool's name for it: that is often a person's name.
-                    "name": _unique(conn, collab, f"Interview {' and '.join(keys)}"),
+                    "name": unique_source_name(conn, collab, f"Interview {' and '.join(keys)}"),
                     "sha256": digest,
                     "source_format": "refi-qda",
                 },
@@ -541,16 +541,6 @@ def _covers(lo: int, hi: int, a: int, b: int) -> bool:
 def _segments_with_ids(conn, rows):
     ids = queries.segment_ids_of_turns(conn, sorted({r[0] for r in rows}))
     return [(ids[(r[0], r[1])], r) for r in rows]
-
-
-def _unique(conn, collab: int, name: str) -> str:
-    taken = set(queries.source_names(conn, collab))
-    if name not in taken:
-        return name
-    n = 2
-    while f"{name} ({n})" in taken:
-        n += 1
-    return f"{name} ({n})"
 
 
 def _source_text(el: ET.Element, z: zipfile.ZipFile, p: Path, ns: str) -> str:

@@ -42,6 +42,24 @@ metadata = MetaData(
 # that was imported into it and everything derived from that, in one statement.
 CASCADE = "CASCADE"
 
+
+def _collaboration_table(name: str, *columns: Column) -> Table:
+    """A table of rows that belong to a collaboration: an id, the collaboration (indexed,
+    deleted with it), then `columns`."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(
+            "collaboration_id",
+            ForeignKey("collaborations.id", ondelete=CASCADE),
+            nullable=False,
+            index=True,
+        ),
+        *columns,
+    )
+
+
 settings = Table(
     "settings",
     metadata,
@@ -240,16 +258,8 @@ codings = Table(
 # The release ledger: every output that published figures of a wave, what it showed and of
 # whom. Keyed by the wave's label, not its row, so that deleting and re-importing a wave
 # cannot wipe what was already published about it.
-releases = Table(
+releases = _collaboration_table(
     "releases",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "collaboration_id",
-        ForeignKey("collaborations.id", ondelete=CASCADE),
-        nullable=False,
-        index=True,
-    ),
     Column("wave", String(LABEL_LENGTH), nullable=False),
     Column("output", String(40), nullable=False),  # report, scores, export, ...
     Column("label", String(500), nullable=False),  # the file written, or the command
@@ -295,16 +305,8 @@ register_parties = Table(
     UniqueConstraint("collaboration_id", "force", name="uq_register_party"),
 )
 
-register_events = Table(
+register_events = _collaboration_table(
     "register_events",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "collaboration_id",
-        ForeignKey("collaborations.id", ondelete=CASCADE),
-        nullable=False,
-        index=True,
-    ),
     Column("on_date", Date, nullable=False),
     Column("kind", String(20), nullable=False),  # vocabulary.REGISTER_EVENTS
     Column("force", String(NAME_LENGTH)),  # the party that joined or withdrew
@@ -363,16 +365,8 @@ force_years = Table(
     UniqueConstraint("collaboration_id", "force", "year", name="uq_force_year"),
 )
 
-benefits = Table(
+benefits = _collaboration_table(
     "benefits",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "collaboration_id",
-        ForeignKey("collaborations.id", ondelete=CASCADE),
-        nullable=False,
-        index=True,
-    ),
     Column("force", String(NAME_LENGTH)),  # None: the whole collaboration's
     Column("year", String(7), nullable=False),
     Column("kind", String(40), nullable=False),  # resilience, capability, performance, other
@@ -382,47 +376,23 @@ benefits = Table(
 
 # Milestones (due and done dates), a log of successes, and champions and brokers by force
 # (`govern/milestones.py`): names of champions are personal data, shown only on request.
-milestones = Table(
+milestones = _collaboration_table(
     "milestones",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "collaboration_id",
-        ForeignKey("collaborations.id", ondelete=CASCADE),
-        nullable=False,
-        index=True,
-    ),
     Column("title", String(NAME_LENGTH), nullable=False),
     Column("due", Date, nullable=False),
     Column("done", Date),
     Column("note", Text),
 )
 
-successes = Table(
+successes = _collaboration_table(
     "successes",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "collaboration_id",
-        ForeignKey("collaborations.id", ondelete=CASCADE),
-        nullable=False,
-        index=True,
-    ),
     Column("on_date", Date, nullable=False),
     Column("description", Text, nullable=False),
     Column("force", String(NAME_LENGTH)),
 )
 
-champions = Table(
+champions = _collaboration_table(
     "champions",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "collaboration_id",
-        ForeignKey("collaborations.id", ondelete=CASCADE),
-        nullable=False,
-        index=True,
-    ),
     Column("force", String(NAME_LENGTH), nullable=False),
     Column("name", String(NAME_LENGTH), nullable=False),
     Column("role", String(NAME_LENGTH), nullable=False),
@@ -431,47 +401,23 @@ champions = Table(
 
 # Practicalities (`govern/practicalities.py`): terms and conditions per force and field,
 # sites with coordinates, and travel times between sites where entered.
-terms = Table(
+terms = _collaboration_table(
     "terms",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "collaboration_id",
-        ForeignKey("collaborations.id", ondelete=CASCADE),
-        nullable=False,
-        index=True,
-    ),
     Column("force", String(NAME_LENGTH), nullable=False),
     Column("field", String(NAME_LENGTH), nullable=False),
     Column("value", Text, nullable=False),
 )
 
-sites = Table(
+sites = _collaboration_table(
     "sites",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "collaboration_id",
-        ForeignKey("collaborations.id", ondelete=CASCADE),
-        nullable=False,
-        index=True,
-    ),
     Column("force", String(NAME_LENGTH), nullable=False),
     Column("name", String(NAME_LENGTH), nullable=False),
     Column("lat", Float, nullable=False),  # coordinates: a float is what they are
     Column("lon", Float, nullable=False),
 )
 
-travel = Table(
+travel = _collaboration_table(
     "travel",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column(
-        "collaboration_id",
-        ForeignKey("collaborations.id", ondelete=CASCADE),
-        nullable=False,
-        index=True,
-    ),
     Column("origin", String(NAME_LENGTH), nullable=False),
     Column("destination", String(NAME_LENGTH), nullable=False),
     Column("minutes", Integer, nullable=False),
