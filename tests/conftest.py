@@ -294,3 +294,20 @@ def set_cell(sheet: str, row: int, col: int, value):
         book[sheet].cell(row=row, column=col).value = value
 
     return edit
+
+
+def settled_bytes(path: Path) -> bytes:
+    """A SQLite workspace's bytes once its write-ahead log is folded into the file.
+
+    A workspace runs in WAL mode, so committed pages may sit in `-wal` until the last
+    connection closes: comparing the main file alone would flag a harmless checkpoint as a
+    change, or miss a committed one. Checkpointing first makes the bytes the whole truth.
+    """
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    return path.read_bytes()

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import settled_bytes
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape as html_escape
@@ -543,7 +544,7 @@ def test_a_failed_import_with_markup_in_it_changes_nothing(tmp_path, wide):
     store.close()
     assert _cli(["import", "responses", str(good), "-c", "C", "-w", "1",
                  "--db", str(db)]).exit_code == 0  # fmt: skip
-    before = db.read_bytes()
+    before = settled_bytes(db)
     (tmp_path / "[").mkdir()
     bad = tmp_path / "[" / "x] bad.csv"  # its path holds "[/x]"
     lines = good.read_text(encoding="utf-8").splitlines()
@@ -558,7 +559,7 @@ def test_a_failed_import_with_markup_in_it_changes_nothing(tmp_path, wide):
     )  # fmt: skip
     assert result.exit_code == 1
     assert "[/x] 99" in result.output or "[/x]" in result.output
-    assert db.read_bytes() == before
+    assert settled_bytes(db) == before
 
 
 # -- arbitrary Unicode, end to end ---------------------------------------------------------

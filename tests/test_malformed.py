@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import settled_bytes
 from test_ingest import _contents
 from typer.testing import CliRunner
 
@@ -77,14 +78,14 @@ def test_the_corpus_is_large_enough():
 def test_each_file_is_refused_and_the_store_is_byte_identical(name, seeded, tmp_path):
     db = tmp_path / "t.db"
     shutil.copy(seeded, db)
-    file_before = db.read_bytes()
+    file_before = settled_bytes(db)
     store = Store(str(db))
     before = _contents(store)
     error = _refused(store, name)
     _check_message(name, error)
     assert _contents(store) == before
     store.close()
-    assert db.read_bytes() == file_before
+    assert settled_bytes(db) == file_before
 
 
 def test_every_file_is_refused_alike_on_each_backend(any_store: Store):
