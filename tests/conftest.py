@@ -311,3 +311,43 @@ def settled_bytes(path: Path) -> bytes:
     finally:
         conn.close()
     return path.read_bytes()
+
+
+# -- the web app ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def web_template(tmp_path_factory: pytest.TempPathFactory):
+    """A web workspace built once (see `webkit.build`): its file and its survey tokens."""
+    from webkit import build
+
+    path = tmp_path_factory.mktemp("web") / "template.db"
+    s = Store(str(path))
+    tokens = build(s)
+    s.close()
+    return path, tokens
+
+
+@pytest.fixture
+def web(web_template, tmp_path: Path):
+    """A fresh copy of the web workspace, an app on it (no job thread) and its tokens."""
+    from fastapi.testclient import TestClient
+    from webkit import copy_db
+
+    from collablens.web import create_app
+
+    path, tokens = web_template
+    s = Store(str(copy_db(path, tmp_path / "web.db")))
+    app = create_app(s, run_jobs=False)
+
+    @dataclass
+    class Web:
+        store: Store
+        app: object
+        tokens: dict
+
+        def client(self) -> TestClient:
+            return TestClient(self.app, raise_server_exceptions=False)
+
+    yield Web(s, app, tokens)
+    s.close()

@@ -89,10 +89,16 @@ def load(store: Store, collaboration: str) -> SurveyData:
         keep = target >= 0  # answers to items no longer in the framework are ignored
         matrix[np.ix_(pos, target[keep])] = values[:, keep]
     matrix[:, reverse] = framework.scale.min + framework.scale.max - matrix[:, reverse]
+    # A wave opened for answers (a survey link) has none until someone answers: it is
+    # not a wave of results yet.
+    answered = set(resp["wave"])
+    waves = [label for _, label in wave_rows if label in answered]
+    if not waves:
+        raise NotFound(f"collaboration {collaboration!r} has no survey responses yet")
     return SurveyData(
         framework=framework,
         collaboration=collaboration,
-        waves=[label for _, label in wave_rows],
+        waves=waves,
         respondents=resp.drop(columns=["wave_id", "import_id", "answers"]),
         items=matrix,
     )

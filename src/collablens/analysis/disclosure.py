@@ -39,11 +39,13 @@ from .scoring import RawScores, Scores
 @dataclass(frozen=True)
 class Policy:
     """How much a workspace may show: no group under `k`, no comments from a force under
-    `comment_k`."""
+    `comment_k`. `audience_force`: the output is for one force's lead, who may read only
+    their own force's comments and interview quotes (and its figures beside the totals)."""
 
     k: int = DEFAULT_K
     comment_k: int = DEFAULT_K
     interview_k: int = DEFAULT_INTERVIEW_K
+    audience_force: str | None = None
 
     @classmethod
     def of(cls, store: Any) -> Policy:
@@ -206,6 +208,8 @@ def _disclose_comments(subject: CommentEvidence, policy: Policy) -> CommentEvide
         (c["wave"] == subject.wave) & (c["dimension"] == "force") & (c["n"] >= policy.comment_k)
     ]
     allowed = frozenset(big["group"]) - {NOT_STATED}
+    if policy.audience_force is not None:
+        allowed &= {policy.audience_force}
 
     def keep(frame: pd.DataFrame | None) -> pd.DataFrame | None:
         return None if frame is None else frame[frame["force"].isin(allowed)].reset_index(drop=True)
@@ -252,6 +256,10 @@ def _disclose_interviews(subject: InterviewEvidence, policy: Policy) -> Intervie
         {**c, "shown_force": c.get("force") if (c.get("force") or NOT_GIVEN) in forces else None}
         for c in subject.codes
     ]
+    if policy.audience_force is not None:  # a force lead reads their own force's words only
+        codes = [
+            {**c, "text": None} if c.get("force") != policy.audience_force else c for c in codes
+        ]
     return InterviewEvidence(subject.participants, codes, by_force, by_role, k=k, disclosed=True)
 
 

@@ -8,7 +8,7 @@ HTML report, the CLI and the web app only format it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -138,6 +138,7 @@ def find(
     *,
     breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
     correction: str | None = None,
+    audience_force: str | None = None,
 ) -> Findings:
     """The findings of `wave` (default: the latest) of a collaboration in a workspace.
 
@@ -148,6 +149,10 @@ def find(
     would give away (see `ledger`), unless this is a knowing `correction` (its reason is
     recorded with the release). Record the release with `ledger.record` once the output
     is written (`Findings.publication` holds what it needs).
+
+    `audience_force`: the findings are for that force's lead, who sees the
+    collaboration's totals and their own force's figures, comments and quotes, and
+    nothing of another force (no gaps, no other force's means or counts).
     """
     data = load(store, collaboration)
     if wave is None:
@@ -156,7 +161,7 @@ def find(
         raise ValueError(
             f"collaboration {collaboration!r} has no wave {wave!r} (waves: {', '.join(data.waves)})"
         )
-    policy = Policy.of(store)
+    policy = replace(Policy.of(store), audience_force=audience_force)
     dims = tuple(dict.fromkeys(("force", *breakdowns)))
     scores = ledger.disclosed(store, data, dims, correction)
     counts, quotes = load_coded(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
@@ -182,7 +187,22 @@ def find(
     from ..govern.facts import governance_facts
 
     out.governance = governance_facts(store, collaboration)
+    if audience_force is not None:
+        _only_force(out, audience_force)
     return out
+
+
+def _only_force(out: Findings, force: str) -> None:
+    """Leave a force lead's findings with the totals and their own force, nothing else."""
+    out.gaps, out.headline_gaps, out.gaps_tested = [], [], 0
+    out.quadrant = None
+    if out.force_means is not None:
+        keep = [c for c in out.force_means.columns if c == force]
+        out.force_means = out.force_means[keep] if keep else None
+    for label, rows in out.counts.items():
+        if label == ATTRIBUTE_LABELS["force"]:
+            out.counts[label] = [r for r in rows if r["group"] == force]
+    out.suppressed = []
 
 
 def assemble(

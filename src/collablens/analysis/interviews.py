@@ -146,7 +146,7 @@ def _quotes(rows: list[dict[str, Any]], unnamed: re.Pattern[str] | None = None) 
     people's codes first, then the model's most confident. A pseudonym in the words
     ("As P03 I think...") reads "[participant]": a quote never names one."""
     ranked = sorted(
-        (r for r in rows if 20 <= len(r["text"]) <= QUOTE_MAX_CHARS),
+        (r for r in rows if r["text"] and 20 <= len(r["text"]) <= QUOTE_MAX_CHARS),
         key=lambda r: (r["source"] != HUMAN_CODE, -float(r["confidence"] or 0), r["id"]),
     )
     out: list[dict] = []

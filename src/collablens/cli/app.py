@@ -97,6 +97,11 @@ register_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(register_app, name="register")
+users_app = typer.Typer(
+    help="People who sign in to the web app (collablens serve), and their roles.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
 
 DbOption = Annotated[
     str,
@@ -1784,6 +1789,15 @@ def demo(
         bool, typer.Option("--pdf", help="Also print the report to PDF (needs Chromium).")
     ] = False,
     seed: Annotated[int, typer.Option(help="Random seed of the simulation.")] = 2017,
+    serve_it: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Then start the web app on the demo workspace, with a demo admin account "
+            "(its password is printed).",
+        ),
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="Port for --serve.")] = 8000,
 ) -> None:
     """Build a demo: a fictional collaboration of five forces, two survey waves, one report.
 
@@ -1816,6 +1830,19 @@ def demo(
         console.print(f"[bold green]PDF:[/]    {escape(str(res.pdf.resolve()))}")
     if res.deck:
         console.print(f"[bold green]Deck:[/]   {escape(str(res.deck.resolve()))}")
+    if serve_it:
+        import secrets
+
+        from ..access.accounts import ADMIN, add_user, get_user, set_password
+
+        store = _open(str(res.db))
+        password = secrets.token_urlsafe(12)
+        if get_user(store, "demo admin") is None:
+            add_user(store, "demo admin", ADMIN, password)
+        else:
+            set_password(store, "demo admin", password)
+        console.print(f"Sign in as [bold]demo admin[/] with password [bold]{escape(password)}[/]")
+        _serve(store, "127.0.0.1", port, secure=False)
 
 
 # -- listen: coding free text -------------------------------------------------------------
@@ -2457,3 +2484,148 @@ def _blind_review(
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+# -- the web app ------------------------------------------------------------------------
+
+
+def _serve(store: Store, host: str, port: int, secure: bool) -> None:
+    import uvicorn
+
+    from ..web import Settings, create_app
+
+    console.print(f"collablens is serving on http://{escape(host)}:{port}/  (Ctrl+C stops it)")
+    uvicorn.run(
+        create_app(store, Settings(secure=secure)),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help="Behind a TLS reverse proxy: send the session cookie over HTTPS only.",
+        ),
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Run the web app: dashboards, review, survey links, the register, downloads, the API.
+
+    SQLite (the default) serves one team from one file; for several forces on one server,
+    use PostgreSQL (--db postgresql+psycopg://...) and put a reverse proxy with TLS in front
+    (see README, "Running the server for a team"). Add the first account with
+    `collablens users add NAME --role admin`.
+
+    Example: collablens serve --db collablens.db --port 8000
+    """
+    store = _open(db)
+    from ..access.accounts import list_users
+
+    if not list_users(store):
+        err.print(
+            "[yellow]No accounts yet:[/] add one with "
+            "`collablens users add NAME --role admin` before signing in."
+        )
+    _serve(store, host, port, secure)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_app.command("add")
+def users_add_cmd(
+    name: Annotated[str, typer.Argument(help="Their name: also their coder name on codes.")],
+    role: Annotated[
+        str, typer.Option("--role", help="admin, force_lead, analyst or viewer.")
+    ] = "viewer",
+    force: Annotated[
+        str | None, typer.Option("--force", help="The force a force lead leads.")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Add someone who may sign in to the web app, with a role.
+
+    Example: collablens users add "Sam Patel" --role force_lead --force Durham
+    """
+    from ..access.accounts import AccountError, add_user
+
+    store = _open(db)
+    try:
+        user = add_user(store, name, role, _password(password_stdin), force)
+    except AccountError as exc:
+        _fail(str(exc))
+    console.print(
+        escape(f"Added {user.name} as {user.role_label}")
+        + (escape(f" of {user.force}") if user.force else "")
+    )
+
+
+@users_app.command("list")
+def users_list_cmd(db: DbOption = DEFAULT_DB) -> None:
+    """List the people who may sign in, with their roles."""
+    from rich.table import Table
+
+    from ..access.accounts import list_users
+
+    found = list_users(_open(db))
+    if not found:
+        console.print("No accounts yet: add one with `collablens users add NAME --role admin`.")
+        return
+    table = Table("name", "role", "force")
+    for u in found:
+        table.add_row(escape(u.name), u.role_label, escape(u.force or ""))
+    console.print(table)
+
+
+@users_app.command("set-role")
+def users_set_role_cmd(
+    name: Annotated[str, typer.Argument(help="Their user name.")],
+    role: Annotated[str, typer.Argument(help="admin, force_lead, analyst or viewer.")],
+    force: Annotated[
+        str | None, typer.Option("--force", help="The force, for a force lead.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Change someone's role; it applies at their next request."""
+    from ..access.accounts import AccountError, set_role
+
+    try:
+        user = set_role(_open(db), name, role, force)
+    except AccountError as exc:
+        _fail(str(exc))
+    console.print(escape(f"{user.name} is now {user.role_label}"))
+
+
+@users_app.command("set-password")
+def users_set_password_cmd(
+    name: Annotated[str, typer.Argument(help="Their user name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Set a new password for someone (for example after they forgot theirs)."""
+    from ..access.accounts import AccountError, set_password
+
+    try:
+        set_password(_open(db), name, _password(password_stdin))
+    except AccountError as exc:
+        _fail(str(exc))
+    console.print(escape(f"New password set for {name}"))

@@ -422,3 +422,70 @@ travel = _collaboration_table(
     Column("destination", String(NAME_LENGTH), nullable=False),
     Column("minutes", Integer, nullable=False),
 )
+
+# The web app (migration 0009). People who sign in: a role each, and a force for a force
+# lead. Only a hash of the password is kept (argon2, see `access/accounts.py`).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(NAME_LENGTH), nullable=False, unique=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("force", String(NAME_LENGTH)),
+    Column("active", Boolean, nullable=False, server_default=false()),
+    Column("created_on", Date, nullable=False),
+)
+
+# Failed sign-ins in the last window, per account name: what login rate limiting counts.
+# Kept in the store, not in memory, so that every server process sees the same count.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(NAME_LENGTH), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# A wave's survey link for one force (or for all, the respondent picking): a random token.
+# Responses that come through it are stored under one import per link, with no time.
+survey_links = Table(
+    "survey_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("wave_id", ForeignKey("waves.id", ondelete=CASCADE), nullable=False, index=True),
+    Column("force", String(NAME_LENGTH)),
+    Column("import_id", ForeignKey("imports.id", ondelete=CASCADE), nullable=False),
+    Column("created_on", Date, nullable=False),
+    Column("open", Boolean, nullable=False, server_default=false()),
+)
+
+# Who is reviewing a segment now, so two analysts are not shown the same one.
+review_claims = Table(
+    "review_claims",
+    metadata,
+    Column("segment_id", ForeignKey("segments.id", ondelete=CASCADE), primary_key=True),
+    Column("user_name", String(NAME_LENGTH), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+)
+
+# Long work done in the background (coding, recoding, reports, decks, imports). A job
+# left running by a stopped server is queued again when a server starts.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("collaboration", String(NAME_LENGTH)),
+    Column("params", Text, nullable=False),  # JSON
+    Column("state", String(20), nullable=False, index=True),  # queued running done failed
+    Column("done", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("result_name", String(200)),
+    Column("result", LargeBinary),
+    Column("created_by", String(NAME_LENGTH), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)

@@ -1,0 +1,203 @@
+"""People who sign in to the web app: their roles, passwords and failed sign-ins.
+
+The roles follow the survey and qualitative-analysis tools people already use (an
+organisation's owner, manager and member; a project's admin, tagger and reader):
+
+- ``admin``: the programme office. Creates collaborations, waves, survey links and
+  users; edits the register; sees everything, champions' names included.
+- ``force_lead``: one force's lead. Sees the collaboration's totals and their own force's
+  figures and comments, never another force's comments; manages their force's survey link.
+- ``analyst``: reviews and codes text (every human code carries their name) and measures
+  agreement.
+- ``viewer``: reads dashboards and reports.
+
+Why in the library and not the web app: `collablens users` on the command line and the
+web app must apply the same rules to names, roles and passwords.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import delete, func, select, update
+
+from ..errors import CollablensError
+from ..store import Store
+from ..store.tables import login_failures, users
+from ..text.coding import coder_name
+
+ADMIN, FORCE_LEAD, ANALYST, VIEWER = "admin", "force_lead", "analyst", "viewer"
+ROLES: dict[str, str] = {
+    ADMIN: "programme admin",
+    FORCE_LEAD: "force lead",
+    ANALYST: "analyst",
+    VIEWER: "viewer",
+}
+#: The shortest password accepted: NCSC advice is length over complexity rules.
+MIN_PASSWORD = 12
+#: Failed sign-ins allowed per account name in `FAILURE_WINDOW` before it must wait.
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+
+_hasher = PasswordHash((Argon2Hasher(),))
+# Verifying against this when the name is unknown takes as long as for a real account,
+# so the answer's timing does not tell whether a name exists.
+_DUMMY = _hasher.hash("collablens-no-such-account")
+
+
+class AccountError(CollablensError):
+    """A user name, role or password that cannot be used, with why."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str
+    force: str | None
+
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role]
+
+
+def _check(name: str, role: str, force: str | None) -> tuple[str, str | None]:
+    try:
+        clean = coder_name(name)  # a user's name is their coder name on every human code
+    except ValueError as exc:
+        raise AccountError(f"user name: {exc}") from None
+    if name != clean or name == "reviewer":
+        raise AccountError(
+            f"user name {name!r}: use single spaces, no spaces at the ends, not 'reviewer'"
+        )
+    if role not in ROLES:
+        raise AccountError(f"role {role!r}: use one of {', '.join(ROLES)}")
+    if role == FORCE_LEAD and not (force and force.strip()):
+        raise AccountError("a force lead needs the force they lead (--force)")
+    if role != FORCE_LEAD and force:
+        raise AccountError(f"only a force lead has a force; a {ROLES[role]} sees every force")
+    return clean, (force.strip() if force else None)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
+    if len(password) > 1024:
+        raise AccountError("a password has at most 1,024 characters")
+
+
+def add_user(store: Store, name: str, role: str, password: str, force: str | None = None) -> User:
+    """Create an account; refused if the name is taken or the password too short."""
+    name, force = _check(name, role, force)
+    _check_password(password)
+    with store.begin() as conn:
+        if conn.execute(select(users.c.id).where(users.c.name == name)).first():
+            raise AccountError(f"there is already a user called {name!r}")
+        uid = conn.execute(
+            users.insert().values(
+                name=name,
+                password_hash=_hasher.hash(password),
+                role=role,
+                force=force,
+                active=True,
+                created_on=date.today(),
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+    return User(int(uid), name, role, force)
+
+
+def set_role(store: Store, name: str, role: str, force: str | None = None) -> User:
+    """Change someone's role (and a force lead's force); it applies at their next request."""
+    _, force = _check(name, role, force)
+    with store.begin() as conn:
+        done = conn.execute(
+            update(users).where(users.c.name == name).values(role=role, force=force)
+        ).rowcount
+    if not done:
+        raise AccountError(f"no user called {name!r}")
+    found = get_user(store, name)
+    assert found is not None
+    return found
+
+
+def set_password(store: Store, name: str, password: str) -> None:
+    _check_password(password)
+    with store.begin() as conn:
+        done = conn.execute(
+            update(users).where(users.c.name == name).values(password_hash=_hasher.hash(password))
+        ).rowcount
+    if not done:
+        raise AccountError(f"no user called {name!r}")
+
+
+def list_users(store: Store) -> list[User]:
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(users.c.id, users.c.name, users.c.role, users.c.force)
+            .where(users.c.active)
+            .order_by(users.c.name)
+        ).all()
+    return [User(int(r.id), r.name, r.role, r.force) for r in rows]
+
+
+def get_user(store: Store, name: str) -> User | None:
+    with store.connect() as conn:
+        r = conn.execute(
+            select(users.c.id, users.c.name, users.c.role, users.c.force).where(
+                users.c.name == name, users.c.active
+            )
+        ).first()
+    return None if r is None else User(int(r.id), r.name, r.role, r.force)
+
+
+def user_by_id(store: Store, uid: int) -> User | None:
+    with store.connect() as conn:
+        r = conn.execute(
+            select(users.c.id, users.c.name, users.c.role, users.c.force).where(
+                users.c.id == uid, users.c.active
+            )
+        ).first()
+    return None if r is None else User(int(r.id), r.name, r.role, r.force)
+
+
+class TooManyFailures(AccountError):
+    """Sign-in refused for a while after repeated wrong passwords for this name."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def authenticate(store: Store, name: str, password: str) -> User | None:
+    """The user whose name and password these are, or None; every failure is counted.
+
+    After `MAX_FAILURES` failures for a name within `FAILURE_WINDOW`, sign-in for that
+    name is refused (even with the right password) until the oldest failure ages out:
+    guessing is slowed to a handful of tries per quarter hour per account.
+    """
+    name = " ".join(name.split())[:200]
+    since = _now() - FAILURE_WINDOW
+    with store.begin() as conn:
+        conn.execute(delete(login_failures).where(login_failures.c.at < since))
+        failures = conn.execute(
+            select(func.count()).where(login_failures.c.name == name, login_failures.c.at >= since)
+        ).scalar_one()
+        if failures >= MAX_FAILURES:
+            raise TooManyFailures(
+                f"too many failed sign-ins for this name; try again in "
+                f"{int(FAILURE_WINDOW.total_seconds() // 60)} minutes"
+            )
+        row = conn.execute(
+            select(
+                users.c.id, users.c.name, users.c.role, users.c.force, users.c.password_hash
+            ).where(users.c.name == name, users.c.active)
+        ).first()
+        ok = _hasher.verify(password[:1024], row.password_hash if row else _DUMMY)
+        if row is None or not ok:
+            conn.execute(login_failures.insert().values(name=name, at=_now()))
+            return None
+        conn.execute(delete(login_failures).where(login_failures.c.name == name))
+    return User(int(row.id), row.name, row.role, row.force)

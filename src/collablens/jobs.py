@@ -1,0 +1,339 @@
+"""Long work in the background: coding, recoding, reports and decks.
+
+Jobs are rows in the workspace (`jobs`), so they outlive the process that runs them: a
+server that stops mid-job finds the job still marked running when it starts again and
+queues it once more. Every job kind is safe to run again from the start, because the
+work it does is (coding skips what is coded; a report
+is written whole or not at all). An upload is imported while its request waits (reading
+and checking a file takes seconds) and its coding, the slow part, is queued: the raw file
+holds unredacted text, so it is never kept in the queue.
+
+The runner is a thread in the server process that claims one queued job at a time with
+an UPDATE that only one claimant can win, on SQLite and PostgreSQL alike, so several
+server processes on one PostgreSQL database share the queue without running a job twice.
+Why not `procrastinate`: it needs PostgreSQL, and collablens' default is one SQLite file;
+one queue in the workspace's own tables serves both with the same code and the same tests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from .errors import CollablensError
+from .store import Store, now
+from .store.tables import jobs
+
+log = logging.getLogger("collablens.jobs")
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+#: What each kind of job does, in words for the page that shows its progress.
+KINDS = {
+    "code": "Code new comments",
+    "recode": "Re-code with what reviewers taught the coder",
+    "report": "Build the report (HTML)",
+    "pdf": "Build the report (PDF)",
+    "deck": "Build the findings deck",
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    collaboration: str | None
+    params: dict
+    state: str
+    done: int
+    total: int
+    message: str
+    result_name: str | None
+    created_by: str
+    created_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def title(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def percent(self) -> int:
+        if self.state == DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (DONE, FAILED)
+
+
+_COLUMNS = [c for c in jobs.c if c.name != "result"]
+
+
+def _job(r: Any) -> Job:
+    return Job(
+        id=int(r.id),
+        kind=r.kind,
+        collaboration=r.collaboration,
+        params=json.loads(r.params),
+        state=r.state,
+        done=int(r.done),
+        total=int(r.total),
+        message=r.message,
+        result_name=r.result_name,
+        created_by=r.created_by,
+        created_at=r.created_at,
+        finished_at=r.finished_at,
+    )
+
+
+def enqueue(
+    store: Store,
+    kind: str,
+    collaboration: str | None,
+    created_by: str,
+    params: dict | None = None,
+) -> int:
+    """Queue a job; a second coding job for a collaboration while one waits is the same job."""
+    if kind not in KINDS:
+        raise ValueError(f"no job kind {kind!r}")
+    with store.begin() as conn:
+        if kind in ("code", "recode"):
+            waiting = conn.execute(
+                select(jobs.c.id).where(
+                    jobs.c.kind == kind,
+                    jobs.c.collaboration == collaboration,
+                    jobs.c.state == QUEUED,
+                )
+            ).scalar()
+            if waiting is not None:
+                return int(waiting)
+        return int(
+            conn.execute(
+                jobs.insert().values(
+                    kind=kind,
+                    collaboration=collaboration,
+                    params=json.dumps(params or {}),
+                    state=QUEUED,
+                    done=0,
+                    total=0,
+                    message="waiting to start",
+                    created_by=created_by,
+                    created_at=now(),
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        )
+
+
+def get(store: Store, job_id: int) -> Job | None:
+    with store.connect() as conn:
+        r = conn.execute(select(*_COLUMNS).where(jobs.c.id == job_id)).first()
+    return None if r is None else _job(r)
+
+
+def result(store: Store, job_id: int) -> tuple[str, bytes] | None:
+    """A finished job's file: its name and bytes."""
+    with store.connect() as conn:
+        r = conn.execute(
+            select(jobs.c.result_name, jobs.c.result).where(
+                jobs.c.id == job_id, jobs.c.state == DONE
+            )
+        ).first()
+    if r is None or r.result is None:
+        return None
+    return str(r.result_name), bytes(r.result)
+
+
+def recent(store: Store, collaboration: str | None, limit: int = 20) -> list[Job]:
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(*_COLUMNS)
+            .where(jobs.c.collaboration == collaboration)
+            .order_by(jobs.c.id.desc())
+            .limit(limit)
+        ).all()
+    return [_job(r) for r in rows]
+
+
+def requeue_interrupted(store: Store) -> int:
+    """Queue again the jobs a stopped server left running; how many there were."""
+    with store.begin() as conn:
+        return int(
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.state == RUNNING)
+                .values(state=QUEUED, message="interrupted by a restart; queued again")
+            ).rowcount
+        )
+
+
+def claim_next(store: Store) -> Job | None:
+    """Take the oldest queued job, or None; only one runner can win each job."""
+    while True:
+        with store.connect() as conn:
+            jid = conn.execute(
+                select(jobs.c.id).where(jobs.c.state == QUEUED).order_by(jobs.c.id).limit(1)
+            ).scalar()
+        if jid is None:
+            return None
+        with store.begin() as conn:
+            won = conn.execute(
+                update(jobs)
+                .where(jobs.c.id == jid, jobs.c.state == QUEUED)
+                .values(state=RUNNING, message="starting")
+            ).rowcount
+        if won:
+            return get(store, int(jid))
+
+
+def _progress(store: Store, job_id: int) -> Callable[[str, int, int], None]:
+    def report(message: str, done: int, total: int) -> None:
+        with store.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id == job_id)
+                .values(message=message[:500], done=int(done), total=int(total))
+            )
+
+    return report
+
+
+def _finish(
+    store: Store, job_id: int, state: str, message: str, output: tuple[str, bytes] | None = None
+) -> None:
+    values: dict[str, Any] = {"state": state, "message": message, "finished_at": now()}
+    if output is not None:
+        values["result_name"], values["result"] = output
+    with store.begin() as conn:
+        conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+
+
+def run(store: Store, job: Job) -> None:
+    """Do one claimed job and record how it ended; errors a user can act on are its message."""
+    progress = _progress(store, job.id)
+    try:
+        output, message = _HANDLERS[job.kind](store, job, progress)
+    except CollablensError as exc:
+        _finish(store, job.id, FAILED, str(exc))
+        return
+    except Exception:  # a bug: logged with its traceback for the operator, not shown
+        log.exception("job %s (%s) failed", job.id, job.kind)
+        _finish(store, job.id, FAILED, "an internal error stopped this job; see the server log")
+        return
+    _finish(store, job.id, DONE, message, output)
+
+
+def run_pending(store: Store) -> int:
+    """Run queued jobs until none are left (what the runner thread and tests call)."""
+    n = 0
+    while (job := claim_next(store)) is not None:
+        run(store, job)
+        n += 1
+    return n
+
+
+class Runner:
+    """A thread that runs queued jobs one at a time until stopped."""
+
+    def __init__(self, store: Store, poll: float = 1.0) -> None:
+        self.store = store
+        self.poll = poll
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="collablens-jobs", daemon=True)
+
+    def start(self) -> None:
+        requeue_interrupted(self.store)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                run_pending(self.store)
+            except Exception:  # the store went away for a moment: try again later
+                log.exception("the job runner could not read the queue")
+            self._wake.wait(self.poll)
+            self._wake.clear()
+
+
+# -- what each kind does --------------------------------------------------------------------
+
+Handler = Callable[
+    [Store, Job, Callable[[str, int, int], None]], tuple[tuple[str, bytes] | None, str]
+]
+
+
+def _code(store: Store, job: Job, progress) -> tuple[None, str]:
+    from .text.coding import code_workspace
+
+    try:
+        run_ = code_workspace(
+            store, job.collaboration, recode=job.kind == "recode", progress=progress
+        )
+    except LookupError as exc:  # the workspace's model is not installed
+        raise CollablensError(str(exc)) from None
+    return None, f"coded {run_.segments_coded} text segments"
+
+
+def _slug(name: str) -> str:
+    keep = "".join(c if c.isalnum() else "-" for c in name).strip("-").lower()
+    return "-".join(p for p in keep.split("-") if p) or "collaboration"
+
+
+def _report(store: Store, job: Job, progress) -> tuple[tuple[str, bytes], str]:
+    from .reporting.view import write_report
+
+    assert job.collaboration is not None
+    wave = job.params.get("wave")
+    progress("building the report", 0, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        html = Path(tmp) / "report.html"
+        pdf = Path(tmp) / "report.pdf" if job.kind == "pdf" else None
+        try:
+            write_report(store, job.collaboration, html, wave=wave, pdf=pdf)
+        except (ValueError, RuntimeError) as exc:
+            raise CollablensError(str(exc)) from None
+        out = pdf if pdf is not None else html
+        name = f"{_slug(job.collaboration)}-report{out.suffix}"
+        return (name, out.read_bytes()), "the report is ready"
+
+
+def _deck(store: Store, job: Job, progress) -> tuple[tuple[str, bytes], str]:
+    from .reporting.deck import write_deck
+
+    assert job.collaboration is not None
+    progress("building the deck", 0, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "findings.pptx"
+        try:
+            res = write_deck(store, job.collaboration, out, job.params.get("wave"))
+        except ValueError as exc:
+            raise CollablensError(str(exc)) from None
+        name = f"{_slug(job.collaboration)}-findings.pptx"
+        return (name, out.read_bytes()), f"the deck is ready ({res.slides} slides)"
+
+
+_HANDLERS: dict[str, Handler] = {
+    "code": _code,
+    "recode": _code,
+    "report": _report,
+    "pdf": _report,
+    "deck": _deck,
+}

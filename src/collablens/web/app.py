@@ -1,0 +1,182 @@
+"""The web app: one FastAPI application over one workspace, for all partner forces.
+
+It is a thin layer: what may be shown is decided by `analysis` (the disclosure gate and
+the release ledger), who may see it by `access` and `web.security`, and what a response
+is by `surveys.online`. Pages are rendered on the server (Jinja2) and work without
+script; htmx (vendored, never a CDN) only refreshes parts of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.middleware.sessions import SessionMiddleware
+
+from ..errors import CollablensError
+from ..store import Store
+from .security import HEADERS, NotSignedIn, SecurityHeaders, csrf_token, current_user
+
+log = logging.getLogger("collablens.web")
+
+#: A session ends after this long unused, and after `LIFETIME` in all.
+IDLE = 30 * 60
+LIFETIME = 12 * 60 * 60
+
+
+@dataclass
+class Settings:
+    idle: float = IDLE
+    lifetime: float = LIFETIME
+    #: Send cookies only over HTTPS: on behind a TLS reverse proxy (`serve --secure`).
+    secure: bool = False
+
+
+def _secret(store: Store) -> str:
+    """The key that signs session cookies: $COLLABLENS_SECRET, else one kept in the workspace
+    (made once), so that every server process on one workspace accepts the same cookies."""
+    env = os.environ.get("COLLABLENS_SECRET")
+    if env:
+        return env
+    key = store.get_setting("web_secret")
+    if key is None:
+        store.set_setting("web_secret", secrets.token_urlsafe(48))
+        key = store.get_setting("web_secret")
+    assert key is not None
+    return key
+
+
+def report_css() -> str:
+    """The report's own style sheet, so dashboards and the report look alike from one source."""
+    html = (resources.files("collablens.reporting") / "templates" / "report.html").read_text(
+        encoding="utf-8"
+    )
+    found = re.search(r"<style>(.*?)</style>", html, re.S)
+    return found.group(1) if found else ""
+
+
+def templates() -> Jinja2Templates:
+    env = Environment(
+        loader=PackageLoader("collablens.web", "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["f2"] = lambda v: "–" if v is None else f"{v:.2f}"
+    return Jinja2Templates(env=env)
+
+
+def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = True) -> FastAPI:
+    """The app for `store`; `run_jobs` starts the background job runner with the server."""
+    from .. import jobs
+    from . import api, pages, survey
+
+    settings = settings or Settings()
+    runner = jobs.Runner(store) if run_jobs else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if runner is not None:
+            runner.start()
+        yield
+        if runner is not None:
+            runner.stop()
+
+    app = FastAPI(
+        title="collablens",
+        summary="What helps and what holds back a police collaboration, from its staff.",
+        version=_version(),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served by `api` to signed-in users only
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.settings = settings
+    app.state.templates = templates()
+    app.state.runner = runner
+    app.state.report_css = report_css()
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=_secret(store),
+        session_cookie="collablens_session",
+        max_age=int(settings.lifetime),
+        same_site="lax",
+        https_only=settings.secure,
+    )
+    static = resources.files("collablens.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(pages.router)
+    app.include_router(survey.router)
+    app.include_router(api.router)
+    _errors(app)
+    return app
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a template with what every page needs: the user and the CSRF token."""
+    context.setdefault("user", current_user(request))
+    context["csrf"] = csrf_token(request)
+    return request.app.state.templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        from urllib.parse import quote
+
+        expired = getattr(request.state, "expired", False)
+        back = request.url.path if request.method == "GET" else "/home"
+        target = "/login?next=" + quote(back) + ("&expired=1" if expired else "")
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return page(request, "error.html", exc.status_code, message=exc.detail)
+
+    @app.exception_handler(CollablensError)
+    async def user_error(request: Request, exc: CollablensError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return page(request, "error.html", 400, message=str(exc))
+
+    @app.exception_handler(Exception)
+    async def bug(request: Request, exc: Exception) -> Response:  # no traceback reaches a user
+        log.exception("error serving %s", request.url.path)
+        if _wants_json(request):
+            return JSONResponse({"detail": "internal error; see the server log"}, 500)
+        return HTMLResponse(
+            "<!doctype html><html lang=en><title>Server error</title><h1>Something went wrong"
+            "</h1><p>The server could not finish this request. Nothing was changed; try again, "
+            "and if it goes on, tell whoever runs collablens (the server log says why).</p>",
+            status_code=500,
+            headers=HEADERS,
+        )

@@ -1,0 +1,156 @@
+"""Sessions, who is signed in, what each role may open, CSRF and the security headers.
+
+Every route declares who may use it with `allow(...)` (or `PUBLIC`); `tests/test_web_access.py`
+walks every route for every role and for an anonymous visitor, and fails on a route
+that declares nothing, so a new page cannot ship unguarded.
+
+Sessions are Starlette's signed cookies (itsdangerous): the cookie holds the user's id,
+a CSRF token and when the session began and was last used, never a role, so a changed role
+or a removed account applies at the next request. A session ends after `idle` seconds
+unused or `lifetime` seconds in all.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Depends, HTTPException, Request
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import Response
+
+from ..access.accounts import ADMIN, ANALYST, FORCE_LEAD, ROLES, VIEWER, User, user_by_id
+
+PUBLIC = "public"
+EVERYONE = (ADMIN, FORCE_LEAD, ANALYST, VIEWER)
+
+#: No script but our own files; no framing; forms post only here. Styles: our own file,
+#: plus the style attributes of the charts' SVG drawn as images (img-src data:).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",  # a survey link's token never leaks in a Referer
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: Callable) -> Response:
+        response = await call_next(request)
+        for k, v in HEADERS.items():
+            if k == "Cache-Control" and request.url.path.startswith("/static/"):
+                continue
+            response.headers.setdefault(k, v)
+        if request.url.scheme == "https":
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+
+class NotSignedIn(Exception):
+    """No valid session: a page sends the visitor to sign in, the API answers 401."""
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use (anonymous respondents get one too)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+def current_user(request: Request) -> User | None:
+    """The signed-in user, or None; ends a session that is idle or too old."""
+    if hasattr(request.state, "user"):
+        cached: User | None = request.state.user
+        return cached
+    user = None
+    uid = request.session.get("uid")
+    if uid is not None:
+        settings = request.app.state.settings
+        t = time.time()
+        began = float(request.session.get("began", 0))
+        seen = float(request.session.get("seen", 0))
+        if t - seen > settings.idle or t - began > settings.lifetime:
+            request.session.pop("uid", None)
+            request.state.expired = True
+        else:
+            user = user_by_id(request.app.state.store, int(uid))
+            if user is not None:
+                request.session["seen"] = t
+            else:
+                request.session.pop("uid", None)
+    request.state.user = user
+    return user
+
+
+def sign_in(request: Request, user: User) -> None:
+    request.session.clear()  # a new session id and CSRF token: no fixation
+    t = time.time()
+    request.session.update(
+        {"uid": user.id, "began": t, "seen": t, "csrf": secrets.token_urlsafe(24)}
+    )
+    request.state.user = user
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+    request.state.user = None
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a state-changing request whose CSRF token is not the session's."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    expected = request.session.get("csrf")
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get("csrf")
+            sent = value if isinstance(value, str) else None
+    if not expected or not sent or not secrets.compare_digest(str(expected), str(sent)):
+        raise HTTPException(
+            403, "This form has expired or did not come from collablens: go back, reload, retry."
+        )
+
+
+def allow(*roles: str) -> Any:
+    """A dependency: only these roles (or anyone, with `PUBLIC`) may use the route."""
+    if not roles or any(r not in ROLES and r != PUBLIC for r in roles):
+        raise ValueError(f"allow() needs roles from {list(ROLES)} or PUBLIC, not {roles}")
+
+    async def guard(request: Request) -> User | None:
+        await check_csrf(request)
+        user = current_user(request)
+        if PUBLIC in roles:
+            return user
+        if user is None:
+            raise NotSignedIn()
+        if user.role not in roles:
+            raise HTTPException(403, "Your role does not allow this page.")
+        return user
+
+    guard.roles = frozenset(roles)  # type: ignore[attr-defined]
+    return Depends(guard)
+
+
+def roles_of(route: Any) -> frozenset[str] | None:
+    """The roles a route declared with `allow`, or None when it declared none."""
+    dependant: Any = getattr(route, "dependant", None)
+    for dep in dependant.dependencies if dependant is not None else []:
+        found = getattr(dep.call, "roles", None)
+        if found is not None:
+            return frozenset(found)
+    return None

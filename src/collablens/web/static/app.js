@@ -1,0 +1,54 @@
+// collablens: small progressive enhancements. Pages work without this file.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".js-only").forEach((el) => { el.hidden = false; });
+  // Review: single keys press the matching button or pick the polarity.
+  const review = document.getElementById("review-form");
+  if (review) {
+    document.addEventListener("keydown", (ev) => {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+      const t = ev.target;
+      if (t && (t.tagName === "INPUT" && t.type !== "radio" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;
+      const key = ev.key === "Enter" ? "y" : ev.key.toLowerCase();
+      const radio = review.querySelector('input[type=radio][data-key="' + key + '"]');
+      if (radio) { radio.checked = true; ev.preventDefault(); return; }
+      const button = document.querySelector('button[data-key="' + key + '"]');
+      if (button) { ev.preventDefault(); button.click(); }
+    });
+  }
+  // The survey: answers saved on this device as they are given, restored on return.
+  const survey = document.getElementById("survey");
+  if (survey) {
+    const store = "collablens-survey-" + survey.dataset.token;
+    const status = document.getElementById("save-status");
+    const save = () => {
+      const data = {};
+      new FormData(survey).forEach((v, k) => { if (k !== "csrf") data[k] = v; });
+      try { localStorage.setItem(store, JSON.stringify(data)); return true; } catch (e) { return false; }
+    };
+    let saved = null;
+    try { saved = JSON.parse(localStorage.getItem(store) || "null"); } catch (e) { saved = null; }
+    const fresh = !survey.querySelector("[aria-invalid], p.error");
+    if (saved && fresh) {
+      Object.entries(saved).forEach(([k, v]) => {
+        survey.querySelectorAll('[name="' + CSS.escape(k) + '"]').forEach((el) => {
+          if (el.type === "radio") el.checked = el.value === v;
+          else el.value = v;
+        });
+      });
+      if (status) status.textContent = "Your saved answers are back. Carry on where you left off.";
+    }
+    survey.addEventListener("change", save);
+    survey.addEventListener("input", save);
+    const later = document.getElementById("save-later");
+    if (later) later.addEventListener("click", () => {
+      if (status) status.textContent = save()
+        ? "Saved on this device. Open the same link here to finish."
+        : "This browser will not save answers; please finish now.";
+    });
+  }
+  const thanks = document.getElementById("thanks");
+  if (thanks) { try { localStorage.removeItem("collablens-survey-" + thanks.dataset.token); } catch (e) { /* nothing saved */ } }
+  // Copy-on-focus for survey links.
+  document.querySelectorAll("input.copy").forEach((el) => el.addEventListener("focus", () => el.select()));
+});

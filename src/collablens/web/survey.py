@@ -1,0 +1,134 @@
+"""The survey pages a respondent opens from their force's link: no account, nothing identifying.
+
+The form works without script. With script (`static/survey.js`), answers are saved in
+the browser as they are given, so a respondent can close the page and come back on the
+same device; nothing is sent until they submit. The response key in the form makes a
+second submission of the same answers (a double click, a retry) store nothing new.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..access.accounts import User
+from ..store import forces as forces_store
+from ..surveys import online
+from ..surveys.readers import InputError
+from .app import page
+from .security import PUBLIC, allow
+
+router = APIRouter()
+Anyone = Annotated[User | None, allow(PUBLIC)]
+
+
+def _link(request: Request, token: str) -> online.Link:
+    link = online.find_link(request.app.state.store, token)
+    if link is None:
+        raise HTTPException(
+            404, "This survey link does not exist. Ask whoever sent it for a new one."
+        )
+    return link
+
+
+def _questions(request: Request, link: online.Link) -> dict:
+    store = request.app.state.store
+    fw = store.framework
+    with store.connect() as conn:
+        forces = forces_store.declared_forces(conn, link.collaboration)
+    attributes = []
+    for a in fw.attributes:
+        if a.id == "force":
+            if link.force is None:
+                attributes.append({"id": "force", "label": a.label, "options": forces})
+            continue
+        attributes.append({"id": a.id, "label": a.label, "options": a.options})
+    scale = [
+        {"value": v, "label": fw.scale.labels.get(v, str(v))}
+        for v in range(fw.scale.min, fw.scale.max + 1)
+    ]
+    sections = []
+    for f in fw.factors:
+        sections.append(
+            {
+                "id": f.id,
+                "questions": [{"id": it.id, "text": it.text} for it in f.items],
+                "texts": [{"id": q, "prompt": p} for q, ff, p in fw.free_text_questions if ff is f],
+            }
+        )
+    return {"attributes": attributes, "scale": scale, "sections": sections, "title": fw.name}
+
+
+_WHERE = re.compile(r"^your answers: row \d+, column '([^']+)': (.*)$")
+
+
+def _problems(exc: InputError) -> tuple[dict[str, str], list[str]]:
+    """The importer's problems as messages beside each question (the rest above the form)."""
+    by_field: dict[str, str] = {}
+    general: list[str] = []
+    for p in exc.problems:
+        m = _WHERE.match(p)
+        if m:
+            by_field.setdefault(m.group(1), m.group(2))
+        else:
+            general.append(p.removeprefix("your answers: "))
+    return by_field, general
+
+
+@router.get("/s/{token}", response_class=HTMLResponse)
+def survey_form(request: Request, token: str, _: Anyone) -> Response:
+    link = _link(request, token)
+    if not link.open:
+        return page(request, "survey_closed.html", 410, link=link)
+    return page(
+        request,
+        "survey.html",
+        link=link,
+        q=_questions(request, link),
+        key=secrets.token_urlsafe(16),
+        values={},
+        errors={},
+        general=[],
+    )
+
+
+@router.post("/s/{token}", response_class=HTMLResponse)
+async def survey_submit(request: Request, token: str, _: Anyone) -> Response:
+    link = _link(request, token)
+    if not link.open:
+        return page(request, "survey_closed.html", 410, link=link)
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str) and len(k) <= 200}
+    answers = {k: v[:20_000] for k, v in values.items() if k not in ("csrf", "key")}
+    try:
+        online.submit(request.app.state.store, token, values.get("key", ""), answers)
+    except InputError as exc:
+        errors, general = _problems(exc)
+        return page(
+            request,
+            "survey.html",
+            422,
+            link=link,
+            q=_questions(request, link),
+            key=values.get("key") or secrets.token_urlsafe(16),
+            values=values,
+            errors=errors,
+            general=general,
+        )
+    runner = request.app.state.runner
+    from .. import jobs
+
+    jobs.enqueue(request.app.state.store, "code", link.collaboration, "survey")
+    if runner is not None:
+        runner.wake()
+    return RedirectResponse(f"/s/{token}/thanks", status_code=303)
+
+
+@router.get("/s/{token}/thanks", response_class=HTMLResponse)
+def survey_thanks(request: Request, token: str, _: Anyone) -> Response:
+    link = _link(request, token)
+    return page(request, "survey_thanks.html", link=link)

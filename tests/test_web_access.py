@@ -1,0 +1,217 @@
+"""Every route of the web app, for every role and for an anonymous visitor: allowed or refused.
+
+The table below is written out by hand on purpose: a new route fails
+`test_every_route_is_in_the_table` until someone decides who may use it, and a route
+whose guard disagrees with the table fails `test_each_route_declares_what_the_table_says`.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fastapi.routing import APIRoute
+from webkit import COLLAB, USERS, csrf_of, sign_in
+
+from collablens import jobs
+from collablens.access.accounts import ADMIN, ANALYST, FORCE_LEAD, VIEWER
+from collablens.text.coding import review_queue
+from collablens.web.security import PUBLIC, roles_of
+
+ALL = {ADMIN, FORCE_LEAD, ANALYST, VIEWER}
+READERS = {ADMIN, ANALYST, VIEWER}
+CODERS = {ADMIN, ANALYST}
+LINKS = {ADMIN, FORCE_LEAD}
+
+#: (method, path) -> who may use it.
+EXPECTED: dict[tuple[str, str], set[str] | str] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/report.css"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): ALL,
+    ("GET", "/home"): ALL,
+    ("POST", "/collaborations"): {ADMIN},
+    ("GET", "/c/{name}"): ALL,
+    ("GET", "/c/{name}/links"): LINKS,
+    ("POST", "/c/{name}/links"): LINKS,
+    ("POST", "/c/{name}/links/{token}/close"): LINKS,
+    ("POST", "/c/{name}/links/{token}/open"): LINKS,
+    ("GET", "/c/{name}/review"): CODERS,
+    ("POST", "/c/{name}/review/{segment_id}"): CODERS,
+    ("GET", "/c/{name}/agreement"): CODERS,
+    ("GET", "/c/{name}/register"): ALL,
+    ("POST", "/c/{name}/register"): {ADMIN},
+    ("POST", "/c/{name}/imports"): {ADMIN},
+    ("GET", "/c/{name}/downloads"): READERS,
+    ("POST", "/c/{name}/jobs"): READERS,
+    ("GET", "/jobs/{job_id}"): ALL,
+    ("GET", "/jobs/{job_id}/file"): ALL,
+    ("GET", "/c/{name}/scores.csv"): READERS,
+    ("GET", "/admin/users"): {ADMIN},
+    ("POST", "/admin/users"): {ADMIN},
+    ("POST", "/admin/users/{name}/role"): {ADMIN},
+    ("GET", "/s/{token}"): PUBLIC,
+    ("POST", "/s/{token}"): PUBLIC,
+    ("GET", "/s/{token}/thanks"): PUBLIC,
+    ("GET", "/api/openapi.json"): ALL,
+    ("GET", "/api/docs"): ALL,
+    ("GET", "/api/collaborations"): ALL,
+    ("GET", "/api/c/{name}/scores"): ALL,
+    ("GET", "/api/c/{name}/comments"): ALL,
+    ("GET", "/api/jobs/{job_id}"): ALL,
+}
+
+
+def _flat(routes) -> list:
+    """Routes, with those of included routers (FastAPI includes them lazily) spelled out."""
+    out = []
+    for r in routes:
+        inner = getattr(r, "original_router", None)
+        if inner is not None:
+            prefix = getattr(getattr(r, "include_context", None), "prefix", "") or ""
+            assert not prefix, "routers are included without a prefix (their routes carry it)"
+            out += _flat(inner.routes)
+        else:
+            out.append(r)
+    return out
+
+
+def _routes(app) -> list[tuple[str, str, APIRoute]]:
+    out = []
+    for r in _flat(app.routes):
+        if isinstance(r, APIRoute):
+            for m in sorted(r.methods - {"HEAD"}):
+                out.append((m, r.path, r))
+        else:  # only the static files may be something other than a guarded route
+            assert getattr(r, "path", None) == "/static", r
+    return out
+
+
+def test_every_route_is_in_the_table(web):
+    found = {(m, p) for m, p, _ in _routes(web.app)}
+    assert found - set(EXPECTED) == set(), "routes nobody decided the roles of"
+    assert set(EXPECTED) - found == set(), "routes in the table that the app lacks"
+
+
+def test_each_route_declares_what_the_table_says(web):
+    for m, p, route in _routes(web.app):
+        declared = roles_of(route)
+        assert declared is not None, f"{m} {p} declares no roles with allow()"
+        want = EXPECTED[(m, p)]
+        assert declared == ({PUBLIC} if want == PUBLIC else want), (m, p)
+
+
+def _path(path: str, web, job_id: int, segment_id: int) -> str:
+    return (
+        path.replace("{name}", COLLAB.replace(" ", "%20"), 1)
+        .replace("{token}", web.tokens["Durham"])
+        .replace("{segment_id}", str(segment_id))
+        .replace("{job_id}", str(job_id))
+        .replace("/admin/users/" + COLLAB.replace(" ", "%20"), "/admin/users/Vic%20Viewer")
+    )
+
+
+def _form(method: str, path: str) -> dict:
+    """Form fields a real request to this route would send."""
+    if path == "/login":
+        return {"name": USERS[VIEWER][0], "password": "correct horse battery staple"}
+    if path == "/collaborations":
+        return {"name": "Another", "forces": "Durham\nCleveland"}
+    if path.endswith("/links"):
+        return {"wave": "2027", "force": "Durham"}
+    if "/review/" in path:
+        return {"action": "skip"}
+    if path.endswith("/jobs"):
+        return {"kind": "report"}
+    if path == "/admin/users":
+        return {"name": "New Person", "role": VIEWER, "password": "a long enough password"}
+    if path.endswith("/role"):
+        return {"role": VIEWER}
+    if path.endswith("/imports"):
+        return {"wave": "2026"}
+    return {}
+
+
+def _files(path: str) -> dict | None:
+    if path.endswith("/register"):
+        return {"workbook": ("register.xlsx", io.BytesIO(b"not a workbook"), "application/zip")}
+    if path.endswith("/imports"):
+        return {"export": ("answers.csv", io.BytesIO(b"x\n1\n"), "text/csv")}
+    return None
+
+
+@pytest.mark.parametrize("who", [None, ADMIN, FORCE_LEAD, ANALYST, VIEWER])
+def test_every_route_allows_and_refuses_as_the_table_says(web, who):
+    job_id = jobs.enqueue(web.store, "code", COLLAB, "Ada Admin")
+    segment_id = review_queue(web.store, COLLAB, 1)[0].segment_id
+    client = web.client()
+    if who is not None:
+        sign_in(client, who)
+    token = csrf_of(client.get("/login").text)
+    for method, path, _ in _routes(web.app):
+        if path in ("/logout", "/login") and method == "POST":
+            continue  # they change who is signed in: tested on their own below
+        want = EXPECTED[(method, path)]
+        allowed = want == PUBLIC or (who is not None and who in want)
+        url = _path(path, web, job_id, segment_id)
+        if method == "GET":
+            r = client.get(url, follow_redirects=False)
+        else:
+            files = _files(path)
+            r = client.post(
+                url,
+                data={**_form(method, path), "csrf": token},
+                files=files,
+                follow_redirects=False,
+            )
+        where = f"{who or 'anonymous'} {method} {path}: {r.status_code}"
+        assert r.status_code < 500, where + " " + r.text[:300]
+        if allowed:
+            assert r.status_code not in (401, 403), where
+            assert not r.headers.get("location", "").startswith("/login?next"), where
+        elif who is None:
+            if path.startswith("/api/"):
+                assert r.status_code == 401, where
+            else:
+                assert r.status_code == 303, where
+                assert r.headers["location"].startswith("/login?next="), where
+        else:
+            assert r.status_code == 403, where
+
+
+def test_signing_in_and_out(web):
+    client = web.client()
+    sign_in(client, ANALYST)
+    assert client.get("/home").status_code == 200
+    token = csrf_of(client.get("/home").text)
+    r = client.post("/logout", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    r = client.get("/home", follow_redirects=False)
+    assert r.headers["location"].startswith("/login?next=")
+
+
+def test_a_force_lead_sees_only_their_own_forces_collaborations(web):
+    from collablens.surveys.attributes import set_forces
+
+    set_forces(web.store, "South ROCU", ["Kent", "Essex"])
+    lead = web.client()
+    sign_in(lead, FORCE_LEAD)
+    assert "South ROCU" not in lead.get("/home").text
+    assert lead.get("/c/South%20ROCU").status_code == 404
+    assert lead.get("/api/collaborations").json() == [
+        {"name": COLLAB, "forces": ["Cleveland", "Durham", "Northumbria"], "waves": ["2026"]}
+    ]
+    admin = web.client()
+    sign_in(admin, ADMIN)
+    assert "South ROCU" in admin.get("/home").text
+
+
+def test_a_force_lead_cannot_fetch_the_full_report(web):
+    """The report holds every force's comments: a force lead's view is their dashboard."""
+    job_id = jobs.enqueue(web.store, "report", COLLAB, "Ada Admin")
+    lead = web.client()
+    sign_in(lead, FORCE_LEAD)
+    assert lead.get(f"/jobs/{job_id}").status_code == 403
+    assert lead.get(f"/jobs/{job_id}/file").status_code == 403
+    assert lead.get(f"/api/jobs/{job_id}").status_code == 403
