@@ -1,0 +1,191 @@
+"""The web app's defences: CSRF, sessions that end, login rate limiting, headers, redirects."""
+
+from __future__ import annotations
+
+from webkit import COLLAB, PASSWORD, USERS, csrf_of, sign_in
+
+from collablens.access import accounts
+from collablens.access.accounts import ADMIN, ANALYST, FORCE_LEAD, VIEWER, set_role
+from collablens.store.tables import users
+from collablens.web import security
+
+C = "/c/" + COLLAB.replace(" ", "%20")
+
+
+def test_a_post_without_the_sessions_csrf_token_is_refused(web):
+    client = web.client()
+    sign_in(client, ADMIN)
+    good = csrf_of(client.get("/admin/users").text)
+    form = {"name": "Eve", "role": VIEWER, "password": "a long enough password"}
+    for token in (None, "", "forged-token", good[:-1] + ("A" if good[-1] != "A" else "B")):
+        data = dict(form) if token is None else {**form, "csrf": token}
+        r = client.post("/admin/users", data=data, follow_redirects=False)
+        assert r.status_code == 403, token
+    assert accounts.get_user(web.store, "Eve") is None
+    r = client.post("/admin/users", data={**form, "csrf": good}, follow_redirects=False)
+    assert r.status_code == 303
+    assert accounts.get_user(web.store, "Eve") is not None
+
+
+def test_the_csrf_token_may_come_in_a_header_as_htmx_sends_it(web):
+    client = web.client()
+    sign_in(client, ANALYST)
+    token = csrf_of(client.get("/home").text)
+    r = client.post(f"{C}/jobs", data={"kind": "code"}, headers={"X-CSRF-Token": token},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    r = client.post(f"{C}/jobs", data={"kind": "code"}, headers={"X-CSRF-Token": "nope"},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 403
+
+
+def test_another_sessions_token_does_not_work(web):
+    a, b = web.client(), web.client()
+    sign_in(a, ADMIN)
+    sign_in(b, ADMIN)
+    token_b = csrf_of(b.get("/home").text)
+    r = a.post("/collaborations", data={"name": "X", "forces": "A", "csrf": token_b},
+               follow_redirects=False)  # fmt: skip
+    assert r.status_code == 403
+
+
+def test_the_survey_needs_the_token_of_the_page_it_came_from(web):
+    client = web.client()
+    url = f"/s/{web.tokens['Durham']}"
+    page = client.get(url)
+    r = client.post(url, data={"key": "abc", "cultures_1": "4"}, follow_redirects=False)
+    assert r.status_code == 403
+    r = client.post(url, data={"key": "abc", "cultures_1": "4", "csrf": csrf_of(page.text)},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+
+
+def test_a_session_ends_when_idle_and_when_too_old(web, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(security.time, "time", lambda: clock[0])
+    settings = web.app.state.settings
+    client = web.client()
+    sign_in(client, VIEWER)
+    clock[0] += settings.idle - 5
+    assert client.get("/home", follow_redirects=False).status_code == 200
+    clock[0] += settings.idle - 5  # used in between: still in
+    assert client.get("/home", follow_redirects=False).status_code == 200
+    clock[0] += settings.idle + 1
+    r = client.get("/home", follow_redirects=False)
+    assert r.status_code == 303 and "expired=1" in r.headers["location"]
+    assert client.get("/home", follow_redirects=False).status_code == 303  # stays signed out
+    sign_in(client, VIEWER)
+    for _ in range(int(settings.lifetime // (settings.idle - 5)) + 1):
+        clock[0] += settings.idle - 5
+        r = client.get("/home", follow_redirects=False)
+    assert r.status_code == 303, "a session kept busy still ends after its lifetime"
+
+
+def test_signing_in_is_rate_limited_per_name(web):
+    client = web.client()
+    name = USERS[ANALYST][0]
+
+    def attempt(password: str) -> int:
+        token = csrf_of(client.get("/login").text)
+        return client.post("/login", data={"name": name, "password": password, "csrf": token},
+                           follow_redirects=False).status_code  # fmt: skip
+
+    for _ in range(accounts.MAX_FAILURES):
+        assert attempt("wrong password!") == 401
+    assert attempt(PASSWORD) == 429, "the right password waits too, or guessing goes on"
+    other = web.client()
+    sign_in(other, VIEWER)  # another name is not held up
+
+
+def test_a_sign_in_ends_the_count_of_failures(web):
+    name = USERS[VIEWER][0]
+    for _ in range(accounts.MAX_FAILURES - 1):
+        assert accounts.authenticate(web.store, name, "wrong") is None
+    assert accounts.authenticate(web.store, name, PASSWORD) is not None
+    for _ in range(accounts.MAX_FAILURES - 1):
+        assert accounts.authenticate(web.store, name, "wrong") is None
+    assert accounts.authenticate(web.store, name, PASSWORD) is not None
+
+
+def test_an_unknown_name_and_a_wrong_password_get_the_same_answer(web):
+    client = web.client()
+    answers = []
+    for name, password in (("Nobody Here", PASSWORD), (USERS[VIEWER][0], "wrong password!")):
+        token = csrf_of(client.get("/login").text)
+        r = client.post("/login", data={"name": name, "password": password, "csrf": token})
+        answers.append((r.status_code, "do not match an account" in r.text))
+    assert answers[0] == answers[1] == (401, True)
+
+
+def test_passwords_are_stored_as_argon2_hashes(web):
+    with web.store.connect() as conn:
+        hashes = [r[0] for r in conn.execute(users.select().with_only_columns(users.c.password_hash))]
+    assert hashes and all(h.startswith("$argon2id$") for h in hashes)
+    assert all(PASSWORD not in h for h in hashes)
+
+
+def test_security_headers_on_every_kind_of_page(web):
+    client = web.client()
+    for url in ("/login", f"/s/{web.tokens['Durham']}", "/static/app.css", "/nowhere"):
+        r = client.get(url)
+        csp = r.headers["content-security-policy"]
+        script = next(p for p in csp.split(";") if p.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script
+        assert "frame-ancestors 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_pages_carry_no_inline_script(web):
+    client = web.client()
+    sign_in(client, ADMIN)
+    import re
+
+    for url in ("/home", C, f"{C}/review", f"{C}/links", "/admin/users", "/api/docs",
+                f"/s/{web.tokens['Durham']}"):  # fmt: skip
+        html = client.get(url).text
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag, (url, tag)
+        assert not re.search(r"\son[a-z]+=", html), url  # no onclick= and the like
+
+
+def test_the_session_cookie_is_http_only_and_same_site(web):
+    client = web.client()
+    page = client.get("/login")
+    token = csrf_of(page.text)
+    r = client.post("/login", data={"name": USERS[ADMIN][0], "password": PASSWORD, "csrf": token},
+                    follow_redirects=False)  # fmt: skip
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_sign_in_never_redirects_off_the_site(web):
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        client = web.client()
+        token = csrf_of(client.get("/login").text)
+        r = client.post(
+            "/login",
+            data={"name": USERS[ADMIN][0], "password": PASSWORD, "csrf": token, "next": target},
+            follow_redirects=False,
+        )
+        assert r.headers["location"] == "/home", target
+
+
+def test_a_changed_role_applies_at_the_next_request(web):
+    client = web.client()
+    sign_in(client, ANALYST)
+    assert client.get(f"{C}/review").status_code == 200
+    set_role(web.store, USERS[ANALYST][0], VIEWER)
+    assert client.get(f"{C}/review").status_code == 403
+    set_role(web.store, USERS[ANALYST][0], FORCE_LEAD, "Cleveland")
+    assert client.get(f"{C}/links").status_code == 200
+
+
+def test_errors_show_no_traceback(web):
+    client = web.client()
+    sign_in(client, ADMIN)
+    token = csrf_of(client.get("/home").text)
+    r = client.post(f"{C}/register", data={"csrf": token},
+                    files={"workbook": ("r.xlsx", b"PK\x03\x04 broken", "application/zip")})  # fmt: skip
+    assert r.status_code == 400
+    assert "Traceback" not in r.text and "r.xlsx" in r.text
