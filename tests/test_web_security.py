@@ -31,11 +31,13 @@ def test_the_csrf_token_may_come_in_a_header_as_htmx_sends_it(web):
     client = web.client()
     sign_in(client, ANALYST)
     token = csrf_of(client.get("/home").text)
-    r = client.post(f"{C}/jobs", data={"kind": "code"}, headers={"X-CSRF-Token": token},
-                    follow_redirects=False)  # fmt: skip
+    r = client.post(
+        f"{C}/jobs", data={"kind": "code"}, headers={"X-CSRF-Token": token}, follow_redirects=False
+    )
     assert r.status_code == 303
-    r = client.post(f"{C}/jobs", data={"kind": "code"}, headers={"X-CSRF-Token": "nope"},
-                    follow_redirects=False)  # fmt: skip
+    r = client.post(
+        f"{C}/jobs", data={"kind": "code"}, headers={"X-CSRF-Token": "nope"}, follow_redirects=False
+    )
     assert r.status_code == 403
 
 
@@ -44,8 +46,11 @@ def test_another_sessions_token_does_not_work(web):
     sign_in(a, ADMIN)
     sign_in(b, ADMIN)
     token_b = csrf_of(b.get("/home").text)
-    r = a.post("/collaborations", data={"name": "X", "forces": "A", "csrf": token_b},
-               follow_redirects=False)  # fmt: skip
+    r = a.post(
+        "/collaborations",
+        data={"name": "X", "forces": "A", "csrf": token_b},
+        follow_redirects=False,
+    )
     assert r.status_code == 403
 
 
@@ -55,8 +60,11 @@ def test_the_survey_needs_the_token_of_the_page_it_came_from(web):
     page = client.get(url)
     r = client.post(url, data={"key": "abc", "cultures_1": "4"}, follow_redirects=False)
     assert r.status_code == 403
-    r = client.post(url, data={"key": "abc", "cultures_1": "4", "csrf": csrf_of(page.text)},
-                    follow_redirects=False)  # fmt: skip
+    r = client.post(
+        url,
+        data={"key": "abc", "cultures_1": "4", "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
 
 
@@ -87,8 +95,11 @@ def test_signing_in_is_rate_limited_per_name(web):
 
     def attempt(password: str) -> int:
         token = csrf_of(client.get("/login").text)
-        return client.post("/login", data={"name": name, "password": password, "csrf": token},
-                           follow_redirects=False).status_code  # fmt: skip
+        return client.post(
+            "/login",
+            data={"name": name, "password": password, "csrf": token},
+            follow_redirects=False,
+        ).status_code
 
     for _ in range(accounts.MAX_FAILURES):
         assert attempt("wrong password!") == 401
@@ -119,7 +130,9 @@ def test_an_unknown_name_and_a_wrong_password_get_the_same_answer(web):
 
 def test_passwords_are_stored_as_argon2_hashes(web):
     with web.store.connect() as conn:
-        hashes = [r[0] for r in conn.execute(users.select().with_only_columns(users.c.password_hash))]
+        hashes = [
+            r[0] for r in conn.execute(users.select().with_only_columns(users.c.password_hash))
+        ]
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert all(PASSWORD not in h for h in hashes)
 
@@ -141,8 +154,15 @@ def test_pages_carry_no_inline_script(web):
     sign_in(client, ADMIN)
     import re
 
-    for url in ("/home", C, f"{C}/review", f"{C}/links", "/admin/users", "/api/docs",
-                f"/s/{web.tokens['Durham']}"):  # fmt: skip
+    for url in (
+        "/home",
+        C,
+        f"{C}/review",
+        f"{C}/links",
+        "/admin/users",
+        "/api/docs",
+        f"/s/{web.tokens['Durham']}",
+    ):
         html = client.get(url).text
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag, (url, tag)
@@ -153,8 +173,11 @@ def test_the_session_cookie_is_http_only_and_same_site(web):
     client = web.client()
     page = client.get("/login")
     token = csrf_of(page.text)
-    r = client.post("/login", data={"name": USERS[ADMIN][0], "password": PASSWORD, "csrf": token},
-                    follow_redirects=False)  # fmt: skip
+    r = client.post(
+        "/login",
+        data={"name": USERS[ADMIN][0], "password": PASSWORD, "csrf": token},
+        follow_redirects=False,
+    )
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
 
@@ -185,7 +208,10 @@ def test_errors_show_no_traceback(web):
     client = web.client()
     sign_in(client, ADMIN)
     token = csrf_of(client.get("/home").text)
-    r = client.post(f"{C}/register", data={"csrf": token},
-                    files={"workbook": ("r.xlsx", b"PK\x03\x04 broken", "application/zip")})  # fmt: skip
+    r = client.post(
+        f"{C}/register",
+        data={"csrf": token},
+        files={"workbook": ("r.xlsx", b"PK\x03\x04 broken", "application/zip")},
+    )
     assert r.status_code == 400
     assert "Traceback" not in r.text and "r.xlsx" in r.text

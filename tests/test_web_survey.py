@@ -38,8 +38,14 @@ def test_a_response_is_stored_once_with_its_links_force(web):
     token = web.tokens["Cleveland"]
     csrf, key = _form(client, token)
     before = _count(web.store)
-    form = {"csrf": csrf, "key": key, "cultures_1": "2", "trust_1": "5",
-            "role": "Police staff", "cultures_text": "Call Jane Smyth on 07700 900456 about it"}  # fmt: skip
+    form = {
+        "csrf": csrf,
+        "key": key,
+        "cultures_1": "2",
+        "trust_1": "5",
+        "role": "Police staff",
+        "cultures_text": "Call Jane Smyth on 07700 900456 about it",
+    }
     first = client.post(f"/s/{token}", data=form, follow_redirects=False)
     assert first.status_code == 303 and first.headers["location"].endswith("/thanks")
     again = client.post(f"/s/{token}", data=form, follow_redirects=False)  # a double click
@@ -68,8 +74,9 @@ def test_a_bad_answer_is_named_beside_its_question_and_nothing_is_stored(web):
     token = web.tokens["Durham"]
     csrf, key = _form(client, token)
     before = _count(web.store)
-    r = client.post(f"/s/{token}", data={"csrf": csrf, "key": key, "cultures_1": "9",
-                                         "role": "Astronaut"})  # fmt: skip
+    r = client.post(
+        f"/s/{token}", data={"csrf": csrf, "key": key, "cultures_1": "9", "role": "Astronaut"}
+    )
     assert r.status_code == 422
     assert 'aria-invalid="true"' in r.text and "e-cultures_1" in r.text
     assert "&#39;9&#39; is not an answer" in r.text or "'9' is not an answer" in r.text
@@ -91,11 +98,15 @@ def test_a_link_for_every_force_asks_for_the_force(web):
     html = client.get(f"/s/{link.token}").text
     assert 'name="force"' in html and all(f in html for f in FORCES)
     csrf, key = _form(client, link.token)
-    r = client.post(f"/s/{link.token}", data={"csrf": csrf, "key": key, "force": "Atlantis",
-                                              "cultures_1": "3"})  # fmt: skip
+    r = client.post(
+        f"/s/{link.token}", data={"csrf": csrf, "key": key, "force": "Atlantis", "cultures_1": "3"}
+    )
     assert r.status_code == 422 and "Atlantis" in r.text
-    r = client.post(f"/s/{link.token}", data={"csrf": csrf, "key": key, "force": "Northumbria",
-                                              "cultures_1": "3"}, follow_redirects=False)  # fmt: skip
+    r = client.post(
+        f"/s/{link.token}",
+        data={"csrf": csrf, "key": key, "force": "Northumbria", "cultures_1": "3"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
 
 
@@ -116,7 +127,9 @@ def test_a_link_needs_declared_forces(store):
         online.create_link(store, "Nothing Yet", "1")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(min_size=1, max_size=300), value=st.text(max_size=6))
 def test_any_text_is_stored_redacted_or_refused_clearly(web, text, value):
     """Whatever is typed, a response is stored (comments redacted) or refused with a

@@ -1,0 +1,131 @@
+"""Background jobs: queued in the workspace, run once, progress kept, carried over a restart."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import func, select, update
+from webkit import COLLAB, csrf_of, sign_in
+
+from collablens import jobs
+from collablens.access.accounts import ANALYST, VIEWER
+from collablens.store.tables import jobs as jobs_table
+from collablens.store.tables import segments
+from collablens.surveys import online
+
+C = "/c/" + COLLAB.replace(" ", "%20")
+
+
+def test_a_report_built_in_the_background_is_downloaded(web):
+    client = web.client()
+    sign_in(client, VIEWER)
+    token = csrf_of(client.get(f"{C}/downloads").text)
+    r = client.post(f"{C}/jobs", data={"kind": "report", "csrf": token}, follow_redirects=False)
+    job_url = r.headers["location"]
+    job_id = int(job_url.rsplit("/", 1)[1])
+    assert "queued" in client.get(job_url).text
+    assert client.get(f"/api/jobs/{job_id}").json()["state"] == "queued"
+    assert jobs.run_pending(web.store) == 1
+    state = client.get(f"/api/jobs/{job_id}").json()
+    assert state["state"] == "done" and state["percent"] == 100 and state["file"]
+    got = client.get(state["file"])
+    assert got.status_code == 200
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert COLLAB in got.text and "<html" in got.text
+    fragment = client.get(job_url, headers={"HX-Request": "true"}).text
+    assert fragment.lstrip().startswith('<div id="job"') and "hx-trigger" not in fragment
+
+
+def test_a_submitted_answer_is_coded_in_the_background(web):
+    token = web.tokens["Durham"]
+    client = web.client()
+    html = client.get(f"/s/{token}").text
+    import re
+
+    key = re.search(r'name="key" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    with web.store.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(segments)).scalar_one()
+    client.post(
+        f"/s/{token}",
+        data={
+            "csrf": csrf_of(html),
+            "key": key,
+            "cultures_1": "2",
+            "cultures_text": "The two control rooms use different radio channels.",
+        },
+    )
+    queued = [j for j in jobs.recent(web.store, COLLAB) if j.kind == "code"]
+    assert queued and queued[0].state == jobs.QUEUED
+    jobs.run_pending(web.store)
+    with web.store.connect() as conn:
+        after = conn.execute(select(func.count()).select_from(segments)).scalar_one()
+    assert after > before
+    assert jobs.get(web.store, queued[0].id).state == jobs.DONE  # type: ignore[union-attr]
+
+
+def test_waiting_coding_jobs_are_one_job(web):
+    a = jobs.enqueue(web.store, "code", COLLAB, "x")
+    b = jobs.enqueue(web.store, "code", COLLAB, "y")
+    c = jobs.enqueue(web.store, "report", COLLAB, "y")
+    assert a == b != c
+
+
+def test_a_job_left_running_by_a_stopped_server_runs_again(web):
+    job_id = jobs.enqueue(web.store, "report", COLLAB, "Ada Admin")
+    claimed = jobs.claim_next(web.store)
+    assert claimed is not None and claimed.id == job_id
+    assert jobs.claim_next(web.store) is None, "a running job is not claimed twice"
+    # ...the server stops here. A new one starts:
+    assert jobs.requeue_interrupted(web.store) == 1
+    assert jobs.get(web.store, job_id).state == jobs.QUEUED  # type: ignore[union-attr]
+    jobs.run_pending(web.store)
+    assert jobs.get(web.store, job_id).state == jobs.DONE  # type: ignore[union-attr]
+    assert jobs.result(web.store, job_id) is not None
+
+
+def test_the_runner_thread_runs_what_is_queued(web):
+    runner = jobs.Runner(web.store, poll=0.05)
+    runner.start()
+    try:
+        job_id = jobs.enqueue(web.store, "code", COLLAB, "Ana Lyst")
+        runner.wake()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            job = jobs.get(web.store, job_id)
+            if job is not None and job.finished:
+                break
+            time.sleep(0.1)
+    finally:
+        runner.stop()
+    assert job is not None and job.state == jobs.DONE, job
+
+
+def test_a_failing_job_says_why(web):
+    job_id = jobs.enqueue(web.store, "report", "No Such Collaboration", "Ada Admin")
+    jobs.run_pending(web.store)
+    job = jobs.get(web.store, job_id)
+    assert job is not None and job.state == jobs.FAILED
+    assert "No Such Collaboration" in job.message and "Traceback" not in job.message
+
+
+def test_a_new_link_opens_a_wave_without_breaking_the_dashboard(web):
+    online.create_link(web.store, COLLAB, "2027", "Durham")
+    client = web.client()
+    sign_in(client, ANALYST)
+    r = client.get(C)
+    assert r.status_code == 200 and "wave 2026" in r.text
+
+
+def test_progress_is_written_as_the_job_goes(web):
+    seen: list[tuple[int, int]] = []
+    job_id = jobs.enqueue(web.store, "recode", COLLAB, "Ana Lyst")
+    job = jobs.claim_next(web.store)
+    assert job is not None
+    report = jobs._progress(web.store, job_id)
+    report("coding", 3, 10)
+    got = jobs.get(web.store, job_id)
+    assert got is not None
+    seen.append((got.done, got.total))
+    assert seen == [(3, 10)] and got.percent == 30
+    with web.store.begin() as conn:
+        conn.execute(update(jobs_table).where(jobs_table.c.id == job_id).values(state="queued"))
