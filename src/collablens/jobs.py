@@ -23,11 +23,11 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from .errors import CollablensError
 from .store import Store, now
@@ -76,7 +76,7 @@ class Job:
         return self.state in (DONE, FAILED)
 
 
-_COLUMNS = [c for c in jobs.c if c.name != "result"]
+_COLUMNS = [c for c in jobs.c if c.name not in ("result", "not_before")]
 
 
 def _job(r: Any) -> Job:
@@ -102,8 +102,12 @@ def enqueue(
     collaboration: str | None,
     created_by: str,
     params: dict | None = None,
+    delay: float = 0.0,
 ) -> int:
-    """Queue a job; a second coding job for a collaboration while one waits is the same job."""
+    """Queue a job; a second coding job for a collaboration while one waits is the same job.
+
+    `delay`: seconds before it may start (answers coming in keep arriving: code them
+    together once they pause, not once per answer)."""
     if kind not in KINDS:
         raise ValueError(f"no job kind {kind!r}")
     with store.begin() as conn:
@@ -129,6 +133,7 @@ def enqueue(
                     message="waiting to start",
                     created_by=created_by,
                     created_at=now(),
+                    not_before=now() + timedelta(seconds=delay) if delay else None,
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
         )
@@ -181,7 +186,13 @@ def claim_next(store: Store) -> Job | None:
     while True:
         with store.connect() as conn:
             jid = conn.execute(
-                select(jobs.c.id).where(jobs.c.state == QUEUED).order_by(jobs.c.id).limit(1)
+                select(jobs.c.id)
+                .where(
+                    jobs.c.state == QUEUED,
+                    or_(jobs.c.not_before.is_(None), jobs.c.not_before <= now()),
+                )
+                .order_by(jobs.c.id)
+                .limit(1)
             ).scalar()
         if jid is None:
             return None
@@ -233,7 +244,7 @@ def run(store: Store, job: Job) -> None:
 
 
 def run_pending(store: Store) -> int:
-    """Run queued jobs until none are left (what the runner thread and tests call)."""
+    """Run the queued jobs that may start, until none are left (the runner and tests call it)."""
     n = 0
     while (job := claim_next(store)) is not None:
         run(store, job)

@@ -2489,20 +2489,29 @@ if __name__ == "__main__":  # pragma: no cover
 # -- the web app ------------------------------------------------------------------------
 
 
-def _serve(store: Store, host: str, port: int, secure: bool) -> None:
+def _serve(
+    store: Store, host: str, port: int, secure: bool, jobs: bool = True, workers: int = 1
+) -> None:
     import uvicorn
 
     from ..web import Settings, create_app
+    from ..web.app import session_key
 
     console.print(f"collablens is serving on http://{escape(host)}:{port}/  (Ctrl+C stops it)")
-    uvicorn.run(
-        create_app(store, Settings(secure=secure)),
-        host=host,
-        port=port,
-        log_level="warning",
-        proxy_headers=True,
+    common: dict = dict(
+        host=host, port=port, log_level="warning", proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
+    )  # fmt: skip
+    if workers == 1:
+        uvicorn.run(create_app(store, Settings(secure=secure), run_jobs=jobs), **common)
+        return
+    session_key(store)  # made once here, so that every worker signs cookies alike
+    os.environ.update(
+        COLLABLENS_DB=store.url,
+        COLLABLENS_SECURE="1" if secure else "0",
+        COLLABLENS_JOBS="1" if jobs else "0",
     )
+    uvicorn.run("collablens.web.asgi:app", workers=workers, **common)
 
 
 @app.command()
@@ -2518,6 +2527,24 @@ def serve(
             help="Behind a TLS reverse proxy: send the session cookie over HTTPS only.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes (each uses a core); more than 1 is for PostgreSQL or a "
+            "busy SQLite survey.",
+        ),
+    ] = 1,
+    jobs: Annotated[
+        bool,
+        typer.Option(
+            "--jobs/--no-jobs",
+            help="Run background jobs (coding, reports) in this process; --no-jobs when "
+            "`collablens worker` runs them in another.",
+        ),
+    ] = True,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Run the web app: dashboards, review, survey links, the register, downloads, the API.
@@ -2537,7 +2564,29 @@ def serve(
             "[yellow]No accounts yet:[/] add one with "
             "`collablens users add NAME --role admin` before signing in."
         )
-    _serve(store, host, port, secure)
+    _serve(store, host, port, secure, jobs, workers)
+
+
+@app.command()
+def worker(db: DbOption = DEFAULT_DB) -> None:
+    """Run the web app's background jobs (coding, reports, decks) in this process.
+
+    For a server under load: `collablens serve --no-jobs` answers people while this does
+    the slow work on other cores. Several workers may share one PostgreSQL workspace; each
+    job runs once. Stop with Ctrl+C; a job it was running is queued again at the next start.
+    """
+    import time
+
+    from ..jobs import Runner
+
+    runner = Runner(_open(db))
+    runner.start()
+    console.print("collablens worker: running background jobs (Ctrl+C stops it)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        runner.stop()
 
 
 def _password(from_stdin: bool) -> str:

@@ -487,5 +487,8 @@ jobs = Table(
     Column("result", LargeBinary),
     Column("created_by", String(NAME_LENGTH), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Not to start before: coding after survey answers waits a little, so answers that
+    # arrive together are coded together rather than one run each.
+    Column("not_before", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
 )

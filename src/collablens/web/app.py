@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import secrets
+import threading
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -43,7 +44,7 @@ class Settings:
     secure: bool = False
 
 
-def _secret(store: Store) -> str:
+def session_key(store: Store) -> str:
     """The key that signs session cookies: $COLLABLENS_SECRET, else one kept in the workspace
     (made once), so that every server process on one workspace accepts the same cookies."""
     env = os.environ.get("COLLABLENS_SECRET")
@@ -89,6 +90,9 @@ def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = 
     async def lifespan(app: FastAPI):
         if runner is not None:
             runner.start()
+        # The redactor's language model takes seconds to load: load it now, not in the
+        # first respondent's request.
+        threading.Thread(target=_warm_redactor, name="collablens-warm", daemon=True).start()
         yield
         if runner is not None:
             runner.stop()
@@ -110,7 +114,7 @@ def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=_secret(store),
+        secret_key=session_key(store),
         session_cookie="collablens_session",
         max_age=int(settings.lifetime),
         same_site="lax",
@@ -123,6 +127,15 @@ def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = 
     app.include_router(api.router)
     _errors(app)
     return app
+
+
+def _warm_redactor() -> None:
+    from ..text.redact import redact
+
+    try:
+        redact("warming up")
+    except Exception:  # the first request will say what is wrong
+        log.exception("the redactor could not be loaded")
 
 
 def _version() -> str:

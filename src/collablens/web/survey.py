@@ -23,6 +23,9 @@ from .app import page
 from .security import PUBLIC, allow
 
 router = APIRouter()
+#: Seconds answers wait before their comments are coded, so answers that arrive together
+#: are coded in one run (the coder's start-up is the costly part), not one run each.
+CODING_DELAY = 30.0
 Anyone = Annotated[User | None, allow(PUBLIC)]
 
 
@@ -122,7 +125,7 @@ async def survey_submit(request: Request, token: str, _: Anyone) -> Response:
     runner = request.app.state.runner
     from .. import jobs
 
-    jobs.enqueue(request.app.state.store, "code", link.collaboration, "survey")
+    jobs.enqueue(request.app.state.store, "code", link.collaboration, "survey", delay=CODING_DELAY)
     if runner is not None:
         runner.wake()
     return RedirectResponse(f"/s/{token}/thanks", status_code=303)
