@@ -119,7 +119,7 @@ def _form(method: str, path: str) -> dict:
     if path == "/collaborations":
         return {"name": "Another", "forces": "Durham\nCleveland"}
     if path.endswith("/links"):
-        return {"wave": "2027", "force": "Durham"}
+        return {"wave": "2026", "force": "Durham"}
     if "/review/" in path:
         return {"action": "skip"}
     if path.endswith("/jobs"):
@@ -215,3 +215,94 @@ def test_a_force_lead_cannot_fetch_the_full_report(web):
     assert lead.get(f"/jobs/{job_id}").status_code == 403
     assert lead.get(f"/jobs/{job_id}/file").status_code == 403
     assert lead.get(f"/api/jobs/{job_id}").status_code == 403
+
+
+def test_a_force_leads_findings_hold_the_totals_and_their_own_force_only(web):
+    from collablens.analysis.findings import find
+
+    everyone = find(web.store, COLLAB, breakdowns=("force",))
+    lead = find(web.store, COLLAB, breakdowns=("force",), audience_force="Durham")
+    assert list(everyone.force_means.columns) != ["Durham"]
+    assert list(lead.force_means.columns) == ["Durham"]
+    assert [r["group"] for r in lead.counts["Force"]] == ["Durham"]
+    assert lead.gaps == [] and lead.quadrant is None
+    assert all(c["group"] in ("whole collaboration", "Durham") for c in lead.changes)
+    assert lead.scorecard == everyone.scorecard  # the totals are the same for everyone
+    quoted = {q.force for c in lead.comments for q in c.quotes}
+    assert quoted <= {"Durham"}
+
+
+def test_with_two_forces_a_lead_sees_the_totals_only(web):
+    """Totals and one force's figures would give the other force's by subtraction."""
+    from webkit import answers
+
+    from collablens.analysis.findings import find
+    from collablens.surveys import online
+    from collablens.surveys.attributes import set_forces
+
+    set_forces(web.store, "Pair", ["Durham", "Cleveland"])
+    import random
+
+    rng = random.Random(3)
+    for force in ("Durham", "Cleveland"):
+        token = online.create_link(web.store, "Pair", "1", force).token
+        for n in range(12):
+            online.submit(web.store, token, f"p{force}{n}", answers(web.store, force, rng, n))
+    lead = find(web.store, "Pair", breakdowns=("force",), audience_force="Durham")
+    assert lead.force_means is None and lead.counts["Force"] == []
+    assert lead.scorecard[0]["mean"] is not None
+
+
+def test_a_force_lead_links_only_existing_waves_of_their_force(web):
+    lead = web.client()
+    sign_in(lead, FORCE_LEAD)
+    token = csrf_of(lead.get("/home").text)
+    url = f"/c/{COLLAB.replace(' ', '%20')}/links"
+    new_wave = lead.post(url, data={"wave": "2099", "force": "Durham", "csrf": token})
+    assert new_wave.status_code == 403 and "programme office" in new_wave.text
+    other = lead.post(url, data={"wave": "2026", "force": "Cleveland", "csrf": token})
+    assert other.status_code == 403
+    ok = lead.post(url, data={"wave": "2026", "force": "Durham", "csrf": token},
+                   follow_redirects=False)  # fmt: skip
+    assert ok.status_code == 303
+
+
+def test_two_analysts_are_given_different_sentences(web):
+    import re
+
+    a, b = web.client(), web.client()
+    sign_in(a, ANALYST)
+    from collablens.access.accounts import add_user
+
+    add_user(web.store, "Second Analyst", ANALYST, "correct horse battery staple")
+    sign_in(b, "Second Analyst")
+    url = f"/c/{COLLAB.replace(' ', '%20')}/review"
+    first = re.search(r'id="sentence"[^>]*>([^<]+)<', a.get(url).text)
+    second = re.search(r'id="sentence"[^>]*>([^<]+)<', b.get(url).text)
+    assert first and second and first.group(1) != second.group(1)
+    again = re.search(r'id="sentence"[^>]*>([^<]+)<', a.get(url).text)
+    assert again and again.group(1) == first.group(1), "a claimed sentence stays with its analyst"
+    token = csrf_of(b.get(url).text)
+    action = re.search(r'action="([^"]+/review/\d+)"', a.get(url).text)
+    assert action
+    taken = b.post(action.group(1), data={"action": "code", "factor": "none", "csrf": token})
+    assert taken.status_code == 409
+
+
+def test_the_api_says_which_wave_is_unknown(web):
+    client = web.client()
+    sign_in(client, VIEWER)
+    r = client.get(f"/api/c/{COLLAB.replace(' ', '%20')}/scores?wave=1999")
+    assert r.status_code == 404 and "1999" in r.json()["detail"]
+
+
+def test_names_with_a_slash_are_refused(web):
+    from collablens.access.accounts import AccountError, add_user
+
+    with pytest.raises(AccountError, match="no '/'"):
+        add_user(web.store, "J/Smith", VIEWER, "correct horse battery staple")
+    admin = web.client()
+    sign_in(admin, ADMIN)
+    token = csrf_of(admin.get("/home").text)
+    r = admin.post("/collaborations", data={"name": "Beds/Herts", "forces": "A\nB", "csrf": token})
+    assert r.status_code == 400 and "cannot hold" in r.text

@@ -113,6 +113,8 @@ def test_answers_are_kept_on_the_device_until_submitted(browser, server):
     page.fill("#t-cultures_text", "Half-written thought")
     page.get_by_role("button", name="Save and finish later").click()
     assert "Saved on this device" in page.locator("#save-status").inner_text()
+    draft = page.evaluate(f"localStorage.getItem('collablens-survey-{tokens['Cleveland']}')")
+    assert "Half-written thought" in draft and '"key"' not in draft and '"csrf"' not in draft
     page.close()
     again = context.new_page()  # the respondent comes back later, same device
     again.goto(url)
@@ -188,3 +190,17 @@ def test_an_admin_adds_a_user_who_can_sign_in(browser, server):
     _sign_in(page, base, "Nia Newcomer")
     assert "Nia Newcomer · analyst" in page.locator("header").inner_text()
     page.close()
+
+
+def test_a_respondent_on_a_shared_computer_clears_their_answers(browser, server):
+    base, _, tokens = server
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    url = f"{base}/s/{tokens['Northumbria']}"
+    page.goto(url)
+    page.fill("#t-cultures_text", "Not for the next person to read")
+    page.get_by_role("button", name="Clear my answers").click()
+    assert page.locator("#t-cultures_text").input_value() == ""
+    page.goto(url)
+    assert page.locator("#t-cultures_text").input_value() == ""
+    context.close()

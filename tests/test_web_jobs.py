@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from webkit import COLLAB, csrf_of, sign_in
@@ -78,7 +79,12 @@ def test_a_job_left_running_by_a_stopped_server_runs_again(web):
     claimed = jobs.claim_next(web.store)
     assert claimed is not None and claimed.id == job_id
     assert jobs.claim_next(web.store) is None, "a running job is not claimed twice"
-    # ...the server stops here. A new one starts:
+    assert jobs.requeue_interrupted(web.store) == 0, "a job whose runner lives is left to it"
+    # ...the server stops here, and its heartbeats with it. A new one starts a while later:
+    with web.store.begin() as conn:
+        conn.execute(
+            update(jobs_table).values(heartbeat=datetime.now(UTC) - timedelta(seconds=120))
+        )
     assert jobs.requeue_interrupted(web.store) == 1
     assert jobs.get(web.store, job_id).state == jobs.QUEUED  # type: ignore[union-attr]
     jobs.run_pending(web.store)

@@ -11,6 +11,8 @@ holds unredacted text, so it is never kept in the queue.
 The runner is a thread in the server process that claims one queued job at a time with
 an UPDATE that only one claimant can win, on SQLite and PostgreSQL alike, so several
 server processes on one PostgreSQL database share the queue without running a job twice.
+A running job's heartbeat is written every few seconds; a job whose heartbeat stopped (its
+process died) is queued again by any runner, and one still beating is left alone.
 Why not `procrastinate`: it needs PostgreSQL, and collablens' default is one SQLite file;
 one queue in the workspace's own tables serves both with the same code and the same tests.
 """
@@ -76,7 +78,11 @@ class Job:
         return self.state in (DONE, FAILED)
 
 
-_COLUMNS = [c for c in jobs.c if c.name not in ("result", "not_before")]
+_COLUMNS = [c for c in jobs.c if c.name not in ("result", "not_before", "heartbeat")]
+#: A running job's heartbeat is written this often (seconds)...
+HEARTBEAT = 10.0
+#: ...and a job whose heartbeat is older than this is taken for dead and queued again.
+STALE = 60.0
 
 
 def _job(r: Any) -> Job:
@@ -169,15 +175,30 @@ def recent(store: Store, collaboration: str | None, limit: int = 20) -> list[Job
     return [_job(r) for r in rows]
 
 
-def requeue_interrupted(store: Store) -> int:
-    """Queue again the jobs a stopped server left running; how many there were."""
+def requeue_interrupted(store: Store, stale: float = STALE) -> int:
+    """Queue again the jobs left running by a process that stopped (their heartbeat is
+    older than `stale` seconds); how many. A job another process is running is left."""
     with store.begin() as conn:
         return int(
             conn.execute(
                 update(jobs)
-                .where(jobs.c.state == RUNNING)
+                .where(
+                    jobs.c.state == RUNNING,
+                    or_(
+                        jobs.c.heartbeat.is_(None),
+                        jobs.c.heartbeat < now() - timedelta(seconds=stale),
+                    ),
+                )
                 .values(state=QUEUED, message="interrupted by a restart; queued again")
             ).rowcount
+        )
+
+
+def beat(store: Store, job_id: int) -> None:
+    """Say that a running job is still being worked on."""
+    with store.begin() as conn:
+        conn.execute(
+            update(jobs).where(jobs.c.id == job_id, jobs.c.state == RUNNING).values(heartbeat=now())
         )
 
 
@@ -200,7 +221,7 @@ def claim_next(store: Store) -> Job | None:
             won = conn.execute(
                 update(jobs)
                 .where(jobs.c.id == jid, jobs.c.state == QUEUED)
-                .values(state=RUNNING, message="starting")
+                .values(state=RUNNING, message="starting", heartbeat=now())
             ).rowcount
         if won:
             return get(store, int(jid))
@@ -212,7 +233,7 @@ def _progress(store: Store, job_id: int) -> Callable[[str, int, int], None]:
             conn.execute(
                 update(jobs)
                 .where(jobs.c.id == job_id)
-                .values(message=message[:500], done=int(done), total=int(total))
+                .values(message=message[:500], done=int(done), total=int(total), heartbeat=now())
             )
 
     return report
@@ -231,6 +252,25 @@ def _finish(
 def run(store: Store, job: Job) -> None:
     """Do one claimed job and record how it ended; errors a user can act on are its message."""
     progress = _progress(store, job.id)
+    stop = threading.Event()
+
+    def heartbeat() -> None:  # while the work itself may go quiet for a while
+        while not stop.wait(HEARTBEAT):
+            try:
+                beat(store, job.id)
+            except Exception:  # the next beat will try again
+                log.warning("could not write the heartbeat of job %s", job.id)
+
+    beating = threading.Thread(target=heartbeat, name=f"collablens-job-{job.id}", daemon=True)
+    beating.start()
+    try:
+        _run(store, job, progress)
+    finally:
+        stop.set()
+        beating.join(timeout=HEARTBEAT + 5)
+
+
+def _run(store: Store, job: Job, progress: Callable[[str, int, int], None]) -> None:
     try:
         output, message = _HANDLERS[job.kind](store, job, progress)
     except CollablensError as exc:
@@ -277,6 +317,7 @@ class Runner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
+                requeue_interrupted(self.store)  # another process's runner may have died
                 run_pending(self.store)
             except Exception:  # the store went away for a moment: try again later
                 log.exception("the job runner could not read the queue")

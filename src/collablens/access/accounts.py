@@ -69,6 +69,8 @@ def _check(name: str, role: str, force: str | None) -> tuple[str, str | None]:
         clean = coder_name(name)  # a user's name is their coder name on every human code
     except ValueError as exc:
         raise AccountError(f"user name: {exc}") from None
+    if "/" in name:
+        raise AccountError(f"user name {name!r}: no '/' (it is part of page addresses)")
     if name != clean or name == "reviewer":
         raise AccountError(
             f"user name {name!r}: use single spaces, no spaces at the ends, not 'reviewer'"

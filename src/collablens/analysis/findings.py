@@ -193,16 +193,34 @@ def find(
 
 
 def _only_force(out: Findings, force: str) -> None:
-    """Leave a force lead's findings with the totals and their own force, nothing else."""
+    """Leave a force lead's findings with the totals and their own force, nothing else.
+
+    Where the wave has answers from only two forces (declared groups shown), the lead's
+    own figures are withheld too: with the totals beside them, the other force's mean and
+    count would follow by subtraction.
+    """
+    label = ATTRIBUTE_LABELS["force"]
+    shown = [r for r in out.counts.get(label, []) if r["n"] and r["group"] != NOT_STATED]
+    alone_with_one = len(shown) <= 2
     out.gaps, out.headline_gaps, out.gaps_tested = [], [], 0
     out.quadrant = None
+    keep_force = set() if alone_with_one else {force}
+    out.changes = [c for c in out.changes if c["group"] in {"whole collaboration", *keep_force}]
     if out.force_means is not None:
-        keep = [c for c in out.force_means.columns if c == force]
+        keep = [c for c in out.force_means.columns if c in keep_force]
         out.force_means = out.force_means[keep] if keep else None
-    for label, rows in out.counts.items():
-        if label == ATTRIBUTE_LABELS["force"]:
-            out.counts[label] = [r for r in rows if r["group"] == force]
+    if label in out.counts:
+        out.counts[label] = [r for r in out.counts[label] if r["group"] in keep_force]
     out.suppressed = []
+    if out.interviews is not None:
+        out.interviews.by_force = _own_and_others(out.interviews.by_force, force)
+
+
+def _own_and_others(rows: list[dict], force: str) -> list[dict]:
+    """Interview participants by force for one force's lead: theirs, and all others as one."""
+    own = [r for r in rows if r["group"] == force]
+    others = sum(int(r["n"]) for r in rows if r["group"] != force)
+    return own + ([{"group": "other forces", "n": others}] if others else [])
 
 
 def assemble(

@@ -2573,7 +2573,9 @@ def worker(db: DbOption = DEFAULT_DB) -> None:
 
     For a server under load: `collablens serve --no-jobs` answers people while this does
     the slow work on other cores. Several workers may share one PostgreSQL workspace; each
-    job runs once. Stop with Ctrl+C; a job it was running is queued again at the next start.
+    job runs once. Stop with Ctrl+C; a job it was running is queued again by the next runner.
+
+    Example: collablens worker --db postgresql+psycopg://collablens@dbhost/collablens
     """
     import time
 
@@ -2628,7 +2630,10 @@ def users_add_cmd(
 
 @users_app.command("list")
 def users_list_cmd(db: DbOption = DEFAULT_DB) -> None:
-    """List the people who may sign in, with their roles."""
+    """List the people who may sign in, with their roles.
+
+    Example: collablens users list
+    """
     from rich.table import Table
 
     from ..access.accounts import list_users
@@ -2652,7 +2657,10 @@ def users_set_role_cmd(
     ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Change someone's role; it applies at their next request."""
+    """Change someone's role; it applies at their next request.
+
+    Example: collablens users set-role "Sam Patel" force_lead --force Durham
+    """
     from ..access.accounts import AccountError, set_role
 
     try:
@@ -2670,7 +2678,10 @@ def users_set_password_cmd(
     ] = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Set a new password for someone (for example after they forgot theirs)."""
+    """Set a new password for someone (for example after they forgot theirs).
+
+    Example: collablens users set-password "Sam Patel"
+    """
     from ..access.accounts import AccountError, set_password
 
     try:

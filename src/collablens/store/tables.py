@@ -490,5 +490,8 @@ jobs = Table(
     # Not to start before: coding after survey answers waits a little, so answers that
     # arrive together are coded together rather than one run each.
     Column("not_before", DateTime(timezone=True)),
+    # A running job's runner writes this every few seconds: a job whose heartbeat stops
+    # (its process died) is queued again; one still beating is left to its runner.
+    Column("heartbeat", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
@@ -113,7 +113,10 @@ def _findings(request: Request, user: User, name: str, wave: str | None):
     _see(request, user, name)
     store = request.app.state.store
     audience = user.force if user.role == FORCE_LEAD else None
-    found = find(store, name, wave, breakdowns=("force",), audience_force=audience)
+    try:
+        found = find(store, name, wave, breakdowns=("force",), audience_force=audience)
+    except ValueError as exc:  # no such wave
+        raise HTTPException(404, str(exc)) from None
     pub = found.publication
     if pub is not None:
         ledger.record(

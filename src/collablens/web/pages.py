@@ -41,6 +41,7 @@ from ..errors import CollablensError, NotFound
 from ..store import Store
 from ..store import forces as forces_store
 from ..store.tables import review_claims
+from ..store.workspace import upsert
 from ..surveys import online
 from .app import page
 from .security import EVERYONE, PUBLIC, allow, sign_in, sign_out
@@ -197,6 +198,8 @@ def create_collaboration(
         raise CollablensError("give the collaboration a name and at least one force")
     if name in store.collaborations():
         raise CollablensError(f"there is already a collaboration called {name!r}")
+    if "/" in name:  # it could not be part of a page's address
+        raise CollablensError("a collaboration's name cannot hold '/'; use 'and' or '-'")
     set_forces(store, name, names)
     if wave.strip():
         with store.begin() as conn:
@@ -330,9 +333,15 @@ def create_link(
 ) -> Response:
     _see(request, user, name)
     chosen = force or None
-    if user.role == FORCE_LEAD and chosen != user.force:
-        raise HTTPException(403, "A force lead makes links for their own force only.")
-    online.create_link(_store(request), name, " ".join(wave.split()), chosen)
+    wave = " ".join(wave.split())
+    if user.role == FORCE_LEAD:
+        if chosen != user.force:
+            raise HTTPException(403, "A force lead makes links for their own force only.")
+        if wave not in [w for _, w in _store(request).waves(name)]:
+            raise HTTPException(
+                403, "A new wave is opened by the programme office; pick an existing wave."
+            )
+    online.create_link(_store(request), name, wave, chosen)
     return _back(_c(name) + "/links", "link created")
 
 
@@ -381,17 +390,23 @@ def _claim_next(store: Store, name: str, user: User, skipped: set[int]) -> Any:
             for r in conn.execute(select(review_claims.c.segment_id, review_claims.c.user_name))
         }
         for item in queue:
-            if item.segment_id in skipped:
+            if item.segment_id in skipped or held.get(item.segment_id, user.name) != user.name:
                 continue
-            who = held.get(item.segment_id)
-            if who is None:
-                conn.execute(
-                    review_claims.insert().values(
-                        segment_id=item.segment_id, user_name=user.name, until=now + CLAIM
-                    )
+            # One statement, so two analysts taking the same sentence at once cannot both
+            # win it (nor fail on the key): whoever holds it afterwards has it.
+            upsert(
+                conn,
+                review_claims,
+                {"segment_id": item.segment_id, "user_name": user.name, "until": now + CLAIM},
+                ["segment_id"],
+                update=False,
+            )
+            holder = conn.execute(
+                select(review_claims.c.user_name).where(
+                    review_claims.c.segment_id == item.segment_id
                 )
-                return item, len(queue)
-            if who == user.name:
+            ).scalar()
+            if holder == user.name:
                 return item, len(queue)
     return None, len(queue)
 

@@ -23,7 +23,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const status = document.getElementById("save-status");
     const save = () => {
       const data = {};
-      new FormData(survey).forEach((v, k) => { if (k !== "csrf") data[k] = v; });
+      // Not the CSRF token nor the response key: a later visit gets fresh ones.
+      new FormData(survey).forEach((v, k) => { if (k !== "csrf" && k !== "key") data[k] = v; });
       try { localStorage.setItem(store, JSON.stringify(data)); return true; } catch (e) { return false; }
     };
     let saved = null;
@@ -38,6 +39,16 @@ document.addEventListener("DOMContentLoaded", () => {
       });
       if (status) status.textContent = "Your saved answers are back. Carry on where you left off.";
     }
+    // Sent: the draft goes (if the answers come back with a problem, the page holds them).
+    survey.addEventListener("submit", () => { try { localStorage.removeItem(store); } catch (e) { /* none */ } });
+    const afresh = document.getElementById("start-afresh");
+    if (afresh) afresh.addEventListener("click", () => {
+      try { localStorage.removeItem(store); } catch (e) { /* none */ }
+      survey.reset();
+      survey.querySelectorAll("input[type=radio]").forEach((el) => { el.checked = false; });
+      survey.querySelectorAll("textarea, select, input[type=text]").forEach((el) => { el.value = ""; });
+      if (status) status.textContent = "Your answers are cleared from this device.";
+    });
     survey.addEventListener("change", save);
     survey.addEventListener("input", save);
     const later = document.getElementById("save-later");
