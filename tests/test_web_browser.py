@@ -140,9 +140,14 @@ def _sign_in(page, base: str, name: str) -> None:
 def test_a_force_lead_sees_their_force_and_not_anothers_comments(browser, server):
     base, _, _ = server
     page = browser.new_page(viewport=DESKTOP)
+    problems: list[str] = []  # a script or style the page's CSP refused shows up here
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     _sign_in(page, base, USERS[FORCE_LEAD][0])
     page.get_by_role("link", name=COLLAB).click()
     page.wait_for_selector("#comments")
+    drawn = page.evaluate("!!window.Chart?.getChart(document.getElementById('chart-scores'))")
+    assert drawn, "the interactive scores chart is drawn"
+    assert problems == []
     text = page.locator("main").inner_text()
     assert "Durham" in text
     for force, said in SAID.items():

@@ -238,6 +238,42 @@ class Dashboard:
     report: Any
     sections: list
     wave: str
+    explore: dict
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None or v != v else round(float(v), 3)
+
+
+def explore(report: Any) -> dict:
+    """The figures the interactive charts draw: the scorecard and the trend, as disclosed
+    (a hidden score is null), so they can never show more than the sections beside them."""
+    names = {f.id: f.name for f in report.framework.factors}
+    scores = [
+        {
+            "name": s["name"],
+            "kind": s["kind"],
+            "mean": _num(s["mean"]),
+            "low": _num(s["ci_low"]),
+            "high": _num(s["ci_high"]),
+            "n": s["n"],
+            "band": s["band_label"],
+        }
+        for s in report.scorecard
+    ]
+    trend = None
+    t = report.trend
+    if t is not None and not t.empty:
+        series = []
+        for fid, name in names.items():
+            part = t[t["factor"] == fid].set_index("wave")["mean"]
+            series.append({"name": name, "values": [_num(part.get(w)) for w in report.waves]})
+        trend = {"waves": list(report.waves), "series": series}
+    return {
+        "scores": scores,
+        "trend": trend,
+        "scale": [report.framework.scale.min, report.framework.scale.max],
+    }
 
 
 def dashboard(store: Store, name: str, user: User, wave: str | None = None) -> Dashboard:
@@ -267,7 +303,7 @@ def dashboard(store: Store, name: str, user: User, wave: str | None = None) -> D
             dimensions=("all", *pub.dimensions),
             waves=report.waves,
         )
-    return Dashboard(report, sections, report.wave)
+    return Dashboard(report, sections, report.wave, explore(report))
 
 
 @router.get("/c/{name}", response_class=HTMLResponse)
@@ -295,6 +331,7 @@ def collaboration_page(request: Request, name: str, user: Who, wave: str | None 
         url=_c(name),
         r=board.report,
         sections=board.sections,
+        explore=board.explore,
         waves=waves,
         note=request.query_params.get("note"),
     )

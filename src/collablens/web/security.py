@@ -26,10 +26,13 @@ from ..access.accounts import ADMIN, ANALYST, FORCE_LEAD, ROLES, VIEWER, User, u
 PUBLIC = "public"
 EVERYONE = (ADMIN, FORCE_LEAD, ANALYST, VIEWER)
 
-#: No script but our own files; no framing; forms post only here. Styles: our own file,
-#: plus the style attributes of the charts' SVG drawn as images (img-src data:).
+#: No script but our own files; no framing; forms post only here. Style sheets: our own
+#: files only; style attributes are allowed (`style-src-attr`: a band's colour from the
+#: framework, Chart.js sizing its canvas), which cannot run script. Charts' SVG is drawn as
+#: images (img-src data:).
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-elem 'self'; "
+    "style-src-attr 'unsafe-inline'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )

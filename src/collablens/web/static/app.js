@@ -60,6 +60,50 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   const thanks = document.getElementById("thanks");
   if (thanks) { try { localStorage.removeItem("collablens-survey-" + thanks.dataset.token); } catch (e) { /* nothing saved */ } }
+  // Interactive charts (Chart.js, vendored): the dashboard's scores and trend.
+  if (window.Chart) {
+    document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+      const data = JSON.parse(canvas.dataset.chart);
+      const scale = { min: data.scale[0], max: data.scale[1] };
+      if (canvas.dataset.kind === "scores") {
+        const rows = data.scores.filter((r) => r.mean !== null);
+        new window.Chart(canvas, {
+          type: "bar",
+          data: {
+            labels: rows.map((r) => r.name),
+            datasets: [
+              { label: "score", data: rows.map((r) => [r.mean - 0.012, r.mean + 0.012]),
+                backgroundColor: "#1f2d3a", grouped: false, barPercentage: 0.9 },
+              { label: "95% interval", data: rows.map((r) => [r.low, r.high]), grouped: false,
+                barPercentage: 0.6,
+                backgroundColor: rows.map((r) => r.kind === "inhibitor" ? "#c9a6dc" : "#9cc3e4") },
+            ],
+          },
+          options: {
+            indexAxis: "y", maintainAspectRatio: false, animation: false,
+            scales: { x: { ...scale, title: { display: true, text: "score" } } },
+            plugins: { tooltip: { filter: (item) => item.datasetIndex === 0, callbacks: { label: (ctx) => {
+              const r = rows[ctx.dataIndex];
+              return `${r.mean.toFixed(2)} (95% CI ${r.low.toFixed(2)} to ${r.high.toFixed(2)}), n = ${r.n}, ${r.band}`;
+            } } } },
+          },
+        });
+      } else if (canvas.dataset.kind === "trend" && data.trend) {
+        const palette = ["#1f77b4", "#8e44ad", "#c0392b", "#1b7f4b", "#b35c00", "#2c3e50", "#7f8c8d", "#16a085", "#d35400", "#34495e"];
+        new window.Chart(canvas, {
+          type: "line",
+          data: {
+            labels: data.trend.waves,
+            datasets: data.trend.series.map((s, i) => ({
+              label: s.name, data: s.values, spanGaps: false,
+              borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length],
+            })),
+          },
+          options: { maintainAspectRatio: false, animation: false, scales: { y: scale } },
+        });
+      }
+    });
+  }
   // Copy-on-focus for survey links.
   document.querySelectorAll("input.copy").forEach((el) => el.addEventListener("focus", () => el.select()));
 });
