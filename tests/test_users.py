@@ -50,6 +50,10 @@ def test_add_list_and_change_people(tmp_path):
     assert r.exit_code == 0
     assert accounts.authenticate(store, "Ana", "another long password") is not None
     assert accounts.authenticate(store, "Ana", GOOD.strip()) is None
+    r = _run(["users", "disable", "Ana"], db, None)
+    assert r.exit_code == 0 and "can no longer sign in" in r.output
+    assert accounts.authenticate(store, "Ana", "another long password") is None
+    assert "Ana" not in _run(["users", "list"], db, None).output
     store.close()
 
 

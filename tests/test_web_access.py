@@ -168,7 +168,13 @@ def test_every_route_allows_and_refuses_as_the_table_says(web, who):
         where = f"{who or 'anonymous'} {method} {path}: {r.status_code}"
         assert r.status_code < 500, where + " " + r.text[:300]
         if allowed:
-            assert r.status_code not in (401, 403), where
+            if method == "GET":
+                # Everything it names exists: a page, a redirect (the root), or, for the
+                # file of a coding job, "no file" (a coding job makes none).
+                expected = {"/": 303, "/jobs/{job_id}/file": 404}.get(path, 200)
+                assert r.status_code == expected, where
+            else:  # done (303), or refused for what was sent (a bad upload or answer, a claim)
+                assert r.status_code in (200, 303, 400, 409, 422), where
             assert not r.headers.get("location", "").startswith("/login?next"), where
         elif who is None:
             if path.startswith("/api/"):

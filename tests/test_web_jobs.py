@@ -83,7 +83,7 @@ def test_a_job_left_running_by_a_stopped_server_runs_again(web):
     # ...the server stops here, and its heartbeats with it. A new one starts a while later:
     with web.store.begin() as conn:
         conn.execute(
-            update(jobs_table).values(heartbeat=datetime.now(UTC) - timedelta(seconds=120))
+            update(jobs_table).values(heartbeat=datetime.now(UTC) - timedelta(seconds=600))
         )
     assert jobs.requeue_interrupted(web.store) == 1
     assert jobs.get(web.store, job_id).state == jobs.QUEUED  # type: ignore[union-attr]
@@ -130,7 +130,7 @@ def test_progress_is_written_as_the_job_goes(web):
     job_id = jobs.enqueue(web.store, "recode", COLLAB, "Ana Lyst")
     job = jobs.claim_next(web.store)
     assert job is not None
-    report = jobs._progress(web.store, job_id)
+    report = jobs._progress(web.store, job)
     report("coding", 3, 10)
     got = jobs.get(web.store, job_id)
     assert got is not None
@@ -138,3 +138,76 @@ def test_progress_is_written_as_the_job_goes(web):
     assert seen == [(3, 10)] and got.percent == 30
     with web.store.begin() as conn:
         conn.execute(update(jobs_table).where(jobs_table.c.id == job_id).values(state="queued"))
+
+
+def test_a_running_job_keeps_beating_while_it_works(web, monkeypatch):
+    """The heartbeat thread writes while the work itself is silent, so no runner takes the
+    job for dead; when it ends, the beating stops."""
+    monkeypatch.setattr(jobs, "HEARTBEAT", 0.05)
+
+    def slow(store, job, progress):
+        time.sleep(0.6)
+        return None, "done slowly"
+
+    monkeypatch.setitem(jobs._HANDLERS, "report", slow)
+    job_id = jobs.enqueue(web.store, "report", COLLAB, "Ada Admin")
+    job = jobs.claim_next(web.store)
+    assert job is not None
+    beats: list = []
+
+    def watch() -> None:
+        for _ in range(10):
+            with web.store.connect() as conn:
+                beats.append(
+                    conn.execute(
+                        select(jobs_table.c.heartbeat).where(jobs_table.c.id == job_id)
+                    ).scalar()
+                )
+            time.sleep(0.05)
+
+    import threading
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    jobs.run(web.store, job)
+    watcher.join()
+    assert len(set(beats)) >= 3, "the heartbeat moved while the job ran"
+    assert jobs.get(web.store, job_id).state == jobs.DONE  # type: ignore[union-attr]
+
+
+def test_answers_arriving_push_their_coding_back(web):
+    first = jobs.enqueue(web.store, "code", COLLAB, "survey", delay=30)
+    with web.store.connect() as conn:
+        before = conn.execute(
+            select(jobs_table.c.not_before).where(jobs_table.c.id == first)
+        ).scalar()
+    time.sleep(0.05)
+    again = jobs.enqueue(web.store, "code", COLLAB, "survey", delay=30)
+    with web.store.connect() as conn:
+        after = conn.execute(
+            select(jobs_table.c.not_before).where(jobs_table.c.id == first)
+        ).scalar()
+    assert again == first and after > before
+
+
+def test_a_job_that_keeps_stopping_its_process_is_given_up(web):
+    job_id = jobs.enqueue(web.store, "report", COLLAB, "Ada Admin")
+    for _ in range(jobs.MAX_ATTEMPTS):
+        assert jobs.claim_next(web.store) is not None
+        with web.store.begin() as conn:  # ...and the process dies each time
+            conn.execute(update(jobs_table).values(heartbeat=None))
+        jobs.requeue_interrupted(web.store)
+    job = jobs.get(web.store, job_id)
+    assert job is not None and job.state == jobs.FAILED and "stopped" in job.message
+
+
+def test_a_runner_that_lost_its_job_writes_nothing_over_the_new_runner(web):
+    job_id = jobs.enqueue(web.store, "report", COLLAB, "Ada Admin")
+    old = jobs.claim_next(web.store)
+    with web.store.begin() as conn:
+        conn.execute(update(jobs_table).values(heartbeat=None))
+    jobs.requeue_interrupted(web.store)
+    new = jobs.claim_next(web.store)
+    assert old is not None and new is not None and old.claim != new.claim
+    jobs._finish(web.store, old, jobs.FAILED, "the old runner woke up")
+    assert jobs.get(web.store, job_id).state == jobs.RUNNING  # type: ignore[union-attr]

@@ -215,3 +215,80 @@ def test_errors_show_no_traceback(web):
     )
     assert r.status_code == 400
     assert "Traceback" not in r.text and "r.xlsx" in r.text
+
+
+def test_behind_tls_the_cookie_is_secure(web):
+    from fastapi.testclient import TestClient
+
+    from collablens.web import Settings, create_app
+
+    app = create_app(web.store, Settings(secure=True), run_jobs=False)
+    client = TestClient(app, base_url="https://testserver")
+    token = csrf_of(client.get("/login").text)
+    r = client.post(
+        "/login",
+        data={"name": USERS[ADMIN][0], "password": PASSWORD, "csrf": token},
+        follow_redirects=False,
+    )
+    assert "secure" in r.headers["set-cookie"].lower()
+    assert r.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_unknown_pages_and_bad_requests_get_pages_not_json(web):
+    client = web.client()
+    sign_in(client, ADMIN)
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and "<html" in missing.text
+    wrong_method = client.delete("/home")
+    assert wrong_method.status_code == 405 and "<html" in wrong_method.text
+    token = csrf_of(client.get("/home").text)
+    incomplete = client.post("/collaborations", data={"csrf": token})
+    assert (
+        incomplete.status_code == 422 and "name" in incomplete.text and "<html" in incomplete.text
+    )
+    assert client.get(f"{C}?wave=1999").status_code == 404
+
+
+def test_a_new_password_or_a_disabled_account_ends_sessions(web):
+    import time
+
+    client = web.client()
+    sign_in(client, ANALYST)
+    assert client.get("/home", follow_redirects=False).status_code == 200
+    time.sleep(0.01)
+    accounts.set_password(web.store, USERS[ANALYST][0], "a brand new long password")
+    r = client.get("/home", follow_redirects=False)
+    assert r.status_code == 303 and "expired=1" in r.headers["location"]
+    sign_in_as = web.client()
+    page = sign_in_as.get("/login")
+    r = sign_in_as.post(
+        "/login",
+        data={
+            "name": USERS[ANALYST][0],
+            "csrf": csrf_of(page.text),
+            "password": "a brand new long password",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and sign_in_as.get("/home").status_code == 200
+
+    other = web.client()
+    sign_in(other, VIEWER)
+    assert other.get("/home", follow_redirects=False).status_code == 200
+    accounts.disable_user(web.store, USERS[VIEWER][0])
+    assert other.get("/home", follow_redirects=False).status_code == 303
+    assert accounts.authenticate(web.store, USERS[VIEWER][0], PASSWORD) is None
+
+
+def test_a_job_page_refreshing_itself_does_not_keep_a_session_open(web, monkeypatch):
+    from collablens import jobs
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(security.time, "time", lambda: clock[0])
+    client = web.client()
+    sign_in(client, VIEWER)
+    job_id = jobs.enqueue(web.store, "report", COLLAB, "Vic Viewer")
+    for _ in range(4):
+        clock[0] += web.app.state.settings.idle / 3
+        client.get(f"/jobs/{job_id}", headers={"HX-Request": "true"})
+    assert client.get("/home", follow_redirects=False).status_code == 303

@@ -75,13 +75,17 @@ def test_a_bad_answer_is_named_beside_its_question_and_nothing_is_stored(web):
     csrf, key = _form(client, token)
     before = _count(web.store)
     r = client.post(
-        f"/s/{token}", data={"csrf": csrf, "key": key, "cultures_1": "9", "role": "Astronaut"}
+        f"/s/{token}",
+        data={"csrf": csrf, "key": key, "cultures_1": "9", "cultures_2": "2", "role": "Astronaut"},
     )
     assert r.status_code == 422
-    assert 'aria-invalid="true"' in r.text and "e-cultures_1" in r.text
+    assert "<title>Error: " in r.text, "the page's title says there is a problem"
+    assert 'id="problems"' in r.text and 'href="#cultures_1-1"' in r.text, "a summary links to it"
+    assert 'aria-invalid="true" aria-describedby="e-cultures_1"' in r.text
     assert "&#39;9&#39; is not an answer" in r.text or "'9' is not an answer" in r.text
+    assert 'href="#a-role"' in r.text and "Astronaut" in r.text, "an attribute's error too"
     assert _count(web.store) == before
-    assert 'value="9"' not in r.text or "checked" not in r.text.split('value="9"')[1][:20]
+    assert 'id="cultures_2-2" name="cultures_2" value="2" checked' in r.text, "answers are kept"
 
 
 def test_an_empty_submission_is_refused(web):
@@ -139,14 +143,26 @@ def test_any_text_is_stored_redacted_or_refused_clearly(web, text, value):
     import secrets
 
     key = secrets.token_hex(8)
+    said = f"{text} write to jo.bloggs@example.org"  # whatever surrounds it, it goes
     try:
-        stored = online.submit(web.store, token, key, {"trust_text": text, "trust_1": value})
+        stored = online.submit(web.store, token, key, {"trust_text": said, "trust_1": value})
     except InputError as exc:
         assert exc.problems
         assert (_count(web.store), _count(web.store, comments)) == before
         return
     assert stored
     assert _count(web.store) == before[0] + 1
+    with web.store.connect() as conn:
+        texts = (
+            conn.execute(
+                select(comments.c.text)
+                .join(respondents, respondents.c.id == comments.c.respondent_id)
+                .where(respondents.c.key == f"id:{key}")
+            )
+            .scalars()
+            .all()
+        )
+    assert texts and all("jo.bloggs" not in t for t in texts)
 
 
 def test_the_same_response_sent_at_once_is_stored_once(any_store):

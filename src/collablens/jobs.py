@@ -23,9 +23,10 @@ import json
 import logging
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,8 @@ class Job:
     created_by: str
     created_at: datetime
     finished_at: datetime | None
+    claim: str | None = None
+    attempts: int = 0
 
     @property
     def title(self) -> str:
@@ -79,10 +82,15 @@ class Job:
 
 
 _COLUMNS = [c for c in jobs.c if c.name not in ("result", "not_before", "heartbeat")]
+#: Answers that keep arriving delay their coding, but never longer than this (seconds).
+MAX_WAIT = 300.0
 #: A running job's heartbeat is written this often (seconds)...
 HEARTBEAT = 10.0
 #: ...and a job whose heartbeat is older than this is taken for dead and queued again.
-STALE = 60.0
+STALE = 300.0
+#: A job is tried this many times; one that keeps stopping its process (out of memory) is
+#: then marked failed rather than run for ever.
+MAX_ATTEMPTS = 3
 
 
 def _job(r: Any) -> Job:
@@ -99,6 +107,8 @@ def _job(r: Any) -> Job:
         created_by=r.created_by,
         created_at=r.created_at,
         finished_at=r.finished_at,
+        claim=r.claim,
+        attempts=int(r.attempts),
     )
 
 
@@ -118,15 +128,25 @@ def enqueue(
         raise ValueError(f"no job kind {kind!r}")
     with store.begin() as conn:
         if kind in ("code", "recode"):
-            waiting = conn.execute(
-                select(jobs.c.id).where(
+            found = conn.execute(
+                select(jobs.c.id, jobs.c.created_at).where(
                     jobs.c.kind == kind,
                     jobs.c.collaboration == collaboration,
                     jobs.c.state == QUEUED,
                 )
-            ).scalar()
-            if waiting is not None:
-                return int(waiting)
+            ).first()
+            if found is not None:
+                if delay:  # more answers: wait until they pause, but not for ever
+                    created = found.created_at
+                    if created.tzinfo is None:  # SQLite gives times back without a zone
+                        created = created.replace(tzinfo=UTC)
+                    latest = created + timedelta(seconds=MAX_WAIT)
+                    conn.execute(
+                        update(jobs)
+                        .where(jobs.c.id == found.id)
+                        .values(not_before=min(now() + timedelta(seconds=delay), latest))
+                    )
+                return int(found.id)
         return int(
             conn.execute(
                 jobs.insert().values(
@@ -177,28 +197,42 @@ def recent(store: Store, collaboration: str | None, limit: int = 20) -> list[Job
 
 def requeue_interrupted(store: Store, stale: float = STALE) -> int:
     """Queue again the jobs left running by a process that stopped (their heartbeat is
-    older than `stale` seconds); how many. A job another process is running is left."""
+    older than `stale` seconds); how many. A job still beating is left to its runner; one
+    tried `MAX_ATTEMPTS` times is marked failed."""
+    dead = (
+        jobs.c.state == RUNNING,
+        or_(jobs.c.heartbeat.is_(None), jobs.c.heartbeat < now() - timedelta(seconds=stale)),
+    )
+    with store.connect() as conn:  # a read first: most of the time there is nothing to do
+        if conn.execute(select(jobs.c.id).where(*dead).limit(1)).first() is None:
+            return 0
     with store.begin() as conn:
+        conn.execute(
+            update(jobs)
+            .where(*dead, jobs.c.attempts >= MAX_ATTEMPTS)
+            .values(
+                state=FAILED,
+                claim=None,
+                finished_at=now(),
+                message=f"stopped {MAX_ATTEMPTS} times before it finished (see the server log)",
+            )
+        )
         return int(
             conn.execute(
                 update(jobs)
-                .where(
-                    jobs.c.state == RUNNING,
-                    or_(
-                        jobs.c.heartbeat.is_(None),
-                        jobs.c.heartbeat < now() - timedelta(seconds=stale),
-                    ),
-                )
-                .values(state=QUEUED, message="interrupted by a restart; queued again")
+                .where(*dead)
+                .values(state=QUEUED, claim=None, message="interrupted; queued again")
             ).rowcount
         )
 
 
-def beat(store: Store, job_id: int) -> None:
-    """Say that a running job is still being worked on."""
+def beat(store: Store, job: Job) -> None:
+    """Say that a running job is still being worked on (by this claim)."""
     with store.begin() as conn:
         conn.execute(
-            update(jobs).where(jobs.c.id == job_id, jobs.c.state == RUNNING).values(heartbeat=now())
+            update(jobs)
+            .where(jobs.c.id == job.id, jobs.c.claim == job.claim)
+            .values(heartbeat=now())
         )
 
 
@@ -217,22 +251,29 @@ def claim_next(store: Store) -> Job | None:
             ).scalar()
         if jid is None:
             return None
+        token = uuid.uuid4().hex
         with store.begin() as conn:
             won = conn.execute(
                 update(jobs)
                 .where(jobs.c.id == jid, jobs.c.state == QUEUED)
-                .values(state=RUNNING, message="starting", heartbeat=now())
+                .values(
+                    state=RUNNING,
+                    message="starting",
+                    heartbeat=now(),
+                    claim=token,
+                    attempts=jobs.c.attempts + 1,
+                )
             ).rowcount
         if won:
             return get(store, int(jid))
 
 
-def _progress(store: Store, job_id: int) -> Callable[[str, int, int], None]:
+def _progress(store: Store, job: Job) -> Callable[[str, int, int], None]:
     def report(message: str, done: int, total: int) -> None:
         with store.begin() as conn:
             conn.execute(
                 update(jobs)
-                .where(jobs.c.id == job_id)
+                .where(jobs.c.id == job.id, jobs.c.claim == job.claim)
                 .values(message=message[:500], done=int(done), total=int(total), heartbeat=now())
             )
 
@@ -240,24 +281,27 @@ def _progress(store: Store, job_id: int) -> Callable[[str, int, int], None]:
 
 
 def _finish(
-    store: Store, job_id: int, state: str, message: str, output: tuple[str, bytes] | None = None
+    store: Store, job: Job, state: str, message: str, output: tuple[str, bytes] | None = None
 ) -> None:
+    """Record how a job ended, unless another runner has taken it over meanwhile."""
     values: dict[str, Any] = {"state": state, "message": message, "finished_at": now()}
     if output is not None:
         values["result_name"], values["result"] = output
     with store.begin() as conn:
-        conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+        conn.execute(
+            update(jobs).where(jobs.c.id == job.id, jobs.c.claim == job.claim).values(**values)
+        )
 
 
 def run(store: Store, job: Job) -> None:
     """Do one claimed job and record how it ended; errors a user can act on are its message."""
-    progress = _progress(store, job.id)
+    progress = _progress(store, job)
     stop = threading.Event()
 
     def heartbeat() -> None:  # while the work itself may go quiet for a while
         while not stop.wait(HEARTBEAT):
             try:
-                beat(store, job.id)
+                beat(store, job)
             except Exception:  # the next beat will try again
                 log.warning("could not write the heartbeat of job %s", job.id)
 
@@ -274,13 +318,13 @@ def _run(store: Store, job: Job, progress: Callable[[str, int, int], None]) -> N
     try:
         output, message = _HANDLERS[job.kind](store, job, progress)
     except CollablensError as exc:
-        _finish(store, job.id, FAILED, str(exc))
+        _finish(store, job, FAILED, str(exc))
         return
     except Exception:  # a bug: logged with its traceback for the operator, not shown
         log.exception("job %s (%s) failed", job.id, job.kind)
-        _finish(store, job.id, FAILED, "an internal error stopped this job; see the server log")
+        _finish(store, job, FAILED, "an internal error stopped this job; see the server log")
         return
-    _finish(store, job.id, DONE, message, output)
+    _finish(store, job, DONE, message, output)
 
 
 def run_pending(store: Store) -> int:

@@ -17,7 +17,7 @@ web app must apply the same rules to names, roles and passwords.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from pwdlib import PasswordHash
@@ -58,6 +58,8 @@ class User:
     name: str
     role: str
     force: str | None
+    #: Sessions begun before this are over (a new password, a disabled account).
+    sessions_from: datetime | None = field(default=None, compare=False)
 
     @property
     def role_label(self) -> str:
@@ -126,13 +128,28 @@ def set_role(store: Store, name: str, role: str, force: str | None = None) -> Us
 
 
 def set_password(store: Store, name: str, password: str) -> None:
+    """A new password; every session begun before it ends."""
     _check_password(password)
     with store.begin() as conn:
         done = conn.execute(
-            update(users).where(users.c.name == name).values(password_hash=_hasher.hash(password))
+            update(users)
+            .where(users.c.name == name)
+            .values(password_hash=_hasher.hash(password), sessions_from=_now())
         ).rowcount
     if not done:
         raise AccountError(f"no user called {name!r}")
+
+
+def disable_user(store: Store, name: str) -> None:
+    """A leaver: their sessions end now and they cannot sign in; their codes stay theirs."""
+    with store.begin() as conn:
+        done = conn.execute(
+            update(users)
+            .where(users.c.name == name, users.c.active)
+            .values(active=False, sessions_from=_now())
+        ).rowcount
+    if not done:
+        raise AccountError(f"no active user called {name!r}")
 
 
 def list_users(store: Store) -> list[User]:
@@ -158,11 +175,16 @@ def get_user(store: Store, name: str) -> User | None:
 def user_by_id(store: Store, uid: int) -> User | None:
     with store.connect() as conn:
         r = conn.execute(
-            select(users.c.id, users.c.name, users.c.role, users.c.force).where(
-                users.c.id == uid, users.c.active
-            )
+            select(
+                users.c.id, users.c.name, users.c.role, users.c.force, users.c.sessions_from
+            ).where(users.c.id == uid, users.c.active)
         ).first()
-    return None if r is None else User(int(r.id), r.name, r.role, r.force)
+    if r is None:
+        return None
+    since = r.sessions_from
+    if since is not None and since.tzinfo is None:  # SQLite keeps no zone: it is UTC
+        since = since.replace(tzinfo=UTC)
+    return User(int(r.id), r.name, r.role, r.force, since)
 
 
 class TooManyFailures(AccountError):
@@ -182,22 +204,24 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     """
     name = " ".join(name.split())[:200]
     since = _now() - FAILURE_WINDOW
-    with store.begin() as conn:
-        conn.execute(delete(login_failures).where(login_failures.c.at < since))
+    with store.connect() as conn:
         failures = conn.execute(
             select(func.count()).where(login_failures.c.name == name, login_failures.c.at >= since)
         ).scalar_one()
-        if failures >= MAX_FAILURES:
-            raise TooManyFailures(
-                f"too many failed sign-ins for this name; try again in "
-                f"{int(FAILURE_WINDOW.total_seconds() // 60)} minutes"
-            )
         row = conn.execute(
             select(
                 users.c.id, users.c.name, users.c.role, users.c.force, users.c.password_hash
             ).where(users.c.name == name, users.c.active)
         ).first()
-        ok = _hasher.verify(password[:1024], row.password_hash if row else _DUMMY)
+    if failures >= MAX_FAILURES:
+        raise TooManyFailures(
+            f"too many failed sign-ins for this name; try again in "
+            f"{int(FAILURE_WINDOW.total_seconds() // 60)} minutes"
+        )
+    # The slow hash check holds no lock: a flood of sign-ins must not hold up answers.
+    ok = _hasher.verify(password[:1024], row.password_hash if row else _DUMMY)
+    with store.begin() as conn:
+        conn.execute(delete(login_failures).where(login_failures.c.at < since))
         if row is None or not ok:
             conn.execute(login_failures.insert().values(name=name, at=_now()))
             return None

@@ -2490,7 +2490,14 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def _serve(
-    store: Store, host: str, port: int, secure: bool, jobs: bool = True, workers: int = 1
+    store: Store,
+    host: str,
+    port: int,
+    secure: bool,
+    jobs: bool = True,
+    workers: int = 1,
+    public_url: str | None = None,
+    proxies: str = "127.0.0.1",
 ) -> None:
     import uvicorn
 
@@ -2500,16 +2507,18 @@ def _serve(
     console.print(f"collablens is serving on http://{escape(host)}:{port}/  (Ctrl+C stops it)")
     common: dict = dict(
         host=host, port=port, log_level="warning", proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=proxies,
     )  # fmt: skip
+    settings = Settings(secure=secure, public_url=public_url)
     if workers == 1:
-        uvicorn.run(create_app(store, Settings(secure=secure), run_jobs=jobs), **common)
+        uvicorn.run(create_app(store, settings, run_jobs=jobs), **common)
         return
     session_key(store)  # made once here, so that every worker signs cookies alike
     os.environ.update(
         COLLABLENS_DB=store.url,
         COLLABLENS_SECURE="1" if secure else "0",
         COLLABLENS_JOBS="1" if jobs else "0",
+        COLLABLENS_PUBLIC_URL=public_url or "",
     )
     uvicorn.run("collablens.web.asgi:app", workers=workers, **common)
 
@@ -2527,6 +2536,21 @@ def serve(
             help="Behind a TLS reverse proxy: send the session cookie over HTTPS only.",
         ),
     ] = False,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            help="The address people reach the app at (e.g. https://collab.police.example), "
+            "for the survey links shown to copy.",
+        ),
+    ] = None,
+    proxies: Annotated[
+        str,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Addresses of the reverse proxies whose X-Forwarded-* headers are trusted.",
+        ),
+    ] = "127.0.0.1",
     workers: Annotated[
         int,
         typer.Option(
@@ -2564,7 +2588,7 @@ def serve(
             "[yellow]No accounts yet:[/] add one with "
             "`collablens users add NAME --role admin` before signing in."
         )
-    _serve(store, host, port, secure, jobs, workers)
+    _serve(store, host, port, secure, jobs, workers, public_url, proxies)
 
 
 @app.command()
@@ -2670,6 +2694,26 @@ def users_set_role_cmd(
     console.print(escape(f"{user.name} is now {user.role_label}"))
 
 
+@users_app.command("disable")
+def users_disable_cmd(
+    name: Annotated[str, typer.Argument(help="Their user name.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Take away someone's access: their sessions end now and they cannot sign in.
+
+    Their codes stay under their name.
+
+    Example: collablens users disable "Sam Patel"
+    """
+    from ..access.accounts import AccountError, disable_user
+
+    try:
+        disable_user(_open(db), name)
+    except AccountError as exc:
+        _fail(str(exc))
+    console.print(escape(f"{name} can no longer sign in"))
+
+
 @users_app.command("set-password")
 def users_set_password_cmd(
     name: Annotated[str, typer.Argument(help="Their user name.")],
@@ -2678,7 +2722,8 @@ def users_set_password_cmd(
     ] = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Set a new password for someone (for example after they forgot theirs).
+    """Set a new password for someone (for example after they forgot theirs); the sessions
+    they began before it end.
 
     Example: collablens users set-password "Sam Patel"
     """

@@ -435,6 +435,8 @@ users = Table(
     Column("force", String(NAME_LENGTH)),
     Column("active", Boolean, nullable=False, server_default=false()),
     Column("created_on", Date, nullable=False),
+    # Sessions begun before this time are over (a new password, a disabled account).
+    Column("sessions_from", DateTime(timezone=True)),
 )
 
 # Failed sign-ins in the last window, per account name: what login rate limiting counts.
@@ -480,6 +482,9 @@ jobs = Table(
     Column("collaboration", String(NAME_LENGTH)),
     Column("params", Text, nullable=False),  # JSON
     Column("state", String(20), nullable=False, index=True),  # queued running done failed
+    # Who runs it now (a random token per claim): only that runner may write its progress.
+    Column("claim", String(32)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
     Column("done", Integer, nullable=False),
     Column("total", Integer, nullable=False),
     Column("message", Text, nullable=False),

@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from ..errors import CollablensError
+from ..errors import CollablensError, NotFound
 from ..store import Store
 from .security import HEADERS, NotSignedIn, SecurityHeaders, csrf_token, current_user
 
@@ -42,6 +44,9 @@ class Settings:
     lifetime: float = LIFETIME
     #: Send cookies only over HTTPS: on behind a TLS reverse proxy (`serve --secure`).
     secure: bool = False
+    #: The address people reach the app at (`serve --public-url`), for the survey links
+    #: shown to copy; else the address of the request.
+    public_url: str | None = None
 
 
 def session_key(store: Store) -> str:
@@ -169,17 +174,28 @@ def _errors(app: FastAPI) -> None:
         target = "/login?next=" + quote(back) + ("&expired=1" if expired else "")
         return RedirectResponse(target, status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         return page(request, "error.html", exc.status_code, message=exc.detail)
 
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        fields = ", ".join(
+            sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        )  # fmt: skip
+        message = f"This request is missing or has a bad value for: {fields or 'a field'}."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=422)
+        return page(request, "error.html", 422, message=message)
+
     @app.exception_handler(CollablensError)
     async def user_error(request: Request, exc: CollablensError) -> Response:
+        status = 404 if isinstance(exc, NotFound) else 400
         if _wants_json(request):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return page(request, "error.html", 400, message=str(exc))
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+        return page(request, "error.html", status, message=str(exc))
 
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> Response:  # no traceback reaches a user

@@ -14,6 +14,9 @@ from .app import Settings, create_app
 
 app = create_app(
     open_workspace(os.environ.get("COLLABLENS_DB")),
-    Settings(secure=os.environ.get("COLLABLENS_SECURE") == "1"),
+    Settings(
+        secure=os.environ.get("COLLABLENS_SECURE") == "1",
+        public_url=os.environ.get("COLLABLENS_PUBLIC_URL") or None,
+    ),
     run_jobs=os.environ.get("COLLABLENS_JOBS", "1") == "1",
 )

@@ -313,7 +313,9 @@ def collaboration_page(request: Request, name: str, user: Who, wave: str | None 
     waves = [w for _, w in store.waves(name)]
     try:
         board = dashboard(store, name, user, wave)
-    except (NotFound, ValueError) as exc:
+    except ValueError as exc:  # no wave of that name with answers
+        raise HTTPException(404, str(exc)) from None
+    except NotFound as exc:  # no answers yet
         return page(
             request,
             "empty.html",
@@ -355,7 +357,7 @@ def links_page(
         links=online.list_links(store, name, mine),
         forces=[mine] if mine else forces,
         waves=[w for _, w in store.waves(name)],
-        base=str(request.base_url).rstrip("/"),
+        base=(request.app.state.settings.public_url or str(request.base_url)).rstrip("/"),
         note=request.query_params.get("note"),
     )
 
@@ -457,9 +459,12 @@ def review_page(
     skipped = set(request.session.get("skipped", []))
     item, waiting = _claim_next(store, name, user, skipped)
     fw = store.framework
-    keys = "123456789abcdefghijklm"
+    # Not b, e, u (polarity), n (none), s (skip) or y (accept); factors past the keys
+    # still get a button, without a key.
+    keys = list("123456789acdfghijklmopqrtvwxz")
     factors = [
-        {"id": f.id, "name": f.name, "key": k} for f, k in zip(fw.factors, keys, strict=False)
+        {"id": f.id, "name": f.name, "key": keys[i] if i < len(keys) else None}
+        for i, f in enumerate(fw.factors)
     ]
     names = {f.id: f.name for f in fw.factors} | {"none": "none of the factors"}
     return page(

@@ -89,12 +89,23 @@ def current_user(request: Request) -> User | None:
             request.state.expired = True
         else:
             user = user_by_id(request.app.state.store, int(uid))
+            ended = user is not None and user.sessions_from is not None
+            if ended and began < user.sessions_from.timestamp():  # type: ignore[union-attr]
+                user = None  # a new password, or a disabled account
             if user is not None:
-                request.session["seen"] = t
+                # A page refreshing itself (htmx polling a job) is not someone at work:
+                # it does not keep an idle session open.
+                if not _polling(request):
+                    request.session["seen"] = t
             else:
                 request.session.pop("uid", None)
+                request.state.expired = True
     request.state.user = user
     return user
+
+
+def _polling(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.url.path.startswith("/jobs/")
 
 
 def sign_in(request: Request, user: User) -> None:

@@ -63,7 +63,18 @@ def _questions(request: Request, link: online.Link) -> dict:
                 "texts": [{"id": q, "prompt": p} for q, ff, p in fw.free_text_questions if ff is f],
             }
         )
-    return {"attributes": attributes, "scale": scale, "sections": sections, "title": fw.name}
+    labels = {a["id"]: a["label"] for a in attributes}
+    labels |= {q["id"]: q["text"] for sec in sections for q in sec["questions"]}
+    targets = {a["id"]: f"a-{a['id']}" for a in attributes}
+    targets |= {q["id"]: f"{q['id']}-{fw.scale.min}" for sec in sections for q in sec["questions"]}
+    return {
+        "attributes": attributes,
+        "scale": scale,
+        "sections": sections,
+        "title": fw.name,
+        "labels": labels,
+        "targets": targets,
+    }
 
 
 _WHERE = re.compile(r"^your answers: row \d+, column '([^']+)': (.*)$")
@@ -96,6 +107,8 @@ def survey_form(request: Request, token: str, _: Anyone) -> Response:
         values={},
         errors={},
         general=[],
+        labels={},
+        targets={},
     )
 
 
@@ -109,14 +122,19 @@ async def survey_submit(request: Request, token: str, _: Anyone) -> Response:
     answers = {k: v[:20_000] for k, v in values.items() if k not in ("csrf", "key")}
     try:
         online.submit(request.app.state.store, token, values.get("key", ""), answers)
+    except online.ClosedLink:  # closed while they were answering
+        return page(request, "survey_closed.html", 410, link=link)
     except InputError as exc:
         errors, general = _problems(exc)
+        q = _questions(request, link)
         return page(
             request,
             "survey.html",
             422,
             link=link,
-            q=_questions(request, link),
+            q=q,
+            labels=q["labels"],
+            targets=q["targets"],
             key=values.get("key") or secrets.token_urlsafe(16),
             values=values,
             errors=errors,

@@ -2,17 +2,25 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".js-only").forEach((el) => { el.hidden = false; });
-  // Review: single keys press the matching button or pick the polarity.
+  // Review: single keys press the matching button or pick the polarity (WCAG 2.1.4: they
+  // can be switched off, and act only when no button, link or field has the focus).
   const review = document.getElementById("review-form");
-  if (review) {
+  const keysOn = document.getElementById("review-keys");
+  if (review && keysOn) {
+    try { keysOn.checked = localStorage.getItem("collablens-review-keys") !== "off"; } catch (e) { /* default on */ }
+    keysOn.addEventListener("change", () => {
+      try { localStorage.setItem("collablens-review-keys", keysOn.checked ? "on" : "off"); } catch (e) { /* not kept */ }
+    });
     document.addEventListener("keydown", (ev) => {
-      if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+      if (!keysOn.checked || ev.ctrlKey || ev.metaKey || ev.altKey) return;
       const t = ev.target;
-      if (t && (t.tagName === "INPUT" && t.type !== "radio" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;
+      const onRadio = t && t.tagName === "INPUT" && t.type === "radio";
+      if (t && t !== document.body && !onRadio) return;  // a focused control keeps its keys
+      if (ev.key === "Enter" && onRadio) return;
       const key = ev.key === "Enter" ? "y" : ev.key.toLowerCase();
-      const radio = review.querySelector('input[type=radio][data-key="' + key + '"]');
+      const radio = review.querySelector('input[type=radio][data-key="' + CSS.escape(key) + '"]');
       if (radio) { radio.checked = true; ev.preventDefault(); return; }
-      const button = document.querySelector('button[data-key="' + key + '"]');
+      const button = document.querySelector('button[data-key="' + CSS.escape(key) + '"]');
       if (button) { ev.preventDefault(); button.click(); }
     });
   }
@@ -29,7 +37,7 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     let saved = null;
     try { saved = JSON.parse(localStorage.getItem(store) || "null"); } catch (e) { saved = null; }
-    const fresh = !survey.querySelector("[aria-invalid], p.error");
+    const fresh = !document.getElementById("problems");
     if (saved && fresh) {
       Object.entries(saved).forEach(([k, v]) => {
         survey.querySelectorAll('[name="' + CSS.escape(k) + '"]').forEach((el) => {
@@ -39,10 +47,11 @@ document.addEventListener("DOMContentLoaded", () => {
       });
       if (status) status.textContent = "Your saved answers are back. Carry on where you left off.";
     }
-    // Sent: the draft goes (if the answers come back with a problem, the page holds them).
-    survey.addEventListener("submit", () => { try { localStorage.removeItem(store); } catch (e) { /* none */ } });
+    // The draft stays until the thank-you page says the answers are in: a refused or lost
+    // submission loses nothing.
     const afresh = document.getElementById("start-afresh");
     if (afresh) afresh.addEventListener("click", () => {
+      if (!window.confirm("Clear all your answers from this page and this device?")) return;
       try { localStorage.removeItem(store); } catch (e) { /* none */ }
       survey.reset();
       survey.querySelectorAll("input[type=radio]").forEach((el) => { el.checked = false; });

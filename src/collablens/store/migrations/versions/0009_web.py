@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("force", sa.String(200), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_on", sa.Date(), nullable=False),
+        sa.Column("sessions_from", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
@@ -85,6 +86,8 @@ def upgrade() -> None:
         sa.Column("collaboration", sa.String(200), nullable=True),
         sa.Column("params", sa.Text(), nullable=False),
         sa.Column("state", sa.String(20), nullable=False),
+        sa.Column("claim", sa.String(32), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("done", sa.Integer(), nullable=False),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
