@@ -35,6 +35,7 @@ EXPECTED: dict[tuple[str, str], set[str] | str] = {
     ("GET", "/c/{name}"): ALL,
     ("GET", "/c/{name}/links"): LINKS,
     ("POST", "/c/{name}/links"): LINKS,
+    ("POST", "/c/{name}/forces"): {ADMIN},
     ("POST", "/c/{name}/links/{token}/close"): LINKS,
     ("POST", "/c/{name}/links/{token}/open"): LINKS,
     ("GET", "/c/{name}/review"): CODERS,
@@ -120,6 +121,8 @@ def _form(method: str, path: str) -> dict:
         return {"name": "Another", "forces": "Durham\nCleveland"}
     if path.endswith("/links"):
         return {"wave": "2026", "force": "Durham"}
+    if path.endswith("/forces"):
+        return {"force": "Cumbria"}
     if "/review/" in path:
         return {"action": "skip"}
     if path.endswith("/jobs"):
@@ -312,3 +315,18 @@ def test_names_with_a_slash_are_refused(web):
     token = csrf_of(admin.get("/home").text)
     r = admin.post("/collaborations", data={"name": "Beds/Herts", "forces": "A\nB", "csrf": token})
     assert r.status_code == 400 and "cannot hold" in r.text
+
+
+def test_an_admin_adds_a_force_that_staff_can_then_pick(web):
+    admin = web.client()
+    sign_in(admin, ADMIN)
+    url = f"/c/{COLLAB.replace(' ', '%20')}/forces"
+    token = csrf_of(admin.get("/home").text)
+    r = admin.post(url, data={"force": "Cumbria", "csrf": token}, follow_redirects=False)
+    assert r.status_code == 303
+    again = admin.post(url, data={"force": "cumbria", "csrf": token})
+    assert again.status_code == 400 and "already declared" in again.text
+    from collablens.surveys import online
+
+    link = online.create_link(web.store, COLLAB, "2026")
+    assert "Cumbria" in admin.get(f"/s/{link.token}").text

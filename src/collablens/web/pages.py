@@ -384,6 +384,21 @@ def create_link(
     return _back(_c(name) + "/links", "link created")
 
 
+@router.post("/c/{name}/forces")
+def add_force(
+    request: Request,
+    name: str,
+    user: Annotated[User, allow(ADMIN)],
+    force: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """A force joins the collaboration (named as its staff will pick it)."""
+    from ..surveys.attributes import add_force as declare
+
+    _see(request, user, name)
+    declare(_store(request), name, force)
+    return _back(_c(name) + "/links", f"{' '.join(force.split())} added")
+
+
 def _link_of(request: Request, user: User, name: str, token: str) -> online.Link:
     link = online.find_link(_store(request), token)
     if link is None or link.collaboration != name:
