@@ -31,6 +31,8 @@ EXPECTED: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): ALL,
     ("GET", "/home"): ALL,
+    ("GET", "/account"): ALL,
+    ("POST", "/account/password"): ALL,
     ("POST", "/collaborations"): {ADMIN},
     ("GET", "/c/{name}"): ALL,
     ("GET", "/c/{name}/links"): LINKS,
@@ -117,6 +119,8 @@ def _form(method: str, path: str) -> dict:
     """Form fields a real request to this route would send."""
     if path == "/login":
         return {"name": USERS[VIEWER][0], "password": "correct horse battery staple"}
+    if path == "/account/password":
+        return {"current": "wrong", "new": "x", "again": "y"}  # refused: nothing changes
     if path == "/collaborations":
         return {"name": "Another", "forces": "Durham\nCleveland"}
     if path.endswith("/links"):

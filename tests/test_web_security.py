@@ -292,3 +292,48 @@ def test_a_job_page_refreshing_itself_does_not_keep_a_session_open(web, monkeypa
         clock[0] += web.app.state.settings.idle / 3
         client.get(f"/jobs/{job_id}", headers={"HX-Request": "true"})
     assert client.get("/home", follow_redirects=False).status_code == 303
+
+
+def test_people_change_their_own_password(web):
+    client = web.client()
+    sign_in(client, VIEWER)
+    other = web.client()
+    sign_in(other, VIEWER)
+    token = csrf_of(client.get("/account").text)
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current": "nope",
+            "new": "a new long password",
+            "again": "a new long password",
+            "csrf": token,
+        },
+    )
+    assert wrong.status_code == 400 and "not right" in wrong.text
+    differ = client.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "new": "a new long password",
+            "again": "another long password",
+            "csrf": token,
+        },
+    )
+    assert differ.status_code == 400 and "differ" in differ.text
+    import time
+
+    time.sleep(0.01)
+    done = client.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "new": "a new long password",
+            "again": "a new long password",
+            "csrf": token,
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert client.get("/home", follow_redirects=False).status_code == 200, "this session goes on"
+    assert other.get("/home", follow_redirects=False).status_code == 303, "the others end"
+    assert accounts.authenticate(web.store, USERS[VIEWER][0], "a new long password") is not None

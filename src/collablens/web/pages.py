@@ -160,6 +160,39 @@ def logout(request: Request, _: Who) -> Response:
     return _back("/login")
 
 
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, user: Who) -> Response:
+    return page(request, "account.html", error=None, note=request.query_params.get("note"))
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def account_password(
+    request: Request,
+    user: Who,
+    current: Annotated[str, Form(max_length=2000)],
+    new: Annotated[str, Form(max_length=2000)],
+    again: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    """Change your own password: your other sessions end, this one carries on."""
+    from ..access.accounts import set_password
+
+    store = _store(request)
+    problem = None
+    try:
+        if authenticate(store, user.name, current) is None:
+            problem = "Your current password is not right."
+        elif new != again:
+            problem = "The two new passwords differ."
+        else:
+            set_password(store, user.name, new)
+    except (AccountError, TooManyFailures) as exc:
+        problem = str(exc)
+    if problem:
+        return page(request, "account.html", 400, error=problem, note=None)
+    sign_in(request, user)  # a new session, begun after the change
+    return _back("/account", "Your password is changed; your other sessions have ended.")
+
+
 # -- home and collaborations ----------------------------------------------------------------
 
 
