@@ -146,7 +146,7 @@ def test_a_running_job_keeps_beating_while_it_works(web, monkeypatch):
     monkeypatch.setattr(jobs, "HEARTBEAT", 0.05)
 
     def slow(store, job, progress):
-        time.sleep(0.6)
+        time.sleep(1.5)
         return None, "done slowly"
 
     monkeypatch.setitem(jobs._HANDLERS, "report", slow)
@@ -156,7 +156,7 @@ def test_a_running_job_keeps_beating_while_it_works(web, monkeypatch):
     beats: list = []
 
     def watch() -> None:
-        for _ in range(10):
+        for _ in range(20):
             with web.store.connect() as conn:
                 beats.append(
                     conn.execute(
