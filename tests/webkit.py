@@ -100,11 +100,8 @@ def columns(store: Store) -> list[str]:
 
 
 def copy_db(src: Path, dst: Path) -> Path:
-    import shutil
-    import sqlite3
+    """A copy of a workspace file, its write-ahead log folded in first."""
+    from conftest import settled_bytes
 
-    conn = sqlite3.connect(src)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    shutil.copy(src, dst)
+    dst.write_bytes(settled_bytes(src))
     return dst

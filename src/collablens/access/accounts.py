@@ -152,39 +152,33 @@ def disable_user(store: Store, name: str) -> None:
         raise AccountError(f"no active user called {name!r}")
 
 
-def list_users(store: Store) -> list[User]:
+def _users(store: Store, *where) -> list[User]:
+    """The active users matching `where`, by name."""
     with store.connect() as conn:
         rows = conn.execute(
-            select(users.c.id, users.c.name, users.c.role, users.c.force)
-            .where(users.c.active)
+            select(users.c.id, users.c.name, users.c.role, users.c.force, users.c.sessions_from)
+            .where(users.c.active, *where)
             .order_by(users.c.name)
         ).all()
-    return [User(int(r.id), r.name, r.role, r.force) for r in rows]
+    out = []
+    for r in rows:
+        since = r.sessions_from
+        if since is not None and since.tzinfo is None:  # SQLite keeps no zone: it is UTC
+            since = since.replace(tzinfo=UTC)
+        out.append(User(int(r.id), r.name, r.role, r.force, since))
+    return out
+
+
+def list_users(store: Store) -> list[User]:
+    return _users(store)
 
 
 def get_user(store: Store, name: str) -> User | None:
-    with store.connect() as conn:
-        r = conn.execute(
-            select(users.c.id, users.c.name, users.c.role, users.c.force).where(
-                users.c.name == name, users.c.active
-            )
-        ).first()
-    return None if r is None else User(int(r.id), r.name, r.role, r.force)
+    return next(iter(_users(store, users.c.name == name)), None)
 
 
 def user_by_id(store: Store, uid: int) -> User | None:
-    with store.connect() as conn:
-        r = conn.execute(
-            select(
-                users.c.id, users.c.name, users.c.role, users.c.force, users.c.sessions_from
-            ).where(users.c.id == uid, users.c.active)
-        ).first()
-    if r is None:
-        return None
-    since = r.sessions_from
-    if since is not None and since.tzinfo is None:  # SQLite keeps no zone: it is UTC
-        since = since.replace(tzinfo=UTC)
-    return User(int(r.id), r.name, r.role, r.force, since)
+    return next(iter(_users(store, users.c.id == uid)), None)
 
 
 class TooManyFailures(AccountError):

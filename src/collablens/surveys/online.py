@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -46,12 +46,16 @@ class Link:
     open: bool
     created_on: date
     responses: int
+    wave_id: int = field(default=0, repr=False)
+    import_id: int = field(default=0, repr=False)  # the responses' import
 
 
 def _select():
     return (
         select(
             survey_links.c.token,
+            survey_links.c.wave_id,
+            survey_links.c.import_id,
             collaborations.c.name.label("collaboration"),
             waves.c.label.label("wave"),
             survey_links.c.force,
@@ -67,7 +71,15 @@ def _select():
 
 def _link(r) -> Link:
     return Link(
-        r.token, r.collaboration, r.wave, r.force, bool(r.open), r.created_on, int(r.rows_added)
+        r.token,
+        r.collaboration,
+        r.wave,
+        r.force,
+        bool(r.open),
+        r.created_on,
+        int(r.rows_added),
+        int(r.wave_id),
+        int(r.import_id),
     )
 
 
@@ -189,28 +201,23 @@ def submit(store: Store, token: str, key: str, answers: dict[str, str]) -> bool:
     packed = pack_answers(parsed.values, framework.scale.min)[0]
     attrs = parsed.frame.iloc[0]
     try:
-        return _store_one(store, token, str(attrs["key"]), attrs, packed, parsed.comments)
+        return _store_one(store, link, str(attrs["key"]), attrs, packed, parsed.comments)
     except IntegrityError:  # the same key sent twice at once (PostgreSQL): one is kept
         return False
 
 
-def _store_one(store: Store, token: str, stored_key: str, attrs, packed: bytes, found) -> bool:
+def _store_one(store: Store, link: Link, stored_key: str, attrs, packed: bytes, found) -> bool:
     with store.begin() as conn:
-        link_row = conn.execute(
-            select(survey_links.c.wave_id, survey_links.c.import_id).where(
-                survey_links.c.token == token
-            )
-        ).one()
         if conn.execute(
             select(respondents.c.id).where(
-                respondents.c.wave_id == link_row.wave_id, respondents.c.key == stored_key
+                respondents.c.wave_id == link.wave_id, respondents.c.key == stored_key
             )
         ).first():
             return False
         rid = conn.execute(
             respondents.insert().values(
-                wave_id=link_row.wave_id,
-                import_id=link_row.import_id,
+                wave_id=link.wave_id,
+                import_id=link.import_id,
                 key=stored_key,
                 answers=packed,
                 **{c: attrs[c] for c in ATTRIBUTE_COLUMNS},
@@ -224,7 +231,7 @@ def _store_one(store: Store, token: str, stored_key: str, attrs, packed: bytes, 
             conn.execute(comments.insert(), rows)
         conn.execute(
             update(imports)
-            .where(imports.c.id == link_row.import_id)
+            .where(imports.c.id == link.import_id)
             .values(rows_added=imports.c.rows_added + 1)
         )
     return True

@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from .. import jobs
-from ..access.accounts import FORCE_LEAD, User
+from ..access.accounts import User
 from ..store import forces as forces_store
 from .app import page
-from .pages import _job_for, _see, _visible
+from .pages import _job_for, _see, _visible, findings_for
 from .security import EVERYONE, allow
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -107,28 +107,11 @@ def collaborations(request: Request, user: Who) -> list[Collaboration]:
 
 
 def _findings(request: Request, user: User, name: str, wave: str | None):
-    from ..analysis import ledger
-    from ..analysis.findings import find
-
     _see(request, user, name)
-    store = request.app.state.store
-    audience = user.force if user.role == FORCE_LEAD else None
     try:
-        found = find(store, name, wave, breakdowns=("force",), audience_force=audience)
+        return findings_for(request.app.state.store, name, user, wave, "api", "api")
     except ValueError as exc:  # no such wave
         raise HTTPException(404, str(exc)) from None
-    pub = found.publication
-    if pub is not None:
-        ledger.record(
-            store,
-            pub.data,
-            pub.scores,
-            output="api",
-            label="api",
-            dimensions=("all", *pub.dimensions),
-            waves=found.waves,
-        )
-    return found
 
 
 @router.get("/c/{name}/scores", response_model=Scores)

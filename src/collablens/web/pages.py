@@ -65,8 +65,7 @@ def _see(request: Request, user: User | None, name: str) -> list[str]:
     store = _store(request)
     if name not in store.collaborations():
         raise HTTPException(404, f"There is no collaboration called {name!r}.")
-    with store.connect() as conn:
-        forces = forces_store.declared_forces(conn, name)
+    forces = _forces(store, name)
     if user is not None and user.role == FORCE_LEAD and user.force not in forces:
         raise HTTPException(404, f"There is no collaboration called {name!r}.")
     return forces
@@ -77,12 +76,7 @@ def _visible(request: Request, user: User) -> list[str]:
     names = store.collaborations()
     if user.role != FORCE_LEAD:
         return names
-    out = []
-    with store.connect() as conn:
-        for n in names:
-            if user.force in forces_store.declared_forces(conn, n):
-                out.append(n)
-    return out
+    return [n for n in names if user.force in _forces(store, n)]
 
 
 def _back(url: str, note: str | None = None) -> RedirectResponse:
@@ -309,33 +303,44 @@ def explore(report: Any) -> dict:
     }
 
 
-def dashboard(store: Store, name: str, user: User, wave: str | None = None) -> Dashboard:
-    """The report's findings and sections for this user, recorded in the release ledger."""
+def findings_for(
+    store: Store, name: str, user: User, wave: str | None, output: str, label: str
+) -> Any:
+    """The findings `user` may see (a force lead's: the totals and their own force), recorded
+    in the release ledger as shown by `output`; the dashboard and the API both use it."""
     from ..analysis import ledger
     from ..analysis.findings import find
-    from ..reporting.sections import report_sections
-    from ..reporting.view import present
 
     audience = user.force if user.role == FORCE_LEAD else None
-    findings = find(store, name, wave, breakdowns=("force",), audience_force=audience)
-    report = present(findings)
-    report.charts = {k: _img(v, CHART_ALT.get(k, k)) for k, v in report.charts.items()}
-    sections = [
-        s
-        for s in report_sections(report)
-        if not (audience and s.id in NOT_FOR_ONE_FORCE) and s.id not in ("workshop",)
-    ]
-    pub = report.publication
+    found = find(store, name, wave, breakdowns=("force",), audience_force=audience)
+    pub = found.publication
     if pub is not None:
         ledger.record(
             store,
             pub.data,
             pub.scores,
-            output="web",
-            label=f"dashboard for a {ROLES[user.role]}",
+            output=output,
+            label=label,
             dimensions=("all", *pub.dimensions),
-            waves=report.waves,
+            waves=found.waves,
         )
+    return found
+
+
+def dashboard(store: Store, name: str, user: User, wave: str | None = None) -> Dashboard:
+    """The report's sections and charts for this user."""
+    from ..reporting.sections import report_sections
+    from ..reporting.view import present
+
+    findings = findings_for(store, name, user, wave, "web", f"dashboard for a {ROLES[user.role]}")
+    report = present(findings)
+    report.charts = {k: _img(v, CHART_ALT.get(k, k)) for k, v in report.charts.items()}
+    one_force = user.role == FORCE_LEAD
+    sections = [
+        s
+        for s in report_sections(report)
+        if not (one_force and s.id in NOT_FOR_ONE_FORCE) and s.id != "workshop"
+    ]
     return Dashboard(report, sections, report.wave, explore(report))
 
 
@@ -441,24 +446,25 @@ def _link_of(request: Request, user: User, name: str, token: str) -> online.Link
     return link
 
 
+def _set_link(request: Request, user: User, name: str, token: str, is_open: bool) -> Response:
+    _see(request, user, name)
+    _link_of(request, user, name, token)
+    online.set_open(_store(request), token, is_open)
+    return _back(_c(name) + "/links", "link opened" if is_open else "link closed")
+
+
 @router.post("/c/{name}/links/{token}/close")
 def close_link(
     request: Request, name: str, token: str, user: Annotated[User, allow(ADMIN, FORCE_LEAD)]
 ) -> Response:
-    _see(request, user, name)
-    _link_of(request, user, name, token)
-    online.set_open(_store(request), token, False)
-    return _back(_c(name) + "/links", "link closed")
+    return _set_link(request, user, name, token, False)
 
 
 @router.post("/c/{name}/links/{token}/open")
 def open_link(
     request: Request, name: str, token: str, user: Annotated[User, allow(ADMIN, FORCE_LEAD)]
 ) -> Response:
-    _see(request, user, name)
-    _link_of(request, user, name, token)
-    online.set_open(_store(request), token, True)
-    return _back(_c(name) + "/links", "link opened")
+    return _set_link(request, user, name, token, True)
 
 
 # -- review -----------------------------------------------------------------------------------
