@@ -98,6 +98,9 @@ class CodingState:
     uncoded: int = 0  # not fully coded yet (an interrupted coding run)
     needs_review: int = 0  # with at least one passage whose model code is not accepted
     codes: int = 0  # passages coded
+    # Passages waiting for review in the collaboration, all waves, copies counted once:
+    # `coding.waiting_for_review`, the number the review page and `collablens review` show.
+    passages_waiting: int = 0
     counted: int = 0  # passages whose code counts: a person's, or the model's accepted
 
     @property
@@ -114,15 +117,19 @@ def coding_state(
     Counted over every comment of the wave, whatever its force: these are counts of
     comments waiting for work, not findings, and the report shows them for the wave only.
     """
+    from ..text.coding import waiting_for_review
+
     with store.connect() as conn:
         codes, counted = queries.count_codes(conn, collaboration, wave)
-        return CodingState(
+        state = CodingState(
             comments=queries.count_comments(conn, collaboration, wave),
             uncoded=queries.count_uncoded_comments(conn, collaboration, wave),
             needs_review=queries.count_needs_review_comments(conn, collaboration, wave),
             codes=codes,
             counted=counted,
         )
+    state.passages_waiting = waiting_for_review(store, collaboration).passages
+    return state
 
 
 def _comments(n: int) -> str:
@@ -130,26 +137,36 @@ def _comments(n: int) -> str:
 
 
 def review_note(state: CodingState) -> str:
-    """One plain sentence on the comments that still need review; empty when none do."""
+    """One plain sentence on the comments that still need review; empty when none do.
+
+    It leads with the waiting count in the words the review page and `collablens review`
+    use (`waiting_phrase`), so a reader finds one number for it everywhere; the comments
+    those passages come from follow, as a second figure with its own unit."""
+    from ..text.coding import waiting_phrase
+
     n, total = state.needs_review, state.comments
     if not n:
         return ""
     have = "has" if n == 1 else "have"
+    waiting = waiting_phrase(state.passages_waiting)
     if state.nothing_counted:
         return (
-            f"{n:,} of {_comments(total)} {have} passages the coder was not sure of, and it "
-            "was not sure enough of any passage to count it without review: no mention is "
-            "counted by factor until someone reviews them, so the comments are grouped by "
-            "the question they answered."
+            f"{waiting} (copies of a sentence counted once). {n:,} of {_comments(total)} "
+            f"{have} passages the coder was not sure of, and it was not sure enough of any "
+            "passage to count it without review: no mention is counted by factor until "
+            "someone reviews them, so the comments are grouped by the question they answered."
         )
     return (
-        f"{n:,} of {_comments(total)} {have} passages the coder was not sure of; those "
-        "passages are left out of the counts and quotes until someone reviews them."
+        f"{waiting} (copies of a sentence counted once). {n:,} of {_comments(total)} "
+        f"{have} passages the coder was not sure of; those passages are left out of the "
+        "counts and quotes until someone reviews them."
     )
 
 
 def coding_notes(state: CodingState) -> list[str]:
     """Sentences for the method note about which coded passages count, and how many wait."""
+    from ..text.coding import waiting_phrase
+
     if not state.codes:
         return []
     notes = [
@@ -167,6 +184,7 @@ def coding_notes(state: CodingState) -> list[str]:
         notes.append(
             f"In this wave {state.needs_review:,} of {_comments(state.comments)} "
             f"{'has' if state.needs_review == 1 else 'have'} passages that wait for review "
-            "and are left out."
+            f"(of the {waiting_phrase(state.passages_waiting)}, copies of a sentence "
+            "counted once) and are left out."
         )
     return notes

@@ -2081,11 +2081,6 @@ def eval_cmd(
     console.print(cm)
 
 
-REVIEW_KEYS = "1234567890acdghjklmortvwxz"  # never b, e, u, n, y, s, q: those are commands
-
-POLARITY_KEYS = {"b": "barrier", "e": "enabler", "u": "neutral"}
-
-
 def _key() -> str:
     """One key press at a terminal; Ctrl-C or Ctrl-D quits."""
     try:
@@ -2100,47 +2095,27 @@ def _line() -> str | None:
     return None if not line else line.strip()
 
 
-def _review_help(keys: dict, piped: bool) -> str:
-    ks = list(keys)
-    digits = [k for k in ks if k.isdigit()]
-    factor_keys = ", ".join(
-        ([f"1-{digits[-1]}" if digits[-1] != "0" else "1-9, 0"] if len(digits) > 1 else digits)
-        + [k for k in ks if not k.isdigit()]
-    )
-    enter = "an empty line" if piped else "Enter"
-    recode = (
-        f"{factor_keys} a factor (then b, e or u on the same line for its polarity)"
-        if piped
-        else f"{factor_keys} a factor"
-    )
-    return (
-        f"y or {enter} accept, {recode}, n none, b/e/u polarity barrier/enabler/neutral, "
-        "s skip, q quit"
+def _review_legend(factors: list) -> str:
+    """The key legend, from the one record the web review page renders too."""
+    from ..text.review_keys import REVIEW_KEYS
+
+    return "   ".join(
+        f"[bold]{escape(h.keys)}[/] {escape(h.does)}" for h in REVIEW_KEYS.legend(factors)
     )
 
 
-def _parse_answer(
-    answer: str, keys: dict, factor: str, polarity: str
-) -> tuple[str, str, str] | None:
-    """(action, factor, polarity) for a whole answer; None when it is not one.
+def _review_help(piped: bool) -> str:
+    """What a valid answer is, said after one that is not."""
+    from ..text.review_keys import REVIEW_KEYS as K
 
-    Actions: accept, code, skip, quit. An answer is one key, or a factor key followed
-    by a polarity key ("3b"); upper and lower case are the same.
-    """
-    a = answer.strip().lower()
-    if a in ("", "y", "\r", "\n"):
-        return "accept", factor, polarity
-    if a == "q":
-        return "quit", factor, polarity
-    if a == "s":
-        return "skip", factor, polarity
-    if a == "n":
-        return "code", "none", "neutral"
-    if a in POLARITY_KEYS:
-        return "code", factor, POLARITY_KEYS[a]
-    if a[0] in keys and (len(a) == 1 or (len(a) == 2 and a[1] in POLARITY_KEYS)):
-        return "code", keys[a[0]].id, POLARITY_KEYS[a[1]] if len(a) == 2 else polarity
-    return None
+    pol = "/".join(K.polarities)
+    end = "an empty line" if piped else "Enter"
+    first = "in the same line, before or after" if piped else "pressed before"
+    how = (
+        f"{K.accept} or {end} accept, a factor's key codes that factor, {K.none} none, "
+        f"{pol} choose the polarity ({first} the answer)"
+    )
+    return f"{how}, {K.skip} skip, {K.quit} quit"
 
 
 @app.command()
@@ -2177,22 +2152,35 @@ def review(
 
     Codes the report does not count yet (not accepted) come first, least certain first.
 
-    Keys: y or Enter accept; a factor's number or letter codes it as that factor; n codes
-    'none'; b, e, u set the polarity (barrier, enabler, neutral) and accept; s skips;
-    q quits. A sentence that appears several times is shown once and your answer codes
-    every copy. Every later `collablens code` in this workspace learns from what you decide.
+    Keys (the same as on the web review page, from one record: text/review_keys.py):
+    b, e, u choose the polarity (barrier, enabler, neutral) and do not answer; y or Enter
+    accepts the coder's factor with the polarity shown; a factor's key (1-9, 0, then
+    letters; the legend lists them) codes that factor; n codes 'none'; s skips; q quits.
+    So `b` then `y` accepts as a barrier, and `b` then `3` codes factor 3 as a barrier.
+    A sentence that appears several times is shown once and your answer codes every copy,
+    in every collaboration of the workspace. Every later `collablens code` in this
+    workspace learns from what you decide.
 
-    From a pipe or file, each line answers one sentence: the same keys, a factor key
-    may be followed by its polarity ("3b"), and an empty line accepts.
+    From a pipe or file, each line answers one sentence: the same keys, then the line's
+    end as Enter ("b" accepts as a barrier, "3b" codes factor 3 as a barrier, an empty
+    line accepts).
 
     With --blind, each interview passage is shown with no code at all: code it with a
-    factor key (then its polarity) or n; your codes are kept under --coder, and several
-    people can code the same passages apart, then compare with `collablens agreement`.
+    factor key or n (b, e, u before it choose the polarity; without one you are asked);
+    your codes are kept under --coder, and several people can code the same passages
+    apart, then compare with `collablens agreement`.
 
     Example: collablens review --collaboration "NE ROCU" --limit 30
     """
     # Only the store and the queue: no model is loaded, so the first sentence shows at once.
-    from ..text.coding import coder_name, review_queue, set_human_codes
+    from ..text.coding import (
+        coder_name,
+        review_queue,
+        set_human_codes,
+        waiting_for_review,
+    )
+    from ..text.review_keys import ACCEPT, POLARITY, QUIT, SKIP
+    from ..text.review_keys import REVIEW_KEYS as K
 
     try:
         coder = coder_name(coder or os.environ.get("COLLABLENS_CODER"))
@@ -2202,18 +2190,19 @@ def review(
         _fail("--source chooses the transcript to code --blind; give --blind too")
     store = _open(db)
     fw = store.framework
-    keys = dict(zip(REVIEW_KEYS, fw.factors, strict=False))
     if blind:
-        _blind_review(store, coder, collaboration, source, limit, keys)
+        _blind_review(store, coder, collaboration, source, limit)
         return
+    keys = K.factors(fw.factors)
     names = {f.id: f.name for f in fw.factors} | {"none": "none of the factors"}
     queue = review_queue(store, collaboration, limit)
     if not queue:
         console.print("Nothing to review: no model codes are waiting.")
         return
+    console.print(f"{waiting_for_review(store, collaboration)}.", highlight=False)
     piped = not sys.stdin.isatty()
-    valid = _review_help(keys, piped)
-    legend = "   ".join(f"[bold]{k}[/] {escape(f.name)}" for k, f in keys.items())
+    valid = _review_help(piped)
+    legend = _review_legend(list(fw.factors))
     accepted = corrected = skipped = unclear = segments_done = 0
     quit_ = False
     for n, item in enumerate(queue, start=1):
@@ -2231,19 +2220,24 @@ def review(
             f"({item.polarity})",
             highlight=False,
         )
-        console.print(f"[dim]{legend}   [bold]n[/] none[/]")
+        console.print(f"[dim]{legend}[/]")
+        polarity = item.polarity
         while True:
             console.print(
-                r"\[y/Enter] accept  \[key] recode  \[b/e/u] polarity  \[s] skip  \[q] quit: ",
+                rf"polarity {polarity}   \[b/e/u] polarity  \[{K.accept}/Enter] accept  "
+                rf"\[key] recode  \[{K.skip}] skip  \[{K.quit}] quit: ",
                 end="",
             )
             if piped:
                 line = _line()
-                answer = "q" if line is None else line
+                answer = K.quit if line is None else line
             else:
                 answer = _key()
             console.print(escape(answer) if answer.isprintable() else "", highlight=False)
-            parsed = _parse_answer(answer, keys, item.factor_id, item.polarity)
+            parsed = K.read(answer, keys, item.factor_id, polarity, line=piped)
+            if parsed is not None and parsed.action == POLARITY:
+                polarity = parsed.polarity  # chosen; the answer is still to come
+                continue
             if parsed is not None:
                 break
             console.print(
@@ -2255,33 +2249,18 @@ def review(
         if parsed is None:
             unclear += 1
             continue
-        action, factor, polarity = parsed
-        if action == "quit":
+        if parsed.action == QUIT:
             quit_ = True
             break
-        if action == "skip":
+        if parsed.action == SKIP:
             skipped += 1
             continue
-        if not piped and len(answer) == 1 and answer.lower() in keys:
-            while True:
-                console.print(
-                    r"Polarity? \[b] barrier  \[e] enabler  \[u] neutral  "
-                    rf"\[Enter] keep {polarity}: ",
-                    end="",
-                )
-                pk = _key().lower()
-                console.print(escape(pk) if pk.isprintable() else "", highlight=False)
-                if pk in ("\r", "\n", ""):
-                    break
-                if pk in POLARITY_KEYS:
-                    polarity = POLARITY_KEYS[pk]
-                    break
-                console.print(
-                    f"[yellow]{escape(repr(pk))} is not a polarity key:[/] b, e, u or Enter."
-                )
-        set_human_codes(store, item.segment_ids or [item.segment_id], factor, polarity, coder)
+        factor = item.factor_id if parsed.action == ACCEPT else parsed.factor
+        set_human_codes(
+            store, item.segment_ids or [item.segment_id], factor, parsed.polarity, coder
+        )
         segments_done += item.copies
-        if (factor, polarity) == (item.factor_id, item.polarity):
+        if (factor, parsed.polarity) == (item.factor_id, item.polarity):
             accepted += 1
         else:
             corrected += 1
@@ -2292,7 +2271,8 @@ def review(
         f"Reviewed {accepted + corrected}{extra}: {accepted} accepted, {corrected} corrected"
         + (f"; {', '.join(left)}" if left else "")
         + ("; stopped early" if quit_ and n < len(queue) else "")
-        + ". Run `collablens code --recode` to re-code the rest with what you taught it."
+        + f". {waiting_for_review(store, collaboration)}."
+        + " Run `collablens code --recode` to re-code the rest with what you taught it."
     )
 
 
@@ -2420,60 +2400,77 @@ def agreement(
     console.print(f"[dim]{escape(exclusion_note(res))}[/]", highlight=False)
 
 
-def _ask_polarity(piped: bool, answer: str, polarity: str) -> str | None:
-    """The polarity after a factor key: from the same line when piped, else asked for."""
-    if piped:
-        return polarity
+def _ask_polarity() -> str | None:
+    """The polarity after a factor key when none was chosen before it (blind coding
+    has no coder's polarity to keep); None quits."""
+    from ..text.review_keys import REVIEW_KEYS as K
+
+    pols = K.polarities
     while True:
-        console.print(r"Polarity? \[b] barrier  \[e] enabler  \[u] neutral: ", end="")
+        console.print(
+            "Polarity? " + "  ".join(rf"\[{k}] {p}" for k, p in pols.items()) + ": ", end=""
+        )
         pk = _key().lower()
         console.print(escape(pk) if pk.isprintable() else "", highlight=False)
-        if pk in POLARITY_KEYS:
-            return POLARITY_KEYS[pk]
-        if pk == "q":
+        if pk in pols:
+            return pols[pk]
+        if pk == K.quit:
             return None
-        console.print(f"[yellow]{escape(repr(pk))} is not a polarity key:[/] b, e or u.")
+        console.print(f"[yellow]{escape(repr(pk))} is not a polarity key:[/] {', '.join(pols)}.")
 
 
 def _blind_review(
-    store: Store, coder: str, collaboration: str | None, source: str | None, limit: int, keys
+    store: Store, coder: str, collaboration: str | None, source: str | None, limit: int
 ) -> None:
-    """Code interview passages with nothing shown but the passage and its turn."""
+    """Code interview passages with nothing shown but the passage and its turn.
+
+    The keys are the review's (`REVIEW_KEYS`), less accepting: there is no code to accept.
+    """
     from ..text.coding import blind_queue, set_human_codes
+    from ..text.review_keys import CODE, POLARITY, QUIT, SKIP
+    from ..text.review_keys import REVIEW_KEYS as K
 
     queue = blind_queue(store, coder, collaboration, source, limit)
     if not queue:
         console.print(escape(f"Nothing to code: {coder} has coded every interview passage."))
         return
     piped = not sys.stdin.isatty()
-    legend = "   ".join(f"[bold]{k}[/] {escape(f.name)}" for k, f in keys.items())
+    keys = K.factors(store.framework.factors)
+    legend = _review_legend(list(store.framework.factors))
     done = skipped = 0
     for n, item in enumerate(queue, start=1):
         console.rule(escape(f"{n} of {len(queue)}   {item.source}   coding as {coder}"))
         console.print(f"[bold]{escape(item.text)}[/]", highlight=False)
         if item.context.strip() != item.text.strip():
             console.print(f"[dim]from: {escape(item.context)}[/]", highlight=False)
-        console.print(f"[dim]{legend}   [bold]n[/] none[/]")
-        console.print(r"\[key] factor  \[n] none  \[s] skip  \[q] quit: ", end="")
-        answer = (_line() or "q") if piped else _key()
-        console.print(escape(answer) if answer.isprintable() else "", highlight=False)
-        a = answer.strip().lower()
-        if a == "q":
+        console.print(f"[dim]{legend}[/]")
+        chosen: str | None = None
+        while True:
+            console.print(
+                rf"\[b/e/u] polarity  \[key] factor  \[{K.none}] none  \[{K.skip}] skip  "
+                rf"\[{K.quit}] quit: ",
+                end="",
+            )
+            answer = (_line() or K.quit) if piped else _key()
+            console.print(escape(answer) if answer.isprintable() else "", highlight=False)
+            parsed = K.read(answer, keys, "", chosen or "", line=False)
+            if parsed is None or parsed.action != POLARITY or piped:
+                break  # a piped line is one whole answer: a polarity alone is none
+            chosen = parsed.polarity
+        if parsed is not None and parsed.action == QUIT:
             break
-        if a == "n":
-            factor, polarity = "none", "neutral"
-        elif a and a[0] in keys and (len(a) == 1 or (len(a) == 2 and a[1] in POLARITY_KEYS)):
-            factor = keys[a[0]].id
-            pol = POLARITY_KEYS[a[1]] if len(a) == 2 else _ask_polarity(piped, a, "neutral")
-            if pol is None:
-                break
-            polarity = pol
-        else:
-            if a != "s":
+        if parsed is None or parsed.action != CODE:
+            if parsed is None or parsed.action != SKIP:
                 console.print(f"[yellow]{escape(repr(answer))} is not an answer:[/] skipped.")
             skipped += 1
             continue
-        set_human_codes(store, [item.segment_id], factor, polarity, coder, blind=True)
+        polarity = parsed.polarity
+        if not polarity:  # a factor with no polarity chosen: piped lines mean neutral
+            pol = "neutral" if piped else _ask_polarity()
+            if pol is None:
+                break
+            polarity = pol
+        set_human_codes(store, [item.segment_id], parsed.factor, polarity, coder, blind=True)
         done += 1
     console.print(
         escape(f"Coded {done} passages as {coder}")

@@ -525,6 +525,61 @@ def review_queue_rows(conn: Connection, collaboration: str | None, limit: int) -
     return list(conn.execute(stmt).all())
 
 
+def waiting_texts(conn: Connection, collaboration: str | None) -> list[str]:
+    """Texts of the passages (survey comments' and interviews') whose model code does not
+    count yet: what waits for review. One row per passage; copies of a sentence are
+    counted once by the caller (`coding.waiting_for_review`), as the review queue shows them."""
+    of_comments = _comments_in(
+        select(segments.c.text)
+        .join(codes, codes.c.segment_id == segments.c.id)
+        .join(comments, comments.c.id == segments.c.comment_id)
+        .where(~counted_code()),
+        collaboration,
+    )
+    of_turns = _turn_segments_in(
+        select(segments.c.text)
+        .join(codes, codes.c.segment_id == segments.c.id)
+        .join(turns, turns.c.id == segments.c.turn_id)
+        .where(~counted_code()),
+        collaboration,
+    )
+    return [str(t) for stmt in (of_comments, of_turns) for t in conn.execute(stmt).scalars()]
+
+
+def segment_texts(conn: Connection, segment_ids: Sequence[int]) -> list[str]:
+    """The texts of these segments (in no particular order)."""
+    return [
+        str(t)
+        for start in range(0, len(segment_ids), 500)
+        for t in conn.execute(
+            select(segments.c.text).where(segments.c.id.in_(segment_ids[start : start + 500]))
+        ).scalars()
+    ]
+
+
+def unreviewed_model_codes(conn: Connection) -> list[tuple[int, str]]:
+    """(segment id, text) of every model code in the workspace no person has reviewed."""
+    stmt = (
+        select(segments.c.id, segments.c.text)
+        .join(codes, codes.c.segment_id == segments.c.id)
+        .where(codes.c.source == MODEL_CODE)
+        .order_by(segments.c.id)
+    )
+    return [(int(i), str(t)) for i, t in conn.execute(stmt)]
+
+
+def human_decisions(conn: Connection) -> list[tuple[str, str, str, str]]:
+    """(segment text, factor id, polarity, coder) of every person's code that counts,
+    oldest first, so a later decision on the same sentence comes after an earlier one."""
+    stmt = (
+        select(segments.c.text, codes.c.factor_id, codes.c.polarity, codes.c.coder)
+        .join(codes, codes.c.segment_id == segments.c.id)
+        .where(codes.c.source == HUMAN_CODE)
+        .order_by(codes.c.coded_at, segments.c.id)
+    )
+    return [(str(t), str(f), str(p), str(c or REVIEWER)) for t, f, p, c in conn.execute(stmt)]
+
+
 def set_human_code(
     conn: Connection,
     segment_id: int,

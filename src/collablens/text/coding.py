@@ -164,6 +164,7 @@ def code_workspace(
         return CodingRun(segments_added=added)
     run = code_segments(store, collaboration, recode, progress, make_coder(store, embedder))
     run.segments_added = added
+    settle_copies(store)  # a new copy of a sentence a person decided takes their decision
     return run
 
 
@@ -215,11 +216,73 @@ def review_queue(
     return items
 
 
+def waiting_phrase(passages: int) -> str:
+    """The words every face uses for the waiting count, so none says it another way."""
+    return f"{passages:,} passage{'s' if passages != 1 else ''} waiting for review"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for review: the one count the review page, `collablens review` and the
+    report all show (`waiting_for_review`), so a reader never sees two numbers for it."""
+
+    passages: int  # sentences whose model code does not count yet; copies counted once
+    comments: int  # survey comments they come from
+
+    def __str__(self) -> str:
+        return waiting_phrase(self.passages)
+
+
+def waiting_for_review(store: Store, collaboration: str | None = None) -> Waiting:
+    """Passages waiting for review in a collaboration (None: the workspace), all waves.
+
+    The unit is the review queue's: a sentence written several times (same `sentence_key`)
+    is one passage, because one review decides every copy. A model code that is accepted
+    already counts and does not wait, though the queue still offers it for confirming.
+    """
+    with store.connect() as conn:
+        texts = queries.waiting_texts(conn, collaboration)
+        comments = queries.count_needs_review_comments(conn, collaboration)
+    return Waiting(len({sentence_key(t) for t in texts}), comments)
+
+
+def settle_copies(store: Store, keys: set[str] | None = None) -> int:
+    """Give every unreviewed copy of a sentence a person has decided that person's code.
+
+    A sentence is decided once (`sentence_key`), whichever face, collaboration or coding
+    run it turns up in: a copy coded after the review, or one in another collaboration's
+    queue, would otherwise ask for the same decision again. The latest decision on a
+    sentence stands. `keys` limits it to those sentences. Returns how many copies it coded.
+    """
+    with store.connect() as conn:
+        decided = {
+            sentence_key(t): (f, p, c)
+            for t, f, p, c in queries.human_decisions(conn)
+            if keys is None or sentence_key(t) in keys
+        }
+        if not decided:
+            return 0
+        todo = [
+            (sid, decided[k])
+            for sid, t in queries.unreviewed_model_codes(conn)
+            if (k := sentence_key(t)) in decided
+        ]
+    if todo:
+        with store.begin() as conn:
+            queries.lock_coding(conn)
+            for sid, (f, p, c) in todo:
+                queries.set_human_code(conn, sid, f, p, c)
+    return len(todo)
+
+
 def set_human_code(
     store: Store, segment_id: int, factor_id: str, polarity: str, coder: str = REVIEWER
 ) -> None:
-    """Record a person's code for a segment (confirming or correcting the model's)."""
-    set_human_codes(store, [segment_id], factor_id, polarity, coder)
+    """Record a person's code for this one segment (confirming or correcting the model's).
+
+    Its copies are left alone, so a caller can set up a workspace segment by segment; a
+    review decides a sentence with `set_human_codes`, which codes its copies too."""
+    set_human_codes(store, [segment_id], factor_id, polarity, coder, copies=False)
 
 
 def coder_name(name: str | None) -> str:
@@ -240,12 +303,15 @@ def set_human_codes(
     polarity: str,
     coder: str = REVIEWER,
     blind: bool = False,
+    copies: bool = True,
 ) -> None:
     """Record one person's code for several segments (copies of a sentence), all or none.
 
     The code is kept under the person's name (`codings`) and becomes the code that
     counts. Coding `blind` (for measuring agreement) counts only where no person's code
-    counts yet: the first person's stands until someone reviews it openly."""
+    counts yet: the first person's stands until someone reviews it openly. Unless blind
+    (or `copies` is False), every other unreviewed copy of these sentences in the
+    workspace is coded the same (`settle_copies`): a sentence is decided once."""
     coder = coder_name(coder)
     labels = {f.id for f in store.framework.factors} | {NONE}
     if factor_id not in labels:
@@ -261,6 +327,9 @@ def set_human_codes(
                 conn, segment_id, factor_id, polarity, coder, replace_human=not blind
             ):
                 raise ValueError(f"no segment {segment_id}")
+        texts = queries.segment_texts(conn, segment_ids)
+    if copies and not blind:  # blind codes are for agreement: each passage on its own
+        settle_copies(store, {sentence_key(t) for t in texts})
 
 
 @dataclass

@@ -43,6 +43,7 @@ from ..store import forces as forces_store
 from ..store.tables import review_claims
 from ..store.workspace import upsert
 from ..surveys import online
+from ..text.review_keys import REVIEW_KEYS
 from .app import page
 from .security import EVERYONE, PUBLIC, allow, sign_in, sign_out
 
@@ -508,18 +509,17 @@ def _claim_next(store: Store, name: str, user: User, skipped: set[int]) -> Any:
 def review_page(
     request: Request, name: str, user: Annotated[User, allow(ADMIN, ANALYST)]
 ) -> Response:
+    from ..text.coding import waiting_for_review
+
     _see(request, user, name)
     store = _store(request)
     skipped = set(request.session.get("skipped", []))
-    item, waiting = _claim_next(store, name, user, skipped)
+    item, _ = _claim_next(store, name, user, skipped)
     fw = store.framework
-    # Not b, e, u (polarity), n (none), s (skip) or y (accept); factors past the keys
-    # still get a button, without a key.
-    keys = list("123456789acdfghijklmopqrtvwxz")
-    factors = [
-        {"id": f.id, "name": f.name, "key": keys[i] if i < len(keys) else None}
-        for i, f in enumerate(fw.factors)
-    ]
+    # The keys, their legend and the map app.js reads all come from one record, the one
+    # `collablens review` prints: the two faces cannot drift apart again.
+    key_of = REVIEW_KEYS.key_of(fw.factors)
+    factors = [{"id": f.id, "name": f.name, "key": key_of.get(f.id)} for f in fw.factors]
     names = {f.id: f.name for f in fw.factors} | {"none": "none of the factors"}
     return page(
         request,
@@ -527,9 +527,13 @@ def review_page(
         name=name,
         url=_c(name),
         item=item,
-        waiting=waiting,
+        waiting=waiting_for_review(store, name),
         factors=factors,
         names=names,
+        keys=REVIEW_KEYS,
+        polarity_keys={p: k for k, p in REVIEW_KEYS.polarity},
+        legend=REVIEW_KEYS.legend(fw.factors),
+        keymap=REVIEW_KEYS.as_json(fw.factors),
         note=request.query_params.get("note"),
     )
 

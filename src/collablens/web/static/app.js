@@ -2,26 +2,43 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".js-only").forEach((el) => { el.hidden = false; });
-  // Review: single keys press the matching button or pick the polarity (WCAG 2.1.4: they
-  // can be switched off, and act only when no button, link or field has the focus).
+  // Review: single keys, read from the page's key map (rendered from the record that
+  // `collablens review` prints, text/review_keys.py), never written here. A polarity key
+  // only chooses the polarity; accept, a factor, none, skip and quit answer (WCAG 2.1.4:
+  // they can be switched off, and act only when no button, link or field has the focus).
   const review = document.getElementById("review-form");
   const keysOn = document.getElementById("review-keys");
-  if (review && keysOn) {
+  if (review && keysOn && review.dataset.keymap) {
+    const map = JSON.parse(review.dataset.keymap);
     try { keysOn.checked = localStorage.getItem("collablens-review-keys") !== "off"; } catch (e) { /* default on */ }
     keysOn.addEventListener("change", () => {
       try { localStorage.setItem("collablens-review-keys", keysOn.checked ? "on" : "off"); } catch (e) { /* not kept */ }
     });
+    const press = (el) => { if (el) el.click(); return Boolean(el); };
+    const factorButton = (id) => review.querySelector('button[name=factor][value="' + CSS.escape(id) + '"]');
     document.addEventListener("keydown", (ev) => {
       if (!keysOn.checked || ev.ctrlKey || ev.metaKey || ev.altKey) return;
       const t = ev.target;
       const onRadio = t && t.tagName === "INPUT" && t.type === "radio";
       if (t && t !== document.body && !onRadio) return;  // a focused control keeps its keys
       if (ev.key === "Enter" && onRadio) return;
-      const key = ev.key === "Enter" ? "y" : ev.key.toLowerCase();
-      const radio = review.querySelector('input[type=radio][data-key="' + CSS.escape(key) + '"]');
-      if (radio) { radio.checked = true; ev.preventDefault(); return; }
-      const button = document.querySelector('button[data-key="' + CSS.escape(key) + '"]');
-      if (button) { ev.preventDefault(); button.click(); }
+      const key = ev.key === "Enter" ? "Enter" : ev.key.toLowerCase();
+      let done = false;
+      if (Object.prototype.hasOwnProperty.call(map.polarity, key)) {
+        const radio = review.querySelector('input[name=polarity][value="' + CSS.escape(map.polarity[key]) + '"]');
+        if (radio) { radio.checked = true; done = true; }
+      } else if (map.accept.includes(key)) {
+        done = press(review.querySelector('[data-review="accept"]'));
+      } else if (key === map.none) {
+        done = press(factorButton("none"));
+      } else if (key === map.skip) {
+        done = press(document.querySelector('[data-review="skip"]'));
+      } else if (key === map.quit) {
+        done = press(document.querySelector('[data-review="quit"]'));
+      } else if (Object.prototype.hasOwnProperty.call(map.factors, key)) {
+        done = press(factorButton(map.factors[key]));
+      }
+      if (done) ev.preventDefault();
     });
   }
   // The survey: answers saved on this device as they are given, restored on return.
