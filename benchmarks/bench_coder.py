@@ -1,6 +1,7 @@
 """Benchmark the text coder: agreement on a labelled set, and speed and memory on a stream.
 
     python benchmarks/bench_coder.py [--dev PATH] [--stream 1000000]
+    python benchmarks/bench_coder.py --big-file 100     # only: code a 100 MB file of comments
 
 Accuracy: Cohen's kappa, accuracy and macro-F1 on the labelled development set, for the
 coder learning from the framework alone, for the coder after learning from up to 10
@@ -172,6 +173,66 @@ def whole_file(lines: int, seed: int) -> None:
         )
 
 
+_NAMES = ["Sarah Hill", "Sgt Smith", "Priya Sharma", "DC Moore", "Gareth Jones", "Insp Patel"]
+
+
+def big_file(megabytes: float, seed: int) -> None:
+    """`collablens code` on a generated text file of `megabytes` MB, one comment a line and
+    no blank line (one 'paragraph', the case that stopped at spaCy's length limit), in a
+    fresh process; prints segments/s, and resident memory sampled along the run and at
+    its peak, to show that memory stays flat whatever the file's size."""
+    fw = load_framework()
+    rng = random.Random(seed)
+    words = framework_words(fw)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "comments.txt"
+        lines = 0
+        with src.open("w", encoding="utf-8") as fh:
+            while fh.tell() < megabytes * 1e6:
+                sentences = []
+                for _ in range(rng.randint(1, 3)):
+                    text = " ".join(rng.choice(words) for _ in range(rng.randint(6, 24)))
+                    if rng.random() < 0.1:  # some comments name someone
+                        text = f"{text} and {rng.choice(_NAMES)} {rng.choice(words)}"
+                    sentences.append(text.capitalize() + rng.choice([".", ".", "!", "?"]))
+                fh.write(" ".join(sentences) + "\n")
+                lines += 1
+        size = src.stat().st_size
+        env = dict(os.environ)
+        env.setdefault("COLLABLENS_CACHE", str(Path(tmp) / "cache"))
+        out = Path(tmp) / "codes.csv"
+        cmd = [sys.executable, "-m", "collablens", "code", str(src), "--out", str(out)]
+        tiny = Path(tmp) / "tiny.txt"
+        tiny.write_text("Warm the coder's cache.\n", encoding="utf-8")
+        subprocess.run([*cmd[:4], str(tiny), *cmd[5:]], check=True, env=env, capture_output=True)
+        print(
+            f"\nBig file: collablens code on {size / 1e6:,.1f} MB, {lines:,} lines, fresh process"
+        )
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
+        samples: list[float] = []
+        while proc.poll() is None:
+            try:
+                with open(f"/proc/{proc.pid}/statm") as fh:
+                    samples.append(int(fh.read().split()[1]) * resource.getpagesize() / 1e6)
+            except OSError:
+                pass
+            time.sleep(1.0)
+        took = time.perf_counter() - start
+        if proc.returncode:
+            raise SystemExit(f"collablens code failed with exit status {proc.returncode}")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6
+        with out.open(encoding="utf-8", newline="") as fh:
+            segments = sum(1 for _ in csv.DictReader(fh))
+        along = " ".join(f"{samples[int(len(samples) * q)]:.0f}" for q in (0.25, 0.5, 0.75)) or "-"
+        print(
+            f"  {segments:,} segments in {took:,.0f} s: {segments / took:.0f} segments/s, "
+            f"{size / 1e6 / took * 60:.2f} MB/min\n"
+            f"  RSS at a quarter, half and three quarters of the run: {along} MB; "
+            f"peak RSS {peak:.0f} MB"
+        )
+
+
 def code_only(path: Path) -> None:
     """The coding pipeline without redaction: what `collablens code` does to a workspace's
     comments after import (redaction happens at import)."""
@@ -192,7 +253,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--file", type=int, default=10_000, help="lines of the whole-pipeline file")
     ap.add_argument("--code-only", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--big-file",
+        type=float,
+        metavar="MB",
+        help="only code a generated file of comments of this many MB (redaction included)",
+    )
     args = ap.parse_args()
+    if args.big_file:
+        big_file(args.big_file, args.seed)
+        return
     if args.code_only:
         code_only(args.code_only)
         return

@@ -265,9 +265,10 @@ def _disclose_interviews(subject: InterviewEvidence, policy: Policy) -> Intervie
 
 @disclose.register
 def _disclose_passages(subject: Passages, policy: Policy) -> Passages:
-    from ..text.redact import redact
+    # Redacted together (spaCy batches them) and not cached: passages stream through once.
+    from ..text.redact import redact_passing
 
-    return Passages([redact(t) for t in subject.texts], redacted=True)
+    return Passages(redact_passing(subject.texts), redacted=True)
 
 
 # -- suppression of a table of cells -------------------------------------------------------

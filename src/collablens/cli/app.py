@@ -1916,13 +1916,20 @@ def code(
         coder = make_coder(store)
     except LookupError as exc:  # the workspace's model is not installed
         _fail(str(exc))
+    # A bar on stderr only when a person watches it: never in a pipe, a log or a test.
+    from contextlib import AbstractContextManager, nullcontext
+
+    watched: AbstractContextManager[ProgressCallback | None] = (
+        _progress(str(file)) if err.is_terminal else nullcontext(None)
+    )
     try:
-        if to_stdout:
-            n = code_file(file, sys.stdout, coder, column=column)
-            sys.stdout.flush()
-        else:
-            assert out is not None
-            n = code_file(file, out, coder, column=column)
+        with watched as progress:
+            if to_stdout:
+                n = code_file(file, sys.stdout, coder, column=column, progress=progress)
+                sys.stdout.flush()
+            else:
+                assert out is not None
+                n = code_file(file, out, coder, column=column, progress=progress)
     except TextFileError as exc:
         if not to_stdout and out is not None:
             out.unlink(missing_ok=True)  # no half-written codes file left behind

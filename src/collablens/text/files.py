@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
@@ -19,8 +20,9 @@ from ..analysis.disclosure import Passages, Policy, disclose
 from ..analysis.quotes import polarity_shown
 from ..errors import CollablensError
 from ..reporting.exporters import spreadsheet_text
-from ..vocabulary import MODEL_CODE
+from ..vocabulary import MODEL_CODE, ProgressCallback
 from .classifier import Coder
+from .redact import split_text
 from .segment import segments
 
 
@@ -31,48 +33,128 @@ class TextFileError(CollablensError, ValueError):
 def iter_jsonl(path: Path, error: type[ValueError]) -> Iterator[tuple[int, object]]:
     """(line number, parsed value) for each non-blank line; a bad line raises `error` naming it."""
     with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield n, json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise error(f"{path}, line {n}: not valid JSON ({exc.msg})") from exc
+        yield from _jsonl_lines(path, fh, error)
 
 
-def read_passages(path: Path, column: str = "text") -> Iterator[tuple[str, str]]:
-    """(source reference, text) for each answer or paragraph in the file."""
+def _jsonl_lines(path: Path, fh: TextIO, error: type[ValueError]) -> Iterator[tuple[int, object]]:
+    for n, line in enumerate(fh, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield n, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise error(f"{path}, line {n}: not valid JSON ({exc.msg})") from exc
+
+
+#: A paragraph of a text file longer than this is passed on in pieces (cut at line, sentence
+#: or word ends by `split_text`), so a file with no blank line is never held whole.
+MAX_PASSAGE_CHARS = 100_000
+#: The most characters read from a text file at once, even within one line.
+_READ_CHARS = 64 * 1024
+#: Passages redacted together: enough for spaCy to batch, few enough to hold.
+_BATCH_TEXTS = 256
+_BATCH_CHARS = 500_000
+#: The largest CSV cell read (csv's own default, 131,072, would stop a long comment).
+_MAX_CSV_CELL = 2**31 - 1
+
+
+def read_passages(
+    path: Path, column: str = "text", read: Callable[[int], None] | None = None
+) -> Iterator[tuple[str, str]]:
+    """(source reference, text) for each answer or paragraph in the file, read as needed.
+
+    The file is streamed: only the current row, line or paragraph is held, and a
+    paragraph of a text file longer than `MAX_PASSAGE_CHARS` comes in pieces under the
+    same reference. `read`, if given, is told how many bytes of the file have been read
+    after each passage, for a progress bar.
+    """
     suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
-            with path.open(newline="", encoding="utf-8-sig") as fh:
-                reader = csv.DictReader(fh)
-                if column not in (reader.fieldnames or []):
-                    raise TextFileError(
-                        f"{path}: no column {column!r} (columns: "
-                        f"{', '.join(reader.fieldnames or [])}); name it with --column"
-                    )
-                for n, row in enumerate(reader, start=2):
-                    if (row.get(column) or "").strip():
-                        yield f"row {n}", row[column]
-        elif suffix in (".jsonl", ".ndjson"):
-            for n, obj in iter_jsonl(path, TextFileError):
-                text = obj.get(column) if isinstance(obj, dict) else None
-                if not isinstance(text, str):
-                    raise TextFileError(f"{path}, line {n}: no {column!r} string")
-                yield f"line {n}", text
-        else:
-            body = path.read_text(encoding="utf-8")
-            for n, para in enumerate((p for p in body.split("\n\n") if p.strip()), start=1):
-                yield f"paragraph {n}", para
+        with path.open(newline="" if suffix == ".csv" else None, encoding="utf-8-sig") as fh:
+
+            def tell() -> None:
+                if read is not None:
+                    # where the operating system has read to: a buffer ahead of the text
+                    read(os.lseek(fh.fileno(), 0, os.SEEK_CUR))
+
+            if suffix == ".csv":
+                passages = _csv_passages(path, fh, column)
+            elif suffix in (".jsonl", ".ndjson"):
+                passages = _jsonl_passages(path, fh, column)
+            else:
+                passages = _text_passages(fh)
+            for passage in passages:
+                yield passage
+                tell()
     except OSError as exc:
         raise TextFileError(f"{path}: cannot read: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise TextFileError(f"{path}: not UTF-8 text") from exc
 
 
+def _csv_passages(path: Path, fh: TextIO, column: str) -> Iterator[tuple[str, str]]:
+    limit = csv.field_size_limit(_MAX_CSV_CELL)
+    reader = csv.DictReader(fh)
+    try:
+        if column not in (reader.fieldnames or []):
+            raise TextFileError(
+                f"{path}: no column {column!r} (columns: "
+                f"{', '.join(reader.fieldnames or [])}); name it with --column"
+            )
+        for n, row in enumerate(reader, start=2):
+            if (row.get(column) or "").strip():
+                yield f"row {n}", row[column]
+    except csv.Error as exc:
+        where = reader.reader.line_num
+        raise TextFileError(f"{path}, line {where}: not valid CSV ({exc})") from exc
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _jsonl_passages(path: Path, fh: TextIO, column: str) -> Iterator[tuple[str, str]]:
+    for n, obj in _jsonl_lines(path, fh, TextFileError):
+        text = obj.get(column) if isinstance(obj, dict) else None
+        if not isinstance(text, str):
+            raise TextFileError(f"{path}, line {n}: no {column!r} string")
+        yield f"line {n}", text
+
+
+def _text_passages(fh: TextIO) -> Iterator[tuple[str, str]]:
+    """Paragraphs (separated by an empty line), long ones in pieces, as `paragraph N`."""
+    n = 1
+    held: list[str] = []  # the current paragraph, or what is left of it
+    size = 0
+    line_start = True
+    while chunk := fh.readline(_READ_CHARS):
+        if line_start and chunk == "\n":  # an empty line ends a paragraph
+            text = "".join(held)
+            held, size = [], 0
+            if text.strip():
+                yield f"paragraph {n}", text
+                n += 1
+            continue
+        line_start = chunk.endswith("\n")
+        held.append(chunk)
+        size += len(chunk)
+        if size > 2 * MAX_PASSAGE_CHARS:
+            # Pass on all but the last piece: it may end mid-line, and the next read may
+            # carry on the sentence or name it ends with.
+            *done, rest = split_text("".join(held), MAX_PASSAGE_CHARS)
+            held, size = [rest], len(rest)
+            for piece in done:
+                yield f"paragraph {n}", piece
+    text = "".join(held)
+    if text.strip():
+        yield f"paragraph {n}", text
+
+
 def code_file(
-    path: Path, out: Path | TextIO, coder: Coder, column: str = "text", chunk: int = 256
+    path: Path,
+    out: Path | TextIO,
+    coder: Coder,
+    column: str = "text",
+    chunk: int = 256,
+    progress: ProgressCallback | None = None,
 ) -> int:
     """Redact, segment and code a file, streaming, and write one CSV row per segment.
 
@@ -80,16 +162,44 @@ def code_file(
     is written; `accepted` says whether the coder was sure enough of the factor to count
     it without review (a report counts only those), and the polarity reads "unclear"
     where the coder was not sure of it, as in the report.
+
+    Memory stays flat whatever the file's size: the file is read a passage at a time,
+    redacted `_BATCH_TEXTS` passages at a time (spaCy batches them), coded `chunk`
+    segments at a time, and each row written as it is coded. `progress` is told
+    ("N segments", bytes read, file size) after each batch.
     """
     names = {f.id: f.name for f in coder.framework.factors} | {"none": "none"}
     policy = Policy()
+    total = path.stat().st_size if path.is_file() else 0
+    read = 0  # bytes of the file read so far
+
+    def reading(n: int) -> None:
+        nonlocal read
+        read = n
+
+    def batches() -> Iterator[list[tuple[str, str]]]:
+        batch: list[tuple[str, str]] = []
+        size = 0
+        for ref, text in read_passages(path, column, read=reading):
+            batch.append((ref, text))
+            size += len(text)
+            if len(batch) >= _BATCH_TEXTS or size >= _BATCH_CHARS:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
 
     def units() -> Iterator[tuple[str, int, str]]:
-        for ref, text in read_passages(path, column):
+        last, pos = "", 0
+        for batch in batches():
             # The disclosure gate redacts personal data before the text is cut or written.
-            (clean,) = disclose(Passages([text]), policy).texts
-            for pos, seg in enumerate(segments(clean), start=1):
-                yield ref, pos, seg
+            clean = disclose(Passages([t for _, t in batch]), policy).texts
+            for (ref, _), text in zip(batch, clean, strict=True):
+                if ref != last:  # a long paragraph's pieces number on from each other
+                    last, pos = ref, 0
+                for seg in segments(text):
+                    pos += 1
+                    yield ref, pos, seg
 
     n = 0
     with ExitStack() as stack:
@@ -118,8 +228,12 @@ def code_file(
             if len(buf) == chunk:
                 n += _write(writer, buf, coder, names)
                 buf = []
+                if progress is not None:
+                    progress(f"{n:,} segments", read, max(total, read))
         if buf:
             n += _write(writer, buf, coder, names)
+    if progress is not None:
+        progress(f"{n:,} segments", max(total, read), max(total, read))
     return n
 
 

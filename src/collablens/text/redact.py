@@ -789,30 +789,149 @@ def _redact_batch(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
 
 
 _NER_BATCH = 1000  # texts whose spaCy documents are held at once
+# ... and at most this many characters of them: spaCy's memory grows with the text it holds,
+# so a batch of long answers must stay as small as one of short ones.
+_NER_BATCH_CHARS = 300_000
 _MODEL_LOCK = threading.RLock()  # one thread at a time uses the shared model and its batch
+
+# The longest text the rules and the model see at once. spaCy refuses a text over
+# nlp.max_length (1,000,000 characters, error E088) and needs about 1 GB per 100,000
+# characters to parse one; a longer answer, turn or paragraph is cut into pieces of at most
+# this many characters (`split_text`), each redacted, and the pieces joined again.
+PIECE_CHARS = 10_000
+# Characters spaCy's network runs on at once (64 typical answers of 300 characters).
+_PIPE_CHARS = 20_000
+
+# A sentence end in a cut window: end punctuation, closing quotes or brackets, then space.
+_STOP_RE = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)")
+_SPACE_RE = re.compile(r"\s+")
+# Abbreviations whose full stop does not end a sentence, and the lower-case titles that
+# may stand before a name: no cut after these, or the name would lose its title.
+_NO_CUT_AFTER_TEXT = """
+    mr mrs ms dr prof sgt insp supt ch det pc dc ds di ps dci dcs dsi dsgt dsupt pcso tdc
+    acc dcc cc st no nos e.g i.e eg ie etc vs approx dept govt cf ref para vol fig sir dame
+    miss jan feb mar apr jun jul aug sep sept oct nov dec
+    """
+_NO_CUT_AFTER = frozenset(_NO_CUT_AFTER_TEXT.split())
+
+
+def _last_word(text: str, end: int) -> str:
+    """The word that ends at `end` (no more than 40 characters back), lower case, no dots."""
+    words = text[max(0, end - 40) : end].split()
+    return words[-1].strip(".\"”’')]([").lower() if words else ""
+
+
+def _cut(text: str, lo: int, hi: int) -> int:
+    """Where to end a piece of `text` that may end anywhere in [lo, hi).
+
+    A name or an identifier never spans a line end for the rules (they match spaces and
+    tabs only), and rarely a sentence end, so the cut is made, in order of preference: after
+    the last line end; after the last sentence end not following an abbreviation, a title
+    or an initial ("Det. Harris", "J. Smith"); at the last space between two lower-case
+    words, the first not a title or a given name ("sgt john smith"); at the last space;
+    else (one word of
+    thousands of characters, which is no name) anywhere.
+    """
+    nl = text.rfind("\n", lo, hi)
+    if nl >= 0:
+        return nl + 1
+    best = -1
+    for m in _STOP_RE.finditer(text, lo, hi):
+        word = _last_word(text, m.start())
+        if word in _NO_CUT_AFTER or (len(word) == 1 and word.isalpha()):
+            continue
+        best = m.end()
+    if best > lo:
+        return best
+    last_space = -1
+    for m in _SPACE_RE.finditer(text, lo, hi):
+        last_space = m.start()
+        before, after = _last_word(text, m.start()), text[m.end() : m.end() + 1]
+        if (
+            before[:1].islower()
+            and before not in _NO_CUT_AFTER
+            and before not in _GIVEN_LOWER  # "sgt john smith"
+            and after.islower()
+        ):
+            best = m.start()
+    if best > lo:
+        return best
+    return last_space if last_space > lo else hi
+
+
+def split_text(text: str, limit: int = PIECE_CHARS) -> list[str]:
+    """`text` cut into pieces of at most `limit` characters that join back to `text`.
+
+    Each cut falls in the second half of the window, at a line end, sentence end or space
+    (see `_cut`), so pieces are between half and the whole of `limit` long, and no name is
+    cut in two: redacting the pieces one by one finds what redacting the whole would.
+    """
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        end = _cut(text, start + limit // 2, start + limit)
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return pieces
 
 
 def _redact_uncached(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
-    """Redact distinct texts, running the named-entity model over them in batches."""
-    out: list[tuple[str, dict[str, int]]] = []
-    for start in range(0, len(texts), _NER_BATCH):
-        counts: list[dict[str, int]] = [{} for _ in texts[start : start + _NER_BATCH]]
-        first = [_rules(t, c) for t, c in zip(texts[start:], counts, strict=False)]
-        with _MODEL_LOCK:
-            layer = _layer()
-            worth = [
-                t
-                for t in dict.fromkeys(_SURROGATE_RE.sub("\ufffd", t) for t in first)
-                if _worth_ner(t)
-            ]
-            layer.ready.update(zip(worth, layer.nlp.pipe(worth, batch_size=64), strict=True))
-            try:
-                second = [_model_layer(t, c) for t, c in zip(first, counts, strict=True)]
-            finally:
-                layer.ready.clear()
-        # a name found by the model may be followed by its collar number ("[NAME] 4410")
-        out.extend((_rules(t, c), c) for t, c in zip(second, counts, strict=True))
-    return out
+    """Redact distinct texts, running the named-entity model over them in bounded batches.
+
+    A long text is redacted as pieces (`split_text`) so that neither spaCy's length limit
+    nor its memory depends on how long one answer is; its counts are the pieces' summed.
+    """
+    counts: list[dict[str, int]] = [{} for _ in texts]
+    parts: list[list[str]] = [[] for _ in texts]
+    batch: list[tuple[int, str]] = []
+    size = 0
+    for i, text in enumerate(texts):
+        for piece in split_text(text) if len(text) > PIECE_CHARS else [text]:
+            batch.append((i, piece))
+            size += len(piece)
+            if len(batch) >= _NER_BATCH or size >= _NER_BATCH_CHARS:
+                _redact_pieces(batch, parts, counts)
+                batch, size = [], 0
+    if batch:
+        _redact_pieces(batch, parts, counts)
+    return [("".join(p), c) for p, c in zip(parts, counts, strict=True)]
+
+
+def _redact_pieces(
+    batch: list[tuple[int, str]], parts: list[list[str]], counts: list[dict[str, int]]
+) -> None:
+    """Rules, model, rules over (owner, piece) pairs; each result goes to its owner's parts."""
+    first = [_rules(t, counts[i]) for i, t in batch]
+    with _MODEL_LOCK:
+        layer = _layer()
+        worth = [
+            t for t in dict.fromkeys(_SURROGATE_RE.sub("\ufffd", t) for t in first) if _worth_ner(t)
+        ]
+        # spaCy holds the network's working arrays for a whole batch of documents at once,
+        # and they grow with the batch's length: long texts go fewer to a batch.
+        longest = max(map(len, worth), default=1)
+        size = max(1, min(64, _PIPE_CHARS // max(longest, 1)))
+        layer.ready.update(zip(worth, layer.nlp.pipe(worth, batch_size=size), strict=True))
+        try:
+            second = [_model_layer(t, counts[i]) for t, (i, _) in zip(first, batch, strict=True)]
+        finally:
+            layer.ready.clear()
+    # a name found by the model may be followed by its collar number ("[NAME] 4410")
+    for t, (i, _) in zip(second, batch, strict=True):
+        parts[i].append(_rules(t, counts[i]))
+
+
+def redact_passing(texts: list[str]) -> list[str]:
+    """Redact a batch of texts that will not be seen again, keeping none of them.
+
+    For a file streamed through `collablens code`: batched like `redact_many`, each distinct
+    text once, but nothing enters the cache, which would otherwise grow with the file (to
+    its bound of `_CACHE_SIZE` answers) however little of the file is held at once.
+    """
+    distinct = list(dict.fromkeys(texts))
+    done = dict(zip(distinct, (t for t, _ in _redact_uncached(distinct)), strict=True))
+    return [done[t] for t in texts]
 
 
 def redact_with_counts(text: str) -> tuple[str, dict[str, int]]:
