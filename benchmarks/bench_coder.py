@@ -121,6 +121,38 @@ def stream(n: int, seed: int) -> None:
     )
 
 
+def coding_rate(lines: int, seed: int) -> None:
+    """Only the coding step's rate (what issue 19 sets a floor for: 300 segments a second
+    on a 2-core machine, start-up included): a fresh process segments and codes a
+    generated file of already-redacted text; the cache is warmed first by coding one line,
+    as any earlier run on the machine would have."""
+    fw = load_framework()
+    rng = random.Random(seed)
+    words = framework_words(fw)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, tiny = Path(tmp) / "comments.csv", Path(tmp) / "tiny.csv"
+        with src.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["text"])
+            for _ in range(lines):
+                n = rng.randint(6, 28)
+                w.writerow([" ".join(rng.choice(words) for _ in range(n)).capitalize() + "."])
+        tiny.write_text("text\nWarm the cache.\n", encoding="utf-8")
+        env = dict(os.environ)
+        env.setdefault("COLLABLENS_CACHE", str(Path(tmp) / "cache"))
+        cmd = [sys.executable, __file__, "--code-only"]
+        subprocess.run([*cmd, str(tiny)], check=True, env=env, capture_output=True)
+        for run in (1, 2, 3):
+            start = time.perf_counter()
+            done = subprocess.run([*cmd, str(src)], check=True, env=env, capture_output=True)
+            took = time.perf_counter() - start
+            segments = int(done.stdout.decode().strip())
+            print(
+                f"coding step, run {run}: {segments:,} segments in {took:.1f} s, start-up "
+                f"included: {segments / took:.0f} segments/s"
+            )
+
+
 def whole_file(lines: int, seed: int) -> None:
     """`collablens code FILE` on a generated CSV, as a user runs it: a fresh process, so
     start-up (imports, model, fitting, calibration from its cache or not) is included, and
@@ -240,7 +272,10 @@ def code_only(path: Path) -> None:
 
     with path.open(encoding="utf-8", newline="") as fh:
         texts = [s for row in csv.DictReader(fh) for s in segments(row["text"])]
-    coder = Coder(load_framework())
+    from collablens.text.embed import DEFAULT_MODEL, get_embedder
+
+    embedder = get_embedder(os.environ.get("COLLABLENS_BENCH_MODEL", DEFAULT_MODEL))
+    coder = Coder(load_framework(), embedder)
     print(sum(1 for _ in coder.code_stream(texts, chunk=512)))
 
 
@@ -259,7 +294,15 @@ def main() -> None:
         metavar="MB",
         help="only code a generated file of comments of this many MB (redaction included)",
     )
+    ap.add_argument(
+        "--coding-rate",
+        action="store_true",
+        help="only the coding step's rate on --file lines, in a fresh process, three runs",
+    )
     args = ap.parse_args()
+    if args.coding_rate:
+        coding_rate(args.file, args.seed)
+        return
     if args.big_file:
         big_file(args.big_file, args.seed)
         return

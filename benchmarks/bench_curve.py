@@ -1,11 +1,14 @@
 """Benchmark: what people's reviews are worth, as a learning curve on real sentences.
 
-    python benchmarks/bench_curve.py [--dev PATH]
+    python benchmarks/bench_curve.py [--model NAME] [--folds 5] [--points 0,10,25,50,100,200]
 
-The development set has no separate training file, so it is cut in two halves (alternate
-lines); each half in turn plays the reviewer's TRAIN file and the other the GOLD file, as
-`collablens eval GOLD --curve TRAIN` does, and both curves are printed with their mean.
-Nothing is kept: the coder learns from a half only inside this run.
+Both development sets (`../shared/eval/`, 88 + 183 real sentences) are pooled and cut into
+folds, stratified by label with a fixed seed (as `bench_folds.py` cuts them). Each fold in
+turn is the GOLD file and the other folds the reviewer's TRAIN file, exactly as
+`collablens eval GOLD --curve TRAIN` runs: the review queue's order picks the sentences,
+the coder is refitted after each point (the weight of the reviews chosen by
+cross-validation on them), and kappa on GOLD is measured. Printed: each fold's curve, and
+the mean and spread (sd, min) at each point. Nothing is kept.
 """
 
 from __future__ import annotations
@@ -15,33 +18,58 @@ import os
 import tempfile
 from pathlib import Path
 
-DEFAULT_DEV = Path(__file__).resolve().parents[1].parent / "shared/eval/dev_sentences.jsonl"
-POINTS = (0, 10, 25, 40)
+EVAL = Path(os.environ.get("COLLABLENS_EVAL", Path(__file__).resolve().parents[2] / "shared/eval"))
+SETS = ("dev_sentences.jsonl", "dev2_sentences.jsonl")
+SEED = 0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    parser.add_argument("--model", default=None, help="an installed embedder (default: shipped)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--points", default="0,10,25,50,100,200")
     args = parser.parse_args()
-    if not args.dev.exists():
-        raise SystemExit(f"no development set at {args.dev}")
+    missing = [s for s in SETS if not (EVAL / s).exists()]
+    if missing:
+        raise SystemExit(f"no development sets at {EVAL}: {', '.join(missing)}")
     os.environ.setdefault("COLLABLENS_CACHE", tempfile.mkdtemp(prefix="collablens-bench-"))
 
+    import numpy as np
+
     from collablens.framework import load_framework
+    from collablens.text.embed import DEFAULT_MODEL, get_embedder
     from collablens.text.evaluate import learning_curve, read_labelled
 
     fw = load_framework()
-    dev = read_labelled(str(args.dev), fw)
-    halves = (dev[0::2], dev[1::2])
+    dev = [g for s in SETS for g in read_labelled(EVAL / s, fw)]
+    embedder = get_embedder(args.model or DEFAULT_MODEL)
+    points = [int(p) for p in args.points.split(",")]
+    rng = np.random.default_rng(SEED)
+    fold = np.zeros(len(dev), dtype=int)
+    labels = np.array([g.label for g in dev])
+    for lab in sorted(set(labels)):
+        idx = np.nonzero(labels == lab)[0]
+        rng.shuffle(idx)
+        fold[idx] = np.arange(len(idx)) % args.folds
+    print(f"model {embedder.name}: {len(dev)} sentences in {args.folds} folds")
     curves = []
-    for i, (train, gold) in enumerate((halves, halves[::-1])):
-        lc = learning_curve(fw, gold, train, points=POINTS)
+    for k in range(args.folds):
+        gold = [g for g, f in zip(dev, fold, strict=True) if f == k]
+        train = [g for g, f in zip(dev, fold, strict=True) if f != k]
+        lc = learning_curve(fw, gold, train, points=points, embedder=embedder)
         curves.append({p.reviewed: p.kappa for p in lc.points})
-        cells = "  ".join(f"{p.reviewed:>3}: {p.kappa:.3f}" for p in lc.points)
-        print(f"half {i + 1} reviews, half {2 - i} measured ({len(gold)} sentences): {cells}")
-    shared = [p for p in POINTS if all(p in c for c in curves)]
-    mean = "  ".join(f"{p:>3}: {sum(c[p] for c in curves) / len(curves):.3f}" for p in shared)
-    print(f"mean kappa after reviewing:                          {mean}")
+        cells = "  ".join(
+            f"{p.reviewed:>3}: {p.kappa:.3f} (w {p.mix.get('factor_weight', 0):g})"
+            for p in lc.points
+        )
+        print(f"fold {k + 1} ({len(gold)} measured, {len(train)} to review): {cells}", flush=True)
+    shared = [p for p in points if all(p in c for c in curves)]
+    for p in shared:
+        values = np.array([c[p] for c in curves])
+        print(
+            f"after {p:>3} reviewed: mean kappa {values.mean():.3f}  sd {values.std():.3f}"
+            f"  min {values.min():.3f}  max {values.max():.3f}"
+        )
 
 
 if __name__ == "__main__":

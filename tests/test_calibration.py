@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from collablens.text import classifier
 from collablens.text.cache import cache_dir
 from collablens.text.classifier import (
-    OWN_MODEL_MIN,
+    REVIEW_CV_MIN,
     Code,
     Coder,
     Labelled,
@@ -119,8 +119,43 @@ def test_the_builtin_coder_learns_from_its_corpus_and_is_calibrated(builtin_code
     codes = builtin_coder.code(texts)
     for c in codes:
         assert c.accepted == (c.confidence >= fit.accept_at)
-        assert c.polarity_sure == (c.polarity_confidence >= fit.polarity_at)
+        assert c.polarity_sure == (min(c.polarity_confidence, c.confidence) >= fit.polarity_at)
         assert 0 < c.polarity_confidence <= 1
+    # Before any review, no held-out real text says a polarity is right 8 times in 10: the
+    # teaching corpus' word alone shows none (issue 19).
+    assert fit.polarity_at > 1 and not any(c.polarity_sure for c in codes)
+    assert builtin_coder.mix.evidence.startswith("teaching corpus")
+
+
+def test_reviews_held_out_set_the_thresholds(builtin_framework):
+    """With enough reviews, the held-out reviews (real text) decide what is accepted and
+    which polarities are shown, at the precision the report states."""
+    from collablens.text.classifier import ACCEPT_PRECISION, REAL_EVIDENCE_MIN
+
+    teach = [
+        Labelled(f"The {w} rota at {p} is a joke.", "practicalities", "barrier")
+        for w in ("blue", "green", "amber", "violet", "grey", "white")
+        for p in ("Eastgate", "Northmoor", "the hub", "the depot", "HQ")
+    ] + [
+        Labelled(f"The {w} rota at {p} works brilliantly.", "practicalities", "enabler")
+        for w in ("blue", "green", "amber", "violet", "grey", "white")
+        for p in ("Eastgate", "Northmoor", "the hub", "the depot", "HQ")
+    ]
+    assert len(teach) >= 2 * REAL_EVIDENCE_MIN
+    coder = Coder(builtin_framework, examples=teach)
+    assert coder.mix.accept_at is not None and coder.mix.polarity_at is not None
+    assert coder.fit.accept_at == coder.mix.accept_at
+    assert coder.fit.polarity_at == coder.mix.polarity_at < 1
+    assert "reviewed codes" in coder.mix.evidence
+    codes = coder.code(["The pink rota at the station is a joke.", teach[0].text])
+    assert codes[0].factor == "practicalities" and codes[0].polarity == "barrier"
+    for c in codes:
+        assert c.accepted == (c.confidence >= coder.mix.accept_at)
+        assert c.polarity_sure == (
+            min(c.confidence, c.polarity_confidence) >= coder.fit.polarity_at
+        )
+    assert codes[1].accepted and codes[1].polarity_sure  # a reviewed sentence, learnt
+    assert ACCEPT_PRECISION == 0.9
 
 
 def test_calibration_is_cached_and_reused(builtin_framework, builtin_coder, monkeypatch):
@@ -135,9 +170,9 @@ def test_calibration_is_cached_and_reused(builtin_framework, builtin_coder, monk
     assert again.fit.accept_at == builtin_coder.fit.accept_at
 
 
-def test_reviewed_codes_weigh_most_and_give_the_workspace_its_own_model(builtin_framework):
-    """A phrasing nobody wrote in advance, taught by people, wins; from OWN_MODEL_MIN
-    reviews the workspace's own classifier joins in."""
+def test_reviews_count_as_far_as_held_out_reviews_say_they_help(builtin_framework):
+    """A phrasing nobody wrote in advance, taught by people, wins; how much the reviews
+    count is chosen by cross-validation on them, not by a schedule."""
     teach = [
         Labelled(f"The {w} rota at {p} is a joke.", "practicalities", "barrier")
         for w in ("blue", "green", "amber", "violet", "grey", "white")
@@ -148,16 +183,39 @@ def test_reviewed_codes_weigh_most_and_give_the_workspace_its_own_model(builtin_
         for w in ("two", "three", "four", "five", "six", "many")
         for p in ("Eastgate", "Northmoor", "the hub", "the depot", "HQ")
     ]
-    assert len(teach) >= OWN_MODEL_MIN
-    few = Coder(builtin_framework, examples=teach[:10])
+    assert len(teach) >= REVIEW_CV_MIN
+    few = Coder(builtin_framework, examples=teach[: REVIEW_CV_MIN - 1])
     many = Coder(builtin_framework, examples=teach)
-    assert few.own is None and many.own is not None
+    assert few.mix.chosen_by == "default" and few.mix.factor_weight == classifier.HUMAN_WEIGHT
+    assert many.mix.chosen_by == "cross-validation"
+    # Held out, these reviews are coded better by learning from the others than without:
+    # cross-validation must not choose 0, and its choice is the best weight it tried.
+    scores = many.mix.factor_scores
+    assert many.mix.factor_weight > 0
+    assert scores[str(many.mix.factor_weight)] == max(scores.values()) > scores["0.0"]
     probe = "The orange rota at the station is a joke."
     assert many.code([probe])[0].factor == "practicalities"
     assert many.code([probe])[0].scores["practicalities"] > Coder(builtin_framework).code([probe])[
         0
     ].scores.get("practicalities", 0)
-    assert classifier.HUMAN_WEIGHT > classifier.CORPUS_WEIGHT
+
+
+def test_reviews_that_do_not_help_held_out_do_not_count(builtin_framework):
+    """Reviews that contradict each other (the same kind of sentence coded two ways at
+    random) code their own held-out folds no better than the shipped model: cross-validation
+    then gives them no weight, so learning cannot make the codes worse than not learning."""
+    rng = np.random.default_rng(7)
+    ids = [f.id for f in builtin_framework.factors]
+    noise = [
+        Labelled(f"Shift {i} at the depot was uneventful.", str(rng.choice(ids)), "neutral")
+        for i in range(45)
+    ]
+    coder = Coder(builtin_framework, examples=noise)
+    assert coder.mix.chosen_by == "cross-validation"
+    assert coder.mix.factor_weight == 0.0, coder.mix.factor_scores
+    base = Coder(builtin_framework)
+    probe = ["The shared radio system keeps dropping out.", "Shift 99 at the depot was fine."]
+    assert [c.factor for c in coder.code(probe)] == [c.factor for c in base.code(probe)]
 
 
 ONE_POLARITY = """\

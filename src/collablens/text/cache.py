@@ -233,3 +233,24 @@ def write_models(key: str, models: dict[str, Linear]) -> None:
             old.unlink(missing_ok=True)
     except OSError:
         pass  # another process pruned first, or the folder is read-only: only space is lost
+
+
+# -- small decisions ------------------------------------------------------------------
+# What cross-validation on a workspace's reviews chose (`classifier.ReviewMix`): a few
+# numbers in a JSON file, keyed like the models, so a coder that has learnt nothing new
+# does not repeat the folds.
+
+
+def read_decision(key: str) -> dict[str, Any] | None:
+    """A cached decision, or None when missing or unreadable (then it is made again)."""
+    path = cache_dir() / "decisions" / f"{key}.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def write_decision(key: str, values: dict[str, Any]) -> None:
+    path = cache_dir() / "decisions" / f"{key}.json"
+    _atomic_write(path, lambda fh: fh.write(json.dumps(values).encode("utf-8")))

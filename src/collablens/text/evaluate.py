@@ -27,7 +27,7 @@ from ..framework import Framework
 from ..vocabulary import NO_FACTOR as NONE
 from ..vocabulary import normalise_polarity
 from .classifier import Code, Coder, Labelled
-from .embed import DEFAULT_MODEL, Cascade, Embedder, get_embedder
+from .embed import DEFAULT_MODEL, Cascade, Embedder, Staged, get_embedder
 from .files import iter_jsonl
 from .review_order import Candidate, group_identical, review_order
 
@@ -155,6 +155,8 @@ class Evaluation:
     neutral_baseline: float | None = None
     polarity_shown: float = float("nan")
     polarity_shown_accuracy: float = float("nan")
+    # how much the TRAIN examples counted, as cross-validation on them chose (`ReviewMix`)
+    mix: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """As plain data for JSON: a figure that is not defined (nothing accepted) is None."""
@@ -215,6 +217,7 @@ def evaluate(
         neutral_baseline=scores.neutral_baseline,
         polarity_shown=scores.polarity_shown,
         polarity_shown_accuracy=scores.polarity_shown_accuracy,
+        mix=coder.mix.as_dict(),
     )
 
 
@@ -229,6 +232,7 @@ class CurvePoint:
     examples: int  # human examples those decisions gave the coder (every copy of a sentence)
     kappa: float
     accuracy: float
+    mix: dict = field(default_factory=dict)  # how much the reviews counted (`ReviewMix`)
 
 
 @dataclass
@@ -275,6 +279,18 @@ class _ReuseEmbeddings:
         return self._requests[key]
 
 
+class _ReuseStaged(Staged):
+    """A staged embedder whose two representations each embed TRAIN once."""
+
+    def __init__(self, inner: Staged, train_texts: Sequence[str]) -> None:
+        super().__init__(inner.name, _ReuseEmbeddings(inner.first, train_texts), "")
+        self._learner = _ReuseEmbeddings(inner.learner, train_texts)
+
+    @property
+    def learner(self) -> Embedder:
+        return self._learner
+
+
 def learning_curve(
     framework: Framework,
     gold: Sequence[Labelled],
@@ -306,6 +322,8 @@ def learning_curve(
             _ReuseEmbeddings(base.second, train_texts),
             base.share,
         )
+    elif isinstance(base, Staged):  # each representation keeps its own embeddings
+        reuse = _ReuseStaged(base, train_texts)
     else:
         reuse = _ReuseEmbeddings(base, train_texts)
     available = len(group_identical([Candidate(t.text, t.label, 0.0) for t in train]))
@@ -342,6 +360,7 @@ def learning_curve(
                 examples=len(drawn),
                 kappa=float(cohen_kappa_score(y_true, y_pred)),
                 accuracy=float(accuracy_score(y_true, y_pred)),
+                mix=coder.mix.as_dict(),
             )
         )
         curve.model = coder.model_name.split("/")[0]
