@@ -132,13 +132,16 @@ def test_quadrant_dots_that_would_touch_are_drawn_apart():
     assert offsets.max() * row_pt + diameter / 2 < row_pt - offsets.max() * row_pt - diameter / 2
 
 
-def test_the_mentions_chart_writes_how_many_polarities_are_unclear():
-    """Bars show sure polarities only; the unsure count is written beside them, so a factor
-    whose barriers the coder was unsure of does not read as one that only helps."""
+def test_the_mentions_chart_draws_the_unclear_share_as_plainly_as_the_others():
+    """Passages whose polarity the coder was unsure of are a grey bar centred on the line,
+    with their count, beside the barrier and enabler bars: a factor whose barriers the
+    coder was unsure of never reads as one that only helps (issue 19)."""
     rows = [
         {"factor": "Trust", "kind": "facilitator", "barrier": 0, "enabler": 135, "unclear": 62},
         {"factor": "Cultures", "kind": "inhibitor", "barrier": 3, "enabler": 1, "unclear": 0},
     ]
     svg = charts.mentions(rows)
-    assert "62 unclear" in svg and svg.count("unclear") == 1
-    assert "0 unclear" not in svg
+    grey = f"fill: {charts.UNCLEAR_COLOUR.lower()}"
+    assert grey in svg.lower()  # the grey bar (the chart's text is drawn as paths)
+    sure = charts.mentions([{**r, "unclear": 0} for r in rows])
+    assert grey not in sure.lower() and len(sure) < len(svg)

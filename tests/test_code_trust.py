@@ -19,7 +19,7 @@ from sqlalchemy import inspect, select, text
 
 from collablens.analysis.findings import find
 from collablens.analysis.provenance import coding_state
-from collablens.analysis.quotes import polarity_shown, shown_polarity
+from collablens.analysis.quotes import polarity_phrase, polarity_shown, shown_polarity
 from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
 from collablens.reporting.view import build_report, render_html
 from collablens.store import (
@@ -307,18 +307,32 @@ def test_the_report_says_how_many_comments_need_review(survey: Store):
     assert sentence in html and 'id="needs-review"' in html
     assert "collablens review --collaboration" in html
     assert 'id="method-coding"' in html and "wait for review" in html
-    assert "unclear</span>" in html  # the chip of the passages whose polarity is unclear
-    assert "The chart&#39;s bars leave out" in html or "The chart's bars leave out" in html
-    assert 'id="no-mentions-chart"' not in html
+    assert "unclear that could be any of these" in html or "with polarity unclear" in html
+    assert "Grey: " in html and "whose polarity the coder was not sure enough of" in html
 
 
-def test_no_empty_chart_when_no_counted_polarity_is_sure(survey: Store):
+def test_a_factor_with_unclear_or_waiting_passages_never_reads_as_one_sided():
+    """The one phrase every output uses: open shares are said as plainly as sure ones."""
+    assert polarity_phrase(0, 19, 0, 0) == "0 as a barrier, 19 as an enabler, 0 neutral"
+    most = polarity_phrase(0, 19, 0, 60)
+    assert most.startswith("60 of 79 with polarity unclear") and "0 as a barrier" in most
+    some = polarity_phrase(0, 19, 2, 5)
+    assert some.endswith("and 5 unclear that could be any of these")
+    waiting = polarity_phrase(0, 19, 0, 0, waiting=187)
+    assert waiting.endswith("187 more placed here by the coder wait for review")
+    assert polarity_phrase(0, 0, 0, 0) == "not raised"
+    assert polarity_phrase(0, 0, 0, 0, waiting=3).startswith("none counted yet")
+
+
+def test_a_chart_of_unclear_passages_when_no_counted_polarity_is_sure(survey: Store):
+    """Counted passages whose polarity is not known still show which factors staff raised:
+    as grey bars, the unclear share drawn as plainly as a barrier or an enabler would be."""
     _code(survey, "2025", lambda i: ("governance", "enabler", True, False))
     rep = build_report(survey, "C", "2025")
     assert rep.coded and rep.polar_mentions == 0 and rep.unclear_mentions > 0
-    assert "mentions" not in rep.charts
+    assert "polarity unclear" in rep.charts["mentions"]
     html = render_html(rep)
-    assert 'id="no-mentions-chart"' in html and "shown as unclear below" in html
+    assert "with polarity unclear (too few sure to say which way staff lean)" in html
     assert 'id="needs-review"' not in html  # every code was accepted
 
 

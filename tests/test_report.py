@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from collablens.analysis.quotes import polarity_phrase
 from collablens.demo.run import COLLABORATION, run_demo
 from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
 from collablens.reporting.view import (
@@ -242,3 +243,83 @@ def test_quadrant_dots_never_hide_each_other(browser):
     # Dots far enough apart stay on their row's line.
     offsets = charts.dodge(points.sort_values("n").reset_index(drop=True), (1, 5), 400, 30)
     assert (offsets[points.sort_values("n")["group"].tolist().index("Apart")] == 0).all()
+
+
+def _demo_truth() -> list[tuple[re.Pattern[str], str, str]]:
+    """Each demo comment template as a pattern, with the factor and side it was written for
+    (the demo's generating truth, `demo/comments.yaml`)."""
+    from collablens.demo.simulate import demo_comments
+
+    out = []
+    for factor, sides in demo_comments().items():
+        if factor == "none":
+            for t in sides:
+                out.append((_template(t), "none", "neutral"))
+            continue
+        for side, bank in sides.items():
+            out += [(_template(t), factor, side) for t in bank]
+    return out
+
+
+def _template(text: str) -> re.Pattern[str]:
+    body = re.escape(text).replace(r"\{name\}", ".+?").replace(r"\{ident\}", ".+?")
+    return re.compile(body, re.IGNORECASE | re.DOTALL)
+
+
+def test_the_demo_reports_comments_as_they_were_written(demo):
+    """The report's comment counts agree with the demo's generating truth within what the
+    report itself states as uncertain: counted codes are right at least 9 times in 10 and a
+    shown polarity at least 8 times in 10 (allowing a sampling margin here), and a side of
+    a factor the demo wrote passages for never reads as absent ("0 as a barrier") unless
+    the report declares at least as many passages unclear or waiting for review."""
+    from sqlalchemy import select
+
+    from collablens.store.tables import codes, comments, respondents, segments, waves
+
+    truth = _demo_truth()
+    r = demo.summary
+    store = Store(str(demo.db))
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(
+                comments.c.text,
+                codes.c.factor_id,
+                codes.c.polarity,
+                codes.c.source,
+                codes.c.accepted,
+                codes.c.polarity_sure,
+            )
+            .join(segments, segments.c.id == codes.c.segment_id)
+            .join(comments, comments.c.id == segments.c.comment_id)
+            .join(respondents, respondents.c.id == comments.c.respondent_id)
+            .join(waves, waves.c.id == respondents.c.wave_id)
+            .where(waves.c.label == r.wave)
+        ).all()
+    store.close()
+
+    def written(text: str) -> tuple[str, str] | None:
+        for pattern, factor, side in truth:
+            if pattern.fullmatch(text.strip()):
+                return factor, side
+        return None
+
+    known = [(row, written(row.text)) for row in rows]
+    assert sum(w is not None for _, w in known) > 0.9 * len(rows)  # all from the bank
+    counted = [(row, w) for row, w in known if w and (row.source == "human" or row.accepted)]
+    right = [row.factor_id == w[0] for row, w in counted]
+    assert sum(right) / len(right) >= 0.8, f"counted codes right {sum(right)}/{len(right)}"
+    shown = [(row, w) for row, w in counted if row.factor_id != "none" and row.polarity_sure]
+    if len(shown) >= 20:
+        hits = sum(row.polarity == w[1] and row.factor_id == w[0] for row, w in shown)
+        assert hits / len(shown) >= 0.7, f"shown polarities right {hits}/{len(shown)}"
+    placed: dict[tuple[str, str], int] = {}
+    for row, w in known:
+        if w and w[0] == row.factor_id:
+            placed[(row.factor_id, w[1])] = placed.get((row.factor_id, w[1]), 0) + 1
+    for c in r.comments:
+        phrase = polarity_phrase(c.barrier, c.enabler, c.neutral, c.unclear, c.waiting)
+        for side, n_shown in (("barrier", c.barrier), ("enabler", c.enabler)):
+            n_true = placed.get((c.id, side), 0)
+            if n_shown == 0 and n_true >= 5:
+                assert c.unclear + c.waiting >= 0.8 * n_true, (c.id, side, n_true, phrase)
+                assert "unclear" in phrase or "wait for review" in phrase, (c.id, phrase)

@@ -128,8 +128,9 @@ def load_coded(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counted free text for one wave: mention counts, and the best quote candidates.
 
-    Only codes that count are read: a person's, and the model's accepted without review
-    (`queries.counted_code`); the rest wait for review. Returns (counts, quotes).
+    Codes that count are a person's, and the model's accepted without review
+    (`queries.counted_code`); the rest wait for review and are counted apart (`counted`
+    false), never quoted. Returns (counts, quotes).
     `counts` has one row per factor, force, polarity, source and `polarity_sure`;
     `quotes` the `per_group` most confident segments of each factor and force (human
     codes first), excluding 'none'. Counting and ranking happen in the database; which
@@ -138,7 +139,7 @@ def load_coded(
     with store.connect() as conn:
         counts = pd.DataFrame(
             queries.code_counts(conn, collaboration, wave),
-            columns=["factor_id", "force", "polarity", "source", "polarity_sure", "n"],
+            columns=["factor_id", "force", "polarity", "source", "polarity_sure", "counted", "n"],
         )
         quotes = pd.DataFrame(
             queries.quote_rows(conn, collaboration, wave, per_group),

@@ -167,7 +167,7 @@ def find(
     counts, quotes = load_coded(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
     # Free text not coded (yet), or no code sure enough to count: group it by the
     # question it answered, and say why (`review_note`).
-    if counts.empty:
+    if counts.empty or not counts["counted"].astype(bool).any():
         comments = load_comments(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
         evidence = CommentEvidence(wave, scores.counts, comments=comments)
     else:

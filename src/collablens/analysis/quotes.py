@@ -42,6 +42,8 @@ class FactorComments:
     by_polarity: dict[str, int] = field(default_factory=dict)
     by_force: list[dict] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    # passages the model placed under this factor that wait for review: not counted above
+    waiting: int = 0
 
     # The template reads barrier/enabler/neutral counts by name.
     @property
@@ -62,6 +64,35 @@ class FactorComments:
 
     def __getitem__(self, key: str):  # dict-style access, as report consumers used before
         return getattr(self, key)
+
+
+def polarity_phrase(
+    barrier: int, enabler: int, neutral: int, unclear: int, waiting: int = 0
+) -> str:
+    """How a factor's counted passages split by polarity, in one phrase for every output.
+
+    Every share the evidence leaves open is said as plainly as the sure ones: the passages
+    whose polarity is unclear (which could be any side), and the passages the coder placed
+    under the factor that wait for review. Where most passages are unclear the phrase
+    leads with that. "0 barrier, 19 enabler" beside unclear or waiting passages read as
+    "staff see no barriers" (issue 19), which the evidence does not say.
+    """
+    total = barrier + enabler + neutral + unclear
+    if not total and not waiting:
+        return "not raised"
+    sure = f"{barrier:,} as a barrier, {enabler:,} as an enabler, {neutral:,} neutral"
+    if unclear * 2 > total:
+        phrase = (
+            f"{unclear:,} of {total:,} with polarity unclear (too few sure to say which way "
+            f"staff lean); of the rest {sure}"
+        )
+    elif total:
+        phrase = sure + (f", and {unclear:,} unclear that could be any of these" if unclear else "")
+    else:
+        phrase = "none counted yet"
+    if waiting:
+        phrase += f"; {waiting:,} more placed here by the coder wait for review"
+    return phrase
 
 
 def polarity_shown(polarity: str, source: str, polarity_sure: bool) -> str:
@@ -88,6 +119,12 @@ def summarise(evidence: CommentEvidence, framework: Framework) -> tuple[list[Fac
 def _coded(
     counts: pd.DataFrame, quotes: pd.DataFrame, framework: Framework
 ) -> tuple[list[FactorComments], int]:
+    if "counted" in counts:
+        counted = counts["counted"].astype(bool)
+        waiting = counts[~counted].groupby("factor_id")["n"].sum()
+        counts = counts[counted]
+    else:
+        waiting = pd.Series(dtype=float)
     counts = counts.assign(polarity=shown_polarity(counts))
     quotes = quotes.assign(polarity=shown_polarity(quotes))
     none_mentions = int(counts.loc[counts["factor_id"] == NO_FACTOR, "n"].sum())
@@ -114,6 +151,7 @@ def _coded(
                     for force, r in by_force.iterrows()
                 ],
                 quotes=representative(quotes[quotes["factor_id"] == f.id], QUOTES_PER_FACTOR),
+                waiting=int(waiting.get(f.id, 0)),
             )
         )
     return out, none_mentions

@@ -334,52 +334,73 @@ def _count(row: Any, key: str) -> int:
         return 0
 
 
+UNCLEAR_COLOUR = "#aab4bd"  # a bar, not text: the count beside it is in INK
+
+
 @_styled
 def mentions(rows: Sequence[Any]) -> str:
-    """How often staff raised each factor as a barrier (left) or an enabler (right).
+    """How often staff raised each factor as a barrier (left), an enabler (right), or with a
+    polarity the coder was not sure of (grey, centred on the line, as diverging charts of
+    survey answers centre their neutral middle).
 
-    Passages whose polarity the coder was not sure of are not drawn as bars, but their
-    count is written in grey at the right of each row: a factor with few sure barriers
-    and many unclear passages must not read as one that only helps."""
+    The unclear share is drawn as plainly as the other two, so a factor with few sure
+    barriers and many unclear passages never reads as one that only helps (issue 19)."""
     rows = rows[::-1]
-    fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(rows) + 1.0))
+    fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(rows) + 1.1))
     y = np.arange(len(rows))
-    barrier = np.array([r["barrier"] for r in rows])
-    enabler = np.array([r["enabler"] for r in rows])
-    ax.barh(y, -barrier, color=POLARITY_COLOURS["barrier"], height=0.6, label="raised as a barrier")
-    ax.barh(y, enabler, color=POLARITY_COLOURS["enabler"], height=0.6, label="raised as an enabler")
-    top = max(int(barrier.max(initial=0)), int(enabler.max(initial=0)), 1)
-    unclear = [_count(r, "unclear") for r in rows]
-    for yi, b, e, u in zip(y, barrier, enabler, unclear, strict=True):
+    barrier = np.array([r["barrier"] for r in rows], dtype=float)
+    enabler = np.array([r["enabler"] for r in rows], dtype=float)
+    unclear = np.array([_count(r, "unclear") for r in rows], dtype=float)
+    half = unclear / 2
+    ax.barh(
+        y,
+        -barrier,
+        left=-half,
+        color=POLARITY_COLOURS["barrier"],
+        height=0.6,
+        label="raised as a barrier",
+    )
+    if unclear.any():
+        ax.barh(y, unclear, left=-half, color=UNCLEAR_COLOUR, height=0.6, label="polarity unclear")
+    ax.barh(
+        y,
+        enabler,
+        left=half,
+        color=POLARITY_COLOURS["enabler"],
+        height=0.6,
+        label="raised as an enabler",
+    )
+    top = max(float((half + barrier).max(initial=0)), float((half + enabler).max(initial=0)), 1)
+    for yi, b, e, h, u in zip(y, barrier, enabler, half, unclear, strict=True):
+        ax.text(
+            -h - b - top * 0.02,
+            float(yi),
+            f"{int(b)}",
+            va="center",
+            ha="right",
+            fontsize=8.5,
+            color=INK,
+        )
+        ax.text(
+            h + e + top * 0.02,
+            float(yi),
+            f"{int(e)}",
+            va="center",
+            ha="left",
+            fontsize=8.5,
+            color=INK,
+        )
         if u:
-            ax.text(
-                top * 1.72,
-                float(yi),
-                f"{u:,} unclear",
-                va="center",
-                ha="right",
-                fontsize=8,
-                color=MUTED,
-            )
-        if b:
-            ax.text(
-                -b - top * 0.02, float(yi), str(b), va="center", ha="right", fontsize=8.5, color=INK
-            )
-        if e:
-            ax.text(
-                e + top * 0.02, float(yi), str(e), va="center", ha="left", fontsize=8.5, color=INK
-            )
+            ax.text(0, float(yi), f"{int(u)}", va="center", ha="center", fontsize=8.5, color=INK)
     ax.axvline(0, color=INK, lw=0.8)
     ax.set_yticks(y, [r["factor"] for r in rows])
     for tick, r in zip(ax.get_yticklabels(), rows, strict=True):
         tick.set_color(KIND_COLOURS.get(r["kind"], INK))
-    ax.set_xlim(-top * 1.25, top * (1.75 if any(unclear) else 1.25))
-    # No ticks under the "unclear" column: its numbers are counts, not bar lengths.
-    ax.set_xticks([t for t in ax.get_xticks() if abs(t) <= top * 1.25])
+    ax.set_xlim(-top * 1.2, top * 1.2)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
-    ax.set_xlabel("Comment segments coded to the factor")
+    ax.set_xlabel("Comment passages coded to the factor (grey: polarity unclear)")
     ax.tick_params(axis="y", length=0)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8.5)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8.5)
     return _svg(fig)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings, find
 from ..analysis.interviews import InterviewFindings, interview_findings
+from ..analysis.quotes import polarity_phrase
 from ..errors import CollablensError
 from ..framework import Framework
 
@@ -214,16 +215,15 @@ def build_deck(
         if interviews:
             iv = said.get(f.id)
             lines.append(
-                f"Interviews: {iv.barrier} as a barrier, {iv.enabler} as an enabler"
-                + (f", {iv.unclear} unclear" if iv and iv.unclear else "")
+                "Interviews: " + polarity_phrase(iv.barrier, iv.enabler, iv.neutral, iv.unclear)
                 if iv
                 else "Interviews: not raised"
             )
         if f.id in comments:
             c = comments[f.id]
             lines.append(
-                f"Survey comments: {c.barrier} as a barrier, {c.enabler} as an enabler"
-                + (f", {c.unclear} unclear" if c.unclear else "")
+                "Survey comments: "
+                + polarity_phrase(c.barrier, c.enabler, c.neutral, c.unclear, c.waiting)
             )
         _text(s, 0.6, 3.5 if findings else 1.8, 4.6, 2.0, lines, size=15)
         quotes = [

@@ -67,7 +67,9 @@ def present(findings: Findings) -> Report:
         report.charts["forces"] = charts.force_heatmap(report.force_means, names, scale, bands)
     if report.quadrant is not None:
         report.charts["quadrant"] = charts.inhibitors_vs_facilitators(report.quadrant, bands, scale)
-    if report.coded and report.polar_mentions:  # nothing to draw: the section says why
+    # Drawn wherever passages were counted: a chart of only unclear (grey) bars still shows
+    # which factors staff raised, and says plainly that their lean is not known.
+    if report.coded and (report.polar_mentions or report.unclear_mentions):
         report.charts["mentions"] = charts.mentions(report.comments)
     if report.trend is not None:
         report.charts["trend"] = charts.trend(report.trend, report.waves, names, kinds, scale)

@@ -736,22 +736,26 @@ def _coded_in_wave(collaboration: str, wave: str) -> Select:
 
 
 def code_counts(conn: Connection, collaboration: str, wave: str) -> list[Row]:
-    """How often each factor is mentioned, counted in SQL, from counted codes only.
+    """How often each factor is mentioned, counted in SQL: counted codes, and apart from
+    them the model's codes that wait for review (`counted` false).
 
-    Rows of (factor id, force, polarity, source, polarity sure, n); analysis decides
-    which polarity is shown (`analysis.quotes.shown_polarity`).
+    Rows of (factor id, force, polarity, source, polarity sure, counted, n); analysis
+    decides which polarity is shown (`analysis.quotes.shown_polarity`) and says how many
+    more passages the model placed under a factor wait for review, so a factor whose
+    barriers the model was unsure of does not read as one without barriers.
     """
+    counted = counted_code()
     group = (
         codes.c.factor_id,
         respondents.c.force,
         codes.c.polarity,
         codes.c.source,
         codes.c.polarity_sure,
+        counted,
     )
     stmt = (
         _coded_in_wave(collaboration, wave)
-        .add_columns(*group, func.count().label("n"))
-        .where(counted_code())
+        .add_columns(*group[:-1], counted.label("counted"), func.count().label("n"))
         .group_by(*group)
     )
     return list(conn.execute(stmt).all())
