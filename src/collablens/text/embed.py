@@ -157,7 +157,7 @@ class Cascade:
 class Staged:
     """Two representations for one coder: one before a workspace has reviews, one after.
 
-    `first` (the static table) codes until there are `classifier.REVIEW_CV_MIN` reviews:
+    `first` (the static table) codes until there are `classifier.LEARNER_MIN` reviews:
     its confidences were calibrated on teaching sentences it never learnt from, so what it
     accepts without review is right about as often as it says. `learner` (the encoder
     fine-tuned on the framework's corpus) codes from then on: it has seen every teaching
