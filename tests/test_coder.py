@@ -86,24 +86,27 @@ def test_works_on_another_framework(mini_framework):
 
 
 def test_learning_from_people_changes_the_code(builtin_framework):
-    """A phrasing the framework never mentions is learnt from a few human codes."""
+    """A phrasing the framework never mentions is learnt from people's codes, once there
+    are enough of them for held-out folds to show that learning helps (`REVIEW_CV_MIN`);
+    with fewer, the coder does not learn from them yet (issue 19)."""
+    from collablens.text.classifier import REVIEW_CV_MIN
+
     target = "champions"
+    names = ["Dave", "Sue", "Raj", "Ann", "Tom", "Mo", "Kim", "Lee", "Jo", "Ali", "Bea", "Cal"]
+    places = ["the analysts' office", "the control room"]
     taught = [
-        Labelled(
-            "Dave in the analysts' office is the glue between the two forces.",
-            target,
-            "enabler",
-        ),
-        Labelled(
-            "Sue in the analysts' office is the glue between the three forces.",
-            target,
-            "enabler",
-        ),
-        Labelled("Raj in the analysts' office is the glue between our teams.", target, "enabler"),
+        Labelled(f"{n} in {p} is the glue between the two forces.", target, "enabler")
+        for n in names
+        for p in places
     ]
-    probe = "Priya in the analysts' office is the glue between the partner forces."
+    assert len(taught) >= REVIEW_CV_MIN
+    probe = "Priya in the intelligence unit is the glue between the partner forces."
     before = Coder(builtin_framework).code([probe])[0]
-    after = Coder(builtin_framework, examples=taught).code([probe])[0]
+    few = Coder(builtin_framework, examples=taught[:3])
+    assert few.mix.factor_weight == 0 and few.code([probe])[0].scores == before.scores
+    many = Coder(builtin_framework, examples=taught)
+    assert many.mix.chosen_by == "cross-validation" and many.mix.factor_weight > 0
+    after = many.code([probe])[0]
     assert after.factor == target
     assert after.scores[target] > before.scores.get(target, 0)
     assert after.polarity == "enabler"

@@ -81,15 +81,17 @@ def polarity_phrase(
     if not total and not waiting:
         return "not raised"
     sure = f"{barrier:,} as a barrier, {enabler:,} as an enabler, {neutral:,} neutral"
-    if unclear * 2 > total:
+    if not total:
+        phrase = "none counted yet"
+    elif unclear == total:
+        phrase = f"all {total:,} with polarity unclear (too few sure to say which way staff lean)"
+    elif unclear * 2 > total:
         phrase = (
             f"{unclear:,} of {total:,} with polarity unclear (too few sure to say which way "
             f"staff lean); of the rest {sure}"
         )
-    elif total:
-        phrase = sure + (f", and {unclear:,} unclear that could be any of these" if unclear else "")
     else:
-        phrase = "none counted yet"
+        phrase = sure + (f", and {unclear:,} unclear that could be any of these" if unclear else "")
     if waiting:
         phrase += f"; {waiting:,} more placed here by the coder wait for review"
     return phrase
