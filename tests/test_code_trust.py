@@ -319,7 +319,9 @@ def test_a_factor_with_unclear_or_waiting_passages_never_reads_as_one_sided():
     some = polarity_phrase(0, 19, 2, 5)
     assert some.endswith("and 5 unclear that could be any of these")
     waiting = polarity_phrase(0, 19, 0, 0, waiting=187)
-    assert waiting.endswith("187 more placed here by the coder wait for review")
+    assert waiting.endswith(
+        "187 more passages (copies included) placed here by the coder wait for review"
+    )
     assert polarity_phrase(0, 0, 0, 33).startswith("all 33 with polarity unclear")
     assert polarity_phrase(0, 0, 0, 0) == "not raised"
     assert polarity_phrase(0, 0, 0, 0, waiting=3).startswith("none counted yet")

@@ -93,7 +93,10 @@ def polarity_phrase(
     else:
         phrase = sure + (f", and {unclear:,} unclear that could be any of these" if unclear else "")
     if waiting:
-        phrase += f"; {waiting:,} more placed here by the coder wait for review"
+        phrase += (
+            f"; {waiting:,} more passages (copies included) placed here by the coder wait "
+            "for review"
+        )
     return phrase
 
 
