@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..framework import Framework
-from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, NOT_STATED
+from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, DEFAULT_K, NOT_STATED
 from . import ledger
 from .dataset import SurveyData, load, load_coded, load_comments
 from .disclosure import CROSS, RELEASE, CommentEvidence, Policy, disclose
@@ -228,7 +228,7 @@ def assemble(
     scores: Scores,
     wave: str,
     evidence: CommentEvidence | None = None,
-    comment_k: int = 10,
+    comment_k: int = DEFAULT_K,
 ) -> Findings:
     """Put disclosed scores and comment evidence together into the findings of one wave."""
     fw = data.framework

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES, DIMENSIONS
+from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES, DEFAULT_K, DIMENSIONS
 from .dataset import SurveyData
 from .stats import cronbach_alpha, mean_ci
 
@@ -120,7 +120,7 @@ def _cross(resp: pd.DataFrame, fs: pd.DataFrame) -> pd.DataFrame:
 
 def score(
     data: SurveyData,
-    k: int = 10,
+    k: int = DEFAULT_K,
     alpha_level: float = 0.05,
     breakdowns: tuple[str, ...] | None = None,
 ) -> Scores:

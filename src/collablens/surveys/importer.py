@@ -322,16 +322,6 @@ class ParsedResponses:
         return {k: v for k, v in counts.items() if v}
 
 
-def _column_letter(index: int) -> str:
-    """Spreadsheet column letters: 0 -> A, 26 -> AA."""
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 def _short(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
@@ -658,7 +648,7 @@ def _headerless(
         if len(filled):
             pos = filled[0]
             out.append(
-                f"{origin}: row {rownums[pos]}, column {readers._column_letter(col)}: "
+                f"{origin}: row {rownums[pos]}, column {readers.column_letter(col)}: "
                 f"{attributes.shown(str(data[col].iloc[pos]))} is in a column with no header "
                 f"({len(filled):,} rows have cells there); is a row longer than the header "
                 "row, or a header missing?"
@@ -709,9 +699,9 @@ def _bad_answers(
         where = f"row {entry.first_row}, column {_short(header)!r}"
         cols = sorted(set(entry.columns))
         span = (
-            f"column {_column_letter(cols[0])}"
+            f"column {readers.column_letter(cols[0])}"
             if len(cols) == 1
-            else f"columns {_column_letter(cols[0])} to {_column_letter(cols[-1])} "
+            else f"columns {readers.column_letter(cols[0])} to {readers.column_letter(cols[-1])} "
             f"({len(cols)} columns)"
         )
         out.append(

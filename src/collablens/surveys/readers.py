@@ -634,14 +634,12 @@ def read_table(path: str | Path) -> RawTable:
     return RawTable(p, headers, data, first_row, reader.name, sha, aliases, roles, notes)
 
 
-def _column_letter(index: int) -> str:
-    """Spreadsheet column letters: 0 -> A, 26 -> AA."""
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+def column_letter(index: int) -> str:
+    """Spreadsheet column letters for a 0-based column: 0 -> A, 26 -> AA (openpyxl's rule,
+    declared once here for every message that names a cell)."""
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index + 1))
 
 
 def _shown(value: str, width: int = 40) -> str:
@@ -680,18 +678,18 @@ class _Limits:
             raise _refuse(
                 self.p,
                 f"the cells hold more than {MAX_TOTAL_CHARS:,} characters together "
-                f"(passed at row {row}, column {_column_letter(col)}), far more than any "
+                f"(passed at row {row}, column {column_letter(col)}), far more than any "
                 "survey export; the file may be built to exhaust memory",
             )
         if len(value) > MAX_CELL_CHARS:
             self.problems.append(
-                f"{self.p}: row {row}, column {_column_letter(col)}: the cell holds "
+                f"{self.p}: row {row}, column {column_letter(col)}: the cell holds "
                 f"{len(value):,} characters, over the limit of {MAX_CELL_CHARS:,} "
                 f"(it begins {_shown(value)})"
             )
         elif "\x00" in value:
             self.problems.append(
-                f"{self.p}: row {row}, column {_column_letter(col)}: {_shown(value)} contains "
+                f"{self.p}: row {row}, column {column_letter(col)}: {_shown(value)} contains "
                 "a NUL character (\\x00), which no database column can store; remove it"
             )
 
@@ -851,7 +849,7 @@ def _check_formulas(
                     if (r, c) in blank:
                         formula = str(getattr(cell.value, "text", cell.value))
                         problems.append(
-                            f"{p}: row {r}, column {_column_letter(c)}: a formula "
+                            f"{p}: row {r}, column {column_letter(c)}: a formula "
                             f"({_shown(formula)}) with no saved result; open the file in "
                             "Excel and save it, or paste the values over the formulas"
                         )
