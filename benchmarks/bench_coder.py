@@ -121,22 +121,26 @@ def stream(n: int, seed: int) -> None:
     )
 
 
+def _generated_csv(path: Path, lines: int, seed: int) -> None:
+    """A CSV of `lines` comments of 6-28 framework words each, one a row, under "text"."""
+    rng = random.Random(seed)
+    words = framework_words(load_framework())
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text"])
+        for _ in range(lines):
+            n = rng.randint(6, 28)
+            w.writerow([" ".join(rng.choice(words) for _ in range(n)).capitalize() + "."])
+
+
 def coding_rate(lines: int, seed: int) -> None:
     """Only the coding step's rate (what issue 19 sets a floor for: 300 segments a second
     on a 2-core machine, start-up included): a fresh process segments and codes a
     generated file of already-redacted text; the cache is warmed first by coding one line,
     as any earlier run on the machine would have."""
-    fw = load_framework()
-    rng = random.Random(seed)
-    words = framework_words(fw)
     with tempfile.TemporaryDirectory() as tmp:
         src, tiny = Path(tmp) / "comments.csv", Path(tmp) / "tiny.csv"
-        with src.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["text"])
-            for _ in range(lines):
-                n = rng.randint(6, 28)
-                w.writerow([" ".join(rng.choice(words) for _ in range(n)).capitalize() + "."])
+        _generated_csv(src, lines, seed)
         tiny.write_text("text\nWarm the cache.\n", encoding="utf-8")
         env = dict(os.environ)
         env.setdefault("COLLABLENS_CACHE", str(Path(tmp) / "cache"))
@@ -157,17 +161,9 @@ def whole_file(lines: int, seed: int) -> None:
     """`collablens code FILE` on a generated CSV, as a user runs it: a fresh process, so
     start-up (imports, model, fitting, calibration from its cache or not) is included, and
     so is redaction, which `code FILE` does before coding."""
-    fw = load_framework()
-    rng = random.Random(seed)
-    words = framework_words(fw)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "comments.csv"
-        with src.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["text"])
-            for _ in range(lines):
-                n = rng.randint(6, 28)
-                w.writerow([" ".join(rng.choice(words) for _ in range(n)).capitalize() + "."])
+        _generated_csv(src, lines, seed)
         env = dict(os.environ, COLLABLENS_CACHE=str(Path(tmp) / "cache"))
         print(f"\nWhole pipeline: collablens code on a {lines:,}-line CSV, fresh process")
         for run in ("cold cache (first run on a machine)", "warm cache"):

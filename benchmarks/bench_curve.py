@@ -14,13 +14,8 @@ the mean and spread (sd, min) at each point. Nothing is kept.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
-from pathlib import Path
 
-EVAL = Path(os.environ.get("COLLABLENS_EVAL", Path(__file__).resolve().parents[2] / "shared/eval"))
-SETS = ("dev_sentences.jsonl", "dev2_sentences.jsonl")
-SEED = 0
+from devsets import folds
 
 
 def main() -> None:
@@ -29,28 +24,15 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--points", default="0,10,25,50,100,200")
     args = parser.parse_args()
-    missing = [s for s in SETS if not (EVAL / s).exists()]
-    if missing:
-        raise SystemExit(f"no development sets at {EVAL}: {', '.join(missing)}")
-    os.environ.setdefault("COLLABLENS_CACHE", tempfile.mkdtemp(prefix="collablens-bench-"))
+    fw, dev, fold = folds(args.folds)
 
     import numpy as np
 
-    from collablens.framework import load_framework
     from collablens.text.embed import DEFAULT_MODEL, get_embedder
-    from collablens.text.evaluate import learning_curve, read_labelled
+    from collablens.text.evaluate import learning_curve
 
-    fw = load_framework()
-    dev = [g for s in SETS for g in read_labelled(EVAL / s, fw)]
     embedder = get_embedder(args.model or DEFAULT_MODEL)
     points = [int(p) for p in args.points.split(",")]
-    rng = np.random.default_rng(SEED)
-    fold = np.zeros(len(dev), dtype=int)
-    labels = np.array([g.label for g in dev])
-    for lab in sorted(set(labels)):
-        idx = np.nonzero(labels == lab)[0]
-        rng.shuffle(idx)
-        fold[idx] = np.arange(len(idx)) % args.folds
     print(f"model {embedder.name}: {len(dev)} sentences in {args.folds} folds")
     curves = []
     for k in range(args.folds):

@@ -17,15 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
-EVAL = Path(__file__).resolve().parents[1].parent / "shared/eval"
-EVAL = Path(os.environ.get("COLLABLENS_EVAL", EVAL))  # where the sets are, if not beside the repo
-SETS = ("dev_sentences.jsonl", "dev2_sentences.jsonl")
-SEED = 0
+from devsets import folds
 
 
 def _stats(gold, codes) -> dict:
@@ -70,28 +65,14 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None, help="write every figure here")
     args = parser.parse_args()
-    missing = [s for s in SETS if not (EVAL / s).exists()]
-    if missing:
-        raise SystemExit(f"no development sets at {EVAL}: {', '.join(missing)}")
-    os.environ.setdefault("COLLABLENS_CACHE", tempfile.mkdtemp(prefix="collablens-bench-"))
+    fw, dev, fold = folds(args.folds)
 
     import numpy as np
 
-    from collablens.framework import load_framework
     from collablens.text.classifier import Coder
     from collablens.text.embed import DEFAULT_MODEL, get_embedder
-    from collablens.text.evaluate import read_labelled
 
-    fw = load_framework()
-    dev = [g for s in SETS for g in read_labelled(EVAL / s, fw)]
     embedder = get_embedder(args.model or DEFAULT_MODEL)
-    rng = np.random.default_rng(SEED)
-    fold = np.zeros(len(dev), dtype=int)
-    labels = np.array([g.label for g in dev])
-    for lab in sorted(set(labels)):
-        idx = np.nonzero(labels == lab)[0]
-        rng.shuffle(idx)
-        fold[idx] = np.arange(len(idx)) % args.folds
     print(f"model {embedder.name}: {len(dev)} sentences in {args.folds} folds")
     results: dict = {"model": embedder.name, "folds": []}
     pooled: dict[str, tuple[list, list]] = {"zero-shot": ([], []), "learnt": ([], [])}
