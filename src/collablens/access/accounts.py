@@ -28,14 +28,12 @@ from ..errors import CollablensError
 from ..store import Store
 from ..store.tables import login_failures, users
 from ..text.coding import coder_name
+from .roles import ADMIN as ADMIN  # the roles are declared once, in `roles`; re-exported
+from .roles import ANALYST as ANALYST
+from .roles import FORCE_LEAD as FORCE_LEAD
+from .roles import ROLES as ROLES
+from .roles import VIEWER as VIEWER
 
-ADMIN, FORCE_LEAD, ANALYST, VIEWER = "admin", "force_lead", "analyst", "viewer"
-ROLES: dict[str, str] = {
-    ADMIN: "programme admin",
-    FORCE_LEAD: "force lead",
-    ANALYST: "analyst",
-    VIEWER: "viewer",
-}
 #: The shortest password accepted: NCSC advice is length over complexity rules.
 MIN_PASSWORD = 12
 #: Failed sign-ins allowed per account name in `FAILURE_WINDOW` before it must wait.

@@ -15,14 +15,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from .. import jobs
+from ..access import audience
 from ..access.accounts import User
-from ..store import forces as forces_store
+from ..access.roles import SEE_RESULTS, SIGN_IN
 from .app import page
-from .pages import _job_for, _see, _visible, findings_for
-from .security import EVERYONE, allow
+from .security import allow
 
 router = APIRouter(prefix="/api", tags=["api"])
-Who = Annotated[User, allow(*EVERYONE)]
+Who = Annotated[User, allow(SIGN_IN)]
+Reader = Annotated[User, allow(SEE_RESULTS)]
 
 
 class Collaboration(BaseModel):
@@ -92,30 +93,23 @@ def docs(request: Request, _: Who) -> Response:
 @router.get("/collaborations", response_model=list[Collaboration])
 def collaborations(request: Request, user: Who) -> list[Collaboration]:
     """The collaborations you may see (a force lead: those their force is a partner of)."""
-    store = request.app.state.store
-    out = []
-    with store.connect() as conn:
-        for n in _visible(request, user):
-            out.append(
-                Collaboration(
-                    name=n,
-                    forces=forces_store.declared_forces(conn, n),
-                    waves=[w for _, w in store.waves(n)],
-                )
-            )
-    return out
+    return [
+        Collaboration(name=c.name, forces=c.forces, waves=c.waves)
+        for c in audience.visible(request.app.state.store, user)
+    ]
 
 
 def _findings(request: Request, user: User, name: str, wave: str | None):
-    _see(request, user, name)
+    store = request.app.state.store
+    audience.forces_seen(store, user, name)
     try:
-        return findings_for(request.app.state.store, name, user, wave, "api", "api")
+        return audience.findings_for(store, name, user, wave, "api", "api")
     except ValueError as exc:  # no such wave
         raise HTTPException(404, str(exc)) from None
 
 
 @router.get("/c/{name}/scores", response_model=Scores)
-def scores(request: Request, name: str, user: Who, wave: str | None = None) -> Scores:
+def scores(request: Request, name: str, user: Reader, wave: str | None = None) -> Scores:
     """Factor scores with 95% intervals and bands, overall and by force (a force lead: their
     own force only); a group under the workspace's k is null."""
     f = _findings(request, user, name, wave)
@@ -151,7 +145,7 @@ def scores(request: Request, name: str, user: Who, wave: str | None = None) -> S
 
 @router.get("/c/{name}/comments", response_model=list[FactorComments])
 def comments(
-    request: Request, name: str, user: Who, wave: str | None = None
+    request: Request, name: str, user: Reader, wave: str | None = None
 ) -> list[FactorComments]:
     """What staff said about each factor: mentions by polarity and quotes, only from forces
     large enough to quote (a force lead: their own force only)."""
@@ -175,7 +169,7 @@ def comments(
 @router.get("/jobs/{job_id}", response_model=JobState)
 def job(request: Request, job_id: int, user: Who) -> JobState:
     """A background job's progress, and its file's address once done."""
-    j = _job_for(request, user, job_id)
+    j = audience.job_for(request.app.state.store, user, job_id)
     return JobState(
         id=j.id,
         kind=j.kind,

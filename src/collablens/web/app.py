@@ -27,9 +27,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from ..access.audience import NotAllowed
 from ..errors import CollablensError, NotFound
 from ..store import Store
-from .security import HEADERS, NotSignedIn, SecurityHeaders, csrf_token, current_user
+from .security import HEADERS, NotSignedIn, SecurityHeaders, can, csrf_token, current_user
 
 log = logging.getLogger("collablens.web")
 
@@ -154,8 +155,10 @@ def _wants_json(request: Request) -> bool:
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render a template with what every page needs: the user and the CSRF token."""
-    context.setdefault("user", current_user(request))
+    """Render a template with what every page needs: the user, what they may do (`can`,
+    from the roles record: templates never compare role names) and the CSRF token."""
+    user = context.setdefault("user", current_user(request))
+    context["can"] = lambda permission: can(user, permission)
     context["csrf"] = csrf_token(request)
     return request.app.state.templates.TemplateResponse(
         request, template, context, status_code=status
@@ -192,7 +195,7 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(CollablensError)
     async def user_error(request: Request, exc: CollablensError) -> Response:
-        status = 404 if isinstance(exc, NotFound) else 400
+        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, NotAllowed) else 400
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)
         return page(request, "error.html", status, message=str(exc))

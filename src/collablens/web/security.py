@@ -1,8 +1,9 @@
 """Sessions, who is signed in, what each role may open, CSRF and the security headers.
 
-Every route declares who may use it with `allow(...)` (or `PUBLIC`); `tests/test_web_access.py`
-walks every route for every role and for an anonymous visitor, and fails on a route
-that declares nothing, so a new page cannot ship unguarded.
+Every route declares who may use it with `allow(PERMISSION)` (or `PUBLIC`), a permission
+from the roles record (`access.roles`), and templates ask `can(PERMISSION)`;
+`tests/test_web_access.py` walks every route for every role and for an anonymous visitor,
+and fails on a route that declares nothing, so a new page cannot ship unguarded.
 
 Sessions are Starlette's signed cookies (itsdangerous): the cookie holds the user's id,
 a CSRF token and when the session began and was last used, never a role, so a changed role
@@ -21,10 +22,11 @@ from fastapi import Depends, HTTPException, Request
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import Response
 
-from ..access.accounts import ADMIN, ANALYST, FORCE_LEAD, ROLES, VIEWER, User, user_by_id
+from ..access.accounts import User, user_by_id
+from ..access.roles import PERMISSIONS, may, roles_with
 
+#: Anyone, signed in or not: the sign-in page, the survey.
 PUBLIC = "public"
-EVERYONE = (ADMIN, FORCE_LEAD, ANALYST, VIEWER)
 
 #: No script but our own files; no framing; forms post only here. Style sheets: our own
 #: files only; style attributes are allowed (`style-src-attr`: a band's colour from the
@@ -140,31 +142,48 @@ async def check_csrf(request: Request) -> None:
         )
 
 
-def allow(*roles: str) -> Any:
-    """A dependency: only these roles (or anyone, with `PUBLIC`) may use the route."""
-    if not roles or any(r not in ROLES and r != PUBLIC for r in roles):
-        raise ValueError(f"allow() needs roles from {list(ROLES)} or PUBLIC, not {roles}")
+def allow(permission: str) -> Any:
+    """A dependency: only people whose role has `permission` (or anyone, with `PUBLIC`)
+    may use the route."""
+    if permission != PUBLIC and permission not in PERMISSIONS:
+        raise ValueError(f"allow() needs a permission from {list(PERMISSIONS)} or PUBLIC")
 
     async def guard(request: Request) -> User | None:
         await check_csrf(request)
         user = current_user(request)
-        if PUBLIC in roles:
+        if permission == PUBLIC:
             return user
         if user is None:
             raise NotSignedIn()
-        if user.role not in roles:
+        if not may(user.role, permission):
             raise HTTPException(403, "Your role does not allow this page.")
         return user
 
-    guard.roles = frozenset(roles)  # type: ignore[attr-defined]
+    guard.permission = permission  # type: ignore[attr-defined]
+    guard.roles = frozenset({PUBLIC}) if permission == PUBLIC else roles_with(permission)  # type: ignore[attr-defined]
     return Depends(guard)
 
 
-def roles_of(route: Any) -> frozenset[str] | None:
-    """The roles a route declared with `allow`, or None when it declared none."""
+def can(user: User | None, permission: str) -> bool:
+    """Whether `user` may do `permission`: what templates ask (`can("review")`)."""
+    return user is not None and may(user.role, permission)
+
+
+def _guard(route: Any) -> Any:
     dependant: Any = getattr(route, "dependant", None)
     for dep in dependant.dependencies if dependant is not None else []:
-        found = getattr(dep.call, "roles", None)
-        if found is not None:
-            return frozenset(found)
+        if getattr(dep.call, "permission", None) is not None:
+            return dep.call
     return None
+
+
+def permission_of(route: Any) -> str | None:
+    """The permission (or `PUBLIC`) a route declared with `allow`, or None when none."""
+    guard = _guard(route)
+    return None if guard is None else guard.permission
+
+
+def roles_of(route: Any) -> frozenset[str] | None:
+    """The roles a route admits by its `allow`, or None when it declared none."""
+    guard = _guard(route)
+    return None if guard is None else frozenset(guard.roles)

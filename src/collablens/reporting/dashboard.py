@@ -1,0 +1,165 @@
+"""What the web app shows of a collaboration: its dashboard, its register, its scores file.
+
+The dashboard is the report's own sections and charts (`view.present`,
+`sections.report_sections`) for one person, from the findings they may see
+(`access.audience.findings_for`); the page only lays them out. Charts are drawn as
+images, because the app's Content-Security-Policy allows no inline styles and an SVG
+image's own styles are its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from ..access.audience import findings_for, own_force
+from ..access.roles import SEE_NAMES, may
+
+if TYPE_CHECKING:
+    from ..access.accounts import User
+    from ..store import Store
+
+#: Each chart's text alternative (the tables beside it give the figures).
+CHART_ALT = {
+    "scorecard": "Factor scores with 95% intervals, on the bands; the table below gives them.",
+    "forces": "Mean score of each factor by force; the table gives the figures.",
+    "quadrant": "Each force's inhibitor and facilitator scores.",
+    "trend": "Factor scores in each wave.",
+    "mentions": "How often each factor came up in comments, as a barrier or an enabler.",
+    "fairness": "Each force's share of contributions, savings and officers.",
+    "milestones": "Milestones: due and done dates.",
+}
+#: Sections someone kept to one force does not see: they compare forces with one another.
+NOT_FOR_ONE_FORCE = {"gaps", "quadrant"}
+#: Sections the dashboard leaves to the report itself.
+NOT_ON_THE_DASHBOARD = {"workshop"}
+
+
+@dataclass
+class Dashboard:
+    report: Any
+    sections: list
+    wave: str
+    explore: dict
+
+
+@dataclass
+class Register:
+    """The register page: the report's governance section, and champions' names for
+    those who may see names."""
+
+    section: Markup | None
+    champions: list = field(default_factory=list)
+
+
+def chart_img(svg: str, alt: str) -> Markup:
+    """A chart's SVG as an image: the page's CSP allows no inline styles, an image's own do."""
+    head, rest = svg.split(">", 1)
+    head += ' xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+    data = base64.b64encode(f"{head}>{rest}".encode()).decode()
+    return Markup('<img class="chart" alt="{}" src="data:image/svg+xml;base64,{}">').format(
+        alt, Markup(data)
+    )
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None or v != v else round(float(v), 3)
+
+
+def explore(report: Any) -> dict:
+    """The figures the interactive charts draw: the scorecard and the trend, as disclosed
+    (a hidden score is null), so they can never show more than the sections beside them."""
+    names = {f.id: f.name for f in report.framework.factors}
+    scores = [
+        {
+            "name": s["name"],
+            "kind": s["kind"],
+            "mean": _num(s["mean"]),
+            "low": _num(s["ci_low"]),
+            "high": _num(s["ci_high"]),
+            "n": s["n"],
+            "band": s["band_label"],
+        }
+        for s in report.scorecard
+    ]
+    trend = None
+    t = report.trend
+    if t is not None and not t.empty:
+        series = []
+        for fid, name in names.items():
+            part = t[t["factor"] == fid].set_index("wave")["mean"]
+            series.append({"name": name, "values": [_num(part.get(w)) for w in report.waves]})
+        trend = {"waves": list(report.waves), "series": series}
+    return {
+        "scores": scores,
+        "trend": trend,
+        "scale": [report.framework.scale.min, report.framework.scale.max],
+    }
+
+
+def dashboard(store: Store, name: str, user: User, wave: str | None = None) -> Dashboard:
+    """The report's sections and charts for this user, recorded as a release."""
+    from .sections import report_sections
+    from .view import present
+
+    findings = findings_for(store, name, user, wave, "web", f"dashboard for a {user.role_label}")
+    report = present(findings)
+    report.charts = {k: chart_img(v, CHART_ALT.get(k, k)) for k, v in report.charts.items()}
+    one_force = own_force(user) is not None
+    sections = [
+        s
+        for s in report_sections(report)
+        if not (one_force and s.id in NOT_FOR_ONE_FORCE) and s.id not in NOT_ON_THE_DASHBOARD
+    ]
+    return Dashboard(report, sections, report.wave, explore(report))
+
+
+def register(store: Store, name: str, user: User) -> Register:
+    """A collaboration's register as the report's governance section shows it (None when
+    nothing is registered), with champions' names only for those who may see names."""
+    from ..govern.facts import governance_facts
+    from . import charts
+    from .html import environment
+
+    facts = governance_facts(store, name)
+    if facts is None:
+        return Register(None)
+    pictures = {}
+    if any(f.contribution_share is not None for f in facts.fair):
+        pictures["fairness"] = chart_img(charts.fairness(facts.fair), CHART_ALT["fairness"])
+    if facts.milestones:
+        pictures["milestones"] = chart_img(
+            charts.milestones(facts.milestones, date.today()), CHART_ALT["milestones"]
+        )
+    r = SimpleNamespace(governance=facts, charts=pictures, scorecard=[], framework=store.framework)
+    rendered = Markup(environment().get_template("sections/governance.html").render(r=r))
+    champions: list = []
+    if may(user.role, SEE_NAMES):
+        from ..govern.milestones import load_champions
+
+        champions = load_champions(store, name)
+    return Register(rendered, champions)
+
+
+def scores_csv(store: Store, name: str) -> bytes:
+    """Every disclosed score row, as `collablens scores --export` writes it, recorded as a
+    release."""
+    from ..analysis import ledger
+    from ..analysis.dataset import load
+    from .exporters import export as export_scores
+
+    data = load(store, name)
+    result = ledger.disclosed(store, data, None)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "scores.csv"
+        export_scores(result, out)
+        body = out.read_bytes()
+    ledger.record(store, data, result, output="export", label="scores.csv (web)")
+    return body

@@ -1,0 +1,60 @@
+"""What every page module shares: the workspace, the signed-in person, redirects, uploads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Request, UploadFile
+from fastapi.responses import RedirectResponse
+
+from ...access.accounts import User
+from ...access.roles import SIGN_IN
+from ...errors import CollablensError
+from ...store import Store
+from ..security import allow
+
+#: Anyone signed in.
+Who = Annotated[User, allow(SIGN_IN)]
+#: Uploads larger than this are refused before they are read into memory twice.
+MAX_UPLOAD = 100 * 1024 * 1024
+
+
+def store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def note_of(request: Request) -> str | None:
+    """The one-line note a redirect carried (`back`)."""
+    return request.query_params.get("note")
+
+
+def back(url: str, note: str | None = None) -> RedirectResponse:
+    """A 303 to `url` after a post, so a reload never posts twice; `note` is shown there."""
+    if note:
+        url += ("&" if "?" in url else "?") + "note=" + quote(note)
+    return RedirectResponse(url, status_code=303)
+
+
+def c(name: str) -> str:
+    """A collaboration's page address."""
+    return "/c/" + quote(name, safe="")
+
+
+def wake(request: Request) -> None:
+    """Start the job runner on what was just queued (none runs under `--no-jobs`)."""
+    runner = request.app.state.runner
+    if runner is not None:
+        runner.wake()
+
+
+async def upload(file: UploadFile, suffixes: tuple[str, ...]) -> tuple[str, bytes]:
+    """An uploaded file's name (no folders) and bytes, refused by suffix or size."""
+    filename = Path(file.filename or "upload").name
+    if Path(filename).suffix.lower() not in suffixes:
+        raise CollablensError(f"{filename}: upload a {' or '.join(suffixes)} file")
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise CollablensError(f"{filename}: over the limit of {MAX_UPLOAD // 2**20} MB")
+    return filename, data

@@ -1,0 +1,130 @@
+"""Survey exports uploaded, reports and decks built in the background, and their files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from ... import jobs
+from ...access import audience
+from ...access.accounts import User
+from ...access.roles import REVIEW, SEE_REPORTS, UPLOAD, may
+from ...reporting.dashboard import scores_csv as disclosed_scores_csv
+from ..app import page
+from ..security import allow
+from .common import Who, back, c, note_of, store, upload, wake
+
+router = APIRouter()
+#: A force lead's view is their dashboard, not the full report.
+Reader = Annotated[User, allow(SEE_REPORTS)]
+#: Jobs that code text: for those who review it.
+CODING = ("code", "recode")
+
+
+@router.post("/c/{name}/imports")
+async def responses_upload(
+    request: Request,
+    name: str,
+    user: Annotated[User, allow(UPLOAD)],
+    export: Annotated[UploadFile, File()],
+    wave: Annotated[str, Form(max_length=100)],
+    force: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Import a survey tool's export now (checked and redacted as on the command line) and
+    code its comments in the background; the raw file is never kept."""
+    from ...surveys.importer import import_responses
+
+    workspace = store(request)
+    audience.forces_seen(workspace, user, name)
+    filename, data = await upload(export, (".csv", ".xlsx", ".tsv", ".txt"))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / filename
+        path.write_bytes(data)
+        res = import_responses(workspace, path, name, " ".join(wave.split()), force=force or None)
+    job = jobs.enqueue(workspace, "code", name, user.name)
+    wake(request)
+    what = "nothing new" if res.already_imported else f"{res.rows_added} respondents"
+    return back(f"/jobs/{job}", f"{filename}: {what} imported; coding its comments")
+
+
+@router.get("/c/{name}/downloads", response_class=HTMLResponse)
+def downloads_page(request: Request, name: str, user: Reader) -> Response:
+    audience.forces_seen(store(request), user, name)
+    return page(
+        request,
+        "downloads.html",
+        name=name,
+        url=c(name),
+        jobs=jobs.recent(store(request), name),
+        kinds=jobs.KINDS,
+        coding=CODING,
+        note=note_of(request),
+    )
+
+
+@router.post("/c/{name}/jobs")
+def start_job(
+    request: Request,
+    name: str,
+    user: Reader,
+    kind: Annotated[str, Form(max_length=20)],
+) -> Response:
+    audience.forces_seen(store(request), user, name)
+    if kind not in jobs.KINDS:
+        raise HTTPException(400, "Unknown kind of job.")
+    if kind in CODING and not may(user.role, REVIEW):
+        raise HTTPException(403, "Coding is for analysts and the programme office.")
+    job = jobs.enqueue(store(request), kind, name, user.name)
+    wake(request)
+    return back(f"/jobs/{job}")
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, job_id: int, user: Who) -> Response:
+    job = audience.job_for(store(request), user, job_id)
+    fragment = request.headers.get("hx-request") == "true"
+    return page(
+        request,
+        "job_fragment.html" if fragment else "job.html",
+        job=job,
+        url=c(job.collaboration) if job.collaboration else "/home",
+        name=job.collaboration,
+        note=note_of(request),
+    )
+
+
+#: What a job's file is sent as, by its suffix.
+FILE_TYPES = {
+    ".html": "text/html",
+    ".pdf": "application/pdf",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+@router.get("/jobs/{job_id}/file")
+def job_file(request: Request, job_id: int, user: Who) -> Response:
+    audience.job_for(store(request), user, job_id)
+    found = jobs.result(store(request), job_id)
+    if found is None:
+        raise HTTPException(404, "This job has no file (yet).")
+    filename, data = found
+    return Response(
+        data,
+        media_type=FILE_TYPES.get(Path(filename).suffix, "application/octet-stream"),
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/c/{name}/scores.csv")
+def scores_csv(request: Request, name: str, user: Reader) -> Response:
+    """Every disclosed score row, as `collablens scores --export` writes it."""
+    audience.forces_seen(store(request), user, name)
+    return Response(
+        disclosed_scores_csv(store(request), name),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="scores.csv"'},
+    )

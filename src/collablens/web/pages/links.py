@@ -1,0 +1,82 @@
+"""Survey links: a force lead's for their own force, the programme office's for any."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ...access import audience
+from ...access.accounts import User
+from ...access.roles import MANAGE_COLLABORATIONS, MANAGE_LINKS
+from ...surveys import online
+from ...surveys.attributes import add_force as declare
+from ..app import page
+from ..security import allow
+from .common import back, c, note_of, store
+
+router = APIRouter()
+LinkManager = Annotated[User, allow(MANAGE_LINKS)]
+
+
+@router.get("/c/{name}/links", response_class=HTMLResponse)
+def links_page(request: Request, name: str, user: LinkManager) -> Response:
+    forces = audience.forces_seen(store(request), user, name)
+    mine = audience.own_force(user)
+    return page(
+        request,
+        "links.html",
+        name=name,
+        url=c(name),
+        links=online.list_links(store(request), name, mine),
+        forces=[mine] if mine else forces,
+        waves=[w for _, w in store(request).waves(name)],
+        base=(request.app.state.settings.public_url or str(request.base_url)).rstrip("/"),
+        note=note_of(request),
+    )
+
+
+@router.post("/c/{name}/links")
+def create_link(
+    request: Request,
+    name: str,
+    user: LinkManager,
+    wave: Annotated[str, Form(max_length=100)],
+    force: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    audience.forces_seen(store(request), user, name)
+    chosen = force or None
+    wave = " ".join(wave.split())
+    audience.check_new_link(store(request), user, name, wave, chosen)
+    online.create_link(store(request), name, wave, chosen)
+    return back(c(name) + "/links", "link created")
+
+
+@router.post("/c/{name}/forces")
+def add_force(
+    request: Request,
+    name: str,
+    user: Annotated[User, allow(MANAGE_COLLABORATIONS)],
+    force: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """A force joins the collaboration (named as its staff will pick it)."""
+    audience.forces_seen(store(request), user, name)
+    declare(store(request), name, force)
+    return back(c(name) + "/links", f"{' '.join(force.split())} added")
+
+
+def _set_link(request: Request, user: User, name: str, token: str, is_open: bool) -> Response:
+    audience.link_of(store(request), user, name, token)
+    online.set_open(store(request), token, is_open)
+    return back(c(name) + "/links", "link opened" if is_open else "link closed")
+
+
+@router.post("/c/{name}/links/{token}/close")
+def close_link(request: Request, name: str, token: str, user: LinkManager) -> Response:
+    return _set_link(request, user, name, token, False)
+
+
+@router.post("/c/{name}/links/{token}/open")
+def open_link(request: Request, name: str, token: str, user: LinkManager) -> Response:
+    return _set_link(request, user, name, token, True)
