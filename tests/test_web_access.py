@@ -1,69 +1,112 @@
 """Every route of the web app, for every role and for an anonymous visitor: allowed or refused.
 
 The table below is written out by hand on purpose: a new route fails
-`test_every_route_is_in_the_table` until someone decides who may use it, and a route
-whose guard disagrees with the table fails `test_each_route_declares_what_the_table_says`.
+`test_every_route_is_in_the_table` until someone decides what permission it needs, and a
+route whose guard disagrees with the table fails `test_each_route_declares_what_the_table_says`.
+Who has each permission is the roles record's (`access.roles`); `WHO_MAY` below checks
+that record against what each role was decided to do, so a change to it is a decision too.
 """
 
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
 from webkit import COLLAB, USERS, csrf_of, sign_in
 
+import collablens.web
 from collablens import jobs
-from collablens.access.accounts import ADMIN, ANALYST, FORCE_LEAD, VIEWER
+from collablens.access.accounts import ADMIN, ANALYST, FORCE_LEAD, ROLES, VIEWER
+from collablens.access.roles import (
+    MANAGE_COLLABORATIONS,
+    MANAGE_LINKS,
+    MANAGE_USERS,
+    OWN_FORCE_ONLY,
+    PERMISSIONS,
+    RECORD,
+    REVIEW,
+    SEE_NAMES,
+    SEE_REPORTS,
+    SEE_RESULTS,
+    SIGN_IN,
+    UPLOAD,
+    roles_with,
+)
 from collablens.text.coding import review_queue
-from collablens.web.security import PUBLIC, roles_of
+from collablens.web.security import PUBLIC, permission_of, roles_of
 
 ALL = {ADMIN, FORCE_LEAD, ANALYST, VIEWER}
-READERS = {ADMIN, ANALYST, VIEWER}
-CODERS = {ADMIN, ANALYST}
-LINKS = {ADMIN, FORCE_LEAD}
 
-#: (method, path) -> who may use it.
-EXPECTED: dict[tuple[str, str], set[str] | str] = {
+#: permission -> the roles that have it, as decided (the record must say the same).
+WHO_MAY: dict[str, set[str]] = {
+    SIGN_IN: ALL,
+    SEE_RESULTS: ALL,
+    OWN_FORCE_ONLY: {FORCE_LEAD},
+    SEE_REPORTS: {ADMIN, ANALYST, VIEWER},  # a force lead's view is their dashboard
+    REVIEW: {ADMIN, ANALYST},
+    MANAGE_LINKS: {ADMIN, FORCE_LEAD},
+    MANAGE_COLLABORATIONS: {ADMIN},
+    UPLOAD: {ADMIN},
+    MANAGE_USERS: {ADMIN},
+    SEE_NAMES: {ADMIN},
+}
+
+#: (method, path) -> the permission it needs (or PUBLIC).
+EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/"): PUBLIC,
     ("GET", "/report.css"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
-    ("POST", "/logout"): ALL,
-    ("GET", "/home"): ALL,
-    ("GET", "/account"): ALL,
-    ("POST", "/account/password"): ALL,
-    ("POST", "/collaborations"): {ADMIN},
-    ("GET", "/c/{name}"): ALL,
-    ("GET", "/c/{name}/links"): LINKS,
-    ("POST", "/c/{name}/links"): LINKS,
-    ("POST", "/c/{name}/forces"): {ADMIN},
-    ("POST", "/c/{name}/links/{token}/close"): LINKS,
-    ("POST", "/c/{name}/links/{token}/open"): LINKS,
-    ("GET", "/c/{name}/review"): CODERS,
-    ("POST", "/c/{name}/review/{segment_id}"): CODERS,
-    ("GET", "/c/{name}/agreement"): CODERS,
-    ("GET", "/c/{name}/register"): ALL,
-    ("POST", "/c/{name}/register"): {ADMIN},
-    ("POST", "/c/{name}/imports"): {ADMIN},
-    ("GET", "/c/{name}/downloads"): READERS,
-    ("POST", "/c/{name}/jobs"): READERS,
-    ("GET", "/jobs/{job_id}"): ALL,
-    ("GET", "/jobs/{job_id}/file"): ALL,
-    ("GET", "/c/{name}/scores.csv"): READERS,
-    ("GET", "/admin/users"): {ADMIN},
-    ("POST", "/admin/users"): {ADMIN},
-    ("POST", "/admin/users/{name}/role"): {ADMIN},
+    ("POST", "/logout"): SIGN_IN,
+    ("GET", "/home"): SIGN_IN,
+    ("GET", "/account"): SIGN_IN,
+    ("POST", "/account/password"): SIGN_IN,
+    ("POST", "/collaborations"): MANAGE_COLLABORATIONS,
+    ("GET", "/c/{name}"): SEE_RESULTS,
+    ("GET", "/c/{name}/links"): MANAGE_LINKS,
+    ("POST", "/c/{name}/links"): MANAGE_LINKS,
+    ("POST", "/c/{name}/forces"): MANAGE_COLLABORATIONS,
+    ("POST", "/c/{name}/links/{token}/close"): MANAGE_LINKS,
+    ("POST", "/c/{name}/links/{token}/open"): MANAGE_LINKS,
+    ("GET", "/c/{name}/review"): REVIEW,
+    ("POST", "/c/{name}/review/{segment_id}"): REVIEW,
+    ("GET", "/c/{name}/agreement"): REVIEW,
+    ("GET", "/c/{name}/register"): SEE_RESULTS,
+    ("POST", "/c/{name}/register"): UPLOAD,
+    ("POST", "/c/{name}/imports"): UPLOAD,
+    ("GET", "/c/{name}/downloads"): SEE_REPORTS,
+    ("POST", "/c/{name}/jobs"): SEE_REPORTS,
+    ("GET", "/jobs/{job_id}"): SIGN_IN,
+    ("GET", "/jobs/{job_id}/file"): SIGN_IN,
+    ("GET", "/c/{name}/scores.csv"): SEE_REPORTS,
+    ("GET", "/admin/users"): MANAGE_USERS,
+    ("POST", "/admin/users"): MANAGE_USERS,
+    ("POST", "/admin/users/{name}/role"): MANAGE_USERS,
     ("GET", "/s/{token}"): PUBLIC,
     ("POST", "/s/{token}"): PUBLIC,
     ("GET", "/s/{token}/thanks"): PUBLIC,
-    ("GET", "/api/openapi.json"): ALL,
-    ("GET", "/api/docs"): ALL,
-    ("GET", "/api/collaborations"): ALL,
-    ("GET", "/api/c/{name}/scores"): ALL,
-    ("GET", "/api/c/{name}/comments"): ALL,
-    ("GET", "/api/jobs/{job_id}"): ALL,
+    ("GET", "/api/openapi.json"): SIGN_IN,
+    ("GET", "/api/docs"): SIGN_IN,
+    ("GET", "/api/collaborations"): SIGN_IN,
+    ("GET", "/api/c/{name}/scores"): SEE_RESULTS,
+    ("GET", "/api/c/{name}/comments"): SEE_RESULTS,
+    ("GET", "/api/jobs/{job_id}"): SIGN_IN,
 }
+
+
+def _who(permission: str) -> set[str] | str:
+    """The roles a route needing `permission` admits, from the roles record."""
+    return PUBLIC if permission == PUBLIC else set(roles_with(permission))
+
+
+def test_the_roles_record_says_what_each_role_was_decided_to_do():
+    assert set(WHO_MAY) == set(PERMISSIONS), "a permission nobody decided the roles of"
+    for permission, roles in WHO_MAY.items():
+        assert set(roles_with(permission)) == roles, permission
+    assert list(ROLES) == [ADMIN, FORCE_LEAD, ANALYST, VIEWER] == [r.name for r in RECORD]
 
 
 def _flat(routes) -> list:
@@ -98,11 +141,41 @@ def test_every_route_is_in_the_table(web):
 
 
 def test_each_route_declares_what_the_table_says(web):
+    """The audience rule: every route names its audience through the roles record, a
+    permission of `access.roles` (or PUBLIC), never a list of role names."""
     for m, p, route in _routes(web.app):
-        declared = roles_of(route)
-        assert declared is not None, f"{m} {p} declares no roles with allow()"
-        want = EXPECTED[(m, p)]
-        assert declared == ({PUBLIC} if want == PUBLIC else want), (m, p)
+        permission = permission_of(route)
+        assert permission is not None, f"{m} {p} declares no permission with allow()"
+        assert permission == PUBLIC or permission in PERMISSIONS, (m, p, permission)
+        assert permission == EXPECTED[(m, p)], (m, p)
+        want = _who(permission)
+        assert roles_of(route) == ({PUBLIC} if want == PUBLIC else want), (m, p)
+
+
+def _templates() -> dict[str, str]:
+    folder = Path(collablens.web.__file__).parent / "templates"
+    return {t.name: t.read_text(encoding="utf-8") for t in folder.glob("*.html")}
+
+
+def test_no_template_compares_a_role_to_a_literal():
+    """Templates ask `can(PERMISSION)`; a role name in a template is a second declaration."""
+    roles = "|".join(ROLES)
+    for name, text in _templates().items():
+        assert not re.search(r"\.role\s*(==|!=|in|not in)\s", text), name
+        assert not re.search(rf"[\"'](?:{roles})[\"']", text), name
+        for asked in re.findall(r"\bcan\(\s*[\"']([^\"']+)[\"']\s*\)", text):
+            assert asked in PERMISSIONS, (name, asked)
+    # The rule bites: the base template asks about links, review and reports.
+    assert 'can("manage_links")' in _templates()["base.html"]
+
+
+def test_nothing_under_web_runs_sql():
+    """SQL lives in `store/`: the web app's modules call the library, never a database."""
+    sources = sorted(Path(collablens.web.__file__).parent.rglob("*.py"))
+    assert len(sources) > 5, "no web sources found"
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert "sqlalchemy" not in text and ".execute(" not in text, path
 
 
 def _path(path: str, web, job_id: int, segment_id: int) -> str:
@@ -159,7 +232,7 @@ def test_every_route_allows_and_refuses_as_the_table_says(web, who):
     for method, path, _ in _routes(web.app):
         if path in ("/logout", "/login") and method == "POST":
             continue  # they change who is signed in: tested on their own below
-        want = EXPECTED[(method, path)]
+        want = _who(EXPECTED[(method, path)])
         allowed = want == PUBLIC or (who is not None and who in want)
         url = _path(path, web, job_id, segment_id)
         if method == "GET":

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ...access import audience
+from ...access.accounts import User
+from ...access.roles import SEE_RESULTS
 from ...errors import NotFound
 from ...reporting.dashboard import dashboard
 from ..app import page
-from .common import Who, c, note_of, store
+from ..security import allow
+from .common import c, note_of, store
 
 router = APIRouter()
 
 
 @router.get("/c/{name}", response_class=HTMLResponse)
-def collaboration_page(request: Request, name: str, user: Who, wave: str | None = None) -> Response:
+def collaboration_page(
+    request: Request, name: str, user: Annotated[User, allow(SEE_RESULTS)], wave: str | None = None
+) -> Response:
     forces = audience.forces_seen(store(request), user, name)
     waves = [w for _, w in store(request).waves(name)]
     try:
