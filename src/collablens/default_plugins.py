@@ -8,21 +8,26 @@ coder's models, and ``collablens --help`` must load neither.
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any
+
 from .hookspecs import Register, hookimpl
+
+
+def _records(module: ModuleType, kind: type) -> list[Any]:
+    """Every record of `kind` a module declares at its top level, in the order written.
+
+    A built-in reader, section or exporter is declared once, as a record in its module;
+    declaring it is registering it, so adding one touches no second list.
+    """
+    return [v for v in vars(module).values() if isinstance(v, kind)]
 
 
 @hookimpl
 def register_readers(register: Register) -> None:
     from .surveys import readers as r
 
-    for reader in (
-        r.QUALTRICS,
-        r.QUALTRICS_LEGACY,
-        r.SURVEYMONKEY,
-        r.SMARTSURVEY,
-        r.MICROSOFT_FORMS,
-        r.WIDE,
-    ):
+    for reader in _records(r, r.Reader):
         register(reader.name, reader)
 
 
@@ -42,21 +47,7 @@ def register_embedders(register: Register) -> None:
 def register_sections(register: Register) -> None:
     from .reporting import sections as s
 
-    for section in (
-        s.SUMMARY,
-        s.SCORECARD,
-        s.FORCES,
-        s.QUADRANT,
-        s.TREND,
-        s.GAPS,
-        s.COMMENTS,
-        s.INTERVIEWS,
-        s.GOVERNANCE,
-        s.ACTIONS,
-        s.WORKSHOP,
-        s.RELIABILITY,
-        s.METHOD,
-    ):
+    for section in _records(s, s.Section):
         register(section.id, section)
 
 
@@ -64,5 +55,5 @@ def register_sections(register: Register) -> None:
 def register_exporters(register: Register) -> None:
     from .reporting import exporters as x
 
-    for exporter in (x.CSV, x.JSON):
+    for exporter in _records(x, x.Exporter):
         register(exporter.name, exporter)
