@@ -1,0 +1,59 @@
+"""The built-in readers, embedders, report sections and exporters, registered as a plugin.
+
+They go through the same hooks (`collablens.hookspecs`) a third-party plugin implements, as
+llm's default plugins do, so nothing about a built-in is special but where it lives. Each
+hook imports its module only when called: reading the list of readers must not load the
+coder's models, and ``collablens --help`` must load neither.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from .hookspecs import Register, hookimpl
+
+
+def _records(module: ModuleType, kind: type) -> list[Any]:
+    """Every record of `kind` a module declares at its top level, in the order written.
+
+    A built-in reader, section or exporter is declared once, as a record in its module;
+    declaring it is registering it, so adding one touches no second list.
+    """
+    return [v for v in vars(module).values() if isinstance(v, kind)]
+
+
+@hookimpl
+def register_readers(register: Register) -> None:
+    from .surveys import readers as r
+
+    for reader in _records(r, r.Reader):
+        register(reader.name, reader)
+
+
+@hookimpl
+def register_embedders(register: Register) -> None:
+    from .text import embed as e
+
+    register(e.DEFAULT_MODEL, e.static_then_finetuned)
+    register(e.FINETUNED_MODEL, e.minilm_l6_collab)
+    register(e.CASCADE_MODEL, e.static_then_l3)
+    register(e.STATIC_MODEL, e.static_mpnet)
+    register(e.ENCODER_MODEL, e.paraphrase_l3)
+    register("minilm-l6-int8", e.minilm_l6)
+
+
+@hookimpl
+def register_sections(register: Register) -> None:
+    from .reporting import sections as s
+
+    for section in _records(s, s.Section):
+        register(section.id, section)
+
+
+@hookimpl
+def register_exporters(register: Register) -> None:
+    from .reporting import exporters as x
+
+    for exporter in _records(x, x.Exporter):
+        register(exporter.name, exporter)
