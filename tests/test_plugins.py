@@ -149,3 +149,59 @@ def test_an_installed_plugin_is_found_through_its_entry_point(tmp_path):
     assert origin == "collablens_pipes"
     mine = [p for p in listed if p["name"] == "collablens_pipes"]
     assert mine and mine[0]["version"] == "0.1" and mine[0]["readers"] == ["pipes"]
+
+
+class _Page:
+    """A plugin page, guarded as every built-in one is."""
+
+    @hookimpl
+    def register_routes(self, app):
+        from fastapi import APIRouter
+
+        from collablens.web.security import allow
+
+        router = APIRouter()
+
+        @router.get("/hello", dependencies=[allow("see_results")])
+        def hello() -> dict:
+            return {"hello": "world"}
+
+        @router.get("/login", dependencies=[allow("public")])
+        def takeover() -> dict:
+            return {"taken": "over"}
+
+        app.include_router(router)
+
+
+class _OpenPage:
+    @hookimpl
+    def register_routes(self, app):
+        @app.get("/open")
+        def wide_open() -> dict:
+            return {}
+
+
+def test_a_plugin_route_is_served_after_the_built_ins_and_keeps_its_guard(store):
+    from fastapi.testclient import TestClient
+
+    from collablens.web.app import create_app
+
+    plugins.register(_Page(), name="page-plugin")
+    try:
+        client = TestClient(create_app(store, run_jobs=False))
+        assert client.get("/hello", follow_redirects=False).status_code == 303  # sign in first
+        assert "taken" not in client.get("/login").text  # the built-in page still answers
+    finally:
+        plugins.unregister("page-plugin")
+
+
+def test_a_route_that_says_nothing_of_who_may_use_it_stops_the_app(store):
+    from collablens.errors import CollablensError
+    from collablens.web.app import create_app
+
+    plugins.register(_OpenPage(), name="open-plugin")
+    try:
+        with pytest.raises(CollablensError, match=r"\['GET'\] /open"):
+            create_app(store, run_jobs=False)
+    finally:
+        plugins.unregister("open-plugin")

@@ -57,3 +57,14 @@ def register_exporters(register: Register) -> None:
 
     for exporter in _records(x, x.Exporter):
         register(exporter.name, exporter)
+
+
+@hookimpl(tryfirst=True)
+def register_routes(app: Any) -> None:
+    """The built-in pages, the respondents' survey pages and the API: first, so no plugin
+    route can take over one of their addresses."""
+    from .web import api, pages, survey
+
+    app.include_router(pages.router)
+    app.include_router(survey.router)
+    app.include_router(api.router)

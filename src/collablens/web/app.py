@@ -86,8 +86,7 @@ def templates() -> Jinja2Templates:
 
 def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = True) -> FastAPI:
     """The app for `store`; `run_jobs` starts the background job runner with the server."""
-    from .. import jobs
-    from . import api, pages, survey
+    from .. import jobs, plugins
 
     settings = settings or Settings()
     runner = jobs.Runner(store) if run_jobs else None
@@ -128,11 +127,31 @@ def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = 
     )
     static = resources.files("collablens.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    app.include_router(pages.router)
-    app.include_router(survey.router)
-    app.include_router(api.router)
+    # The built-in pages come through the same hook as a plugin's (built-ins first, so a
+    # plugin cannot take over one of their addresses).
+    plugins.manager().hook.register_routes(app=app)
+    _refuse_unguarded(app)
     _errors(app)
     return app
+
+
+def _refuse_unguarded(app: FastAPI) -> None:
+    """Every route must say who may use it (`allow(...)`); a plugin's that does not stops
+    the app from starting, so no page ships open by accident."""
+    from fastapi.routing import APIRoute
+
+    from .security import permission_of
+
+    open_routes = [
+        f"{sorted(r.methods)} {r.path}"
+        for r in app.routes
+        if isinstance(r, APIRoute) and permission_of(r) is None
+    ]
+    if open_routes:
+        raise CollablensError(
+            "these web routes do not declare who may use them (add allow(...) or "
+            f"allow(PUBLIC)): {', '.join(open_routes)}"
+        )
 
 
 def _warm_redactor() -> None:
