@@ -143,7 +143,7 @@ def _refuse_unguarded(app: FastAPI) -> None:
     from .security import permission_of
 
     open_routes = [
-        f"{sorted(r.methods)} {r.path}"
+        f"{sorted(r.methods or ())} {r.path}"
         for r in app.routes
         if isinstance(r, APIRoute) and permission_of(r) is None
     ]
