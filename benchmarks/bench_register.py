@@ -26,9 +26,9 @@ def write_book(path: Path, n: int) -> int:
     clauses = builtin_clauses().clauses
     book = openpyxl.Workbook()
     book.remove(book.active)
-    sheets = {name: book.create_sheet(name) for name in SHEETS}
-    for name, columns in SHEETS.items():
-        sheets[name].append(columns)
+    sheets = {sheet.name: book.create_sheet(sheet.name) for sheet in SHEETS}
+    for sheet in SHEETS:
+        sheets[sheet.name].append(list(sheet.columns))
     rows = 0
     for i in range(n):
         c = f"Collaboration {i:04d}"

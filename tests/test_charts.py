@@ -145,3 +145,26 @@ def test_the_mentions_chart_draws_the_unclear_share_as_plainly_as_the_others():
     assert grey in svg.lower()  # the grey bar (the chart's text is drawn as paths)
     sure = charts.mentions([{**r, "unclear": 0} for r in rows])
     assert grey not in sure.lower() and len(sure) < len(svg)
+
+
+def test_every_colour_is_the_palettes():
+    """The charts, the deck, the REFI-QDA codes and the report's CSS name no colour of their
+    own: each is reporting/palette.py's, so changing one there changes every output."""
+    from importlib import resources
+    from pathlib import Path
+
+    from collablens.reporting import html, palette
+
+    root = Path(charts.__file__).parents[1]
+    hex_colour = re.compile(r"#[0-9a-fA-F]{6}\b|\"[0-9A-F]{6}\"")
+    for module in ("reporting/charts.py", "reporting/deck.py", "interviews/refiqda.py"):
+        assert not hex_colour.findall((root / module).read_text(encoding="utf-8")), module
+    templates = resources.files("collablens.reporting") / "templates"
+    page = (templates / "report.html").read_text(encoding="utf-8")
+    # White (#fff) is the only colour the page writes itself.
+    assert set(re.findall(r"#[0-9a-fA-F]{3,6}\b", page)) <= {"#fff"}
+    style = html.environment().from_string(page.split("<style>")[1].split("*")[0]).render()
+    assert f"--ink:{palette.INK};" in style and f"--concern:{palette.CONCERN};" in style
+    for section in (templates / "sections").iterdir():
+        text = section.read_text(encoding="utf-8")
+        assert not re.findall(r"#[0-9a-fA-F]{6}\b", text), section.name

@@ -192,3 +192,15 @@ def test_a_table_reads_back_whatever_its_separator_and_encoding(grid, sep, encod
     table = read_table(path)
     assert table.headers == grid[0]
     assert table.data.astype(str).values.tolist() == grid[1:]
+
+
+def test_a_tools_own_codes_are_on_its_reader():
+    """Qualtrics' status and finished codes are the Qualtrics readers' (both layouts); a
+    reader of another tool reads no cell as a preview or unfinished."""
+    from collablens.surveys import readers as r
+
+    for reader in (r.QUALTRICS, r.QUALTRICS_LEGACY):
+        assert reader.not_real("Survey Preview") and reader.not_real("17")
+        assert not reader.not_real("IP Address") and not reader.not_real("0")
+        assert reader.unfinished("False") and not reader.unfinished("True")
+    assert not r.WIDE.not_real("Survey Preview") and not r.WIDE.unfinished("False")

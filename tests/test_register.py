@@ -307,3 +307,25 @@ def test_formulas_without_values_empty_sheets_and_csv_sheets(store: Store, tmp_p
     book = read_workbook([tmp_path / "m.csv", tmp_path / "c.csv", tmp_path / "p.csv"])
     assert [m.title for m in book.milestones] == ["Go live"]
     assert book.sheets == {"Milestones", "Collaborations", "Parties"}
+
+
+def test_each_sheet_is_one_record_and_the_docs_table_is_made_from_them(tmp_path):
+    """The records are the one place a sheet is described: every column has a note, the
+    required columns are columns, the example rows fill the columns, the template's sheets
+    are the records, and docs/governance.md carries the table the records make."""
+    from collablens.govern.register import SHEETS, sheets_table
+
+    for sheet in SHEETS:
+        assert sheet.required <= set(sheet.columns), sheet.name
+        assert all(sheet.note(c) for c in sheet.columns), sheet.name
+        assert sheet.example and all(len(r) == len(sheet.columns) for r in sheet.example)
+    # Two sheets with the same required columns could not be told apart as CSV files.
+    assert len({s.required for s in SHEETS}) == len(SHEETS)
+    book = openpyxl.load_workbook(register_template(tmp_path / "r.xlsx"))
+    assert book.sheetnames == [s.name for s in SHEETS]
+    for sheet in SHEETS:
+        header = next(book[sheet.name].iter_rows(max_row=1, values_only=True))
+        assert header == sheet.columns
+        assert book[sheet.name]["A1"].comment.text == sheet.note("collaboration")
+    docs = (Path(__file__).parents[1] / "docs" / "governance.md").read_text(encoding="utf-8")
+    assert "<!-- sheets -->\n" + sheets_table() + "<!-- /sheets -->" in docs

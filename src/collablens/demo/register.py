@@ -129,10 +129,10 @@ def build_register(store: Store, collaboration: str, folder: Path) -> Path:
         "Travel": [[collaboration, "Northmoor HQ", "Tarn Valley HQ", 95],
                    [collaboration, "Northmoor HQ", "Eastdale HQ", 40]],
     }  # fmt: skip
-    for sheet, columns in SHEETS.items():
-        ws = book.create_sheet(sheet)
-        ws.append(columns)
-        for row in rows[sheet]:
+    for sheet in SHEETS:
+        ws = book.create_sheet(sheet.name)
+        ws.append(list(sheet.columns))
+        for row in rows[sheet.name]:
             ws.append(row)
     book.save(str(path))
     import_register(store, [path])

@@ -18,6 +18,7 @@ from datetime import date
 from statistics import mean
 
 from ..store import Store, queries
+from .lists import replace_lists
 
 
 @dataclass
@@ -85,16 +86,11 @@ def save_people_and_dates(
 ) -> None:
     """Write a workbook's milestones, successes and champions, replacing each
     collaboration's earlier ones of each kind (in the caller's transaction)."""
-    for kind, rows in (
-        ("milestones", milestones),
-        ("successes", successes),
-        ("champions", champions),
-    ):
-        for name in {r.collaboration for r in rows}:
-            cid = queries.ensure_collaboration(conn, name)
-            queries.replace_register_list(
-                conn, kind, cid, [_values(r) for r in rows if r.collaboration == name]
-            )
+    replace_lists(
+        conn,
+        (("milestones", milestones), ("successes", successes), ("champions", champions)),
+        _values,
+    )
 
 
 def _values(r) -> dict:

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from ..store import Store, queries
+from .lists import replace_lists
 
 EARTH_KM = 6371.0088  # the mean Earth radius (IUGG)
 
@@ -96,12 +97,7 @@ def travel_matrix(sites: list[Site], travel: list[Travel]) -> list[dict]:
 
 def save_practicalities(conn, terms: list[Term], sites: list[Site], travel: list[Travel]) -> None:
     """Replace each collaboration's terms, sites and travel times (in the caller's transaction)."""
-    for kind, rows in (("terms", terms), ("sites", sites), ("travel", travel)):
-        for name in {r.collaboration for r in rows}:
-            cid = queries.ensure_collaboration(conn, name)
-            queries.replace_register_list(
-                conn, kind, cid, [_values(r) for r in rows if r.collaboration == name]
-            )
+    replace_lists(conn, (("terms", terms), ("sites", sites), ("travel", travel)), _values)
 
 
 def _values(r) -> dict:

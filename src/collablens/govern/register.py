@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -59,107 +59,46 @@ EVENTS = ("signed", "varied", "renewed", "joined", "withdrew", "terminated")
 #: Events that name the party they concern.
 PARTY_EVENTS = ("joined", "withdrew")
 
-SHEETS: dict[str, list[str]] = {
-    "Collaborations": ["collaboration", "function", "model", "lead_force", "board", "start_date"],
-    "Parties": ["collaboration", "force", "chief_officer", "policing_body"],
-    "Events": ["collaboration", "date", "event", "force", "note"],
-    "Agreements": [
-        "collaboration", "agreement", "signed", "last_reviewed", "review_due", "publication",
-    ],
-    "Clauses": ["collaboration", "agreement", "clause", "status", "note"],
-    "Contributions": [
-        "collaboration", "force", "year", "cash", "officers_fte", "staff_fte", "assets", "basis",
-        "officers", "baseline_cost", "current_cost", "cashable_planned", "cashable_realised",
-        "noncashable_planned", "noncashable_realised", "exit_costs",
-    ],
-    "Benefits": ["collaboration", "force", "year", "kind", "description", "evidence"],
-    "Milestones": ["collaboration", "milestone", "due", "done", "note"],
-    "Successes": ["collaboration", "date", "success", "force"],
-    "Champions": ["collaboration", "force", "name", "role", "reach"],
-    "Terms": ["collaboration", "force", "field", "value"],
-    "Sites": ["collaboration", "force", "site", "latitude", "longitude"],
-    "Travel": ["collaboration", "from_site", "to_site", "minutes"],
-}  # fmt: skip
-#: Sheets whose rows a re-import replaces per collaboration, and the store's name for them.
-LIST_SHEETS = {
-    "Agreements": "agreements",
-    "Contributions": "force_years",
-    "Benefits": "benefits",
-    "Milestones": "milestones",
-    "Successes": "successes",
-    "Champions": "champions",
-    "Terms": "terms",
-    "Sites": "sites",
-    "Travel": "travel",
-}
-REQUIRED = {
-    "Collaborations": {"collaboration", "function", "model"},
-    "Parties": {"collaboration", "force", "chief_officer", "policing_body"},
-    "Events": {"collaboration", "date", "event"},
-    "Agreements": {"collaboration", "agreement", "publication"},
-    "Clauses": {"collaboration", "agreement", "clause", "status"},
-    "Contributions": {"collaboration", "force", "year"},
-    "Benefits": {"collaboration", "year", "kind", "description"},
-    "Milestones": {"collaboration", "milestone", "due"},
-    "Successes": {"collaboration", "date", "success"},
-    "Champions": {"collaboration", "force", "name", "role"},
-    "Terms": {"collaboration", "force", "field", "value"},
-    "Sites": {"collaboration", "force", "site", "latitude", "longitude"},
-    "Travel": {"collaboration", "from_site", "to_site", "minutes"},
-}
-HELP = {
+#: Notes on the columns several sheets share; a sheet's own columns carry theirs on its record.
+SHARED_HELP = {
     "collaboration": "The collaboration's name, as used everywhere in collablens.",
-    "function": "What it does: regional organised crime unit, forensics, firearms licensing...",
-    "model": "lead force, host force or joint unit.",
-    "lead_force": "The lead or host force (one of its parties).",
-    "board": "The board that governs it, e.g. 'Regional Collaboration Board'.",
-    "start_date": "When it started (YYYY-MM-DD).",
     "force": "A party force (Parties), or the force that joined or withdrew (Events).",
-    "chief_officer": "The party's chief officer, e.g. 'Chief Constable of Eastdale'.",
-    "policing_body": "The party's policing body, e.g. 'Police and Crime Commissioner'.",
     "date": "When it happened (YYYY-MM-DD).",
-    "event": "signed, varied, renewed, joined, withdrew or terminated.",
     "note": "Anything to record about it, e.g. what a variation changed.",
     "agreement": "The agreement's title, e.g. 'Regional Organised Crime Unit Agreement 2019'.",
-    "signed": "When the agreement was signed (YYYY-MM-DD).",
-    "last_reviewed": "When the parties last reviewed it (YYYY-MM-DD).",
-    "review_due": "When its next review is due, if it says (YYYY-MM-DD).",
-    "publication": "in full, title and objective, or not published.",
-    "clause": "A clause of the checklist, by id or name (`collablens register clauses`).",
-    "status": "present, missing or not applicable.",
     "year": "The financial year, April to March, written 2024/25.",
-    "cash": "The force's cash contribution that year, in pounds.",
-    "officers_fte": "Officers the force puts in, in full-time equivalents.",
-    "staff_fte": "Police staff the force puts in, in full-time equivalents.",
-    "assets": "The value of assets the force puts in, in pounds.",
-    "basis": "How the contribution is worked out: a formula, cost recovery...",
-    "officers": "The force's size: its officer numbers that year.",
-    "baseline_cost": "What the function cost the force before the collaboration, in pounds.",
-    "current_cost": "What it costs the force now, in pounds.",
-    "cashable_planned": "Cashable savings planned that year, in pounds.",
-    "cashable_realised": "Cashable savings realised that year, in pounds.",
-    "noncashable_planned": "Non-cashable savings planned (time, capacity), in pounds.",
-    "noncashable_realised": "Non-cashable savings realised, in pounds.",
-    "exit_costs": "What leaving would cost the force (liabilities included), in pounds.",
-    "kind": "resilience, capability, performance or other.",
-    "description": "The benefit, in a sentence.",
-    "evidence": "What shows it: a report, a measure, an inspection finding.",
-    "milestone": "A step the collaboration planned, e.g. 'Single case system live'.",
-    "due": "When it was due (YYYY-MM-DD).",
-    "done": "When it was met (YYYY-MM-DD); empty while open.",
-    "success": "An early win worth celebrating, in a sentence.",
-    "name": "The champion's or broker's name (shown only with `register champions --names`).",
-    "role": "champion or broker, or their job, e.g. 'liaison inspector'.",
-    "reach": "Who they reach: a team, a department, the whole force.",
-    "field": "A term compared between forces: allowances, shift pattern, overtime rules...",
-    "value": "The force's term, e.g. '£2,500 a year' or '4 on 4 off'.",
-    "site": "A site's name, e.g. 'Eastdale HQ'.",
-    "latitude": "The site's latitude in decimal degrees, e.g. 54.97.",
-    "longitude": "The site's longitude in decimal degrees, e.g. -1.61 (west is negative).",
-    "from_site": "A site (as on the Sites sheet).",
-    "to_site": "Another site.",
-    "minutes": "Usual travel time between them, in minutes.",
 }
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of the register workbook, declared once (`SHEETS`, at the end of this
+    module): the template, the import, CSV recognition, a re-import's replacing and the
+    docs' table of sheets are all made from these records, so a new sheet is one record
+    (and its row reader)."""
+
+    name: str
+    columns: tuple[str, ...]
+    required: frozenset[str]
+    #: Reads and checks one row into the workbook being built; RegisterError names the cell.
+    read: Callable[[_Row], None]
+    #: Notes on this sheet's own columns (the template's cell comments); see SHARED_HELP.
+    help: Mapping[str, str]
+    #: The template's example rows.
+    example: tuple[tuple[Any, ...], ...]
+    #: The store's name for a list sheet, whose rows a re-import replaces per collaboration;
+    #: None for a sheet stored another way.
+    store_kind: str | None = None
+    #: False only for the sheet that declares collaborations; other rows need one declared.
+    needs_entry: bool = True
+
+    @property
+    def is_list(self) -> bool:
+        return self.store_kind is not None
+
+    def note(self, column: str) -> str:
+        """The note on a column of this sheet."""
+        return self.help.get(column) or SHARED_HELP[column]
 
 
 class RegisterError(CollablensError):
@@ -240,7 +179,7 @@ def _key(header: object) -> str:
     return str(header or "").strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
+def _rows_of(path: Path) -> list[tuple[Sheet, list[tuple[int, dict[str, Any]]]]]:
     """(sheet, [(row number, {column: value})]) of a workbook, or of a CSV file whose
     columns say which sheet it is."""
     suffix = path.suffix.lower()
@@ -257,10 +196,10 @@ def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
         out = []
         names = {name.strip().lower(): name for name in book.sheetnames}
         for sheet in SHEETS:
-            if sheet.lower() not in names:
+            if sheet.name.lower() not in names:
                 continue
-            rows = book[names[sheet.lower()]].iter_rows(values_only=True)
-            written = formulas[names[sheet.lower()]].iter_rows(values_only=True)
+            rows = book[names[sheet.name.lower()]].iter_rows(values_only=True)
+            written = formulas[names[sheet.name.lower()]].iter_rows(values_only=True)
             header = [_key(h) for h in next(rows, [])]
             next(written, None)
             if not any(header):
@@ -271,7 +210,7 @@ def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
                     if v is None and isinstance(w, str) and w.startswith("="):
                         col = header[j] if j < len(header) else str(j + 1)
                         raise RegisterError(
-                            f"{path}, sheet {sheet}, row {n}, column {col!r}: a formula ({w}) "
+                            f"{path}, sheet {sheet.name}, row {n}, column {col!r}: a formula ({w}) "
                             "with no calculated value; open the workbook in a spreadsheet, "
                             "let it calculate, and save it"
                         )
@@ -281,7 +220,7 @@ def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
             out.append((sheet, _checked_header(path, sheet, header, body)))
         if not out:
             raise RegisterError(
-                f"{path}: has none of the sheets {', '.join(SHEETS)} "
+                f"{path}: has none of the sheets {', '.join(s.name for s in SHEETS)} "
                 "(write the template with `collablens register template`)"
             )
         return out
@@ -293,8 +232,8 @@ def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
         reader = csv.reader(io.StringIO(text))
         header = [_key(h) for h in next(reader, [])]
         # The sheet whose required columns the file has (the most specific, where several).
-        fits = [name for name, need in REQUIRED.items() if need <= set(header)]
-        which = max(fits, key=lambda name: len(REQUIRED[name])) if fits else None
+        fits = [s for s in SHEETS if s.required <= set(header)]
+        which = max(fits, key=lambda s: len(s.required)) if fits else None
         if which is None:
             raise RegisterError(
                 f"{path}: its columns ({', '.join(header) or 'none'}) have the required columns "
@@ -309,11 +248,11 @@ def _rows_of(path: Path) -> list[tuple[str, list[tuple[int, dict[str, Any]]]]]:
     raise RegisterError(f"{path}: a register file is .xlsx or .csv, not {suffix or 'no extension'}")
 
 
-def _checked_header(path: Path, sheet: str, header: list[str], body):
-    missing = REQUIRED[sheet] - set(header)
+def _checked_header(path: Path, sheet: Sheet, header: list[str], body):
+    missing = sheet.required - set(header)
     if missing:
         raise RegisterError(
-            f"{path}, sheet {sheet}: missing column{'s' if len(missing) > 1 else ''} "
+            f"{path}, sheet {sheet.name}: missing column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(sorted(missing))}"
         )
     return body
@@ -379,99 +318,62 @@ def read_workbook(paths: Iterable[str | Path], clauses: ClauseList | None = None
     records: dict[tuple[str, str], AgreementRecord] = {}
     entries: dict[str, Entry] = {}
     book = Workbook([])
-    pending: list[tuple[str, str, int, dict[str, Any]]] = []
+    pending: list[tuple[str, Sheet, int, dict[str, Any]]] = []
     for p in map(Path, paths):
         if not p.exists():
             raise RegisterError(f"{p}: no such file")
         for sheet, rows in _rows_of(p):
-            book.sheets.add(sheet)
+            book.sheets.add(sheet.name)
             pending += [(str(p), sheet, n, row) for n, row in rows]
-    order = {name: i for i, name in enumerate(SHEETS)}
-    for path, sheet, n, row in sorted(pending, key=lambda r: order[r[1]]):
-        where = f"{path}, sheet {sheet}, row {n}"
+    order = {sheet.name: i for i, sheet in enumerate(SHEETS)}
+    for path, sheet, n, row in sorted(pending, key=lambda r: order[r[1].name]):
+        where = f"{path}, sheet {sheet.name}, row {n}"
         name = _text(row.get("collaboration"), where, "collaboration", True)
         assert name is not None
-        if sheet == "Collaborations":
-            model = (_text(row.get("model"), where, "model", True) or "").lower()
-            if model not in MODELS:
-                raise RegisterError(
-                    f"{where}, column 'model': {row.get('model')!r} is not one of "
-                    f"{', '.join(MODELS)}"
-                )
-            if name in entries:
-                raise RegisterError(f"{where}, column 'collaboration': {name!r} appears twice")
-            entries[name] = Entry(
-                name,
-                _text(row.get("function"), where, "function", True) or "",
-                model,
-                _text(row.get("lead_force"), where, "lead_force"),
-                _text(row.get("board"), where, "board"),
-                parse_date(row.get("start_date"), where, "start_date"),
-            )
-            continue
         entry = entries.get(name)
-        if entry is None:
+        if sheet.needs_entry and entry is None:
             raise RegisterError(
                 f"{where}, column 'collaboration': {name!r} is not on the Collaborations sheet"
             )
-        if sheet in ("Agreements", "Clauses"):
-            _agreement_row(sheet, row, where, name, records, clauses)
-            continue
-        if sheet in ("Contributions", "Benefits"):
-            _money_row(sheet, row, where, entries.get(name), name, book)
-            continue
-        if sheet in ("Milestones", "Successes", "Champions"):
-            _people_row(sheet, row, where, entries.get(name), name, book)
-            continue
-        if sheet in ("Terms", "Sites", "Travel"):
-            _place_row(sheet, row, where, entries.get(name), name, book)
-            continue
-        if sheet == "Parties":
-            party = _text(row.get("force"), where, "force", True) or ""
-            if any(q.force.casefold() == party.casefold() for q in entry.parties):
-                raise RegisterError(f"{where}, column 'force': {party!r} is listed twice")
-            entry.parties.append(
-                Party(
-                    party,
-                    _text(row.get("chief_officer"), where, "chief_officer", True) or "",
-                    _text(row.get("policing_body"), where, "policing_body", True) or "",
-                )
-            )
-        else:
-            kind = (_text(row.get("event"), where, "event", True) or "").lower()
-            if kind not in EVENTS:
-                raise RegisterError(
-                    f"{where}, column 'event': {row.get('event')!r} is not one of "
-                    f"{', '.join(EVENTS)}"
-                )
-            force = _text(row.get("force"), where, "force")
-            if kind in PARTY_EVENTS:
-                match = next(
-                    (
-                        q.force
-                        for q in entry.parties
-                        if force and q.force.casefold() == force.casefold()
-                    ),
-                    None,
-                )
-                if match is None:
-                    raise RegisterError(
-                        f"{where}, column 'force': {kind} needs one of the collaboration's "
-                        f"parties (Parties sheet), not {force!r}"
-                    )
-                force = match
-            entry.events.append(
-                Event(
-                    parse_date(row.get("date"), where, "date", True) or date.min,
-                    kind,
-                    force,
-                    _text(row.get("note"), where, "note"),
-                )
-            )
+        sheet.read(_Row(row, where, name, entry, entries, book, records, clauses))
     for entry in entries.values():
         check_entry(entry, "register file")
     book.entries, book.agreements = list(entries.values()), list(records.values())
     return book
+
+
+@dataclass
+class _Row:
+    """One row being read, with what the rows of earlier sheets built."""
+
+    row: dict[str, Any]
+    where: str  # file, sheet and row, for messages
+    name: str  # its collaboration
+    entry: Entry | None  # the collaboration's entry; None only on the Collaborations sheet
+    entries: dict[str, Entry]
+    book: Workbook
+    records: dict[tuple[str, str], AgreementRecord]
+    clauses: ClauseList
+
+    def text(self, column: str, required: bool = False) -> str | None:
+        return _text(self.row.get(column), self.where, column, required)
+
+    def date(self, column: str, required: bool = False) -> date | None:
+        return parse_date(self.row.get(column), self.where, column, required)
+
+    def party(self, column: str = "force", required: bool = False) -> str | None:
+        """The force in `column`, spelt as the collaboration's party is."""
+        return _party(self.entry, self.name, self.text(column, required), self.where)
+
+    def choice(self, column: str, allowed: Collection[str]) -> str:
+        """A required value that must be one of `allowed` (any case)."""
+        value = (self.text(column, True) or "").lower()
+        if value not in allowed:
+            raise RegisterError(
+                f"{self.where}, column {column!r}: {self.row.get(column)!r} is not one of "
+                f"{', '.join(allowed)}"
+            )
+        return value
 
 
 def _party(entry: Entry | None, name: str, force: str | None, where: str) -> str | None:
@@ -504,118 +406,143 @@ def _number(value: Any, where: str, column: str, low: float, high: float) -> flo
     return x
 
 
-def _place_row(
-    sheet: str, row: dict[str, Any], where: str, entry: Entry | None, name: str, book: Workbook
-) -> None:
-    if entry is None:
-        _party(entry, name, "?", where)
-    if sheet == "Terms":
-        book.terms.append(
-            Term(
-                name,
-                _party(entry, name, _text(row.get("force"), where, "force", True), where) or "",
-                _text(row.get("field"), where, "field", True) or "",
-                _text(row.get("value"), where, "value", True) or "",
-            )
-        )
-    elif sheet == "Sites":
-        site = _text(row.get("site"), where, "site", True) or ""
-        if any(s.collaboration == name and s.name == site for s in book.sites):
-            raise RegisterError(f"{where}, column 'site': {site!r} appears twice")
-        book.sites.append(
-            Site(
-                name,
-                _party(entry, name, _text(row.get("force"), where, "force", True), where) or "",
-                site,
-                _number(row.get("latitude"), where, "latitude", -90, 90),
-                _number(row.get("longitude"), where, "longitude", -180, 180),
-            )
-        )
-    else:
-        known = {s.name for s in book.sites if s.collaboration == name}
-        ends = []
-        for column in ("from_site", "to_site"):
-            site = _text(row.get(column), where, column, True) or ""
-            if site not in known:
-                raise RegisterError(
-                    f"{where}, column {column!r}: {site!r} is not on the Sites sheet for {name!r}"
-                )
-            ends.append(site)
-        minutes = _number(row.get("minutes"), where, "minutes", 0, 24 * 60)
-        book.travel.append(Travel(name, ends[0], ends[1], round(minutes)))
+# -- one reader per sheet (each named on its record in SHEETS) --------------------------------
 
 
-def _people_row(
-    sheet: str, row: dict[str, Any], where: str, entry: Entry | None, name: str, book: Workbook
-) -> None:
-    if entry is None:
-        _party(entry, name, "?", where)  # names the sheet and row
-    if sheet == "Milestones":
-        due = parse_date(row.get("due"), where, "due", True)
-        done = parse_date(row.get("done"), where, "done")
-        assert due is not None
-        book.milestones.append(
-            Milestone(
-                name,
-                _text(row.get("milestone"), where, "milestone", True) or "",
-                due,
-                done,
-                _text(row.get("note"), where, "note"),
-            )
-        )
-    elif sheet == "Successes":
-        on = parse_date(row.get("date"), where, "date", True)
-        assert on is not None
-        book.successes.append(
-            Success(
-                name,
-                on,
-                _text(row.get("success"), where, "success", True) or "",
-                _party(entry, name, _text(row.get("force"), where, "force"), where),
-            )
-        )
-    else:
-        book.champions.append(
-            Champion(
-                name,
-                _party(entry, name, _text(row.get("force"), where, "force", True), where) or "",
-                _text(row.get("name"), where, "name", True) or "",
-                _text(row.get("role"), where, "role", True) or "",
-                _text(row.get("reach"), where, "reach"),
-            )
-        )
+def _collaboration_row(r: _Row) -> None:
+    model = r.choice("model", MODELS)
+    if r.name in r.entries:
+        raise RegisterError(f"{r.where}, column 'collaboration': {r.name!r} appears twice")
+    r.entries[r.name] = Entry(
+        r.name,
+        r.text("function", True) or "",
+        model,
+        r.text("lead_force"),
+        r.text("board"),
+        r.date("start_date"),
+    )
 
 
-def _money_row(
-    sheet: str, row: dict[str, Any], where: str, entry: Entry | None, name: str, book: Workbook
-) -> None:
+def _party_row(r: _Row) -> None:
+    assert r.entry is not None
+    party = r.text("force", True) or ""
+    if any(q.force.casefold() == party.casefold() for q in r.entry.parties):
+        raise RegisterError(f"{r.where}, column 'force': {party!r} is listed twice")
+    r.entry.parties.append(
+        Party(party, r.text("chief_officer", True) or "", r.text("policing_body", True) or "")
+    )
+
+
+def _event_row(r: _Row) -> None:
+    assert r.entry is not None
+    kind = r.choice("event", EVENTS)
+    force = r.text("force")
+    if kind in PARTY_EVENTS:
+        match = next(
+            (q.force for q in r.entry.parties if force and q.force.casefold() == force.casefold()),
+            None,
+        )
+        if match is None:
+            raise RegisterError(
+                f"{r.where}, column 'force': {kind} needs one of the collaboration's "
+                f"parties (Parties sheet), not {force!r}"
+            )
+        force = match
+    r.entry.events.append(Event(r.date("date", True) or date.min, kind, force, r.text("note")))
+
+
+def _term_row(r: _Row) -> None:
+    r.book.terms.append(
+        Term(
+            r.name,
+            r.party(required=True) or "",
+            r.text("field", True) or "",
+            r.text("value", True) or "",
+        )
+    )
+
+
+def _site_row(r: _Row) -> None:
+    site = r.text("site", True) or ""
+    if any(s.collaboration == r.name and s.name == site for s in r.book.sites):
+        raise RegisterError(f"{r.where}, column 'site': {site!r} appears twice")
+    r.book.sites.append(
+        Site(
+            r.name,
+            r.party(required=True) or "",
+            site,
+            _number(r.row.get("latitude"), r.where, "latitude", -90, 90),
+            _number(r.row.get("longitude"), r.where, "longitude", -180, 180),
+        )
+    )
+
+
+def _travel_row(r: _Row) -> None:
+    known = {s.name for s in r.book.sites if s.collaboration == r.name}
+    ends = []
+    for column in ("from_site", "to_site"):
+        site = r.text(column, True) or ""
+        if site not in known:
+            raise RegisterError(
+                f"{r.where}, column {column!r}: {site!r} is not on the Sites sheet for {r.name!r}"
+            )
+        ends.append(site)
+    minutes = _number(r.row.get("minutes"), r.where, "minutes", 0, 24 * 60)
+    r.book.travel.append(Travel(r.name, ends[0], ends[1], round(minutes)))
+
+
+def _milestone_row(r: _Row) -> None:
+    due = r.date("due", True)
+    done = r.date("done")
+    assert due is not None
+    r.book.milestones.append(
+        Milestone(r.name, r.text("milestone", True) or "", due, done, r.text("note"))
+    )
+
+
+def _success_row(r: _Row) -> None:
+    on = r.date("date", True)
+    assert on is not None
+    r.book.successes.append(Success(r.name, on, r.text("success", True) or "", r.party()))
+
+
+def _champion_row(r: _Row) -> None:
+    r.book.champions.append(
+        Champion(
+            r.name,
+            r.party(required=True) or "",
+            r.text("name", True) or "",
+            r.text("role", True) or "",
+            r.text("reach"),
+        )
+    )
+
+
+def _year(r: _Row) -> str:
     try:
-        year = fin_year(row.get("year"), where)
-        if sheet == "Benefits":
-            kind = (_text(row.get("kind"), where, "kind", True) or "").lower()
-            if kind not in BENEFIT_KINDS:
-                raise RegisterError(
-                    f"{where}, column 'kind': {row.get('kind')!r} is not one of "
-                    f"{', '.join(BENEFIT_KINDS)}"
-                )
-            force = _party(entry, name, _text(row.get("force"), where, "force"), where)
-            if entry is None:
-                _party(entry, name, "?", where)
-            book.benefits.append(
-                Benefit(
-                    name,
-                    force,
-                    year,
-                    kind,
-                    _text(row.get("description"), where, "description", True) or "",
-                    _text(row.get("evidence"), where, "evidence"),
-                )
-            )
-            return
-        force = _party(entry, name, _text(row.get("force"), where, "force", True), where) or ""
+        return fin_year(r.row.get("year"), r.where)
+    except ContributionError as exc:
+        raise RegisterError(str(exc)) from None
+
+
+def _benefit_row(r: _Row) -> None:
+    year = _year(r)
+    kind = r.choice("kind", BENEFIT_KINDS)
+    r.book.benefits.append(
+        Benefit(
+            r.name, r.party(), year, kind, r.text("description", True) or "", r.text("evidence")
+        )
+    )
+
+
+def _contribution_row(r: _Row) -> None:
+    row, where = r.row, r.where
+    year = _year(r)
+    force = r.party(required=True) or ""
+    try:
         values: dict[str, Any] = {c: money(row.get(c), where, c) for c in MONEY_COLUMNS}
         values |= {c: money(row.get(c), where, c) for c in FTE_COLUMNS}
-        values["basis"] = _text(row.get("basis"), where, "basis")
+        values["basis"] = r.text("basis")
         officers = row.get("officers")
         if officers not in (None, ""):
             n = money(officers, where, "officers")
@@ -626,67 +553,54 @@ def _money_row(
             values["officers"] = int(n)
         else:
             values["officers"] = None
-        negative = [
-            c for c in (*MONEY_COLUMNS, *FTE_COLUMNS) if values[c] is not None and values[c] < 0
-        ]
-        if negative:
-            raise RegisterError(
-                f"{where}, column {negative[0]!r}: {row.get(negative[0])!r} is negative"
-            )
-        if any((y.collaboration, y.force, y.year) == (name, force, year) for y in book.years):
-            raise RegisterError(f"{where}: {force} {year} appears twice")
-        book.years.append(ForceYear(name, force, year, values))
     except ContributionError as exc:
         raise RegisterError(str(exc)) from None
-
-
-def _agreement_row(
-    sheet: str,
-    row: dict[str, Any],
-    where: str,
-    name: str,
-    records: dict[tuple[str, str], AgreementRecord],
-    clauses: ClauseList,
-) -> None:
-    title = _text(row.get("agreement"), where, "agreement", True) or ""
-    if sheet == "Agreements":
-        publication = (_text(row.get("publication"), where, "publication", True) or "").lower()
-        if publication not in PUBLICATION:
-            raise RegisterError(
-                f"{where}, column 'publication': {row.get('publication')!r} is not one of "
-                f"{', '.join(PUBLICATION)}"
-            )
-        if (name, title) in records:
-            raise RegisterError(f"{where}, column 'agreement': {title!r} appears twice")
-        records[(name, title)] = AgreementRecord(
-            name,
-            title,
-            publication,
-            parse_date(row.get("signed"), where, "signed"),
-            parse_date(row.get("last_reviewed"), where, "last_reviewed"),
-            parse_date(row.get("review_due"), where, "review_due"),
+    negative = [
+        c for c in (*MONEY_COLUMNS, *FTE_COLUMNS) if values[c] is not None and values[c] < 0
+    ]
+    if negative:
+        raise RegisterError(
+            f"{where}, column {negative[0]!r}: {row.get(negative[0])!r} is negative"
         )
-        return
-    record = records.get((name, title))
+    if any((y.collaboration, y.force, y.year) == (r.name, force, year) for y in r.book.years):
+        raise RegisterError(f"{where}: {force} {year} appears twice")
+    r.book.years.append(ForceYear(r.name, force, year, values))
+
+
+def _agreement_row(r: _Row) -> None:
+    title = r.text("agreement", True) or ""
+    publication = r.choice("publication", PUBLICATION)
+    if (r.name, title) in r.records:
+        raise RegisterError(f"{r.where}, column 'agreement': {title!r} appears twice")
+    r.records[(r.name, title)] = AgreementRecord(
+        r.name,
+        title,
+        publication,
+        r.date("signed"),
+        r.date("last_reviewed"),
+        r.date("review_due"),
+    )
+
+
+def _clause_row(r: _Row) -> None:
+    title = r.text("agreement", True) or ""
+    record = r.records.get((r.name, title))
     if record is None:
         raise RegisterError(
-            f"{where}, column 'agreement': {title!r} is not on the Agreements sheet for {name!r}"
+            f"{r.where}, column 'agreement': {title!r} is not on the Agreements sheet "
+            f"for {r.name!r}"
         )
-    key = _text(row.get("clause"), where, "clause", True) or ""
-    clause = clauses.find(key)
+    key = r.text("clause", True) or ""
+    clause = r.clauses.find(key)
     if clause is None:
         raise RegisterError(
-            f"{where}, column 'clause': {key!r} is not a clause of {clauses.name} "
+            f"{r.where}, column 'clause': {key!r} is not a clause of {r.clauses.name} "
             "(`collablens register clauses` lists them)"
         )
-    status = (_text(row.get("status"), where, "status", True) or "").lower()
-    if status not in STATUSES:
-        raise RegisterError(
-            f"{where}, column 'status': {row.get('status')!r} is not one of {', '.join(STATUSES)}"
-        )
+    status = r.choice("status", STATUSES)
     if clause.id in record.clauses:
-        raise RegisterError(f"{where}, column 'clause': {clause.name!r} appears twice")
-    record.clauses[clause.id] = (status, _text(row.get("note"), where, "note"))
+        raise RegisterError(f"{r.where}, column 'clause': {clause.name!r} appears twice")
+    record.clauses[clause.id] = (status, r.text("note"))
 
 
 def check_entry(entry: Entry, where: str) -> None:
@@ -719,9 +633,9 @@ def save_entries(store: Store, entries: list[Entry], book: Workbook | None = Non
             # What a re-import replaces: every sheet the files held, an emptied one too (its
             # rows are deleted); a sheet they did not hold is left as it was.
             cid = queries.ensure_collaboration(conn, e.collaboration)
-            for sheet, kind in LIST_SHEETS.items():
-                if sheet in present:
-                    queries.clear_register_kind(conn, kind, cid)
+            for sheet in SHEETS:
+                if sheet.store_kind is not None and sheet.name in present:
+                    queries.clear_register_kind(conn, sheet.store_kind, cid)
         if book is not None:
             save_agreements(conn, book.agreements, workspace_clauses(store))
             save_contributions(conn, book.years, book.benefits)
@@ -779,78 +693,226 @@ def load_entries(store: Store, collaboration: str | None = None) -> list[Entry]:
 
 
 def register_template(out: str | Path) -> Path:
-    """A workbook a programme office can fill in: the three sheets, with a note on each
-    column, and an example collaboration to overwrite."""
+    """A workbook a programme office can fill in: a sheet per record of SHEETS, with a
+    note on each column, and an example collaboration to overwrite."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
     book = openpyxl.Workbook()
     book.remove(book.active)
-    examples: dict[str, list[list[Any]]] = {
-        "Collaborations": [
-            ["Example Regional Unit", "regional organised crime unit", "lead force",
-             "Eastdale Constabulary", "Regional Collaboration Board", "2019-04-01"],
-        ],
-        "Parties": [
-            ["Example Regional Unit", "Eastdale Constabulary", "Chief Constable of Eastdale",
-             "Police and Crime Commissioner for Eastdale"],
-            ["Example Regional Unit", "Northmoor Police", "Chief Constable of Northmoor",
-             "Police, Fire and Crime Commissioner for Northmoor"],
-        ],
-        "Events": [
-            ["Example Regional Unit", "2019-03-20", "signed", "", "Section 22A agreement signed"],
-        ],
-        "Agreements": [
-            ["Example Regional Unit", "Regional Unit Agreement 2019", "2019-03-20", "2024-03-01",
-             "", "title and objective"],
-        ],
-        "Clauses": [
-            ["Example Regional Unit", "Regional Unit Agreement 2019", "funding", "present", ""],
-            ["Example Regional Unit", "Regional Unit Agreement 2019", "Termination and withdrawal",
-             "missing", "No exit costs agreed"],
-        ],
-        "Contributions": [
-            ["Example Regional Unit", "Eastdale Constabulary", "2024/25", 1200000, 14, 6.5, 0,
-             "formula by officer numbers", 1800, 1500000, 1200000, 250000, 180000, 60000, 40000,
-             90000],
-        ],
-        "Benefits": [
-            ["Example Regional Unit", "", "2024/25", "resilience",
-             "Surveillance cover every day of the year", "Board report, March 2025"],
-        ],
-        "Milestones": [
-            ["Example Regional Unit", "Single case system live", "2024-04-01", "2024-09-30",
-             "Supplier delay"],
-        ],
-        "Successes": [
-            ["Example Regional Unit", "2024-11-12", "First joint operation led by the unit",
-             "Northmoor Police"],
-        ],
-        "Champions": [
-            ["Example Regional Unit", "Eastdale Constabulary", "Alex Example", "broker",
-             "surveillance and intelligence teams"],
-        ],
-        "Terms": [
-            ["Example Regional Unit", "Eastdale Constabulary", "Shift pattern", "4 on 4 off"],
-            ["Example Regional Unit", "Northmoor Police", "Shift pattern", "5 on 3 off"],
-        ],
-        "Sites": [
-            ["Example Regional Unit", "Eastdale Constabulary", "Eastdale HQ", 54.97, -1.61],
-            ["Example Regional Unit", "Northmoor Police", "Northmoor HQ", 54.52, -1.55],
-        ],
-        "Travel": [["Example Regional Unit", "Eastdale HQ", "Northmoor HQ", 55]],
-    }  # fmt: skip
-    for sheet, columns in SHEETS.items():
-        ws = book.create_sheet(sheet)
-        ws.append(columns)
-        for i, col in enumerate(columns, start=1):
+    for sheet in SHEETS:
+        ws = book.create_sheet(sheet.name)
+        ws.append(list(sheet.columns))
+        for i, col in enumerate(sheet.columns, start=1):
             cell = ws.cell(row=1, column=i)
             cell.font = Font(bold=True)
-            cell.comment = Comment(HELP[col], "collablens")
+            cell.comment = Comment(sheet.note(col), "collablens")
             ws.column_dimensions[cell.column_letter].width = max(18, len(col) + 4)
-        for row in examples[sheet]:
-            ws.append(row)
+        for row in sheet.example:
+            ws.append(list(row))
     p = Path(out)
     book.save(str(p))
     return p
+
+
+def sheets_table() -> str:
+    """The docs' table of sheets (docs/governance.md carries it; a test keeps them equal)."""
+    lines = ["| sheet | columns (required in bold) |", "|---|---|"]
+    for s in SHEETS:
+        cols = ", ".join(f"**{c}**" if c in s.required else c for c in s.columns)
+        lines.append(f"| {s.name} | {cols} |")
+    return "\n".join(lines) + "\n"
+
+
+# -- the sheets, declared once ----------------------------------------------------------------
+
+_EX = "Example Regional Unit"
+_AGREEMENT = "Regional Unit Agreement 2019"
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "Collaborations",
+        ("collaboration", "function", "model", "lead_force", "board", "start_date"),
+        frozenset({"collaboration", "function", "model"}),
+        _collaboration_row,
+        {
+            "function": "What it does: regional organised crime unit, forensics, firearms "
+            "licensing...",
+            "model": "lead force, host force or joint unit.",
+            "lead_force": "The lead or host force (one of its parties).",
+            "board": "The board that governs it, e.g. 'Regional Collaboration Board'.",
+            "start_date": "When it started (YYYY-MM-DD).",
+        },
+        ((_EX, "regional organised crime unit", "lead force", "Eastdale Constabulary",
+          "Regional Collaboration Board", "2019-04-01"),),
+        needs_entry=False,
+    ),
+    Sheet(
+        "Parties",
+        ("collaboration", "force", "chief_officer", "policing_body"),
+        frozenset({"collaboration", "force", "chief_officer", "policing_body"}),
+        _party_row,
+        {
+            "chief_officer": "The party's chief officer, e.g. 'Chief Constable of Eastdale'.",
+            "policing_body": "The party's policing body, e.g. 'Police and Crime Commissioner'.",
+        },
+        ((_EX, "Eastdale Constabulary", "Chief Constable of Eastdale",
+          "Police and Crime Commissioner for Eastdale"),
+         (_EX, "Northmoor Police", "Chief Constable of Northmoor",
+          "Police, Fire and Crime Commissioner for Northmoor")),
+    ),
+    Sheet(
+        "Events",
+        ("collaboration", "date", "event", "force", "note"),
+        frozenset({"collaboration", "date", "event"}),
+        _event_row,
+        {"event": "signed, varied, renewed, joined, withdrew or terminated."},
+        ((_EX, "2019-03-20", "signed", "", "Section 22A agreement signed"),),
+    ),
+    Sheet(
+        "Agreements",
+        ("collaboration", "agreement", "signed", "last_reviewed", "review_due", "publication"),
+        frozenset({"collaboration", "agreement", "publication"}),
+        _agreement_row,
+        {
+            "signed": "When the agreement was signed (YYYY-MM-DD).",
+            "last_reviewed": "When the parties last reviewed it (YYYY-MM-DD).",
+            "review_due": "When its next review is due, if it says (YYYY-MM-DD).",
+            "publication": "in full, title and objective, or not published.",
+        },
+        ((_EX, _AGREEMENT, "2019-03-20", "2024-03-01", "", "title and objective"),),
+        store_kind="agreements",
+    ),
+    Sheet(
+        "Clauses",
+        ("collaboration", "agreement", "clause", "status", "note"),
+        frozenset({"collaboration", "agreement", "clause", "status"}),
+        _clause_row,
+        {
+            "clause": "A clause of the checklist, by id or name (`collablens register clauses`).",
+            "status": "present, missing or not applicable.",
+        },
+        ((_EX, _AGREEMENT, "funding", "present", ""),
+         (_EX, _AGREEMENT, "Termination and withdrawal", "missing", "No exit costs agreed")),
+    ),
+    Sheet(
+        "Contributions",
+        ("collaboration", "force", "year", "cash", "officers_fte", "staff_fte", "assets", "basis",
+         "officers", "baseline_cost", "current_cost", "cashable_planned", "cashable_realised",
+         "noncashable_planned", "noncashable_realised", "exit_costs"),
+        frozenset({"collaboration", "force", "year"}),
+        _contribution_row,
+        {
+            "cash": "The force's cash contribution that year, in pounds.",
+            "officers_fte": "Officers the force puts in, in full-time equivalents.",
+            "staff_fte": "Police staff the force puts in, in full-time equivalents.",
+            "assets": "The value of assets the force puts in, in pounds.",
+            "basis": "How the contribution is worked out: a formula, cost recovery...",
+            "officers": "The force's size: its officer numbers that year.",
+            "baseline_cost": "What the function cost the force before the collaboration, "
+            "in pounds.",
+            "current_cost": "What it costs the force now, in pounds.",
+            "cashable_planned": "Cashable savings planned that year, in pounds.",
+            "cashable_realised": "Cashable savings realised that year, in pounds.",
+            "noncashable_planned": "Non-cashable savings planned (time, capacity), in pounds.",
+            "noncashable_realised": "Non-cashable savings realised, in pounds.",
+            "exit_costs": "What leaving would cost the force (liabilities included), in pounds.",
+        },
+        ((_EX, "Eastdale Constabulary", "2024/25", 1200000, 14, 6.5, 0,
+          "formula by officer numbers", 1800, 1500000, 1200000, 250000, 180000, 60000, 40000,
+          90000),),
+        store_kind="force_years",
+    ),
+    Sheet(
+        "Benefits",
+        ("collaboration", "force", "year", "kind", "description", "evidence"),
+        frozenset({"collaboration", "year", "kind", "description"}),
+        _benefit_row,
+        {
+            "kind": "resilience, capability, performance or other.",
+            "description": "The benefit, in a sentence.",
+            "evidence": "What shows it: a report, a measure, an inspection finding.",
+        },
+        ((_EX, "", "2024/25", "resilience", "Surveillance cover every day of the year",
+          "Board report, March 2025"),),
+        store_kind="benefits",
+    ),
+    Sheet(
+        "Milestones",
+        ("collaboration", "milestone", "due", "done", "note"),
+        frozenset({"collaboration", "milestone", "due"}),
+        _milestone_row,
+        {
+            "milestone": "A step the collaboration planned, e.g. 'Single case system live'.",
+            "due": "When it was due (YYYY-MM-DD).",
+            "done": "When it was met (YYYY-MM-DD); empty while open.",
+        },
+        ((_EX, "Single case system live", "2024-04-01", "2024-09-30", "Supplier delay"),),
+        store_kind="milestones",
+    ),
+    Sheet(
+        "Successes",
+        ("collaboration", "date", "success", "force"),
+        frozenset({"collaboration", "date", "success"}),
+        _success_row,
+        {"success": "An early win worth celebrating, in a sentence."},
+        ((_EX, "2024-11-12", "First joint operation led by the unit", "Northmoor Police"),),
+        store_kind="successes",
+    ),
+    Sheet(
+        "Champions",
+        ("collaboration", "force", "name", "role", "reach"),
+        frozenset({"collaboration", "force", "name", "role"}),
+        _champion_row,
+        {
+            "name": "The champion's or broker's name (shown only with "
+            "`register champions --names`).",
+            "role": "champion or broker, or their job, e.g. 'liaison inspector'.",
+            "reach": "Who they reach: a team, a department, the whole force.",
+        },
+        ((_EX, "Eastdale Constabulary", "Alex Example", "broker",
+          "surveillance and intelligence teams"),),
+        store_kind="champions",
+    ),
+    Sheet(
+        "Terms",
+        ("collaboration", "force", "field", "value"),
+        frozenset({"collaboration", "force", "field", "value"}),
+        _term_row,
+        {
+            "field": "A term compared between forces: allowances, shift pattern, overtime rules...",
+            "value": "The force's term, e.g. '£2,500 a year' or '4 on 4 off'.",
+        },
+        ((_EX, "Eastdale Constabulary", "Shift pattern", "4 on 4 off"),
+         (_EX, "Northmoor Police", "Shift pattern", "5 on 3 off")),
+        store_kind="terms",
+    ),
+    Sheet(
+        "Sites",
+        ("collaboration", "force", "site", "latitude", "longitude"),
+        frozenset({"collaboration", "force", "site", "latitude", "longitude"}),
+        _site_row,
+        {
+            "site": "A site's name, e.g. 'Eastdale HQ'.",
+            "latitude": "The site's latitude in decimal degrees, e.g. 54.97.",
+            "longitude": "The site's longitude in decimal degrees, e.g. -1.61 (west is negative).",
+        },
+        ((_EX, "Eastdale Constabulary", "Eastdale HQ", 54.97, -1.61),
+         (_EX, "Northmoor Police", "Northmoor HQ", 54.52, -1.55)),
+        store_kind="sites",
+    ),
+    Sheet(
+        "Travel",
+        ("collaboration", "from_site", "to_site", "minutes"),
+        frozenset({"collaboration", "from_site", "to_site", "minutes"}),
+        _travel_row,
+        {
+            "from_site": "A site (as on the Sites sheet).",
+            "to_site": "Another site.",
+            "minutes": "Usual travel time between them, in minutes.",
+        },
+        ((_EX, "Eastdale HQ", "Northmoor HQ", 55),),
+        store_kind="travel",
+    ),
+)  # fmt: skip

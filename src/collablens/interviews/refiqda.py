@@ -46,6 +46,7 @@ from typing import Any
 from .. import __version__
 from ..errors import CollablensError
 from ..framework import Framework
+from ..reporting import palette
 from ..store import Store, queries
 from ..vocabulary import NO_FACTOR
 
@@ -54,8 +55,8 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN = f"collablens {__version__}"
 _ROOT = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/collablens/collablens/refi-qda")
 KIND_GROUPS = {"inhibitor": "Inhibitors", "facilitator": "Facilitators"}
-KIND_COLOURS = {"inhibitor": "#8e44ad", "facilitator": "#1f77b4"}
-POLARITY_COLOURS = {"barrier": "#c0392b", "enabler": "#1b7f4b"}
+KIND_COLOURS = palette.KIND  # the report's colours, so a code looks the same in NVivo
+POLARITY_COLOURS = palette.POLARITY
 NONE_CODE = "None of the factors"
 ATTRIBUTE_VARIABLES = {"force": "Force", "role": "Role", "rank_band": "Rank band"}
 
@@ -162,7 +163,7 @@ def _codes(parent: ET.Element, ns: str, framework: Framework, ids: CodeIds) -> N
         guid=ids.ids[(NO_FACTOR, "neutral")],
         name=NONE_CODE,
         isCodable="true",
-        color="#7f8c8d",
+        color=palette.NO_FACTOR_CODE,
     )
     ET.SubElement(
         none, f"{{{ns}}}Description"

@@ -24,13 +24,14 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb  # noqa: E402
 
 from ..framework.model import default_band_colour  # noqa: E402
+from . import palette  # noqa: E402
 
-# Band colours come from the framework (`Band.colour`); these are for the polarity of comments.
-POLARITY_COLOURS = {"barrier": "#c0392b", "enabler": "#1b7f4b"}
-KIND_COLOURS = {"inhibitor": "#8e44ad", "facilitator": "#1f77b4"}
-INK = "#23313f"
-GRID = "#d8dee4"
-MUTED = "#5b6770"  # grey text, 5.9:1 on white (WCAG AA)
+# Band colours come from the framework (`Band.colour`); the rest from the one palette.
+POLARITY_COLOURS = palette.POLARITY
+KIND_COLOURS = palette.KIND
+INK = palette.INK
+GRID = palette.GRID
+MUTED = palette.MUTED
 
 #: The charts' style. Names, labels and titles are user text (force, wave and factor
 #: names): `text.parse_math` off means a `$` or a backslash in them is drawn as it is,
@@ -130,7 +131,7 @@ def scorecard(rows: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
                 i,
                 "suppressed (fewer than k)",
                 va="center",
-                color="#777",
+                color=palette.CHART_HIDDEN_TEXT,
                 fontsize=8,
             )
             continue
@@ -166,12 +167,22 @@ def force_heatmap(
             if np.isnan(v):
                 ax.add_patch(
                     plt.Rectangle(
-                        (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", ec="#bbbbbb", lw=0
+                        (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", ec=palette.HATCH, lw=0
                     )
                 )
-                ax.text(j, i, "hidden", ha="center", va="center", fontsize=7.5, color="#777")
+                ax.text(
+                    j,
+                    i,
+                    "hidden",
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color=palette.CHART_HIDDEN_TEXT,
+                )
             else:
-                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=9, color="#111")
+                ax.text(
+                    j, i, f"{v:.2f}", ha="center", va="center", fontsize=9, color=palette.CELL_TEXT
+                )
     ax.set_xticks(range(len(forces)), [f.replace(" ", "\n", 1) for f in forces], fontsize=8.5)
     ax.set_yticks(range(len(factors)), [factor_names.get(f, f) for f in factors])
     ax.xaxis.tick_top()
@@ -215,7 +226,7 @@ def _band_colormap(bands, scale: tuple[int, int]) -> LinearSegmentedColormap:
         nodes.append(((low - lo) / span + 1e-4, bottom))
         upper = low
     if not nodes:
-        return LinearSegmentedColormap.from_list("health", ["#d0614f", "#fae3a8", "#3f9a68"])
+        return LinearSegmentedColormap.from_list("health", list(palette.HEALTH_RAMP))
     nodes = sorted((min(max(p, 0.0), 1.0), c) for p, c in nodes)
     nodes[0] = (0.0, nodes[0][1])
     nodes[-1] = (1.0, nodes[-1][1])
@@ -265,7 +276,9 @@ def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, in
     offsets = dodge(points, scale, width_pt, row_pt)
     for i, r in enumerate(points.itertuples(index=False)):
         y_inh, y_fac = i + offsets[i, 0], i + offsets[i, 1]
-        ax.plot([r.inhibitor, r.facilitator], [y_inh, y_fac], color="#b8c2cc", lw=3, zorder=1)
+        ax.plot(
+            [r.inhibitor, r.facilitator], [y_inh, y_fac], color=palette.CONNECTOR, lw=3, zorder=1
+        )
         for x, y, kind in (
             (r.inhibitor, y_inh, "inhibitor"),
             (r.facilitator, y_fac, "facilitator"),
@@ -334,7 +347,7 @@ def _count(row: Any, key: str) -> int:
         return 0
 
 
-UNCLEAR_COLOUR = "#aab4bd"  # a bar, not text: the count beside it is in INK
+UNCLEAR_COLOUR = palette.UNCLEAR
 
 
 @_styled
@@ -412,9 +425,9 @@ def fairness(rows: Sequence[Any]) -> str:
     fig, ax = plt.subplots(figsize=(7.2, 0.62 * len(rows) + 1.1))
     y = np.arange(len(rows))
     series = [
-        ("contribution_share", "share of contributions", "#8e44ad"),
-        ("savings_share", "share of realised savings", "#1b7f4b"),
-        ("size_share", "share of officers", "#9aa5b1"),
+        ("contribution_share", "share of contributions", KIND_COLOURS["inhibitor"]),
+        ("savings_share", "share of realised savings", POLARITY_COLOURS["enabler"]),
+        ("size_share", "share of officers", palette.OFFICERS),
     ]
     h = 0.26
     for i, (key, label, colour) in enumerate(series):

@@ -23,11 +23,11 @@ from ..analysis.interviews import InterviewFindings, interview_findings
 from ..analysis.quotes import polarity_phrase
 from ..errors import CollablensError
 from ..framework import Framework
+from . import palette
 
-INK = "23313F"
-MUTED = "5B6770"
-KIND_COLOURS = {"inhibitor": "8E44AD", "facilitator": "1F77B4"}
-POLARITY_COLOURS = {"barrier": "C0392B", "enabler": "1B7F4B"}
+INK = palette.INK
+MUTED = palette.MUTED
+KIND_COLOURS = palette.KIND
 WIDE, HIGH = 13.333, 7.5  # inches: 16:9
 
 
@@ -321,13 +321,13 @@ def _table(slide, left, top, width, rows, header=False, band_colours: dict[int, 
             if para.runs:  # an empty cell has no run to style
                 para.runs[0].font.size = Pt(13)
                 para.runs[0].font.bold = header and i == 0
-                para.runs[0].font.color.rgb = _rgb("FFFFFF" if header and i == 0 else INK)
+                para.runs[0].font.color.rgb = _rgb(palette.WHITE if header and i == 0 else INK)
             cell.fill.solid()
-            cell.fill.fore_color.rgb = _rgb(INK if header and i == 0 else "F4F6F8")
+            cell.fill.fore_color.rgb = _rgb(INK if header and i == 0 else palette.TABLE_FILL)
             if band_colours and i in band_colours and j == len(row) - 1:
                 cell.fill.fore_color.rgb = _rgb(band_colours[i])
                 if para.runs:
-                    para.runs[0].font.color.rgb = _rgb("FFFFFF")
+                    para.runs[0].font.color.rgb = _rgb(palette.WHITE)
     return shape
 
 

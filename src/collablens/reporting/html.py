@@ -12,6 +12,7 @@ from functools import lru_cache
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 
 from ..analysis.quotes import polarity_phrase
+from . import palette
 
 
 def _level(v: float | None) -> str:
@@ -42,6 +43,7 @@ def environment(package: str = "collablens.reporting") -> Environment:
         "–" if v is None or v != v else "<0.001" if v < 0.001 else f"{v:.3f}"
     )
     env.filters["level"] = _level
+    env.globals["palette"] = palette
     env.filters["polarity_phrase"] = lambda c: polarity_phrase(
         c.barrier, c.enabler, c.neutral, c.unclear, getattr(c, "waiting", 0)
     )

@@ -260,26 +260,6 @@ def _contains(header: str, words: str) -> bool:
 
 # -- which rows count ------------------------------------------------------------------
 
-# Qualtrics' response types: 0 IP Address, 1 Survey Preview, 2 Survey Test, 4 Imported,
-# 8 Spam, 9 Survey Preview Spam, 12 Imported Spam, 16 Offline, 17 Offline Survey Preview.
-# The legacy export has 0 for a normal response and 1 for a preview. Exports with choice
-# text write the words; the words are matched, not translated, as Qualtrics writes them
-# in English whatever the survey's language.
-_NOT_REAL_CODES = {"1", "2", "8", "9", "12", "17"}
-_NOT_REAL_WORDS = ("preview", "test", "spam")
-_UNFINISHED = {"false", "0", "no", "0 0"}
-
-
-def is_preview(status: str) -> bool:
-    """A survey preview, test or spam response, from a Qualtrics Status cell."""
-    s = norm(status)
-    return s in _NOT_REAL_CODES or any(w in s.split() for w in _NOT_REAL_WORDS)
-
-
-def is_unfinished(finished: str) -> bool:
-    """A response the respondent did not reach the end of, from a Finished cell."""
-    return norm(finished) in _UNFINISHED
-
 
 def _per_value(column: pd.Series, test: Callable[[str], bool]) -> np.ndarray:
     """`test` of each cell, asked once per distinct value (a column holds a handful)."""
@@ -367,11 +347,11 @@ def parse(
     keep = np.ones(len(data), dtype=bool)
     previews = unfinished = unfinished_kept = 0
     if cmap.status is not None:
-        preview = _per_value(data[cmap.status], is_preview)
+        preview = _per_value(data[cmap.status], raw.not_real)
         previews = int(preview.sum())
         keep &= ~preview
     if cmap.finished is not None:
-        partial = _per_value(data[cmap.finished], is_unfinished) & keep
+        partial = _per_value(data[cmap.finished], raw.unfinished) & keep
         if include_partial:
             unfinished_kept = int(partial.sum())
         else:

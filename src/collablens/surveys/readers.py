@@ -137,6 +137,10 @@ def _first_row(frame: pd.DataFrame) -> list[str]:
     return [str(h).strip() for h in frame.iloc[0].tolist()]
 
 
+def _never(cell: str) -> bool:
+    return False
+
+
 def _no_aliases(frame: pd.DataFrame) -> list[list[str]]:
     return [[] for _ in range(frame.shape[1])]
 
@@ -184,6 +188,11 @@ class Reader:
     description: str = ""
     aliases: Callable[[pd.DataFrame], list[list[str]]] = _no_aliases
     roles: Callable[[pd.DataFrame], dict[int, str]] = _no_roles
+    #: The tool's own codes, read here and nowhere else: whether the cell of its STATUS
+    #: column marks a survey preview, a test or spam, and whether the cell of its
+    #: FINISHED column marks a response left unfinished.
+    not_real: Callable[[str], bool] = _never
+    unfinished: Callable[[str], bool] = _never
 
     def depth(self, frame: pd.DataFrame) -> int:
         return self.header_rows(frame) if callable(self.header_rows) else self.header_rows
@@ -205,6 +214,27 @@ class Reader:
 # for the rest, row 2 the tool's column names (ResponseID, ResponseSet, Name,
 # ExternalDataReference, EmailAddress, IPAddress, Status, StartDate, EndDate, Finished)
 # and the question text.
+
+# Qualtrics' response types: 0 IP Address, 1 Survey Preview, 2 Survey Test, 4 Imported,
+# 8 Spam, 9 Survey Preview Spam, 12 Imported Spam, 16 Offline, 17 Offline Survey Preview.
+# The legacy export has 0 for a normal response and 1 for a preview. Exports with choice
+# text write the words; the words are matched, not translated, as Qualtrics writes them
+# in English whatever the survey's language.
+_QUALTRICS_NOT_REAL_CODES = {"1", "2", "8", "9", "12", "17"}
+_QUALTRICS_NOT_REAL_WORDS = ("preview", "test", "spam")
+_QUALTRICS_UNFINISHED = {"false", "0", "no", "0 0"}
+
+
+def qualtrics_not_real(status: str) -> bool:
+    """A survey preview, test or spam response, from a Qualtrics Status cell."""
+    s = norm(status)
+    return s in _QUALTRICS_NOT_REAL_CODES or any(w in s.split() for w in _QUALTRICS_NOT_REAL_WORDS)
+
+
+def qualtrics_unfinished(finished: str) -> bool:
+    """A response the respondent did not reach the end of, from a Qualtrics Finished cell."""
+    return norm(finished) in _QUALTRICS_UNFINISHED
+
 
 _IMPORT_ID = re.compile(r"""^\{\s*["']ImportId["']\s*:\s*["']([^"']*)["']""")
 
@@ -279,6 +309,8 @@ QUALTRICS = Reader(
     headers=_qualtrics_headers,
     aliases=_qualtrics_aliases,
     roles=_qualtrics_roles,
+    not_real=qualtrics_not_real,
+    unfinished=qualtrics_unfinished,
     priority=100,
     description="Qualtrics: column ids, question text and a row of ImportIds above the answers",
 )
@@ -318,6 +350,8 @@ QUALTRICS_LEGACY = Reader(
     headers=_legacy_headers,
     aliases=_legacy_aliases,
     roles=_legacy_roles,
+    not_real=qualtrics_not_real,
+    unfinished=qualtrics_unfinished,
     priority=90,
     description="Qualtrics legacy export: V1..V10 and question ids, then names and question text",
 )
@@ -497,6 +531,9 @@ class RawTable:
     roles: dict[int, str] = field(default_factory=dict)
     #: Things worth telling the user that did not stop the import.
     notes: list[str] = field(default_factory=list)
+    #: The reader's tests of its STATUS and FINISHED cells (see `Reader`).
+    not_real: Callable[[str], bool] = _never
+    unfinished: Callable[[str], bool] = _never
 
 
 # -- limits --------------------------------------------------------------------------------
@@ -631,7 +668,19 @@ def read_table(path: str | Path) -> RawTable:
     headers, data, first_row = reader.split(frame)
     aliases = reader.aliases(frame)
     roles = roles_by_name(headers) | reader.roles(frame)
-    return RawTable(p, headers, data, first_row, reader.name, sha, aliases, roles, notes)
+    return RawTable(
+        p,
+        headers,
+        data,
+        first_row,
+        reader.name,
+        sha,
+        aliases,
+        roles,
+        notes,
+        not_real=reader.not_real,
+        unfinished=reader.unfinished,
+    )
 
 
 def column_letter(index: int) -> str:
