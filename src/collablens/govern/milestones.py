@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import mean
 
-from ..store import Store, queries
+from ..store import Store
+from ..store.queries import register as q
+from ..store.queries.waves import ensure_collaboration
 
 
 @dataclass
@@ -91,8 +93,8 @@ def save_people_and_dates(
         ("champions", champions),
     ):
         for name in {r.collaboration for r in rows}:
-            cid = queries.ensure_collaboration(conn, name)
-            queries.replace_register_list(
+            cid = ensure_collaboration(conn, name)
+            q.replace_register_list(
                 conn, kind, cid, [_values(r) for r in rows if r.collaboration == name]
             )
 
@@ -107,17 +109,17 @@ def _values(r) -> dict:
 
 def load_milestones(store: Store, collaboration: str) -> list[Milestone]:
     with store.connect() as conn:
-        rows = queries.register_list_rows(conn, "milestones", collaboration)
+        rows = q.register_list_rows(conn, "milestones", collaboration)
     return [Milestone(collaboration, r.title, r.due, r.done, r.note) for r in rows]
 
 
 def load_successes(store: Store, collaboration: str) -> list[Success]:
     with store.connect() as conn:
-        rows = queries.register_list_rows(conn, "successes", collaboration)
+        rows = q.register_list_rows(conn, "successes", collaboration)
     return [Success(collaboration, r.on_date, r.description, r.force) for r in rows]
 
 
 def load_champions(store: Store, collaboration: str) -> list[Champion]:
     with store.connect() as conn:
-        rows = queries.register_list_rows(conn, "champions", collaboration)
+        rows = q.register_list_rows(conn, "champions", collaboration)
     return [Champion(collaboration, r.force, r.name, r.role, r.reach) for r in rows]

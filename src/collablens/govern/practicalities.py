@@ -14,7 +14,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..store import Store, queries
+from ..store import Store
+from ..store.queries import register as q
+from ..store.queries.waves import ensure_collaboration
 
 EARTH_KM = 6371.0088  # the mean Earth radius (IUGG)
 
@@ -98,8 +100,8 @@ def save_practicalities(conn, terms: list[Term], sites: list[Site], travel: list
     """Replace each collaboration's terms, sites and travel times (in the caller's transaction)."""
     for kind, rows in (("terms", terms), ("sites", sites), ("travel", travel)):
         for name in {r.collaboration for r in rows}:
-            cid = queries.ensure_collaboration(conn, name)
-            queries.replace_register_list(
+            cid = ensure_collaboration(conn, name)
+            q.replace_register_list(
                 conn, kind, cid, [_values(r) for r in rows if r.collaboration == name]
             )
 
@@ -114,14 +116,14 @@ def _values(r) -> dict:
 
 def load_terms(store: Store, collaboration: str) -> list[Term]:
     with store.connect() as conn:
-        rows = queries.register_list_rows(conn, "terms", collaboration)
+        rows = q.register_list_rows(conn, "terms", collaboration)
     return [Term(collaboration, r.force, r.field, r.value) for r in rows]
 
 
 def load_sites(store: Store, collaboration: str) -> tuple[list[Site], list[Travel]]:
     with store.connect() as conn:
-        sites = queries.register_list_rows(conn, "sites", collaboration)
-        travel = queries.register_list_rows(conn, "travel", collaboration)
+        sites = q.register_list_rows(conn, "sites", collaboration)
+        travel = q.register_list_rows(conn, "travel", collaboration)
     return (
         [Site(collaboration, r.force, r.name, float(r.lat), float(r.lon)) for r in sites],
         [Travel(collaboration, r.origin, r.destination, int(r.minutes)) for r in travel],
