@@ -35,27 +35,10 @@ from ..vocabulary import (
     SETTING_INTERVIEW_K,
 )
 from .queries import waves as waves_q
-from .sql import CODING_LOCK, MIGRATION_LOCK, bulk_insert, now, upsert
-from .tables import settings
 
-# `now`, `upsert`, `bulk_insert` and the lock keys live in `sql`; named here as well
-# because modules written before the split import them from the workspace.
-__all__ = [
-    "CODING_LOCK",
-    "MIGRATION_LOCK",
-    "MissingWorkspace",
-    "Store",
-    "WorkspaceBusy",
-    "bulk_insert",
-    "default_busy_timeout",
-    "delete_wave",
-    "normalise_url",
-    "now",
-    "open_workspace",
-    "order_waves",
-    "safe_url",
-    "upsert",
-]
+# CODING_LOCK, bulk_insert and now are named here too, for code written before `sql` existed.
+from .sql import CODING_LOCK, MIGRATION_LOCK, bulk_insert, now, upsert  # noqa: F401
+from .tables import settings
 
 
 def normalise_url(db: str | None) -> str:
