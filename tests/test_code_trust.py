@@ -28,12 +28,13 @@ from collablens.store import (
     comments,
     metadata,
     now,
-    queries,
     respondents,
     segments,
     waves,
 )
-from collablens.store.queries import ensure_wave, insert_import
+from collablens.store.queries import coding as coding_q
+from collablens.store.queries.surveys import insert_import
+from collablens.store.queries.waves import ensure_wave
 from collablens.surveys.importer import import_responses
 from collablens.text.classifier import Code
 from collablens.text.coding import code_segments, segment_comments, set_human_code
@@ -120,8 +121,8 @@ def test_write_model_codes_stores_the_coders_decisions(any_store: Store):
         (ids[2], *base),  # a row that stops before the decisions: it waits for review
     ]
     with any_store.begin() as conn:
-        queries.lock_coding(conn)
-        assert queries.write_model_codes(conn, rows, recode=False) == 3
+        coding_q.lock_coding(conn)
+        assert coding_q.write_model_codes(conn, rows, recode=False) == 3
     assert _trust(any_store) == {
         ids[0]: ("model", True, 0.91, True),
         ids[1]: ("model", False, 0.55, False),
@@ -237,8 +238,8 @@ def _code(store: Store, wave: str, rule: Callable[[int], tuple | str]) -> list[t
             model = ("model", "m", now())
             rows.append((sid, factor, polarity, 0.9, "[]", *model, accepted, 0.6, sure))
     with store.begin() as conn:
-        queries.lock_coding(conn)
-        queries.write_model_codes(conn, rows, recode=False)
+        coding_q.lock_coding(conn)
+        coding_q.write_model_codes(conn, rows, recode=False)
     for sid in people:
         set_human_code(store, sid, "governance", "barrier")
     return coded
@@ -281,7 +282,7 @@ def test_the_needs_review_count_is_per_wave_and_collaboration(survey: Store):
     coded = _code(survey, "2025", _mixed)
     waiting = {cid for i, (_, cid, _) in enumerate(coded) if i % 4 == 3}
     with survey.connect() as conn:
-        total = queries.count_comments(conn, "C", "2025")
+        total = coding_q.count_comments(conn, "C", "2025")
     first = coding_state(survey, "C", "2025")
     assert (first.comments, first.needs_review, first.uncoded) == (total, len(waiting), 0)
     assert 0 < first.needs_review < first.comments
@@ -373,7 +374,7 @@ def test_collablens_code_says_how_many_comments_need_review(tmp_path):
     ids = _segments(store, 3)
     rows = [(sid, "governance", "barrier", 0.4, "[]", "model", "m", now()) for sid in ids[:2]]
     with store.begin() as conn:
-        queries.write_model_codes(conn, rows, recode=False)
+        coding_q.write_model_codes(conn, rows, recode=False)
     set_human_code(store, ids[2], "trust", "enabler")
     store.close()
     res = CliRunner().invoke(app, ["code", "--db", str(db)])  # nothing left to code
@@ -396,8 +397,8 @@ def test_review_shows_codes_that_do_not_count_yet_first(any_store: Store):
         (ids[3], "trust", "enabler", 0.95, "[]", "model", "m", stamp, False, 0.9, True),
     ]
     with any_store.begin() as conn:
-        queries.lock_coding(conn)
-        queries.write_model_codes(conn, rows, recode=False)
+        coding_q.lock_coding(conn)
+        coding_q.write_model_codes(conn, rows, recode=False)
     order = [item.segment_id for item in review_queue(any_store, "C")]
     assert set(order[:2]) == {ids[1], ids[3]}
     assert set(order[2:]) == {ids[0], ids[2]}

@@ -159,7 +159,7 @@ def test_the_interview_threshold_is_set_at_init(tmp_path):
     import_transcript(store, Path("a.txt"), "C", ["P01"], data=text)
     import_transcript(store, Path("b.txt"), "C", ["P02"], data=text + b"\nMore.\n")
     with store.begin() as conn:
-        from collablens.store.queries import ensure_participant
+        from collablens.store.queries.interviews import ensure_participant
 
         for key in ("P01", "P02"):
             ensure_participant(conn, 1, key, {"force": "Eastdale"})

@@ -37,11 +37,13 @@ from collablens.store import (
     comments,
     imports,
     open_workspace,
-    queries,
     respondents,
     segments,
     waves,
 )
+from collablens.store.queries import scope as scope_q
+from collablens.store.queries import surveys as surveys_q
+from collablens.store.queries import waves as waves_q
 from collablens.surveys.importer import import_responses, pack_answers
 from collablens.text.coding import uncoded_comments
 from collablens.vocabulary import ATTRIBUTES
@@ -255,7 +257,7 @@ def counts(db: str, wave: str) -> tuple[int, int, int]:
     store = open_workspace(db)
     try:
         with store.connect() as conn:
-            wids = queries.wave_ids("C", wave)
+            wids = scope_q.wave_ids("C", wave)
             n_imp = conn.execute(
                 select(func.count()).select_from(imports).where(imports.c.wave_id.in_(wids))
             ).scalar_one()
@@ -423,8 +425,8 @@ def with_comments(db: str, files, framework, n: int = 100) -> int:
     store = open_workspace(db)
     try:
         with store.begin() as conn:
-            wid = queries.ensure_wave(conn, "C", "1")
-            iid = queries.insert_import(
+            wid = waves_q.ensure_wave(conn, "C", "1")
+            iid = surveys_q.insert_import(
                 conn,
                 wid,
                 filename="k.csv",
@@ -438,7 +440,7 @@ def with_comments(db: str, files, framework, n: int = 100) -> int:
                 (row.respondent_id, *(getattr(row, a) for a in ATTRIBUTES), packed[i])
                 for i, row in enumerate(frame.itertuples(index=False))
             ]
-            ids = queries.insert_respondents(conn, wid, iid, rows)
+            ids = surveys_q.insert_respondents(conn, wid, iid, rows)
             texts = [
                 (ids[key], q, f.id, body)
                 for q, f, _ in framework.free_text_questions
@@ -446,7 +448,7 @@ def with_comments(db: str, files, framework, n: int = 100) -> int:
                 for key, body in zip(frame["respondent_id"], frame[q], strict=True)
                 if body
             ]
-            queries.insert_comments(conn, texts)
+            surveys_q.insert_comments(conn, texts)
     finally:
         store.close()
     return len(texts)

@@ -22,7 +22,7 @@ from collablens.interviews.refiqda import (
 )
 from collablens.interviews.refiqda_import import framework_draft, import_project, read_codebook
 from collablens.store import Store, codings, open_workspace, segments, sources
-from collablens.store.queries import participant_rows
+from collablens.store.queries.interviews import participant_rows
 from collablens.text.coding import blind_queue, code_workspace, set_human_codes
 
 DATA = Path(__file__).parent / "data"

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from collablens.store import Store, codes, now, queries, segments
+from collablens.store import Store, codes, now, segments
+from collablens.store.queries import coding as coding_q
 from collablens.text.coding import review_queue, segment_comments, set_human_codes
 from collablens.text.review_order import (
     Candidate,
@@ -161,8 +162,8 @@ def _coded_workspace(store: Store, tmp_path) -> list[tuple[int, str]]:
         for sid, text in rows
     ]
     with store.begin() as conn:
-        queries.lock_coding(conn)
-        queries.write_model_codes(conn, codes_, False)
+        coding_q.lock_coding(conn)
+        coding_q.write_model_codes(conn, codes_, False)
     return rows  # type: ignore[return-value]
 
 
@@ -182,7 +183,7 @@ def test_review_queue_follows_the_rule_and_one_decision_codes_every_copy(store, 
     assert k > 1 and len(set(first_band[:k])) == k
     # the shared rule, applied to the store's rows, gives the same queue
     with store.connect() as conn:
-        qrows = queries.review_queue_rows(conn, None, 10_000)
+        qrows = coding_q.review_queue_rows(conn, None, 10_000)
     expected = review_order([Candidate(r[1], r[2], float(r[4])) for r in qrows])
     assert [q.segment_ids for q in queue] == [[qrows[i][0] for i in g] for g in expected]
     assert [q.segment_id for q in review_queue(store, limit=3)] == [q.segment_id for q in queue[:3]]

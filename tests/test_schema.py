@@ -28,7 +28,8 @@ from collablens.store import (
     segments,
     waves,
 )
-from collablens.store.queries import ensure_wave, insert_import
+from collablens.store.queries.surveys import insert_import
+from collablens.store.queries.waves import ensure_wave
 
 CHILD_TABLES = ["imports", "respondents", "comments", "segments", "codes"]
 

@@ -247,27 +247,28 @@ def test_settings_and_collaborations_are_written_once_whoever_comes_first(any_st
 
 
 def _with_comments(store: Store, texts: list[str]) -> None:
-    from collablens.store import queries
+    from collablens.store.queries import surveys as surveys_q
+    from collablens.store.queries import waves as waves_q
 
     with store.begin() as conn:
-        wid = queries.ensure_wave(conn, "C", "1")
-        iid = queries.insert_import(
+        wid = waves_q.ensure_wave(conn, "C", "1")
+        iid = surveys_q.insert_import(
             conn, wid, filename="f", sha256="0" * 64, source_format="wide", rows_added=1,
             item_ids=[], scale_min=1,
         )  # fmt: skip
-        ids = queries.insert_respondents(conn, wid, iid, [("r1", "A", None, None, None, b"")])
-        queries.insert_comments(conn, [(ids["r1"], "q", None, t) for t in texts])
-        other = queries.ensure_wave(conn, "D", "1")
-        oid = queries.insert_import(
+        ids = surveys_q.insert_respondents(conn, wid, iid, [("r1", "A", None, None, None, b"")])
+        surveys_q.insert_comments(conn, [(ids["r1"], "q", None, t) for t in texts])
+        other = waves_q.ensure_wave(conn, "D", "1")
+        oid = surveys_q.insert_import(
             conn, other, filename="g", sha256="1" * 64, source_format="wide", rows_added=1,
             item_ids=[], scale_min=1,
         )  # fmt: skip
-        ids = queries.insert_respondents(conn, other, oid, [("r1", "A", None, None, None, b"")])
-        queries.insert_comments(conn, [(ids["r1"], "q", None, "Another collaboration's.")])
+        ids = surveys_q.insert_respondents(conn, other, oid, [("r1", "A", None, None, None, b"")])
+        surveys_q.insert_comments(conn, [(ids["r1"], "q", None, "Another collaboration's.")])
 
 
 def test_uncoded_comments_count_what_an_interrupted_run_left(any_store: Store):
-    from collablens.store import queries
+    from collablens.store.queries import coding as coding_q
     from collablens.text.coding import segment_comments, uncoded_comments
 
     _with_comments(
@@ -285,17 +286,17 @@ def test_uncoded_comments_count_what_an_interrupted_run_left(any_store: Store):
     assert segment_comments(any_store, "C") == 0  # cut once, whoever runs it again
     assert uncoded_comments(any_store, "C", "1") == 3
     with any_store.connect() as conn:
-        todo = queries.segments_to_code(conn, "C", recode=False)
+        todo = coding_q.segments_to_code(conn, "C", recode=False)
     # A run killed after its first batch: the first three segments coded.
     stamp = now()
     rows = [(sid, "none", "neutral", 0.5, "[]", "model", "m", stamp) for sid, _ in todo[:3]]
     with any_store.begin() as conn:
-        queries.lock_coding(conn)
-        assert queries.write_model_codes(conn, rows, recode=False) == 3
-        assert queries.write_model_codes(conn, rows, recode=False) == 0  # another run's
+        coding_q.lock_coding(conn)
+        assert coding_q.write_model_codes(conn, rows, recode=False) == 3
+        assert coding_q.write_model_codes(conn, rows, recode=False) == 0  # another run's
     assert uncoded_comments(any_store, "C", "1") == 1  # the last comment is a third done
     with any_store.begin() as conn:
         rest = [(sid, "none", "neutral", 0.5, "[]", "model", "m", stamp) for sid, _ in todo[3:]]
-        queries.write_model_codes(conn, rest, recode=False)
+        coding_q.write_model_codes(conn, rest, recode=False)
     assert uncoded_comments(any_store, "C", "1") == 0
     assert uncoded_comments(any_store, "D") == 1

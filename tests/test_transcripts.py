@@ -241,7 +241,7 @@ def test_options_are_checked_before_anything_is_read(store: Store):
         attributes={"P01": {"force": "eastdale  constabulary"}},
     )
     with store.connect() as conn:
-        from collablens.store.queries import participant_rows
+        from collablens.store.queries.interviews import participant_rows
 
         assert participant_rows(conn, "C")["P01"]["force"] == "Eastdale Constabulary"
     assert res.segments == 5

@@ -30,15 +30,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select, update
-
 from .errors import CollablensError
 from .store import Store, now
-from .store.tables import jobs
+from .store.queries import jobs as q
+
+# A job's states are declared with its table's queries; named here too, for `jobs.DONE`.
+from .store.queries.jobs import DONE, FAILED, QUEUED, RUNNING  # noqa: F401
 
 log = logging.getLogger("collablens.jobs")
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 #: What each kind of job does, in words for the page that shows its progress.
 KINDS = {
     "code": "Code new comments",
@@ -81,7 +81,6 @@ class Job:
         return self.state in (DONE, FAILED)
 
 
-_COLUMNS = [c for c in jobs.c if c.name not in ("result", "not_before", "heartbeat")]
 #: Answers that keep arriving delay their coding, but never longer than this (seconds).
 MAX_WAIT = 300.0
 #: A running job's heartbeat is written this often (seconds)...
@@ -128,57 +127,35 @@ def enqueue(
         raise ValueError(f"no job kind {kind!r}")
     with store.begin() as conn:
         if kind in ("code", "recode"):
-            found = conn.execute(
-                select(jobs.c.id, jobs.c.created_at).where(
-                    jobs.c.kind == kind,
-                    jobs.c.collaboration == collaboration,
-                    jobs.c.state == QUEUED,
-                )
-            ).first()
+            found = q.queued_job(conn, kind, collaboration)
             if found is not None:
                 if delay:  # more answers: wait until they pause, but not for ever
                     created = found.created_at
                     if created.tzinfo is None:  # SQLite gives times back without a zone
                         created = created.replace(tzinfo=UTC)
                     latest = created + timedelta(seconds=MAX_WAIT)
-                    conn.execute(
-                        update(jobs)
-                        .where(jobs.c.id == found.id)
-                        .values(not_before=min(now() + timedelta(seconds=delay), latest))
-                    )
+                    q.delay_job(conn, found.id, min(now() + timedelta(seconds=delay), latest))
                 return int(found.id)
-        return int(
-            conn.execute(
-                jobs.insert().values(
-                    kind=kind,
-                    collaboration=collaboration,
-                    params=json.dumps(params or {}),
-                    state=QUEUED,
-                    done=0,
-                    total=0,
-                    message="waiting to start",
-                    created_by=created_by,
-                    created_at=now(),
-                    not_before=now() + timedelta(seconds=delay) if delay else None,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]
+        return q.insert_job(
+            conn,
+            kind=kind,
+            collaboration=collaboration,
+            params=json.dumps(params or {}),
+            created_by=created_by,
+            not_before=now() + timedelta(seconds=delay) if delay else None,
         )
 
 
 def get(store: Store, job_id: int) -> Job | None:
     with store.connect() as conn:
-        r = conn.execute(select(*_COLUMNS).where(jobs.c.id == job_id)).first()
+        r = q.job_row(conn, job_id)
     return None if r is None else _job(r)
 
 
 def result(store: Store, job_id: int) -> tuple[str, bytes] | None:
     """A finished job's file: its name and bytes."""
     with store.connect() as conn:
-        r = conn.execute(
-            select(jobs.c.result_name, jobs.c.result).where(
-                jobs.c.id == job_id, jobs.c.state == DONE
-            )
-        ).first()
+        r = q.job_result(conn, job_id)
     if r is None or r.result is None:
         return None
     return str(r.result_name), bytes(r.result)
@@ -186,12 +163,7 @@ def result(store: Store, job_id: int) -> tuple[str, bytes] | None:
 
 def recent(store: Store, collaboration: str | None, limit: int = 20) -> list[Job]:
     with store.connect() as conn:
-        rows = conn.execute(
-            select(*_COLUMNS)
-            .where(jobs.c.collaboration == collaboration)
-            .order_by(jobs.c.id.desc())
-            .limit(limit)
-        ).all()
+        rows = q.recent_jobs(conn, collaboration, limit)
     return [_job(r) for r in rows]
 
 
@@ -199,83 +171,43 @@ def requeue_interrupted(store: Store, stale: float = STALE) -> int:
     """Queue again the jobs left running by a process that stopped (their heartbeat is
     older than `stale` seconds); how many. A job still beating is left to its runner; one
     tried `MAX_ATTEMPTS` times is marked failed."""
-    dead = (
-        jobs.c.state == RUNNING,
-        or_(jobs.c.heartbeat.is_(None), jobs.c.heartbeat < now() - timedelta(seconds=stale)),
-    )
+    beat_before = now() - timedelta(seconds=stale)
     with store.connect() as conn:  # a read first: most of the time there is nothing to do
-        if conn.execute(select(jobs.c.id).where(*dead).limit(1)).first() is None:
+        if not q.any_dead(conn, beat_before):
             return 0
     with store.begin() as conn:
-        conn.execute(
-            update(jobs)
-            .where(*dead, jobs.c.attempts >= MAX_ATTEMPTS)
-            .values(
-                state=FAILED,
-                claim=None,
-                finished_at=now(),
-                message=f"stopped {MAX_ATTEMPTS} times before it finished (see the server log)",
-            )
-        )
-        return int(
-            conn.execute(
-                update(jobs)
-                .where(*dead)
-                .values(state=QUEUED, claim=None, message="interrupted; queued again")
-            ).rowcount
+        return q.requeue_dead(
+            conn,
+            beat_before,
+            MAX_ATTEMPTS,
+            f"stopped {MAX_ATTEMPTS} times before it finished (see the server log)",
         )
 
 
 def beat(store: Store, job: Job) -> None:
     """Say that a running job is still being worked on (by this claim)."""
     with store.begin() as conn:
-        conn.execute(
-            update(jobs)
-            .where(jobs.c.id == job.id, jobs.c.claim == job.claim)
-            .values(heartbeat=now())
-        )
+        q.beat(conn, job.id, job.claim)
 
 
 def claim_next(store: Store) -> Job | None:
     """Take the oldest queued job, or None; only one runner can win each job."""
     while True:
         with store.connect() as conn:
-            jid = conn.execute(
-                select(jobs.c.id)
-                .where(
-                    jobs.c.state == QUEUED,
-                    or_(jobs.c.not_before.is_(None), jobs.c.not_before <= now()),
-                )
-                .order_by(jobs.c.id)
-                .limit(1)
-            ).scalar()
+            jid = q.next_queued(conn)
         if jid is None:
             return None
         token = uuid.uuid4().hex
         with store.begin() as conn:
-            won = conn.execute(
-                update(jobs)
-                .where(jobs.c.id == jid, jobs.c.state == QUEUED)
-                .values(
-                    state=RUNNING,
-                    message="starting",
-                    heartbeat=now(),
-                    claim=token,
-                    attempts=jobs.c.attempts + 1,
-                )
-            ).rowcount
+            won = q.claim(conn, jid, token)
         if won:
-            return get(store, int(jid))
+            return get(store, jid)
 
 
 def _progress(store: Store, job: Job) -> Callable[[str, int, int], None]:
     def report(message: str, done: int, total: int) -> None:
         with store.begin() as conn:
-            conn.execute(
-                update(jobs)
-                .where(jobs.c.id == job.id, jobs.c.claim == job.claim)
-                .values(message=message[:500], done=int(done), total=int(total), heartbeat=now())
-            )
+            q.set_progress(conn, job.id, job.claim, message[:500], int(done), int(total))
 
     return report
 
@@ -288,9 +220,7 @@ def _finish(
     if output is not None:
         values["result_name"], values["result"] = output
     with store.begin() as conn:
-        conn.execute(
-            update(jobs).where(jobs.c.id == job.id, jobs.c.claim == job.claim).values(**values)
-        )
+        q.finish(conn, job.id, job.claim, values)
 
 
 def run(store: Store, job: Job) -> None:

@@ -22,11 +22,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import delete, func, select, update
 
 from ..errors import CollablensError
 from ..store import Store
-from ..store.tables import login_failures, users
+from ..store.queries import accounts as q
 from ..text.coding import coder_name
 from .roles import ADMIN as ADMIN  # the roles are declared once, in `roles`; re-exported
 from .roles import ANALYST as ANALYST
@@ -96,28 +95,17 @@ def add_user(store: Store, name: str, role: str, password: str, force: str | Non
     name, force = _check(name, role, force)
     _check_password(password)
     with store.begin() as conn:
-        if conn.execute(select(users.c.id).where(users.c.name == name)).first():
+        if q.user_exists(conn, name):
             raise AccountError(f"there is already a user called {name!r}")
-        uid = conn.execute(
-            users.insert().values(
-                name=name,
-                password_hash=_hasher.hash(password),
-                role=role,
-                force=force,
-                active=True,
-                created_on=date.today(),
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
-    return User(int(uid), name, role, force)
+        uid = q.insert_user(conn, name, _hasher.hash(password), role, force, date.today())
+    return User(uid, name, role, force)
 
 
 def set_role(store: Store, name: str, role: str, force: str | None = None) -> User:
     """Change someone's role (and a force lead's force); it applies at their next request."""
     _, force = _check(name, role, force)
     with store.begin() as conn:
-        done = conn.execute(
-            update(users).where(users.c.name == name).values(role=role, force=force)
-        ).rowcount
+        done = q.update_role(conn, name, role, force)
     if not done:
         raise AccountError(f"no user called {name!r}")
     found = get_user(store, name)
@@ -129,11 +117,7 @@ def set_password(store: Store, name: str, password: str) -> None:
     """A new password; every session begun before it ends."""
     _check_password(password)
     with store.begin() as conn:
-        done = conn.execute(
-            update(users)
-            .where(users.c.name == name)
-            .values(password_hash=_hasher.hash(password), sessions_from=_now())
-        ).rowcount
+        done = q.update_password(conn, name, _hasher.hash(password), _now())
     if not done:
         raise AccountError(f"no user called {name!r}")
 
@@ -141,23 +125,15 @@ def set_password(store: Store, name: str, password: str) -> None:
 def disable_user(store: Store, name: str) -> None:
     """A leaver: their sessions end now and they cannot sign in; their codes stay theirs."""
     with store.begin() as conn:
-        done = conn.execute(
-            update(users)
-            .where(users.c.name == name, users.c.active)
-            .values(active=False, sessions_from=_now())
-        ).rowcount
+        done = q.deactivate(conn, name, _now())
     if not done:
         raise AccountError(f"no active user called {name!r}")
 
 
-def _users(store: Store, *where) -> list[User]:
-    """The active users matching `where`, by name."""
+def _users(store: Store, name: str | None = None, uid: int | None = None) -> list[User]:
+    """The active users (only the one with `name` or id `uid` when given), by name."""
     with store.connect() as conn:
-        rows = conn.execute(
-            select(users.c.id, users.c.name, users.c.role, users.c.force, users.c.sessions_from)
-            .where(users.c.active, *where)
-            .order_by(users.c.name)
-        ).all()
+        rows = q.active_users(conn, name, uid)
     out = []
     for r in rows:
         since = r.sessions_from
@@ -172,11 +148,11 @@ def list_users(store: Store) -> list[User]:
 
 
 def get_user(store: Store, name: str) -> User | None:
-    return next(iter(_users(store, users.c.name == name)), None)
+    return next(iter(_users(store, name=name)), None)
 
 
 def user_by_id(store: Store, uid: int) -> User | None:
-    return next(iter(_users(store, users.c.id == uid)), None)
+    return next(iter(_users(store, uid=uid)), None)
 
 
 class TooManyFailures(AccountError):
@@ -197,14 +173,8 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     name = " ".join(name.split())[:200]
     since = _now() - FAILURE_WINDOW
     with store.connect() as conn:
-        failures = conn.execute(
-            select(func.count()).where(login_failures.c.name == name, login_failures.c.at >= since)
-        ).scalar_one()
-        row = conn.execute(
-            select(
-                users.c.id, users.c.name, users.c.role, users.c.force, users.c.password_hash
-            ).where(users.c.name == name, users.c.active)
-        ).first()
+        failures = q.count_failures(conn, name, since)
+        row = q.sign_in_row(conn, name)
     if failures >= MAX_FAILURES:
         raise TooManyFailures(
             f"too many failed sign-ins for this name; try again in "
@@ -213,9 +183,9 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     # The slow hash check holds no lock: a flood of sign-ins must not hold up answers.
     ok = _hasher.verify(password[:1024], row.password_hash if row else _DUMMY)
     with store.begin() as conn:
-        conn.execute(delete(login_failures).where(login_failures.c.at < since))
+        q.forget_failures_before(conn, since)
         if row is None or not ok:
-            conn.execute(login_failures.insert().values(name=name, at=_now()))
+            q.record_failure(conn, name, _now())
             return None
-        conn.execute(delete(login_failures).where(login_failures.c.name == name))
+        q.clear_failures(conn, name)
     return User(int(row.id), row.name, row.role, row.force)

@@ -21,8 +21,9 @@ from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
 from ..errors import CollablensError, NotFound
-from ..store import Store, queries
+from ..store import Store
 from ..store.forces import collaboration_id
+from ..store.queries import interviews as q
 from ..vocabulary import MODEL_CODER
 from .stats import cohen_kappa, krippendorff_alpha_nominal
 
@@ -145,13 +146,13 @@ def measure_agreement(
     with store.connect() as conn:
         if collaboration_id(conn, collaboration) is None:
             raise NotFound(f"no collaboration named {collaboration!r}")
-        rows = queries.coding_rows(conn, collaboration, sources)
-        every = queries.interview_segments(conn, collaboration, sources)
+        rows = q.coding_rows(conn, collaboration, sources)
+        every = q.interview_segments(conn, collaboration, sources)
         passages = len(every)
-        asked = queries.interviewer_turn_count(conn, collaboration, sources)
+        asked = q.interviewer_turn_count(conn, collaboration, sources)
         if sources:
             cid = collaboration_id(conn, collaboration)
-            have = set(queries.source_names(conn, int(cid or 0)))
+            have = set(q.source_names(conn, int(cid or 0)))
             missing = [s for s in sources if s not in have]
             if missing:
                 raise AgreementError(

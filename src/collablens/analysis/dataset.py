@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..errors import NotFound
 from ..framework import Framework
-from ..store import Store, queries
+from ..store import Store
+from ..store.queries import analysis as q
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 from ..vocabulary import NOT_STATED
 
@@ -68,8 +69,8 @@ def load(store: Store, collaboration: str) -> SurveyData:
         )
     wave_label = {wid: label for wid, label in wave_rows}
     with store.connect() as conn:
-        layouts = queries.import_layouts(conn, list(wave_label))
-        rows = queries.respondent_rows(conn, list(wave_label))
+        layouts = q.import_layouts(conn, list(wave_label))
+        rows = q.respondent_rows(conn, list(wave_label))
     cols = ["respondent_id", "wave_id", *ATTRIBUTE_COLUMNS, "import_id", "answers"]
     resp = pd.DataFrame.from_records(rows, columns=cols)
     resp["wave"] = resp["wave_id"].map(wave_label)
@@ -115,7 +116,7 @@ def load_comments(
     """
     columns = ["id", "question_id", "factor_id", "text", "wave", *ATTRIBUTE_COLUMNS]
     with store.connect() as conn:
-        rows = queries.comment_rows(conn, collaboration, wave, per_group)
+        rows = q.comment_rows(conn, collaboration, wave, per_group)
     frame = pd.DataFrame.from_records(rows, columns=[*columns, "group_count", "rank"])
     frame = frame.sort_values("id").drop(columns="rank").reset_index(drop=True)
     for attr in ATTRIBUTE_COLUMNS:
@@ -129,8 +130,8 @@ def load_coded(
     """Counted free text for one wave: mention counts, and the best quote candidates.
 
     Codes that count are a person's, and the model's accepted without review
-    (`queries.counted_code`); the rest wait for review and are counted apart (`counted`
-    false), never quoted. Returns (counts, quotes).
+    (`store.queries.coding.counted_code`); the rest wait for review and are counted
+    apart (`counted` false), never quoted. Returns (counts, quotes).
     `counts` has one row per factor, force, polarity, source and `polarity_sure`;
     `quotes` the `per_group` most confident segments of each factor and force (human
     codes first), excluding 'none'. Counting and ranking happen in the database; which
@@ -138,11 +139,11 @@ def load_coded(
     """
     with store.connect() as conn:
         counts = pd.DataFrame(
-            queries.code_counts(conn, collaboration, wave),
+            q.code_counts(conn, collaboration, wave),
             columns=["factor_id", "force", "polarity", "source", "polarity_sure", "counted", "n"],
         )
         quotes = pd.DataFrame(
-            queries.quote_rows(conn, collaboration, wave, per_group),
+            q.quote_rows(conn, collaboration, wave, per_group),
             columns=[
                 "segment_id",
                 "text",

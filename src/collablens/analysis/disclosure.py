@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..store import Store
 from ..vocabulary import ATTRIBUTES, DEFAULT_INTERVIEW_K, DEFAULT_K, NOT_STATED
 from . import comparisons
 from .anonymity import PRIMARY, suppress_partition
@@ -48,7 +49,7 @@ class Policy:
     audience_force: str | None = None
 
     @classmethod
-    def of(cls, store: Any) -> Policy:
+    def of(cls, store: Store) -> Policy:
         """The policy a workspace was set up with (`collablens init --k --comment-k`)."""
         return cls(k=store.anonymity_k, comment_k=store.comment_k, interview_k=store.interview_k)
 

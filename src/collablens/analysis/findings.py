@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..framework import Framework
+from ..store import Store
 from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, DEFAULT_K, NOT_STATED
 from . import ledger
 from .dataset import SurveyData, load, load_coded, load_comments
@@ -132,7 +133,7 @@ class Findings:
 
 
 def find(
-    store: Any,
+    store: Store,
     collaboration: str,
     wave: str | None = None,
     *,

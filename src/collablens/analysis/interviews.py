@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..store import Store, queries
+from ..store import Store
+from ..store.queries import interviews as q
 from ..vocabulary import HUMAN_CODE, NO_FACTOR, UNCLEAR_POLARITY
 from .disclosure import InterviewEvidence, Policy, disclose
 
@@ -90,12 +91,12 @@ def interview_findings(
     """The interview findings of a collaboration, disclosed; None when it has no interviews."""
     policy = policy or Policy.of(store)
     with store.connect() as conn:
-        people = queries.interview_people(conn, collaboration)
+        people = q.interview_people(conn, collaboration)
         if not people:
             return None
-        rows = queries.interview_code_rows(conn, collaboration)
-        passages = queries.interview_segment_count(conn, collaboration, None)
-        n_sources = len(queries.export_sources(conn, collaboration))
+        rows = q.interview_code_rows(conn, collaboration)
+        passages = q.interview_segment_count(conn, collaboration, None)
+        n_sources = len(q.export_sources(conn, collaboration))
     evidence = disclose(
         InterviewEvidence(
             participants=[(p.key, p.force, p.role) for p in people],

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..store import Store
 from ..store import ledger as queries
 from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES
 from .dataset import SurveyData
@@ -62,7 +63,7 @@ class Population:
         return cls(list(body["factors"]), frame)
 
 
-def populations(store: Any, data: SurveyData) -> dict[str, Population]:
+def populations(store: Store, data: SurveyData) -> dict[str, Population]:
     """Each wave's population as it stands now."""
     waves = dict(store.waves(data.collaboration))
     with store.connect() as conn:
@@ -85,7 +86,7 @@ def populations(store: Any, data: SurveyData) -> dict[str, Population]:
     }
 
 
-def withheld_waves(store: Any, data: SurveyData, scores: Scores, k: int) -> dict[str, str]:
+def withheld_waves(store: Store, data: SurveyData, scores: Scores, k: int) -> dict[str, str]:
     """Waves whose figures, as `scores` would show them, an earlier release would give away.
 
     For each wave with earlier releases, the new release is compared with each of them,
@@ -233,7 +234,7 @@ class _Members:
 
 
 def disclosed(
-    store: Any,
+    store: Store,
     data: SurveyData,
     breakdowns: tuple[str, ...] | None,
     correction: str | None = None,
@@ -281,7 +282,7 @@ def _shown(scores: Scores, dims: set[str]) -> dict[str, list[list[Any]]]:
 
 
 def record(
-    store: Any,
+    store: Store,
     data: SurveyData,
     scores: Scores,
     *,
@@ -325,7 +326,7 @@ def record(
     return ids
 
 
-def listing(store: Any, collaboration: str) -> pd.DataFrame:
+def listing(store: Store, collaboration: str) -> pd.DataFrame:
     """A collaboration's releases, oldest first: what was published when, of how many."""
     with store.connect() as conn:
         rows = queries.listing(conn, collaboration)

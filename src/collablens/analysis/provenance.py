@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..store import Store, queries
+from ..store import Store
+from ..store.queries import analysis as analysis_q
+from ..store.queries import coding as q
 
 
 @dataclass
@@ -30,7 +32,7 @@ def import_readings(store: Store, collaboration: str) -> list[ImportReading]:
     out = []
     with store.connect() as conn:
         for wave_id in waves:
-            for name, amap, left in queries.import_readings(conn, [wave_id]):
+            for name, amap, left in analysis_q.import_readings(conn, [wave_id]):
                 out.append(ImportReading(waves[wave_id], name, amap, left))
     return out
 
@@ -120,11 +122,11 @@ def coding_state(
     from ..text.coding import waiting_for_review
 
     with store.connect() as conn:
-        codes, counted = queries.count_codes(conn, collaboration, wave)
+        codes, counted = q.count_codes(conn, collaboration, wave)
         state = CodingState(
-            comments=queries.count_comments(conn, collaboration, wave),
-            uncoded=queries.count_uncoded_comments(conn, collaboration, wave),
-            needs_review=queries.count_needs_review_comments(conn, collaboration, wave),
+            comments=q.count_comments(conn, collaboration, wave),
+            uncoded=q.count_uncoded_comments(conn, collaboration, wave),
+            needs_review=q.count_needs_review_comments(conn, collaboration, wave),
             codes=codes,
             counted=counted,
         )

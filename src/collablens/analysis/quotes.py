@@ -3,8 +3,8 @@
 Works only on `CommentEvidence` that has passed `disclose`, so counts and quotes come
 from forces big enough to be quoted, and totals are summed over those forces only.
 Only codes that count reach it (a person's, or the model's accepted without review:
-`store.queries.counted_code`), and a code's polarity is shown only where a person gave
-it or the coder was sure of it (`shown_polarity`); otherwise it reads "unclear".
+`store.queries.coding.counted_code`), and a code's polarity is shown only where a person
+gave it or the coder was sure of it (`shown_polarity`); otherwise it reads "unclear".
 """
 
 from __future__ import annotations

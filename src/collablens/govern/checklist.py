@@ -22,7 +22,9 @@ from typing import Any
 import yaml
 
 from ..errors import CollablensError
-from ..store import Store, queries
+from ..store import Store
+from ..store.queries import register as q
+from ..store.queries.waves import ensure_collaboration
 
 STATUSES = ("present", "missing", "not applicable")
 NOT_CHECKED = "not checked"
@@ -176,8 +178,8 @@ def save_agreements(conn: Any, records: list[AgreementRecord], clauses: ClauseLi
         unknown = [k for k in r.clauses if clauses.find(k) is None]
         if unknown:
             raise ChecklistError(f"{r.title!r}: no clause {unknown[0]!r} in {clauses.name}")
-        cid = queries.ensure_collaboration(conn, r.collaboration)
-        queries.replace_agreement(
+        cid = ensure_collaboration(conn, r.collaboration)
+        q.replace_agreement(
             conn,
             cid,
             {
@@ -194,11 +196,11 @@ def save_agreements(conn: Any, records: list[AgreementRecord], clauses: ClauseLi
 def load_agreements(store: Store, collaboration: str) -> list[AgreementRecord]:
     with store.connect() as conn:
         out = []
-        for a in queries.agreement_rows(conn, collaboration):
+        for a in q.agreement_rows(conn, collaboration):
             rec = AgreementRecord(
                 collaboration, a.title, a.publication, a.signed_on, a.last_reviewed, a.review_due
             )
-            rec.clauses = {k: (s, n) for k, s, n in queries.agreement_clause_rows(conn, int(a.id))}
+            rec.clauses = {k: (s, n) for k, s, n in q.agreement_clause_rows(conn, int(a.id))}
             out.append(rec)
     return out
 

@@ -23,7 +23,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import CollablensError
-from ..store import Store, queries
+from ..store import Store
+from ..store.queries import register as q
+from ..store.queries.waves import ensure_collaboration
 
 PENNY = Decimal("0.01")
 YEAR = re.compile(r"^(\d{4})/(\d{2})$")
@@ -153,27 +155,27 @@ def save_contributions(conn: Any, rows: list[ForceYear], benefit_rows: list[Bene
     """Write force-years (replacing the same collaboration, force and year) and benefits
     (replacing those of the same collaboration and year) in the caller's transaction."""
     for r in rows:
-        cid = queries.ensure_collaboration(conn, r.collaboration)
-        queries.replace_force_year(conn, cid, r.force, r.year, r.values)
+        cid = ensure_collaboration(conn, r.collaboration)
+        q.replace_force_year(conn, cid, r.force, r.year, r.values)
     done: set[tuple[int, str]] = set()
     for b in benefit_rows:
-        cid = queries.ensure_collaboration(conn, b.collaboration)
+        cid = ensure_collaboration(conn, b.collaboration)
         if (cid, b.year) not in done:
-            queries.delete_benefits(conn, cid, b.year)
+            q.delete_benefits(conn, cid, b.year)
             done.add((cid, b.year))
-        queries.insert_benefit(conn, cid, b.force, b.year, b.kind, b.description, b.evidence)
+        q.insert_benefit(conn, cid, b.force, b.year, b.kind, b.description, b.evidence)
 
 
 def load_years(store: Store, collaboration: str, year: str | None = None) -> list[ForceYear]:
     with store.connect() as conn:
-        rows = queries.force_year_rows(conn, collaboration, year)
+        rows = q.force_year_rows(conn, collaboration, year)
     keys = (*MONEY_COLUMNS, *FTE_COLUMNS, "basis", "officers")
     return [ForceYear(collaboration, m["force"], m["year"], {k: m[k] for k in keys}) for m in rows]
 
 
 def load_benefits(store: Store, collaboration: str) -> list[Benefit]:
     with store.connect() as conn:
-        return [Benefit(collaboration, *r) for r in queries.benefit_rows(conn, collaboration)]
+        return [Benefit(collaboration, *r) for r in q.benefit_rows(conn, collaboration)]
 
 
 def years(store: Store, collaboration: str) -> list[str]:

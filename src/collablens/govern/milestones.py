@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import mean
 
-from ..store import Store, queries
+from ..store import Store
+from ..store.queries import register as q
 from .lists import replace_lists
 
 
@@ -103,17 +104,17 @@ def _values(r) -> dict:
 
 def load_milestones(store: Store, collaboration: str) -> list[Milestone]:
     with store.connect() as conn:
-        rows = queries.register_list_rows(conn, "milestones", collaboration)
+        rows = q.register_list_rows(conn, "milestones", collaboration)
     return [Milestone(collaboration, r.title, r.due, r.done, r.note) for r in rows]
 
 
 def load_successes(store: Store, collaboration: str) -> list[Success]:
     with store.connect() as conn:
-        rows = queries.register_list_rows(conn, "successes", collaboration)
+        rows = q.register_list_rows(conn, "successes", collaboration)
     return [Success(collaboration, r.on_date, r.description, r.force) for r in rows]
 
 
 def load_champions(store: Store, collaboration: str) -> list[Champion]:
     with store.connect() as conn:
-        rows = queries.register_list_rows(conn, "champions", collaboration)
+        rows = q.register_list_rows(conn, "champions", collaboration)
     return [Champion(collaboration, r.force, r.name, r.role, r.reach) for r in rows]

@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..store import Store, queries
+from ..store import Store
+from ..store.queries import register as q
 from .lists import replace_lists
 
 EARTH_KM = 6371.0088  # the mean Earth radius (IUGG)
@@ -110,14 +111,14 @@ def _values(r) -> dict:
 
 def load_terms(store: Store, collaboration: str) -> list[Term]:
     with store.connect() as conn:
-        rows = queries.register_list_rows(conn, "terms", collaboration)
+        rows = q.register_list_rows(conn, "terms", collaboration)
     return [Term(collaboration, r.force, r.field, r.value) for r in rows]
 
 
 def load_sites(store: Store, collaboration: str) -> tuple[list[Site], list[Travel]]:
     with store.connect() as conn:
-        sites = queries.register_list_rows(conn, "sites", collaboration)
-        travel = queries.register_list_rows(conn, "travel", collaboration)
+        sites = q.register_list_rows(conn, "sites", collaboration)
+        travel = q.register_list_rows(conn, "travel", collaboration)
     return (
         [Site(collaboration, r.force, r.name, float(r.lat), float(r.lon)) for r in sites],
         [Travel(collaboration, r.origin, r.destination, int(r.minutes)) for r in travel],

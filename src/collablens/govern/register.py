@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CollablensError, NotFound
-from ..store import Store, now, queries
+from ..store import Store, now
 from ..store.forces import declare_forces
+from ..store.queries import register as q
+from ..store.queries.waves import ensure_collaboration
 from ..vocabulary import MAX_TEXT_FIELD
 from .checklist import (
     PUBLICATION,
@@ -632,18 +634,18 @@ def save_entries(store: Store, entries: list[Entry], book: Workbook | None = Non
         for e in entries:
             # What a re-import replaces: every sheet the files held, an emptied one too (its
             # rows are deleted); a sheet they did not hold is left as it was.
-            cid = queries.ensure_collaboration(conn, e.collaboration)
+            cid = ensure_collaboration(conn, e.collaboration)
             for sheet in SHEETS:
                 if sheet.store_kind is not None and sheet.name in present:
-                    queries.clear_register_kind(conn, sheet.store_kind, cid)
+                    q.clear_register_kind(conn, sheet.store_kind, cid)
         if book is not None:
             save_agreements(conn, book.agreements, workspace_clauses(store))
             save_contributions(conn, book.years, book.benefits)
             save_people_and_dates(conn, book.milestones, book.successes, book.champions)
             save_practicalities(conn, book.terms, book.sites, book.travel)
         for e in entries:
-            cid = queries.ensure_collaboration(conn, e.collaboration)
-            queries.replace_register(
+            cid = ensure_collaboration(conn, e.collaboration)
+            q.replace_register(
                 conn,
                 cid,
                 {
@@ -671,12 +673,12 @@ def import_register(store: Store, paths: Iterable[str | Path]) -> list[Entry]:
 def load_entries(store: Store, collaboration: str | None = None) -> list[Entry]:
     """The register, or one collaboration's entry; NotFound when it has none."""
     with store.connect() as conn:
-        rows = queries.register_rows(conn, collaboration)
+        rows = q.register_rows(conn, collaboration)
         if collaboration is not None and not rows:
             raise NotFound(f"{collaboration!r} is not in the register")
         out = []
         for r in rows:
-            parties, events = queries.register_details(conn, r.collaboration_id)
+            parties, events = q.register_details(conn, r.collaboration_id)
             out.append(
                 Entry(
                     r.name,

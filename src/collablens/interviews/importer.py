@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CollablensError
-from ..store import Store, now, queries
+from ..store import Store, now
 from ..store.forces import collaboration_id, declared_forces
+from ..store.queries import interviews as q
+from ..store.queries.waves import ensure_collaboration
 from ..surveys.attributes import key as name_key
 from ..text.segment import segment_spans
 from ..vocabulary import ID_LENGTH, MAX_TEXT_FIELD
@@ -154,10 +156,10 @@ def import_transcript(
                     f"{p}: participant {key}'s {a} is longer than {MAX_TEXT_FIELD} characters"
                 )
     with store.connect() as conn:
-        known = queries.participant_rows(conn, collaboration)
+        known = q.participant_rows(conn, collaboration)
         cid = collaboration_id(conn, collaboration)
         declared = declared_forces(conn, collaboration)
-        before = queries.find_source(conn, cid, digest) if cid is not None else None
+        before = q.find_source(conn, cid, digest) if cid is not None else None
     attributes = {k: _declared(v, declared, p, k) for k, v in (attributes or {}).items()}
     transcript = read_transcript(p, data)
     if before is not None:
@@ -180,12 +182,12 @@ def import_transcript(
         preamble_lines=len(transcript.preamble),
     )
     with store.begin() as conn:
-        collab = queries.ensure_collaboration(conn, collaboration)
-        if queries.find_source(conn, collab, digest) is not None:  # imported meanwhile
+        collab = ensure_collaboration(conn, collaboration)
+        if q.find_source(conn, collab, digest) is not None:  # imported meanwhile
             return TranscriptImport(p, name, transcript.format, already=True)
         people = {}
         for key in ids:
-            people[key], differ = queries.ensure_participant(
+            people[key], differ = q.ensure_participant(
                 conn, collab, key, (attributes or {}).get(key, {})
             )
             if differ:
@@ -234,11 +236,11 @@ def store_source(
     transaction. Returns the source's id and the passages written as (turn id, position,
     words, start_char, end_char), positions in the source's text."""
     text, starts = source_text([(t.speaker, t.text) for t in turns])
-    source_id = queries.insert_source(
+    source_id = q.insert_source(
         conn,
         {"collaboration_id": collaboration_id, "text": text, "imported_at": now(), **values},
     )
-    turn_ids = queries.insert_turns(
+    turn_ids = q.insert_turns(
         conn,
         source_id,
         [
@@ -262,7 +264,7 @@ def store_source(
         for pos, (lo, hi) in enumerate(segment_spans(t.text)):
             words = " ".join(t.text[lo:hi].split())
             rows.append((tid, pos, words, starts[i] + lo, starts[i] + hi))
-    queries.insert_turn_segments(conn, rows)
+    q.insert_turn_segments(conn, rows)
     return source_id, rows
 
 
@@ -301,7 +303,7 @@ def _declared(attrs: dict[str, str], declared: list[str], p: Path, key: str) -> 
 
 def unique_source_name(conn, collaboration_id: int, name: str) -> str:
     """A second interview of the same participant is "Interview P03 (2)"."""
-    taken = set(queries.source_names(conn, collaboration_id))
+    taken = set(q.source_names(conn, collaboration_id))
     if name not in taken:
         return name
     n = 2

@@ -47,7 +47,8 @@ from .. import __version__
 from ..errors import CollablensError
 from ..framework import Framework
 from ..reporting import palette
-from ..store import Store, queries
+from ..store import Store
+from ..store.queries import interviews as q
 from ..vocabulary import NO_FACTOR
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -215,15 +216,15 @@ def project_files(
     fw = store.framework
     ids = CodeIds(fw)
     with store.connect() as conn:
-        if queries.collaboration_created(conn, collaboration) is None:
+        if q.collaboration_created(conn, collaboration) is None:
             from ..errors import NotFound
 
             raise NotFound(f"no collaboration named {collaboration!r}")
-        created = queries.collaboration_created(conn, collaboration)
-        srcs = queries.export_sources(conn, collaboration)
-        rows = queries.export_codings(conn, collaboration, with_model)
-        people = queries.participant_rows(conn, collaboration)
-        speaking = queries.speakers_by_source(conn, collaboration)
+        created = q.collaboration_created(conn, collaboration)
+        srcs = q.export_sources(conn, collaboration)
+        rows = q.export_codings(conn, collaboration, with_model)
+        people = q.participant_rows(conn, collaboration)
+        speaking = q.speakers_by_source(conn, collaboration)
     if not srcs:
         raise RefiError(
             f"{collaboration!r} has no interview transcripts to export "

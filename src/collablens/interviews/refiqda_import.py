@@ -36,8 +36,11 @@ from xml.etree import ElementTree as ET
 import yaml
 
 from ..framework import Framework
-from ..store import Store, queries
+from ..store import Store
 from ..store.forces import collaboration_id, declared_forces
+from ..store.queries import interviews as q
+from ..store.queries.coding import set_human_code
+from ..store.queries.waves import ensure_collaboration
 from ..text.redact import redact_many
 from ..vocabulary import MODEL_CODER, NO_FACTOR
 from .importer import StoredTurn, _declared, _next_ids, store_source, unique_source_name
@@ -369,9 +372,9 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
                 (case_el.get("name") or "", attrs)
             )
     with store.connect() as conn:
-        known = set(queries.participant_rows(conn, collaboration))
+        known = set(q.participant_rows(conn, collaboration))
         cid = collaboration_id(conn, collaboration)
-        have = set(queries.source_guids(conn))
+        have = set(q.source_guids(conn))
         declared = declared_forces(conn, collaboration)
     sources_el = root.find(f"{{{ns}}}Sources")
     prepared = []
@@ -449,12 +452,12 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
         remaps = [_Remap(old, new) for old, new in zip(words, cleaned, strict=True)]
         plans.append((sguid, sname, text, selections, people, blocks, turns, remaps))
     with store.begin() as conn:
-        collab = cid if cid is not None else queries.ensure_collaboration(conn, collaboration)
+        collab = cid if cid is not None else ensure_collaboration(conn, collaboration)
         for sguid, sname, text, selections, people, blocks, turns, remaps in plans:
-            pids = [queries.ensure_participant(conn, collab, k, a)[0] for k, _, a in people]
+            pids = [q.ensure_participant(conn, collab, k, a)[0] for k, _, a in people]
             keys = [k for k, _, _ in people]
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            if queries.find_source(conn, collab, digest) is not None:
+            if q.find_source(conn, collab, digest) is not None:
                 result.sources_already.append(sname)
                 continue
             _sid, rows = store_source(
@@ -497,10 +500,10 @@ def import_project(store: Store, path: str | Path, collaboration: str) -> QdpxIm
                             result.codings_dropped += 1
                             continue
                         if coder == MODEL_CODER:
-                            queries.set_model_coding(conn, sid, factor, pol, when)
+                            q.set_model_coding(conn, sid, factor, pol, when)
                             result.model_codings += 1
                         else:
-                            queries.set_human_code(conn, sid, factor, pol, coder[:60], False, when)
+                            set_human_code(conn, sid, factor, pol, coder[:60], False, when)
                             result.codings += 1
                     if coder not in result.coders:
                         result.coders.append(coder)
@@ -539,7 +542,7 @@ def _covers(lo: int, hi: int, a: int, b: int) -> bool:
 
 
 def _segments_with_ids(conn, rows):
-    ids = queries.segment_ids_of_turns(conn, sorted({r[0] for r in rows}))
+    ids = q.segment_ids_of_turns(conn, sorted({r[0] for r in rows}))
     return [(ids[(r[0], r[1])], r) for r in rows]
 
 

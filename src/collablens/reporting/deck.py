@@ -16,13 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings, find
 from ..analysis.interviews import InterviewFindings, interview_findings
 from ..analysis.quotes import polarity_phrase
 from ..errors import CollablensError
 from ..framework import Framework
+from ..store import Store
 from . import palette
 
 INK = palette.INK
@@ -99,7 +99,7 @@ def _score_line(row: dict | None, fw: Framework) -> tuple[str, str, str]:
 
 
 def build_deck(
-    store: Any,
+    store: Store,
     collaboration: str,
     wave: str | None = None,
     *,
@@ -332,7 +332,7 @@ def _table(slide, left, top, width, rows, header=False, band_colours: dict[int, 
 
 
 def write_deck(
-    store: Any,
+    store: Store,
     collaboration: str,
     out: Path,
     wave: str | None = None,

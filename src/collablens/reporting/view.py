@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from ..analysis import ledger
 from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings, find
+from ..store import Store
 from . import charts
 from .html import environment
 from .pdf import CHROMIUM_FLAGS, find_chromium, html_to_pdf
@@ -40,7 +40,7 @@ class Report(Findings):
 
 
 def build_report(
-    store: Any,
+    store: Store,
     collaboration: str,
     wave: str | None = None,
     *,
@@ -87,7 +87,7 @@ def render_html(report: Report) -> str:
 
 
 def write_report(
-    store: Any,
+    store: Store,
     collaboration: str,
     out: Path,
     wave: str | None = None,

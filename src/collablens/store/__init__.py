@@ -1,8 +1,9 @@
-"""Where a workspace's data lives: tables, the workspace itself, queries and migrations."""
+"""Where a workspace's data lives: tables, the workspace itself, queries (a module per
+feature, in `queries/`) and migrations."""
 
 from __future__ import annotations
 
-from .queries import delete_wave, order_waves
+from .sql import bulk_insert, now
 from .tables import (
     codes,
     codings,
@@ -24,10 +25,10 @@ from .workspace import (
     DEFAULT_DB,
     MissingWorkspace,
     Store,
-    bulk_insert,
+    delete_wave,
     normalise_url,
-    now,
     open_workspace,
+    order_waves,
     safe_url,
 )
 

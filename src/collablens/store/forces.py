@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from ..errors import NotFound
+from .queries.waves import ensure_collaboration
 from .tables import collaboration_forces, collaborations, respondents, waves
 
 
@@ -23,9 +24,7 @@ def collaboration_id(conn: Connection, collaboration: str, *, create: bool = Fal
         select(collaborations.c.id).where(collaborations.c.name == collaboration)
     ).scalar()
     if cid is None and create:
-        from .queries import ensure_collaboration  # safe when two processes create it at once
-
-        cid = ensure_collaboration(conn, collaboration)
+        cid = ensure_collaboration(conn, collaboration)  # safe when two processes create it
     return None if cid is None else int(cid)
 
 

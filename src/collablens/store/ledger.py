@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, select
 
+from .sql import now
 from .tables import collaborations, releases, respondents
-from .workspace import now
 
 
 def respondent_keys(conn: Connection, waves_: Sequence[int]) -> dict[int, str]:

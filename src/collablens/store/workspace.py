@@ -1,7 +1,8 @@
 """The workspace: one SQL database, SQLite by default, PostgreSQL when asked.
 
 `Store` owns the engine, the schema's migrations, the settings and the framework the
-workspace was set up with. Queries live in `queries`, tables in `tables`.
+workspace was set up with. Queries live in `queries` (a module per feature), tables in
+`tables`, the primitives both share (upsert, bulk insert, the clock) in `sql`.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, create_engine, event, inspect, select
+from sqlalchemy import create_engine, event, inspect, select
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
@@ -34,11 +34,11 @@ from ..vocabulary import (
     SETTING_FRAMEWORK_YAML,
     SETTING_INTERVIEW_K,
 )
+from .queries import waves as waves_q
+
+# CODING_LOCK, bulk_insert and now are named here too, for code written before `sql` existed.
+from .sql import CODING_LOCK, MIGRATION_LOCK, bulk_insert, now, upsert  # noqa: F401
 from .tables import settings
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def normalise_url(db: str | None) -> str:
@@ -70,11 +70,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 #: How long (seconds) a command waits for another one writing to the same SQLite workspace
 #: before it gives up with a one-line message; COLLABLENS_BUSY_TIMEOUT overrides it.
 BUSY_TIMEOUT = 120.0
-# PostgreSQL advisory locks (one 64-bit key space per database): one serialises schema
-# upgrades, the other the writes of coding runs, so that two processes doing either at
-# once wait for each other instead of colliding on a unique constraint.
-MIGRATION_LOCK = 0x636F6C6C6C656E01
-CODING_LOCK = 0x636F6C6C6C656E02
 
 
 def default_busy_timeout() -> float:
@@ -457,72 +452,28 @@ class Store:
 
     def ensure_wave(self, conn: Connection, collaboration: str, wave: str) -> int:
         """The id of a wave, adding it (and its collaboration) when new."""
-        from .queries import ensure_wave
-
-        return ensure_wave(conn, collaboration, wave)
+        return waves_q.ensure_wave(conn, collaboration, wave)
 
     def collaborations(self) -> list[str]:
-        from .queries import list_collaborations
-
         with self.connect() as conn:
-            return list_collaborations(conn)
+            return waves_q.list_collaborations(conn)
 
     def waves(self, collaboration: str) -> list[tuple[int, str]]:
         """(wave id, label) in the order the waves were first imported (or were put in)."""
-        from .queries import list_waves
-
         with self.connect() as conn:
-            return list_waves(conn, collaboration)
+            return waves_q.list_waves(conn, collaboration)
 
 
-def upsert(
-    conn: Connection,
-    table: Table,
-    values: dict[str, Any],
-    keys: Sequence[str],
-    update: bool = True,
-) -> None:
-    """Insert a row, or when a row with the same `keys` exists, update it (or with `update`
-    False, keep it): one statement, so two processes doing it at once cannot collide on
-    the unique key (INSERT ... ON CONFLICT on SQLite and PostgreSQL)."""
-    dialect = conn.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        stmt: Any = (sqlite if dialect == "sqlite" else postgresql).insert(table).values(values)
-        rest = {c: stmt.excluded[c] for c in values if c not in keys}
-        if update and rest:
-            conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=rest))
-        else:
-            conn.execute(stmt.on_conflict_do_nothing(index_elements=list(keys)))
-        return
-    match = [table.c[k] == values[k] for k in keys]
-    exists = conn.execute(select(table.c[keys[0]]).where(*match)).first() is not None
-    if exists and update:
-        conn.execute(table.update().where(*match).values(values))
-    elif not exists:
-        conn.execute(table.insert().values(values))
+def order_waves(store: Store, collaboration: str, labels: Sequence[str]) -> None:
+    """Put a collaboration's waves in the given order (the trend and 'latest' follow it)."""
+    current = [label for _, label in store.waves(collaboration)]
+    if sorted(labels) != sorted(current):
+        raise ValueError(f"give every wave of {collaboration!r} exactly once: {', '.join(current)}")
+    with store.begin() as conn:
+        waves_q.set_wave_order(conn, collaboration, labels)
 
 
-def bulk_insert(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]
-) -> None:
-    """Insert many rows fast: COPY on PostgreSQL, executemany elsewhere.
-
-    Large survey imports spend most of their time here; the generic SQLAlchemy path
-    builds a dict per row, which costs more than the database does.
-    """
-    dialect = conn.dialect.name
-    cols = ", ".join(columns)
-    if dialect == "postgresql" and conn.dialect.driver == "psycopg":
-        raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    if dialect == "sqlite":
-        marks = ", ".join("?" for _ in columns)
-        lite: Any = conn.connection.driver_connection
-        lite.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
-        return
-    conn.execute(table.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
+def delete_wave(store: Store, collaboration: str, wave: str) -> int:
+    """Delete a wave with everything imported into it; returns the respondents removed."""
+    with store.begin() as conn:
+        return waves_q.delete_wave_rows(conn, collaboration, wave)

@@ -33,8 +33,8 @@ def create_collaboration(
         raise CollablensError("a collaboration's name cannot hold '/'; use 'and' or '-'")
     set_forces(store, name, names)
     if wave.strip():
-        from ..store import queries
+        from ..store.queries.waves import ensure_wave
 
         with store.begin() as conn:
-            queries.ensure_wave(conn, name, _words(wave))
+            ensure_wave(conn, name, _words(wave))
     return name, names

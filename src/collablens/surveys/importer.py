@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 
 from ..framework import Framework
-from ..store import Store, queries
+from ..store import Store
 from ..store import forces as forces_store
+from ..store.queries import surveys as q
+from ..store.queries.waves import ensure_wave
 from ..text.redact import redact_many
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 from ..vocabulary import LABEL_LENGTH, MAX_TEXT_FIELD, NAME_LENGTH, ProgressCallback
@@ -839,29 +841,29 @@ def import_responses(
     )
     with store.begin() as conn:
         store.record_framework(conn)
-        wave_id = queries.ensure_wave(conn, collaboration, wave)
+        wave_id = ensure_wave(conn, collaboration, wave)
         if parsed.declared_forces and not forces_store.declared_forces(conn, collaboration):
             forces_store.declare_forces(conn, collaboration, parsed.declared_forces)
             result.declared_forces = parsed.declared_forces
-        if queries.find_import(conn, wave_id, raw.sha256) is not None:
+        if q.find_import(conn, wave_id, raw.sha256) is not None:
             result.already_imported = True
             result.rows_already_present = len(parsed.frame)
             step("done", 4, 4)
             return result
-        elsewhere = queries.imported_elsewhere(conn, raw.sha256, wave_id)
+        elsewhere = q.imported_elsewhere(conn, raw.sha256, wave_id)
         if elsewhere is not None:
             result.warnings.append(
                 f"this file was already imported as wave {elsewhere[1]!r} of {elsewhere[0]!r}; "
                 "the same people are now in both waves"
             )
-        existing = queries.existing_respondents(conn, wave_id)
+        existing = q.existing_respondents(conn, wave_id)
         new_mask = ~parsed.frame["key"].isin(existing.keys()).to_numpy()
         result.rows_already_present = int((~new_mask).sum())
         if result.rows_already_present:
             result.warnings += _changed_answers(parsed, new_mask, existing, framework.scale.min)
         frame = parsed.frame[new_mask].reset_index(drop=True)
         values = parsed.values[new_mask]
-        import_id = queries.insert_import(
+        import_id = q.insert_import(
             conn,
             wave_id,
             filename=raw.path.name,
@@ -881,14 +883,14 @@ def import_responses(
                 frame[["key", *ATTRIBUTE_COLUMNS]].itertuples(index=False, name=None)
             )
         ]
-        id_of = queries.insert_respondents(conn, wave_id, import_id, rows)
+        id_of = q.insert_respondents(conn, wave_id, import_id, rows)
         rids = [id_of[k] for k in frame["key"]]
         old_pos = np.flatnonzero(new_mask)
         new_pos = {int(o): i for i, o in enumerate(old_pos)}
         comment_rows = [
             (rids[new_pos[p]], q, f, t) for p, q, f, t in parsed.comments if p in new_pos
         ]
-        queries.insert_comments(conn, comment_rows)
+        q.insert_comments(conn, comment_rows)
         result.rows_added = len(frame)
         result.comments_added = len(comment_rows)
     step("done", 4, 4)

@@ -21,13 +21,14 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import CollablensError, NotFound
-from ..store import Store, queries
+from ..store import Store
 from ..store import forces as forces_store
-from ..store.tables import collaborations, comments, imports, respondents, survey_links, waves
+from ..store.queries import online as q
+from ..store.queries.surveys import insert_import
+from ..store.queries.waves import ensure_wave
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 from .importer import InputError, map_columns, pack_answers, parse
 from .instrument import RESPONDENT_COLUMNS, response_columns
@@ -48,25 +49,6 @@ class Link:
     responses: int
     wave_id: int = field(default=0, repr=False)
     import_id: int = field(default=0, repr=False)  # the responses' import
-
-
-def _select():
-    return (
-        select(
-            survey_links.c.token,
-            survey_links.c.wave_id,
-            survey_links.c.import_id,
-            collaborations.c.name.label("collaboration"),
-            waves.c.label.label("wave"),
-            survey_links.c.force,
-            survey_links.c.open,
-            survey_links.c.created_on,
-            imports.c.rows_added,
-        )
-        .join(waves, waves.c.id == survey_links.c.wave_id)
-        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
-        .join(imports, imports.c.id == survey_links.c.import_id)
-    )
 
 
 def _link(r) -> Link:
@@ -103,8 +85,8 @@ def create_link(store: Store, collaboration: str, wave: str, force: str | None =
                 f"{force!r} is not a force of {collaboration!r} (forces: {', '.join(declared)})"
             )
         store.record_framework(conn)
-        wave_id = queries.ensure_wave(conn, collaboration, wave)
-        import_id = queries.insert_import(
+        wave_id = ensure_wave(conn, collaboration, wave)
+        import_id = insert_import(
             conn,
             wave_id,
             filename=f"survey link {token[:6]}",
@@ -114,16 +96,7 @@ def create_link(store: Store, collaboration: str, wave: str, force: str | None =
             item_ids=[it.id for _, it in framework.items],
             scale_min=framework.scale.min,
         )
-        conn.execute(
-            survey_links.insert().values(
-                token=token,
-                wave_id=wave_id,
-                force=force,
-                import_id=import_id,
-                created_on=date.today(),
-                open=True,
-            )
-        )
+        q.insert_link(conn, token, wave_id, force, import_id, date.today())
     found = find_link(store, token)
     assert found is not None
     return found
@@ -133,23 +106,20 @@ def find_link(store: Store, token: str) -> Link | None:
     if not token or len(token) > 64:
         return None
     with store.connect() as conn:
-        r = conn.execute(_select().where(survey_links.c.token == token)).first()
+        r = q.link_row(conn, token)
     return None if r is None else _link(r)
 
 
 def list_links(store: Store, collaboration: str, force: str | None = None) -> list[Link]:
     """A collaboration's links, newest wave first; only `force`'s when given."""
-    stmt = _select().where(collaborations.c.name == collaboration)
-    if force is not None:
-        stmt = stmt.where(survey_links.c.force == force)
     with store.connect() as conn:
-        rows = conn.execute(stmt.order_by(waves.c.ordinal.desc(), survey_links.c.id)).all()
+        rows = q.link_rows(conn, collaboration, force)
     return [_link(r) for r in rows]
 
 
 def set_open(store: Store, token: str, is_open: bool) -> None:
     with store.begin() as conn:
-        conn.execute(update(survey_links).where(survey_links.c.token == token).values(open=is_open))
+        q.set_link_open(conn, token, is_open)
 
 
 class ClosedLink(CollablensError):
@@ -208,31 +178,15 @@ def submit(store: Store, token: str, key: str, answers: dict[str, str]) -> bool:
 
 def _store_one(store: Store, link: Link, stored_key: str, attrs, packed: bytes, found) -> bool:
     with store.begin() as conn:
-        if conn.execute(
-            select(respondents.c.id).where(
-                respondents.c.wave_id == link.wave_id, respondents.c.key == stored_key
-            )
-        ).first():
+        if q.has_respondent(conn, link.wave_id, stored_key):
             return False
-        rid = conn.execute(
-            respondents.insert().values(
-                wave_id=link.wave_id,
-                import_id=link.import_id,
-                key=stored_key,
-                answers=packed,
-                **{c: attrs[c] for c in ATTRIBUTE_COLUMNS},
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
-        rows = [
-            {"respondent_id": rid, "question_id": q, "factor_id": f, "text": t}
-            for _, q, f, t in found
-        ]
-        if rows:
-            conn.execute(comments.insert(), rows)
-        conn.execute(
-            update(imports)
-            .where(imports.c.id == link.import_id)
-            .values(rows_added=imports.c.rows_added + 1)
+        values = {"key": stored_key, "answers": packed, **{c: attrs[c] for c in ATTRIBUTE_COLUMNS}}
+        q.add_response(
+            conn,
+            link.wave_id,
+            link.import_id,
+            values,
+            [(question, factor, text) for _, question, factor, text in found],
         )
     return True
 

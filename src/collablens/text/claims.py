@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..errors import CollablensError
 from ..store import Store
-from ..store import web as claims_store
+from ..store.queries import claims as claims_store
 from ..vocabulary import POLARITIES
 from .coding import ReviewItem, review_queue, set_human_codes
 

@@ -14,7 +14,9 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..store import Store, now, queries
+from ..store import Store, now
+from ..store.queries import coding as q
+from ..store.queries.interviews import blind_rows
 from ..vocabulary import (
     CODER_NAME_LENGTH,
     MODEL_CODE,
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 
 Progress = ProgressCallback
 BATCH = 512
-CODE_COLUMNS = queries.CODE_COLUMNS
+CODE_COLUMNS = q.CODE_COLUMNS
 
 
 @dataclass
@@ -53,7 +55,7 @@ def human_examples(store: Store) -> list[Labelled]:
     from .classifier import Labelled
 
     with store.connect() as conn:
-        return [Labelled(t, f, p) for t, f, p in queries.human_codes(conn)]
+        return [Labelled(t, f, p) for t, f, p in q.human_codes(conn)]
 
 
 def make_coder(store: Store, embedder: Embedder | None = None) -> Coder:
@@ -71,13 +73,13 @@ def uncoded_comments(
 ) -> int:
     """How many comments (of a collaboration, or one wave) are not fully coded yet."""
     with store.connect() as conn:
-        return queries.count_uncoded_comments(conn, collaboration, wave)
+        return q.count_uncoded_comments(conn, collaboration, wave)
 
 
 def segment_comments(store: Store, collaboration: str | None = None) -> int:
     """Cut every comment not yet segmented into segments; returns how many were added."""
     with store.connect() as conn:
-        todo = queries.unsegmented_comments(conn, collaboration)
+        todo = q.unsegmented_comments(conn, collaboration)
     added = 0
     for start in range(0, len(todo), 5000):
         chunk = todo[start : start + 5000]
@@ -85,16 +87,16 @@ def segment_comments(store: Store, collaboration: str | None = None) -> int:
             cid: split_segments(body) or [body.strip() or body] for cid, body in chunk
         }  # outside the transaction: a long cut does not hold the lock
         with store.begin() as conn:
-            queries.lock_coding(conn)
+            q.lock_coding(conn)
             # Another run may have cut some of these since they were read: theirs stand.
-            done = queries.segmented_among(conn, [cid for cid, _ in chunk])
+            done = q.segmented_among(conn, [cid for cid, _ in chunk])
             rows = [
                 (cid, pos, text)
                 for cid, parts in cut.items()
                 if cid not in done
                 for pos, text in enumerate(parts)
             ]
-            queries.insert_segments(conn, rows)
+            q.insert_segments(conn, rows)
         added += len(rows)
     return added
 
@@ -116,7 +118,7 @@ def code_segments(
     coder = coder or make_coder(store)
     run = CodingRun(model=coder.model_name, learnt_from=len(coder.human))
     with store.connect() as conn:
-        todo = queries.segments_to_code(conn, collaboration, recode)
+        todo = q.segments_to_code(conn, collaboration, recode)
     total = len(todo)
     if progress:
         progress("coding", 0, total)
@@ -142,9 +144,9 @@ def code_segments(
             for (sid, _), c in zip(batch, coded, strict=True)
         ]
         with store.begin() as conn:
-            queries.lock_coding(conn)
+            q.lock_coding(conn)
             # A person (or another run) may have coded some of these meanwhile: theirs stands.
-            run.segments_coded += queries.write_model_codes(conn, rows, recode)
+            run.segments_coded += q.write_model_codes(conn, rows, recode)
         if progress:
             progress("coding", run.segments_coded, total)
     return run
@@ -159,7 +161,7 @@ def code_workspace(
 ) -> CodingRun:
     added = segment_comments(store, collaboration)
     with store.connect() as conn:
-        pending = queries.count_segments_to_code(conn, collaboration, recode)
+        pending = q.count_segments_to_code(conn, collaboration, recode)
     if not pending:
         return CodingRun(segments_added=added)
     run = code_segments(store, collaboration, recode, progress, make_coder(store, embedder))
@@ -202,7 +204,7 @@ def review_queue(
     to them all.
     """
     with store.connect() as conn:
-        rows = queries.review_queue_rows(conn, collaboration, 2**31 - 1)
+        rows = q.review_queue_rows(conn, collaboration, 2**31 - 1)
     order = review_order([Candidate(r[1], r[2], float(r[4])) for r in rows])
     # Codes that do not count yet (not accepted) come before codes that already count:
     # those are what the report asks people to review. The sort is stable, so the review
@@ -241,8 +243,8 @@ def waiting_for_review(store: Store, collaboration: str | None = None) -> Waitin
     already counts and does not wait, though the queue still offers it for confirming.
     """
     with store.connect() as conn:
-        texts = queries.waiting_texts(conn, collaboration)
-        comments = queries.count_needs_review_comments(conn, collaboration)
+        texts = q.waiting_texts(conn, collaboration)
+        comments = q.count_needs_review_comments(conn, collaboration)
     return Waiting(len({sentence_key(t) for t in texts}), comments)
 
 
@@ -257,21 +259,21 @@ def settle_copies(store: Store, keys: set[str] | None = None) -> int:
     with store.connect() as conn:
         decided = {
             sentence_key(t): (f, p, c)
-            for t, f, p, c in queries.human_decisions(conn)
+            for t, f, p, c in q.human_decisions(conn)
             if keys is None or sentence_key(t) in keys
         }
         if not decided:
             return 0
         todo = [
             (sid, decided[k])
-            for sid, t in queries.unreviewed_model_codes(conn)
+            for sid, t in q.unreviewed_model_codes(conn)
             if (k := sentence_key(t)) in decided
         ]
     if todo:
         with store.begin() as conn:
-            queries.lock_coding(conn)
+            q.lock_coding(conn)
             for sid, (f, p, c) in todo:
-                queries.set_human_code(conn, sid, f, p, c)
+                q.set_human_code(conn, sid, f, p, c)
     return len(todo)
 
 
@@ -321,13 +323,13 @@ def set_human_codes(
     if factor_id == NONE:
         polarity = "neutral"
     with store.begin() as conn:
-        queries.lock_coding(conn)
+        q.lock_coding(conn)
         for segment_id in segment_ids:
-            if not queries.set_human_code(
+            if not q.set_human_code(
                 conn, segment_id, factor_id, polarity, coder, replace_human=not blind
             ):
                 raise ValueError(f"no segment {segment_id}")
-        texts = queries.segment_texts(conn, segment_ids)
+        texts = q.segment_texts(conn, segment_ids)
     if copies and not blind:  # blind codes are for agreement: each passage on its own
         settle_copies(store, {sentence_key(t) for t in texts})
 
@@ -353,5 +355,5 @@ def blind_queue(
     other coder's codes is read, so nothing can be shown."""
     coder = coder_name(coder)
     with store.connect() as conn:
-        rows = queries.blind_rows(conn, coder, collaboration, source, limit)
+        rows = blind_rows(conn, coder, collaboration, source, limit)
     return [BlindItem(int(r.id), r.text, r.context, r.source) for r in rows]

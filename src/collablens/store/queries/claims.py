@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
-from .tables import review_claims
-from .workspace import upsert
+from ..sql import upsert
+from ..tables import review_claims
 
 
 def drop_lapsed_claims(conn: Connection, now: datetime) -> None:

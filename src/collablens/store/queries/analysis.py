@@ -1,0 +1,172 @@
+"""What analysis reads: respondents and their answers, comments, counts and quote candidates.
+
+The database counts and ranks (window functions), so big surveys are not loaded whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.engine import Connection, Row
+
+from ...vocabulary import ATTRIBUTES, HUMAN_CODE, NO_FACTOR
+from ..tables import codes, comments, imports, respondents, segments, waves
+from .coding import counted_code
+from .scope import in_collaboration
+
+
+def import_layouts(conn: Connection, waves_: Sequence[int]) -> dict[int, tuple[list[str], int]]:
+    """Import id -> (item ids its answers are packed in, scale minimum), for some waves."""
+    rows = conn.execute(
+        select(imports.c.id, imports.c.item_ids, imports.c.scale_min).where(
+            imports.c.wave_id.in_(list(waves_))
+        )
+    )
+    return {int(i): (json.loads(ids), int(smin)) for i, ids, smin in rows}
+
+
+def import_readings(
+    conn: Connection, waves_: Sequence[int]
+) -> list[tuple[str, list[tuple[str, int | None]], dict[str, int]]]:
+    """(file name, scale map, counts left out) of each import of some waves, in import order.
+
+    Why: the method note states how answers were read and which rows were left out.
+    """
+    rows = conn.execute(
+        select(imports.c.filename, imports.c.answer_map, imports.c.left_out)
+        .where(imports.c.wave_id.in_(list(waves_)))
+        .order_by(imports.c.id)
+    )
+    return [
+        (
+            str(name),
+            [(str(a), v) for a, v in json.loads(amap)] if amap else [],
+            json.loads(left) if left else {},
+        )
+        for name, amap, left in rows
+    ]
+
+
+def respondent_rows(conn: Connection, waves_: Sequence[int]) -> list[Row]:
+    """Respondents of some waves, in id order.
+
+    Rows of (id, wave id, *ATTRIBUTES, import id, packed answers); plain tuples, as a
+    mapping per row costs more than the query on big surveys.
+    """
+    return list(
+        conn.execute(
+            select(
+                respondents.c.id,
+                respondents.c.wave_id,
+                *[respondents.c[a] for a in ATTRIBUTES],
+                respondents.c.import_id,
+                respondents.c.answers,
+            )
+            .where(respondents.c.wave_id.in_(list(waves_)))
+            .order_by(respondents.c.id)
+        ).all()
+    )
+
+
+def comment_rows(
+    conn: Connection, collaboration: str, wave: str | None = None, per_group: int | None = None
+) -> list[Row]:
+    """Comments of a collaboration (or one wave) with the attributes that gate them.
+
+    Rows of (id, question id, factor id, text, wave label, *ATTRIBUTES, group count,
+    rank). With `per_group`, only the fullest `per_group` of each factor and force: the
+    database ranks, not Python. `group_count` is the number of comments in the group.
+    """
+    group = (comments.c.factor_id, respondents.c.force)
+    rank = func.row_number().over(
+        partition_by=group, order_by=(func.length(comments.c.text).desc(), comments.c.id)
+    )
+    stmt = in_collaboration(
+        select(
+            comments.c.id,
+            comments.c.question_id,
+            comments.c.factor_id,
+            comments.c.text,
+            waves.c.label.label("wave"),
+            *[respondents.c[a] for a in ATTRIBUTES],
+            func.count().over(partition_by=group).label("group_count"),
+            rank.label("rank"),
+        ).join(respondents, respondents.c.id == comments.c.respondent_id),
+        collaboration,
+        wave,
+    )
+    if per_group is not None:
+        sub = stmt.subquery()
+        stmt = select(sub).where(sub.c.rank <= per_group)
+    return list(conn.execute(stmt).all())
+
+
+def _coded_in_wave(collaboration: str, wave: str) -> Select:
+    return in_collaboration(
+        select()
+        .select_from(codes)
+        .join(segments, segments.c.id == codes.c.segment_id)
+        .join(comments, comments.c.id == segments.c.comment_id)
+        .join(respondents, respondents.c.id == comments.c.respondent_id),
+        collaboration,
+        wave,
+    )
+
+
+def code_counts(conn: Connection, collaboration: str, wave: str) -> list[Row]:
+    """How often each factor is mentioned, counted in SQL: counted codes, and apart from
+    them the model's codes that wait for review (`counted` false).
+
+    Rows of (factor id, force, polarity, source, polarity sure, counted, n); analysis
+    decides which polarity is shown (`analysis.quotes.shown_polarity`) and says how many
+    more passages the model placed under a factor wait for review, so a factor whose
+    barriers the model was unsure of does not read as one without barriers.
+    """
+    counted = counted_code()
+    group = (
+        codes.c.factor_id,
+        respondents.c.force,
+        codes.c.polarity,
+        codes.c.source,
+        codes.c.polarity_sure,
+        counted,
+    )
+    stmt = (
+        _coded_in_wave(collaboration, wave)
+        .add_columns(*group[:-1], counted.label("counted"), func.count().label("n"))
+        .group_by(*group)
+    )
+    return list(conn.execute(stmt).all())
+
+
+def quote_rows(conn: Connection, collaboration: str, wave: str, per_group: int) -> list[Row]:
+    """The `per_group` best quote candidates of each factor and force, human codes first.
+
+    Rows of (segment id, text, factor id, polarity, confidence, source, force, polarity
+    sure, rank); only counted codes (`counted_code`), and segments coded as no factor are
+    left out.
+    """
+    human_first = case((codes.c.source == HUMAN_CODE, 0), else_=1)
+    rank = func.row_number().over(
+        partition_by=(codes.c.factor_id, respondents.c.force),
+        order_by=(human_first, codes.c.confidence.desc(), segments.c.id),
+    )
+    stmt = (
+        _coded_in_wave(collaboration, wave)
+        .add_columns(
+            segments.c.id,
+            segments.c.text,
+            codes.c.factor_id,
+            codes.c.polarity,
+            codes.c.confidence,
+            codes.c.source,
+            respondents.c.force,
+            codes.c.polarity_sure,
+            rank.label("rank"),
+        )
+        .where(codes.c.factor_id != NO_FACTOR, counted_code())
+    )
+    sub = stmt.subquery()
+    return list(conn.execute(select(sub).where(sub.c.rank <= per_group)).all())

@@ -1,0 +1,112 @@
+"""Survey links (table `survey_links`) and the responses given through them.
+
+`collablens.surveys.online` checks and parses a response with the importer's rules;
+these functions only read and write the rows. A link's responses are kept under one
+import, whose `rows_added` counts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.engine import Connection, Row
+
+from ..tables import collaborations, comments, imports, respondents, survey_links, waves
+
+
+def _links() -> Select:
+    """Links with their collaboration, wave label and count of responses."""
+    return (
+        select(
+            survey_links.c.token,
+            survey_links.c.wave_id,
+            survey_links.c.import_id,
+            collaborations.c.name.label("collaboration"),
+            waves.c.label.label("wave"),
+            survey_links.c.force,
+            survey_links.c.open,
+            survey_links.c.created_on,
+            imports.c.rows_added,
+        )
+        .join(waves, waves.c.id == survey_links.c.wave_id)
+        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
+        .join(imports, imports.c.id == survey_links.c.import_id)
+    )
+
+
+def insert_link(
+    conn: Connection,
+    token: str,
+    wave_id: int,
+    force: str | None,
+    import_id: int,
+    created_on: date,
+) -> None:
+    """Add an open link."""
+    conn.execute(
+        survey_links.insert().values(
+            token=token,
+            wave_id=wave_id,
+            force=force,
+            import_id=import_id,
+            created_on=created_on,
+            open=True,
+        )
+    )
+
+
+def link_row(conn: Connection, token: str) -> Row | None:
+    """(token, wave_id, import_id, collaboration, wave, force, open, created_on,
+    rows_added) of the link with this token, or None."""
+    return conn.execute(_links().where(survey_links.c.token == token)).first()
+
+
+def link_rows(conn: Connection, collaboration: str, force: str | None = None) -> list[Row]:
+    """A collaboration's links (as `link_row`), newest wave first; only `force`'s when given."""
+    stmt = _links().where(collaborations.c.name == collaboration)
+    if force is not None:
+        stmt = stmt.where(survey_links.c.force == force)
+    return list(conn.execute(stmt.order_by(waves.c.ordinal.desc(), survey_links.c.id)).all())
+
+
+def set_link_open(conn: Connection, token: str, is_open: bool) -> None:
+    conn.execute(update(survey_links).where(survey_links.c.token == token).values(open=is_open))
+
+
+def has_respondent(conn: Connection, wave_id: int, key: str) -> bool:
+    """Whether a respondent with this key is already in the wave."""
+    return (
+        conn.execute(
+            select(respondents.c.id).where(
+                respondents.c.wave_id == wave_id, respondents.c.key == key
+            )
+        ).first()
+        is not None
+    )
+
+
+def add_response(
+    conn: Connection,
+    wave_id: int,
+    import_id: int,
+    values: dict[str, Any],
+    found: Sequence[tuple[str, str | None, str]],
+) -> int:
+    """Write one response: the respondent (`values`: key, answers and attributes), its
+    comments as (question id, factor id, redacted text), and one more row on its import.
+    Returns the respondent's id."""
+    rid = conn.execute(
+        respondents.insert().values(wave_id=wave_id, import_id=import_id, **values)
+    ).inserted_primary_key[0]  # type: ignore[index]
+    rows = [
+        {"respondent_id": rid, "question_id": q, "factor_id": f, "text": t} for q, f, t in found
+    ]
+    if rows:
+        conn.execute(comments.insert(), rows)
+    conn.execute(
+        update(imports).where(imports.c.id == import_id).values(rows_added=imports.c.rows_added + 1)
+    )
+    return int(rid)
