@@ -19,11 +19,13 @@ from .common import (
     OnlyCollaborationOption,
     _code_with_progress,
     _fail,
+    _failing,
     _framework,
     _open,
     _out,
     _progress,
     _split,
+    _table,
     console,
     err,
     escape,
@@ -159,12 +161,10 @@ def eval_cmd(
     if train is not None and curve is not None:
         _fail("give --train or --curve, not both: the curve starts from no examples")
     fw = _framework(framework, db)
-    try:
+    with _failing(GoldError):
         gold_rows = read_labelled(gold, fw)
         train_rows = read_labelled(train, fw) if train else []
         curve_rows = read_labelled(curve, fw) if curve else []
-    except GoldError as exc:
-        _fail(str(exc))
     gold_texts = {g.text.strip() for g in gold_rows}
     overlap = gold_texts & {t.text.strip() for t in train_rows + curve_rows}
     if overlap:
@@ -174,24 +174,30 @@ def eval_cmd(
         )
     from ..text.embed import get_embedder
 
-    try:
+    with _failing(LookupError):
         embedder = get_embedder(model)
-    except LookupError as exc:
-        _fail(str(exc))
     if curve is not None:
         lc = learning_curve(fw, gold_rows, curve_rows, embedder=embedder)
         if as_json:
             data = lc.as_dict()
             typer.echo(_json.dumps({"curve": data.pop("points"), **data}, indent=2))
             return
-        title = f"Learning from review: {lc.n} gold sentences, model {escape(lc.model)}"
-        table = Table(title=title)
-        for col in ("reviewed", "examples", "Cohen's kappa", "accuracy"):
-            table.add_column(col, justify="right")
-        for pt in lc.points:
-            kappa = f"{pt.kappa:.3f}" if pt.kappa == pt.kappa else "undefined"
-            table.add_row(str(pt.reviewed), str(pt.examples), kappa, f"{pt.accuracy:.3f}")
-        console.print(table)
+        columns = ("reviewed", "examples", "Cohen's kappa", "accuracy")
+        _table(
+            columns,
+            (
+                (
+                    str(pt.reviewed),
+                    str(pt.examples),
+                    f"{pt.kappa:.3f}" if pt.kappa == pt.kappa else "undefined",
+                    f"{pt.accuracy:.3f}",
+                )
+                for pt in lc.points
+            ),
+            title=f"Learning from review: {lc.n} gold sentences, model {lc.model}",
+            right=columns,
+            simple=False,
+        )
         if lc.dropped:
             console.print(
                 f"Not shown: {', '.join(map(str, lc.dropped))} reviewed; {escape(str(curve))} "
@@ -225,18 +231,20 @@ def eval_cmd(
         f"{result.segments_per_second:.0f} segments/s; learnt from {result.trained_on} examples; "
         f"model {escape(str(result.model))}"
     )
-    table = Table(title="Per label")
-    for col in ("label", "precision", "recall", "F1", "support"):
-        table.add_column(col, justify="left" if col == "label" else "right")
-    for lab, m in result.per_label.items():
-        table.add_row(
-            escape(lab),
-            f"{m['precision']:.2f}",
-            f"{m['recall']:.2f}",
-            f"{m['f1']:.2f}",
-            str(m["support"]),
-        )
-    console.print(table)
+    _table(
+        ("label", "precision", "recall", "F1", "support"),
+        (
+            (
+                escape(lab),
+                *(f"{m[k]:.2f}" for k in ("precision", "recall", "f1")),
+                str(m["support"]),
+            )
+            for lab, m in result.per_label.items()
+        ),
+        title="Per label",
+        right=("precision", "recall", "F1", "support"),
+        simple=False,
+    )
     # Columns are numbered as the rows, so the matrix fits 80 columns with any ids.
     labels = list(result.per_label)
     cm = Table(
@@ -496,19 +504,14 @@ def agreement(
     """
     import json as _json
 
-    from rich import box
-    from rich.table import Table
-
     from ..analysis.agreement import exclusion_note, measure_agreement
     from ..errors import CollablensError
 
     store = _open(db)
-    try:
+    with _failing(CollablensError):
         res = measure_agreement(
             store, collaboration, _split(coders), _split(sources), _split(codes), polarity, uncoded
         )
-    except CollablensError as exc:
-        _fail(str(exc))
     if as_json:
         data = res.as_dict()
         data["disagreements"] = data["disagreements"][:show] if show else []
@@ -531,25 +534,30 @@ def agreement(
         f"Percent agreement {fmt(res.percent, True)}   Krippendorff's alpha {fmt(res.alpha)}",
         highlight=False,
     )
-    pairs = Table(title="Each pair of coders", box=box.SIMPLE_HEAD)
-    for col, just in (("coders", "left"), ("passages", "right"), ("agree", "right")):
-        pairs.add_column(col, justify=just)  # type: ignore[arg-type]
-    pairs.add_column("Cohen's kappa", justify="right")
-    for p in res.pairs:
-        pairs.add_row(
-            escape(f"{p.first} / {p.second}"), str(p.units), fmt(p.percent, True), fmt(p.kappa)
-        )
-    console.print(pairs)
+    _table(
+        ("coders", "passages", "agree", "Cohen's kappa"),
+        (
+            (escape(f"{p.first} / {p.second}"), str(p.units), fmt(p.percent, True), fmt(p.kappa))
+            for p in res.pairs
+        ),
+        title="Each pair of coders",
+        right=("passages", "agree", "Cohen's kappa"),
+    )
     names = {f.id: f.name for f in store.framework.factors} | {"none": "none"}
-    per = Table(title="Each code (this code or not)", box=box.SIMPLE_HEAD)
-    per.add_column("code")
-    for col in ("passages", "agree", "kappa", "alpha"):
-        per.add_column(col, justify="right")
-    for c in res.codes:
-        factor, _, pol = c.code.partition(":")
-        label = names.get(factor, factor) + (f" ({pol})" if pol else "")
-        per.add_row(escape(label), str(c.used), fmt(c.percent, True), fmt(c.kappa), fmt(c.alpha))
-    console.print(per)
+
+    def label(code: str) -> str:
+        factor, _, pol = code.partition(":")
+        return names.get(factor, factor) + (f" ({pol})" if pol else "")
+
+    _table(
+        ("code", "passages", "agree", "kappa", "alpha"),
+        (
+            (escape(label(c.code)), str(c.used), fmt(c.percent, True), fmt(c.kappa), fmt(c.alpha))
+            for c in res.codes
+        ),
+        title="Each code (this code or not)",
+        right=("passages", "agree", "kappa", "alpha"),
+    )
     if res.disagreements and show:
         console.print(f"[bold]To discuss[/] ({len(res.disagreements)} passages; first {show}):")
         for d in res.disagreements[:show]:

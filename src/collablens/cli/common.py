@@ -84,6 +84,15 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+@contextmanager
+def _failing(*errors: type[Exception]) -> Iterator[None]:
+    """Turn the library errors a command expects into one line on stderr and exit 1."""
+    try:
+        yield
+    except errors as exc:
+        _fail(str(exc))
+
+
 def _out(path: Path | None, what: str = "output") -> None:
     """Refuse an output path that cannot be written before any work is done."""
     from ..errors import OutputError

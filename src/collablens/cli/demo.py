@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .common import (
-    _fail,
+    _failing,
     _open,
     _progress,
     console,
@@ -47,11 +47,8 @@ def demo(
     """
     from ..demo.run import run_demo
 
-    with _progress("Demo") as progress:
-        try:
-            res = run_demo(folder, seed=seed, pdf=pdf, progress=progress)
-        except RuntimeError as exc:
-            _fail(str(exc))
+    with _progress("Demo") as progress, _failing(RuntimeError):
+        res = run_demo(folder, seed=seed, pdf=pdf, progress=progress)
     for r in res.imports:
         console.print(
             f"Imported {r.rows_added} respondents from {escape(str(r.filename))} "

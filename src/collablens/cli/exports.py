@@ -12,7 +12,7 @@ from .common import (
     DbOption,
     FrameworkOption,
     InterviewsCollaborationOption,
-    _fail,
+    _failing,
     _framework,
     _open,
     _out,
@@ -48,10 +48,8 @@ def export_qdc_cmd(
 
     _out(out, "codebook")
     fw = _framework(framework, db)
-    try:
+    with _failing(CollablensError):
         write_codebook(fw, out)
-    except CollablensError as exc:
-        _fail(str(exc))
     console.print(escape(f"Wrote {out} ({len(fw.factors)} factors)"))
 
 
@@ -79,10 +77,8 @@ def export_qdpx_cmd(
 
     _out(out, "project")
     store = _open(db)
-    try:
+    with _failing(CollablensError):
         res = write_project(store, collaboration, out, with_model)
-    except CollablensError as exc:
-        _fail(str(exc))
     console.print(
         escape(
             f"Wrote {out}: {res.sources} sources, {res.cases} participants, {res.selections} "

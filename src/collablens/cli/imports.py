@@ -15,6 +15,7 @@ from .common import (
     _code_with_progress,
     _coded,
     _fail,
+    _failing,
     _open,
     _out,
     _progress,
@@ -154,9 +155,7 @@ def import_responses_cmd(
             )
         except ModelMissing as exc:  # said before the import, not after its commit
             _fail(f"{exc}; or import with --no-code and code later")
-        except InputError as exc:
-            _fail(str(exc))
-        except LookupError as exc:  # the model went between the check and the coding
+        except (InputError, LookupError) as exc:  # LookupError: the model went since the check
             _fail(str(exc))
     res = done.imported
     if res.already_imported:
@@ -254,10 +253,8 @@ def import_transcript_cmd(
     if len(files) > 1 and participant:
         _fail("--participant names the people in one transcript: import files one at a time")
     store = _open(db, create=True)
-    try:
+    with _failing(CollablensError):
         attributes = read_participants_csv(participants_csv) if participants_csv else {}
-    except CollablensError as exc:
-        _fail(str(exc))
     given = {k: v for k, v in {"force": force, "role": role, "rank_band": rank_band}.items() if v}
     if given and participant and len(participant) == 1:
         attributes[participant[0]] = attributes.get(participant[0], {}) | given
@@ -265,13 +262,10 @@ def import_transcript_cmd(
         _fail("--force, --role and --rank-band describe one --participant: give it")
     added = 0
     for file in files:
-        with _progress(f"Reading {file.name}"):
-            try:
-                res = import_transcript(
-                    store, file, collaboration, participant, interviewer, attributes
-                )
-            except CollablensError as exc:
-                _fail(str(exc))
+        with _progress(f"Reading {file.name}"), _failing(CollablensError):
+            res = import_transcript(
+                store, file, collaboration, participant, interviewer, attributes
+            )
         if res.already:
             console.print(
                 escape(f"{file} was already imported into {collaboration!r} as {res.source}: ")
@@ -295,29 +289,26 @@ def import_transcript_cmd(
         _code_with_progress(store, collaboration)
 
 
+#: The counts an import reports (ImportResult fields), each with its sentence.
+_COUNTED = (
+    ("rows_already_present", "{} respondents were already in the store and were skipped."),
+    ("previews_left_out", "Left out {} survey previews, tests or spam responses."),
+    (
+        "unfinished_left_out",
+        "Left out {} unfinished responses (keep them with --include-partial).",
+    ),
+    ("unfinished_kept", "Kept {} unfinished responses (--include-partial)."),
+    (
+        "non_answer_rows",
+        'Left out {} rows whose every answer was a non-answer such as "Don\'t know".',
+    ),
+    ("blank_rows", "{} blank rows were skipped."),
+)
+
+
 def _import_details(res: ImportResult) -> list[str]:
     """What an import left out, kept or never read, in plain sentences."""
-    lines = []
-    if res.rows_already_present:
-        lines.append(
-            f"{res.rows_already_present} respondents were already in the store and were skipped."
-        )
-    if res.previews_left_out:
-        lines.append(f"Left out {res.previews_left_out} survey previews, tests or spam responses.")
-    if res.unfinished_left_out:
-        lines.append(
-            f"Left out {res.unfinished_left_out} unfinished responses "
-            "(keep them with --include-partial)."
-        )
-    if res.unfinished_kept:
-        lines.append(f"Kept {res.unfinished_kept} unfinished responses (--include-partial).")
-    if res.non_answer_rows:
-        lines.append(
-            f"Left out {res.non_answer_rows} rows whose every answer was a non-answer "
-            'such as "Don\'t know".'
-        )
-    if res.blank_rows:
-        lines.append(f"{res.blank_rows} blank rows were skipped.")
+    lines = [sentence.format(n) for field, sentence in _COUNTED if (n := getattr(res, field))]
     if res.identifying:
         lines.append(
             f"Not stored ({len(res.identifying)} columns that identify a person): "
@@ -375,11 +366,8 @@ def import_qdpx_cmd(
     from ..interviews.refiqda_import import import_project
 
     store = _open(db, create=True)
-    with _progress(f"Reading {file.name}"):
-        try:
-            res = import_project(store, file, collaboration)
-        except CollablensError as exc:
-            _fail(str(exc))
+    with _progress(f"Reading {file.name}"), _failing(CollablensError):
+        res = import_project(store, file, collaboration)
     console.print(
         escape(
             f"Imported {len(res.sources_added)} sources into {collaboration!r}: "
@@ -438,10 +426,8 @@ def import_qdc_cmd(
     from ..outputs import write_atomic
 
     _out(out, "framework draft")
-    try:
+    with _failing(CollablensError):
         text = framework_draft(read_codebook(file), name)
-    except CollablensError as exc:
-        _fail(str(exc))
     write_atomic(out, text.encode("utf-8"))
     console.print(
         escape(f"Wrote {out}: finish every TODO, then `collablens framework validate {out}`.")

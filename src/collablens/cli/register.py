@@ -13,8 +13,12 @@ from .common import (
     DbOption,
     RegisterCollaborationOption,
     _fail,
+    _failing,
+    _lines,
+    _listing,
     _open,
     _out,
+    _table,
     console,
     escape,
 )
@@ -65,15 +69,9 @@ def register_import_cmd(
     from ..govern.register import import_register
 
     store = _open(db, create=True)
-    try:
+    with _failing(CollablensError):
         entries = import_register(store, files)
-    except CollablensError as exc:
-        _fail(str(exc))
-    for e in entries:
-        console.print(
-            escape(f"{e.collaboration}: {len(e.parties)} parties, {len(e.events)} events"),
-            highlight=False,
-        )
+    _lines(f"{e.collaboration}: {len(e.parties)} parties, {len(e.events)} events" for e in entries)
 
 
 @register_app.command("add")
@@ -118,7 +116,7 @@ def register_add_cmd(
         if len(bits) != 3 or not all(bits):
             _fail(f'--party {p!r}: give "Force|Chief officer|Policing body"')
         parties.append(Party(*bits))
-    try:
+    with _failing(CollablensError):
         entry = Entry(
             collaboration,
             function,
@@ -132,12 +130,8 @@ def register_add_cmd(
         if when:
             entry.events.append(Event(when, "signed"))
         check_entry(entry, "register add")
-    except CollablensError as exc:
-        _fail(str(exc))
-    try:
+    with _failing(CollablensError):
         save_entries(_open(db, create=True), [entry])
-    except CollablensError as exc:
-        _fail(str(exc))
     console.print(escape(f"{collaboration}: in the register with {len(parties)} parties"))
 
 
@@ -149,28 +143,25 @@ def register_list_cmd(db: DbOption = DEFAULT_DB) -> None:
     """
     from datetime import date as _d
 
-    from rich import box
-    from rich.table import Table
-
     from ..govern.register import load_entries
 
     entries = load_entries(_open(db))
     if not entries:
         console.print("The register is empty: `collablens register template`, then import it.")
         return
-    table = Table(box=box.SIMPLE_HEAD)
-    for col in ("collaboration", "function", "model", "lead force", "parties today"):
-        table.add_column(col)
-    for e in entries:
-        now_parties = e.parties_on(_d.today())
-        table.add_row(
-            escape(e.collaboration),
-            escape(e.function),
-            e.model,
-            escape(e.lead_force or ""),
-            str(len(now_parties)) + (" (terminated)" if e.terminated else ""),
-        )
-    console.print(table)
+    _table(
+        ("collaboration", "function", "model", "lead force", "parties today"),
+        (
+            (
+                escape(e.collaboration),
+                escape(e.function),
+                e.model,
+                escape(e.lead_force or ""),
+                str(len(e.parties_on(_d.today()))) + (" (terminated)" if e.terminated else ""),
+            )
+            for e in entries
+        ),
+    )
 
 
 @register_app.command("show")
@@ -191,11 +182,9 @@ def register_show_cmd(
     from ..errors import CollablensError
     from ..govern.register import load_entries, parse_date
 
-    try:
+    with _failing(CollablensError):
         day = parse_date(on, "--on", "on") or _d.today()
         (e,) = load_entries(_open(db), collaboration)
-    except CollablensError as exc:
-        _fail(str(exc))
     lines = [
         f"{e.collaboration}: {e.function} ({e.model})",
         f"Lead or host force: {e.lead_force or 'not recorded'}; board: {e.board or 'not recorded'}",
@@ -211,8 +200,7 @@ def register_show_cmd(
         + (f"  ({ev.note})" if ev.note else "")
         for ev in e.events
     ] or ["  none recorded"]
-    for line in lines:
-        console.print(escape(line), highlight=False)
+    _lines(lines)
 
 
 @register_app.command("clauses")
@@ -235,13 +223,12 @@ def register_clauses_cmd(
 
     # Listing needs no workspace (the built-in list); loading one creates it.
     store = _open(db, create=True) if load else _open(db, scratch=True)
-    try:
+    with _failing(ChecklistError):
         clauses = load_clauses(store, load) if load else workspace_clauses(store)
-    except ChecklistError as exc:
-        _fail(str(exc))
-    console.print(escape(f"{clauses.name} ({len(clauses.clauses)} clauses)"), highlight=False)
-    for c in clauses.clauses:
-        console.print(escape(f"  {c.id:<20} {c.name}"), highlight=False)
+    _lines(
+        [f"{clauses.name} ({len(clauses.clauses)} clauses)"]
+        + [f"  {c.id:<20} {c.name}" for c in clauses.clauses]
+    )
 
 
 @register_app.command("checklist")
@@ -300,9 +287,6 @@ def register_fairness_cmd(
 
     Example: collablens register fairness -c "NE ROCU" --year 2024/25
     """
-    from rich import box
-    from rich.table import Table
-
     from ..govern.contributions import fairness, load_benefits, load_years
 
     store = _open(db)
@@ -321,17 +305,21 @@ def register_fairness_cmd(
     def pct(x) -> str:
         return "–" if x is None else f"{x}"
 
-    table = Table(title=escape(f"{collaboration}, {chosen}"), box=box.SIMPLE_HEAD)
-    for col in ("force", "in £", "%", "saved £", "%", "officers", "%", "carrying"):
-        table.add_column(col, justify="left" if col == "force" else "right")
-    for f in fairness(rows):
-        carrying = "–" if f.carrying is None else f"{f.carrying:+}"
-        table.add_row(
-            escape(f.force), f"{f.contribution:,.2f}", pct(f.contribution_share),
-            f"{f.savings:,.2f}", pct(f.savings_share),
-            "–" if f.officers is None else f"{f.officers:,}", pct(f.size_share), carrying,
-        )  # fmt: skip
-    console.print(table)
+    columns = ("force", "in £", "%", "saved £", "%", "officers", "%", "carrying")
+    _table(
+        columns,
+        (
+            (
+                escape(f.force), f"{f.contribution:,.2f}", pct(f.contribution_share),
+                f"{f.savings:,.2f}", pct(f.savings_share),
+                "–" if f.officers is None else f"{f.officers:,}", pct(f.size_share),
+                "–" if f.carrying is None else f"{f.carrying:+}",
+            )
+            for f in fairness(rows)
+        ),
+        title=f"{collaboration}, {chosen}",
+        right=columns[1:],
+    )  # fmt: skip
     planned = sum(r.planned_savings for r in rows)
     realised = sum(r.realised_savings for r in rows)
     exits = sum(r.get("exit_costs") for r in rows)
@@ -340,15 +328,12 @@ def register_fairness_cmd(
         "Carrying: % put in minus % of savings, in percentage points.",
         highlight=False,
     )
-    for b in [b for b in load_benefits(store, collaboration) if b.year == chosen]:
-        who = b.force or "all forces"
-        console.print(
-            escape(
-                f"  {b.kind}: {b.description} ({who})"
-                + (f"; evidence: {b.evidence}" if b.evidence else "")
-            ),
-            highlight=False,
-        )
+    _lines(
+        f"  {b.kind}: {b.description} ({b.force or 'all forces'})"
+        + (f"; evidence: {b.evidence}" if b.evidence else "")
+        for b in load_benefits(store, collaboration)
+        if b.year == chosen
+    )
 
 
 @register_app.command("milestones")
@@ -370,22 +355,17 @@ def register_milestones_cmd(
         console.print(escape(f"{collaboration} has no milestones recorded."))
         return
     today = _d.today()
-    for m in found:
-        late = m.slippage(today)
-        console.print(
-            escape(
-                f"{m.due.isoformat()}  {m.state(today):<9} {m.title}"
-                + (f"  ({late} days late)" if late else "")
-            ),
-            highlight=False,
-        )
+    _lines(
+        f"{m.due.isoformat()}  {m.state(today):<9} {m.title}"
+        + (f"  ({late} days late)" if (late := m.slippage(today)) else "")
+        for m in found
+    )
     console.print("Pace:")
-    for y in slippage_by_year(found, today):
-        console.print(
-            f"  due in {y['year']}: {y['milestones']} milestones, {y['late']} late, "
-            f"{y['mean_days_late']} days late on average",
-            highlight=False,
-        )
+    _lines(
+        f"  due in {y['year']}: {y['milestones']} milestones, {y['late']} late, "
+        f"{y['mean_days_late']} days late on average"
+        for y in slippage_by_year(found, today)
+    )
 
 
 @register_app.command("successes")
@@ -399,14 +379,13 @@ def register_successes_cmd(
     """
     from ..govern.milestones import load_successes
 
-    found = load_successes(_open(db), collaboration)
-    if not found:
-        console.print(escape(f"{collaboration} has no successes recorded."))
-    for x in found:
-        console.print(
-            escape(f"{x.on.isoformat()}  {x.description}" + (f"  ({x.force})" if x.force else "")),
-            highlight=False,
-        )
+    _listing(
+        [
+            f"{x.on.isoformat()}  {x.description}" + (f"  ({x.force})" if x.force else "")
+            for x in load_successes(_open(db), collaboration)
+        ],
+        f"{collaboration} has no successes recorded.",
+    )
 
 
 @register_app.command("champions")
@@ -428,16 +407,12 @@ def register_champions_cmd(
         console.print(escape(f"{collaboration} has no champions or brokers recorded."))
         return
     if names:
-        for c in found:
-            console.print(
-                escape(
-                    f"{c.force}: {c.name}, {c.role}" + (f" (reaches {c.reach})" if c.reach else "")
-                ),
-                highlight=False,
-            )
+        _lines(
+            f"{c.force}: {c.name}, {c.role}" + (f" (reaches {c.reach})" if c.reach else "")
+            for c in found
+        )
         return
-    for row in champion_counts(found):
-        console.print(escape(f"{row['force']}: {row['n']} {row['role']}"), highlight=False)
+    _lines(f"{row['force']}: {row['n']} {row['role']}" for row in champion_counts(found))
 
 
 @register_app.command("terms")
@@ -474,9 +449,11 @@ def register_travel_cmd(
     """
     from ..govern.practicalities import load_sites, travel_matrix
 
-    rows = travel_matrix(*load_sites(_open(db), collaboration))
-    if not rows:
-        console.print(escape(f"{collaboration} has no sites of two forces recorded."))
-    for r in rows:
-        time = f", {r['minutes']} min" if r["minutes"] is not None else ""
-        console.print(escape(f"{r['from']} to {r['to']}: {r['km']} km{time}"), highlight=False)
+    _listing(
+        [
+            f"{r['from']} to {r['to']}: {r['km']} km"
+            + (f", {r['minutes']} min" if r["minutes"] is not None else "")
+            for r in travel_matrix(*load_sites(_open(db), collaboration))
+        ],
+        f"{collaboration} has no sites of two forces recorded.",
+    )

@@ -16,8 +16,10 @@ from .common import (
     CorrectionOption,
     DbOption,
     _fail,
+    _failing,
     _open,
     _out,
+    _table,
     console,
     escape,
 )
@@ -55,7 +57,7 @@ def forces_cmd(
         _fail("give one of --set, --add and --rename at a time")
     store = _open(db, create=set_ is not None or add is not None)
     moved = None
-    try:
+    with _failing(InputError, NotFound):
         if set_ is not None:
             listed = attributes.set_forces(
                 store, collaboration, [n for n in set_.split(",") if n.strip()]
@@ -69,8 +71,6 @@ def forces_cmd(
             listed, moved = attributes.rename_force(store, collaboration, old, new)
         else:
             listed = attributes.list_forces(store, collaboration)
-    except (InputError, NotFound) as exc:
-        _fail(str(exc))
     if moved is not None:
         console.print(f"Renamed the force of {moved} respondents.")
     if not listed.declared:
@@ -114,7 +114,7 @@ def waves_cmd(
     from ..store import delete_wave, order_waves
 
     store = _open(db)
-    try:
+    with _failing(LookupError, ValueError):
         if order is not None:
             order_waves(store, collaboration, [w.strip() for w in order.split(",")])
         if delete is not None:
@@ -124,8 +124,6 @@ def waves_cmd(
                 )
             n = delete_wave(store, collaboration, delete)
             console.print(f"Deleted wave {escape(repr(delete))} ({n} respondents).")
-    except (LookupError, ValueError) as exc:
-        _fail(str(exc))
     rows = store.waves(collaboration)
     if not rows:
         if delete:
@@ -183,20 +181,16 @@ def scores(
     from ..vocabulary import DIMENSIONS
 
     store = _open(db)
-    try:
+    with _failing(NotFound):
         data = load(store, collaboration)
-    except NotFound as exc:
-        _fail(str(exc))
     if by not in DIMENSIONS:
         _fail(f"--by must be one of: {', '.join(DIMENSIONS)}")
     outputs = [p for p in (csv, export) if p is not None]
     for path in outputs:
         _out(path, "export")
-    try:
+    with _failing(ValueError):
         for path in outputs:
             exporter_for(path)
-    except ValueError as exc:
-        _fail(str(exc))
     # What is published decides what is checked: the table shows one breakdown; an
     # export writes every row, so every breakdown is published and cross-checked.
     shown_dims = ("all",) if by == "all" else ("all", by)
@@ -294,7 +288,7 @@ def report(
     store = _open(db)
     pdf_path = out.with_suffix(".pdf") if pdf else None
     _out(out, "report")
-    try:
+    with _failing(NotFound, ValueError, RuntimeError):
         write_report(
             store,
             collaboration,
@@ -304,8 +298,6 @@ def report(
             breakdowns=dims,
             correction=correction,
         )
-    except (NotFound, ValueError, RuntimeError) as exc:
-        _fail(str(exc))
     console.print(f"Report: {escape(str(out.resolve()))}")
     if pdf_path:
         console.print(f"PDF:    {escape(str(pdf_path.resolve()))}")
@@ -325,9 +317,6 @@ def releases_cmd(
 
     Example: collablens releases --collaboration "NE ROCU"
     """
-    from rich import box
-    from rich.table import Table
-
     from ..analysis import ledger
 
     store = _open(db)
@@ -337,21 +326,26 @@ def releases_cmd(
     if rows.empty:
         console.print(f"Nothing has been published about {escape(repr(collaboration))} yet.")
         return
-    table = Table(title=escape(f"Releases of {collaboration}"), box=box.SIMPLE_HEAD)
-    for col in ("#", "wave", "output", "file or command", "published", "cells", "n", "note"):
-        table.add_column(col, justify="right" if col in ("#", "cells", "n") else "left")
-    for r in rows.itertuples(index=False):
-        table.add_row(
-            str(r.release),
-            escape(str(r.wave)),
-            escape(str(r.output)),
-            escape(str(r.label)),
-            f"{r.published:%Y-%m-%d %H:%M}",
-            str(r.cells),
-            "-" if r.respondents is None or r.respondents != r.respondents else str(r.respondents),
-            escape(str(r.note or "")),
-        )
-    console.print(table)
+    _table(
+        ("#", "wave", "output", "file or command", "published", "cells", "n", "note"),
+        (
+            (
+                str(r.release),
+                escape(str(r.wave)),
+                escape(str(r.output)),
+                escape(str(r.label)),
+                f"{r.published:%Y-%m-%d %H:%M}",
+                str(r.cells),
+                "-"
+                if r.respondents is None or r.respondents != r.respondents
+                else str(r.respondents),
+                escape(str(r.note or "")),
+            )
+            for r in rows.itertuples(index=False)
+        ),
+        title=f"Releases of {collaboration}",
+        right=("#", "cells", "n"),
+    )
 
 
 def deck(
@@ -382,8 +376,6 @@ def deck(
 
     _out(out, "deck")
     store = _open(db)
-    try:
+    with _failing(CollablensError, ValueError):
         res = write_deck(store, collaboration, out, wave, correction=correction)
-    except (CollablensError, ValueError) as exc:
-        _fail(str(exc))
     console.print(escape(f"Wrote {out}: {res.slides} slides"))

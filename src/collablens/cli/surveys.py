@@ -13,6 +13,7 @@ from .common import (
     DbOption,
     FrameworkOption,
     _fail,
+    _failing,
     _framework,
     _open,
     _out,
@@ -74,10 +75,8 @@ def init(
         except ModelMissing as exc:
             _fail(str(exc))
     store = _open(db, create=True)
-    try:
+    with _failing(FrameworkError):
         fw = configure(store, framework, model, k, comment_k, interview_k)
-    except FrameworkError as exc:
-        _fail(str(exc))
     console.print(
         f"Workspace [bold]{escape(store.url)}[/]: framework {escape(repr(fw.id))} "
         f"({len(fw.factors)} factors), "
@@ -147,10 +146,8 @@ def framework_validate(
     """
     from ..framework import FrameworkError, load_framework
 
-    try:
+    with _failing(FrameworkError):
         fw = load_framework(file)
-    except FrameworkError as exc:
-        _fail(str(exc))
     n_items = sum(len(f.items) for f in fw.factors)
     console.print(
         f"[green]OK[/]: {escape(str(file))} defines {len(fw.factors)} factors and {n_items} items."
@@ -209,10 +206,8 @@ def survey_template(
         )
     _out(out, "questionnaire")
     fw = _framework(framework, db)
-    try:
+    with _failing(ValueError):
         text = instrument.write_template(fw, format, out)
-    except ValueError as exc:
-        _fail(str(exc))
     if text is not None:
         typer.echo(text, nl=False)
     else:

@@ -10,8 +10,9 @@ import typer
 from .common import (
     DEFAULT_DB,
     DbOption,
-    _fail,
+    _failing,
     _open,
+    _table,
     console,
     escape,
 )
@@ -49,10 +50,8 @@ def users_add_cmd(
     from ..access.accounts import AccountError, add_user
 
     store = _open(db)
-    try:
+    with _failing(AccountError):
         user = add_user(store, name, role, _password(password_stdin), force)
-    except AccountError as exc:
-        _fail(str(exc))
     console.print(
         escape(f"Added {user.name} as {user.role_label}")
         + (escape(f" of {user.force}") if user.force else "")
@@ -65,18 +64,17 @@ def users_list_cmd(db: DbOption = DEFAULT_DB) -> None:
 
     Example: collablens users list
     """
-    from rich.table import Table
-
     from ..access.accounts import list_users
 
     found = list_users(_open(db))
     if not found:
         console.print("No accounts yet: add one with `collablens users add NAME --role admin`.")
         return
-    table = Table("name", "role", "force")
-    for u in found:
-        table.add_row(escape(u.name), u.role_label, escape(u.force or ""))
-    console.print(table)
+    _table(
+        ("name", "role", "force"),
+        ((escape(u.name), u.role_label, escape(u.force or "")) for u in found),
+        simple=False,
+    )
 
 
 @users_app.command("set-role")
@@ -94,10 +92,8 @@ def users_set_role_cmd(
     """
     from ..access.accounts import AccountError, set_role
 
-    try:
+    with _failing(AccountError):
         user = set_role(_open(db), name, role, force)
-    except AccountError as exc:
-        _fail(str(exc))
     console.print(escape(f"{user.name} is now {user.role_label}"))
 
 
@@ -114,10 +110,8 @@ def users_disable_cmd(
     """
     from ..access.accounts import AccountError, disable_user
 
-    try:
+    with _failing(AccountError):
         disable_user(_open(db), name)
-    except AccountError as exc:
-        _fail(str(exc))
     console.print(escape(f"{name} can no longer sign in"))
 
 
@@ -136,8 +130,6 @@ def users_set_password_cmd(
     """
     from ..access.accounts import AccountError, set_password
 
-    try:
+    with _failing(AccountError):
         set_password(_open(db), name, _password(password_stdin))
-    except AccountError as exc:
-        _fail(str(exc))
     console.print(escape(f"New password set for {name}"))
