@@ -147,7 +147,7 @@ def test_fitted_models_are_cached_and_a_damaged_file_is_refitted(
 def test_the_cli_default_model_is_the_library_default():
     import inspect
 
-    from collablens.cli.app import eval_cmd
+    from collablens.cli.coding import eval_cmd
 
     default = inspect.signature(eval_cmd).parameters["model"].default
     assert default == DEFAULT_MODEL

@@ -10,7 +10,6 @@ import json
 
 import pytest
 from openpyxl import load_workbook
-from rich.console import Console
 from typer.testing import CliRunner
 
 from collablens.cli import app
@@ -18,8 +17,8 @@ from collablens.framework import load_framework
 from collablens.surveys.instrument import response_columns
 
 runner = CliRunner()
-# The module itself: `collablens.cli.app` the attribute is the Typer app of the same name.
-cli_app = importlib.import_module("collablens.cli.app")
+# The module every command prints through (its consoles), not the Typer app.
+cli_common = importlib.import_module("collablens.cli.common")
 
 # Help and examples for every command: tests/test_cli_help.py walks the real command tree.
 
@@ -165,8 +164,8 @@ def test_init_chooses_the_coder_model(tmp_path):
 @pytest.fixture
 def width80(monkeypatch):
     """A terminal 80 columns wide, whatever the terminal running the tests."""
-    monkeypatch.setattr(cli_app, "console", Console(width=80, highlight=False))
-    monkeypatch.setattr(cli_app, "err", Console(stderr=True, width=80, soft_wrap=True))
+    monkeypatch.setattr(cli_common.console, "width", 80)
+    monkeypatch.setattr(cli_common.err, "width", 80)
 
 
 def _widest(text: str) -> int:

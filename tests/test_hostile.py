@@ -366,7 +366,7 @@ def _cli(args: list[str], **kwargs):
 @pytest.fixture
 def wide(monkeypatch):
     """Tables wide enough that no name is wrapped, so the output can be searched."""
-    cli = importlib.import_module("collablens.cli.app")  # the module, not the Typer app
+    cli = importlib.import_module("collablens.cli.common")  # the consoles every command uses
     monkeypatch.setattr(cli.console, "width", 1000)
     monkeypatch.setattr(cli.err, "width", 1000)
     return cli

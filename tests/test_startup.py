@@ -51,7 +51,7 @@ def test_help_runs_and_lists_the_commands():
 
 
 def test_cli_default_database_is_the_stores():
-    from collablens.cli import app as _  # noqa: F401  (loads collablens.cli.app)
+    from collablens.cli import app as _  # noqa: F401  (loads collablens.cli.common)
     from collablens.store import DEFAULT_DB
 
-    assert sys.modules["collablens.cli.app"].DEFAULT_DB == DEFAULT_DB
+    assert sys.modules["collablens.cli.common"].DEFAULT_DB == DEFAULT_DB

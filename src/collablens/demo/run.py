@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..ingest import NEVER, code_collaboration, import_and_code
 from ..reporting.deck import write_deck
 from ..reporting.view import Report, write_report
 from ..store import Store
-from ..surveys.importer import ImportResult, Progress, import_responses
-from ..text.coding import CodingRun, code_workspace
+from ..surveys.importer import ImportResult, Progress
+from ..text.coding import CodingRun
 from ..vocabulary import ATTRIBUTES
 from .interviews import build_interviews
 from .register import build_register
@@ -22,6 +23,8 @@ from .simulate import demo_scenario, simulate_wave, to_qualtrics_csv, to_templat
 
 COLLABORATION = "North East Regional Collaboration (fictional)"
 WAVES = ("2025 spring", "2026 spring")
+#: The account `collablens demo --serve` signs in with.
+DEMO_ADMIN = "demo admin"
 
 
 @dataclass
@@ -51,13 +54,14 @@ def run_demo(
     files = [folder / "wave1_template.csv", folder / "wave2_qualtrics.csv"]
     to_template_csv(simulate_wave(fw, scenario, 0, seed=seed), files[0])
     to_qualtrics_csv(simulate_wave(fw, scenario, 1, seed=seed), fw, files[1])
+    # Imported now, coded once the interviews are in too: one coding run for everything.
     results = [
-        import_responses(store, path, COLLABORATION, wave, progress=progress)
+        import_and_code(store, path, COLLABORATION, wave, coding=NEVER, progress=progress).imported
         for path, wave in zip(files, WAVES, strict=True)
     ]
     files += build_interviews(store, COLLABORATION, folder, fw, seed=seed)
     files.append(build_register(store, COLLABORATION, folder))
-    coding = code_workspace(store, COLLABORATION, progress=progress)
+    coding = code_collaboration(store, COLLABORATION, progress=progress).run
     out = folder / "report.html"
     pdf_path = folder / "report.pdf" if pdf else None
     # The demo publishes the counts of every breakdown, to show them (and the check that
@@ -66,3 +70,17 @@ def run_demo(
     deck = write_deck(store, COLLABORATION, folder / "findings.pptx", breakdowns=ATTRIBUTES).path
     store.close()
     return DemoResult(folder, db, files, results, coding, out, pdf_path, summary, deck)
+
+
+def demo_admin(store: Store) -> str:
+    """Give the demo's admin account (made if missing) a new random password; returns it."""
+    import secrets
+
+    from ..access.accounts import ADMIN, add_user, get_user, set_password
+
+    password = secrets.token_urlsafe(12)
+    if get_user(store, DEMO_ADMIN) is None:
+        add_user(store, DEMO_ADMIN, ADMIN, password)
+    else:
+        set_password(store, DEMO_ADMIN, password)
+    return password

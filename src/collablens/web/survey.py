@@ -141,9 +141,9 @@ async def survey_submit(request: Request, token: str, _: Anyone) -> Response:
             general=general,
         )
     runner = request.app.state.runner
-    from .. import jobs
+    from ..ingest import queue_coding
 
-    jobs.enqueue(request.app.state.store, "code", link.collaboration, "survey", delay=CODING_DELAY)
+    queue_coding(request.app.state.store, link.collaboration, "survey", delay=CODING_DELAY)
     if runner is not None:
         runner.wake()
     return RedirectResponse(f"/s/{token}/thanks", status_code=303)

@@ -36,7 +36,7 @@ async def responses_upload(
 ) -> Response:
     """Import a survey tool's export now (checked and redacted as on the command line) and
     code its comments in the background; the raw file is never kept."""
-    from ...surveys.importer import import_responses
+    from ... import ingest
 
     workspace = store(request)
     audience.forces_seen(workspace, user, name)
@@ -44,11 +44,19 @@ async def responses_upload(
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / filename
         path.write_bytes(data)
-        res = import_responses(workspace, path, name, " ".join(wave.split()), force=force or None)
-    job = jobs.enqueue(workspace, "code", name, user.name)
+        done = ingest.import_and_code(
+            workspace,
+            path,
+            name,
+            " ".join(wave.split()),
+            coding=ingest.LATER,
+            created_by=user.name,
+            force=force or None,
+        )
     wake(request)
+    res = done.imported
     what = "nothing new" if res.already_imported else f"{res.rows_added} respondents"
-    return back(f"/jobs/{job}", f"{filename}: {what} imported; coding its comments")
+    return back(f"/jobs/{done.job}", f"{filename}: {what} imported; coding its comments")
 
 
 @router.get("/c/{name}/downloads", response_class=HTMLResponse)

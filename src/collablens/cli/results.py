@@ -1,0 +1,381 @@
+"""A collaboration's survey results and what is published of them: forces, waves, scores,
+the report, the deck and the release ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import NotFound
+from ..vocabulary import ATTRIBUTES
+from .common import (
+    DEFAULT_DB,
+    CollaborationOption,
+    CorrectionOption,
+    DbOption,
+    _fail,
+    _failing,
+    _open,
+    _out,
+    _table,
+    console,
+    escape,
+)
+
+
+def forces_cmd(
+    collaboration: CollaborationOption,
+    set_: Annotated[
+        str | None,
+        typer.Option(
+            "--set", help='Declare exactly these forces, comma-separated: "Force A,Force B".'
+        ),
+    ] = None,
+    add: Annotated[str | None, typer.Option("--add", help="Declare one more force.")] = None,
+    rename: Annotated[
+        str | None,
+        typer.Option("--rename", help='Rename a force, in every wave too: "OLD=NEW".'),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """List or declare the forces of a collaboration.
+
+    Respondents' force answers are matched to these names on import (ignoring case and
+    spacing) and stored in their spelling, so a report names only declared forces. The
+    first import into a collaboration declares the forces its file holds; declare them
+    first to import one force's file at a time.
+
+    Example: collablens forces -c "NE ROCU" --set "Northmoor Police,Eastdale Constabulary"
+    """
+    from ..surveys import attributes
+    from ..surveys.readers import InputError
+
+    given = [o for o in (set_, add, rename) if o is not None]
+    if len(given) > 1:
+        _fail("give one of --set, --add and --rename at a time")
+    store = _open(db, create=set_ is not None or add is not None)
+    moved = None
+    with _failing(InputError, NotFound):
+        if set_ is not None:
+            listed = attributes.set_forces(
+                store, collaboration, [n for n in set_.split(",") if n.strip()]
+            )
+        elif add is not None:
+            listed = attributes.add_force(store, collaboration, add)
+        elif rename is not None:
+            old, sep, new = rename.partition("=")
+            if not sep:
+                _fail(f"--rename {rename!r}: use OLD=NEW")
+            listed, moved = attributes.rename_force(store, collaboration, old, new)
+        else:
+            listed = attributes.list_forces(store, collaboration)
+    if moved is not None:
+        console.print(f"Renamed the force of {moved} respondents.")
+    if not listed.declared:
+        console.print(
+            escape(f"{collaboration} declares no forces yet; ")
+            + "the next import declares those its file holds."
+        )
+    for name in listed.declared:
+        n = listed.respondents.get(name, 0)
+        console.print(escape(f"{name}") + f"  [dim]({n} respondents)[/]")
+    others = listed.respondents.get(attributes.OTHER, 0)
+    if others:
+        console.print(f'[dim]"Other" (--unknown-as-other): {others} respondents[/]')
+    undeclared = listed.undeclared()
+    if undeclared:
+        console.print(
+            f"[yellow]Warning:[/] {len(undeclared)} force values imported before forces "
+            "were declared are on no list; declare them with --add or --set."
+        )
+
+
+def waves_cmd(
+    collaboration: CollaborationOption,
+    order: Annotated[
+        str | None,
+        typer.Option("--order", help="Every wave label, comma-separated, oldest first."),
+    ] = None,
+    delete: Annotated[
+        str | None, typer.Option("--delete", help="Delete this wave and all it holds.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before deleting.")] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """List a collaboration's survey waves; put them in order, or delete one imported by mistake.
+
+    Waves are ordered by when they were first imported; the last is the report's default
+    and the trend runs in this order.
+
+    Example: collablens waves -c "NE ROCU" --order "2025,2026"
+    """
+    from ..store import delete_wave, order_waves
+
+    store = _open(db)
+    with _failing(LookupError, ValueError):
+        if order is not None:
+            order_waves(store, collaboration, [w.strip() for w in order.split(",")])
+        if delete is not None:
+            if not yes:
+                typer.confirm(
+                    f"Delete wave {delete!r} of {collaboration!r} and all it holds?", abort=True
+                )
+            n = delete_wave(store, collaboration, delete)
+            console.print(f"Deleted wave {escape(repr(delete))} ({n} respondents).")
+    rows = store.waves(collaboration)
+    if not rows:
+        if delete:
+            console.print(f"{escape(repr(collaboration))} has no waves left.")
+            return
+        _fail(f"no collaboration named {collaboration!r} in {store.url}")
+    for n, (_, label) in enumerate(rows, start=1):
+        console.print(f"{n}. {escape(label)}")
+
+
+# -- scores and report ---------------------------------------------------------------------
+
+
+def scores(
+    collaboration: CollaborationOption,
+    wave: Annotated[
+        str | None, typer.Option("--wave", "-w", help="Wave label (default: latest).")
+    ] = None,
+    by: Annotated[
+        str, typer.Option("--by", help="all, force, role, rank_band or length_of_service.")
+    ] = "all",
+    csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv", help="Also write every score row (all waves and groups) to this CSV."
+        ),
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Also write every score row to this file; its suffix picks the format "
+            "(.csv or .json, or a plugin's).",
+        ),
+    ] = None,
+    correction: CorrectionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Print factor scores with 95% intervals and bands; small groups show as hidden.
+
+    Every figure passes the workspace's anonymity rules first, in the table and in the
+    exported file alike. What is shown is recorded as a release (see `collablens
+    releases`): a later release of the same wave hides any figure that, subtracted from
+    this one, would describe fewer than k people.
+
+    Example: collablens scores --collaboration "NE ROCU" --by force --export scores.json
+    """
+    from rich import box
+    from rich.table import Table
+
+    from ..analysis import ledger
+    from ..analysis.dataset import load
+    from ..reporting.exporters import export as export_scores
+    from ..reporting.exporters import exporter_for
+    from ..vocabulary import DIMENSIONS
+
+    store = _open(db)
+    with _failing(NotFound):
+        data = load(store, collaboration)
+    if by not in DIMENSIONS:
+        _fail(f"--by must be one of: {', '.join(DIMENSIONS)}")
+    outputs = [p for p in (csv, export) if p is not None]
+    for path in outputs:
+        _out(path, "export")
+    with _failing(ValueError):
+        for path in outputs:
+            exporter_for(path)
+    # What is published decides what is checked: the table shows one breakdown; an
+    # export writes every row, so every breakdown is published and cross-checked.
+    shown_dims = ("all",) if by == "all" else ("all", by)
+    breakdowns = None if outputs else tuple(d for d in shown_dims if d != "all")
+    result = ledger.disclosed(store, data, breakdowns, correction)
+    wave = wave or data.waves[-1]
+    t = result.cells
+    t = t[(t["wave"] == wave) & (t["dimension"] == by)]
+    if t.empty:
+        _fail(f"nothing to show for wave {wave!r} by {by!r} (waves: {', '.join(data.waves)})")
+    names = {f.id: f.name for f in data.framework.factors}
+    # No vertical rules: at 80 columns every character goes to the factor names.
+    table = Table(title=escape(f"{collaboration}, wave {wave}, by {by}"), box=box.SIMPLE_HEAD)
+    for col in ("group", "factor", "n", "mean", "95% CI", "band"):
+        table.add_column(
+            col,
+            justify="right" if col in ("n", "mean") else "left",
+            no_wrap=col in ("n", "mean", "95% CI"),
+            max_width={"group": 16, "band": 11}.get(col),
+        )
+    previous = None
+    for _, r in t.iterrows():
+        factor = escape(str(names.get(r["factor"], r["factor"])))
+        group = escape(str(r["group"])) if r["group"] != previous else ""  # each named once
+        if previous is not None and group:
+            table.add_section()
+        previous = r["group"]
+        if r["suppressed"] is not None:
+            table.add_row(group, factor, "-", "-", "-", escape(f"hidden ({r['suppressed']})"))
+        else:
+            table.add_row(
+                group,
+                factor,
+                f"{int(r['n'])}",
+                f"{r['mean']:.2f}",
+                f"{r['ci_low']:.2f} - {r['ci_high']:.2f}",
+                escape(str(r["band"])),
+            )
+    console.print(table)
+    note = f"correction: {correction}" if correction else None
+    ledger.record(
+        store,
+        data,
+        result,
+        output="scores",
+        label=f"scores --by {by}",
+        dimensions=shown_dims,
+        waves=[wave],
+        note=note,
+    )
+    for path in outputs:
+        export_scores(result, path)
+        ledger.record(store, data, result, output="export", label=path.name, note=note)
+        console.print(f"Wrote {escape(str(path))}")
+
+
+def report(
+    collaboration: CollaborationOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    wave: Annotated[
+        str | None,
+        typer.Option(
+            "--wave", "-w", help="Wave to report (default: latest); earlier waves form the trend."
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print a PDF beside the HTML (needs Chromium).")
+    ] = False,
+    breakdowns: Annotated[
+        str,
+        typer.Option(
+            "--breakdowns",
+            help="Respondent counts to publish, comma-separated: force, role, rank_band, "
+            "length_of_service. Each one published is cross-checked against the others.",
+        ),
+    ] = "force",
+    correction: CorrectionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the collaboration health report: one self-contained HTML file that opens offline.
+
+    Scores, gaps and quotes are by force; respondent counts by the --breakdowns asked
+    for. The report is recorded as a release of its waves (see `collablens releases`).
+
+    Example: collablens report --collaboration "NE ROCU" --out report.html --pdf
+    """
+    from ..reporting.view import write_report
+
+    dims = tuple(d.strip() for d in breakdowns.split(",") if d.strip())
+    unknown = [d for d in dims if d not in ATTRIBUTES]
+    if unknown:
+        _fail(f"--breakdowns: unknown {', '.join(unknown)}; use {', '.join(ATTRIBUTES)}")
+    store = _open(db)
+    pdf_path = out.with_suffix(".pdf") if pdf else None
+    _out(out, "report")
+    with _failing(NotFound, ValueError, RuntimeError):
+        write_report(
+            store,
+            collaboration,
+            out,
+            wave=wave,
+            pdf=pdf_path,
+            breakdowns=dims,
+            correction=correction,
+        )
+    console.print(f"Report: {escape(str(out.resolve()))}")
+    if pdf_path:
+        console.print(f"PDF:    {escape(str(pdf_path.resolve()))}")
+
+
+def releases_cmd(
+    collaboration: CollaborationOption,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """List what has been published about a collaboration: the release ledger.
+
+    Every report, `scores` table and export is recorded with the cells it showed and
+    the people behind them. A later release of the same wave hides any figure whose
+    difference from an earlier release would describe fewer than k people; give
+    --correction REASON to `report` or `scores` to publish over the ledger knowingly
+    (the reason is recorded here).
+
+    Example: collablens releases --collaboration "NE ROCU"
+    """
+    from ..analysis import ledger
+
+    store = _open(db)
+    if collaboration not in store.collaborations():
+        _fail(f"no collaboration named {collaboration!r} in {store.url}")
+    rows = ledger.listing(store, collaboration)
+    if rows.empty:
+        console.print(f"Nothing has been published about {escape(repr(collaboration))} yet.")
+        return
+    _table(
+        ("#", "wave", "output", "file or command", "published", "cells", "n", "note"),
+        (
+            (
+                str(r.release),
+                escape(str(r.wave)),
+                escape(str(r.output)),
+                escape(str(r.label)),
+                f"{r.published:%Y-%m-%d %H:%M}",
+                str(r.cells),
+                "-"
+                if r.respondents is None or r.respondents != r.respondents
+                else str(r.respondents),
+                escape(str(r.note or "")),
+            )
+            for r in rows.itertuples(index=False)
+        ),
+        title=f"Releases of {collaboration}",
+        right=("#", "cells", "n"),
+    )
+
+
+def deck(
+    collaboration: CollaborationOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="PowerPoint file to write.")] = Path(
+        "findings.pptx"
+    ),
+    wave: Annotated[
+        str | None,
+        typer.Option("--wave", "-w", help="Survey wave to show (default: latest)."),
+    ] = None,
+    correction: CorrectionOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write a findings deck (PowerPoint) for a workshop, like the study's.
+
+    A title slide; how the evidence was gathered (survey, interviews, participants by
+    force and role, agreement between coders); the factors at a glance; one slide per
+    factor with its survey score and interval, how often it came up as a barrier or an
+    enabler in interviews and comments, and short quotes from different forces; the
+    framework's workshop questions. The same anonymity rules as the report; recorded in
+    the release ledger.
+
+    Example: collablens deck -c "NE ROCU" --out findings.pptx
+    """
+    from ..errors import CollablensError
+    from ..reporting.deck import write_deck
+
+    _out(out, "deck")
+    store = _open(db)
+    with _failing(CollablensError, ValueError):
+        res = write_deck(store, collaboration, out, wave, correction=correction)
+    console.print(escape(f"Wrote {out}: {res.slides} slides"))

@@ -1,0 +1,113 @@
+"""Survey answers in, free text coded: the one path every face takes.
+
+An import stores answers (checked, redacted, one transaction); coding their free text
+is the slow part that follows. The command line codes at once, the web app queues the
+coding for its background runner (jobs.py) so a request never waits on it, and the demo
+codes once everything is in. Each face used to write this sequence itself; here it is
+written once, with the order that matters: the coder's model is checked before the
+import commits (a missing model is said before anything is stored), and coding covers
+what the import added and whatever an interrupted earlier run left uncoded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from .vocabulary import ProgressCallback
+
+if TYPE_CHECKING:
+    from .store import Store
+    from .surveys.importer import ImportResult
+    from .text.coding import CodingRun
+
+#: When the free text is coded: during the call, by a queued background job, or not at all.
+NOW: Final = "now"
+LATER: Final = "later"
+NEVER: Final = "never"
+WHEN = (NOW, LATER, NEVER)
+
+
+@dataclass
+class Ingested:
+    """What one import and its coding did, for a face to present."""
+
+    imported: ImportResult
+    #: The coding run, when coding ran now and there was something to code.
+    coding: CodingRun | None = None
+    #: What a person should review next, after coding now (`provenance.review_note`).
+    review_note: str | None = None
+    #: The background job that will code, when coding is LATER.
+    job: int | None = None
+
+
+@dataclass
+class Coded:
+    """A coding run and what it leaves a person to review."""
+
+    run: CodingRun
+    review_note: str | None = None
+
+
+def code_collaboration(
+    store: Store,
+    collaboration: str | None,
+    recode: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Coded:
+    """Code what is not coded (or, with `recode`, every model code) and say what to review.
+
+    Raises LookupError when the workspace's model is not installed.
+    """
+    from .analysis.provenance import coding_state, review_note
+    from .text.coding import code_workspace
+
+    run = code_workspace(store, collaboration, recode=recode, progress=progress)
+    return Coded(run, review_note(coding_state(store, collaboration)))
+
+
+def queue_coding(store: Store, collaboration: str, created_by: str, delay: float = 0.0) -> int:
+    """Queue a background job that codes a collaboration's new text; returns the job's id."""
+    from . import jobs
+
+    return jobs.enqueue(store, "code", collaboration, created_by, delay=delay)
+
+
+def import_and_code(
+    store: Store,
+    path: str | Path,
+    collaboration: str,
+    wave: str,
+    *,
+    coding: str = NOW,
+    created_by: str = "",
+    progress: ProgressCallback | None = None,
+    **options,
+) -> Ingested:
+    """Import one file of survey answers, then code its free text `coding` (NOW, LATER, NEVER).
+
+    `options` are `surveys.importer.import_responses`' keyword options (force,
+    attribute_columns, include_partial, scale_map, missing_codes, unknown_as_other).
+    With NOW, a missing model raises `configure.ModelMissing` before anything is imported,
+    and coding runs when the import added comments or an interrupted run left some
+    uncoded (importing the same file again finishes such a run). With LATER a coding
+    job is queued under `created_by`, whatever the import added, as the web app does.
+    `progress` hears the import's stages, then coding's ("coding", done, total).
+    """
+    from .configure import check_coder
+    from .surveys.importer import import_responses
+    from .text.coding import uncoded_comments
+
+    if coding not in WHEN:
+        raise ValueError(f"coding must be one of {', '.join(WHEN)}, not {coding!r}")
+    if coding == NOW:
+        check_coder(store)
+    res = import_responses(store, path, collaboration, wave, progress=progress, **options)
+    done = Ingested(res)
+    if coding == LATER:
+        done.job = queue_coding(store, collaboration, created_by)
+    elif coding == NOW and (res.comments_added or uncoded_comments(store, collaboration)):
+        coded = code_collaboration(store, collaboration, progress=progress)
+        done.coding, done.review_note = coded.run, coded.review_note
+    return done
