@@ -205,3 +205,48 @@ def test_a_route_that_says_nothing_of_who_may_use_it_stops_the_app(store):
             create_app(store, run_jobs=False)
     finally:
         plugins.unregister("open-plugin")
+
+
+def _collablens(site: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the command line with `site` on the path, as if its plugins were pip-installed."""
+    probe = "import sys; sys.path.insert(0, sys.argv[1]); sys.argv = sys.argv[1:]; "
+    probe += "from collablens.cli import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", probe, str(site), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_plugin_adds_a_command_and_cannot_take_a_built_in_one(tmp_path):
+    _install(
+        tmp_path,
+        "collablens_hello",
+        """
+        import typer
+        from collablens.hookspecs import hookimpl
+
+        @hookimpl
+        def register_commands(cli):
+            @cli.command()
+            def hello(name: str = "world"):
+                "Say hello."
+                typer.echo(f"hello {name}")
+
+            @cli.command("init")
+            def takeover():
+                typer.echo("taken over")
+        """,
+    )
+    out = _collablens(tmp_path, "hello", "--name", "ROCU")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "hello ROCU\n"
+    assert "a plugin's command 'init' is ignored" in out.stderr
+    helped = _collablens(tmp_path, "--help").stdout
+    assert "hello" in helped and helped.index(" init ") < helped.index(" hello ")
+    listed = json.loads(_collablens(tmp_path, "plugins").stdout)
+    assert [p["name"] for p in listed] == ["collablens_hello"]
+    assert listed[0]["hooks"] == ["register_commands"]
+    everything = json.loads(_collablens(tmp_path, "plugins", "--all").stdout)
+    assert everything[0]["name"] == BUILT_IN and everything[0]["built_in"]

@@ -68,3 +68,11 @@ def register_routes(app: Any) -> None:
     app.include_router(pages.router)
     app.include_router(survey.router)
     app.include_router(api.router)
+
+
+@hookimpl(tryfirst=True)
+def register_commands(cli: Any) -> None:
+    """The built-in commands: first, so a plugin's cannot take their names."""
+    from .cli.app import add_built_in_commands
+
+    add_built_in_commands(cli)

@@ -12,7 +12,9 @@ from typing import Annotated
 
 import typer
 
+from .. import plugins as plugins_module
 from . import coding, demo, exports, imports, register, results, server, surveys, users
+from . import plugins as plugins_cmd
 
 app = typer.Typer(
     help=(
@@ -54,35 +56,59 @@ def _main(
     pass
 
 
-# Top-level commands, in the order of `collablens --help`.
-for name, command in (
-    ("init", surveys.init),
-    ("forces", results.forces_cmd),
-    ("waves", results.waves_cmd),
-    ("scores", results.scores),
-    ("report", results.report),
-    ("releases", results.releases_cmd),
-    ("deck", results.deck),
-    ("demo", demo.demo),
-    ("code", coding.code),
-    ("eval", coding.eval_cmd),
-    ("review", coding.review),
-    ("agreement", coding.agreement),
-    ("serve", server.serve),
-    ("worker", server.worker),
-):
-    app.command(name)(command)
+def add_built_in_commands(cli: typer.Typer) -> None:
+    """Every built-in command and group, in the order of `collablens --help`.
 
-# Groups of commands, each from its feature's module.
-for name, group in (
-    ("framework", surveys.framework_app),
-    ("survey", surveys.survey_app),
-    ("import", imports.import_app),
-    ("export", exports.export_app),
-    ("register", register.register_app),
-    ("users", users.users_app),
-):
-    app.add_typer(group, name=name)
+    Called through the `register_commands` hook (`collablens.default_plugins`), the same
+    way a plugin adds its commands, before any plugin's.
+    """
+    for name, command in (
+        ("init", surveys.init),
+        ("forces", results.forces_cmd),
+        ("waves", results.waves_cmd),
+        ("scores", results.scores),
+        ("report", results.report),
+        ("releases", results.releases_cmd),
+        ("deck", results.deck),
+        ("demo", demo.demo),
+        ("code", coding.code),
+        ("eval", coding.eval_cmd),
+        ("review", coding.review),
+        ("agreement", coding.agreement),
+        ("serve", server.serve),
+        ("worker", server.worker),
+        ("plugins", plugins_cmd.plugins),
+    ):
+        cli.command(name)(command)
+    for name, group in (
+        ("framework", surveys.framework_app),
+        ("survey", surveys.survey_app),
+        ("import", imports.import_app),
+        ("export", exports.export_app),
+        ("register", register.register_app),
+        ("users", users.users_app),
+    ):
+        cli.add_typer(group, name=name)
+
+
+def _keep_built_ins(cli: typer.Typer) -> None:
+    """A plugin's command named like an earlier one is dropped, with a line on stderr: a
+    plugin cannot take over `import` or `users`, nor another plugin's command."""
+    seen: set[str] = set()
+    for kind in ("registered_commands", "registered_groups"):
+        kept = []
+        for item in getattr(cli, kind):
+            name = item.name or getattr(item.callback, "__name__", "")
+            if name in seen:
+                typer.echo(f"collablens: a plugin's command {name!r} is ignored: taken", err=True)
+                continue
+            seen.add(name)
+            kept.append(item)
+        setattr(cli, kind, kept)
+
+
+plugins_module.manager().hook.register_commands(cli=app)
+_keep_built_ins(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
