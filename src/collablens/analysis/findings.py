@@ -55,6 +55,20 @@ class Publication:
     dimensions: tuple[str, ...]
     correction: str | None = None
 
+    def record(self, store: Store, output: str, label: str, waves: list[str]) -> list[int]:
+        """Record this release in the ledger as the output (report, deck) named `label`
+        showed it: the whole collaboration, its breakdowns and `waves`."""
+        return ledger.record(
+            store,
+            self.data,
+            self.scores,
+            output=output,
+            label=label,
+            dimensions=("all", *self.dimensions),
+            waves=waves,
+            note=f"correction: {self.correction}" if self.correction else None,
+        )
+
 
 @dataclass
 class Findings:
