@@ -24,7 +24,23 @@ from .stats import hedges_g, holm, holm_levels, welch
 TESTED = ["diff", "ci_low", "ci_high", "ci_level", "adj_low", "adj_high"]
 
 
-def _tested(args: tuple, alpha_level: float) -> dict[str, Any]:
+#: Each side's mean, variance and n: what Welch's test and Hedges' g are computed from.
+Summaries = tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]
+
+
+def _summaries(pairs: pd.DataFrame) -> Summaries:
+    """The two sides' summaries of rows that pair an `_a` side with a `_b` side."""
+    return (
+        pairs["mean_a"],
+        pairs["var_a"],
+        pairs["n_a"],
+        pairs["mean_b"],
+        pairs["var_b"],
+        pairs["n_b"],
+    )
+
+
+def _tested(args: Summaries, alpha_level: float) -> dict[str, Any]:
     """Welch's test of one Holm family of differences: the difference, its interval, the
     p-values, and the interval at the level that agrees with Holm (`holm_levels`)."""
     diff, t, df, p, lo, hi = welch(*args)
@@ -90,11 +106,9 @@ def gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=cols)
     g = pd.DataFrame(rows)
-    args = (g["mean_a"], g["var_a"], g["n_a"], g["mean_b"], g["var_b"], g["n_b"])
-    g["hedges_g"] = hedges_g(*args)
+    g["hedges_g"] = hedges_g(*_summaries(g))
     for _, idx in g.groupby("wave").groups.items():
-        part = tuple(a.loc[idx] for a in args)
-        for col, values in _tested(part, alpha_level).items():
+        for col, values in _tested(_summaries(g.loc[idx]), alpha_level).items():
             g.loc[idx, col] = np.asarray(values, dtype=float)
     g["significant"] = g["p_holm"] < alpha_level
     return g[cols]
@@ -128,8 +142,7 @@ def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.Data
         m = a.merge(b, on=["dimension", "group", "factor", "kind"], suffixes=("_a", "_b"))
         if m.empty:
             continue
-        args = (m["mean_a"], m["var_a"], m["n_a"], m["mean_b"], m["var_b"], m["n_b"])
-        tested = _tested(args, alpha_level)
+        tested = _tested(_summaries(m), alpha_level)
         frames.append(
             pd.DataFrame(
                 {
