@@ -104,6 +104,35 @@ DEFAULT_INTERVIEW_K: Final = 3
 DEFAULT_K: Final = int(DEFAULT_SETTINGS[SETTING_ANONYMITY_K])
 #: The workspace file used when no --db is given (SQLite, in the working folder).
 DEFAULT_DB: Final = "collablens.db"
+#: The offline model that codes free text when the workspace names none: a static table,
+#: with the fine-tuned encoder re-coding its least confident sentences (`text.embed`).
+DEFAULT_CODER_MODEL: Final = "static-mpnet-256+minilm-l6-collab"
+
+# -- statistics ---------------------------------------------------------------------------
+
+#: The family-wise error rate of the comparisons (Holm), so intervals are 95% by default.
+DEFAULT_ALPHA: Final = 0.05
+#: The confidence level of an interval when none is asked for: the one that matches alpha.
+DEFAULT_CONFIDENCE: Final = 1 - DEFAULT_ALPHA
+
+# -- quotes -------------------------------------------------------------------------------
+
+#: Quotes shown per factor (survey comments and interviews alike): enough to show range,
+#: few enough that a report page stays readable.
+QUOTES_PER_FACTOR: Final = 3
+#: The fullest (or most confident) answers per factor and force read as quote candidates.
+QUOTE_CANDIDATES: Final = 5
+
+# -- queues and limits ----------------------------------------------------------------------
+
+#: Sentences (or passages) a review or blind-coding queue holds when no limit is given:
+#: a sitting's work, read in one query.
+DEFAULT_QUEUE: Final = 50
+#: The largest upload or export file read, in bytes: a region's whole survey export is a
+#: few megabytes, so this is far above any real file and far below one that would hang us.
+MAX_FILE_BYTES: Final = 100 * 1024 * 1024
+#: The seed of the demo's simulated answers and interviews (the year of the study it follows).
+DEMO_SEED: Final = 2017
 
 # -- column lengths (store/tables.py declares its String(n) columns with these, and inputs
 # are checked against them before anything is written) ------------------------------------

@@ -12,11 +12,52 @@ excludes zero" and "not significant" at once.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from ..vocabulary import NOT_STATED
 from .stats import hedges_g, holm, holm_levels, welch
+
+#: The columns of a tested difference, as `_tested` gives them (gaps and change alike).
+TESTED = ["diff", "ci_low", "ci_high", "ci_level", "adj_low", "adj_high"]
+
+
+#: Each side's mean, variance and n: what Welch's test and Hedges' g are computed from.
+Summaries = tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]
+
+
+def _summaries(pairs: pd.DataFrame) -> Summaries:
+    """The two sides' summaries of rows that pair an `_a` side with a `_b` side."""
+    return (
+        pairs["mean_a"],
+        pairs["var_a"],
+        pairs["n_a"],
+        pairs["mean_b"],
+        pairs["var_b"],
+        pairs["n_b"],
+    )
+
+
+def _tested(args: Summaries, alpha_level: float) -> dict[str, Any]:
+    """Welch's test of one Holm family of differences: the difference, its interval, the
+    p-values, and the interval at the level that agrees with Holm (`holm_levels`)."""
+    diff, t, df, p, lo, hi = welch(*args)
+    level = holm_levels(p, alpha_level)
+    *_, adj_lo, adj_hi = welch(*args, level=level)
+    return {
+        "diff": diff,
+        "ci_low": lo,
+        "ci_high": hi,
+        "ci_level": level,
+        "adj_low": adj_lo,
+        "adj_high": adj_hi,
+        "t": t,
+        "df": df,
+        "p": p,
+        "p_holm": holm(p),
+    }
 
 
 def gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
@@ -54,12 +95,7 @@ def gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
         "n_b",
         "mean_a",
         "mean_b",
-        "diff",
-        "ci_low",
-        "ci_high",
-        "ci_level",
-        "adj_low",
-        "adj_high",
+        *TESTED,
         "t",
         "df",
         "p",
@@ -70,15 +106,10 @@ def gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=cols)
     g = pd.DataFrame(rows)
-    args = (g["mean_a"], g["var_a"], g["n_a"], g["mean_b"], g["var_b"], g["n_b"])
-    g["diff"], g["t"], g["df"], g["p"], g["ci_low"], g["ci_high"] = welch(*args)
-    g["hedges_g"] = hedges_g(*args)
-    g["p_holm"] = np.nan
-    g["ci_level"] = np.nan
+    g["hedges_g"] = hedges_g(*_summaries(g))
     for _, idx in g.groupby("wave").groups.items():
-        g.loc[idx, "p_holm"] = holm(g.loc[idx, "p"])
-        g.loc[idx, "ci_level"] = holm_levels(g.loc[idx, "p"], alpha_level)
-    *_, g["adj_low"], g["adj_high"] = welch(*args, level=g["ci_level"])
+        for col, values in _tested(_summaries(g.loc[idx]), alpha_level).items():
+            g.loc[idx, col] = np.asarray(values, dtype=float)
     g["significant"] = g["p_holm"] < alpha_level
     return g[cols]
 
@@ -96,12 +127,7 @@ def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.Data
         "n_to",
         "mean_from",
         "mean_to",
-        "diff",
-        "ci_low",
-        "ci_high",
-        "ci_level",
-        "adj_low",
-        "adj_high",
+        *TESTED,
         "p",
         "p_holm",
         "significant",
@@ -116,10 +142,7 @@ def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.Data
         m = a.merge(b, on=["dimension", "group", "factor", "kind"], suffixes=("_a", "_b"))
         if m.empty:
             continue
-        args = (m["mean_a"], m["var_a"], m["n_a"], m["mean_b"], m["var_b"], m["n_b"])
-        diff, _t, _df, p, lo, hi = welch(*args)
-        level = holm_levels(p, alpha_level)
-        *_, adj_lo, adj_hi = welch(*args, level=level)
+        tested = _tested(_summaries(m), alpha_level)
         frames.append(
             pd.DataFrame(
                 {
@@ -133,14 +156,7 @@ def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.Data
                     "n_to": m["n_b"],
                     "mean_from": m["mean_a"],
                     "mean_to": m["mean_b"],
-                    "diff": diff,
-                    "ci_low": lo,
-                    "ci_high": hi,
-                    "ci_level": level,
-                    "adj_low": adj_lo,
-                    "adj_high": adj_hi,
-                    "p": p,
-                    "p_holm": holm(p),
+                    **{col: tested[col] for col in [*TESTED, "p", "p_holm"]},
                 }
             )
         )

@@ -16,7 +16,7 @@ from ..framework import Framework
 from ..store import Store
 from ..store.queries import analysis as q
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
-from ..vocabulary import NOT_STATED
+from ..vocabulary import NOT_STATED, QUOTE_CANDIDATES
 
 
 @dataclass
@@ -125,7 +125,7 @@ def load_comments(
 
 
 def load_coded(
-    store: Store, collaboration: str, wave: str, per_group: int = 5
+    store: Store, collaboration: str, wave: str, per_group: int = QUOTE_CANDIDATES
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counted free text for one wave: mention counts, and the best quote candidates.
 

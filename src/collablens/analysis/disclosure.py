@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..store import Store
-from ..vocabulary import ATTRIBUTES, DEFAULT_INTERVIEW_K, DEFAULT_K, NOT_STATED
+from ..vocabulary import ATTRIBUTES, DEFAULT_ALPHA, DEFAULT_INTERVIEW_K, DEFAULT_K, NOT_STATED
 from . import comparisons
 from .anonymity import PRIMARY, suppress_partition
 from .scoring import RawScores, Scores
@@ -119,7 +119,7 @@ Cell = tuple[str, str, str, str]  # wave, dimension, group, factor ("-": respond
 def _disclose_scores(
     subject: RawScores,
     policy: Policy,
-    alpha_level: float = 0.05,
+    alpha_level: float = DEFAULT_ALPHA,
     breakdowns: tuple[str, ...] | None = None,
     forced: frozenset[Cell] | set[Cell] | None = None,
 ) -> Scores:

@@ -16,13 +16,13 @@ import pandas as pd
 
 from ..framework import Framework
 from ..store import Store
-from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, DEFAULT_K, NOT_STATED
+from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, DEFAULT_K, NOT_STATED, QUOTE_CANDIDATES
 from . import ledger
 from .dataset import SurveyData, load, load_coded, load_comments
 from .disclosure import CROSS, RELEASE, CommentEvidence, Policy, disclose
 from .interviews import InterviewFindings, interview_findings
 from .provenance import coding_notes, coding_state, import_readings, method_notes, review_note
-from .quotes import QUOTE_CANDIDATES, FactorComments, summarise
+from .quotes import FactorComments, summarise
 from .scoring import Scores
 
 HEADLINE_EFFECT = 0.5  # Hedges' g at which a significant gap makes the summary
@@ -54,6 +54,20 @@ class Publication:
     scores: Scores
     dimensions: tuple[str, ...]
     correction: str | None = None
+
+    def record(self, store: Store, output: str, label: str, waves: list[str]) -> list[int]:
+        """Record this release in the ledger as the output (report, deck) named `label`
+        showed it: the whole collaboration, its breakdowns and `waves`."""
+        return ledger.record(
+            store,
+            self.data,
+            self.scores,
+            output=output,
+            label=label,
+            dimensions=("all", *self.dimensions),
+            waves=waves,
+            note=f"correction: {self.correction}" if self.correction else None,
+        )
 
 
 @dataclass

@@ -23,10 +23,15 @@ from typing import Any
 
 from ..store import Store
 from ..store.queries import interviews as q
-from ..vocabulary import HUMAN_CODE, NO_FACTOR, UNCLEAR_POLARITY
+from ..vocabulary import (
+    DEFAULT_INTERVIEW_K,
+    HUMAN_CODE,
+    NO_FACTOR,
+    QUOTES_PER_FACTOR,
+    UNCLEAR_POLARITY,
+)
 from .disclosure import InterviewEvidence, Policy, disclose
 
-QUOTES_PER_FACTOR = 3
 QUOTE_MAX_CHARS = 240
 
 
@@ -59,7 +64,7 @@ class InterviewFindings:
     none_mentions: int = 0
     reliability: dict | None = None  # {"coders", "units", "alpha", "percent"}
     reliability_note: str = ""
-    k: int = 3
+    k: int = DEFAULT_INTERVIEW_K
 
     @property
     def waiting(self) -> int:

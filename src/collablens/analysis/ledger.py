@@ -36,7 +36,7 @@ import pandas as pd
 
 from ..store import Store
 from ..store import ledger as queries
-from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES
+from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES, DEFAULT_ALPHA
 from .dataset import SurveyData
 from .disclosure import Policy, disclose
 from .scoring import Scores, measure
@@ -238,7 +238,7 @@ def disclosed(
     data: SurveyData,
     breakdowns: tuple[str, ...] | None,
     correction: str | None = None,
-    alpha_level: float = 0.05,
+    alpha_level: float = DEFAULT_ALPHA,
 ) -> Scores:
     """What may be published of a collaboration's scores now, earlier releases considered.
 

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..framework import Framework
-from ..vocabulary import HUMAN_CODE, NO_FACTOR, SHOWN_POLARITIES, UNCLEAR_POLARITY
+from ..vocabulary import (
+    HUMAN_CODE,
+    NO_FACTOR,
+    QUOTES_PER_FACTOR,
+    SHOWN_POLARITIES,
+    UNCLEAR_POLARITY,
+)
 from .disclosure import CommentEvidence
-
-QUOTES_PER_FACTOR = 3
-QUOTE_CANDIDATES = 5  # fullest (or most confident) answers per factor and force considered
 
 
 @dataclass

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES, DEFAULT_K, DIMENSIONS
+from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES, DEFAULT_ALPHA, DEFAULT_K, DIMENSIONS
 from .dataset import SurveyData
 from .stats import cronbach_alpha, mean_ci
 
@@ -47,7 +47,7 @@ class Scores:
     gaps: pd.DataFrame  # wave, factor, group_a, group_b, n_a, n_b, mean_a, mean_b, diff, ...
     change: pd.DataFrame  # dimension, group, factor, wave_from, wave_to, diff, ci, p, p_holm
     k: int
-    alpha_level: float = 0.05
+    alpha_level: float = DEFAULT_ALPHA
     # Waves whose figures the release ledger withheld, and why (see `ledger`).
     withheld: dict[str, str] = field(default_factory=dict)
 
@@ -121,7 +121,7 @@ def _cross(resp: pd.DataFrame, fs: pd.DataFrame) -> pd.DataFrame:
 def score(
     data: SurveyData,
     k: int = DEFAULT_K,
-    alpha_level: float = 0.05,
+    alpha_level: float = DEFAULT_ALPHA,
     breakdowns: tuple[str, ...] | None = None,
 ) -> Scores:
     """What may be shown of a collaboration's scores: `measure`, then `disclose`.

@@ -12,8 +12,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import stdtr, stdtrit
 
+from ..vocabulary import DEFAULT_ALPHA, DEFAULT_CONFIDENCE
 
-def mean_ci(mean, sd, n, level: float = 0.95):
+
+def mean_ci(mean, sd, n, level: float = DEFAULT_CONFIDENCE):
     """Student-t interval for a mean; NaN where n < 2."""
     mean, sd, n = (np.asarray(x, dtype=float) for x in (mean, sd, n))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -22,7 +24,7 @@ def mean_ci(mean, sd, n, level: float = 0.95):
     return mean - half, mean + half
 
 
-def welch(m1, v1, n1, m2, v2, n2, level=0.95):
+def welch(m1, v1, n1, m2, v2, n2, level=DEFAULT_CONFIDENCE):
     """Welch's unequal-variance t-test of m2 - m1, with the interval of the difference.
 
     `level` may be one confidence level or one per row (see `holm_levels`).
@@ -71,7 +73,7 @@ def holm(pvalues) -> np.ndarray:
     return out
 
 
-def holm_levels(pvalues, alpha: float = 0.05) -> np.ndarray:
+def holm_levels(pvalues, alpha: float = DEFAULT_ALPHA) -> np.ndarray:
     """The confidence level at which to show each interval so that it agrees with Holm.
 
     Holm's step-down procedure tests the j-th smallest of m p-values at alpha / (m - j + 1)

@@ -22,6 +22,7 @@ from ..framework import Framework
 from ..interviews.importer import import_transcript
 from ..store import Store
 from ..text.coding import blind_queue, set_human_codes
+from ..vocabulary import DEMO_SEED
 
 CODERS = (("Dana Reid", 0.0, 1.0), ("Sam Okoro", 0.2, 0.5))
 
@@ -78,7 +79,7 @@ def _stamp(seconds: float) -> str:
 
 
 def build_interviews(
-    store: Store, collaboration: str, folder: Path, framework: Framework, seed: int = 2017
+    store: Store, collaboration: str, folder: Path, framework: Framework, seed: int = DEMO_SEED
 ) -> list[Path]:
     """Write, import and blind-code the demo's interviews; returns the files written."""
     data = demo_interviews()

@@ -385,26 +385,11 @@ def mentions(rows: Sequence[Any]) -> str:
     )
     top = max(float((half + barrier).max(initial=0)), float((half + enabler).max(initial=0)), 1)
     for yi, b, e, h, u in zip(y, barrier, enabler, half, unclear, strict=True):
-        ax.text(
-            -h - b - top * 0.02,
-            float(yi),
-            f"{int(b)}",
-            va="center",
-            ha="right",
-            fontsize=8.5,
-            color=INK,
-        )
-        ax.text(
-            h + e + top * 0.02,
-            float(yi),
-            f"{int(e)}",
-            va="center",
-            ha="left",
-            fontsize=8.5,
-            color=INK,
-        )
-        if u:
-            ax.text(0, float(yi), f"{int(u)}", va="center", ha="center", fontsize=8.5, color=INK)
+        # Each count at the end of its bar: barriers to the left, enablers to the right,
+        # unclear ones (where there are any) in the middle.
+        ends = [(-h - b - top * 0.02, b, "right"), (h + e + top * 0.02, e, "left")]
+        for x, count, ha in ends + ([(0, u, "center")] if u else []):
+            ax.text(x, float(yi), f"{int(count)}", va="center", ha=ha, fontsize=8.5, color=INK)
     ax.axvline(0, color=INK, lw=0.8)
     ax.set_yticks(y, [r["factor"] for r in rows])
     for tick, r in zip(ax.get_yticklabels(), rows, strict=True):

@@ -344,7 +344,6 @@ def write_deck(
     (as the report is: a later release of the wave is checked against it)."""
     import io
 
-    from ..analysis import ledger
     from ..outputs import write_atomic
 
     prs, findings, interviews = build_deck(
@@ -354,17 +353,7 @@ def write_deck(
     prs.save(buf)
     write_atomic(out, buf.getvalue())
     if findings is not None and findings.publication is not None:
-        pub = findings.publication
-        ledger.record(
-            store,
-            pub.data,
-            pub.scores,
-            output="deck",
-            label=out.name,
-            dimensions=("all", *pub.dimensions),
-            waves=findings.waves,
-            note=f"correction: {pub.correction}" if pub.correction else None,
-        )
+        findings.publication.record(store, "deck", out.name, findings.waves)
     return DeckResult(
         out,
         len(prs.slides),

@@ -49,6 +49,15 @@ def _has_chart(name: str) -> Callable[[Any], bool]:
     return shown
 
 
+def _has_part(attribute: str) -> Callable[[Any], bool]:
+    """Shown where the report has this part (interviews, governance): a workspace may have none."""
+
+    def shown(report: Any) -> bool:
+        return getattr(report, attribute, None) is not None
+
+    return shown
+
+
 SUMMARY = Section("summary", "Summary", 10, "sections/summary.html")
 SCORECARD = Section("scorecard", "Factor scorecard", 20, "sections/scorecard.html")
 FORCES = Section(
@@ -69,14 +78,14 @@ INTERVIEWS = Section(
     "What interviews said",
     75,
     "sections/interviews.html",
-    shown=lambda report: getattr(report, "interviews", None) is not None,
+    shown=_has_part("interviews"),
 )
 GOVERNANCE = Section(
     "governance",
     "Governance",
     78,
     "sections/governance.html",
-    shown=lambda report: getattr(report, "governance", None) is not None,
+    shown=_has_part("governance"),
 )
 ACTIONS = Section("actions", "Recommended actions", 80, "sections/actions.html")
 WORKSHOP = Section("workshop", "Questions for a workshop", 90, "sections/workshop.html")

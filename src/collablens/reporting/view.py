@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis import ledger
 from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings, find
 from ..store import Store
 from . import charts
@@ -108,16 +107,7 @@ def write_report(
     # still be shared, and the ledger must know it.
     pub = report.publication
     if pub is not None:
-        ledger.record(
-            store,
-            pub.data,
-            pub.scores,
-            output="report",
-            label=out.name,
-            dimensions=("all", *pub.dimensions),
-            waves=report.waves,
-            note=f"correction: {pub.correction}" if pub.correction else None,
-        )
+        pub.record(store, "report", out.name, report.waves)
     if pdf is not None:
         html_to_pdf(out, pdf)
     return report

@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import CollablensError
+from ..vocabulary import MAX_FILE_BYTES
 
 MAX_REPORTED_PROBLEMS = 25
 
@@ -539,10 +540,9 @@ class RawTable:
 # -- limits --------------------------------------------------------------------------------
 # A survey export of a whole region's staff is a few megabytes. These limits are far above
 # any real export and far below what would hang the import or fill the memory: a file over
-# one is refused at once, with the limit said, before anything slow is done.
+# one is refused at once, with the limit said, before anything slow is done. The largest file
+# read, as stored on disk, is `vocabulary.MAX_FILE_BYTES`.
 
-#: The largest file read, as stored on disk.
-MAX_FILE_BYTES = 100 * 1024 * 1024
 #: The largest part of a workbook (a sheet's XML, the shared strings) once unzipped.
 MAX_XML_BYTES = 400 * 1024 * 1024
 #: Rows of answers (a region's whole workforce is well under this).

@@ -19,10 +19,12 @@ from ..store.queries import coding as q
 from ..store.queries.interviews import blind_rows
 from ..vocabulary import (
     CODER_NAME_LENGTH,
+    DEFAULT_QUEUE,
     MODEL_CODE,
     MODEL_CODER,
     POLARITIES,
     REVIEWER,
+    SETTING_CODER_MODEL,
     ProgressCallback,
 )
 from ..vocabulary import NO_FACTOR as NONE
@@ -64,7 +66,7 @@ def make_coder(store: Store, embedder: Embedder | None = None) -> Coder:
     from .embed import DEFAULT_MODEL, get_embedder
 
     if embedder is None:
-        embedder = get_embedder(store.get_setting("coder_model") or DEFAULT_MODEL)
+        embedder = get_embedder(store.get_setting(SETTING_CODER_MODEL) or DEFAULT_MODEL)
     return Coder(store.framework, embedder=embedder, examples=human_examples(store))
 
 
@@ -192,7 +194,7 @@ class ReviewItem:
 
 
 def review_queue(
-    store: Store, collaboration: str | None = None, limit: int = 50
+    store: Store, collaboration: str | None = None, limit: int = DEFAULT_QUEUE
 ) -> list[ReviewItem]:
     """Model codes a person has not reviewed, one item per sentence, in review order.
 
@@ -349,7 +351,7 @@ def blind_queue(
     coder: str,
     collaboration: str | None = None,
     source: str | None = None,
-    limit: int = 50,
+    limit: int = DEFAULT_QUEUE,
 ) -> list[BlindItem]:
     """Interview passages this coder has not coded, in transcript order; nothing of any
     other coder's codes is read, so nothing can be shown."""

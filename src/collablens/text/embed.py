@@ -20,13 +20,14 @@ from typing import Protocol
 import numpy as np
 
 from .. import plugins
+from ..vocabulary import DEFAULT_CODER_MODEL
 
 MODELS = Path(str(resources.files("collablens.text") / "models"))
 # The default codes with the static table until a workspace has enough reviews to learn
 # from, then with the fine-tuned encoder (`Staged` says why, with the figures). The other
 # models stay installed under their own names.
 STATIC_MODEL = "static-mpnet-256"
-DEFAULT_MODEL = "static-mpnet-256+minilm-l6-collab"
+DEFAULT_MODEL = DEFAULT_CODER_MODEL
 ENCODER_MODEL = "paraphrase-minilm-l3-int8"
 CASCADE_MODEL = "static-mpnet-256-l3"
 CASCADE_SHARE = 0.2

@@ -157,21 +157,20 @@ def _to_code(columns: list, collaboration: str | None, recode: bool) -> tuple[Se
     """Segments waiting for the model: uncoded, or (recode) coded by the model before; of
     survey comments, and of interview turns (only participants' turns are segmented)."""
     waiting = codes.c.source == MODEL_CODE if recode else codes.c.segment_id.is_(None)
-    of_comments = (
-        select(*columns)
-        .select_from(segments)
-        .join(comments, comments.c.id == segments.c.comment_id)
-        .outerjoin(codes, codes.c.segment_id == segments.c.id)
-        .where(waiting)
+
+    def of(parent, on) -> Select:
+        return (
+            select(*columns)
+            .select_from(segments)
+            .join(parent, on)
+            .outerjoin(codes, codes.c.segment_id == segments.c.id)
+            .where(waiting)
+        )
+
+    return (
+        comments_in(of(comments, comments.c.id == segments.c.comment_id), collaboration),
+        turn_segments_in(of(turns, turns.c.id == segments.c.turn_id), collaboration),
     )
-    of_turns = (
-        select(*columns)
-        .select_from(segments)
-        .join(turns, turns.c.id == segments.c.turn_id)
-        .outerjoin(codes, codes.c.segment_id == segments.c.id)
-        .where(waiting)
-    )
-    return comments_in(of_comments, collaboration), turn_segments_in(of_turns, collaboration)
 
 
 def segments_to_code(
