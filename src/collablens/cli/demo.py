@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..vocabulary import DEMO_SEED
 from .common import (
     _failing,
     _open,
@@ -24,7 +25,7 @@ def demo(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print the report to PDF (needs Chromium).")
     ] = False,
-    seed: Annotated[int, typer.Option(help="Random seed of the simulation.")] = 2017,
+    seed: Annotated[int, typer.Option(help="Random seed of the simulation.")] = DEMO_SEED,
     serve_it: Annotated[
         bool,
         typer.Option(

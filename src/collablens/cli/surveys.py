@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..vocabulary import DEFAULT_INTERVIEW_K, DEFAULT_K
 from .common import (
     DEFAULT_DB,
     WIDE,
@@ -37,7 +38,9 @@ def init(
     framework: FrameworkOption = None,
     k: Annotated[
         int | None,
-        typer.Option("--k", min=2, help="Smallest group whose results may be shown (default 10)."),
+        typer.Option(
+            "--k", min=2, help=f"Smallest group whose results may be shown (default {DEFAULT_K})."
+        ),
     ] = None,
     model: Annotated[
         str | None,
@@ -48,7 +51,9 @@ def init(
     comment_k: Annotated[
         int | None,
         typer.Option(
-            "--comment-k", min=2, help="Smallest force whose comments may be quoted (default 10)."
+            "--comment-k",
+            min=2,
+            help=f"Smallest force whose comments may be quoted (default {DEFAULT_K}).",
         ),
     ] = None,
     interview_k: Annotated[
@@ -56,7 +61,8 @@ def init(
         typer.Option(
             "--interview-k",
             min=2,
-            help="Smallest group of interview participants (by force or role) shown (default 3).",
+            help="Smallest group of interview participants (by force or role) shown "
+            f"(default {DEFAULT_INTERVIEW_K}).",
         ),
     ] = None,
 ) -> None:

@@ -16,7 +16,7 @@ from ..reporting.view import Report, write_report
 from ..store import Store
 from ..surveys.importer import ImportResult, Progress
 from ..text.coding import CodingRun
-from ..vocabulary import ATTRIBUTES
+from ..vocabulary import ATTRIBUTES, DEMO_SEED
 from .interviews import build_interviews
 from .register import build_register
 from .simulate import demo_scenario, simulate_wave, to_qualtrics_csv, to_template_csv
@@ -41,7 +41,7 @@ class DemoResult:
 
 
 def run_demo(
-    folder: Path, seed: int = 2017, pdf: bool = False, progress: Progress | None = None
+    folder: Path, seed: int = DEMO_SEED, pdf: bool = False, progress: Progress | None = None
 ) -> DemoResult:
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "collablens.db"

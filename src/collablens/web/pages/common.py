@@ -13,12 +13,12 @@ from ...access.accounts import User
 from ...access.roles import SIGN_IN
 from ...errors import CollablensError
 from ...store import Store
+from ...vocabulary import MAX_FILE_BYTES
 from ..security import allow
 
 #: Anyone signed in.
 Who = Annotated[User, allow(SIGN_IN)]
 #: Uploads larger than this are refused before they are read into memory twice.
-MAX_UPLOAD = 100 * 1024 * 1024
 
 
 def store(request: Request) -> Store:
@@ -54,7 +54,7 @@ async def upload(file: UploadFile, suffixes: tuple[str, ...]) -> tuple[str, byte
     filename = Path(file.filename or "upload").name
     if Path(filename).suffix.lower() not in suffixes:
         raise CollablensError(f"{filename}: upload a {' or '.join(suffixes)} file")
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise CollablensError(f"{filename}: over the limit of {MAX_UPLOAD // 2**20} MB")
+    data = await file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise CollablensError(f"{filename}: over the limit of {MAX_FILE_BYTES // 2**20} MB")
     return filename, data
