@@ -22,6 +22,12 @@ def test_the_cli_reference_is_up_to_date():
     assert cog_check(DOC) == 0, "docs/cli.md is stale: run `cog -r docs/cli.md`"
 
 
+def test_the_extension_table_is_up_to_date():
+    """docs/architecture.md's hooks and built-ins are generated from the registries too."""
+    doc = DOC.parent / "architecture.md"
+    assert cog_check(doc) == 0, "docs/architecture.md is stale: run `cog -r docs/architecture.md`"
+
+
 def test_a_stale_reference_is_caught(tmp_path):
     stale = tmp_path / "cli.md"
     shutil.copy(DOC, stale)
