@@ -2,7 +2,8 @@
 
 An exporter only formats a `Scores` that has passed `disclose`: hidden cells are written
 with no numbers and the reason they are hidden. Registered in `collablens.plugins.exporters`
-(entry point group ``collablens.exporters``); the file's suffix picks one.
+(the `register_exporters` hook; a built-in by being declared here); the file's suffix
+picks one.
 
 Names in the cells (wave, group, factor) are user text. A spreadsheet may run a cell that
 starts with ``=``, ``+``, ``-`` or ``@``, a tab or a carriage return as a formula, so the

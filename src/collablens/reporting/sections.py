@@ -1,13 +1,15 @@
 """Report sections: each a template fragment, shown in order when it has something to say.
 
-Sections are registered in `collablens.plugins.sections`, the built-ins through entry
-points like any third-party section. A plugin ships its own fragment in its own package::
+Sections live in `collablens.plugins.sections`. A built-in is registered by being declared
+here (a `Section` record at the top of this module; `collablens.default_plugins`). A plugin
+ships its own fragment in its own package and registers it through the same hook::
 
-    MY_SECTION = Section("costs", "What it costs", order=75,
-                         template="sections/costs.html", package="my_plugin")
+    @hookimpl
+    def register_sections(register):
+        register("costs", Section("costs", "What it costs", order=75,
+                                  template="sections/costs.html", package="my_plugin"))
 
-and declares ``costs = "my_plugin.report:MY_SECTION"`` under
-``[project.entry-points."collablens.sections"]``. The fragment sees the report as ``r``.
+The fragment sees the report as ``r``.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ above the answers, which columns are its own bookkeeping (dates, durations, coll
 ids), which identify a person (email, name, IP address), and which say whether a response
 was a preview or was never finished. A `Reader` recognises one layout from the grid of
 cells and says all of that. Readers live in the `collablens.plugins.readers` registry;
-the built-ins are registered through entry points (see ``pyproject.toml``) and a third
-party adds one the same way, or in code::
+a built-in is registered by being declared here (a `Reader` record at the top of this
+module, picked up by `collablens.default_plugins`); a plugin adds one through the
+`register_readers` hook, or a script in code::
 
     from collablens import plugins
     from collablens.surveys.readers import Reader

@@ -2,8 +2,8 @@
 
 The coder only needs `Embedder.embed`; any offline model that turns sentences into
 unit vectors can stand in. Models are found by name in `collablens.plugins.embedders`,
-which the entry points ``collablens.embedders`` fill: the built-ins below are declared
-in collablens's own ``pyproject.toml`` exactly as a third-party package would declare one.
+which the `register_embedders` hook fills: the built-ins below come through
+`collablens.default_plugins` exactly as a third-party plugin's model would.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Two analysts on the review page at once must not be shown the same sentence: each takes
 a claim on one, which lapses after a while (`collablens.text.claims` decides which and for
-how long). These functions only read and write; they were the SQL of `web/pages.py`.
+how long). These functions only read and write; they were the SQL of the review page.
 """
 
 from __future__ import annotations
