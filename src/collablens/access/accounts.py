@@ -1,15 +1,6 @@
-"""People who sign in to the web app: their roles, passwords and failed sign-ins.
+"""People who sign in to the web app: their accounts, passwords and failed sign-ins.
 
-The roles follow the survey and qualitative-analysis tools people already use (an
-organisation's owner, manager and member; a project's admin, tagger and reader):
-
-- ``admin``: the programme office. Creates collaborations, waves, survey links and
-  users; edits the register; sees everything, champions' names included.
-- ``force_lead``: one force's lead. Sees the collaboration's totals and their own force's
-  figures and comments, never another force's comments; manages their force's survey link.
-- ``analyst``: reviews and codes text (every human code carries their name) and measures
-  agreement.
-- ``viewer``: reads dashboards and reports.
+The roles and what each may do are declared once, in `access/roles.py`.
 
 Why in the library and not the web app: `collablens users` on the command line and the
 web app must apply the same rules to names, roles and passwords.
