@@ -83,19 +83,8 @@ def _role(name: str, label: str, *permissions: str) -> Role:
 
 #: Every role, in the order they are offered.
 RECORD: Final = (
-    _role(
-        ADMIN,
-        "programme admin",
-        SIGN_IN,
-        SEE_RESULTS,
-        SEE_REPORTS,
-        REVIEW,
-        MANAGE_LINKS,
-        MANAGE_COLLABORATIONS,
-        UPLOAD,
-        MANAGE_USERS,
-        SEE_NAMES,
-    ),
+    # The programme office may do everything, and is kept to no one force.
+    _role(ADMIN, "programme admin", *(p for p in PERMISSIONS if p != OWN_FORCE_ONLY)),
     _role(FORCE_LEAD, "force lead", SIGN_IN, SEE_RESULTS, OWN_FORCE_ONLY, MANAGE_LINKS),
     _role(ANALYST, "analyst", SIGN_IN, SEE_RESULTS, SEE_REPORTS, REVIEW),
     _role(VIEWER, "viewer", SIGN_IN, SEE_RESULTS, SEE_REPORTS),
