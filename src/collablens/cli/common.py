@@ -85,12 +85,13 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 @contextmanager
-def _failing(*errors: type[Exception]) -> Iterator[None]:
-    """Turn the library errors a command expects into one line on stderr and exit 1."""
+def _failing(*errors: type[Exception], prefix: str = "") -> Iterator[None]:
+    """Turn the library errors a command expects into one line on stderr and exit 1,
+    after `prefix` (such as the option at fault)."""
     try:
         yield
     except errors as exc:
-        _fail(str(exc))
+        _fail(f"{prefix}{exc}")
 
 
 def _out(path: Path | None, what: str = "output") -> None:
@@ -168,6 +169,13 @@ def _split(value: str | None) -> list[str] | None:
 
 
 # -- presenting ---------------------------------------------------------------------------
+
+
+def _print_json(data: object, ensure_ascii: bool = True) -> None:
+    """Print one JSON object, indented, on standard output, for --json."""
+    import json
+
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=ensure_ascii))
 
 
 def _lines(lines: Iterable[str]) -> None:

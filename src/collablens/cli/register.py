@@ -287,7 +287,7 @@ def register_fairness_cmd(
 
     Example: collablens register fairness -c "NE ROCU" --year 2024/25
     """
-    from ..govern.contributions import fairness, load_benefits, load_years
+    from ..govern.contributions import load_benefits, load_years
 
     store = _open(db)
     rows = load_years(store, collaboration)
@@ -301,6 +301,18 @@ def register_fairness_cmd(
     rows = [r for r in rows if r.year == chosen]
     if not rows:
         _fail(f"no contributions recorded for {chosen}")
+    _fairness(rows, f"{collaboration}, {chosen}")
+    _lines(
+        f"  {b.kind}: {b.description} ({b.force or 'all forces'})"
+        + (f"; evidence: {b.evidence}" if b.evidence else "")
+        for b in load_benefits(store, collaboration)
+        if b.year == chosen
+    )
+
+
+def _fairness(rows: list, title: str) -> None:
+    """Each force's shares in and out, and the year's savings and exit costs."""
+    from ..govern.contributions import fairness
 
     def pct(x) -> str:
         return "–" if x is None else f"{x}"
@@ -317,7 +329,7 @@ def register_fairness_cmd(
             )
             for f in fairness(rows)
         ),
-        title=f"{collaboration}, {chosen}",
+        title=title,
         right=columns[1:],
     )  # fmt: skip
     planned = sum(r.planned_savings for r in rows)
@@ -327,12 +339,6 @@ def register_fairness_cmd(
         f"Savings planned £{planned:,.2f}, realised £{realised:,.2f}; exit costs £{exits:,.2f}. "
         "Carrying: % put in minus % of savings, in percentage points.",
         highlight=False,
-    )
-    _lines(
-        f"  {b.kind}: {b.description} ({b.force or 'all forces'})"
-        + (f"; evidence: {b.evidence}" if b.evidence else "")
-        for b in load_benefits(store, collaboration)
-        if b.year == chosen
     )
 
 
