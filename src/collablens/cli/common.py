@@ -71,6 +71,10 @@ RegisterCollaborationOption = Annotated[
 InterviewsCollaborationOption = Annotated[
     str, typer.Option("--collaboration", "-c", help="The collaboration whose interviews.")
 ]
+#: --collaboration for the imports, which may create it.
+ImportCollaborationOption = Annotated[
+    str, typer.Option("--collaboration", "-c", help='Name of the collaboration, e.g. "NE ROCU".')
+]
 #: An optional --collaboration: without it, the whole workspace.
 OnlyCollaborationOption = Annotated[
     str | None, typer.Option("--collaboration", "-c", help="Only this collaboration.")
@@ -197,12 +201,18 @@ def _table(
     title: str | None = None,
     right: Iterable[str] = (),
     simple: bool = True,
+    empty: str | None = None,
 ) -> None:
     """Print a table: `columns` headings (those in `right` right-aligned) and rows of
-    already-escaped cells; `simple` draws only the rule under the headings."""
+    already-escaped cells; `simple` draws only the rule under the headings. With no rows
+    and an `empty` sentence (markup, saying why there are none), that sentence instead."""
     from rich import box
     from rich.table import Table
 
+    rows = list(rows)
+    if not rows and empty is not None:
+        console.print(empty)
+        return
     right = set(right)
     table = Table(
         title=escape(title) if title else None, box=box.SIMPLE_HEAD if simple else box.HEAVY_HEAD

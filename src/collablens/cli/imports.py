@@ -12,6 +12,7 @@ from ..vocabulary import ATTRIBUTES
 from .common import (
     DEFAULT_DB,
     DbOption,
+    ImportCollaborationOption,
     _code_with_progress,
     _coded,
     _fail,
@@ -44,10 +45,7 @@ def import_responses_cmd(
             "SmartSurvey or Microsoft Forms, as the tool wrote it."
         ),
     ],
-    collaboration: Annotated[
-        str,
-        typer.Option("--collaboration", "-c", help='Name of the collaboration, e.g. "NE ROCU".'),
-    ],
+    collaboration: ImportCollaborationOption,
     wave: Annotated[
         str, typer.Option("--wave", "-w", help="Survey wave label, e.g. 2026 or '2026 spring'.")
     ],
@@ -207,10 +205,7 @@ def import_transcript_cmd(
             "Teams and Zoom write them) or SubRip (.srt)."
         ),
     ],
-    collaboration: Annotated[
-        str,
-        typer.Option("--collaboration", "-c", help='Name of the collaboration, e.g. "NE ROCU".'),
-    ],
+    collaboration: ImportCollaborationOption,
     participant: Annotated[
         list[str] | None,
         typer.Option(

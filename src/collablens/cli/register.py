@@ -145,10 +145,6 @@ def register_list_cmd(db: DbOption = DEFAULT_DB) -> None:
 
     from ..govern.register import load_entries
 
-    entries = load_entries(_open(db))
-    if not entries:
-        console.print("The register is empty: `collablens register template`, then import it.")
-        return
     _table(
         ("collaboration", "function", "model", "lead force", "parties today"),
         (
@@ -159,8 +155,9 @@ def register_list_cmd(db: DbOption = DEFAULT_DB) -> None:
                 escape(e.lead_force or ""),
                 str(len(e.parties_on(_d.today()))) + (" (terminated)" if e.terminated else ""),
             )
-            for e in entries
+            for e in load_entries(_open(db))
         ),
+        empty="The register is empty: `collablens register template`, then import it.",
     )
 
 
