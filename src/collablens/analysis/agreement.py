@@ -78,11 +78,15 @@ class Agreement:
     selected_codes: list[str] = field(default_factory=list)
     uncoded: str = "missing"  # or "none": what a passage a coder did not code counts as
 
-    def as_dict(self) -> dict:
+    def as_dict(self, disagreements: int | None = None) -> dict:
+        """As plain data for JSON, with the first `disagreements` passages to discuss (None:
+        all of them; 0: none), as `collablens agreement --json --show N` prints it."""
+
         def num(x: float) -> float | None:
             return None if x != x else round(x, 4)  # nan -> null in JSON
 
         out = asdict(self)
+        out["disagreements"] = out["disagreements"][:disagreements]
         out["percent"], out["alpha"] = num(self.percent), num(self.alpha)
         for row in out["pairs"] + out["codes"]:
             for k in ("percent", "kappa", "alpha"):

@@ -28,7 +28,9 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -355,3 +357,77 @@ def listing(store: Store, collaboration: str) -> pd.DataFrame:
     )
     frame["note"] = frame["note"].astype(object).where(frame["note"].notna(), None)
     return frame
+
+
+@dataclass
+class ScoresRelease:
+    """What `collablens scores` published: one breakdown of one wave, and the files.
+
+    `cells` are the rows shown (a wave and a breakdown of the disclosed scores, hidden
+    ones with their reason in `suppressed`); `names` the framework's factor names;
+    `written` the export files, each recorded as its own release.
+    """
+
+    collaboration: str
+    wave: str
+    by: str
+    cells: pd.DataFrame
+    names: dict[str, str]
+    written: list[Path]
+
+
+def publish_scores(
+    store: Store,
+    collaboration: str,
+    wave: str | None = None,
+    by: str = "all",
+    outputs: Sequence[Path] = (),
+    correction: str | None = None,
+) -> ScoresRelease:
+    """Disclose a collaboration's scores, show one breakdown of one wave (default: the
+    latest), write every row to `outputs`, and record each as a release.
+
+    What is published decides what is checked: the table shows one breakdown; an export
+    writes every row, so every breakdown is published and cross-checked. Every output
+    path and format is checked before any work. Raises NotFound (no such collaboration),
+    OutputError (a path that cannot be written) and ValueError (`by`, a format, or a
+    wave with nothing to show).
+    """
+    from ..outputs import check_output_path
+    from ..reporting.exporters import export, exporter_for
+    from ..vocabulary import DIMENSIONS
+    from .dataset import load
+
+    data = load(store, collaboration)
+    if by not in DIMENSIONS:
+        raise ValueError(f"--by must be one of: {', '.join(DIMENSIONS)}")
+    for path in outputs:
+        check_output_path(path, "export")
+    for path in outputs:
+        exporter_for(path)
+    shown_dims = ("all",) if by == "all" else ("all", by)
+    breakdowns = None if outputs else tuple(d for d in shown_dims if d != "all")
+    result = disclosed(store, data, breakdowns, correction)
+    wave = wave or data.waves[-1]
+    t = result.cells
+    t = t[(t["wave"] == wave) & (t["dimension"] == by)]
+    if t.empty:
+        raise ValueError(
+            f"nothing to show for wave {wave!r} by {by!r} (waves: {', '.join(data.waves)})"
+        )
+    note = f"correction: {correction}" if correction else None
+    record(
+        store,
+        data,
+        result,
+        output="scores",
+        label=f"scores --by {by}",
+        dimensions=shown_dims,
+        waves=[wave],
+        note=note,
+    )
+    for path in outputs:
+        export(result, path)
+        record(store, data, result, output="export", label=path.name, note=note)
+    names = {f.id: f.name for f in data.framework.factors}
+    return ScoresRelease(collaboration, wave, by, t, names, list(outputs))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +24,7 @@ from .common import (
     _framework,
     _open,
     _out,
+    _print_json,
     _progress,
     _split,
     _table,
@@ -32,7 +34,10 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from ..analysis.agreement import Agreement
     from ..store import Store
+    from ..text.evaluate import Evaluation, LearningCurve
+    from ..text.review import Review
 
 
 # -- listen: coding free text -------------------------------------------------------------
@@ -151,63 +156,64 @@ def eval_cmd(
 
     Example: collablens eval gold.jsonl --curve reviewed.jsonl
     """
-    import json as _json
-
-    from rich import box
-    from rich.table import Table
-
-    from ..text.evaluate import GoldError, evaluate, learning_curve, read_labelled
+    from ..text.evaluate import GoldError, evaluate_files
 
     if train is not None and curve is not None:
         _fail("give --train or --curve, not both: the curve starts from no examples")
     fw = _framework(framework, db)
-    with _failing(GoldError):
-        gold_rows = read_labelled(gold, fw)
-        train_rows = read_labelled(train, fw) if train else []
-        curve_rows = read_labelled(curve, fw) if curve else []
-    gold_texts = {g.text.strip() for g in gold_rows}
-    overlap = gold_texts & {t.text.strip() for t in train_rows + curve_rows}
-    if overlap:
+    with _failing(GoldError, LookupError):
+        report = evaluate_files(fw, gold, train, curve, model, _overlap_warning(curve))
+    if as_json:
+        _print_json(report.as_dict())
+    elif report.curve is not None:
+        _show_curve(report.curve, curve)
+    else:
+        _show_evaluation(report.evaluation)
+
+
+def _overlap_warning(curve: Path | None) -> Callable[[int], None]:
+    """Warn, on stderr, that gold sentences also in TRAIN or CURVE overstate agreement."""
+
+    def warn(n: int) -> None:
         err.print(
-            f"[yellow]Warning:[/] {len(overlap)} gold sentences are also in "
+            f"[yellow]Warning:[/] {n} gold sentences are also in "
             f"{'--curve' if curve else '--train'}; the figures overstate agreement on new text"
         )
-    from ..text.embed import get_embedder
 
-    with _failing(LookupError):
-        embedder = get_embedder(model)
-    if curve is not None:
-        lc = learning_curve(fw, gold_rows, curve_rows, embedder=embedder)
-        if as_json:
-            data = lc.as_dict()
-            typer.echo(_json.dumps({"curve": data.pop("points"), **data}, indent=2))
-            return
-        columns = ("reviewed", "examples", "Cohen's kappa", "accuracy")
-        _table(
-            columns,
+    return warn
+
+
+def _show_curve(lc: LearningCurve, curve: Path | None) -> None:
+    """The learning curve as a table, and the points TRAIN was too small for."""
+    columns = ("reviewed", "examples", "Cohen's kappa", "accuracy")
+    _table(
+        columns,
+        (
             (
-                (
-                    str(pt.reviewed),
-                    str(pt.examples),
-                    f"{pt.kappa:.3f}" if pt.kappa == pt.kappa else "undefined",
-                    f"{pt.accuracy:.3f}",
-                )
-                for pt in lc.points
-            ),
-            title=f"Learning from review: {lc.n} gold sentences, model {lc.model}",
-            right=columns,
-            simple=False,
-        )
-        if lc.dropped:
-            console.print(
-                f"Not shown: {', '.join(map(str, lc.dropped))} reviewed; {escape(str(curve))} "
-                f"has only {lc.train_sentences} distinct sentences."
+                str(pt.reviewed),
+                str(pt.examples),
+                f"{pt.kappa:.3f}" if pt.kappa == pt.kappa else "undefined",
+                f"{pt.accuracy:.3f}",
             )
-        return
-    result = evaluate(fw, gold_rows, train_rows, embedder=embedder)
-    if as_json:
-        typer.echo(_json.dumps(result.as_dict(), indent=2))
-        return
+            for pt in lc.points
+        ),
+        title=f"Learning from review: {lc.n} gold sentences, model {lc.model}",
+        right=columns,
+        simple=False,
+    )
+    if lc.dropped:
+        console.print(
+            f"Not shown: {', '.join(map(str, lc.dropped))} reviewed; {escape(str(curve))} "
+            f"has only {lc.train_sentences} distinct sentences."
+        )
+
+
+def _show_evaluation(result: Evaluation | None) -> None:
+    """The figures against gold: the headline, calibration, per label and the confusion."""
+    from rich import box
+    from rich.table import Table
+
+    assert result is not None
     console.print(
         f"n = {result.n}   accuracy = {result.accuracy:.3f}   macro-F1 = {result.macro_f1:.3f}   "
         f"Cohen's kappa = {result.kappa:.3f}"
@@ -349,41 +355,43 @@ def review(
 
     Example: collablens review --collaboration "NE ROCU" --limit 30
     """
-    # Only the store and the queue: no model is loaded, so the first sentence shows at once.
-    from ..text.coding import (
-        coder_name,
-        review_queue,
-        set_human_codes,
-        waiting_for_review,
-    )
-    from ..text.review_keys import ACCEPT, POLARITY, QUIT, SKIP
-    from ..text.review_keys import REVIEW_KEYS as K
+    from ..text.coding import coder_name
+    from ..text.review import start_review
 
-    try:
+    with _failing(ValueError, prefix="--coder: "):
         coder = coder_name(coder or os.environ.get("COLLABLENS_CODER"))
-    except ValueError as exc:
-        _fail(f"--coder: {exc}")
     if source is not None and not blind:
         _fail("--source chooses the transcript to code --blind; give --blind too")
     store = _open(db)
-    fw = store.framework
     if blind:
         _blind_review(store, coder, collaboration, source, limit)
-        return
-    keys = K.factors(fw.factors)
-    names = {f.id: f.name for f in fw.factors} | {"none": "none of the factors"}
-    queue = review_queue(store, collaboration, limit)
-    if not queue:
+    else:
+        _review(start_review(store, coder, collaboration, limit), list(store.framework.factors))
+
+
+def _review(session: Review, factors: list) -> None:
+    """Walk the review queue (`_review_walk`) between what waits before and the summary."""
+    if not session.queue:
         console.print("Nothing to review: no model codes are waiting.")
         return
-    console.print(f"{waiting_for_review(store, collaboration)}.", highlight=False)
+    console.print(f"{session.waiting()}.", highlight=False)
+    _review_walk(session, factors)
+    console.print(session.summary())
+
+
+def _review_walk(session: Review, factors: list) -> None:
+    """Show each sentence of the queue and read its answer: a key at a terminal, a line
+    from a pipe or file; the session applies it."""
+    from ..text.review_keys import POLARITY
+    from ..text.review_keys import REVIEW_KEYS as K
+
+    keys = K.factors(factors)
+    names = {f.id: f.name for f in factors} | {"none": "none of the factors"}
     piped = not sys.stdin.isatty()
     valid = _review_help(piped)
-    legend = _review_legend(list(fw.factors))
-    accepted = corrected = skipped = unclear = segments_done = 0
-    quit_ = False
-    for n, item in enumerate(queue, start=1):
-        console.rule(f"{n} of {len(queue)}   confidence {item.confidence:.0%}")
+    legend = _review_legend(factors)
+    for n, item in enumerate(session.queue, start=1):
+        console.rule(f"{n} of {len(session.queue)}   confidence {item.confidence:.0%}")
         console.print(f"[bold]{escape(item.text)}[/]", highlight=False)
         if item.comment.strip() != item.text.strip():
             console.print(f"[dim]from: {escape(item.comment)}[/]", highlight=False)
@@ -423,34 +431,8 @@ def review(
             )
             if piped:  # each line answers one sentence: this one stays unreviewed
                 break
-        if parsed is None:
-            unclear += 1
-            continue
-        if parsed.action == QUIT:
-            quit_ = True
+        if not session.answer(n, item, parsed):
             break
-        if parsed.action == SKIP:
-            skipped += 1
-            continue
-        factor = item.factor_id if parsed.action == ACCEPT else parsed.factor
-        set_human_codes(
-            store, item.segment_ids or [item.segment_id], factor, parsed.polarity, coder
-        )
-        segments_done += item.copies
-        if (factor, parsed.polarity) == (item.factor_id, item.polarity):
-            accepted += 1
-        else:
-            corrected += 1
-    extra = f" ({segments_done} segments)" if segments_done != accepted + corrected else ""
-    left = [f"{skipped} skipped"] if skipped else []
-    left += [f"{unclear} not understood, left for later"] if unclear else []
-    console.print(
-        f"Reviewed {accepted + corrected}{extra}: {accepted} accepted, {corrected} corrected"
-        + (f"; {', '.join(left)}" if left else "")
-        + ("; stopped early" if quit_ and n < len(queue) else "")
-        + f". {waiting_for_review(store, collaboration)}."
-        + " Run `collablens code --recode` to re-code the rest with what you taught it."
-    )
 
 
 def agreement(
@@ -502,9 +484,7 @@ def agreement(
 
     Example: collablens agreement -c "NE ROCU" --coders "Ana Smith,Ben Ode,model"
     """
-    import json as _json
-
-    from ..analysis.agreement import exclusion_note, measure_agreement
+    from ..analysis.agreement import measure_agreement
     from ..errors import CollablensError
 
     store = _open(db)
@@ -513,10 +493,15 @@ def agreement(
             store, collaboration, _split(coders), _split(sources), _split(codes), polarity, uncoded
         )
     if as_json:
-        data = res.as_dict()
-        data["disagreements"] = data["disagreements"][:show] if show else []
-        typer.echo(_json.dumps(data, indent=2, ensure_ascii=False))
-        return
+        _print_json(res.as_dict(disagreements=show), ensure_ascii=False)
+    else:
+        _show_agreement(res, collaboration, store.framework.factors, show)
+
+
+def _show_agreement(res: Agreement, collaboration: str, factors: Sequence, show: int) -> None:
+    """The agreement over all, for each pair and each code, and the first `show` passages
+    to discuss, with the codes named as the framework names them."""
+    from ..analysis.agreement import exclusion_note
 
     def fmt(x: float, pct: bool = False) -> str:
         if x != x:
@@ -543,7 +528,7 @@ def agreement(
         title="Each pair of coders",
         right=("passages", "agree", "Cohen's kappa"),
     )
-    names = {f.id: f.name for f in store.framework.factors} | {"none": "none"}
+    names = {f.id: f.name for f in factors} | {"none": "none"}
 
     def label(code: str) -> str:
         factor, _, pol = code.partition(":")
@@ -596,20 +581,19 @@ def _blind_review(
 
     The keys are the review's (`REVIEW_KEYS`), less accepting: there is no code to accept.
     """
-    from ..text.coding import blind_queue, set_human_codes
+    from ..text.review import start_blind_review
     from ..text.review_keys import CODE, POLARITY, QUIT, SKIP
     from ..text.review_keys import REVIEW_KEYS as K
 
-    queue = blind_queue(store, coder, collaboration, source, limit)
-    if not queue:
+    session = start_blind_review(store, coder, collaboration, source, limit)
+    if not session.queue:
         console.print(escape(f"Nothing to code: {coder} has coded every interview passage."))
         return
     piped = not sys.stdin.isatty()
     keys = K.factors(store.framework.factors)
     legend = _review_legend(list(store.framework.factors))
-    done = skipped = 0
-    for n, item in enumerate(queue, start=1):
-        console.rule(escape(f"{n} of {len(queue)}   {item.source}   coding as {coder}"))
+    for n, item in enumerate(session.queue, start=1):
+        console.rule(escape(f"{n} of {len(session.queue)}   {item.source}   coding as {coder}"))
         console.print(f"[bold]{escape(item.text)}[/]", highlight=False)
         if item.context.strip() != item.text.strip():
             console.print(f"[dim]from: {escape(item.context)}[/]", highlight=False)
@@ -632,7 +616,7 @@ def _blind_review(
         if parsed is None or parsed.action != CODE:
             if parsed is None or parsed.action != SKIP:
                 console.print(f"[yellow]{escape(repr(answer))} is not an answer:[/] skipped.")
-            skipped += 1
+            session.skip()
             continue
         polarity = parsed.polarity
         if not polarity:  # a factor with no polarity chosen: piped lines mean neutral
@@ -640,10 +624,5 @@ def _blind_review(
             if pol is None:
                 break
             polarity = pol
-        set_human_codes(store, [item.segment_id], parsed.factor, polarity, coder, blind=True)
-        done += 1
-    console.print(
-        escape(f"Coded {done} passages as {coder}")
-        + (f"; {skipped} skipped" if skipped else "")
-        + ". Compare coders with `collablens agreement`."
-    )
+        session.code(item, parsed.factor, polarity)
+    console.print(escape(session.summary()))

@@ -71,6 +71,10 @@ RegisterCollaborationOption = Annotated[
 InterviewsCollaborationOption = Annotated[
     str, typer.Option("--collaboration", "-c", help="The collaboration whose interviews.")
 ]
+#: --collaboration for the imports, which may create it.
+ImportCollaborationOption = Annotated[
+    str, typer.Option("--collaboration", "-c", help='Name of the collaboration, e.g. "NE ROCU".')
+]
 #: An optional --collaboration: without it, the whole workspace.
 OnlyCollaborationOption = Annotated[
     str | None, typer.Option("--collaboration", "-c", help="Only this collaboration.")
@@ -85,12 +89,13 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 @contextmanager
-def _failing(*errors: type[Exception]) -> Iterator[None]:
-    """Turn the library errors a command expects into one line on stderr and exit 1."""
+def _failing(*errors: type[Exception], prefix: str = "") -> Iterator[None]:
+    """Turn the library errors a command expects into one line on stderr and exit 1,
+    after `prefix` (such as the option at fault)."""
     try:
         yield
     except errors as exc:
-        _fail(str(exc))
+        _fail(f"{prefix}{exc}")
 
 
 def _out(path: Path | None, what: str = "output") -> None:
@@ -170,6 +175,13 @@ def _split(value: str | None) -> list[str] | None:
 # -- presenting ---------------------------------------------------------------------------
 
 
+def _print_json(data: object, ensure_ascii: bool = True) -> None:
+    """Print one JSON object, indented, on standard output, for --json."""
+    import json
+
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=ensure_ascii))
+
+
 def _lines(lines: Iterable[str]) -> None:
     """Print plain lines of user text, escaped and unhighlighted."""
     for line in lines:
@@ -189,12 +201,18 @@ def _table(
     title: str | None = None,
     right: Iterable[str] = (),
     simple: bool = True,
+    empty: str | None = None,
 ) -> None:
     """Print a table: `columns` headings (those in `right` right-aligned) and rows of
-    already-escaped cells; `simple` draws only the rule under the headings."""
+    already-escaped cells; `simple` draws only the rule under the headings. With no rows
+    and an `empty` sentence (markup, saying why there are none), that sentence instead."""
     from rich import box
     from rich.table import Table
 
+    rows = list(rows)
+    if not rows and empty is not None:
+        console.print(empty)
+        return
     right = set(right)
     table = Table(
         title=escape(title) if title else None, box=box.SIMPLE_HEAD if simple else box.HEAVY_HEAD

@@ -12,6 +12,7 @@ from ..vocabulary import ATTRIBUTES
 from .common import (
     DEFAULT_DB,
     DbOption,
+    ImportCollaborationOption,
     _code_with_progress,
     _coded,
     _fail,
@@ -24,6 +25,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from ..ingest import Ingested
     from ..surveys.importer import ImportResult
 
 import_app = typer.Typer(
@@ -43,10 +45,7 @@ def import_responses_cmd(
             "SmartSurvey or Microsoft Forms, as the tool wrote it."
         ),
     ],
-    collaboration: Annotated[
-        str,
-        typer.Option("--collaboration", "-c", help='Name of the collaboration, e.g. "NE ROCU".'),
-    ],
+    collaboration: ImportCollaborationOption,
     wave: Annotated[
         str, typer.Option("--wave", "-w", help="Survey wave label, e.g. 2026 or '2026 spring'.")
     ],
@@ -127,15 +126,7 @@ def import_responses_cmd(
     from ..ingest import NEVER, NOW, import_and_code
     from ..surveys.importer import InputError
 
-    mapping: dict[str, str] = {}
-    for spec in column or []:
-        attr, sep, header = spec.partition("=")
-        if not sep or attr not in ATTRIBUTES:
-            _fail(
-                f"--column {spec!r}: use ATTRIBUTE=HEADER with attribute force, role, "
-                "rank_band or length_of_service"
-            )
-        mapping[attr] = header
+    mapping = _column_map(column)
     store = _open(db, create=True)
     with _progress(file.name, counts=True) as progress:
         try:
@@ -157,6 +148,25 @@ def import_responses_cmd(
             _fail(f"{exc}; or import with --no-code and code later")
         except (InputError, LookupError) as exc:  # LookupError: the model went since the check
             _fail(str(exc))
+    _show_import(done, file, collaboration, wave)
+
+
+def _column_map(specs: list[str] | None) -> dict[str, str]:
+    """--column ATTRIBUTE=HEADER options as {attribute: header}; a bad one fails."""
+    mapping: dict[str, str] = {}
+    for spec in specs or []:
+        attr, sep, header = spec.partition("=")
+        if not sep or attr not in ATTRIBUTES:
+            _fail(
+                f"--column {spec!r}: use ATTRIBUTE=HEADER with attribute force, role, "
+                "rank_band or length_of_service"
+            )
+        mapping[attr] = header
+    return mapping
+
+
+def _show_import(done: Ingested, file: Path, collaboration: str, wave: str) -> None:
+    """What an import added (or that it added nothing), what was coded, and what to check."""
     res = done.imported
     if res.already_imported:
         console.print(
@@ -195,10 +205,7 @@ def import_transcript_cmd(
             "Teams and Zoom write them) or SubRip (.srt)."
         ),
     ],
-    collaboration: Annotated[
-        str,
-        typer.Option("--collaboration", "-c", help='Name of the collaboration, e.g. "NE ROCU".'),
-    ],
+    collaboration: ImportCollaborationOption,
     participant: Annotated[
         list[str] | None,
         typer.Option(

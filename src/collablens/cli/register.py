@@ -145,10 +145,6 @@ def register_list_cmd(db: DbOption = DEFAULT_DB) -> None:
 
     from ..govern.register import load_entries
 
-    entries = load_entries(_open(db))
-    if not entries:
-        console.print("The register is empty: `collablens register template`, then import it.")
-        return
     _table(
         ("collaboration", "function", "model", "lead force", "parties today"),
         (
@@ -159,8 +155,9 @@ def register_list_cmd(db: DbOption = DEFAULT_DB) -> None:
                 escape(e.lead_force or ""),
                 str(len(e.parties_on(_d.today()))) + (" (terminated)" if e.terminated else ""),
             )
-            for e in entries
+            for e in load_entries(_open(db))
         ),
+        empty="The register is empty: `collablens register template`, then import it.",
     )
 
 
@@ -287,7 +284,7 @@ def register_fairness_cmd(
 
     Example: collablens register fairness -c "NE ROCU" --year 2024/25
     """
-    from ..govern.contributions import fairness, load_benefits, load_years
+    from ..govern.contributions import load_benefits, load_years
 
     store = _open(db)
     rows = load_years(store, collaboration)
@@ -301,6 +298,18 @@ def register_fairness_cmd(
     rows = [r for r in rows if r.year == chosen]
     if not rows:
         _fail(f"no contributions recorded for {chosen}")
+    _fairness(rows, f"{collaboration}, {chosen}")
+    _lines(
+        f"  {b.kind}: {b.description} ({b.force or 'all forces'})"
+        + (f"; evidence: {b.evidence}" if b.evidence else "")
+        for b in load_benefits(store, collaboration)
+        if b.year == chosen
+    )
+
+
+def _fairness(rows: list, title: str) -> None:
+    """Each force's shares in and out, and the year's savings and exit costs."""
+    from ..govern.contributions import fairness
 
     def pct(x) -> str:
         return "–" if x is None else f"{x}"
@@ -317,7 +326,7 @@ def register_fairness_cmd(
             )
             for f in fairness(rows)
         ),
-        title=f"{collaboration}, {chosen}",
+        title=title,
         right=columns[1:],
     )  # fmt: skip
     planned = sum(r.planned_savings for r in rows)
@@ -327,12 +336,6 @@ def register_fairness_cmd(
         f"Savings planned £{planned:,.2f}, realised £{realised:,.2f}; exit costs £{exits:,.2f}. "
         "Carrying: % put in minus % of savings, in percentage points.",
         highlight=False,
-    )
-    _lines(
-        f"  {b.kind}: {b.description} ({b.force or 'all forces'})"
-        + (f"; evidence: {b.evidence}" if b.evidence else "")
-        for b in load_benefits(store, collaboration)
-        if b.year == chosen
     )
 
 

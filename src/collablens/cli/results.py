@@ -4,12 +4,16 @@ the report, the deck and the release ledger."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import NotFound
 from ..vocabulary import ATTRIBUTES
+
+if TYPE_CHECKING:
+    from ..analysis.ledger import ScoresRelease
+
 from .common import (
     DEFAULT_DB,
     CollaborationOption,
@@ -171,39 +175,27 @@ def scores(
 
     Example: collablens scores --collaboration "NE ROCU" --by force --export scores.json
     """
+    from ..analysis.ledger import publish_scores
+    from ..errors import OutputError
+
+    store = _open(db)
+    outputs = [p for p in (csv, export) if p is not None]
+    with _failing(NotFound, OutputError, ValueError):
+        release = publish_scores(store, collaboration, wave, by, outputs, correction)
+    _score_table(release)
+    for path in release.written:
+        console.print(f"Wrote {escape(str(path))}")
+
+
+def _score_table(release: ScoresRelease) -> None:
+    """One breakdown of one wave: each group named once, hidden cells with their reason."""
     from rich import box
     from rich.table import Table
 
-    from ..analysis import ledger
-    from ..analysis.dataset import load
-    from ..reporting.exporters import export as export_scores
-    from ..reporting.exporters import exporter_for
-    from ..vocabulary import DIMENSIONS
-
-    store = _open(db)
-    with _failing(NotFound):
-        data = load(store, collaboration)
-    if by not in DIMENSIONS:
-        _fail(f"--by must be one of: {', '.join(DIMENSIONS)}")
-    outputs = [p for p in (csv, export) if p is not None]
-    for path in outputs:
-        _out(path, "export")
-    with _failing(ValueError):
-        for path in outputs:
-            exporter_for(path)
-    # What is published decides what is checked: the table shows one breakdown; an
-    # export writes every row, so every breakdown is published and cross-checked.
-    shown_dims = ("all",) if by == "all" else ("all", by)
-    breakdowns = None if outputs else tuple(d for d in shown_dims if d != "all")
-    result = ledger.disclosed(store, data, breakdowns, correction)
-    wave = wave or data.waves[-1]
-    t = result.cells
-    t = t[(t["wave"] == wave) & (t["dimension"] == by)]
-    if t.empty:
-        _fail(f"nothing to show for wave {wave!r} by {by!r} (waves: {', '.join(data.waves)})")
-    names = {f.id: f.name for f in data.framework.factors}
+    names = release.names
     # No vertical rules: at 80 columns every character goes to the factor names.
-    table = Table(title=escape(f"{collaboration}, wave {wave}, by {by}"), box=box.SIMPLE_HEAD)
+    title = f"{release.collaboration}, wave {release.wave}, by {release.by}"
+    table = Table(title=escape(title), box=box.SIMPLE_HEAD)
     for col in ("group", "factor", "n", "mean", "95% CI", "band"):
         table.add_column(
             col,
@@ -212,7 +204,7 @@ def scores(
             max_width={"group": 16, "band": 11}.get(col),
         )
     previous = None
-    for _, r in t.iterrows():
+    for _, r in release.cells.iterrows():
         factor = escape(str(names.get(r["factor"], r["factor"])))
         group = escape(str(r["group"])) if r["group"] != previous else ""  # each named once
         if previous is not None and group:
@@ -230,21 +222,6 @@ def scores(
                 escape(str(r["band"])),
             )
     console.print(table)
-    note = f"correction: {correction}" if correction else None
-    ledger.record(
-        store,
-        data,
-        result,
-        output="scores",
-        label=f"scores --by {by}",
-        dimensions=shown_dims,
-        waves=[wave],
-        note=note,
-    )
-    for path in outputs:
-        export_scores(result, path)
-        ledger.record(store, data, result, output="export", label=path.name, note=note)
-        console.print(f"Wrote {escape(str(path))}")
 
 
 def report(

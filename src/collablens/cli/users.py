@@ -66,14 +66,11 @@ def users_list_cmd(db: DbOption = DEFAULT_DB) -> None:
     """
     from ..access.accounts import list_users
 
-    found = list_users(_open(db))
-    if not found:
-        console.print("No accounts yet: add one with `collablens users add NAME --role admin`.")
-        return
     _table(
         ("name", "role", "force"),
-        ((escape(u.name), u.role_label, escape(u.force or "")) for u in found),
+        ((escape(u.name), u.role_label, escape(u.force or "")) for u in list_users(_open(db))),
         simple=False,
+        empty="No accounts yet: add one with `collablens users add NAME --role admin`.",
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -365,3 +365,56 @@ def learning_curve(
         )
         curve.model = coder.model_name.split("/")[0]
     return curve
+
+
+# -- what `collablens eval` measures ------------------------------------------------------
+
+
+@dataclass
+class EvalReport:
+    """One run of `collablens eval`: the figures against gold, or the learning curve.
+
+    Exactly one of `evaluation` and `curve` is set; `as_dict` is the JSON the command
+    prints, so the command and any other caller report the same record.
+    """
+
+    evaluation: Evaluation | None = None
+    curve: LearningCurve | None = None
+
+    def as_dict(self) -> dict:
+        if self.curve is not None:
+            data = self.curve.as_dict()
+            return {"curve": data.pop("points"), **data}
+        assert self.evaluation is not None
+        return self.evaluation.as_dict()
+
+
+def evaluate_files(
+    framework: Framework,
+    gold: str | Path,
+    train: str | Path | None = None,
+    curve: str | Path | None = None,
+    model: str = DEFAULT_MODEL,
+    on_overlap: Callable[[int], None] | None = None,
+) -> EvalReport:
+    """Read the gold file (and TRAIN or CURVE), load `model`, and measure the coder.
+
+    With `curve`, a simulated reviewer works through CURVE (`learning_curve`); otherwise
+    the coder, having learnt from `train`, codes the gold file (`evaluate`). Gold
+    sentences also in TRAIN or CURVE overstate agreement on new text: `on_overlap` hears
+    how many, before the model loads. Raises GoldError for a file that cannot be used and
+    LookupError for a model that is not installed.
+    """
+    if train is not None and curve is not None:
+        raise ValueError("give a training file or a curve file, not both")
+    gold_rows = read_labelled(gold, framework)
+    train_rows = read_labelled(train, framework) if train else []
+    curve_rows = read_labelled(curve, framework) if curve else []
+    gold_texts = {g.text.strip() for g in gold_rows}
+    overlap = gold_texts & {t.text.strip() for t in train_rows + curve_rows}
+    if overlap and on_overlap is not None:
+        on_overlap(len(overlap))
+    embedder = get_embedder(model)
+    if curve is not None:
+        return EvalReport(curve=learning_curve(framework, gold_rows, curve_rows, embedder=embedder))
+    return EvalReport(evaluate(framework, gold_rows, train_rows, embedder=embedder))
