@@ -54,7 +54,7 @@ def _layout_rows() -> list[list[str]]:
     text = DOC.read_text(encoding="utf-8")
     table = text.split("| folder | holds | rule |", 1)[1].split("\n\n", 1)[0]
     return [
-        [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        [cell.strip() for cell in line.strip()[1:-1].split("|")]
         for line in table.splitlines()[2:]
         if line.startswith("| `")
     ]
