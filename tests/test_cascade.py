@@ -61,6 +61,7 @@ def test_the_default_is_the_static_table_and_the_cascade_is_installed(builtin_fr
     assert Coder(builtin_framework).second is None
 
 
+@pytest.mark.training  # `stages` fits a coder on each of two more embedders
 @pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
 def test_the_least_confident_share_is_recoded_by_the_second_stage(builtin_framework, stages, share):
     fast, slow, first, second = stages
@@ -82,8 +83,8 @@ def test_the_least_confident_share_is_recoded_by_the_second_stage(builtin_framew
         assert code.confidence == pytest.approx(expected.confidence)
 
 
-def test_static_table_is_the_mean_of_its_word_pieces(stages):
-    fast = stages[0]
+def test_static_table_is_the_mean_of_its_word_pieces():
+    fast = get_embedder("static-mpnet-256")  # the embedder alone: no coder fitted on it
     texts = ["Chief constables", "", "ICT ICT ICT", "trust"]
     got = fast.embed(texts)
     for text, row in zip(texts, got, strict=True):
