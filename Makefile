@@ -28,7 +28,7 @@ test: install
 FAST := not postgres and not browser and not slow and not training
 
 test-fast: install
-	$(BIN)/pytest -q -m "$(FAST)"
+	$(BIN)/pytest -q -n auto -m "$(FAST)"
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
