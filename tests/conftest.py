@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import glob
 import os
+import pickle
 import shutil
 import socket
 import subprocess
@@ -104,12 +105,26 @@ def mini_framework_path() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_workspace(tmp_path_factory: pytest.TempPathFactory):
-    """The demo (`collablens demo`'s `run_demo`), built once per session (per xdist worker)
-    because it is the slowest thing the tests share. Read it only: a test that writes to it
-    (a report or a deck records a release) works on a `copy_demo` of it."""
+    """The demo (`collablens demo`'s `run_demo`), built once a run because it is the slowest
+    thing the tests share. Read it only: a test that writes to it (a report or a deck records
+    a release) works on a `copy_demo` of it.
+
+    Under xdist the first worker to ask builds it, beside the workers' own folders, while
+    holding a file lock, and leaves its result pickled there for the others."""
     from collablens.demo.run import run_demo
 
-    return run_demo(tmp_path_factory.mktemp("demo"))
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return run_demo(tmp_path_factory.mktemp("demo"))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent
+    built = shared / "demo.pickle"
+    with FileLock(str(shared / "demo.lock")):
+        if built.is_file():
+            return pickle.loads(built.read_bytes())
+        result = run_demo(shared / "demo")
+        built.write_bytes(pickle.dumps(result))
+        return result
 
 
 def copy_demo(demo, folder: Path):
