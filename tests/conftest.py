@@ -12,9 +12,10 @@ by `pytest_collection_modifyitems` below, from its fixtures, so nobody has to re
 cross-validated) are marked by hand where they are written.
 
 Under pytest-xdist (`pytest -n auto`) each worker is a process with its own session: its
-own PostgreSQL server on its own port, its own demo and web workspaces. The embedding cache
-is one folder for all workers (its files are written to a temporary name and renamed), so
-the framework's sentences are embedded, and the built-in coder fitted, about once a run.
+own PostgreSQL server on its own port, its own web workspace. The demo workspace is built
+once a run, by the first worker to ask, under a file lock. The embedding cache is one folder
+for all workers (its files are written to a temporary name and renamed), so the framework's
+sentences are embedded, and the built-in coder fitted, about once a run.
 """
 
 from __future__ import annotations
