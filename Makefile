@@ -1,9 +1,11 @@
 # Two commands for a fresh machine: `make demo` and `make test`.
+# `make test-fast` is the quick loop while working: no PostgreSQL, no browser, no large files,
+# no coder trained from scratch (the markers are declared in pyproject.toml).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test test-fast install lint bench clean
 
 $(BIN)/collablens: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +19,16 @@ demo: install
 	$(BIN)/collablens demo --dir demo
 	@echo "Open demo/report.html in a browser."
 
+# Everything, as CI runs it (.ci/run), on every core: pytest-xdist runs one worker per core.
 test: install
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
+
+FAST := not postgres and not browser and not slow and not training
+
+test-fast: install
+	$(BIN)/pytest -q -n auto -m "$(FAST)"
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts

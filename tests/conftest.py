@@ -4,12 +4,26 @@ Nothing of ours is mocked. SQLite stores live in `tmp_path`; PostgreSQL tests ru
 against a server started for the session from the installed binaries, with a new
 database for every test. Where no PostgreSQL is installed those tests are skipped,
 unless COLLABLENS_REQUIRE_POSTGRES=1 (as in CI), when they fail instead.
+
+Tiers (`make test-fast` leaves out the marked ones, `make test` runs everything): a test
+that uses the PostgreSQL server is marked `postgres`, and one that uses Chromium `browser`,
+by `pytest_collection_modifyitems` below, from its fixtures, so nobody has to remember to;
+`slow` (large files, killed processes) and `training` (a coder fitted from scratch or
+cross-validated) are marked by hand where they are written.
+
+Under pytest-xdist (`pytest -n auto`) each worker is a process with its own session: its
+own PostgreSQL server on its own port, its own web workspace. The demo workspace is built
+once a run, by the first worker to ask, under a file lock. The embedding cache is one folder
+for all workers (its files are written to a temporary name and renamed), so the framework's
+sentences are embedded, and the built-in coder fitted, about once a run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
+import pickle
 import shutil
 import socket
 import subprocess
@@ -29,20 +43,42 @@ MINI_FRAMEWORK = DATA / "mini_framework.yaml"
 REQUIRE_POSTGRES = os.environ.get("COLLABLENS_REQUIRE_POSTGRES") == "1"
 
 
+# -- tiers -----------------------------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own, which deselects by `-m`
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by what its fixtures start: `postgres` for the PostgreSQL server,
+    `browser` for Chromium. (A test that asks for a server by `request.getfixturevalue`,
+    as `any_store` does, is marked by its parameter instead.)"""
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if "postgres_server" in needs:
+            item.add_marker(pytest.mark.postgres)
+        if "chromium" in needs:
+            item.add_marker(pytest.mark.browser)
+
+
 # -- caches ----------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session", autouse=True)
 def embedding_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Cache framework embeddings in a folder of this session, not the user's cache.
+    """Cache framework embeddings in a folder of this run, not the user's cache.
 
+    Under xdist the folder is shared by the workers (beside their own temporary folders),
+    so the first worker to embed the framework writes what the others read.
     An explicit COLLABLENS_CACHE is kept, so CI can carry the cache between runs.
     """
     if os.environ.get("COLLABLENS_CACHE"):
         yield Path(os.environ["COLLABLENS_CACHE"])
         return
     with pytest.MonkeyPatch.context() as mp:
-        folder = tmp_path_factory.mktemp("collablens-cache")
+        if os.environ.get("PYTEST_XDIST_WORKER") is None:
+            folder = tmp_path_factory.mktemp("collablens-cache")
+        else:
+            folder = tmp_path_factory.getbasetemp().parent / "collablens-cache"
+            folder.mkdir(exist_ok=True)
         mp.setenv("COLLABLENS_CACHE", str(folder))
         yield folder
 
@@ -65,13 +101,72 @@ def mini_framework_path() -> Path:
     return MINI_FRAMEWORK
 
 
+# -- the demo workspace ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory):
+    """The demo (`collablens demo`'s `run_demo`), built once a run because it is the slowest
+    thing the tests share. Read it only: a test that writes to it (a report or a deck records
+    a release) works on a `copy_demo` of it.
+
+    Under xdist the first worker to ask builds it, beside the workers' own folders, while
+    holding a file lock, and leaves its result pickled there for the others."""
+    from collablens.demo.run import run_demo
+
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return run_demo(tmp_path_factory.mktemp("demo"))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent
+    built = shared / "demo.pickle"
+    with FileLock(str(shared / "demo.lock")):
+        if built.is_file():
+            return pickle.loads(built.read_bytes())
+        result = run_demo(shared / "demo")
+        built.write_bytes(pickle.dumps(result))
+        return result
+
+
+def copy_demo(demo, folder: Path):
+    """A copy of a built demo in `folder`, its result's paths pointing into the copy."""
+    shutil.copytree(demo.folder, folder, dirs_exist_ok=True)
+
+    def moved(path: Path | None) -> Path | None:
+        return None if path is None else folder / path.relative_to(demo.folder)
+
+    return dataclasses.replace(
+        demo,
+        folder=folder,
+        db=moved(demo.db),
+        files=[moved(f) for f in demo.files],
+        report=moved(demo.report),
+        pdf=moved(demo.pdf),
+        deck=moved(demo.deck),
+    )
+
+
 # -- SQLite ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = Store(str(tmp_path / "t.db"))
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """An empty SQLite workspace at the newest schema, as bytes. Running every migration
+    takes a fifth of a second, and most of the suite's tests start from an empty store."""
+    path = tmp_path_factory.mktemp("store") / "template.db"
+    s = Store(str(path))
     s.migrate()
+    s.close()
+    return settled_bytes(path)
+
+
+@pytest.fixture
+def store(tmp_path: Path, migrated_sqlite: bytes):
+    """An empty SQLite workspace of this test's own: a copy of `migrated_sqlite`."""
+    path = tmp_path / "t.db"
+    path.write_bytes(migrated_sqlite)
+    s = Store(str(path))
+    s.migrate()  # at the head already: only the check every open makes
     yield s
     s.close()
 
@@ -160,7 +255,6 @@ def postgres_server():
         prefix = [runuser, "-u", "postgres", "--"]
         os.chown(root, pw.pw_uid, pw.pw_gid)
     data, log = root / "data", root / "server.log"
-    port = _free_port()
     pg_ctl = [*prefix, str(bindir / "pg_ctl"), "-D", str(data)]
     try:
         _run(
@@ -180,8 +274,20 @@ def postgres_server():
             ],
             "initdb",
         )
-        opts = f"-k {root} -h 127.0.0.1 -p {port} -F -c full_page_writes=off"
-        _run([*pg_ctl, "-l", str(log), "-w", "-t", "60", "-o", opts, "start"], "pg_ctl start")
+        # A port found free can be taken before the server binds it (another xdist worker
+        # starts its own server at the same moment): try again on another.
+        for attempt in range(3):
+            port = _free_port()
+            opts = f"-k {root} -h 127.0.0.1 -p {port} -F -c full_page_writes=off"
+            try:
+                _run(
+                    [*pg_ctl, "-l", str(log), "-w", "-t", "60", "-o", opts, "start"],
+                    "pg_ctl start",
+                )
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
         detail = log.read_text(errors="replace") if log.exists() else ""
         shutil.rmtree(root, ignore_errors=True)

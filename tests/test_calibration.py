@@ -127,6 +127,7 @@ def test_the_builtin_coder_learns_from_its_corpus_and_is_calibrated(builtin_code
     assert builtin_coder.mix.evidence.startswith("teaching corpus")
 
 
+@pytest.mark.training
 def test_reviews_held_out_set_the_thresholds(builtin_framework):
     """With enough reviews, the held-out reviews (real text) decide what is accepted and
     which polarities are shown, at the precision the report states."""
@@ -170,6 +171,7 @@ def test_calibration_is_cached_and_reused(builtin_framework, builtin_coder, monk
     assert again.fit.accept_at == builtin_coder.fit.accept_at
 
 
+@pytest.mark.training
 def test_reviews_count_as_far_as_held_out_reviews_say_they_help(builtin_framework):
     """A phrasing nobody wrote in advance, taught by people, wins; how much the reviews
     count is chosen by cross-validation on them, not by a schedule."""
@@ -200,6 +202,7 @@ def test_reviews_count_as_far_as_held_out_reviews_say_they_help(builtin_framewor
     ].scores.get("practicalities", 0)
 
 
+@pytest.mark.training
 def test_reviews_that_do_not_help_held_out_do_not_count(builtin_framework):
     """Reviews that contradict each other (the same kind of sentence coded two ways at
     random) code their own held-out folds no better than the shipped model: cross-validation

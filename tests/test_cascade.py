@@ -46,6 +46,7 @@ def stages(builtin_framework):
     return fast, slow, Coder(builtin_framework, fast), Coder(builtin_framework, slow)
 
 
+@pytest.mark.training
 def test_the_default_is_the_static_table_and_the_cascade_is_installed(builtin_framework):
     from collablens.text.embed import STATIC_MODEL, Staged
 
@@ -60,6 +61,7 @@ def test_the_default_is_the_static_table_and_the_cascade_is_installed(builtin_fr
     assert Coder(builtin_framework).second is None
 
 
+@pytest.mark.training  # `stages` fits a coder on each of two more embedders
 @pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
 def test_the_least_confident_share_is_recoded_by_the_second_stage(builtin_framework, stages, share):
     fast, slow, first, second = stages
@@ -81,8 +83,8 @@ def test_the_least_confident_share_is_recoded_by_the_second_stage(builtin_framew
         assert code.confidence == pytest.approx(expected.confidence)
 
 
-def test_static_table_is_the_mean_of_its_word_pieces(stages):
-    fast = stages[0]
+def test_static_table_is_the_mean_of_its_word_pieces():
+    fast = get_embedder("static-mpnet-256")  # the embedder alone: no coder fitted on it
     texts = ["Chief constables", "", "ICT ICT ICT", "trust"]
     got = fast.embed(texts)
     for text, row in zip(texts, got, strict=True):
@@ -120,6 +122,7 @@ def test_hashed_rows_are_unit_length_and_stable(texts):
         assert n == pytest.approx(1.0 if t.split() else 0.0)
 
 
+@pytest.mark.training
 def test_fitted_models_are_cached_and_a_damaged_file_is_refitted(
     builtin_framework, tmp_path, monkeypatch
 ):
@@ -153,6 +156,7 @@ def test_the_cli_default_model_is_the_library_default():
     assert default == DEFAULT_MODEL
 
 
+@pytest.mark.training
 def test_editing_keywords_is_a_new_fit_and_old_fits_are_pruned(
     builtin_framework, tmp_path, monkeypatch
 ):
@@ -172,6 +176,7 @@ def test_editing_keywords_is_a_new_fit_and_old_fits_are_pruned(
     assert len(list((tmp_path / "models").glob("*.npz"))) == 2  # the oldest was removed
 
 
+@pytest.mark.training
 def test_the_review_mix_is_cached_with_the_models(builtin_framework, tmp_path, monkeypatch):
     """Cross-validation on reviews runs once per set of reviews: a coder that has learnt
     nothing new reads the chosen weights and the models instead of fitting again."""

@@ -81,11 +81,19 @@ def test_survey_template_formats(tmp_path):
     assert [c.value for c in wb["Responses"][1]] == response_columns(fw)
 
 
-def test_import_scores_and_report_round_trip(tmp_path, width80):
-    db = str(tmp_path / "w.db")
-    demo = runner.invoke(app, ["demo", "--dir", str(tmp_path / "demo")])
+@pytest.mark.slow  # a second demo: the other tests share `demo_workspace`
+def test_the_demo_command_builds_a_workspace_and_says_where(tmp_path, width80):
+    folder = tmp_path / "demo"
+    demo = runner.invoke(app, ["demo", "--dir", str(folder)])
     assert demo.exit_code == 0, demo.output
-    src = tmp_path / "demo" / "wave1_template.csv"
+    assert "Imported 838 respondents" in demo.output and "Report:" in demo.output
+    for name in ("collablens.db", "wave1_template.csv", "report.html", "findings.pptx"):
+        assert (folder / name).is_file(), name
+
+
+def test_import_scores_and_report_round_trip(tmp_path, width80, demo_workspace):
+    db = str(tmp_path / "w.db")
+    src = demo_workspace.folder / "wave1_template.csv"  # read, never written
     first = runner.invoke(
         app, ["import", "responses", str(src), "-c", "NE", "-w", "2025", "--db", db]
     )
@@ -144,6 +152,7 @@ def test_init_sets_thresholds_and_framework(tmp_path, mini_framework_path):
     assert load_framework(mini_framework_path).factors[0].id in show.output
 
 
+@pytest.mark.training
 def test_init_chooses_the_coder_model(tmp_path):
     from collablens.store import Store
     from collablens.text.coding import make_coder

@@ -85,6 +85,7 @@ def test_works_on_another_framework(mini_framework):
     assert {c.factor for c in codes} <= {f.id for f in mini_framework.factors} | {NONE}
 
 
+@pytest.mark.training
 def test_learning_from_people_changes_the_code(builtin_framework):
     """A phrasing the framework never mentions is learnt from people's codes, once there
     are enough of them for held-out folds to show that learning helps (`REVIEW_CV_MIN`);

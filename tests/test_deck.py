@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import copy_demo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pptx import Presentation
@@ -13,7 +14,7 @@ from pptx import Presentation
 from collablens.analysis.disclosure import OTHER_GROUP, pooled_counts
 from collablens.analysis.interviews import interview_findings
 from collablens.demo.interviews import demo_interviews
-from collablens.demo.run import COLLABORATION, run_demo
+from collablens.demo.run import COLLABORATION
 from collablens.interviews.importer import import_transcript
 from collablens.reporting.deck import DeckError, build_deck, write_deck
 from collablens.store import Store, open_workspace
@@ -37,8 +38,8 @@ def test_pooled_counts_never_give_away_a_small_group(values, k):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    result = run_demo(tmp_path_factory.mktemp("demo"))
+def demo(demo_workspace, tmp_path_factory):
+    result = copy_demo(demo_workspace, tmp_path_factory.mktemp("demo"))
     store = open_workspace(str(result.db))
     yield result, store
     store.close()

@@ -278,6 +278,7 @@ def counts(db: str, wave: str) -> tuple[int, int, int]:
 # -- kill -9 during an import -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_kill_9_during_an_import_leaves_all_or_none_and_a_rerun_completes(
     backend: Backend, files, tmp_path: Path
 ):
@@ -343,6 +344,7 @@ print("ok")
 """
 
 
+@pytest.mark.slow
 def test_processes_creating_the_same_workspace_and_collaboration_at_once(
     backend: Backend, tmp_path: Path
 ):
@@ -466,6 +468,7 @@ def coding_state(db: str) -> tuple[int, int, int]:
         store.close()
 
 
+@pytest.mark.slow
 def test_kill_9_during_coding_then_the_next_run_finishes_and_the_report_says_so(
     backend: Backend, files, builtin_framework, tmp_path: Path
 ):

@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import copy_demo
 
-from collablens.demo.run import COLLABORATION, run_demo
+from collablens.demo.run import COLLABORATION
 from collablens.govern.facts import governance_facts
 from collablens.store import Store, open_workspace
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    result = run_demo(tmp_path_factory.mktemp("demo"))
+def demo(demo_workspace, tmp_path_factory):
+    result = copy_demo(demo_workspace, tmp_path_factory.mktemp("demo"))
     store = open_workspace(str(result.db))
     yield result, store
     store.close()

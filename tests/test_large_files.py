@@ -17,11 +17,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from collablens.cli.app import app
 from collablens.text.files import code_file
 from collablens.text.redact import redact_many, split_text
+
+pytestmark = pytest.mark.slow  # files past a million characters
 
 runner = CliRunner()
 

@@ -640,6 +640,7 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has ended; only its exit status is left
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_die_when_the_parent_is_killed(tmp_path: Path) -> None:
     script = tmp_path / "parent.py"

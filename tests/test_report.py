@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import copy_demo
 
 from collablens.analysis.quotes import polarity_phrase
-from collablens.demo.run import COLLABORATION, run_demo
+from collablens.demo.run import COLLABORATION
 from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
 from collablens.reporting.view import (
     CHROMIUM_FLAGS,
@@ -22,8 +23,8 @@ URL = re.compile(r"""(?:https?:|ftp:|//[a-z0-9.-]+\.[a-z]{2,})""", re.I)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return run_demo(tmp_path_factory.mktemp("demo"))
+def demo(demo_workspace, tmp_path_factory):
+    return copy_demo(demo_workspace, tmp_path_factory.mktemp("demo"))
 
 
 def test_report_is_self_contained(demo):

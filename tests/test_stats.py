@@ -126,6 +126,7 @@ def test_holm_fixed_case():
 
 
 # statsmodels' multipletests runs a full gc.collect() per call, so few examples here.
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None)
 @given(
     st.lists(
