@@ -1,6 +1,8 @@
 # Two commands for a fresh machine: `make demo` and `make test`.
 # `make test-fast` is the quick loop while working: no PostgreSQL, no browser, no large files,
-# no coder trained from scratch (the markers are declared in pyproject.toml).
+# no coder trained from scratch (the markers are declared in pyproject.toml); it keeps the
+# embeddings and fitted coders between runs in .cache/tests/, under a hash of the code that
+# makes them (tests/conftest.py, kept_cache).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -28,7 +30,7 @@ test: install
 FAST := not postgres and not browser and not slow and not training
 
 test-fast: install
-	$(BIN)/pytest -q -n auto -m "$(FAST)"
+	COLLABLENS_TEST_CACHE=keep $(BIN)/pytest -q -n auto -m "$(FAST)"
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts

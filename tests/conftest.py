@@ -74,13 +74,47 @@ def embedding_cache(tmp_path_factory: pytest.TempPathFactory):
         yield Path(os.environ["COLLABLENS_CACHE"])
         return
     with pytest.MonkeyPatch.context() as mp:
-        if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        if os.environ.get("COLLABLENS_TEST_CACHE") == "keep":
+            folder = kept_cache()
+        elif os.environ.get("PYTEST_XDIST_WORKER") is None:
             folder = tmp_path_factory.mktemp("collablens-cache")
         else:
             folder = tmp_path_factory.getbasetemp().parent / "collablens-cache"
             folder.mkdir(exist_ok=True)
         mp.setenv("COLLABLENS_CACHE", str(folder))
         yield folder
+
+
+#: Where `make test-fast` keeps embeddings and fitted coders between runs.
+KEPT = Path(__file__).resolve().parent.parent / ".cache" / "tests"
+
+
+def kept_cache() -> Path:
+    """A cache folder kept between runs (`make test-fast`), named by a hash of everything
+    that decides what is in it: the coder's and the framework's code and data, and the
+    versions of the libraries that fit and embed. Fitted models are keyed by their inputs,
+    not by the code that fits them, so a change to that code must change the folder;
+    older folders are removed."""
+    import hashlib
+    from importlib.metadata import version
+
+    import collablens
+
+    root = Path(collablens.__file__).parent
+    digest = hashlib.sha256()
+    for folder in ("text", "framework"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    for package in ("numpy", "scikit-learn", "onnxruntime", "tokenizers", "scipy"):
+        digest.update(f"{package}={version(package)}".encode())
+    folder = KEPT / digest.hexdigest()[:16]
+    if not folder.exists():
+        for old in KEPT.glob("*") if KEPT.exists() else []:
+            shutil.rmtree(old, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 # -- frameworks ------------------------------------------------------------------------
