@@ -7,6 +7,7 @@ workspace was set up with. Queries live in `queries` (a module per feature), tab
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
@@ -236,6 +237,28 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+
+def _migrations() -> tuple[Any, Any]:
+    """A new Alembic config (it carries one call's connection), and the migration
+    scripts, read once a process (`_scripts`)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("collablens.store") / "migrations"))
+    return cfg, _scripts(cfg.get_main_option("script_location"))
+
+
+@functools.lru_cache(maxsize=1)
+def _scripts(location: str | None) -> Any:
+    """The migration scripts, read once a process: reading them compiles every migration
+    file, which on each open cost a command about a tenth of a second to learn the same head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(location))
+    return ScriptDirectory.from_config(cfg)
+
 class Store:
     """A workspace's database: its settings, framework, surveys and everything derived."""
 
@@ -270,17 +293,11 @@ class Store:
 
         Raises WorkspaceError when the store was written by a newer collablens.
         """
-        from alembic import command
-        from alembic.config import Config
+        from alembic.runtime.environment import EnvironmentContext
         from alembic.runtime.migration import MigrationContext
-        from alembic.script import ScriptDirectory
         from alembic.util import CommandError
 
-        cfg = Config()
-        cfg.set_main_option(
-            "script_location", str(resources.files("collablens.store") / "migrations")
-        )
-        script = ScriptDirectory.from_config(cfg)
+        cfg, script = _migrations()
         head = script.get_current_head()
 
         def known(current: str | None) -> None:
@@ -316,7 +333,15 @@ class Store:
                         return
                     known(current)
                     cfg.attributes["connection"] = conn
-                    command.upgrade(cfg, "head")
+                    # `alembic upgrade head`, on the scripts read once a process
+                    # (alembic.command.upgrade would read every migration file again).
+                    with EnvironmentContext(
+                        cfg,
+                        script,
+                        fn=lambda rev, _: script._upgrade_revs("head", rev),
+                        destination_rev="head",
+                    ):
+                        script.run_env()
                     if sqlite:
                         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
                         if broken is not None:
