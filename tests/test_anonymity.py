@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from collablens.analysis import dataset, scoring
 from collablens.analysis.anonymity import PRIMARY, SECONDARY, suppress_partition
+from collablens.configure import configure
 from collablens.demo import simulate
 from collablens.store import Store
 from collablens.surveys.importer import import_responses
@@ -123,6 +124,7 @@ def scored(store: Store, tmp_path: Path):
     simulate.to_template_csv(raw, path)
     import_responses(store, path, "North East", "2024")
     data = dataset.load(store, "North East")
+    configure(store, k=K)  # the attack below is sized for K, whatever the default
     assert store.anonymity_k == K
     return data, scoring.score(data, k=store.anonymity_k)
 

@@ -119,3 +119,17 @@ def test_the_default_k_is_the_default_setting():
     """DEFAULT_K is read from the workspace's default settings, so the two cannot differ."""
     assert str(vocabulary.DEFAULT_K) == vocabulary.DEFAULT_SETTINGS[vocabulary.SETTING_ANONYMITY_K]
     assert vocabulary.DEFAULT_CONFIDENCE == 1 - vocabulary.DEFAULT_ALPHA == 0.95
+
+
+def test_the_comment_k_follows_k_unless_a_workspace_sets_its_own(store):
+    """One number changes the default k everywhere (comments included); a workspace may set
+    its comment threshold apart (`init --comment-k`)."""
+    from collablens.analysis.disclosure import Policy
+
+    k = vocabulary.DEFAULT_K
+    assert k == vocabulary.DEFAULT_COMMENT_K
+    assert vocabulary.DEFAULT_SETTINGS[vocabulary.SETTING_COMMENT_K] == str(k)
+    assert (Policy().k, Policy().comment_k) == (k, k)
+    assert (store.anonymity_k, store.comment_k) == (k, k)
+    store.set_setting(vocabulary.SETTING_COMMENT_K, str(k + 5))
+    assert (store.anonymity_k, store.comment_k) == (k, k + 5)

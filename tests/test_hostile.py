@@ -35,6 +35,7 @@ from collablens.reporting.view import build_report, render_html
 from collablens.store import Store
 from collablens.surveys.importer import import_responses
 from collablens.surveys.instrument import response_columns
+from collablens.vocabulary import DEFAULT_K
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -603,7 +604,7 @@ def test_arbitrary_unicode_goes_through_import_report_and_exports(any_store, tmp
                 forces=[force],
                 waves=[wave],
                 comment=comment,
-                n=10,
+                n=DEFAULT_K,  # a force of exactly k: shown, so its name reaches the charts
                 framework=False,
             )
         except CollablensError:

@@ -25,10 +25,24 @@ from collablens.reporting.view import write_report
 from collablens.store import Store, delete_wave, forces
 from collablens.surveys.importer import import_responses
 from collablens.surveys.instrument import response_columns
+from collablens.vocabulary import SETTING_ANONYMITY_K
 
 K = 10
 C = "North East"
 WAVE = "2026"
+
+
+# The attacks below are sized for k = K (groups of exactly K shown), whatever the default.
+@pytest.fixture
+def store(store: Store) -> Store:
+    store.set_setting(SETTING_ANONYMITY_K, str(K))
+    return store
+
+
+@pytest.fixture
+def pg_store(pg_store: Store) -> Store:
+    pg_store.set_setting(SETTING_ANONYMITY_K, str(K))
+    return pg_store
 
 
 def _write(store: Store, path: Path, people: list[dict], seed: int) -> Path:

@@ -14,6 +14,7 @@ from collablens.demo import simulate
 from collablens.framework import BUILTIN_ID, load_framework
 from collablens.store import Store, bulk_insert, imports, now, respondents, settings
 from collablens.surveys.importer import import_responses
+from collablens.vocabulary import DEFAULT_K
 
 TABLES = ["settings", "collaborations", "waves", "imports", "respondents", "comments"]
 
@@ -53,7 +54,7 @@ def test_migrate_creates_the_schema_and_twice_is_a_no_op(any_store: Store):
 
 
 def test_settings_round_trip(any_store: Store):
-    assert any_store.get_setting("anonymity_k") == "10"  # default, nothing stored yet
+    assert any_store.get_setting("anonymity_k") == str(DEFAULT_K)  # default, nothing stored yet
     assert any_store.get_setting("no_such_key") is None
     assert any_store.get_setting("no_such_key", "fallback") == "fallback"
     awkward = "Tab\there, 'quotes', \"double\", back\\slash,\nnewline, ünïcödé ✓ " + "x" * 5000

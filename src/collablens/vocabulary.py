@@ -98,10 +98,17 @@ SETTING_FRAMEWORK_ORIGIN: Final = "framework_origin"
 #: The smallest group of interview participants (by force or role) that is shown: far
 #: smaller than a survey's, as a study interviews a handful of people per force.
 SETTING_INTERVIEW_K: Final = "interview_k"
-DEFAULT_SETTINGS: Final = {SETTING_ANONYMITY_K: "10", SETTING_COMMENT_K: "10"}
 DEFAULT_INTERVIEW_K: Final = 3
-#: The default smallest group whose results may be shown (and force whose comments may be).
-DEFAULT_K: Final = int(DEFAULT_SETTINGS[SETTING_ANONYMITY_K])
+#: The default smallest group whose results may be shown: the one number to change.
+DEFAULT_K: Final = 10
+#: The default smallest force whose comments may be counted or quoted: k's, unless a
+#: workspace sets its own (`init --comment-k`).
+DEFAULT_COMMENT_K: Final = DEFAULT_K
+#: What a new workspace starts with.
+DEFAULT_SETTINGS: Final = {
+    SETTING_ANONYMITY_K: str(DEFAULT_K),
+    SETTING_COMMENT_K: str(DEFAULT_COMMENT_K),
+}
 #: The workspace file used when no --db is given (SQLite, in the working folder).
 DEFAULT_DB: Final = "collablens.db"
 #: The offline model that codes free text when the workspace names none: a static table,

@@ -31,7 +31,14 @@ import numpy as np
 import pandas as pd
 
 from ..store import Store
-from ..vocabulary import ATTRIBUTES, DEFAULT_ALPHA, DEFAULT_INTERVIEW_K, DEFAULT_K, NOT_STATED
+from ..vocabulary import (
+    ATTRIBUTES,
+    DEFAULT_ALPHA,
+    DEFAULT_COMMENT_K,
+    DEFAULT_INTERVIEW_K,
+    DEFAULT_K,
+    NOT_STATED,
+)
 from . import comparisons
 from .anonymity import PRIMARY, suppress_partition
 from .scoring import RawScores, Scores
@@ -44,7 +51,7 @@ class Policy:
     their own force's comments and interview quotes (and its figures beside the totals)."""
 
     k: int = DEFAULT_K
-    comment_k: int = DEFAULT_K
+    comment_k: int = DEFAULT_COMMENT_K
     interview_k: int = DEFAULT_INTERVIEW_K
     audience_force: str | None = None
 

@@ -16,7 +16,13 @@ import pandas as pd
 
 from ..framework import Framework
 from ..store import Store
-from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, DEFAULT_K, NOT_STATED, QUOTE_CANDIDATES
+from ..vocabulary import (
+    ALL_RESPONDENTS,
+    ATTRIBUTE_LABELS,
+    DEFAULT_COMMENT_K,
+    NOT_STATED,
+    QUOTE_CANDIDATES,
+)
 from . import ledger
 from .dataset import SurveyData, load, load_coded, load_comments
 from .disclosure import CROSS, RELEASE, CommentEvidence, Policy, disclose
@@ -243,7 +249,7 @@ def assemble(
     scores: Scores,
     wave: str,
     evidence: CommentEvidence | None = None,
-    comment_k: int = DEFAULT_K,
+    comment_k: int = DEFAULT_COMMENT_K,
 ) -> Findings:
     """Put disclosed scores and comment evidence together into the findings of one wave."""
     fw = data.framework

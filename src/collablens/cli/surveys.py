@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..vocabulary import DEFAULT_INTERVIEW_K, DEFAULT_K
+from ..vocabulary import DEFAULT_COMMENT_K, DEFAULT_INTERVIEW_K, DEFAULT_K
 from .common import (
     DEFAULT_DB,
     WIDE,
@@ -53,7 +53,7 @@ def init(
         typer.Option(
             "--comment-k",
             min=2,
-            help=f"Smallest force whose comments may be quoted (default {DEFAULT_K}).",
+            help=f"Smallest force whose comments may be quoted (default {DEFAULT_COMMENT_K}).",
         ),
     ] = None,
     interview_k: Annotated[

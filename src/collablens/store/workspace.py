@@ -25,6 +25,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from ..errors import WorkspaceError
 from ..framework import Framework, framework_source, parse_framework
 from ..vocabulary import (
+    DEFAULT_COMMENT_K,
     DEFAULT_DB,
     DEFAULT_INTERVIEW_K,
     DEFAULT_K,
@@ -429,7 +430,7 @@ class Store:
 
     @property
     def comment_k(self) -> int:
-        return int(self.get_setting(SETTING_COMMENT_K) or DEFAULT_K)
+        return int(self.get_setting(SETTING_COMMENT_K) or DEFAULT_COMMENT_K)
 
     @property
     def interview_k(self) -> int:
