@@ -92,6 +92,8 @@ RECORD: Final = (
 BY_NAME: Final = {r.name: r for r in RECORD}
 #: Role name -> label, in order: what `collablens users` and the people page offer.
 ROLES: Final[dict[str, str]] = {r.name: r.label for r in RECORD}
+#: The role names as a sentence ("admin, force_lead, ... or viewer"), for help texts.
+ROLE_NAMES: Final = ", ".join(list(ROLES)[:-1]) + " or " + list(ROLES)[-1]
 
 
 def may(role: str, permission: str) -> bool:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..access.roles import ROLE_NAMES, VIEWER
 from .common import (
     DEFAULT_DB,
     DbOption,
@@ -33,8 +34,8 @@ def _password(from_stdin: bool) -> str:
 def users_add_cmd(
     name: Annotated[str, typer.Argument(help="Their name: also their coder name on codes.")],
     role: Annotated[
-        str, typer.Option("--role", help="admin, force_lead, analyst or viewer.")
-    ] = "viewer",
+        str, typer.Option("--role", help=f"{ROLE_NAMES}.")
+    ] = VIEWER,
     force: Annotated[
         str | None, typer.Option("--force", help="The force a force lead leads.")
     ] = None,
@@ -77,7 +78,7 @@ def users_list_cmd(db: DbOption = DEFAULT_DB) -> None:
 @users_app.command("set-role")
 def users_set_role_cmd(
     name: Annotated[str, typer.Argument(help="Their user name.")],
-    role: Annotated[str, typer.Argument(help="admin, force_lead, analyst or viewer.")],
+    role: Annotated[str, typer.Argument(help=f"{ROLE_NAMES}.")],
     force: Annotated[
         str | None, typer.Option("--force", help="The force, for a force lead.")
     ] = None,
