@@ -175,7 +175,8 @@ def test_scores_and_exports_are_releases_too(store: Store, tmp_path: Path):
     import_responses(store, late, C, WAVE)
     res = runner.invoke(app, ["scores", "-c", C, "--by", "all", "--db", db])
     assert res.exit_code == 0, res.output
-    assert "(release)" in res.output and "hidden" in res.output
+    out = res.output
+    assert "hidden [1]" in out and "[1] withheld: with what was already published" in out
 
 
 # -- breakdowns published together -------------------------------------------------------

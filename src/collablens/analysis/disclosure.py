@@ -40,7 +40,7 @@ from ..vocabulary import (
     NOT_STATED,
 )
 from . import comparisons
-from .anonymity import PRIMARY, suppress_partition
+from .anonymity import PRIMARY, SECONDARY, suppress_partition
 from .scoring import RawScores, Scores
 
 
@@ -118,6 +118,25 @@ def disclose(subject: object, policy: Policy, **options: Any) -> Any:
 #: would isolate a small cross cell.
 RELEASE = "release"
 CROSS = "cross"
+
+#: Why a figure is hidden, in words a chief officer reads at a glance: what the report,
+#: the dashboard, the deck and the command line say (`why_hidden`), declared once.
+WHY_HIDDEN: dict[str, str] = {
+    PRIMARY: "too few people: fewer than {k} answered",
+    SECONDARY: "hidden so that a smaller group cannot be worked out by subtraction",
+    RELEASE: (
+        "withheld: with what was already published for this wave, it would reveal "
+        "a small group by subtraction"
+    ),
+    CROSS: "hidden so that a small group inside another cannot be worked out",
+}
+
+
+def why_hidden(code: str | None, k: int) -> str:
+    """The plain reason for a hidden figure, from the gate's code for it ("" if shown)."""
+    if code is None:
+        return ""
+    return WHY_HIDDEN.get(code, "hidden").format(k=k)
 
 Cell = tuple[str, str, str, str]  # wave, dimension, group, factor ("-": respondent count)
 

@@ -25,7 +25,7 @@ from ..vocabulary import (
 )
 from . import ledger
 from .dataset import SurveyData, load, load_coded, load_comments
-from .disclosure import CROSS, RELEASE, CommentEvidence, Policy, disclose
+from .disclosure import CROSS, RELEASE, CommentEvidence, Policy, disclose, why_hidden
 from .interviews import InterviewFindings, interview_findings
 from .provenance import coding_notes, coding_state, import_readings, method_notes, review_note
 from .quotes import FactorComments, summarise
@@ -129,6 +129,8 @@ class Findings:
     # Figures hidden because an earlier release of the wave would give them away by
     # subtraction, or because breakdowns published together would isolate a cross cell.
     release_hidden: int = 0
+    #: Why every factor is hidden, in plain words (when `all_hidden`).
+    hidden_why: str = ""
     cross_hidden: int = 0
     # What `ledger.record` needs once the output is written.
     publication: Publication | None = field(default=None, repr=False)
@@ -293,6 +295,7 @@ def assemble(
             "alpha": alpha,
             "alpha_problem": alpha_problem,
             "change": None,
+            "hidden_why": why_hidden(r["suppressed"], scores.k),
         }
         row.update(_on_the_line(fw, row))
         if prev and f.id in change_all.index:
@@ -318,6 +321,8 @@ def assemble(
     out.strengths, out.concerns = in_top, in_bottom
     out.on_the_line = sorted((r for r in shown if r["on_line"]), key=lambda r: r["mean"])
     out.all_hidden = not shown
+    if out.all_hidden and out.scorecard:
+        out.hidden_why = out.scorecard[0]["hidden_why"]
     out.band_counts, out.headline = _headline(fw, out.scorecard)
     out.actions = _actions(fw, shown)
     out.scale_problems = [

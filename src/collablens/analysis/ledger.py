@@ -40,7 +40,7 @@ from ..store import Store
 from ..store import ledger as queries
 from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTES, DEFAULT_ALPHA
 from .dataset import SurveyData
-from .disclosure import Policy, disclose
+from .disclosure import Policy, disclose, why_hidden
 from .scoring import Scores, measure
 
 COUNT = "-"  # the "factor" of a respondent-count cell
@@ -364,7 +364,8 @@ class ScoresRelease:
     """What `collablens scores` published: one breakdown of one wave, and the files.
 
     `cells` are the rows shown (a wave and a breakdown of the disclosed scores, hidden
-    ones with their reason in `suppressed`); `names` the framework's factor names;
+    ones with their reason's code in `suppressed` and in plain words in `why`); `names`
+    the framework's factor names;
     `written` the export files, each recorded as its own release.
     """
 
@@ -430,4 +431,5 @@ def publish_scores(
         export(result, path)
         record(store, data, result, output="export", label=path.name, note=note)
     names = {f.id: f.name for f in data.framework.factors}
+    t = t.assign(why=[why_hidden(code, result.k) for code in t["suppressed"]])
     return ScoresRelease(collaboration, wave, by, t, names, list(outputs))

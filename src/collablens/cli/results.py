@@ -204,6 +204,7 @@ def _score_table(release: ScoresRelease) -> None:
             max_width={"group": 16, "band": 11}.get(col),
         )
     previous = None
+    notes: dict[str, int] = {}  # each reason once, under the table
     for _, r in release.cells.iterrows():
         factor = escape(str(names.get(r["factor"], r["factor"])))
         group = escape(str(r["group"])) if r["group"] != previous else ""  # each named once
@@ -211,7 +212,8 @@ def _score_table(release: ScoresRelease) -> None:
             table.add_section()
         previous = r["group"]
         if r["suppressed"] is not None:
-            table.add_row(group, factor, "-", "-", "-", escape(f"hidden ({r['suppressed']})"))
+            mark = notes.setdefault(r["why"], len(notes) + 1)
+            table.add_row(group, factor, "-", "-", "-", f"hidden \\[{mark}]")
         else:
             table.add_row(
                 group,
@@ -222,6 +224,8 @@ def _score_table(release: ScoresRelease) -> None:
                 escape(str(r["band"])),
             )
     console.print(table)
+    for why, mark in notes.items():
+        console.print(f"\\[{mark}] {escape(why)}", soft_wrap=True)
 
 
 def report(
