@@ -138,6 +138,7 @@ def why_hidden(code: str | None, k: int) -> str:
         return ""
     return WHY_HIDDEN.get(code, "hidden").format(k=k)
 
+
 Cell = tuple[str, str, str, str]  # wave, dimension, group, factor ("-": respondent count)
 
 

@@ -33,9 +33,7 @@ def _password(from_stdin: bool) -> str:
 @users_app.command("add")
 def users_add_cmd(
     name: Annotated[str, typer.Argument(help="Their name: also their coder name on codes.")],
-    role: Annotated[
-        str, typer.Option("--role", help=f"{ROLE_NAMES}.")
-    ] = VIEWER,
+    role: Annotated[str, typer.Option("--role", help=f"{ROLE_NAMES}.")] = VIEWER,
     force: Annotated[
         str | None, typer.Option("--force", help="The force a force lead leads.")
     ] = None,

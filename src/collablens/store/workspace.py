@@ -238,7 +238,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-
 def _migrations() -> tuple[Any, Any]:
     """A new Alembic config (it carries one call's connection), and the migration
     scripts, read once a process (`_scripts`)."""
@@ -259,6 +258,7 @@ def _scripts(location: str | None) -> Any:
     cfg = Config()
     cfg.set_main_option("script_location", str(location))
     return ScriptDirectory.from_config(cfg)
+
 
 class Store:
     """A workspace's database: its settings, framework, surveys and everything derived."""
