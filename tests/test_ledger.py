@@ -126,6 +126,38 @@ def test_late_answers_cannot_be_recovered_by_subtracting_releases(any_store, fir
     assert "earlier release" in html
 
 
+def test_a_withheld_wave_says_why_in_plain_words(store: Store, tmp_path: Path):
+    """Not "fewer than 10 respondents" for a wave of 58: the report, the summary and the
+    deck say the figures are withheld because of what was already published."""
+    from collablens.reporting.deck import write_deck
+
+    _declare(store, "Northmoor", "Eastdale", "Xshire")
+    _write(store, tmp_path / "on.csv", _people("Northmoor", 30, 0) + _people("Eastdale", 25, 0), 1)
+    import_responses(store, tmp_path / "on.csv", C, WAVE)
+    write_report(store, C, tmp_path / "r1.html")
+    import_responses(
+        store, _write(store, tmp_path / "late.csv", _people("Xshire", 3, 0), 2), C, WAVE
+    )
+    second = write_report(store, C, tmp_path / "r2.html")
+    assert second.all_hidden and second.hidden_why.startswith("withheld: with what was already")
+    html = " ".join((tmp_path / "r2.html").read_text().split())
+    assert "hidden: fewer than" not in html and "suppressed (fewer than k)" not in html
+    assert html.count(second.hidden_why) >= 10  # each factor's row and chart line say it
+    assert f'class="hiddencell">{second.hidden_why}<' in html
+    deck = write_deck(store, C, tmp_path / "d.pptx")
+    from pptx import Presentation
+
+    text = " ".join(
+        shape.text_frame.text
+        for slide in Presentation(
+            str(deck.path if hasattr(deck, "path") else tmp_path / "d.pptx")
+        ).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    assert "Withheld: with what was already published" in text
+
+
 def test_a_knowing_correction_is_published_and_recorded(any_store, first_release, tmp_path):
     _, late = first_release
     import_responses(any_store, late, C, WAVE)

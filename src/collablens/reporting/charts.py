@@ -129,7 +129,7 @@ def scorecard(rows: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
             ax.text(
                 scale[0] + 0.05,
                 i,
-                "suppressed (fewer than k)",
+                str(r.get("hidden_why") or "hidden"),
                 va="center",
                 color=palette.CHART_HIDDEN_TEXT,
                 fontsize=8,

@@ -88,7 +88,8 @@ def _bar(slide, colour: str) -> None:
 def _score_line(row: dict | None, fw: Framework) -> tuple[str, str, str]:
     """(the score, its interval and band, the band's colour) of a scorecard row."""
     if not row or row.get("mean") is None:
-        return "–", "no survey score to show", MUTED
+        why = (row or {}).get("hidden_why") or "no survey score to show"
+        return "–", why[:1].upper() + why[1:], MUTED
     sc = fw.scale
     interval = f"95% interval {row['ci_low']:.2f} to {row['ci_high']:.2f}"
     return (
@@ -196,6 +197,8 @@ def build_deck(
         for f in fw.factors:
             r = rows_by_id.get(f.id)
             mean = f"{r['mean']:.2f}" if r and r.get("mean") is not None else "hidden"
+            if r and r.get("mean") is None and r.get("hidden_why"):
+                mean = f"hidden: {r['hidden_why']}"
             table.append((f.name, f.kind, mean, r["band_label"] if r else ""))
         _table(s, 0.6, 1.8, 12.1, table, header=True, band_colours=_band_fills(fw, findings))
 
