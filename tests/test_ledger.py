@@ -170,6 +170,26 @@ def test_a_knowing_correction_is_published_and_recorded(any_store, first_release
     assert rows["respondents"].tolist() == [55, 58]
 
 
+def _reliability_section(html: str) -> str:
+    return html[html.index('<section id="reliability">') : html.index("<h3>Who answered")]
+
+
+def test_a_withheld_wave_shows_no_reliability_count(any_store, first_release, tmp_path):
+    """The complete answers of two releases (55, then 58) would count the late ones."""
+    first, late = first_release
+    assert [r["n"] for r in first.reliability] == [55] * len(first.reliability)
+    assert ">55<" in _reliability_section((tmp_path / "r1.html").read_text())
+    import_responses(any_store, late, C, WAVE)
+    second = write_report(any_store, C, tmp_path / "r2.html")
+    assert WAVE in second.publication.scores.withheld
+    assert second.reliability and all(r["n"] is None for r in second.reliability)
+    assert all(r["alpha"] is None and r["problem"] is None for r in second.reliability)
+    rel = second.publication.scores.reliability
+    assert rel["n_complete"].isna().all() and rel["alpha"].isna().all()
+    section = _reliability_section((tmp_path / "r2.html").read_text())
+    assert "hidden" in section and not any(f">{n}<" in section for n in (55, 58))
+
+
 def test_the_same_release_twice_is_recorded_once(any_store, first_release, tmp_path):
     write_report(any_store, C, tmp_path / "again.html")
     assert len(ledger.listing(any_store, C)) == 1

@@ -239,6 +239,21 @@ def test_gaps_match_scipy_and_statsmodels_holm(pipeline: Pipeline):
     assert gaps["significant"].any(), "the scenario builds in real differences between forces"
 
 
+# Holm's family of the changes, fixed by the analysis: the whole collaboration with the
+# forces, and each other breakdown on its own; in each, the groups that breakdown shows
+# when published alone (what other breakdowns hide beside it does not change it).
+FAMILIES = {"scores": ("all", "force"), **{d: (d,) for d in DIMS[1:]}}
+
+
+def _family_keys(data: dataset.SurveyData, dims: tuple[str, ...]) -> set[tuple]:
+    """(dimension, group, factor) shown in both waves when `dims` are published alone."""
+    alone = _shown(scoring.score(data, k=K, breakdowns=tuple(d for d in dims if d != "all")).cells)
+    alone = alone[alone["dimension"].isin(dims)]
+    keys = ["dimension", "group", "factor"]
+    both = alone[alone["wave"] == WAVES[0]][keys].merge(alone[alone["wave"] == WAVES[1]][keys])
+    return set(map(tuple, both.to_numpy()))
+
+
 def test_change_matches_scipy_and_statsmodels_holm(pipeline: Pipeline):
     fs = _raw_factor_scores(pipeline.fw, pipeline.raw)
     change = pipeline.scores.change
@@ -248,7 +263,23 @@ def test_change_matches_scipy_and_statsmodels_holm(pipeline: Pipeline):
     assert len(change) == len(both) > 0
     assert set(map(tuple, change[keys].to_numpy())) == set(map(tuple, both.to_numpy()))
     assert (change["wave_from"] == WAVES[0]).all() and (change["wave_to"] == WAVES[1]).all()
-    ref_p = []
+    for family, dims in FAMILIES.items():
+        members = sorted(_family_keys(pipeline.data, dims))
+        assert members or family != "scores", family
+        ref_p = []
+        for dim, group, factor in members:
+            a = _group_scores(fs, WAVES[0], dim, group, factor)
+            b = _group_scores(fs, WAVES[1], dim, group, factor)
+            ref_p.append(sps.ttest_ind(b, a, equal_var=False).pvalue)
+        holm = dict(zip(members, multipletests(ref_p, method="holm")[1], strict=True))
+        part = change[change["dimension"].isin(dims)]
+        assert set(map(tuple, part[keys].to_numpy())) <= set(members)
+        np.testing.assert_allclose(
+            part["p_holm"].to_numpy(dtype=float),
+            [holm[tuple(k)] for k in part[keys].to_numpy()],
+            rtol=1e-7,
+        )
+        assert (part["significant"] == (part["p_holm"] < 0.05)).all()
     for row in change.itertuples():
         a = _group_scores(fs, WAVES[0], row.dimension, row.group, row.factor)
         b = _group_scores(fs, WAVES[1], row.dimension, row.group, row.factor)
@@ -261,13 +292,37 @@ def test_change_matches_scipy_and_statsmodels_holm(pipeline: Pipeline):
         adj = ref.confidence_interval(confidence_level=row.ci_level)
         assert (row.adj_low, row.adj_high) == pytest.approx((adj.low, adj.high), rel=1e-9)
         assert (row.adj_low > 0 or row.adj_high < 0) == row.significant
-        ref_p.append(ref.pvalue)
-    holm = multipletests(ref_p, method="holm")[1]
-    np.testing.assert_allclose(change["p_holm"].to_numpy(dtype=float), holm, rtol=1e-7)
     # The built-in wave shift is found for the whole collaboration.
     shifted = pipeline.fw.factors[1].id
     row = change[(change["dimension"] == "all") & (change["factor"] == shifted)].iloc[0]
     assert row["diff"] > 0.3 and row["significant"]
+
+
+FIGURES = ["diff", "ci_low", "ci_high", "ci_level", "adj_low", "adj_high", "p", "p_holm"]
+
+
+@pytest.mark.parametrize(
+    "breakdowns", [None, ("force", "role"), ("force", "length_of_service", "rank_band")]
+)
+def test_gaps_and_change_do_not_depend_on_the_breakdowns_published(pipeline: Pipeline, breakdowns):
+    """The default (forces) and any other choice of breakdowns give one figure per
+    comparison: rows a reader never sees do not widen the intervals of those they do."""
+    default = scoring.score(pipeline.data, k=K, breakdowns=("force",))
+    other = scoring.score(pipeline.data, k=K, breakdowns=breakdowns)
+    keys = ["wave_from", "wave_to", "dimension", "group", "factor"]
+    a = default.change.set_index(keys)
+    b = other.change.set_index(keys)
+    assert set(a.index) == set(
+        b[b.index.get_level_values("dimension").isin(["all", "force"])].index
+    )
+    assert len(a) > 0
+    pd.testing.assert_frame_equal(b.loc[a.index, FIGURES], a[FIGURES])
+    gap_keys = ["wave", "factor", "group_a", "group_b"]
+    ga, gb = default.gaps.set_index(gap_keys), other.gaps.set_index(gap_keys)
+    assert len(ga) > 0 and set(ga.index) == set(gb.index)
+    pd.testing.assert_frame_equal(
+        gb.loc[ga.index, [*FIGURES, "hedges_g"]], ga[[*FIGURES, "hedges_g"]]
+    )
 
 
 def test_reliability_matches_pingouin(pipeline: Pipeline):

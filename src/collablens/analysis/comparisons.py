@@ -1,7 +1,17 @@
-"""Partner gaps and change between waves, computed from disclosed (shown) cells only.
+"""Partner gaps and change between waves, computed from disclosed cells only.
 
 Both are derived from group summaries that have already passed the disclosure gate,
 so a gap or a change can never involve a hidden group.
+
+Which comparisons are corrected together (Holm's family) is fixed by the analysis, not
+by what an output publishes: every comparison between groups large enough to show
+(the small-group rule, `family_cells`), whichever breakdowns are published beside them
+and whatever else hides a group from one output. The gaps of a wave are one family:
+every pair of forces on every factor. The changes from one wave to the next are one
+family for the whole collaboration and the forces (`SCORE_DIMENSIONS`, what scores are
+published by), and one more for each other breakdown (role, rank, length of service).
+The figures of a comparison are then the same in the report, the deck, the dashboard,
+the API and every export, and rows a reader never sees cannot widen those they do.
 
 Each row carries two intervals: `ci_low`/`ci_high`, the plain 95% Welch interval, and
 `adj_low`/`adj_high`, the interval at `ci_level`, the level Holm's procedure tested that
@@ -19,6 +29,10 @@ import pandas as pd
 
 from ..vocabulary import NOT_STATED
 from .stats import hedges_g, holm, holm_levels, welch
+
+#: The breakdowns scores are published by, whose changes form one Holm family per wave
+#: pair; every other breakdown's changes form a family of their own.
+SCORE_DIMENSIONS = ("all", "force")
 
 #: The columns of a tested difference, as `_tested` gives them (gaps and change alike).
 TESTED = ["diff", "ci_low", "ci_high", "ci_level", "adj_low", "adj_high"]
@@ -60,8 +74,31 @@ def _tested(args: Summaries, alpha_level: float) -> dict[str, Any]:
     }
 
 
-def gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
-    """Every pair of shown forces, per wave and factor, Holm-corrected within each wave."""
+def family(dimension: str) -> str:
+    """The Holm family a change of this breakdown belongs to (see the module's note)."""
+    return "scores" if dimension in SCORE_DIMENSIONS else dimension
+
+
+def _shown_keys(table: pd.DataFrame) -> set[tuple[str, str, str, str]]:
+    """(wave, dimension, group, factor) of every cell `table` shows."""
+    shown = table[table["suppressed"].isna()]
+    return set(
+        zip(
+            shown["wave"].astype(str),
+            shown["dimension"],
+            shown["group"].astype(str),
+            shown["factor"],
+            strict=True,
+        )
+    )
+
+
+def gaps(
+    table: pd.DataFrame, alpha_level: float, shown: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Every pair of forces in `table` (the family's cells), per wave and factor,
+    Holm-corrected within each wave; only the rows of pairs `shown` shows both of
+    (default: `table`) are returned."""
     forces = table[(table["dimension"] == "force") & table["suppressed"].isna()]
     forces = forces[forces["group"] != NOT_STATED]
     rows = []
@@ -111,11 +148,25 @@ def gaps(table: pd.DataFrame, alpha_level: float) -> pd.DataFrame:
         for col, values in _tested(_summaries(g.loc[idx]), alpha_level).items():
             g.loc[idx, col] = np.asarray(values, dtype=float)
     g["significant"] = g["p_holm"] < alpha_level
+    if shown is not None:
+        keys = _shown_keys(shown)
+        keep = [
+            (str(w), "force", str(a), f) in keys and (str(w), "force", str(b), f) in keys
+            for w, f, a, b in zip(g["wave"], g["factor"], g["group_a"], g["group_b"], strict=True)
+        ]
+        g = g[keep].reset_index(drop=True)
     return g[cols]
 
 
-def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.DataFrame:
-    """Each shown group and factor from one wave to the next, Holm-corrected per wave pair."""
+def change(
+    table: pd.DataFrame,
+    waves: list[str],
+    alpha_level: float,
+    shown: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Each group and factor of `table` (the family's cells) from one wave to the next,
+    Holm-corrected per wave pair and family (`family`); only the rows of groups `shown`
+    shows in both waves (default: `table`) are returned."""
     cols = [
         "dimension",
         "group",
@@ -134,15 +185,22 @@ def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.Data
     ]
     if len(waves) < 2:
         return pd.DataFrame(columns=cols)
-    shown = table[table["suppressed"].isna()]
+    tested_cells = table[table["suppressed"].isna()]
     frames = []
     for w_from, w_to in zip(waves, waves[1:], strict=False):
-        a = shown[shown["wave"] == w_from]
-        b = shown[shown["wave"] == w_to]
+        a = tested_cells[tested_cells["wave"] == w_from]
+        b = tested_cells[tested_cells["wave"] == w_to]
         m = a.merge(b, on=["dimension", "group", "factor", "kind"], suffixes=("_a", "_b"))
         if m.empty:
             continue
-        tested = _tested(_summaries(m), alpha_level)
+        tested: dict[str, np.ndarray] = {
+            col: np.full(len(m), np.nan) for col in [*TESTED, "p", "p_holm"]
+        }
+        for _, idx in m.groupby(m["dimension"].map(family), sort=False).groups.items():
+            at = m.index.get_indexer(idx)
+            for col, values in _tested(_summaries(m.loc[idx]), alpha_level).items():
+                if col in tested:
+                    tested[col][at] = np.asarray(values, dtype=float)
         frames.append(
             pd.DataFrame(
                 {
@@ -164,4 +222,18 @@ def change(table: pd.DataFrame, waves: list[str], alpha_level: float) -> pd.Data
         return pd.DataFrame(columns=cols)
     out = pd.concat(frames, ignore_index=True)
     out["significant"] = out["p_holm"] < alpha_level
+    if shown is not None:
+        keys = _shown_keys(shown)
+        keep = [
+            (str(a), d, str(g), f) in keys and (str(b), d, str(g), f) in keys
+            for a, b, d, g, f in zip(
+                out["wave_from"],
+                out["wave_to"],
+                out["dimension"],
+                out["group"],
+                out["factor"],
+                strict=True,
+            )
+        ]
+        out = out[keep].reset_index(drop=True)
     return out[cols]

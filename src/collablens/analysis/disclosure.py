@@ -161,8 +161,56 @@ def _disclose_scores(
     unknown = set(dims) - set(ATTRIBUTES)
     if unknown:
         raise ValueError(f"unknown breakdowns: {', '.join(sorted(unknown))}")
+    counts, cells = _decide(subject, dims, k, set(forced or ()), cross_check=True)
+    # Holm's family is fixed by the analysis: every comparison between groups the
+    # small-group rule lets through, on every breakdown, whatever this output publishes
+    # and whatever else hides a group from it (see `comparisons`). Only the rows this
+    # output shows come out.
+    _, family = _decide(subject, tuple(ATTRIBUTES), k, set(), cross_check=False)
+    return Scores(
+        cells=cells,
+        counts=counts,
+        reliability=_reliability(subject.reliability, cells, k),
+        gaps=comparisons.gaps(family, alpha_level, shown=cells),
+        change=comparisons.change(family, subject.waves, alpha_level, shown=cells),
+        k=k,
+        alpha_level=alpha_level,
+    )
+
+
+def _reliability(reliability: pd.DataFrame, cells: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Reliability shown only beside the factor's whole-wave score: its complete-answer
+    count and alpha are hidden where that score is (a withheld wave, too few people), and
+    wherever fewer than `k` answers are complete, so late answers cannot be counted by
+    comparing the complete answers of two releases."""
+    whole = cells[(cells["dimension"] == "all") & cells["suppressed"].isna()]
+    shown = set(zip(whole["wave"].astype(str), whole["factor"], strict=True))
+    reliability = reliability.copy()
+    beside = pd.Series(
+        [
+            (str(w), f) in shown
+            for w, f in zip(reliability["wave"], reliability["factor"], strict=True)
+        ],
+        index=reliability.index,
+        dtype=bool,
+    )
+    small = reliability["n_complete"].isna() | (reliability["n_complete"] < k) | ~beside
+    reliability["n_complete"] = reliability["n_complete"].astype(object)
+    reliability.loc[small, "n_complete"] = None
+    reliability.loc[small, "alpha"] = float("nan")
+    return reliability
+
+
+def _decide(
+    subject: RawScores,
+    dims: tuple[str, ...],
+    k: int,
+    forced: set[Cell],
+    cross_check: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The respondent counts and cells of `dims` with each hidden one's reason: the
+    small-group rule, then (`cross_check`) breakdowns published together, and `forced`."""
     published = {"all", *dims}
-    forced = set(forced or ())
     counts = subject.counts[subject.counts["dimension"].isin(published)].reset_index(drop=True)
     extra: dict[tuple[str, str], dict[str, str | None]] = {}
     per_factor: dict[tuple[str, str, str], dict[str, str | None]] = {}
@@ -172,15 +220,16 @@ def _disclose_scores(
         else:
             per_factor.setdefault((dim, wave, factor), {})[group] = RELEASE
     cross = subject.cross if subject.cross is not None else pd.DataFrame()
-    if len(dims) > 1 and not cross.empty:
+    if cross_check and len(dims) > 1 and not cross.empty:
         cross = cross[cross["dim_a"].isin(dims) & cross["dim_b"].isin(dims)]
     else:
         cross = cross.iloc[0:0]
     # Group sizes before suppression, per wave, factor ("-": respondents) and group.
     size: dict[tuple[str, str, str, str], int] = {}
-    for r in counts.itertuples(index=False):
+    for r in counts.itertuples(index=False) if not cross.empty else ():
         size[(r.wave, "-", r.dimension, r.group)] = int(r.n)
-    for r in subject.cells[subject.cells["dimension"].isin(published)].itertuples(index=False):
+    cells = subject.cells[subject.cells["dimension"].isin(published)].reset_index(drop=True)
+    for r in cells.itertuples(index=False) if not cross.empty else ():
         size[(r.wave, r.factor, r.dimension, r.group)] = int(r.n)
     while True:
         reasons = _suppress(counts.assign(factor="-"), ["wave", "factor"], k, extra)
@@ -206,27 +255,13 @@ def _disclose_scores(
     base: dict[tuple[str, str], dict[str, str | None]] = {}
     for (dim, wave), part in counts.groupby(["dimension", "wave"], sort=False):
         base[(dim, wave)] = dict(zip(part["group"], part["suppressed"], strict=True))
-    cells = subject.cells[subject.cells["dimension"].isin(published)].reset_index(drop=True)
     cells["suppressed"] = _suppress(cells, ["wave", "factor"], k, base, per_factor)
     for i in cells.index[cells["dimension"] == "all"]:
         key = (cells.at[i, "wave"], "all", cells.at[i, "group"], cells.at[i, "factor"])
         if key in forced or (key[0], key[2]) in all_forced:
             cells.at[i, "suppressed"] = RELEASE
     cells = _blank(cells, ["n", "mean", "var", "sd", "ci_low", "ci_high", "band"])
-    reliability = subject.reliability.copy()
-    small = reliability["n_complete"].isna() | (reliability["n_complete"] < k)
-    reliability["n_complete"] = reliability["n_complete"].astype(object)
-    reliability.loc[small, "n_complete"] = None
-    reliability.loc[small, "alpha"] = float("nan")
-    return Scores(
-        cells=cells,
-        counts=counts,
-        reliability=reliability,
-        gaps=comparisons.gaps(cells, alpha_level),
-        change=comparisons.change(cells, subject.waves, alpha_level),
-        k=k,
-        alpha_level=alpha_level,
-    )
+    return counts, cells
 
 
 @disclose.register
