@@ -166,3 +166,41 @@ def test_the_interview_threshold_is_set_at_init(tmp_path):
             ensure_participant(conn, 1, key, {"force": "Eastdale"})
     found = interview_findings(store, "C")
     assert found is not None and found.by_force == [{"group": "Eastdale", "n": 2}]
+
+
+def test_a_pooled_participants_quote_names_no_force(store: Store):
+    """Attack 5's companion: "...Cleveland just fits around them", attributed to "a
+    participant", named the force whose group was pooled. Its words now read "[force]"."""
+    from collablens.surveys.attributes import set_forces
+    from collablens.text.coding import blind_queue, set_human_codes
+
+    store.set_framework()
+    set_forces(store, "C", ["Cleveland Police", "Durham Constabulary"])
+    text = (
+        b"Interviewer: How is it?\n\nSam: The big force picks and CLEVELAND just fits around "
+        b"them, as Durham Constabulary knows.\n"
+    )
+    attributes = {"P01": {"force": "Cleveland Police", "role": "Police staff"}}
+    import_transcript(store, Path("t.txt"), "C", ["P01"], attributes=attributes, data=text)
+    item = blind_queue(store, "Ana", "C")[0]
+    set_human_codes(store, [item.segment_id], "parochialism", "barrier", "Ana", blind=True)
+    found = interview_findings(store, "C")
+    assert found is not None
+    quote = next(q for f in found.factors for q in f.quotes)
+    assert quote["force"] is None, "one participant: the force's group is pooled"
+    assert quote["text"] == (
+        "The big force picks and [force] just fits around them, as [force] knows."
+    )
+
+
+def test_a_shown_forces_quote_keeps_the_names_it_says():
+    from collablens.analysis.disclosure import InterviewEvidence, Policy, disclose
+
+    said = "We fit around Eastdale, as the Northmoor Police people say"
+    people = [(f"P{i}", "Northmoor Police", None) for i in range(4)] + [("P9", "Eastdale", None)]
+    people += [(f"D{i}", "Durham", None) for i in range(3)]  # pooled with Eastdale: 4 in "other"
+    codes = [{"force": "Northmoor Police", "text": said}, {"force": "Eastdale", "text": said}]
+    forces = ["Eastdale Constabulary", "Northmoor Police"]
+    shown = disclose(InterviewEvidence(people, codes, forces=forces), Policy(interview_k=3))
+    assert shown.codes[0]["text"] == said and shown.codes[0]["shown_force"] == "Northmoor Police"
+    assert shown.codes[1]["text"] == "We fit around [force], as the [force] people say"

@@ -64,8 +64,9 @@ def build(store: Store, per_force: int = 12, code: bool = True) -> dict[str, str
         link = online.create_link(store, COLLAB, WAVE, force)
         tokens[force] = link.token
         for n in range(per_force):
+            # A minute apart (in 1970): the workspace's links flag no burst of their own.
             assert online.submit(
-                store, link.token, f"k{force[:3]}{n}", answers(store, force, rng, n)
+                store, link.token, f"k{force[:3]}{n}", answers(store, force, rng, n), at=60.0 * n
             )
     if code:
         from collablens.text.coding import code_workspace

@@ -138,6 +138,12 @@ DEFAULT_QUEUE: Final = 50
 #: The largest upload or export file read, in bytes: a region's whole survey export is a
 #: few megabytes, so this is far above any real file and far below one that would hang us.
 MAX_FILE_BYTES: Final = 100 * 1024 * 1024
+#: Answers one survey link takes in a clock minute; more are refused in plain words. A
+#: team briefing answering together stays under it; a script padding a force does not.
+LINK_RESPONSES_PER_MINUTE: Final = 30
+#: Answers through one link in one minute that make a burst, flagged to the programme admin
+#: (many people at once is possible, a briefing; it is also what padding looks like).
+LINK_BURST_RESPONSES: Final = 10
 #: The seed of the demo's simulated answers and interviews (the year of the study it follows).
 DEMO_SEED: Final = 2017
 

@@ -23,6 +23,7 @@ three-person force and searches what comes out for that force.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import singledispatch
 from typing import Any
@@ -74,6 +75,8 @@ class InterviewEvidence:
     by_role: list[dict] = field(default_factory=list)
     k: int = DEFAULT_INTERVIEW_K
     disclosed: bool = False
+    #: The collaboration's force names: a pooled participant's words read "[force]" for them.
+    forces: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -310,6 +313,33 @@ def pooled_counts(values: list[str | None], k: int) -> tuple[list[dict], set[str
     return rows, set(shown)
 
 
+#: Words a force's name ends with that do not tell one force from another: a participant
+#: says "Cleveland", not "Cleveland Police".
+FORCE_NAME_ENDINGS = ("police service", "police force", "constabulary", "police", "force")
+#: What a force's name reads as in the words of a participant whose force is pooled.
+FORCE_PLACEHOLDER = "[force]"
+
+
+def force_names(forces: list[str]) -> re.Pattern[str] | None:
+    """A pattern for the forces' names as people say them: in full, and without the ending
+    that every force shares ("Northmoor Police": "Northmoor"), whatever the case."""
+    said: set[str] = set()
+    for name in forces:
+        name = " ".join(name.split())
+        said.add(name)
+        short = name
+        for ending in FORCE_NAME_ENDINGS:
+            if short.casefold().endswith(" " + ending):
+                short = short[: -len(ending) - 1].rstrip()
+                break
+        if len(short) >= 3:
+            said.add(short)
+    if not said:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(said, key=len, reverse=True)))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
 @disclose.register
 def _disclose_interviews(subject: InterviewEvidence, policy: Policy) -> InterviewEvidence:
     k = policy.interview_k
@@ -319,11 +349,23 @@ def _disclose_interviews(subject: InterviewEvidence, policy: Policy) -> Intervie
         {**c, "shown_force": c.get("force") if (c.get("force") or NOT_GIVEN) in forces else None}
         for c in subject.codes
     ]
+    # A quote attributed to no force must not name it in its words either ("...Cleveland
+    # just fits around them" from a pooled participant names the group that was hidden).
+    named = force_names(subject.forces)
+    if named is not None:
+        codes = [
+            {**c, "text": named.sub(FORCE_PLACEHOLDER, c["text"])}
+            if c["shown_force"] is None and c.get("text")
+            else c
+            for c in codes
+        ]
     if policy.audience_force is not None:  # a force lead reads their own force's words only
         codes = [
             {**c, "text": None} if c.get("force") != policy.audience_force else c for c in codes
         ]
-    return InterviewEvidence(subject.participants, codes, by_force, by_role, k=k, disclosed=True)
+    return InterviewEvidence(
+        subject.participants, codes, by_force, by_role, k=k, disclosed=True, forces=subject.forces
+    )
 
 
 @disclose.register

@@ -9,7 +9,8 @@ is shown only for groups of at least `interview_k` people (3 unless the workspac
 another); smaller groups are pooled as "other", and where "other" would still be
 smaller than that, the next smallest group joins it, so no hidden count can be found
 by subtracting the shown ones from the total. A quote names its speaker's force only
-where that force's group is shown; it never names the participant's pseudonym (a
+where that force's group is shown, and where it is not, any force's name in its words
+reads "[force]" (the collaboration's forces); it never names the participant's pseudonym (a
 pseudonym on every quote would let a reader piece one person's views together).
 Only codes that count (a person's, or the model's accepted without review) are
 counted or quoted; a polarity is shown where a person gave it or the coder was sure.
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..store import Store
+from ..store import forces as forces_store
 from ..store.queries import interviews as q
 from ..vocabulary import (
     DEFAULT_INTERVIEW_K,
@@ -102,10 +104,12 @@ def interview_findings(
         rows = q.interview_code_rows(conn, collaboration)
         passages = q.interview_segment_count(conn, collaboration, None)
         n_sources = len(q.export_sources(conn, collaboration))
+        declared = forces_store.declared_forces(conn, collaboration)
     evidence = disclose(
         InterviewEvidence(
             participants=[(p.key, p.force, p.role) for p in people],
             codes=[dict(r._mapping) for r in rows],
+            forces=sorted({*declared, *(p.force for p in people if p.force)}),
         ),
         policy,
     )

@@ -461,6 +461,13 @@ survey_links = Table(
     Column("import_id", ForeignKey("imports.id", ondelete=CASCADE), nullable=False),
     Column("created_on", Date, nullable=False),
     Column("open", Boolean, nullable=False, server_default=false()),
+    # How fast answers come (migration 0010): the clock minute of the current count (minutes
+    # since 1970), the answers taken in it, the most in any one minute, and those refused
+    # for coming too fast. No time is kept per respondent.
+    Column("pace_minute", Integer),
+    Column("pace_count", Integer, nullable=False, server_default="0"),
+    Column("pace_peak", Integer, nullable=False, server_default="0"),
+    Column("refused", Integer, nullable=False, server_default="0"),
 )
 
 # Who is reviewing a segment now, so two analysts are not shown the same one.

@@ -9,15 +9,27 @@ time of answering: a link records only the day it was made.
 A response carries a random key made when its form was first shown (and kept by the
 respondent's browser while they answer): sending it twice (a double click, a retry on a
 bad connection) stores it once.
+
+Anyone holding a link can answer, so a link cannot be padded unseen: the web page takes
+one response per browser session and link (`web/survey.py`); a link takes at most
+`LINK_RESPONSES_PER_MINUTE` answers in a clock minute (`TooFast` beyond); and
+`response_flags` puts each force's live count beside the officers and staff it declares
+in the register, flagging more answers than people and bursts, for the programme admin
+to see before anything is published. For the rate limit a link keeps the minute of its
+current count (overwritten each new minute) and the most answers it took in one minute,
+never a time per respondent.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +42,7 @@ from ..store.queries import online as q
 from ..store.queries.surveys import insert_import
 from ..store.queries.waves import ensure_wave
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
+from ..vocabulary import LINK_BURST_RESPONSES, LINK_RESPONSES_PER_MINUTE, NOT_STATED
 from .importer import InputError, map_columns, pack_answers, parse
 from .instrument import RESPONDENT_COLUMNS, response_columns
 from .readers import RawTable
@@ -49,6 +62,8 @@ class Link:
     responses: int
     wave_id: int = field(default=0, repr=False)
     import_id: int = field(default=0, repr=False)  # the responses' import
+    peak: int = 0  # the most answers it took in one clock minute
+    refused: int = 0  # answers refused for coming faster than the rate limit
 
 
 def _link(r) -> Link:
@@ -62,6 +77,8 @@ def _link(r) -> Link:
         int(r.rows_added),
         int(r.wave_id),
         int(r.import_id),
+        int(r.pace_peak or 0),
+        int(r.refused or 0),
     )
 
 
@@ -126,11 +143,26 @@ class ClosedLink(CollablensError):
     """The survey behind this link is closed."""
 
 
-def submit(store: Store, token: str, key: str, answers: dict[str, str]) -> bool:
+class TooFast(CollablensError):
+    """The link has taken as many answers as it may in this minute; nothing was stored."""
+
+
+#: What a respondent is told when the rate limit refuses their answers.
+TOO_FAST = (
+    "This survey link has taken as many answers as it can in one minute, so yours were not "
+    "sent. Please wait a minute and submit again: your answers are still here."
+)
+
+
+def submit(
+    store: Store, token: str, key: str, answers: dict[str, str], at: float | None = None
+) -> bool:
     """Store one response given through link `token`; False when `key` was stored already.
 
     `answers` maps the questionnaire's column names (`response_columns`) to what was
-    typed or picked. Bad answers raise `InputError` naming the question and the value.
+    typed or picked. Bad answers raise `InputError` naming the question and the value;
+    an answer beyond the link's `LINK_RESPONSES_PER_MINUTE` in the clock minute of `at`
+    (seconds since 1970; now when not given) raises `TooFast`.
     """
     link = find_link(store, token)
     if link is None:
@@ -170,34 +202,164 @@ def submit(store: Store, token: str, key: str, answers: dict[str, str]) -> bool:
         raise InputError(["please answer at least one question before you submit"])
     packed = pack_answers(parsed.values, framework.scale.min)[0]
     attrs = parsed.frame.iloc[0]
+    minute = int((time.time() if at is None else at) // 60)
     try:
-        return _store_one(store, link, str(attrs["key"]), attrs, packed, parsed.comments)
+        return _store_one(store, link, str(attrs["key"]), attrs, packed, parsed.comments, minute)
     except IntegrityError:  # the same key sent twice at once (PostgreSQL): one is kept
         return False
 
 
-def _store_one(store: Store, link: Link, stored_key: str, attrs, packed: bytes, found) -> bool:
+def _store_one(
+    store: Store, link: Link, stored_key: str, attrs, packed: bytes, found, minute: int
+) -> bool:
     with store.begin() as conn:
         if q.has_respondent(conn, link.wave_id, stored_key):
-            return False
-        values = {"key": stored_key, "answers": packed, **{c: attrs[c] for c in ATTRIBUTE_COLUMNS}}
-        q.add_response(
-            conn,
-            link.wave_id,
-            link.import_id,
-            values,
-            [(question, factor, text) for _, question, factor, text in found],
+            return False  # a retry of a stored response takes no place in the rate limit
+        if q.take_pace(conn, link.token, minute, LINK_RESPONSES_PER_MINUTE):
+            values = {
+                "key": stored_key,
+                "answers": packed,
+                **{c: attrs[c] for c in ATTRIBUTE_COLUMNS},
+            }
+            q.add_response(
+                conn,
+                link.wave_id,
+                link.import_id,
+                values,
+                [(question, factor, text) for _, question, factor, text in found],
+            )
+            return True
+        q.count_refused(conn, link.token)  # kept: refusals are what an admin looks for
+    raise TooFast(TOO_FAST)
+
+
+# -- what the programme admin checks before publishing ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseFlag:
+    """One reason to look at a force's answers before publishing, in plain words."""
+
+    kind: str  # a key of `FLAG_KINDS`
+    text: str
+
+
+#: Each flag's name and what it means, declared once: shown on the links page and by the CLI.
+FLAG_KINDS = {
+    "over_headcount": (
+        "More answers than people",
+        "the force has more answers than the officers and staff it declares in the register, "
+        "so someone answered more than once, or people from elsewhere used its link",
+    ),
+    "burst": (
+        "A burst",
+        f"{LINK_BURST_RESPONSES} or more answers came through one link within a single minute: "
+        "many people at once, as at a team briefing, or someone sending answers by the dozen",
+    ),
+    "refused": (
+        "Answers refused",
+        f"a link was sent more than {LINK_RESPONSES_PER_MINUTE} answers in one minute, and "
+        "those beyond were turned away",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ForceResponses:
+    """A force's live answers in a wave beside its declared headcount, with any flags.
+
+    `force` None is the wave's links for every force (respondents pick their force): their
+    answers are counted under each force too, and only their bursts are flagged here."""
+
+    force: str | None
+    responses: int
+    headcount: int | None  # officers and staff it puts in (FTE, rounded up); None: not declared
+    year: str | None  # the register's financial year of the headcount
+    flags: tuple[ResponseFlag, ...] = ()
+
+
+def _headcounts(store: Store, collaboration: str) -> dict[str, tuple[int, str]]:
+    """Each force's officers and staff in the collaboration, from its latest register year
+    that gives either: full-time equivalents rounded up, as no fewer people can fill them."""
+    from ..govern.contributions import FTE_COLUMNS, load_years
+
+    out: dict[str, tuple[int, str]] = {}
+    for r in sorted(load_years(store, collaboration), key=lambda r: r.year):
+        given = [r.get(c) for c in FTE_COLUMNS if r.values.get(c) is not None]
+        if given:
+            out[r.force] = (math.ceil(sum(given, Decimal(0))), r.year)
+    return out
+
+
+def _pace_flags(links: list[Link]) -> list[ResponseFlag]:
+    flags = []
+    peak = max((lk.peak for lk in links), default=0)
+    if peak >= LINK_BURST_RESPONSES:
+        flags.append(
+            ResponseFlag("burst", f"{peak} answers came through one link within a single minute")
         )
-    return True
+    refused = sum(lk.refused for lk in links)
+    if refused:
+        flags.append(
+            ResponseFlag(
+                "refused",
+                f"{refused} answers were refused for coming faster than "
+                f"{LINK_RESPONSES_PER_MINUTE} a minute",
+            )
+        )
+    return flags
+
+
+def response_flags(store: Store, collaboration: str, wave: str) -> list[ForceResponses]:
+    """Each force's answers in `wave` so far beside the officers and staff it declares, and
+    what to look at before publishing: more answers than people, bursts, refused answers.
+
+    Every declared force has a row (with no answers yet too), then any other force value,
+    then answers that gave no force (`NOT_STATED`), then the wave's links for every force
+    where they flag something. For the programme admin: a force's live count may be under
+    the publication threshold, so this is not for force leads."""
+    links = [lk for lk in list_links(store, collaboration) if lk.wave == wave]
+    with store.connect() as conn:
+        declared = forces_store.declared_forces(conn, collaboration)
+        counts = q.force_response_counts(conn, collaboration, wave)
+    heads = _headcounts(store, collaboration)
+    others = [f for f in counts if f is not None and f not in declared]
+    names = [*declared, *sorted(others, key=str.casefold)]
+    rows = []
+    for force in names:
+        n = counts.get(force, 0)
+        head, year = heads.get(force, (None, None))
+        flags = []
+        if head is not None and n > head:
+            flags.append(
+                ResponseFlag(
+                    "over_headcount",
+                    f"{n} answers from {head} officers and staff declared for {year}",
+                )
+            )
+        flags += _pace_flags([lk for lk in links if lk.force == force])
+        rows.append(ForceResponses(force, n, head, year, tuple(flags)))
+    if counts.get(None):
+        rows.append(ForceResponses(NOT_STATED, counts[None], None, None))
+    every = [lk for lk in links if lk.force is None]
+    if _pace_flags(every):
+        total = sum(lk.responses for lk in every)
+        rows.append(ForceResponses(None, total, None, None, tuple(_pace_flags(every))))
+    return rows
 
 
 __all__ = [
     "RESPONDENT_COLUMNS",
+    "FLAG_KINDS",
     "ClosedLink",
+    "ForceResponses",
     "Link",
+    "ResponseFlag",
+    "TooFast",
     "create_link",
     "find_link",
     "list_links",
+    "response_flags",
     "set_open",
     "submit",
 ]

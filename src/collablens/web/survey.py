@@ -4,10 +4,16 @@ The form works without script. With script (`static/survey.js`), answers are sav
 the browser as they are given, so a respondent can close the page and come back on the
 same device; nothing is sent until they submit. The response key in the form makes a
 second submission of the same answers (a double click, a retry) store nothing new.
+
+One response per browser session and link: once answers are in, the session (the signed
+cookie that already carries the form's CSRF token) remembers the link, and a second
+response from it is refused in a sentence. A link's rate limit (`online.TooFast`) and the
+admin's flags on the links page catch what clearing cookies gets round.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from typing import Annotated
@@ -27,6 +33,32 @@ router = APIRouter()
 #: are coded in one run (the coder's start-up is the costly part), not one run each.
 CODING_DELAY = 30.0
 Anyone = Annotated[User | None, allow(PUBLIC)]
+#: Links a session remembers having answered (the oldest is forgotten first): enough for
+#: every wave a person is sent, small enough for a cookie.
+ANSWERED_KEPT = 20
+#: What a second response from the same browser session is told.
+ALREADY_ANSWERED = (
+    "Answers from this browser have already been sent through this link, and each person "
+    "answers once, so nothing more was sent."
+)
+
+
+def _answered(request: Request, token: str) -> str | None:
+    """The response key this session sent through link `token`, or None. The session holds
+    a digest of the token, not the token, and the key, so a retry of the same response
+    still reaches its thank-you page."""
+    return request.session.get("answered", {}).get(_tag(token))
+
+
+def _tag(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def _remember(request: Request, token: str, key: str) -> None:
+    answered = dict(request.session.get("answered", {}))
+    answered.pop(_tag(token), None)
+    answered[_tag(token)] = key[:64]
+    request.session["answered"] = dict(list(answered.items())[-ANSWERED_KEPT:])
 
 
 def _link(request: Request, token: str) -> online.Link:
@@ -98,6 +130,8 @@ def survey_form(request: Request, token: str, _: Anyone) -> Response:
     link = _link(request, token)
     if not link.open:
         return page(request, "survey_closed.html", 410, link=link)
+    if _answered(request, token) is not None:
+        return page(request, "survey_answered.html", link=link, message=ALREADY_ANSWERED)
     return page(
         request,
         "survey.html",
@@ -120,17 +154,22 @@ async def survey_submit(request: Request, token: str, _: Anyone) -> Response:
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str) and len(k) <= 200}
     answers = {k: v[:20_000] for k, v in values.items() if k not in ("csrf", "key")}
+    key = values.get("key", "")
+    sent = _answered(request, token)
+    if sent is not None:
+        if sent == key:  # the same response again (a double click): already in
+            return RedirectResponse(f"/s/{token}/thanks", status_code=303)
+        return page(request, "survey_answered.html", 409, link=link, message=ALREADY_ANSWERED)
     try:
-        online.submit(request.app.state.store, token, values.get("key", ""), answers)
+        online.submit(request.app.state.store, token, key, answers)
     except online.ClosedLink:  # closed while they were answering
         return page(request, "survey_closed.html", 410, link=link)
-    except InputError as exc:
-        errors, general = _problems(exc)
+    except (InputError, online.TooFast) as exc:
+        errors, general = _problems(exc) if isinstance(exc, InputError) else ({}, [str(exc)])
         q = _questions(request, link)
         return page(
             request,
             "survey.html",
-            422,
             link=link,
             q=q,
             labels=q["labels"],
@@ -139,7 +178,9 @@ async def survey_submit(request: Request, token: str, _: Anyone) -> Response:
             values=values,
             errors=errors,
             general=general,
+            status=429 if isinstance(exc, online.TooFast) else 422,
         )
+    _remember(request, token, key)
     runner = request.app.state.runner
     from ..ingest import queue_coding
 

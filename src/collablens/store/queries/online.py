@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from ..tables import collaborations, comments, imports, respondents, survey_links, waves
@@ -30,6 +30,8 @@ def _links() -> Select:
             survey_links.c.open,
             survey_links.c.created_on,
             imports.c.rows_added,
+            survey_links.c.pace_peak,
+            survey_links.c.refused,
         )
         .join(waves, waves.c.id == survey_links.c.wave_id)
         .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
@@ -60,7 +62,7 @@ def insert_link(
 
 def link_row(conn: Connection, token: str) -> Row | None:
     """(token, wave_id, import_id, collaboration, wave, force, open, created_on,
-    rows_added) of the link with this token, or None."""
+    rows_added, pace_peak, refused) of the link with this token, or None."""
     return conn.execute(_links().where(survey_links.c.token == token)).first()
 
 
@@ -74,6 +76,48 @@ def link_rows(conn: Connection, collaboration: str, force: str | None = None) ->
 
 def set_link_open(conn: Connection, token: str, is_open: bool) -> None:
     conn.execute(update(survey_links).where(survey_links.c.token == token).values(open=is_open))
+
+
+def take_pace(conn: Connection, token: str, minute: int, limit: int) -> bool:
+    """Count one more answer through the link in clock `minute`, unless it has taken `limit`
+    in that minute already (then False, and nothing changes). One conditional UPDATE, so two
+    answers at once cannot both take the last place (PostgreSQL re-reads the locked row)."""
+    link = survey_links.c
+    count = case((link.pace_minute == minute, link.pace_count + 1), else_=1)
+    done = conn.execute(
+        update(survey_links)
+        .where(
+            link.token == token,
+            or_(link.pace_minute.is_(None), link.pace_minute != minute, link.pace_count < limit),
+        )
+        .values(
+            pace_minute=minute,
+            pace_count=count,
+            pace_peak=case((count > link.pace_peak, count), else_=link.pace_peak),
+        )
+    )
+    return bool(done.rowcount)
+
+
+def count_refused(conn: Connection, token: str) -> None:
+    """One more answer refused through the link for coming too fast."""
+    conn.execute(
+        update(survey_links)
+        .where(survey_links.c.token == token)
+        .values(refused=survey_links.c.refused + 1)
+    )
+
+
+def force_response_counts(conn: Connection, collaboration: str, wave: str) -> dict[str | None, int]:
+    """Respondents of a wave by force (None: the force was not given), whatever brought them."""
+    stmt = (
+        select(respondents.c.force, func.count())
+        .join(waves, waves.c.id == respondents.c.wave_id)
+        .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
+        .where(collaborations.c.name == collaboration, waves.c.label == wave)
+        .group_by(respondents.c.force)
+    )
+    return {force: int(n) for force, n in conn.execute(stmt).all()}
 
 
 def has_respondent(conn: Connection, wave_id: int, key: str) -> bool:

@@ -1,4 +1,8 @@
-"""Survey links: a force lead's for their own force, the programme office's for any."""
+"""Survey links: a force lead's for their own force, the programme office's for any.
+
+The programme office also sees, for each wave with an open link, every force's answers so
+far beside the officers and staff it declares, with what to check before publishing
+(`online.response_flags`). Force leads do not: a live count may be below the threshold."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from ...access.roles import MANAGE_COLLABORATIONS, MANAGE_LINKS
 from ...surveys import online
 from ...surveys.attributes import add_force as declare
 from ..app import page
-from ..security import allow
+from ..security import allow, can
 from .common import back, c, note_of, store
 
 router = APIRouter()
@@ -24,12 +28,19 @@ LinkManager = Annotated[User, allow(MANAGE_LINKS)]
 def links_page(request: Request, name: str, user: LinkManager) -> Response:
     forces = audience.forces_seen(store(request), user, name)
     mine = audience.own_force(user)
+    links = online.list_links(store(request), name, mine)
+    checks = []
+    if can(user, MANAGE_COLLABORATIONS):
+        open_waves = list(dict.fromkeys(lk.wave for lk in links if lk.open))
+        checks = [(w, online.response_flags(store(request), name, w)) for w in open_waves]
     return page(
         request,
         "links.html",
         name=name,
         url=c(name),
-        links=online.list_links(store(request), name, mine),
+        links=links,
+        checks=checks,
+        flag_kinds=online.FLAG_KINDS,
         forces=[mine] if mine else forces,
         waves=[w for _, w in store(request).waves(name)],
         base=(request.app.state.settings.public_url or str(request.base_url)).rstrip("/"),
