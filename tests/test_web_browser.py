@@ -128,8 +128,11 @@ def test_answers_are_kept_on_the_device_until_submitted(browser, server):
     before = _respondents(store)
     again.get_by_role("button", name="Submit my answers").click()
     again.wait_for_url("**/thanks")
-    again.goto(url)  # a fresh form: what was sent is not offered again
-    assert again.locator("#t-cultures_text").input_value() == ""
+    again.goto(url)  # one answer per device and link: no form, and the draft is gone
+    assert "already been sent" in again.locator("#answered").inner_text()
+    assert again.locator("#t-cultures_text").count() == 0
+    draft = again.evaluate(f"localStorage.getItem('collablens-survey-{tokens['Cleveland']}')")
+    assert draft is None
     assert _respondents(store) == before + 1
     context.close()
 
