@@ -322,3 +322,36 @@ def test_the_links_page_shows_admins_the_flags_and_force_leads_none(web):
     lead = web.client()
     sign_in(lead, "force_lead")
     assert "Answers against headcount" not in lead.get(f"/c/{COLLAB}/links").text
+
+
+def test_a_published_wave_takes_no_new_links_and_is_not_offered(web, tmp_path):
+    """The demo's trap: the link form offered the wave already reported, and one answer
+    through it had the whole wave withheld. Once a report (or deck) publishes a wave, no
+    link opens or reopens for it, and the form offers only waves still open."""
+    import re
+
+    from webkit import sign_in
+
+    from collablens.reporting.view import write_report
+
+    admin = web.client()
+    sign_in(admin, "admin")
+    form = admin.get(f"/c/{COLLAB}/links").text
+    assert re.search(rf'id="lwave"[^>]*value="{WAVE}"', form)
+    write_report(web.store, COLLAB, tmp_path / "r.html")
+    assert online.published_waves(web.store, COLLAB) == {WAVE}
+    form = admin.get(f"/c/{COLLAB}/links").text
+    assert not re.search(rf'id="lwave"[^>]*value="{WAVE}"', form)
+    assert f"Published, so taking no new answers: {WAVE}." in form
+    with pytest.raises(online.PublishedWave, match=f"Wave {WAVE} has been published"):
+        online.create_link(web.store, COLLAB, WAVE, "Durham")
+    token = web.tokens["Durham"]
+    online.set_open(web.store, token, False)  # closing is always allowed
+    with pytest.raises(online.PublishedWave):
+        online.set_open(web.store, token, True)
+    refused = admin.post(
+        f"/c/{COLLAB}/links", data={"wave": WAVE, "force": "Durham", "csrf": csrf_of(form)}
+    )
+    assert refused.status_code == 400 and "has been published" in refused.text
+    opened = online.create_link(web.store, COLLAB, "2027", "Durham")  # a new wave opens
+    assert opened.wave == "2027"

@@ -104,3 +104,17 @@ def listing(conn: Connection, collaboration: str) -> list[tuple]:
             .order_by(releases.c.id)
         )
     ]
+
+
+def waves_published_by(conn: Connection, collaboration: str, outputs: Sequence[str]) -> set[str]:
+    """The waves of a collaboration released at least once by one of `outputs`."""
+    cid = _collaboration_id(conn, collaboration)
+    if cid is None:
+        return set()
+    rows = conn.execute(
+        select(releases.c.wave)
+        .where(releases.c.collaboration_id == cid, releases.c.output.in_(list(outputs)))
+        .distinct()
+    )
+    return {str(w) for (w,) in rows}
+

@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import CollablensError, NotFound
 from ..store import Store
 from ..store import forces as forces_store
+from ..store import ledger as ledger_queries
 from ..store.queries import online as q
 from ..store.queries.surveys import insert_import
 from ..store.queries.waves import ensure_wave
@@ -88,6 +89,7 @@ def create_link(store: Store, collaboration: str, wave: str, force: str | None =
     The wave is created when new. The token is 128 random bits: a link cannot be guessed,
     and anyone holding it can answer, so a force lead sends it only to their staff.
     """
+    _refuse_published(store, collaboration, wave)
     framework = store.framework
     token = secrets.token_urlsafe(16)
     with store.begin() as conn:
@@ -134,7 +136,37 @@ def list_links(store: Store, collaboration: str, force: str | None = None) -> li
     return [_link(r) for r in rows]
 
 
+#: The outputs that publish a wave: once one has, the wave takes no new survey links.
+PUBLICATIONS = ("report", "deck")
+
+
+class PublishedWave(CollablensError):
+    """The wave has been published: a link would bring answers its figures cannot show."""
+
+
+def published_waves(store: Store, collaboration: str) -> set[str]:
+    """The waves a report or a deck has published (`PUBLICATIONS`)."""
+    with store.connect() as conn:
+        return ledger_queries.waves_published_by(conn, collaboration, PUBLICATIONS)
+
+
+def _refuse_published(store: Store, collaboration: str, wave: str) -> None:
+    """Late answers to a published wave would have its figures withheld (they would give
+    the late respondents away by subtraction): say so before any link takes them."""
+    if wave in published_waves(store, collaboration):
+        raise PublishedWave(
+            f"Wave {wave} has been published, so it takes no new answers: answers arriving "
+            "now would have its figures withheld, to keep the late respondents from being "
+            "worked out by subtraction. Open a new wave (a new label) for new answers."
+        )
+
+
 def set_open(store: Store, token: str, is_open: bool) -> None:
+    """Close a link, or reopen it (refused when its wave has been published)."""
+    if is_open:
+        link = find_link(store, token)
+        if link is not None:
+            _refuse_published(store, link.collaboration, link.wave)
     with store.begin() as conn:
         q.set_link_open(conn, token, is_open)
 
