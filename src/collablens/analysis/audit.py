@@ -39,7 +39,7 @@ attacker knows of the answers themselves, or figures published outside the sets 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -193,23 +193,32 @@ def determined_groups(
     keep = [i for i, c in enumerate(pivots) if c >= len(large)]
     if not keep:
         return [], True
-    basis = reduced[keep][:, len(large):]  # rows over the small atoms, in RREF
+    basis = reduced[keep][:, len(large) :]  # rows over the small atoms, in RREF
     piv = [pivots[i] - len(large) for i in keep]
     w = weights[small]
     found: list[np.ndarray] = []
     tries = 0
     seen: set[bytes] = set()
 
-    def visit(start: int, acc: np.ndarray, pivot_weight: int) -> bool:
+    # The last basis row with a nonzero entry in each column: once the search has passed it,
+    # that column's value is final, so it must be 0 or 1 and its people count.
+    nonzero = basis != 0
+    from_end = np.argmax(nonzero[::-1], axis=0)
+    last = np.where(nonzero.any(axis=0), nonzero.shape[0] - 1 - from_end, -1)
+
+    def visit(start: int, acc: np.ndarray) -> bool:
         nonlocal tries
         for j in range(start, len(piv)):
-            pw = pivot_weight + int(w[piv[j]])
-            if pw >= k:
-                continue
             tries += 1
             if tries > budget:
                 return False
             total = (acc + basis[j]) % _P
+            final = last <= j
+            done = total[final]
+            if not np.all((done == 0) | (done == 1)):
+                continue
+            if int(w[final][done == 1].sum()) >= k:
+                continue
             ones = total == 1
             if np.all(ones | (total == 0)):
                 people = int(w[ones].sum())
@@ -220,11 +229,11 @@ def determined_groups(
                     if key not in seen:
                         seen.add(key)
                         found.append(full)
-            if not visit(j + 1, total, pw):
+            if not visit(j + 1, total):
                 return False
         return True
 
-    finished = visit(0, np.zeros(basis.shape[1], dtype=np.int64), 0)
+    finished = visit(0, np.zeros(basis.shape[1], dtype=np.int64))
     confirmed = [g for g in found if _confirm(rows, g)]
     return confirmed, finished
 
@@ -315,49 +324,47 @@ def _label_only(figures: Sequence[Figure]) -> _System:
     return system
 
 
+def _exposures(
+    figures: Sequence[Figure], k: int, model: str, budget: int = _SEARCH_BUDGET
+) -> tuple[_System | None, list[tuple[Leak, np.ndarray]]]:
+    """The groups given away, each with its indicator over the model's columns."""
+    if not figures:
+        return None, []
+    system = _informed(figures) if model == INFORMED else _label_only(figures)
+    found: list[tuple[Leak, np.ndarray]] = []
+    for measure, rows in system.rows.items():
+        matrix = np.vstack(rows)
+        used = np.nonzero(matrix.any(axis=0))[0]
+        # For a factor's sum, only the people its figures include count towards a group.
+        scope: set[Hashable] = set().union(*(f.people for f in system.figures[measure]))
+        members = [system.members[j] & scope for j in used]
+        weights = np.array([len(m) for m in members], dtype=np.int64)
+        groups, finished = determined_groups(matrix[:, used], weights, k, budget)
+        if not finished and not groups:
+            groups = [((weights > 0) & (weights < k)).astype(np.int64)]
+        for g in groups:
+            cols = np.nonzero(g)[0]
+            people = frozenset().union(*(members[j] for j in cols))
+            if not 1 <= len(people) < k:
+                continue
+            cells = tuple(system.cells[used[j]] for j in cols if members[j])
+            if not finished and len(groups) == 1 and not _confirm(matrix[:, used], g):
+                cells = ("undecided: search budget spent", *cells)
+            vector = np.zeros(len(system.cells), dtype=np.int64)
+            vector[used[cols]] = 1
+            found.append((Leak(model, measure, people, cells), vector))
+    return system, found
+
+
 def exposures(
     figures: Sequence[Figure], k: int, model: str = INFORMED, budget: int = _SEARCH_BUDGET
 ) -> list[Leak]:
     """Every group of 1 to k-1 people whose count or sum `figures` determine (one model).
 
-    A search cut short by `budget` reports what it found; if it found nothing it reports
-    the whole small-atom span as one undecided group, so the caller withholds rather than
-    guesses.
+    A search cut short by `budget` that found nothing reports every small atom together
+    as one undecided group, so that the caller withholds rather than guesses.
     """
-    if not figures:
-        return []
-    system = _informed(figures) if model == INFORMED else _label_only(figures)
-    leaks: list[Leak] = []
-    for measure, rows in system.rows.items():
-        matrix = np.vstack(rows)
-        used = np.nonzero(matrix.any(axis=0))[0]
-        matrix = matrix[:, used]
-        # For a factor's sum, only the people its figures include count towards a group.
-        scope: set[Hashable] = set().union(*(f.people for f in system.figures[measure]))
-        members = [system.members[j] & scope for j in used]
-        weights = np.array([len(m) for m in members], dtype=np.int64)
-        groups, finished = determined_groups(matrix, weights, k, budget)
-        for g in groups:
-            cols = np.nonzero(g)[0]
-            people = frozenset().union(*(members[j] for j in cols))
-            if 1 <= len(people) < k:
-                cells = tuple(system.cells[used[j]] for j in cols if members[j])
-                leaks.append(Leak(model, measure, people, cells))
-        if not finished and not groups:
-            small = [j for j in range(len(used)) if 0 < weights[j] < k]
-            people = frozenset().union(*(members[j] for j in small)) if small else frozenset()
-            leaks.append(Leak(model, measure, people, ("undecided: search budget spent",)))
-    return leaks
-
-
-def _all_exposures(figures: Sequence[Figure], k: int, models: Iterable[str]) -> list[Leak]:
-    return [leak for m in models for leak in exposures(figures, k, m)]
-
-
-def _still_gives_away(figures: Sequence[Figure], leak: Leak, k: int) -> bool:
-    """Whether `leak`'s group is still determined by `figures` (same model and measure)."""
-    return any(other.people == leak.people and other.measure == leak.measure
-               for other in exposures(figures, k, leak.model))  # fmt: skip
+    return [leak for leak, _ in _exposures(figures, k, model, budget)[1]]
 
 
 def audit(
@@ -369,34 +376,51 @@ def audit(
     """Decide what of `candidate` may be published on top of everything `published`.
 
     What is already published cannot be taken back: a group it gives away on its own is
-    reported as `unfixable` and not charged to the candidate. For every other group the
-    candidate would give away, candidate figures of that measure are withheld one at a
-    time, smallest first (the least information lost), taking the first whose absence
-    stops that group being determined; if no single figure does, the smallest one involved
-    is withheld and the audit runs again. It stops when no new group is given away.
+    reported as `unfixable` and not charged to the candidate. For every other group, the
+    smallest candidate figure of its measure whose absence stops the group being
+    determined is withheld (the least information lost); if no single figure does, the
+    smallest one that includes some of the group's people goes and the next one is tried.
+    Then the audit runs again on what is left, until nothing new is given away.
     """
-    unfixable = _all_exposures(published, k, models)
+    unfixable = [leak for m in models for leak in exposures(published, k, m)]
     before = {(lk.model, lk.measure, lk.people) for lk in unfixable}
-    leaks = [lk for lk in _all_exposures([*published, *candidate], k, models)
-             if (lk.model, lk.measure, lk.people) not in before]  # fmt: skip
     kept = list(candidate)
     withheld: list[Withheld] = []
-    pending = list(leaks)
-    while pending:
-        leak = min(pending, key=lambda lk: (lk.size, lk.measure))
-        options = sorted((f for f in kept if f.measure == leak.measure),
-                         key=lambda f: (f.size, f.name))  # fmt: skip
-        if not options:  # cannot happen: the leak needs a candidate figure of its measure
+    leaks: list[Leak] | None = None
+    while True:
+        everything = [*published, *kept]
+        found = {m: _exposures(everything, k, m) for m in models}
+        pending = [(system, leak, vector) for system, pairs in found.values()
+                   for leak, vector in pairs
+                   if (leak.model, leak.measure, leak.people) not in before]  # fmt: skip
+        if leaks is None:
+            leaks = [leak for _, leak, _ in pending]
+        if not pending:
             break
-        choice = next((f for f in options
-                       if not _still_gives_away([*published, *[g for g in kept if g is not f]],
-                                                leak, k)),  # fmt: skip
-                      None)
-        if choice is None:
-            touching = [f for f in options if f.people & leak.people]
-            choice = (touching or options)[0]
-        kept = [f for f in kept if f is not choice]
-        withheld.append(Withheld(choice, leak))
-        pending = [lk for lk in _all_exposures([*published, *kept], k, models)
-                   if (lk.model, lk.measure, lk.people) not in before]  # fmt: skip
-    return Verdict(kept, withheld, leaks, unfixable)
+        dropped: set[int] = set()  # ids of figures withheld in this pass
+        for system, leak, vector in sorted(pending, key=lambda t: (t[1].size, t[1].measure)):
+            assert system is not None
+            figs = system.figures[leak.measure]
+            rows = system.rows[leak.measure]
+
+            def determined(without: set[int], rows=rows, figs=figs, vector=vector) -> bool:
+                active = [r for r, f in zip(rows, figs, strict=True) if id(f) not in without]
+                return bool(active) and in_span(np.vstack(active), vector)
+
+            if not determined(dropped):
+                continue  # closed already by a figure withheld for another group
+            options = [f for f in kept if f.measure == leak.measure and id(f) not in dropped]
+            options.sort(key=lambda f: (f.size, f.name))
+            while options and determined(dropped):
+                choice = next((f for f in options if not determined(dropped | {id(f)})), None)
+                if choice is None:
+                    choice = next((f for f in options if f.people & leak.people), options[0])
+                options.remove(choice)
+                dropped.add(id(choice))
+                withheld.append(Withheld(choice, leak))
+            if not options and determined(dropped):
+                break  # nothing of the candidate left to withhold for this measure
+        if not dropped:
+            break
+        kept = [f for f in kept if id(f) not in dropped]
+    return Verdict(kept, withheld, leaks or [], unfixable)
