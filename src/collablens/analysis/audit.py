@@ -1,0 +1,426 @@
+"""The disclosure audit: the attack itself, run on everything published before a release.
+
+Rules about pairs of releases and nesting of breakdowns miss attacks that combine three
+figures, or a breakdown with the pool another one hides (issue 21). The audit does what an
+attacker does instead: every published figure is a count, or a sum of one factor's scores,
+over a SET of people, so it is one row of a linear system whose unknowns are the people's
+values. A group T of people has its count (or sum) given away exactly when some linear
+combination of the published rows of that measure equals T's indicator vector, that is when
+the indicator lies in the rows' span. If any such T holds 1 to k-1 people, the release fails.
+
+Figures are keyed by the people behind them, not by labels: a wave relabelled, deleted and
+re-imported, or imported twice under two names, gives the same rows.
+
+Two attacker models:
+
+- *informed* knows who belongs to which group (each person's membership of every published
+  set). Its unknowns are the people; people in exactly the same published sets can never be
+  told apart, so they collapse into one atom with a multiplicity, and the determined groups
+  are the 0/1 combinations of atoms in the row span.
+- *label-only* knows only what the figures say they describe: the published wave label, the
+  release an answer first appeared in, and the published breakdown labels (force, role ...).
+  Its unknowns are every cell of the cross-classification of those labels, empty or not (it
+  does not know that all PCC staff are Charlie's, so it cannot use that the cell
+  "Alpha, PCC staff" is empty).
+
+The span test is exact: row reduction over the integers modulo the prime 2**31 - 1 (a 0/1
+matrix's rank is the same over that field as over the rationals unless the prime divides a
+minor, which for these sizes it does not in practice), and every group reported is
+confirmed with floating-point least squares. Only groups made of small atoms can be small, so
+the search works on the span restricted to atoms of fewer than k people, which is usually
+empty or a handful of dimensions, and enumerates its 0/1 members with at most k-1 people.
+
+`audit` runs both models on what is published plus a candidate release, and if the candidate
+gives a group away, withholds candidate figures greedily, smallest first, until nothing is
+given away. It does not cover padding (answers submitted to shift a figure), what an
+attacker knows of the answers themselves, or figures published outside the sets given to it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+COUNT = "n"  # the measure of a respondent count; any other measure is a factor's sum
+INFORMED = "informed"
+LABEL_ONLY = "label-only"
+MODELS = (INFORMED, LABEL_ONLY)
+UNLABELLED = "?"  # a person's value on a breakdown no figure containing them names
+
+_P = 2_147_483_647  # 2**31 - 1, prime: products of two residues fit in int64
+_SEARCH_BUDGET = 200_000  # subsets of the small-atom span tried per measure
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published (or candidate) number: a count or a factor's sum over a set of people.
+
+    `people` is the truth the informed attacker works on. `population`, `release` and
+    `labels` are what the figure says it describes, which is all the label-only attacker
+    has: the wave's published label, the order of the release it appeared in (answers in
+    a later release of the same label are the earlier ones plus late arrivals), and the
+    breakdown cell it belongs to (e.g. {"force": "Xray"}; empty for the wave's total).
+    A mean published with its n is a sum: give it as the sum figure and the count figure.
+    """
+
+    people: frozenset[Hashable]
+    measure: str = COUNT
+    population: str = ""
+    release: int = 0
+    labels: Mapping[str, str] = field(default_factory=dict)
+    name: str = ""
+
+    def __hash__(self) -> int:
+        return hash((self.people, self.measure, self.population, self.release,
+                     tuple(sorted(self.labels.items())), self.name))  # fmt: skip
+
+    @property
+    def size(self) -> int:
+        return len(self.people)
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A group of 1 to k-1 people whose count or sum follows from what would be published."""
+
+    model: str
+    measure: str
+    people: frozenset[Hashable]
+    cells: tuple[str, ...]  # the atoms or label cells that make up the group
+
+    @property
+    def size(self) -> int:
+        return len(self.people)
+
+    def describe(self) -> str:
+        what = "count" if self.measure == COUNT else f"sum of {self.measure}"
+        cells = ", ".join(self.cells)
+        return f"the {what} of a group of {self.size} ({cells}) follows ({self.model} attacker)"
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A candidate figure the audit holds back, and the group it would have given away."""
+
+    figure: Figure
+    leak: Leak
+
+
+@dataclass
+class Verdict:
+    """What the audit decided about a candidate release."""
+
+    released: list[Figure]  # the candidate figures that may be published
+    withheld: list[Withheld]  # the candidate figures held back, each with its reason
+    leaks: list[Leak]  # what the candidate in full would have given away
+    unfixable: list[Leak]  # given away by what is already published, whatever the candidate
+
+    @property
+    def passes(self) -> bool:
+        """True when the candidate may be published in full."""
+        return not self.withheld and not self.unfixable
+
+
+# ---------------------------------------------------------------------------------------
+# Exact linear algebra over GF(p)
+
+
+def _rref(matrix: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Reduced row echelon form modulo _P, and its pivot columns."""
+    m = np.mod(matrix.astype(np.int64), _P)
+    rows, cols = m.shape
+    pivots: list[int] = []
+    r = 0
+    for c in range(cols):
+        if r == rows:
+            break
+        nonzero = np.nonzero(m[r:, c])[0]
+        if nonzero.size == 0:
+            continue
+        i = r + int(nonzero[0])
+        if i != r:
+            m[[r, i]] = m[[i, r]]
+        inv = pow(int(m[r, c]), _P - 2, _P)
+        m[r] = (m[r] * inv) % _P
+        factors = m[:, c].copy()
+        factors[r] = 0
+        hit = np.nonzero(factors)[0]
+        if hit.size:
+            m[hit] = (m[hit] - (factors[hit, None] * m[r][None, :]) % _P) % _P
+        pivots.append(c)
+        r += 1
+    return m[:r], pivots
+
+
+def _rank(matrix: np.ndarray) -> int:
+    return len(_rref(matrix)[1]) if matrix.size else 0
+
+
+def in_span(rows: np.ndarray, vector: np.ndarray) -> bool:
+    """True when `vector` is a linear combination of `rows` (exactly, modulo _P)."""
+    if not rows.shape[0]:
+        return not np.any(vector)
+    return _rank(np.vstack([rows, vector[None, :]])) == _rank(rows)
+
+
+def _confirm(rows: np.ndarray, vector: np.ndarray) -> bool:
+    """Floating-point second opinion on a determined group (least squares, residual 0)."""
+    coef, *_ = np.linalg.lstsq(rows.T.astype(float), vector.astype(float), rcond=None)
+    return bool(np.allclose(rows.T.astype(float) @ coef, vector, atol=1e-6))
+
+
+def determined_groups(
+    rows: np.ndarray, weights: np.ndarray, k: int, budget: int = _SEARCH_BUDGET
+) -> tuple[list[np.ndarray], bool]:
+    """The 0/1 vectors in the span of `rows` whose weight (people) is 1 to k-1.
+
+    Columns are atoms and `weights` their sizes. A small group is made of atoms smaller
+    than k, so the span is first cut down to vectors that are zero on every other atom:
+    reduce with the large atoms first, and the rows whose pivot falls among the small atoms
+    span exactly that intersection. Its members are fixed by their values at the pivots, so
+    the 0/1 ones are found by trying sets of those rows whose pivots weigh less than k.
+    Returns the groups found and whether the search finished within `budget` tries.
+    """
+    if not rows.shape[0]:
+        return [], True
+    small = np.nonzero(weights < k)[0]
+    large = np.nonzero(weights >= k)[0]
+    order = np.concatenate([large, small])
+    reduced, pivots = _rref(rows[:, order])
+    keep = [i for i, c in enumerate(pivots) if c >= len(large)]
+    if not keep:
+        return [], True
+    basis = reduced[keep][:, len(large) :]  # rows over the small atoms, in RREF
+    piv = [pivots[i] - len(large) for i in keep]
+    w = weights[small]
+    found: list[np.ndarray] = []
+    tries = 0
+    seen: set[bytes] = set()
+
+    # The last basis row with a nonzero entry in each column: once the search has passed it,
+    # that column's value is final, so it must be 0 or 1 and its people count.
+    nonzero = basis != 0
+    from_end = np.argmax(nonzero[::-1], axis=0)
+    last = np.where(nonzero.any(axis=0), nonzero.shape[0] - 1 - from_end, -1)
+
+    def visit(start: int, acc: np.ndarray) -> bool:
+        nonlocal tries
+        for j in range(start, len(piv)):
+            tries += 1
+            if tries > budget:
+                return False
+            total = (acc + basis[j]) % _P
+            final = last <= j
+            done = total[final]
+            if not np.all((done == 0) | (done == 1)):
+                continue
+            if int(w[final][done == 1].sum()) >= k:
+                continue
+            ones = total == 1
+            if np.all(ones | (total == 0)):
+                people = int(w[ones].sum())
+                if 1 <= people < k:
+                    full = np.zeros(len(weights), dtype=np.int64)
+                    full[small[ones]] = 1
+                    key = full.tobytes()
+                    if key not in seen:
+                        seen.add(key)
+                        found.append(full)
+            if not visit(j + 1, total):
+                return False
+        return True
+
+    finished = visit(0, np.zeros(basis.shape[1], dtype=np.int64))
+    confirmed = [g for g in found if _confirm(rows, g)]
+    return confirmed, finished
+
+
+# ---------------------------------------------------------------------------------------
+# The two attackers' views: atoms, their people, and one row per figure
+
+
+@dataclass
+class _System:
+    cells: list[str]
+    members: list[frozenset[Hashable]]  # the people in each cell
+    rows: dict[str, list[np.ndarray]]  # measure -> one 0/1 row per figure
+    figures: dict[str, list[Figure]]
+
+
+def _informed(figures: Sequence[Figure]) -> _System:
+    """People collapse into atoms: those in exactly the same figures."""
+    signature: dict[Hashable, list[int]] = defaultdict(list)
+    for i, f in enumerate(figures):
+        for p in f.people:
+            signature[p].append(i)
+    atoms: dict[tuple[int, ...], set[Hashable]] = defaultdict(set)
+    for p, sig in signature.items():
+        atoms[tuple(sig)].add(p)
+    keys = sorted(atoms, key=lambda s: (len(atoms[s]), s))
+    index = {s: j for j, s in enumerate(keys)}
+    system = _System([], [], defaultdict(list), defaultdict(list))
+    for s in keys:
+        names = sorted({figures[i].name or f"#{i}" for i in s})
+        system.cells.append("in " + " & ".join(names[:4]) + (" ..." if len(names) > 4 else ""))
+        system.members.append(frozenset(atoms[s]))
+    for i, f in enumerate(figures):
+        row = np.zeros(len(keys), dtype=np.int64)
+        for s in keys:
+            if i in s:
+                row[index[s]] = 1
+        system.rows[f.measure].append(row)
+        system.figures[f.measure].append(f)
+    return system
+
+
+def _label_only(figures: Sequence[Figure]) -> _System:
+    """Every cell of (wave label, arrival release, each breakdown), empty ones included."""
+    dims = sorted({d for f in figures for d in f.labels})
+    value: dict[tuple[Hashable, str], str] = {}
+    arrival: dict[tuple[str, Hashable], int] = {}
+    for f in sorted(figures, key=lambda f: f.release):
+        for p in f.people:
+            arrival.setdefault((f.population, p), f.release)
+            for d, v in f.labels.items():
+                value.setdefault((p, d), v)
+    values = {d: sorted({v for f in figures for dd, v in f.labels.items() if dd == d}
+                        | {value.get((p, d), UNLABELLED) for (_, p) in arrival})
+              for d in dims}  # fmt: skip
+    releases: dict[str, list[int]] = defaultdict(list)
+    for f in figures:
+        if f.release not in releases[f.population]:
+            releases[f.population].append(f.release)
+    cells: list[tuple[str, int, tuple[str, ...]]] = []
+    combos: list[tuple[str, ...]] = [()]
+    for d in dims:
+        combos = [c + (v,) for c in combos for v in values[d]]
+        if len(combos) * max(1, len(arrival)) > 5_000_000:
+            raise ValueError("too many label cells for the label-only audit")
+    for pop in sorted(releases):
+        for r in sorted(releases[pop]):
+            cells.extend((pop, r, c) for c in combos)
+    index = {c: j for j, c in enumerate(cells)}
+    members: list[set[Hashable]] = [set() for _ in cells]
+    for (pop, p), r in arrival.items():
+        combo = tuple(value.get((p, d), UNLABELLED) for d in dims)
+        members[index[(pop, r, combo)]].add(p)
+    system = _System([], [frozenset(m) for m in members], defaultdict(list), defaultdict(list))
+    for pop, r, combo in cells:
+        named = ", ".join(f"{d}={v}" for d, v in zip(dims, combo, strict=True))
+        where = f"{pop or 'wave'} arrived by release {r}"
+        system.cells.append(f"{where}, {named}" if named else where)
+    for f in figures:
+        row = np.zeros(len(cells), dtype=np.int64)
+        for j, (pop, r, combo) in enumerate(cells):
+            if pop != f.population or r > f.release:
+                continue
+            if all(combo[dims.index(d)] == v for d, v in f.labels.items()):
+                row[j] = 1
+        system.rows[f.measure].append(row)
+        system.figures[f.measure].append(f)
+    return system
+
+
+def _exposures(
+    figures: Sequence[Figure], k: int, model: str, budget: int = _SEARCH_BUDGET
+) -> tuple[_System | None, list[tuple[Leak, np.ndarray]]]:
+    """The groups given away, each with its indicator over the model's columns."""
+    if not figures:
+        return None, []
+    system = _informed(figures) if model == INFORMED else _label_only(figures)
+    found: list[tuple[Leak, np.ndarray]] = []
+    for measure, rows in system.rows.items():
+        matrix = np.vstack(rows)
+        used = np.nonzero(matrix.any(axis=0))[0]
+        # For a factor's sum, only the people its figures include count towards a group.
+        scope: set[Hashable] = set().union(*(f.people for f in system.figures[measure]))
+        members = [system.members[j] & scope for j in used]
+        weights = np.array([len(m) for m in members], dtype=np.int64)
+        groups, finished = determined_groups(matrix[:, used], weights, k, budget)
+        if not finished and not groups:
+            groups = [((weights > 0) & (weights < k)).astype(np.int64)]
+        for g in groups:
+            cols = np.nonzero(g)[0]
+            people = frozenset().union(*(members[j] for j in cols))
+            if not 1 <= len(people) < k:
+                continue
+            cells = tuple(system.cells[used[j]] for j in cols if members[j])
+            if not finished and len(groups) == 1 and not _confirm(matrix[:, used], g):
+                cells = ("undecided: search budget spent", *cells)
+            vector = np.zeros(len(system.cells), dtype=np.int64)
+            vector[used[cols]] = 1
+            found.append((Leak(model, measure, people, cells), vector))
+    return system, found
+
+
+def exposures(
+    figures: Sequence[Figure], k: int, model: str = INFORMED, budget: int = _SEARCH_BUDGET
+) -> list[Leak]:
+    """Every group of 1 to k-1 people whose count or sum `figures` determine (one model).
+
+    A search cut short by `budget` that found nothing reports every small atom together
+    as one undecided group, so that the caller withholds rather than guesses.
+    """
+    return [leak for leak, _ in _exposures(figures, k, model, budget)[1]]
+
+
+def audit(
+    published: Sequence[Figure],
+    candidate: Sequence[Figure],
+    k: int,
+    models: Sequence[str] = MODELS,
+) -> Verdict:
+    """Decide what of `candidate` may be published on top of everything `published`.
+
+    What is already published cannot be taken back: a group it gives away on its own is
+    reported as `unfixable` and not charged to the candidate. For every other group, the
+    smallest candidate figure of its measure whose absence stops the group being
+    determined is withheld (the least information lost); if no single figure does, the
+    smallest one that includes some of the group's people goes and the next one is tried.
+    Then the audit runs again on what is left, until nothing new is given away.
+    """
+    unfixable = [leak for m in models for leak in exposures(published, k, m)]
+    before = {(lk.model, lk.measure, lk.people) for lk in unfixable}
+    kept = list(candidate)
+    withheld: list[Withheld] = []
+    leaks: list[Leak] | None = None
+    while True:
+        everything = [*published, *kept]
+        found = {m: _exposures(everything, k, m) for m in models}
+        pending = [(system, leak, vector) for system, pairs in found.values()
+                   for leak, vector in pairs
+                   if (leak.model, leak.measure, leak.people) not in before]  # fmt: skip
+        if leaks is None:
+            leaks = [leak for _, leak, _ in pending]
+        if not pending:
+            break
+        dropped: set[int] = set()  # ids of figures withheld in this pass
+        for system, leak, vector in sorted(pending, key=lambda t: (t[1].size, t[1].measure)):
+            assert system is not None
+            figs = system.figures[leak.measure]
+            rows = system.rows[leak.measure]
+
+            def determined(without: set[int], rows=rows, figs=figs, vector=vector) -> bool:
+                active = [r for r, f in zip(rows, figs, strict=True) if id(f) not in without]
+                return bool(active) and in_span(np.vstack(active), vector)
+
+            if not determined(dropped):
+                continue  # closed already by a figure withheld for another group
+            options = [f for f in kept if f.measure == leak.measure and id(f) not in dropped]
+            options.sort(key=lambda f: (f.size, f.name))
+            while options and determined(dropped):
+                choice = next((f for f in options if not determined(dropped | {id(f)})), None)
+                if choice is None:
+                    choice = next((f for f in options if f.people & leak.people), options[0])
+                options.remove(choice)
+                dropped.add(id(choice))
+                withheld.append(Withheld(choice, leak))
+            if not options and determined(dropped):
+                break  # nothing of the candidate left to withhold for this measure
+        if not dropped:
+            break
+        kept = [f for f in kept if id(f) not in dropped]
+    return Verdict(kept, withheld, leaks or [], unfixable)
