@@ -33,6 +33,7 @@ from collablens.access.roles import (
     SEE_RESULTS,
     SIGN_IN,
     UPLOAD,
+    may,
     roles_with,
 )
 from collablens.text.coding import review_queue
@@ -407,3 +408,30 @@ def test_an_admin_adds_a_force_that_staff_can_then_pick(web):
 
     link = online.create_link(web.store, COLLAB, "2026")
     assert "Cumbria" in admin.get(f"/s/{link.token}").text
+
+
+def test_champions_names_only_for_a_role_that_may_read_names(web, tmp_path):
+    """The register page names champions to the programme office alone; the gate decides
+    it (`Policy.see_names`, from `audience.policy_for`), not the page."""
+    from collablens.demo.register import build_register
+
+    build_register(web.store, COLLAB, tmp_path)  # its champions include "Alex Demo"
+    for role in (ADMIN, FORCE_LEAD, ANALYST, VIEWER):
+        client = web.client()
+        sign_in(client, role)
+        html = client.get(f"/c/{COLLAB}/register").text
+        assert "Champions" in html or role != ADMIN
+        assert ("Alex Demo" in html) == may(role, SEE_NAMES), role
+
+
+def test_audience_rules_live_in_access_and_the_gate_alone():
+    """Who may read names, and who is kept to one force, is decided in `access/` (roles and
+    audience) and applied by the disclosure gate; no page, section or command asks again."""
+    root = Path(collablens.web.__file__).parents[1]
+    allowed = {root / "access" / "roles.py", root / "access" / "audience.py"}
+    for path in sorted(root.rglob("*.py")):
+        if path in allowed:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for rule in ("SEE_NAMES", "OWN_FORCE_ONLY"):
+            assert rule not in text, f"{path.relative_to(root)} applies {rule} itself"

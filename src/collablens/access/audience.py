@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import CollablensError, NotFound
 from ..store import Store
 from ..store import forces as forces_store
-from .roles import MANAGE_COLLABORATIONS, OWN_FORCE_ONLY, SEE_REPORTS, may
+from .roles import MANAGE_COLLABORATIONS, OWN_FORCE_ONLY, SEE_NAMES, SEE_REPORTS, may
 
 if TYPE_CHECKING:
     from ..jobs import Job
@@ -66,6 +66,19 @@ def visible(store: Store, user: User) -> list[Collaboration]:
             if mine is None or mine in forces:
                 out.append(Collaboration(n, forces, [w for _, w in store.waves(n)]))
     return out
+
+
+def policy_for(store: Store, user: User) -> Any:
+    """The disclosure policy of what `user` is shown: the workspace's thresholds, kept to
+    their own force if they are a force lead, with names only if their role may read them.
+    The gate (`analysis.disclosure.disclose`) applies it; no page decides it again."""
+    from dataclasses import replace
+
+    from ..analysis.disclosure import Policy
+
+    return replace(
+        Policy.of(store), audience_force=own_force(user), see_names=may(user.role, SEE_NAMES)
+    )
 
 
 def every_force(store: Store) -> list[str]:

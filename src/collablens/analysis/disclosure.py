@@ -55,6 +55,9 @@ class Policy:
     comment_k: int = DEFAULT_COMMENT_K
     interview_k: int = DEFAULT_INTERVIEW_K
     audience_force: str | None = None
+    #: The output is for someone whose role may read people's names (the register's
+    #: champions): the programme office only. Names are shown nowhere else.
+    see_names: bool = False
 
     @classmethod
     def of(cls, store: Store) -> Policy:
@@ -366,6 +369,19 @@ def _disclose_interviews(subject: InterviewEvidence, policy: Policy) -> Intervie
     return InterviewEvidence(
         subject.participants, codes, by_force, by_role, k=k, disclosed=True, forces=subject.forces
     )
+
+
+@dataclass
+class ChampionNames:
+    """The register's champions and brokers, by name: shown only to an audience that may
+    read names (`Policy.see_names`); everyone else sees counts by force and role only."""
+
+    entries: list
+
+
+@disclose.register
+def _disclose_champions(subject: ChampionNames, policy: Policy) -> ChampionNames:
+    return ChampionNames(list(subject.entries) if policy.see_names else [])
 
 
 @disclose.register

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..access.audience import findings_for, own_force
-from ..access.roles import SEE_NAMES, may
+from ..access.audience import findings_for, own_force, policy_for
 
 if TYPE_CHECKING:
     from ..access.accounts import User
@@ -140,12 +139,11 @@ def register(store: Store, name: str, user: User) -> Register:
         )
     r = SimpleNamespace(governance=facts, charts=pictures, scorecard=[], framework=store.framework)
     rendered = Markup(environment().get_template("sections/governance.html").render(r=r))
-    champions: list = []
-    if may(user.role, SEE_NAMES):
-        from ..govern.milestones import load_champions
+    from ..analysis.disclosure import ChampionNames, disclose
+    from ..govern.milestones import load_champions
 
-        champions = load_champions(store, name)
-    return Register(rendered, champions)
+    named = disclose(ChampionNames(load_champions(store, name)), policy_for(store, user))
+    return Register(rendered, named.entries)
 
 
 def scores_csv(store: Store, name: str) -> bytes:

@@ -117,4 +117,3 @@ def waves_published_by(conn: Connection, collaboration: str, outputs: Sequence[s
         .distinct()
     )
     return {str(w) for (w,) in rows}
-
