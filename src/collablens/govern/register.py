@@ -81,7 +81,6 @@ class Sheet:
 
     name: str
     columns: tuple[str, ...]
-    required: frozenset[str]
     #: Reads and checks one row into the workbook being built; RegisterError names the cell.
     read: Callable[[_Row], None]
     #: Notes on this sheet's own columns (the template's cell comments); see SHARED_HELP.
@@ -93,6 +92,12 @@ class Sheet:
     store_kind: str | None = None
     #: False only for the sheet that declares collaborations; other rows need one declared.
     needs_entry: bool = True
+    #: The columns a row may leave out; every other column is required.
+    optional: frozenset[str] = frozenset()
+
+    @property
+    def required(self) -> frozenset[str]:
+        return frozenset(self.columns) - self.optional
 
     @property
     def is_list(self) -> bool:
@@ -736,7 +741,6 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "Collaborations",
         ("collaboration", "function", "model", "lead_force", "board", "start_date"),
-        frozenset({"collaboration", "function", "model"}),
         _collaboration_row,
         {
             "function": "What it does: regional organised crime unit, forensics, firearms "
@@ -749,11 +753,11 @@ SHEETS: tuple[Sheet, ...] = (
         ((_EX, "regional organised crime unit", "lead force", "Eastdale Constabulary",
           "Regional Collaboration Board", "2019-04-01"),),
         needs_entry=False,
+        optional=frozenset({"lead_force", "board", "start_date"}),
     ),
     Sheet(
         "Parties",
         ("collaboration", "force", "chief_officer", "policing_body"),
-        frozenset({"collaboration", "force", "chief_officer", "policing_body"}),
         _party_row,
         {
             "chief_officer": "The party's chief officer, e.g. 'Chief Constable of Eastdale'.",
@@ -767,15 +771,14 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "Events",
         ("collaboration", "date", "event", "force", "note"),
-        frozenset({"collaboration", "date", "event"}),
         _event_row,
         {"event": "signed, varied, renewed, joined, withdrew or terminated."},
         ((_EX, "2019-03-20", "signed", "", "Section 22A agreement signed"),),
+        optional=frozenset({"force", "note"}),
     ),
     Sheet(
         "Agreements",
         ("collaboration", "agreement", "signed", "last_reviewed", "review_due", "publication"),
-        frozenset({"collaboration", "agreement", "publication"}),
         _agreement_row,
         {
             "signed": "When the agreement was signed (YYYY-MM-DD).",
@@ -785,11 +788,11 @@ SHEETS: tuple[Sheet, ...] = (
         },
         ((_EX, _AGREEMENT, "2019-03-20", "2024-03-01", "", "title and objective"),),
         store_kind="agreements",
+        optional=frozenset({"signed", "last_reviewed", "review_due"}),
     ),
     Sheet(
         "Clauses",
         ("collaboration", "agreement", "clause", "status", "note"),
-        frozenset({"collaboration", "agreement", "clause", "status"}),
         _clause_row,
         {
             "clause": "A clause of the checklist, by id or name (`collablens register clauses`).",
@@ -797,13 +800,13 @@ SHEETS: tuple[Sheet, ...] = (
         },
         ((_EX, _AGREEMENT, "funding", "present", ""),
          (_EX, _AGREEMENT, "Termination and withdrawal", "missing", "No exit costs agreed")),
+        optional=frozenset({"note"}),
     ),
     Sheet(
         "Contributions",
         ("collaboration", "force", "year", "cash", "officers_fte", "staff_fte", "assets", "basis",
          "officers", "baseline_cost", "current_cost", "cashable_planned", "cashable_realised",
          "noncashable_planned", "noncashable_realised", "exit_costs"),
-        frozenset({"collaboration", "force", "year"}),
         _contribution_row,
         {
             "cash": "The force's cash contribution that year, in pounds.",
@@ -825,11 +828,15 @@ SHEETS: tuple[Sheet, ...] = (
           "formula by officer numbers", 1800, 1500000, 1200000, 250000, 180000, 60000, 40000,
           90000),),
         store_kind="force_years",
+        optional=frozenset({
+            "cash", "officers_fte", "staff_fte", "assets", "basis", "officers", "baseline_cost",
+            "current_cost", "cashable_planned", "cashable_realised", "noncashable_planned",
+            "noncashable_realised", "exit_costs",
+        }),
     ),
     Sheet(
         "Benefits",
         ("collaboration", "force", "year", "kind", "description", "evidence"),
-        frozenset({"collaboration", "year", "kind", "description"}),
         _benefit_row,
         {
             "kind": "resilience, capability, performance or other.",
@@ -839,11 +846,11 @@ SHEETS: tuple[Sheet, ...] = (
         ((_EX, "", "2024/25", "resilience", "Surveillance cover every day of the year",
           "Board report, March 2025"),),
         store_kind="benefits",
+        optional=frozenset({"force", "evidence"}),
     ),
     Sheet(
         "Milestones",
         ("collaboration", "milestone", "due", "done", "note"),
-        frozenset({"collaboration", "milestone", "due"}),
         _milestone_row,
         {
             "milestone": "A step the collaboration planned, e.g. 'Single case system live'.",
@@ -852,20 +859,20 @@ SHEETS: tuple[Sheet, ...] = (
         },
         ((_EX, "Single case system live", "2024-04-01", "2024-09-30", "Supplier delay"),),
         store_kind="milestones",
+        optional=frozenset({"done", "note"}),
     ),
     Sheet(
         "Successes",
         ("collaboration", "date", "success", "force"),
-        frozenset({"collaboration", "date", "success"}),
         _success_row,
         {"success": "An early win worth celebrating, in a sentence."},
         ((_EX, "2024-11-12", "First joint operation led by the unit", "Northmoor Police"),),
         store_kind="successes",
+        optional=frozenset({"force"}),
     ),
     Sheet(
         "Champions",
         ("collaboration", "force", "name", "role", "reach"),
-        frozenset({"collaboration", "force", "name", "role"}),
         _champion_row,
         {
             "name": "The champion's or broker's name (shown only with "
@@ -876,11 +883,11 @@ SHEETS: tuple[Sheet, ...] = (
         ((_EX, "Eastdale Constabulary", "Alex Example", "broker",
           "surveillance and intelligence teams"),),
         store_kind="champions",
+        optional=frozenset({"reach"}),
     ),
     Sheet(
         "Terms",
         ("collaboration", "force", "field", "value"),
-        frozenset({"collaboration", "force", "field", "value"}),
         _term_row,
         {
             "field": "A term compared between forces: allowances, shift pattern, overtime rules...",
@@ -893,7 +900,6 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "Sites",
         ("collaboration", "force", "site", "latitude", "longitude"),
-        frozenset({"collaboration", "force", "site", "latitude", "longitude"}),
         _site_row,
         {
             "site": "A site's name, e.g. 'Eastdale HQ'.",
@@ -907,7 +913,6 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "Travel",
         ("collaboration", "from_site", "to_site", "minutes"),
-        frozenset({"collaboration", "from_site", "to_site", "minutes"}),
         _travel_row,
         {
             "from_site": "A site (as on the Sites sheet).",
