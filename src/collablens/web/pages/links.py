@@ -30,6 +30,7 @@ def links_page(request: Request, name: str, user: LinkManager) -> Response:
     mine = audience.own_force(user)
     links = online.list_links(store(request), name, mine)
     published = online.published_waves(store(request), name)
+    waves = [w for _, w in store(request).waves(name)]
     checks = []
     if can(user, MANAGE_COLLABORATIONS):
         open_waves = list(dict.fromkeys(lk.wave for lk in links if lk.open))
@@ -43,8 +44,8 @@ def links_page(request: Request, name: str, user: LinkManager) -> Response:
         checks=checks,
         flag_kinds=online.FLAG_KINDS,
         forces=[mine] if mine else forces,
-        waves=[w for _, w in store(request).waves(name) if w not in published],
-        published=[w for _, w in store(request).waves(name) if w in published],
+        waves=[w for w in waves if w not in published],
+        published=[w for w in waves if w in published],
         base=(request.app.state.settings.public_url or str(request.base_url)).rstrip("/"),
         note=note_of(request),
     )
