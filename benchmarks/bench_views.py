@@ -43,9 +43,7 @@ def main() -> None:
     client = TestClient(create_app(store, run_jobs=False))
     page = client.get("/login").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    signed = client.post(
-        "/login", data={"name": DEMO_ADMIN, "password": password, "csrf": csrf}
-    )
+    signed = client.post("/login", data={"name": DEMO_ADMIN, "password": password, "csrf": csrf})
     assert signed.status_code < 400, signed.text[:200]
     name = quote(COLLABORATION, safe="")
     views = {

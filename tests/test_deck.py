@@ -109,7 +109,7 @@ def test_a_deck_from_interviews_alone(store: Store, tmp_path):
     with pytest.raises(DeckError, match="no survey answers and no interviews"):
         build_deck(store, "C")
     import_transcript(store, TRANSCRIPTS / "interview_p01.txt", "C", ["P01"], ["Alex Carter"])
-    prs, findings, interviews = build_deck(store, "C")
+    prs, findings, interviews, _ = build_deck(store, "C")
     assert findings is None and interviews is not None
     assert len(prs.slides) == 2 + len(store.framework.factors) + 2  # no "at a glance"
     with pytest.raises(DeckError, match="no survey waves"):

@@ -26,6 +26,7 @@ from collablens.access.roles import (
     MANAGE_USERS,
     OWN_FORCE_ONLY,
     PERMISSIONS,
+    PUBLISH,
     RECORD,
     REVIEW,
     SEE_NAMES,
@@ -53,6 +54,7 @@ WHO_MAY: dict[str, set[str]] = {
     UPLOAD: {ADMIN},
     MANAGE_USERS: {ADMIN},
     SEE_NAMES: {ADMIN},
+    PUBLISH: {ADMIN},  # the programme office publishes, and alone sees a preview
 }
 
 #: (method, path) -> the permission it needs (or PUBLIC).
@@ -72,6 +74,10 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/c/{name}/forces"): MANAGE_COLLABORATIONS,
     ("POST", "/c/{name}/links/{token}/close"): MANAGE_LINKS,
     ("POST", "/c/{name}/links/{token}/open"): MANAGE_LINKS,
+    ("GET", "/c/{name}/waves"): PUBLISH,
+    ("POST", "/c/{name}/waves/{wave}/close"): PUBLISH,
+    ("POST", "/c/{name}/waves/{wave}/publish"): PUBLISH,
+    ("POST", "/c/{name}/waves/{wave}/reopen"): PUBLISH,
     ("GET", "/c/{name}/review"): REVIEW,
     ("POST", "/c/{name}/review/{segment_id}"): REVIEW,
     ("GET", "/c/{name}/agreement"): REVIEW,

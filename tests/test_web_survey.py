@@ -326,32 +326,34 @@ def test_the_links_page_shows_admins_the_flags_and_force_leads_none(web):
 
 def test_a_published_wave_takes_no_new_links_and_is_not_offered(web, tmp_path):
     """The demo's trap: the link form offered the wave already reported, and one answer
-    through it had the whole wave withheld. Once a report (or deck) publishes a wave, no
-    link opens or reopens for it, and the form offers only waves still open."""
+    through it had the whole wave withheld. Links take answers only for an open wave: once
+    a wave is closed or published, no link opens or reopens for it until it is reopened
+    with a reason, and the form offers only open waves."""
     import re
 
     from webkit import sign_in
 
-    from collablens.reporting.view import write_report
+    from collablens.analysis import editions
 
     admin = web.client()
     sign_in(admin, "admin")
     form = admin.get(f"/c/{COLLAB}/links").text
-    assert re.search(rf'id="lwave"[^>]*value="{WAVE}"', form)
-    write_report(web.store, COLLAB, tmp_path / "r.html")
-    assert online.published_waves(web.store, COLLAB) == {WAVE}
+    assert re.search(rf'id="lwave"[^>]*value="{WAVE}"', form)  # reopened by the workspace
+    editions.publish(web.store, COLLAB, WAVE, actor="test", reason="second edition")
     form = admin.get(f"/c/{COLLAB}/links").text
     assert not re.search(rf'id="lwave"[^>]*value="{WAVE}"', form)
-    assert f"Published, so taking no new answers: {WAVE}." in form
-    with pytest.raises(online.PublishedWave, match=f"Wave {WAVE} has been published"):
+    assert f"Closed or published, so taking no new answers: {WAVE} (published)." in form
+    with pytest.raises(editions.WaveStateError, match=f"Wave '{WAVE}' of .* is published"):
         online.create_link(web.store, COLLAB, WAVE, "Durham")
     token = web.tokens["Durham"]
     online.set_open(web.store, token, False)  # closing is always allowed
-    with pytest.raises(online.PublishedWave):
+    with pytest.raises(editions.WaveStateError):
         online.set_open(web.store, token, True)
     refused = admin.post(
         f"/c/{COLLAB}/links", data={"wave": WAVE, "force": "Durham", "csrf": csrf_of(form)}
     )
-    assert refused.status_code == 400 and "has been published" in refused.text
+    assert refused.status_code == 400 and "is published, so it takes no more answers" in (
+        refused.text
+    )
     opened = online.create_link(web.store, COLLAB, "2027", "Durham")  # a new wave opens
     assert opened.wave == "2027"

@@ -72,6 +72,12 @@ def build(store: Store, per_force: int = 12, code: bool = True) -> dict[str, str
         from collablens.text.coding import code_workspace
 
         code_workspace(store, COLLAB)
+    # Published, so that everyone sees an edition, then reopened for the survey tests'
+    # answers: those wait for the next edition and change nothing anyone sees.
+    from collablens.analysis.editions import publish, reopen
+
+    publish(store, COLLAB, WAVE, actor="webkit")
+    reopen(store, COLLAB, WAVE, actor="webkit", reason="more answers expected")
     for role, (name, force) in USERS.items():
         add_user(store, name, role, PASSWORD, force)
     add_user(store, OTHER_LEAD[0], FORCE_LEAD, PASSWORD, OTHER_LEAD[1])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import CollablensError, NotFound
 from ..store import Store
 from ..store import forces as forces_store
-from .roles import MANAGE_COLLABORATIONS, OWN_FORCE_ONLY, SEE_NAMES, SEE_REPORTS, may
+from .roles import MANAGE_COLLABORATIONS, OWN_FORCE_ONLY, PUBLISH, SEE_NAMES, SEE_REPORTS, may
 
 if TYPE_CHECKING:
     from ..jobs import Job
@@ -87,27 +87,55 @@ def every_force(store: Store) -> list[str]:
     return sorted(found, key=str.casefold)
 
 
-def findings_for(
-    store: Store, name: str, user: User, wave: str | None, output: str, label: str
-) -> Any:
-    """The findings `user` may see (a force lead's: the totals and their own force), recorded
-    in the release ledger as shown by `output`; the dashboard and the API both use it."""
-    from ..analysis import ledger
-    from ..analysis.findings import find
+def may_preview(user: User) -> bool:
+    """Whether `user` may see figures not yet published (a live preview)."""
+    return may(user.role, PUBLISH)
 
-    found = find(store, name, wave, breakdowns=("force",), audience_force=own_force(user))
-    pub = found.publication
-    if pub is not None:
-        ledger.record(
-            store,
-            pub.data,
-            pub.scores,
-            output=output,
-            label=label,
-            dimensions=("all", *pub.dimensions),
-            waves=found.waves,
-        )
-    return found
+
+def release_for(
+    store: Store,
+    name: str,
+    user: User,
+    wave: str | None,
+    output: str,
+    label: str,
+    preview: bool = False,
+) -> Any:
+    """What `user` may see of a collaboration (a force lead: the totals and their own force)
+    through the publishing path, recorded as shown by `output`. Published editions only,
+    unless `preview` is asked for by someone who may publish (never recorded)."""
+    from ..analysis.publishing import Request, release
+
+    if preview and not may_preview(user):
+        raise NotAllowed("Only the programme office sees figures before they are published.")
+    rel = release(
+        store,
+        Request(
+            name,
+            wave,
+            output,
+            label,
+            breakdowns=("force",),
+            policy=policy_for(store, user),
+            preview=preview,
+            actor=user.name,
+        ),
+    )
+    rel.record(store)
+    return rel
+
+
+def findings_for(
+    store: Store,
+    name: str,
+    user: User,
+    wave: str | None,
+    output: str,
+    label: str,
+    preview: bool = False,
+) -> Any:
+    """The findings of `release_for`: the dashboard and the API both use it."""
+    return release_for(store, name, user, wave, output, label, preview).findings
 
 
 def check_new_link(store: Store, user: User, name: str, wave: str, force: str | None) -> None:

@@ -47,6 +47,9 @@ UPLOAD: Final = "upload"
 MANAGE_USERS: Final = "manage_users"
 #: People's names in the register (champions).
 SEE_NAMES: Final = "see_names"
+#: Close, publish, correct and reopen waves, and see a live preview of figures not yet
+#: published (never a release).
+PUBLISH: Final = "publish"
 
 PERMISSIONS: Final = (
     SIGN_IN,
@@ -59,6 +62,7 @@ PERMISSIONS: Final = (
     UPLOAD,
     MANAGE_USERS,
     SEE_NAMES,
+    PUBLISH,
 )
 
 

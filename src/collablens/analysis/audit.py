@@ -72,6 +72,13 @@ class Figure:
     release: int = 0
     labels: Mapping[str, str] = field(default_factory=dict)
     name: str = ""
+    #: What the figure stands for in the caller's terms (e.g. dimension, group, factor):
+    #: the audit never reads it, it hands it back with what it withholds.
+    cell: tuple[str, ...] = ()
+    #: Everyone the figure's labels describe, of whom `people` are counted or summed (a
+    #: factor's figures leave out those who did not answer it). The informed attacker
+    #: knows these groups, not who left which question blank. None: `people`.
+    group: frozenset[Hashable] | None = None
 
     def __hash__(self) -> int:
         return hash((self.people, self.measure, self.population, self.release,
@@ -251,27 +258,48 @@ class _System:
 
 
 def _informed(figures: Sequence[Figure]) -> _System:
-    """People collapse into atoms: those in exactly the same figures."""
-    signature: dict[Hashable, list[int]] = defaultdict(list)
-    for i, f in enumerate(figures):
-        for p in f.people:
-            signature[p].append(i)
-    atoms: dict[tuple[int, ...], set[Hashable]] = defaultdict(set)
-    for p, sig in signature.items():
-        atoms[tuple(sig)].add(p)
-    keys = sorted(atoms, key=lambda s: (len(atoms[s]), s))
-    index = {s: j for j, s in enumerate(keys)}
+    """People collapse into atoms: those in exactly the same groups (`Figure.group`).
+
+    Each figure of a measure is then the sum over the atoms inside its group of that
+    measure's unknown for the atom (how many of its people it counts, or their sum). The
+    people x figures incidence is packed into bits and its distinct rows are the atoms, so
+    a wave of a million people costs one sort, not a loop per person."""
+    index: dict[Hashable, int] = {}
+    columns: list[np.ndarray] = []
+    for f in figures:
+        members = f.group if f.group is not None else f.people
+        columns.append(np.fromiter((index.setdefault(p, len(index)) for p in members), np.int64))
+    people = list(index)
     system = _System([], [], defaultdict(list), defaultdict(list))
-    for s in keys:
-        names = sorted({figures[i].name or f"#{i}" for i in s})
+    if not people:
+        for f in figures:
+            system.rows[f.measure].append(np.zeros(0, dtype=np.int64))
+            system.figures[f.measure].append(f)
+        return system
+    incidence = np.zeros((len(people), len(figures)), dtype=bool)
+    for i, col in enumerate(columns):
+        incidence[col, i] = True
+    packed = np.packbits(incidence, axis=1)
+    _, first, atom_of = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    atom_of = atom_of.reshape(-1)
+    sizes = np.bincount(atom_of, minlength=len(first))
+    order = sorted(
+        range(len(first)), key=lambda j: (sizes[j], tuple(np.flatnonzero(incidence[first[j]])))
+    )
+    position = np.empty(len(first), dtype=np.int64)
+    position[order] = np.arange(len(first))
+    members_of: list[list[Hashable]] = [[] for _ in first]
+    for person, atom in zip(people, atom_of, strict=True):
+        members_of[position[atom]].append(person)
+    matrix = np.zeros((len(figures), len(first)), dtype=np.int64)
+    for j in order:
+        sig = np.flatnonzero(incidence[first[j]])
+        names = sorted({figures[i].name or f"#{i}" for i in sig})
         system.cells.append("in " + " & ".join(names[:4]) + (" ..." if len(names) > 4 else ""))
-        system.members.append(frozenset(atoms[s]))
+        system.members.append(frozenset(members_of[position[j]]))
+        matrix[sig, position[j]] = 1
     for i, f in enumerate(figures):
-        row = np.zeros(len(keys), dtype=np.int64)
-        for s in keys:
-            if i in s:
-                row[index[s]] = 1
-        system.rows[f.measure].append(row)
+        system.rows[f.measure].append(matrix[i])
         system.figures[f.measure].append(f)
     return system
 
@@ -367,6 +395,19 @@ def exposures(
     return [leak for leak, _ in _exposures(figures, k, model, budget)[1]]
 
 
+def _coefficients(
+    rows: list[np.ndarray], figs: list[Figure], without: set[int], vector: np.ndarray
+) -> set[int]:
+    """The ids of the figures with a nonzero coefficient in one least-squares way of
+    writing `vector` from the rows of figures not in `without`."""
+    active = [(r, f) for r, f in zip(rows, figs, strict=True) if id(f) not in without]
+    if not active:
+        return set()
+    matrix = np.vstack([r for r, _ in active]).astype(float)
+    coef, *_ = np.linalg.lstsq(matrix.T, vector.astype(float), rcond=None)
+    return {id(f) for (_, f), c in zip(active, coef, strict=True) if abs(c) > 1e-9}
+
+
 def audit(
     published: Sequence[Figure],
     candidate: Sequence[Figure],
@@ -410,9 +451,14 @@ def audit(
             if not determined(dropped):
                 continue  # closed already by a figure withheld for another group
             options = [f for f in kept if f.measure == leak.measure and id(f) not in dropped]
+            # Only a figure in every way of writing the group from the published rows can
+            # stop it alone: those all have a nonzero coefficient in any one way, so one
+            # least-squares solution narrows the figures tried (each try is a rank).
             options.sort(key=lambda f: (f.size, f.name))
             while options and determined(dropped):
-                choice = next((f for f in options if not determined(dropped | {id(f)})), None)
+                used = _coefficients(rows, figs, dropped, vector)
+                tried = [f for f in options if id(f) in used]
+                choice = next((f for f in tried if not determined(dropped | {id(f)})), None)
                 if choice is None:
                     choice = next((f for f in options if f.people & leak.people), options[0])
                 options.remove(choice)

@@ -14,7 +14,11 @@ workspace's `Policy`. `disclose` has one rule per kind of thing it may be given:
   segmented, coded or written;
 - `InterviewEvidence` -> `InterviewEvidence`: participants counted by force and role
   only in groups of at least `interview_k`, smaller ones pooled so that none can be
-  recovered by subtraction; a quote names its force only where that group is shown.
+  recovered by subtraction; a quote names its force only where that group is shown;
+- `ForAudience` -> what it wraps, cut to the audience: a force lead's findings, interview
+  findings and scores keep the totals and their own force, and lose every section that
+  compares forces (`COMPARES_FORCES`); `ChampionNames` keeps names only for those who may
+  read them. No page, command or export decides an audience rule again.
 
 Anything else raises TypeError: a new kind of output needs a rule here before it can
 publish anything. `tests/test_disclosure.py` runs every output on a store with a
@@ -119,9 +123,9 @@ def disclose(subject: object, policy: Policy, **options: Any) -> Any:
     )
 
 
-#: Why a cell is hidden besides small numbers: an earlier release of the same wave would
-#: give it away by subtraction (the release ledger), or two breakdowns published together
-#: would isolate a small cross cell.
+#: Why a cell is hidden besides small numbers: with what is already published it would
+#: give a small group away by subtraction (the audit, when an edition is published), or
+#: two breakdowns published together would isolate a small cross cell.
 RELEASE = "release"
 CROSS = "cross"
 
@@ -131,8 +135,7 @@ WHY_HIDDEN: dict[str, str] = {
     PRIMARY: "too few people: fewer than {k} answered",
     SECONDARY: "hidden so that a smaller group cannot be worked out by subtraction",
     RELEASE: (
-        "withheld: with what was already published for this wave, it would reveal "
-        "a small group by subtraction"
+        "withheld: with the figures already published, it would reveal a small group by subtraction"
     ),
     CROSS: "hidden so that a small group inside another cannot be worked out",
 }
@@ -475,3 +478,87 @@ def _blank(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
         table[c] = table[c].astype(object if c == "band" else float)
         table.loc[hidden, c] = None if c == "band" else np.nan
     return table
+
+
+#: Sections of the findings that compare forces with each other: not for one force's lead.
+COMPARES_FORCES = frozenset({"gaps", "quadrant"})
+OTHER_FORCES = "other forces"
+
+
+@dataclass
+class ForAudience:
+    """Findings, interview findings or scores on their way to one audience: the gate cuts
+    them to what `policy.audience_force` (a force lead) may see; others see them whole."""
+
+    subject: Any
+
+
+@disclose.register
+def _disclose_audience(subject: ForAudience, policy: Policy) -> Any:
+    inner, force = subject.subject, policy.audience_force
+    if force is None or inner is None:
+        return inner
+    if isinstance(inner, Scores):
+        return _scores_for_force(inner, force)
+    if hasattr(inner, "by_force") and not hasattr(inner, "scorecard"):
+        inner.by_force = _own_and_others(inner.by_force, force)
+        return inner
+    return _findings_for_force(inner, force)
+
+
+def _alone_with_one(groups: list[str]) -> bool:
+    """Two forces (or one) shown: with the totals beside them, a force lead's own figures
+    would give the other force's away by subtraction, so they are withheld too."""
+    return len([g for g in groups if g != NOT_STATED]) <= 2
+
+
+def _findings_for_force(out: Any, force: str) -> Any:
+    """A force lead's findings: the totals and their own force, nothing of another."""
+    from ..vocabulary import ATTRIBUTE_LABELS
+
+    label = ATTRIBUTE_LABELS["force"]
+    shown = [r["group"] for r in out.counts.get(label, []) if r["n"]]
+    keep_force = set() if _alone_with_one(shown) else {force}
+    out.gaps, out.headline_gaps, out.gaps_tested = [], [], 0
+    out.quadrant = None
+    out.changes = [c for c in out.changes if c["group"] in {"whole collaboration", *keep_force}]
+    if out.force_means is not None:
+        keep = [c for c in out.force_means.columns if c in keep_force]
+        out.force_means = out.force_means[keep] if keep else None
+    if label in out.counts:
+        out.counts[label] = [r for r in out.counts[label] if r["group"] in keep_force]
+    out.suppressed = []
+    out.hidden_sections = COMPARES_FORCES
+    return out
+
+
+def _own_and_others(rows: list[dict], force: str) -> list[dict]:
+    """Interview participants by force for one force's lead: theirs, and all others as one."""
+    own = [r for r in rows if r["group"] == force]
+    others = sum(int(r["n"]) for r in rows if r["group"] != force)
+    return own + ([{"group": OTHER_FORCES, "n": others}] if others else [])
+
+
+def _scores_for_force(scores: Scores, force: str) -> Scores:
+    """A force lead's scores export: whole-collaboration rows and their own force's, per
+    wave (none of their own where only two forces are shown); no gaps between forces."""
+    c = scores.counts
+    keep_waves = set()
+    for wave, part in c[(c["dimension"] == "force") & c["suppressed"].isna()].groupby("wave"):
+        if not _alone_with_one(list(part["group"].astype(str))):
+            keep_waves.add(wave)
+
+    def mine(t: pd.DataFrame, group: str = "group") -> pd.Series:
+        whole = t["dimension"] == "all"
+        own = (t["dimension"] == "force") & (t[group] == force) & t["wave"].isin(keep_waves)
+        return whole | own
+
+    change = scores.change
+    change = change[mine(change.rename(columns={"wave_to": "wave"}))] if len(change) else change
+    return replace(
+        scores,
+        cells=scores.cells[mine(scores.cells)].reset_index(drop=True),
+        counts=c[mine(c)].reset_index(drop=True),
+        gaps=scores.gaps.iloc[0:0],
+        change=change.reset_index(drop=True),
+    )

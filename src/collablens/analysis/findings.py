@@ -9,7 +9,7 @@ HTML report, the CLI and the web app only format it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,11 +23,13 @@ from ..vocabulary import (
     NOT_STATED,
     QUOTE_CANDIDATES,
 )
-from . import ledger
 from .dataset import SurveyData, load, load_coded, load_comments
-from .disclosure import CROSS, RELEASE, CommentEvidence, Policy, disclose, why_hidden
+from .disclosure import CROSS, RELEASE, CommentEvidence, ForAudience, Policy, disclose, why_hidden
 from .interviews import InterviewFindings, interview_findings
 from .provenance import coding_notes, coding_state, import_readings, method_notes, review_note
+
+if TYPE_CHECKING:
+    from .editions import WaveEvidence
 from .quotes import FactorComments, summarise
 from .scoring import Scores
 
@@ -47,33 +49,9 @@ DEFAULT_BREAKDOWNS: tuple[str, ...] = ("force",)
 HIDDEN_BECAUSE = {
     "primary": "small group",
     "secondary": "protects a small group",
-    RELEASE: "an earlier release would give it away",
+    RELEASE: "with the figures already published it would reveal a small group",
     CROSS: "with another breakdown it would isolate a few people",
 }
-
-
-@dataclass
-class Publication:
-    """What a release of these findings publishes, for the release ledger."""
-
-    data: SurveyData
-    scores: Scores
-    dimensions: tuple[str, ...]
-    correction: str | None = None
-
-    def record(self, store: Store, output: str, label: str, waves: list[str]) -> list[int]:
-        """Record this release in the ledger as the output (report, deck) named `label`
-        showed it: the whole collaboration, its breakdowns and `waves`."""
-        return ledger.record(
-            store,
-            self.data,
-            self.scores,
-            output=output,
-            label=label,
-            dimensions=("all", *self.dimensions),
-            waves=waves,
-            note=f"correction: {self.correction}" if self.correction else None,
-        )
 
 
 @dataclass
@@ -132,8 +110,13 @@ class Findings:
     #: Why every factor is hidden, in plain words (when `all_hidden`).
     hidden_why: str = ""
     cross_hidden: int = 0
-    # What `ledger.record` needs once the output is written.
-    publication: Publication | None = field(default=None, repr=False)
+    # A preview of the collaboration as it stands (an admin's, never a release), not a
+    # published edition; and which editions the figures are, in plain words.
+    preview: bool = False
+    editions: list[str] = field(default_factory=list)
+    # Sections this audience is not shown (a force lead: those comparing forces); set by
+    # the disclosure gate.
+    hidden_sections: frozenset[str] = frozenset()
     # How this wave's answers came in: scale maps used, rows left out on import.
     import_notes: list[str] = field(default_factory=list)
     none_mentions: int = 0
@@ -154,96 +137,117 @@ class Findings:
     governance: Any = None
 
 
+@dataclass
+class Source:
+    """What findings are computed from: a collaboration's answers and their disclosed
+    scores, and each wave's free-text evidence. Live (an admin's preview, `live`) or the
+    frozen editions of its published waves (`publishing.published_source`)."""
+
+    data: SurveyData
+    scores: Scores
+    evidence: dict[str, WaveEvidence]
+    comment_k: dict[str, int]  # per wave: the comment threshold it is shown under
+    preview: bool
+
+
+def live(store: Store, collaboration: str, waves: list[str] | None = None) -> Source:
+    """The collaboration as it stands now, disclosed with every breakdown: a preview."""
+    from .editions import WaveEvidence
+    from .scoring import measure
+
+    data = load(store, collaboration)
+    policy = Policy.of(store)
+    scores = disclose(measure(data), policy, breakdowns=None)
+    evidence: dict[str, WaveEvidence] = {}
+    for w in waves if waves is not None else data.waves:
+        counts, quotes = load_coded(store, collaboration, w, per_group=QUOTE_CANDIDATES)
+        comments = None
+        if counts.empty or not counts["counted"].astype(bool).any():
+            comments = load_comments(store, collaboration, w, per_group=QUOTE_CANDIDATES)
+        evidence[w] = WaveEvidence(
+            counts,
+            quotes,
+            comments,
+            coding_state(store, collaboration, w),
+            method_notes(import_readings(store, collaboration), w),
+        )
+    return Source(data, scores, evidence, dict.fromkeys(evidence, policy.comment_k), True)
+
+
 def find(
     store: Store,
     collaboration: str,
     wave: str | None = None,
     *,
     breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
-    correction: str | None = None,
     audience_force: str | None = None,
+    source: Source | None = None,
+    with_register: bool = True,
 ) -> Findings:
     """The findings of `wave` (default: the latest) of a collaboration in a workspace.
 
     Why here and not in the report: the web app and the CLI need the same numbers and
     the same choices, and the disclosure gate must sit between the store and all of them.
-    `breakdowns` are the respondent attributes whose counts are published (scores, gaps
-    and quotes are by force only). Earlier releases of the same waves hide what they
-    would give away (see `ledger`), unless this is a knowing `correction` (its reason is
-    recorded with the release). Record the release with `ledger.record` once the output
-    is written (`Findings.publication` holds what it needs).
+    Scores are disclosed with every breakdown, whatever an output shows, so that every
+    output of a wave shows the same figures; `breakdowns` are the respondent attributes
+    whose counts the findings list (scores, gaps and quotes are by force only).
+
+    `source` is what to compute from: the frozen editions of published waves (what the
+    publishing path, `publishing.release`, passes) or, when None, the collaboration as it
+    stands now (`live`, an admin's preview, never a release). `with_register`: add the
+    interviews and governance facts (`add_register`), which are not frozen with a wave.
 
     `audience_force`: the findings are for that force's lead, who sees the
     collaboration's totals and their own force's figures, comments and quotes, and
     nothing of another force (no gaps, no other force's means or counts).
     """
-    data = load(store, collaboration)
+    if source is None:
+        source = live(store, collaboration, None if wave is None else [wave])
+    data, scores = source.data, source.scores
     if wave is None:
         wave = data.waves[-1]
     elif wave not in data.waves:
         raise ValueError(
             f"collaboration {collaboration!r} has no wave {wave!r} (waves: {', '.join(data.waves)})"
         )
-    policy = replace(Policy.of(store), audience_force=audience_force)
+    policy = replace(
+        Policy.of(store), comment_k=source.comment_k[wave], audience_force=audience_force
+    )
     dims = tuple(dict.fromkeys(("force", *breakdowns)))
-    scores = ledger.disclosed(store, data, dims, correction)
-    counts, quotes = load_coded(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
+    ev = source.evidence[wave]
+    counts, quotes = ev.counts, ev.quotes
     # Free text not coded (yet), or no code sure enough to count: group it by the
     # question it answered, and say why (`review_note`).
-    if counts.empty or not counts["counted"].astype(bool).any():
-        comments = load_comments(store, collaboration, wave, per_group=QUOTE_CANDIDATES)
-        evidence = CommentEvidence(wave, scores.counts, comments=comments)
+    if ev.comments is not None:
+        evidence = CommentEvidence(wave, scores.counts, comments=ev.comments)
     else:
         evidence = CommentEvidence(wave, scores.counts, coded_counts=counts, quotes=quotes)
-    out = assemble(data, scores, wave, disclose(evidence, policy), policy.comment_k)
-    out.import_notes = method_notes(import_readings(store, collaboration), wave)
+    out = assemble(data, scores, wave, disclose(evidence, policy), policy.comment_k, dims)
+    out.preview = source.preview
+    out.import_notes = list(ev.import_notes)
     # An interrupted coding run, or codes that wait for review: the report says so.
-    state = coding_state(store, collaboration, wave)
+    state = ev.state
     out.uncoded_comments = state.uncoded
     out.total_comments = state.comments
     out.needs_review_comments = state.needs_review
     out.nothing_counted = state.nothing_counted
     out.review_note = review_note(state)
     out.coding_notes = coding_notes(state)
-    out.publication = Publication(data, scores, dims, correction)
-    out.interviews = interview_findings(store, collaboration, policy)
-    from ..govern.facts import governance_facts
-
-    out.governance = governance_facts(store, collaboration)
-    if audience_force is not None:
-        _only_force(out, audience_force)
+    out = disclose(ForAudience(out), policy)
+    if with_register:
+        add_register(store, out, policy)
     return out
 
 
-def _only_force(out: Findings, force: str) -> None:
-    """Leave a force lead's findings with the totals and their own force, nothing else.
+def add_register(store: Store, out: Findings, policy: Policy) -> None:
+    """The collaboration's interviews and governance facts, as they stand: they are not
+    part of a wave's edition (interviews are of the collaboration, not of a wave)."""
+    from ..govern.facts import governance_facts
 
-    Where the wave has answers from only two forces (declared groups shown), the lead's
-    own figures are withheld too: with the totals beside them, the other force's mean and
-    count would follow by subtraction.
-    """
-    label = ATTRIBUTE_LABELS["force"]
-    shown = [r for r in out.counts.get(label, []) if r["n"] and r["group"] != NOT_STATED]
-    alone_with_one = len(shown) <= 2
-    out.gaps, out.headline_gaps, out.gaps_tested = [], [], 0
-    out.quadrant = None
-    keep_force = set() if alone_with_one else {force}
-    out.changes = [c for c in out.changes if c["group"] in {"whole collaboration", *keep_force}]
-    if out.force_means is not None:
-        keep = [c for c in out.force_means.columns if c in keep_force]
-        out.force_means = out.force_means[keep] if keep else None
-    if label in out.counts:
-        out.counts[label] = [r for r in out.counts[label] if r["group"] in keep_force]
-    out.suppressed = []
-    if out.interviews is not None:
-        out.interviews.by_force = _own_and_others(out.interviews.by_force, force)
-
-
-def _own_and_others(rows: list[dict], force: str) -> list[dict]:
-    """Interview participants by force for one force's lead: theirs, and all others as one."""
-    own = [r for r in rows if r["group"] == force]
-    others = sum(int(r["n"]) for r in rows if r["group"] != force)
-    return own + ([{"group": "other forces", "n": others}] if others else [])
+    out.interviews = disclose(
+        ForAudience(interview_findings(store, out.collaboration, policy)), policy
+    )
+    out.governance = governance_facts(store, out.collaboration)
 
 
 def assemble(
@@ -252,8 +256,12 @@ def assemble(
     wave: str,
     evidence: CommentEvidence | None = None,
     comment_k: int = DEFAULT_COMMENT_K,
+    breakdowns: tuple[str, ...] | None = None,
 ) -> Findings:
-    """Put disclosed scores and comment evidence together into the findings of one wave."""
+    """Put disclosed scores and comment evidence together into the findings of one wave.
+
+    `breakdowns`: the attributes whose respondent counts are listed (every one in `scores`
+    when None); the scores themselves are whatever `scores` holds."""
     fw = data.framework
     names = {f.id: f.name for f in fw.factors}
     bands = {b.id: b.label for b in fw.bands}
@@ -331,7 +339,7 @@ def assemble(
         if r["alpha_problem"]
     ]
     out.score_breakdowns = [ATTRIBUTE_LABELS[d] for d in SCORE_BREAKDOWNS]
-    published = set(scores.counts["dimension"])
+    published = set(scores.counts["dimension"]) if breakdowns is None else set(breakdowns)
     out.count_breakdowns = [label for d, label in ATTRIBUTE_LABELS.items() if d in published]
     out.release_hidden = int(
         ((scores.cells["suppressed"] == RELEASE) & (scores.cells["wave"] == wave)).sum()
@@ -362,7 +370,7 @@ def assemble(
                 "low": alpha is not None and alpha < ALPHA_LOW,
             }
         )
-    _counts(out, scores, wave)
+    _counts(out, scores, wave, published)
     if evidence is not None:
         out.coded = evidence.coded_counts is not None
         out.comments, out.none_mentions = summarise(evidence, fw)
@@ -568,10 +576,10 @@ def _changes(out: Findings, scores: Scores, names: dict[str, str], wave: str) ->
     ]
 
 
-def _counts(out: Findings, scores: Scores, wave: str) -> None:
+def _counts(out: Findings, scores: Scores, wave: str, published: set[str]) -> None:
     c = scores.counts[scores.counts["wave"] == wave]
     for dim, label in ATTRIBUTE_LABELS.items():
-        if dim not in set(c["dimension"]):
+        if dim not in set(c["dimension"]) or dim not in published:
             continue
         part = c[c["dimension"] == dim].sort_values("n", ascending=False, na_position="last")
         out.counts[label] = [

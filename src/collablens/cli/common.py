@@ -42,13 +42,12 @@ DbOption = Annotated[
         "postgresql+psycopg://user@host/db.",
     ),
 ]
-CorrectionOption = Annotated[
-    str | None,
+PreviewOption = Annotated[
+    bool,
     typer.Option(
-        "--correction",
-        metavar="REASON",
-        help="Publish knowingly over the release ledger (e.g. a corrected release); the "
-        "reason is recorded with the release.",
+        "--preview",
+        help="Show the answers as they stand, not the published edition: marked 'not "
+        "published' and recorded nowhere. A wave never published is always a preview.",
     ),
 ]
 FrameworkOption = Annotated[

@@ -12,13 +12,13 @@ from ..errors import NotFound
 from ..vocabulary import ATTRIBUTES
 
 if TYPE_CHECKING:
-    from ..analysis.ledger import ScoresRelease
+    from ..analysis.publishing import ScoresRelease
 
 from .common import (
     DEFAULT_DB,
     CollaborationOption,
-    CorrectionOption,
     DbOption,
+    PreviewOption,
     _fail,
     _failing,
     _open,
@@ -105,16 +105,22 @@ def waves_cmd(
     delete: Annotated[
         str | None, typer.Option("--delete", help="Delete this wave and all it holds.")
     ] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Also list who closed, published, reopened what.")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask before deleting.")] = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """List a collaboration's survey waves; put them in order, or delete one imported by mistake.
+    """List a collaboration's survey waves, each open, closed or published; put them in
+    order, or delete one imported by mistake.
 
-    Waves are ordered by when they were first imported; the last is the report's default
-    and the trend runs in this order.
+    Waves are ordered by when they were first imported; the trend runs in this order. A
+    wave is open while answers arrive, closed when it takes no more (`collablens close`),
+    and published once an edition of its figures is out (`collablens publish`).
 
     Example: collablens waves -c "NE ROCU" --order "2025,2026"
     """
+    from ..analysis import editions
     from ..store import delete_wave, order_waves
 
     store = _open(db)
@@ -128,14 +134,110 @@ def waves_cmd(
                 )
             n = delete_wave(store, collaboration, delete)
             console.print(f"Deleted wave {escape(repr(delete))} ({n} respondents).")
-    rows = store.waves(collaboration)
+    rows = editions.overview(store, collaboration)
     if not rows:
         if delete:
             console.print(f"{escape(repr(collaboration))} has no waves left.")
             return
         _fail(f"no collaboration named {collaboration!r} in {store.url}")
-    for n, (_, label) in enumerate(rows, start=1):
-        console.print(f"{n}. {escape(label)}")
+    for n, life in enumerate(rows, start=1):
+        console.print(f"{n}. {escape(life.wave)}  [dim]{escape(life.describe())}[/]")
+    for e in editions.history(store, collaboration) if history else ():
+        why = f": {e['reason']}" if e["reason"] else ""
+        when = f"{e['when']:%Y-%m-%d %H:%M}"
+        console.print(escape(f"{when}  {e['wave']}  {e['action']} by {e['actor']}{why}"))
+
+
+WaveArgument = Annotated[str, typer.Argument(help="The wave's label.", show_default=False)]
+ReasonOption = Annotated[
+    str | None, typer.Option("--reason", help="Why: recorded with what was done.")
+]
+
+
+def publish_cmd(
+    wave: WaveArgument,
+    collaboration: CollaborationOption,
+    reason: ReasonOption = None,
+    correction: Annotated[
+        bool,
+        typer.Option(
+            "--correction",
+            help="Publish a correction of the last edition, even where fewer than k people "
+            "differ (what would reveal them is still withheld). Needs --reason.",
+        ),
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Say what publishing would do; publish nothing.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Publish a wave's next edition (closing the wave first if it is open).
+
+    Every output (the report, the deck, `scores`, the dashboard and the API) then shows
+    this edition until another is published. Before it is, every figure is checked
+    against everything already published, and any that would reveal a group of fewer than
+    k people by subtraction is withheld. A new edition of a published wave needs every
+    changed figure to change by at least k people; otherwise it says what it would take.
+
+    Example: collablens publish 2026 -c "NE ROCU" --reason "survey closed 30 May"
+    """
+    from ..analysis import editions
+    from ..errors import CollablensError
+
+    store = _open(db)
+    with _failing(CollablensError):
+        if check:
+            console.print(escape(editions.plan(store, collaboration, wave).say()))
+            return
+        made = editions.publish(
+            store,
+            collaboration,
+            wave,
+            actor=editions.COMMAND_LINE,
+            reason=reason,
+            correction=correction,
+        )
+    console.print(escape(f"Published {made.describe()}."))
+
+
+def close_cmd(
+    wave: WaveArgument,
+    collaboration: CollaborationOption,
+    reason: ReasonOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Close a wave: it takes no more answers, by survey link or import.
+
+    Example: collablens close 2026 -c "NE ROCU" --reason "survey period over"
+    """
+    from ..analysis import editions
+    from ..errors import CollablensError
+
+    store = _open(db)
+    with _failing(CollablensError):
+        editions.close(store, collaboration, wave, actor=editions.COMMAND_LINE, reason=reason)
+    console.print(f"Closed wave {escape(repr(wave))}: it takes no more answers.")
+
+
+def reopen_cmd(
+    wave: WaveArgument,
+    collaboration: CollaborationOption,
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (required).")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Open a closed or published wave again, for late answers or a fix.
+
+    What was published stays what everyone sees until a new edition is published.
+
+    Example: collablens reopen 2026 -c "NE ROCU" --reason "late answers from Durham"
+    """
+    from ..analysis import editions
+    from ..errors import CollablensError
+
+    store = _open(db)
+    with _failing(CollablensError):
+        editions.reopen(store, collaboration, wave, actor=editions.COMMAND_LINE, reason=reason)
+    console.print(f"Reopened wave {escape(repr(wave))}: it takes answers again.")
 
 
 # -- scores and report ---------------------------------------------------------------------
@@ -163,28 +265,42 @@ def scores(
             "(.csv or .json, or a plugin's).",
         ),
     ] = None,
-    correction: CorrectionOption = None,
+    preview: PreviewOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Print factor scores with 95% intervals and bands; small groups show as hidden.
 
-    Every figure passes the workspace's anonymity rules first, in the table and in the
-    exported file alike. What is shown is recorded as a release (see `collablens
-    releases`): a later release of the same wave hides any figure that, subtracted from
-    this one, would describe fewer than k people.
+    Shows the published edition of the wave (default: the latest published); a wave not
+    published yet is shown as a preview, marked so. Every figure passes the workspace's
+    anonymity rules, in the table and in the exported file alike, and what is shown is
+    recorded as a release (see `collablens releases`).
 
     Example: collablens scores --collaboration "NE ROCU" --by force --export scores.json
     """
-    from ..analysis.ledger import publish_scores
-    from ..errors import OutputError
+    from ..analysis.publishing import publish_scores
+    from ..errors import CollablensError
 
     store = _open(db)
     outputs = [p for p in (csv, export) if p is not None]
-    with _failing(NotFound, OutputError, ValueError):
-        release = publish_scores(store, collaboration, wave, by, outputs, correction)
+    with _failing(CollablensError, ValueError):
+        release = publish_scores(
+            store, collaboration, wave, by, outputs, True if preview else "auto"
+        )
+    _say_what(release.preview, release.edition, release.wave)
     _score_table(release)
     for path in release.written:
         console.print(f"Wrote {escape(str(path))}")
+
+
+def _say_what(preview: bool, edition: str, wave: str) -> None:
+    """One line above the figures: a preview, or which published edition they are."""
+    if preview:
+        console.print(
+            f"[bold yellow]Preview, not published:[/] wave {escape(wave)} as it stands now. "
+            "Publish it (collablens publish) before sharing these figures."
+        )
+    elif edition:
+        console.print(f"[dim]Published figures: {escape(edition)}.[/]")
 
 
 def _score_table(release: ScoresRelease) -> None:
@@ -250,11 +366,13 @@ def report(
             "length_of_service. Each one published is cross-checked against the others.",
         ),
     ] = "force",
-    correction: CorrectionOption = None,
+    preview: PreviewOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write the collaboration health report: one self-contained HTML file that opens offline.
 
+    It shows the published edition of each wave (default wave: the latest published); a
+    wave not published yet is reported as a preview, marked "not published" at the top.
     Scores, gaps and quotes are by force; respondent counts by the --breakdowns asked
     for. The report is recorded as a release of its waves (see `collablens releases`).
 
@@ -269,16 +387,19 @@ def report(
     store = _open(db)
     pdf_path = out.with_suffix(".pdf") if pdf else None
     _out(out, "report")
-    with _failing(NotFound, ValueError, RuntimeError):
-        write_report(
+    from ..errors import CollablensError
+
+    with _failing(CollablensError, ValueError, RuntimeError):
+        made = write_report(
             store,
             collaboration,
             out,
             wave=wave,
             pdf=pdf_path,
             breakdowns=dims,
-            correction=correction,
+            preview=True if preview else "auto",
         )
+    _say_what(made.preview, made.editions[-1] if made.editions else "", made.wave)
     console.print(f"Report: {escape(str(out.resolve()))}")
     if pdf_path:
         console.print(f"PDF:    {escape(str(pdf_path.resolve()))}")
@@ -288,13 +409,11 @@ def releases_cmd(
     collaboration: CollaborationOption,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """List what has been published about a collaboration: the release ledger.
+    """List what has been shown of a collaboration's published editions: the release ledger.
 
-    Every report, `scores` table and export is recorded with the cells it showed and
-    the people behind them. A later release of the same wave hides any figure whose
-    difference from an earlier release would describe fewer than k people; give
-    --correction REASON to `report` or `scores` to publish over the ledger knowingly
-    (the reason is recorded here).
+    Every report, deck, `scores` table, export, dashboard view and API answer is recorded
+    with the edition it showed and who asked for it (previews are not releases). What
+    each wave's editions are, and who published them, is in `collablens waves`.
 
     Example: collablens releases --collaboration "NE ROCU"
     """
@@ -308,24 +427,21 @@ def releases_cmd(
         console.print(f"Nothing has been published about {escape(repr(collaboration))} yet.")
         return
     _table(
-        ("#", "wave", "output", "file or command", "published", "cells", "n", "note"),
+        ("#", "wave", "edition", "output", "file or page", "shown", "to"),
         (
             (
                 str(r.release),
                 escape(str(r.wave)),
+                "-" if r.edition is None or r.edition != r.edition else str(int(r.edition)),
                 escape(str(r.output)),
                 escape(str(r.label)),
                 f"{r.published:%Y-%m-%d %H:%M}",
-                str(r.cells),
-                "-"
-                if r.respondents is None or r.respondents != r.respondents
-                else str(r.respondents),
-                escape(str(r.note or "")),
+                escape(str(r.actor or r.note or "")),
             )
             for r in rows.itertuples(index=False)
         ),
         title=f"Releases of {collaboration}",
-        right=("#", "cells", "n"),
+        right=("#", "edition"),
     )
 
 
@@ -338,7 +454,7 @@ def deck(
         str | None,
         typer.Option("--wave", "-w", help="Survey wave to show (default: latest)."),
     ] = None,
-    correction: CorrectionOption = None,
+    preview: PreviewOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write a findings deck (PowerPoint) for a workshop, like the study's.
@@ -347,8 +463,9 @@ def deck(
     force and role, agreement between coders); the factors at a glance; one slide per
     factor with its survey score and interval, how often it came up as a barrier or an
     enabler in interviews and comments, and short quotes from different forces; the
-    framework's workshop questions. The same anonymity rules as the report; recorded in
-    the release ledger.
+    framework's workshop questions. The same editions and anonymity rules as the report
+    (a wave not published is a preview, marked on its title slide); recorded in the release
+    ledger.
 
     Example: collablens deck -c "NE ROCU" --out findings.pptx
     """
@@ -358,5 +475,5 @@ def deck(
     _out(out, "deck")
     store = _open(db)
     with _failing(CollablensError, ValueError):
-        res = write_deck(store, collaboration, out, wave, correction=correction)
+        res = write_deck(store, collaboration, out, wave, preview=True if preview else "auto")
     console.print(escape(f"Wrote {out}: {res.slides} slides"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..analysis.editions import publish
 from ..ingest import NEVER, code_collaboration, import_and_code
 from ..reporting.deck import write_deck
 from ..reporting.view import Report, write_report
@@ -25,6 +26,8 @@ COLLABORATION = "North East Regional Collaboration (fictional)"
 WAVES = ("2025 spring", "2026 spring")
 #: The account `collablens demo --serve` signs in with.
 DEMO_ADMIN = "demo admin"
+#: Who the demo's editions are published by.
+DEMO_PUBLISHER = "the demo"
 
 
 @dataclass
@@ -62,6 +65,10 @@ def run_demo(
     files += build_interviews(store, COLLABORATION, folder, fw, seed=seed)
     files.append(build_register(store, COLLABORATION, folder))
     coding = code_collaboration(store, COLLABORATION, progress=progress).run
+    # Both waves are published, as a programme office would once their answers are in and
+    # coded: the report, the deck and the dashboard show those editions.
+    for wave in WAVES:
+        publish(store, COLLABORATION, wave, actor=DEMO_PUBLISHER, reason="demo: answers in")
     out = folder / "report.html"
     pdf_path = folder / "report.pdf" if pdf else None
     # The demo publishes the counts of every breakdown, to show them (and the check that

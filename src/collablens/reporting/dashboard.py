@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..access.audience import findings_for, own_force, policy_for
+from ..access.audience import findings_for, may_preview, policy_for, release_for
 
 if TYPE_CHECKING:
     from ..access.accounts import User
@@ -35,8 +35,6 @@ CHART_ALT = {
     "fairness": "Each force's share of contributions, savings and officers.",
     "milestones": "Milestones: due and done dates.",
 }
-#: Sections someone kept to one force does not see: they compare forces with one another.
-NOT_FOR_ONE_FORCE = {"gaps", "quadrant"}
 #: Sections the dashboard leaves to the report itself.
 NOT_ON_THE_DASHBOARD = {"workshop"}
 
@@ -47,6 +45,11 @@ class Dashboard:
     sections: list
     wave: str
     explore: dict
+    #: The waves offered (those published; every wave for whoever may preview), the
+    #: published ones, and whether this person may see a preview.
+    waves: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+    previewer: bool = False
 
 
 @dataclass
@@ -103,19 +106,40 @@ def explore(report: Any) -> dict:
     }
 
 
-def dashboard(store: Store, name: str, user: User, wave: str | None = None) -> Dashboard:
-    """The report's sections and charts for this user, recorded as a release."""
+def dashboard(
+    store: Store, name: str, user: User, wave: str | None = None, preview: bool = False
+) -> Dashboard:
+    """The report's sections and charts for this user, recorded as a release.
+
+    Everyone sees published editions. Whoever may publish sees a preview (marked, and
+    recorded nowhere) when they ask for one, pick a wave not published, or nothing is
+    published yet."""
+    from ..analysis import editions
+
+    published = list(editions.latest(store, name))
+    previewer = may_preview(user)
+    if previewer and ((wave is None and not published) or (wave and wave not in published)):
+        preview = True
+    findings = findings_for(
+        store, name, user, wave, "web", f"dashboard for a {user.role_label}", preview and previewer
+    )
+    board = _draw(findings)
+    board.published = published
+    board.previewer = previewer
+    board.waves = [w for _, w in store.waves(name)] if previewer else published
+    return board
+
+
+def _draw(findings: Any) -> Dashboard:
     from .sections import report_sections
     from .view import present
 
-    findings = findings_for(store, name, user, wave, "web", f"dashboard for a {user.role_label}")
     report = present(findings)
     report.charts = {k: chart_img(v, CHART_ALT.get(k, k)) for k, v in report.charts.items()}
-    one_force = own_force(user) is not None
     sections = [
         s
         for s in report_sections(report)
-        if not (one_force and s.id in NOT_FOR_ONE_FORCE) and s.id not in NOT_ON_THE_DASHBOARD
+        if s.id not in findings.hidden_sections and s.id not in NOT_ON_THE_DASHBOARD
     ]
     return Dashboard(report, sections, report.wave, explore(report))
 
@@ -146,18 +170,15 @@ def register(store: Store, name: str, user: User) -> Register:
     return Register(rendered, named.entries)
 
 
-def scores_csv(store: Store, name: str) -> bytes:
-    """Every disclosed score row, as `collablens scores --export` writes it, recorded as a
-    release."""
-    from ..analysis import ledger
-    from ..analysis.dataset import load
+def scores_csv(store: Store, name: str, user: User) -> bytes:
+    """Every published score row `user` may see, as `collablens scores --export` writes
+    it, recorded as a release."""
+    from ..analysis.disclosure import ForAudience, disclose
     from .exporters import export as export_scores
 
-    data = load(store, name)
-    result = ledger.disclosed(store, data, None)
+    rel = release_for(store, name, user, None, "export", "scores.csv (web)")
+    scores = disclose(ForAudience(rel.scores), policy_for(store, user))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "scores.csv"
-        export_scores(result, out)
-        body = out.read_bytes()
-    ledger.record(store, data, result, output="export", label="scores.csv (web)")
-    return body
+        export_scores(scores, out)
+        return out.read_bytes()

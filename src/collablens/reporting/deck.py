@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings, find
+from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings
 from ..analysis.interviews import InterviewFindings, interview_findings
+from ..analysis.publishing import AUTO, Release, Request, release
 from ..analysis.quotes import polarity_phrase
 from ..errors import CollablensError
 from ..framework import Framework
@@ -105,15 +106,22 @@ def build_deck(
     wave: str | None = None,
     *,
     breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
-    correction: str | None = None,
+    preview: bool | str = AUTO,
+    label: str = "",
 ):
-    """The deck (a python-pptx Presentation) and the findings behind it."""
+    """The deck (a python-pptx Presentation), the findings behind it, its interviews and
+    the release to record once it is written (None when it shows no survey figures)."""
     from pptx import Presentation
     from pptx.util import Inches
 
     findings: Findings | None = None
+    rel: Release | None = None
     if store.waves(collaboration):
-        findings = find(store, collaboration, wave, breakdowns=breakdowns, correction=correction)
+        rel = release(
+            store,
+            Request(collaboration, wave, "deck", label, breakdowns=breakdowns, preview=preview),
+        )
+        findings = rel.findings
         interviews = findings.interviews
     else:
         if wave is not None:
@@ -169,11 +177,11 @@ def build_deck(
             f"{interviews.sources} interviews with {interviews.participants} participants, "
             "pseudonymised; what participants said was coded to the framework."
         )
-        rel = interviews.reliability
+        agreement = interviews.reliability
         left.append(
-            f"Agreement between coders: Krippendorff's alpha {rel['alpha']} over {rel['units']} "
-            f"passages coded by {rel['coders']} coders."
-            if rel and rel["alpha"] is not None
+            f"Agreement between coders: Krippendorff's alpha {agreement['alpha']} over "
+            f"{agreement['units']} passages coded by {agreement['coders']} coders."
+            if agreement and agreement["alpha"] is not None
             else "Agreement between coders: " + (interviews.reliability_note or "not measured.")
         )
     _text(s, 0.6, 1.8, 7.0, 4.8, left, size=18)
@@ -281,7 +289,7 @@ def build_deck(
         )
     notes.append("The coder is an aid, not a verdict: read the quotes, and review its codes.")
     _text(s, 0.6, 1.8, 12.1, 5.2, notes, size=16)
-    return prs, findings, interviews
+    return prs, findings, interviews, rel
 
 
 def _spread(quotes: list[tuple[str, str, str]], n: int) -> list[tuple[str, str, str]]:
@@ -341,7 +349,7 @@ def write_deck(
     wave: str | None = None,
     *,
     breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
-    correction: str | None = None,
+    preview: bool | str = AUTO,
 ) -> DeckResult:
     """Write the deck, then record it in the release ledger where it shows survey figures
     (as the report is: a later release of the wave is checked against it)."""
@@ -349,14 +357,14 @@ def write_deck(
 
     from ..outputs import write_atomic
 
-    prs, findings, interviews = build_deck(
-        store, collaboration, wave, breakdowns=breakdowns, correction=correction
+    prs, findings, interviews, rel = build_deck(
+        store, collaboration, wave, breakdowns=breakdowns, preview=preview, label=out.name
     )
     buf = io.BytesIO()
     prs.save(buf)
     write_atomic(out, buf.getvalue())
-    if findings is not None and findings.publication is not None:
-        findings.publication.record(store, "deck", out.name, findings.waves)
+    if rel is not None:
+        rel.record(store)
     return DeckResult(
         out,
         len(prs.slides),

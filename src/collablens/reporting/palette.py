@@ -23,6 +23,7 @@ TABLE_FILL = "#f4f6f8"  # a deck table's body cells
 HEADER = ("#16324f", "#245a7a")  # the report header's gradient
 GAP = "#2c6e9b"  # the edge of a partner-gap card
 HIDDEN = "#999"  # a hidden group's chip
+PREVIEW = ("#fff4e0", "#3d2a00", "#8a5a00")  # a preview's banner: fill, text (12:1), edge
 HIDDEN_TEXT = "#888"  # a hidden cell's words on the page
 CHART_HIDDEN_TEXT = "#777"  # "hidden", and notes, inside a chart
 HATCH = "#bbbbbb"  # the hatching of a hidden heatmap cell

@@ -1,8 +1,8 @@
 """The collaboration health report: one self-contained HTML file, and a PDF of it.
 
-Nothing here decides a number or what may be shown: `analysis.findings.find` does,
-through the disclosure gate. The view adds charts, the date and the sections, and
-renders them.
+Nothing here decides a number or what may be shown: the publishing path
+(`analysis.publishing.release`) does, through the disclosure gate. The view adds charts,
+the date and the sections, and renders them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings, find
+from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings
+from ..analysis.publishing import AUTO, Release, Request, release
 from ..store import Store
 from . import charts
 from .html import environment
@@ -44,10 +45,22 @@ def build_report(
     wave: str | None = None,
     *,
     breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
-    correction: str | None = None,
+    preview: bool | str = AUTO,
 ) -> Report:
-    """The report of `wave` (default: latest): `find`, then draw the charts."""
-    return present(find(store, collaboration, wave, breakdowns=breakdowns, correction=correction))
+    """The report of `wave` (default: the latest published): `release`, then the charts."""
+    return present(_release(store, collaboration, wave, breakdowns, preview, "").findings)
+
+
+def _release(
+    store: Store,
+    collaboration: str,
+    wave: str | None,
+    breakdowns: tuple[str, ...],
+    preview: bool | str,
+    label: str,
+) -> Release:
+    request = Request(collaboration, wave, "report", label, breakdowns=breakdowns, preview=preview)
+    return release(store, request)
 
 
 def present(findings: Findings) -> Report:
@@ -93,21 +106,20 @@ def write_report(
     pdf: Path | None = None,
     *,
     breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
-    correction: str | None = None,
+    preview: bool | str = AUTO,
 ) -> Report:
-    """Write the report (and its PDF), then record it in the release ledger.
+    """Write the report (and its PDF), then record it as a release of the editions shown.
 
-    Recorded once the HTML is written (a report that failed to write is no release), so
-    the next report of these waves is checked against this one.
+    Recorded once the HTML is written (a report that failed to write is no release); a
+    preview is marked "not published" on every page and recorded nowhere.
     """
-    report = build_report(store, collaboration, wave, breakdowns=breakdowns, correction=correction)
+    rel = _release(store, collaboration, wave, breakdowns, preview, out.name)
+    report = present(rel.findings)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_html(report), encoding="utf-8")
     # Recorded as soon as the HTML exists: a PDF that then fails leaves a report that can
-    # still be shared, and the ledger must know it.
-    pub = report.publication
-    if pub is not None:
-        pub.record(store, "report", out.name, report.waves)
+    # still be shared, and the record must know it.
+    rel.record(store)
     if pdf is not None:
         html_to_pdf(out, pdf)
     return report

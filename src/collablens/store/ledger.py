@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, select
 
 from .sql import now
-from .tables import collaborations, releases, respondents
+from .tables import collaborations, editions, releases, respondents
 
 
 def respondent_keys(conn: Connection, waves_: Sequence[int]) -> dict[int, str]:
@@ -84,7 +84,8 @@ def insert(
 
 
 def listing(conn: Connection, collaboration: str) -> list[tuple]:
-    """(id, wave, output, label, created_at, cells, note) of a collaboration's releases."""
+    """(id, wave, output, label, created_at, cells, note, edition number, actor) of a
+    collaboration's releases, oldest first."""
     cid = _collaboration_id(conn, collaboration)
     if cid is None:
         return []
@@ -99,7 +100,10 @@ def listing(conn: Connection, collaboration: str) -> list[tuple]:
                 releases.c.created_at,
                 releases.c.cells,
                 releases.c.note,
+                editions.c.number,
+                releases.c.actor,
             )
+            .select_from(releases.outerjoin(editions, editions.c.id == releases.c.edition_id))
             .where(releases.c.collaboration_id == cid)
             .order_by(releases.c.id)
         )

@@ -43,7 +43,7 @@ metadata = MetaData(
 CASCADE = "CASCADE"
 
 
-def _collaboration_table(name: str, *columns: Column) -> Table:
+def _collaboration_table(name: str, *columns: Column | UniqueConstraint) -> Table:
     """A table of rows that belong to a collaboration: an id, the collaboration (indexed,
     deleted with it), then `columns`."""
     return Table(
@@ -94,6 +94,9 @@ waves = Table(
     Column("label", String(LABEL_LENGTH), nullable=False),
     Column("ordinal", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # open (answers arrive), closed (no more answers) or published (an edition is out);
+    # see `analysis.editions`. Reopening a published wave makes it open again, with a reason.
+    Column("state", String(12), nullable=False, server_default="open"),
     UniqueConstraint("collaboration_id", "label", name="uq_wave_label"),
 )
 
@@ -266,10 +269,47 @@ releases = _collaboration_table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # zlib-compressed JSON {respondent key: [factor mask, force, role, rank, service]}: the
     # people behind the release, so any cell's members can be rebuilt later.
-    Column("population", LargeBinary, nullable=False),
-    Column("cells", Text, nullable=False),  # JSON [[dimension, group, factor, n], ...] shown
+    # Releases made before editions (migration 0011) carry them; later ones show an
+    # edition, whose people and figures are kept with it, and leave these empty.
+    Column("population", LargeBinary),
+    Column("cells", Text),  # JSON [[dimension, group, factor, n], ...] shown
     Column("fingerprint", String(64), nullable=False),  # the same release twice is one row
     Column("note", Text),  # e.g. why a release was published knowingly over the ledger
+    Column("edition_id", Integer),  # the edition it showed (migration 0011)
+    Column("actor", String(200)),  # who asked for it: an account's email, or "command line"
+)
+
+# A wave's published editions (migration 0011, `analysis.editions`). Publishing freezes
+# what an edition shows: the answers and people behind it (`snapshot`), the figures the
+# disclosure audit checked, keyed by the people behind each (`figures`), the cells it
+# withheld (`withheld`), and the settings it was published under. Kept by the wave's label
+# and never deleted with the wave: what was published stays published, and the audit of
+# every later edition reads it, whatever happens to the wave.
+editions = _collaboration_table(
+    "editions",
+    Column("wave", String(LABEL_LENGTH), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("reason", Text),
+    Column("correction", Boolean, nullable=False, server_default=false()),
+    Column("settings", Text, nullable=False),  # JSON {"k":..,"comment_k":..,"alpha":..}
+    Column("snapshot", LargeBinary, nullable=False),  # zlib JSON, see editions.Snapshot
+    Column("figures", LargeBinary, nullable=False),  # zlib JSON, see editions.figures_of
+    Column("withheld", Text, nullable=False),  # JSON [[wave, dimension, group, factor], ...]
+    Column("fingerprint", String(64), nullable=False),
+    UniqueConstraint("collaboration_id", "wave", "number", name="uq_edition_number"),
+)
+
+# What was done to a wave's life, by whom and why: opened, closed, published, reopened,
+# corrected. The admin pages and `collablens wave` show it.
+wave_events = _collaboration_table(
+    "wave_events",
+    Column("wave", String(LABEL_LENGTH), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("reason", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 

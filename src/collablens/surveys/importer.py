@@ -794,6 +794,9 @@ def import_responses(
     )
     step("checking", 1, 4)
     _check_names(collaboration, wave)
+    from ..analysis.editions import require_open
+
+    require_open(store, collaboration, wave)  # a closed or published wave takes no answers
     with store.connect() as conn:
         declared = forces_store.declared_forces(conn, collaboration)
     parsed = parse(

@@ -38,7 +38,6 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import CollablensError, NotFound
 from ..store import Store
 from ..store import forces as forces_store
-from ..store import ledger as ledger_queries
 from ..store.queries import online as q
 from ..store.queries.surveys import insert_import
 from ..store.queries.waves import ensure_wave
@@ -65,6 +64,7 @@ class Link:
     import_id: int = field(default=0, repr=False)  # the responses' import
     peak: int = 0  # the most answers it took in one clock minute
     refused: int = 0  # answers refused for coming faster than the rate limit
+    wave_state: str = "open"  # its wave's: a link takes answers only while it is open
 
 
 def _link(r) -> Link:
@@ -80,6 +80,7 @@ def _link(r) -> Link:
         int(r.import_id),
         int(r.pace_peak or 0),
         int(r.refused or 0),
+        str(r.wave_state),
     )
 
 
@@ -89,7 +90,7 @@ def create_link(store: Store, collaboration: str, wave: str, force: str | None =
     The wave is created when new. The token is 128 random bits: a link cannot be guessed,
     and anyone holding it can answer, so a force lead sends it only to their staff.
     """
-    _refuse_published(store, collaboration, wave)
+    _refuse_unless_open(store, collaboration, wave)
     framework = store.framework
     token = secrets.token_urlsafe(16)
     with store.begin() as conn:
@@ -136,37 +137,20 @@ def list_links(store: Store, collaboration: str, force: str | None = None) -> li
     return [_link(r) for r in rows]
 
 
-#: The outputs that publish a wave: once one has, the wave takes no new survey links.
-PUBLICATIONS = ("report", "deck")
+def _refuse_unless_open(store: Store, collaboration: str, wave: str) -> None:
+    """A link takes answers only for an open wave (a new wave is open): a closed or
+    published wave is reopened, with a reason, before it takes any more."""
+    from ..analysis.editions import require_open
 
-
-class PublishedWave(CollablensError):
-    """The wave has been published: a link would bring answers its figures cannot show."""
-
-
-def published_waves(store: Store, collaboration: str) -> set[str]:
-    """The waves a report or a deck has published (`PUBLICATIONS`)."""
-    with store.connect() as conn:
-        return ledger_queries.waves_published_by(conn, collaboration, PUBLICATIONS)
-
-
-def _refuse_published(store: Store, collaboration: str, wave: str) -> None:
-    """Late answers to a published wave would have its figures withheld (they would give
-    the late respondents away by subtraction): say so before any link takes them."""
-    if wave in published_waves(store, collaboration):
-        raise PublishedWave(
-            f"Wave {wave} has been published, so it takes no new answers: answers arriving "
-            "now would have its figures withheld, to keep the late respondents from being "
-            "worked out by subtraction. Open a new wave (a new label) for new answers."
-        )
+    require_open(store, collaboration, wave)
 
 
 def set_open(store: Store, token: str, is_open: bool) -> None:
-    """Close a link, or reopen it (refused when its wave has been published)."""
+    """Close a link, or reopen it (refused unless its wave is open)."""
     if is_open:
         link = find_link(store, token)
         if link is not None:
-            _refuse_published(store, link.collaboration, link.wave)
+            _refuse_unless_open(store, link.collaboration, link.wave)
     with store.begin() as conn:
         q.set_link_open(conn, token, is_open)
 
@@ -199,7 +183,7 @@ def submit(
     link = find_link(store, token)
     if link is None:
         raise NotFound("this survey link does not exist; ask for a new one")
-    if not link.open:
+    if not link.open or link.wave_state != "open":
         raise ClosedLink("this survey is closed")
     if not key or len(key) > 64 or not key.replace("-", "").replace("_", "").isalnum():
         raise InputError(["the form is damaged (no response key): reload the page"])

@@ -3,7 +3,8 @@
 Signed-in users call it with their session cookie (a script run by an analyst in their
 browser session, or a tool given the cookie); anonymous callers get 401. Every figure
 comes from the analysis layer through the disclosure gate, scoped to a force lead's own
-force as on the pages, and every response that shows scores is a release in the ledger.
+force as on the pages, and every response that shows scores is a release of the published
+editions (`analysis.publishing`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .. import jobs
 from ..access import audience
 from ..access.accounts import User
 from ..access.roles import SEE_RESULTS, SIGN_IN
+from ..analysis.publishing import NotPublished
 from .app import page
 from .security import allow
 
@@ -104,7 +106,7 @@ def _findings(request: Request, user: User, name: str, wave: str | None):
     audience.forces_seen(store, user, name)
     try:
         return audience.findings_for(store, name, user, wave, "api", "api")
-    except ValueError as exc:  # no such wave
+    except (ValueError, NotPublished) as exc:  # no such wave, or nothing published
         raise HTTPException(404, str(exc)) from None
 
 

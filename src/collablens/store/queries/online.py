@@ -32,6 +32,7 @@ def _links() -> Select:
             imports.c.rows_added,
             survey_links.c.pace_peak,
             survey_links.c.refused,
+            waves.c.state.label("wave_state"),
         )
         .join(waves, waves.c.id == survey_links.c.wave_id)
         .join(collaborations, collaborations.c.id == waves.c.collaboration_id)
@@ -62,7 +63,7 @@ def insert_link(
 
 def link_row(conn: Connection, token: str) -> Row | None:
     """(token, wave_id, import_id, collaboration, wave, force, open, created_on,
-    rows_added, pace_peak, refused) of the link with this token, or None."""
+    rows_added, pace_peak, refused, wave_state) of the link with this token, or None."""
     return conn.execute(_links().where(survey_links.c.token == token)).first()
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from ...access import audience
 from ...access.accounts import User
 from ...access.roles import SEE_RESULTS
+from ...analysis.publishing import NotPublished
 from ...errors import NotFound
 from ...reporting.dashboard import dashboard
 from ..app import page
@@ -21,22 +22,28 @@ router = APIRouter()
 
 @router.get("/c/{name}", response_class=HTMLResponse)
 def collaboration_page(
-    request: Request, name: str, user: Annotated[User, allow(SEE_RESULTS)], wave: str | None = None
+    request: Request,
+    name: str,
+    user: Annotated[User, allow(SEE_RESULTS)],
+    wave: str | None = None,
+    preview: bool = False,
 ) -> Response:
+    """The dashboard of a collaboration's published editions; for the programme office, a
+    live preview of a wave not yet published (`?preview=1`), marked as one."""
     forces = audience.forces_seen(store(request), user, name)
-    waves = [w for _, w in store(request).waves(name)]
+    st = store(request)
     try:
-        board = dashboard(store(request), name, user, wave)
+        board = dashboard(st, name, user, wave, preview=preview)
     except ValueError as exc:  # no wave of that name with answers
         raise HTTPException(404, str(exc)) from None
-    except NotFound as exc:  # no answers yet
+    except (NotPublished, NotFound) as exc:  # nothing published for this reader, no answers
         return page(
             request,
             "empty.html",
             name=name,
             url=c(name),
             forces=forces,
-            waves=waves,
+            waves=[w for _, w in st.waves(name)],
             why=str(exc),
             note=note_of(request),
         )
@@ -48,6 +55,8 @@ def collaboration_page(
         r=board.report,
         sections=board.sections,
         explore=board.explore,
-        waves=waves,
+        waves=board.waves,
+        published=board.published,
+        previewer=board.previewer,
         note=note_of(request),
     )

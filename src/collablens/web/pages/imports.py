@@ -132,7 +132,7 @@ def scores_csv(request: Request, name: str, user: Reader) -> Response:
     """Every disclosed score row, as `collablens scores --export` writes it."""
     audience.forces_seen(store(request), user, name)
     return Response(
-        disclosed_scores_csv(store(request), name),
+        disclosed_scores_csv(store(request), name, user),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="scores.csv"'},
     )

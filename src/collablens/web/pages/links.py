@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from ...access import audience
 from ...access.accounts import User
 from ...access.roles import MANAGE_COLLABORATIONS, MANAGE_LINKS
+from ...analysis import editions
 from ...surveys import online
 from ...surveys.attributes import add_force as declare
 from ..app import page
@@ -29,8 +30,7 @@ def links_page(request: Request, name: str, user: LinkManager) -> Response:
     forces = audience.forces_seen(store(request), user, name)
     mine = audience.own_force(user)
     links = online.list_links(store(request), name, mine)
-    published = online.published_waves(store(request), name)
-    waves = [w for _, w in store(request).waves(name)]
+    states = editions.states(store(request), name)
     checks = []
     if can(user, MANAGE_COLLABORATIONS):
         open_waves = list(dict.fromkeys(lk.wave for lk in links if lk.open))
@@ -44,8 +44,8 @@ def links_page(request: Request, name: str, user: LinkManager) -> Response:
         checks=checks,
         flag_kinds=online.FLAG_KINDS,
         forces=[mine] if mine else forces,
-        waves=[w for w in waves if w not in published],
-        published=[w for w in waves if w in published],
+        waves=[w for w, s in states.items() if s == editions.OPEN],
+        published=[f"{w} ({s})" for w, s in states.items() if s != editions.OPEN],
         base=(request.app.state.settings.public_url or str(request.base_url)).rstrip("/"),
         note=note_of(request),
     )
