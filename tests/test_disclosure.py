@@ -25,6 +25,7 @@ from collablens.cli import app
 from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
 from collablens.framework import load_framework
 from collablens.reporting.exporters import export
+from collablens.analysis.editions import publish
 from collablens.store import Store
 from collablens.surveys.importer import import_responses
 from collablens.text.coding import code_workspace
@@ -51,6 +52,7 @@ def workspace(tmp_path_factory) -> Path:
     store.migrate()
     import_responses(store, path, "C", "2026")
     code_workspace(store, "C")
+    publish(store, "C", "2026", actor="test")  # every output shows the published edition
     store.close()
     return db
 

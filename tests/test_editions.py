@@ -11,7 +11,6 @@ whose count or sum lies in the span of the published figures is recovered.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,7 +97,8 @@ class Attacker:
 
     def _population(self, store: Store, live: bool) -> pd.DataFrame:
         """The people behind what is published (each wave's current edition; the live
-        answers for an unaudited release), keyed as the truth knows them: key and answers."""
+        answers for an unaudited release): a person by their key; a factor's sum over each
+        person and their score on it, so a corrected score is not the one published."""
         if live:
             data = load(store, C)
             with store.connect() as conn:
@@ -110,29 +110,33 @@ class Attacker:
             ]
             data = editions.assemble_data(store, C, snaps)
             key = pd.concat([s.respondents["key"] for s in snaps], ignore_index=True)
-        digest = ["|".join("-" if np.isnan(v) else f"{v:.4f}" for v in row) for row in data.items]
         frame = data.respondents.copy()
-        frame["id"] = [f"{k}~{d}" for k, d in zip(key, digest, strict=True)]
-        return pd.concat([frame, data.factor_scores().add_prefix("f:")], axis=1)
+        frame["id"] = key.astype(str).to_numpy()
+        fs = data.factor_scores()
+        for f in fs.columns:
+            frame[f"sid:{f}"] = [f"{k}~{v:.6f}" for k, v in zip(frame["id"], fs[f], strict=True)]
+        return pd.concat([frame, fs.add_prefix("f:")], axis=1)
 
     def see(self, store: Store, scores: Scores, live: bool = False) -> None:
         """One release: every figure `scores` shows, over the people behind it (the
         current editions', or with `live` the answers as they stand)."""
         self.releases += 1
         pop = self._population(store, live)
-        for pid, row in pop.set_index("id").iterrows():
-            self.people.setdefault(
-                pid, {**{a: row[a] for a in ATTRIBUTES}, "arrival": self.releases}
-            )
+        id_columns = ["id", *(c for c in pop.columns if c.startswith("sid:"))]
+        for _, row in pop.iterrows():
+            for column in id_columns:
+                self.people.setdefault(
+                    row[column], {**{a: row[a] for a in ATTRIBUTES}, "arrival": self.releases}
+                )
         ids = pop["id"].to_numpy()
         t = scores.cells[scores.cells["suppressed"].isna()]
         for r in t.itertuples(index=False):
             inside = pop["wave"].eq(r.wave)
             if r.dimension != "all":
                 inside &= pop[r.dimension].astype(str).eq(str(r.group))
-            valid = inside & pop[f"f:{r.factor}"].notna()
-            self.figures.append((f"n:{r.factor}", ids[valid.to_numpy()]))
-            self.figures.append((f"sum:{r.factor}", ids[valid.to_numpy()]))
+            valid = (inside & pop[f"f:{r.factor}"].notna()).to_numpy()
+            self.figures.append((f"n:{r.factor}", ids[valid]))
+            self.figures.append((f"sum:{r.factor}", pop[f"sid:{r.factor}"].to_numpy()[valid]))
         c = scores.counts[scores.counts["suppressed"].isna()]
         for r in c.itertuples(index=False):
             inside = pop["wave"].eq(r.wave)
@@ -148,9 +152,6 @@ class Attacker:
         for p, info in self.people.items():
             key = (*(info[a] for a in ATTRIBUTES), info["arrival"])
             cells.setdefault(key, []).append(at[p])
-        groups = [(str(k),) for k in cells] + [
-            (str(a), str(b)) for a, b in itertools.combinations(cells, 2)
-        ]
         members = {str(k): v for k, v in cells.items()}
         found = []
         by_measure: dict[str, list[np.ndarray]] = {}
@@ -159,18 +160,29 @@ class Attacker:
             row[[at[p] for p in ids]] = 1
             by_measure.setdefault(m, []).append(row)
         for m, rows in by_measure.items():
-            matrix = np.vstack(rows)
-            scope = matrix.any(axis=0)
-            for g in groups:
+            full = np.vstack(rows)
+            scope = np.flatnonzero(full.any(axis=0))  # the people this measure describes
+            matrix = full[:, scope]
+            # A vector lies in the rows' span when projecting it onto that span leaves it as
+            # it is; the residual of a union of cells is the sum of theirs.
+            projection = np.linalg.pinv(matrix) @ matrix
+            small = {}
+            for name, idx in members.items():
                 vec = np.zeros(len(everyone))
-                vec[[i for name in g for i in members[name]]] = 1
-                vec *= scope
+                vec[idx] = 1
+                vec = vec[scope]
                 size = int(vec.sum())
-                if not 0 < size < self.k:
-                    continue
-                coef, *_ = np.linalg.lstsq(matrix.T, vec, rcond=None)
-                if np.allclose(matrix.T @ coef, vec, atol=1e-6):
-                    found.append(f"{m} of {size} people in {' + '.join(g)}")
+                if 0 < size < self.k:
+                    small[name] = (size, vec - vec @ projection)
+            names = sorted(small)
+            for i, a in enumerate(names):
+                size_a, res_a = small[a]
+                if np.abs(res_a).max() < 1e-6:
+                    found.append(f"{m} of {size_a} people in {a}")
+                for b in names[i + 1 :]:
+                    size_b, res_b = small[b]
+                    if size_a + size_b < self.k and np.abs(res_a + res_b).max() < 1e-6:
+                        found.append(f"{m} of {size_a + size_b} people in {a} + {b}")
         return found
 
 
@@ -571,3 +583,94 @@ def test_random_seasons_on_postgresql(pg_store: Store, tmp_path: Path, seed: int
     pg_store.set_setting(SETTING_ANONYMITY_K, str(K))
     attacker = run_season(pg_store, tmp_path, 100 + seed)
     assert attacker.recovered() == []
+
+
+# -- what a blind attacker broke, replayed -------------------------------------------------
+
+
+def _base(store: Store, tmp_path: Path, seed: int = 20) -> Path:
+    _declare(store, "Alpha", "Bravo", "Charlie")
+    people = _people("Alpha", 30, 0) + _people("Bravo", 25, 0) + _people("Charlie", 20, 0)
+    path = _write(store, tmp_path / "base.csv", people, seed)
+    import_responses(store, path, C, WAVE)
+    return path
+
+
+def test_a_corrected_answer_does_not_hide_late_answers(store: Store, tmp_path: Path):
+    """8 late answers and one corrected answer are 9 people, not 10: refused; published as
+    a correction, the attacker recovers neither the 8 nor the corrected person."""
+    path = _base(store, tmp_path)
+    attacker = Attacker()
+    _publish(store, attacker)
+    editions.reopen(store, C, WAVE, actor="test", reason="late answers and a fix")
+    fixed = pd.read_csv(path)
+    governance = [c for c in fixed.columns if c.startswith("governance")]
+    fixed.loc[0, governance] = (fixed.loc[0, governance] % 5) + 1
+    delete_wave(store, C, WAVE)
+    late = _write(store, tmp_path / "late.csv", _people("Alpha", 8, 30), 21)
+    pd.concat([fixed, pd.read_csv(late)]).to_csv(tmp_path / "all.csv", index=False)
+    import_responses(store, tmp_path / "all.csv", C, WAVE)
+    with pytest.raises(editions.NotSafeYet, match="2 more answers from any force"):
+        editions.publish(store, C, WAVE, actor="test")
+    _publish(store, attacker, correction=True, reason="one governance answer")
+    assert attacker.recovered() == []
+
+
+def test_a_wave_imported_again_without_its_ids_is_still_the_same_people(
+    store: Store, tmp_path: Path
+):
+    """The export again, without its id column and with 3 late answers, under a new label:
+    the people are linked by their answers, and the 3 are not given away."""
+    path = _base(store, tmp_path)
+    _publish(store)
+    before = _shown(_published(store))
+    late = _write(store, tmp_path / "late.csv", _people("Alpha", 3, 30), 22)
+    again = pd.concat([pd.read_csv(path), pd.read_csv(late)]).drop(columns="respondent_id")
+    again.to_csv(tmp_path / "again.csv", index=False)
+    import_responses(store, tmp_path / "again.csv", C, "2026 final")
+    _publish(store, wave="2026 final")
+    after = _shown(_published(store), "2026 final")
+    for key in before.index.intersection(after.index):
+        gap = abs(int(after.loc[key, "n"]) - int(before.loc[key, "n"]))
+        assert gap == 0 or gap >= K, key
+
+
+def test_lowering_k_does_not_lower_what_protects_a_published_wave(store: Store, tmp_path: Path):
+    _base(store, tmp_path)
+    _publish(store)
+    store.set_setting(SETTING_ANONYMITY_K, "5")
+    editions.reopen(store, C, WAVE, actor="test", reason="late")
+    import_responses(store, _write(store, tmp_path / "l.csv", _people("Alpha", 6, 30), 23), C, WAVE)
+    with pytest.raises(editions.NotSafeYet, match="4 more answers"):
+        editions.publish(store, C, WAVE, actor="test")
+    assert editions.plan(store, C, WAVE).settings["k"] == K
+
+
+def test_a_corrected_score_is_not_given_away_by_the_mean_and_spread(store: Store, tmp_path: Path):
+    """With n, mean and SD published, one person's score changed between editions gives both
+    scores (the change of the sum and of the sum of squares): every cell holding them
+    either stays as it was or is withheld."""
+    path = _base(store, tmp_path)
+    _publish(store)
+    first = _shown(_published(store))
+    editions.reopen(store, C, WAVE, actor="test", reason="a mistyped answer")
+    fixed = pd.read_csv(path)
+    leadership = [c for c in fixed.columns if c.startswith("leadership")]
+    fixed.loc[0, leadership] = (fixed.loc[0, leadership] % 5) + 1
+    delete_wave(store, C, WAVE)
+    fixed.to_csv(tmp_path / "fixed.csv", index=False)
+    import_responses(store, tmp_path / "fixed.csv", C, WAVE)
+    _publish(store, correction=True, reason="a mistyped leadership answer")
+    second = _shown(_published(store))
+    for key in first.index.intersection(second.index):
+        assert second.loc[key, "mean"] == pytest.approx(first.loc[key, "mean"]), key
+        assert second.loc[key, "sd"] == pytest.approx(first.loc[key, "sd"]), key
+
+
+def test_a_preview_is_never_written_to_a_file(store: Store, tmp_path: Path):
+    from collablens.analysis.publishing import publish_scores
+
+    _base(store, tmp_path)
+    with pytest.raises(NotPublished, match="not written to a file"):
+        publish_scores(store, C, outputs=[tmp_path / "s.csv"])
+    assert not (tmp_path / "s.csv").exists()

@@ -153,6 +153,10 @@ def build(
                     factor_id=first, polarity="barrier", accepted=True, polarity_sure=True
                 )
             )
+    from collablens.analysis.editions import publish
+
+    for wave in waves:  # every output shows the published editions
+        publish(store, collaboration, wave, actor="test")
 
 
 # -- what the page holds: parsed as a browser would ------------------------------------------

@@ -441,3 +441,31 @@ def test_audience_rules_live_in_access_and_the_gate_alone():
         text = path.read_text(encoding="utf-8")
         for rule in ("SEE_NAMES", "OWN_FORCE_ONLY"):
             assert rule not in text, f"{path.relative_to(root)} applies {rule} itself"
+
+
+def test_only_the_gate_cuts_figures_to_an_audience():
+    """A force lead's figures (totals and their own force, no section comparing forces) are
+    cut in one place, `disclose(ForAudience(...))`: no other module branches on the audience
+    force or names the sections a force lead does not see."""
+    import ast
+
+    root = Path(collablens.web.__file__).parents[1]
+    gate = root / "analysis" / "disclosure.py"
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path == gate:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            tests = [node.test] if isinstance(node, ast.If | ast.IfExp | ast.While) else []
+            tests += (
+                [c for c in getattr(node, "ifs", [])] if isinstance(node, ast.comprehension) else []
+            )
+            for test in tests:
+                for sub in ast.walk(test):
+                    if isinstance(sub, ast.Attribute) and sub.attr == "audience_force":
+                        offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+        text = path.read_text(encoding="utf-8")
+        if '"gaps", "quadrant"' in text or "NOT_FOR_ONE_FORCE" in text:
+            offenders.append(f"{path.relative_to(root)}: names a force lead's hidden sections")
+    assert offenders == [], "audience rules outside the gate: " + ", ".join(offenders)

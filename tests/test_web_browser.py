@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from sqlalchemy import func, select
-from webkit import COLLAB, PASSWORD, SAID, USERS, copy_db
+from webkit import COLLAB, PASSWORD, SAID, USERS, WAVE, copy_db
 
 from collablens.access.accounts import ADMIN, ANALYST, FORCE_LEAD
 from collablens.store import Store
@@ -217,4 +217,34 @@ def test_a_respondent_on_a_shared_computer_clears_their_answers(browser, server)
     assert page.locator("#t-cultures_text").input_value() == ""
     page.goto(url)
     assert page.locator("#t-cultures_text").input_value() == ""
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone-360", "desktop"])
+def test_the_programme_office_publishes_a_wave_in_the_browser(browser, server, viewport):
+    """The Waves page: a refusal in plain words, a new edition, a reopening with a reason;
+    the dashboard says which edition it shows, and the preview says it is not published."""
+    base, store, tokens = server
+    context = browser.new_context(viewport=viewport, bypass_csp=True)  # bypass: to run axe
+    page = context.new_page()
+    _sign_in(page, base, USERS[ADMIN][0])
+    page.goto(base + C + "/waves")
+    assert "published" in page.locator("h2").first.inner_text()
+    assert _axe(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    # The workspace's wave is reopened with no new answers: a new edition changes nothing.
+    page.get_by_role("button", name=f"Publish a new edition of {WAVE}").click()
+    page.wait_for_url("**/waves?note=*")
+    assert "edition 2 of 2026" in page.content()
+    reason = page.get_by_label("Why reopen it")
+    reason.fill("late answers from Durham")
+    page.get_by_role("button", name=f"Reopen {WAVE}").click()
+    page.wait_for_url("**/waves?note=*")
+    assert "late answers from Durham" in page.locator("table").inner_text()
+    assert _axe(page) == []
+    page.goto(base + C)
+    assert "Published figures: edition 2 of 2026" in page.content()
+    page.get_by_role("link", name="Preview the answers as they stand now").click()
+    assert "Preview: not published." in page.locator("main").inner_text()
+    assert _axe(page) == []
     context.close()

@@ -39,7 +39,7 @@ attacker knows of the answers themselves, or figures published outside the sets 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -164,6 +164,26 @@ def _rref(matrix: np.ndarray) -> tuple[np.ndarray, list[int]]:
 
 def _rank(matrix: np.ndarray) -> int:
     return len(_rref(matrix)[1]) if matrix.size else 0
+
+
+class _Span:
+    """The span of a set of rows, reduced once, so that many vectors are tested cheaply."""
+
+    def __init__(self, rows: np.ndarray | None) -> None:
+        self.pivots: list[int]
+        if rows is None or not rows.shape[0]:
+            self.basis, self.pivots = np.zeros((0, 0), dtype=np.int64), []
+        else:
+            self.basis, self.pivots = _rref(rows)
+
+    def holds(self, vector: np.ndarray) -> bool:
+        if not self.pivots:
+            return False
+        v = np.mod(vector.astype(np.int64), _P)
+        for row, c in zip(self.basis, self.pivots, strict=True):
+            if v[c]:
+                v = (v - (v[c] * row) % _P) % _P
+        return not np.any(v)
 
 
 def in_span(rows: np.ndarray, vector: np.ndarray) -> bool:
@@ -294,7 +314,7 @@ def _informed(figures: Sequence[Figure]) -> _System:
     matrix = np.zeros((len(figures), len(first)), dtype=np.int64)
     for j in order:
         sig = np.flatnonzero(incidence[first[j]])
-        names = sorted({figures[i].name or f"#{i}" for i in sig})
+        names = sorted({figures[int(i)].name or f"#{i}" for i in sig})
         system.cells.append("in " + " & ".join(names[:4]) + (" ..." if len(names) > 4 else ""))
         system.members.append(frozenset(members_of[position[j]]))
         matrix[sig, position[j]] = 1
@@ -353,9 +373,18 @@ def _label_only(figures: Sequence[Figure]) -> _System:
 
 
 def _exposures(
-    figures: Sequence[Figure], k: int, model: str, budget: int = _SEARCH_BUDGET
+    figures: Sequence[Figure],
+    k: int,
+    model: str,
+    budget: int = _SEARCH_BUDGET,
+    person_of: Callable[[Hashable], Hashable] | None = None,
 ) -> tuple[_System | None, list[tuple[Leak, np.ndarray]]]:
-    """The groups given away, each with its indicator over the model's columns."""
+    """The groups given away, each with its indicator over the model's columns.
+
+    With `person_of` (which person an id stands for), a person known under two ids in one
+    measure (a score corrected between editions) is given away when the difference of the
+    two is determined: with the spread published beside the mean, the change and the sum of
+    squares' change give both scores."""
     if not figures:
         return None, []
     system = _informed(figures) if model == INFORMED else _label_only(figures)
@@ -381,18 +410,52 @@ def _exposures(
             vector = np.zeros(len(system.cells), dtype=np.int64)
             vector[used[cols]] = 1
             found.append((Leak(model, measure, people, cells), vector))
+        if person_of is not None and model == INFORMED:
+            found += _changes(system, matrix, used, members, person_of, measure)
     return system, found
 
 
+def _changes(
+    system: _System,
+    matrix: np.ndarray,
+    used: np.ndarray,
+    members: list[frozenset[Hashable]],
+    person_of: Callable[[Hashable], Hashable],
+    measure: str,
+) -> list[tuple[Leak, np.ndarray]]:
+    """One person alone under two ids of a measure, whose difference is determined."""
+    alone: dict[Hashable, list[int]] = defaultdict(list)
+    for j, m in enumerate(members):
+        if len(m) == 1:
+            alone[person_of(next(iter(m)))].append(j)
+    out = []
+    rows = matrix[:, used]
+    for who, cols in alone.items():
+        for a, b in zip(cols, cols[1:], strict=False):
+            diff = np.zeros(len(used), dtype=np.int64)
+            diff[a], diff[b] = 1, -1
+            if in_span(rows, diff) and _confirm(rows, diff):
+                vector = np.zeros(len(system.cells), dtype=np.int64)
+                vector[used[a]], vector[used[b]] = 1, -1
+                people = members[a] | members[b]
+                cells = (f"one person's corrected {measure}: {who}",)
+                out.append((Leak(INFORMED, measure, people, cells), vector))
+    return out
+
+
 def exposures(
-    figures: Sequence[Figure], k: int, model: str = INFORMED, budget: int = _SEARCH_BUDGET
+    figures: Sequence[Figure],
+    k: int,
+    model: str = INFORMED,
+    budget: int = _SEARCH_BUDGET,
+    person_of: Callable[[Hashable], Hashable] | None = None,
 ) -> list[Leak]:
     """Every group of 1 to k-1 people whose count or sum `figures` determine (one model).
 
     A search cut short by `budget` that found nothing reports every small atom together
     as one undecided group, so that the caller withholds rather than guesses.
     """
-    return [leak for leak, _ in _exposures(figures, k, model, budget)[1]]
+    return [leak for leak, _ in _exposures(figures, k, model, budget, person_of)[1]]
 
 
 def _coefficients(
@@ -413,6 +476,7 @@ def audit(
     candidate: Sequence[Figure],
     k: int,
     models: Sequence[str] = MODELS,
+    person_of: Callable[[Hashable], Hashable] | None = None,
 ) -> Verdict:
     """Decide what of `candidate` may be published on top of everything `published`.
 
@@ -423,14 +487,14 @@ def audit(
     smallest one that includes some of the group's people goes and the next one is tried.
     Then the audit runs again on what is left, until nothing new is given away.
     """
-    unfixable = [leak for m in models for leak in exposures(published, k, m)]
+    unfixable = [leak for m in models for leak in exposures(published, k, m, person_of=person_of)]
     before = {(lk.model, lk.measure, lk.people) for lk in unfixable}
     kept = list(candidate)
     withheld: list[Withheld] = []
     leaks: list[Leak] | None = None
     while True:
         everything = [*published, *kept]
-        found = {m: _exposures(everything, k, m) for m in models}
+        found = {m: _exposures(everything, k, m, person_of=person_of) for m in models}
         pending = [(system, leak, vector) for system, pairs in found.values()
                    for leak, vector in pairs
                    if (leak.model, leak.measure, leak.people) not in before]  # fmt: skip
@@ -439,14 +503,26 @@ def audit(
         if not pending:
             break
         dropped: set[int] = set()  # ids of figures withheld in this pass
+        spans: dict[tuple[int, str, frozenset[int]], _Span] = {}  # one reduction per row set
         for system, leak, vector in sorted(pending, key=lambda t: (t[1].size, t[1].measure)):
             assert system is not None
             figs = system.figures[leak.measure]
             rows = system.rows[leak.measure]
+            place = (id(system), leak.measure)
 
-            def determined(without: set[int], rows=rows, figs=figs, vector=vector) -> bool:
-                active = [r for r, f in zip(rows, figs, strict=True) if id(f) not in without]
-                return bool(active) and in_span(np.vstack(active), vector)
+            def determined(
+                without: set[int],
+                rows=rows,
+                figs=figs,
+                vector=vector,
+                where=place,
+                spans=spans,
+            ) -> bool:
+                key = (*where, frozenset(without & {id(f) for f in figs}))
+                if key not in spans:
+                    active = [r for r, f in zip(rows, figs, strict=True) if id(f) not in without]
+                    spans[key] = _Span(np.vstack(active) if active else None)
+                return spans[key].holds(vector)
 
             if not determined(dropped):
                 continue  # closed already by a figure withheld for another group

@@ -128,6 +128,8 @@ def disclose(subject: object, policy: Policy, **options: Any) -> Any:
 #: two breakdowns published together would isolate a small cross cell.
 RELEASE = "release"
 CROSS = "cross"
+#: The "dimension" of a withheld reliability (complete-answer) count in `forced`.
+RELIABILITY = "reliability"
 
 #: Why a figure is hidden, in words a chief officer reads at a glance: what the report,
 #: the dashboard, the deck and the command line say (`why_hidden`), declared once.
@@ -170,7 +172,11 @@ def _disclose_scores(
     unknown = set(dims) - set(ATTRIBUTES)
     if unknown:
         raise ValueError(f"unknown breakdowns: {', '.join(sorted(unknown))}")
-    counts, cells = _decide(subject, dims, k, set(forced or ()), cross_check=True)
+    forced = set(forced or ())
+    # A reliability count withheld on its own: the factor's complete answers, not its cell.
+    unreliable = {(w, f) for w, d, _, f in forced if d == RELIABILITY}
+    forced = {c for c in forced if c[1] != RELIABILITY}
+    counts, cells = _decide(subject, dims, k, forced, cross_check=True)
     # Holm's family is fixed by the analysis: every comparison between groups the
     # small-group rule lets through, on every breakdown, whatever this output publishes
     # and whatever else hides a group from it (see `comparisons`). Only the rows this
@@ -179,7 +185,7 @@ def _disclose_scores(
     return Scores(
         cells=cells,
         counts=counts,
-        reliability=_reliability(subject.reliability, cells, k),
+        reliability=_reliability(subject.reliability, cells, k, unreliable),
         gaps=comparisons.gaps(family, alpha_level, shown=cells),
         change=comparisons.change(family, subject.waves, alpha_level, shown=cells),
         k=k,
@@ -187,7 +193,12 @@ def _disclose_scores(
     )
 
 
-def _reliability(reliability: pd.DataFrame, cells: pd.DataFrame, k: int) -> pd.DataFrame:
+def _reliability(
+    reliability: pd.DataFrame,
+    cells: pd.DataFrame,
+    k: int,
+    withheld: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+) -> pd.DataFrame:
     """Reliability shown only beside the factor's whole-wave score: its complete-answer
     count and alpha are hidden where that score is (a withheld wave, too few people), and
     wherever fewer than `k` answers are complete, so late answers cannot be counted by
@@ -197,7 +208,7 @@ def _reliability(reliability: pd.DataFrame, cells: pd.DataFrame, k: int) -> pd.D
     reliability = reliability.copy()
     beside = pd.Series(
         [
-            (str(w), f) in shown
+            (str(w), f) in shown and (str(w), f) not in withheld
             for w, f in zip(reliability["wave"], reliability["factor"], strict=True)
         ],
         index=reliability.index,

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -39,10 +39,10 @@ from ..errors import CollablensError, NotFound
 from ..store import Store
 from ..store import ledger as ledger_queries
 from ..store.queries import editions as q
-from ..vocabulary import ALL_RESPONDENTS, ATTRIBUTE_LABELS, ATTRIBUTES, DEFAULT_ALPHA, NOT_STATED
+from ..vocabulary import ATTRIBUTES, DEFAULT_ALPHA
 from . import audit as audit_
 from .dataset import SurveyData, load, load_coded, load_comments
-from .disclosure import Cell, Policy, disclose
+from .disclosure import RELIABILITY, Cell, Policy, disclose
 from .provenance import CodingState, coding_state, import_readings, method_notes
 from .scoring import Scores, measure
 
@@ -57,7 +57,6 @@ OPENED, CLOSED_EVENT, PUBLISHED_EVENT, REOPENED, CORRECTED = (
     "corrected",
 )
 COMMAND_LINE = "command line"  # the actor of what is done with the `collablens` command
-RELIABILITY = "reliability"  # the "dimension" of a factor's complete-answer count
 
 
 class WaveStateError(CollablensError):
@@ -304,7 +303,55 @@ def _take(store: Store, data: SurveyData, wave: str) -> Snapshot:
         import_notes=method_notes(import_readings(store, collaboration), wave),
     )
     item_ids = [it.id for _, it in data.framework.items]
-    return Snapshot(wave, item_ids, frame, data.items[mask], evidence)
+    items = data.items[mask]
+    frame["content"] = [_content(item_ids, row) for row in items]
+    frame["key"] = _linked(store, collaboration, frame)
+    return Snapshot(wave, item_ids, frame, items, evidence)
+
+
+#: Answers a person must have given before their answers alone link them to a person
+#: published before under another key (fewer could match a stranger's).
+LINK_ANSWERS = 5
+
+
+def _content(item_ids: list[str], row: np.ndarray) -> str:
+    """A digest of a person's answers, by question (whatever the columns' order), or "" when
+    they answered too few questions to be told from anyone else by their answers alone."""
+    given = [(i, round(float(v), 6)) for i, v in zip(item_ids, row, strict=True) if v == v]
+    if len(given) < LINK_ANSWERS:
+        return ""
+    return hashlib.sha256(json.dumps(sorted(given)).encode()).hexdigest()[:16]
+
+
+def _linked(store: Store, collaboration: str, frame: pd.DataFrame) -> pd.Series:
+    """Each person's key as the audit knows them: their respondent key, or, where that key
+    was never published but the same answers were (the export imported again without its
+    ids, or with the survey tool's own), the key they were published under then.
+
+    Keys live as long as the file's ids; answers are what the people are. Matching is one
+    to one, and a key that is published already is never taken over."""
+    earlier: dict[str, list[str]] = {}
+    known: set[str] = set()
+    for e in editions(store, collaboration):
+        snap, _ = load_snapshot(store, e)
+        r = snap.respondents
+        known |= set(r["key"].astype(str))
+        if "content" in r:
+            for key, content in zip(r["key"].astype(str), r["content"].astype(str), strict=True):
+                if content and key not in earlier.get(content, []):
+                    earlier.setdefault(content, []).append(key)
+    keys = frame["key"].astype(str).tolist()
+    taken = set(keys) & known
+    out = []
+    for key, content in zip(keys, frame["content"].astype(str), strict=True):
+        if key in known or not content:
+            out.append(key)
+            continue
+        match = next((k for k in earlier.get(content, []) if k not in taken), None)
+        if match is not None:
+            taken.add(match)
+        out.append(match or key)
+    return pd.Series(out, index=frame.index)
 
 
 def load_snapshot(store: Store, edition: Edition) -> tuple[Snapshot, set[Cell]]:
@@ -374,16 +421,10 @@ def _as_figures(
 ) -> list[audit_.Figure]:
     """An edition's figures over the people behind each, from its snapshot.
 
-    A person is their respondent key and a digest of their answers, so an answer corrected
-    after publication makes a different person of them (their old sum is not their new)."""
-    digests = [
-        hashlib.sha256(np.nan_to_num(row, nan=-1.0).round(6).tobytes()).hexdigest()[:12]
-        for row in snap.items
-    ]
-    ids = np.array(
-        [f"{k}~{d}" for k, d in zip(snap.respondents["key"].astype(str), digests, strict=True)],
-        dtype=object,
-    )
+    A person is their key (`_linked`) in counts; in a factor's sums, their key and their
+    score on it, so a score corrected after publication is a different unknown from the
+    one published (`person_of` ties the two back to one person for the audit)."""
+    ids = snap.respondents["key"].astype(str).to_numpy(dtype=object)
     data = SurveyData(
         framework,
         "",
@@ -395,12 +436,21 @@ def _as_figures(
     attrs = {a: snap.respondents[a].astype(str).to_numpy() for a in ATTRIBUTES}
     everyone = np.ones(len(ids), dtype=bool)
     out = []
+    scored = {
+        f: np.array(
+            [f"{k}~{v:.6f}" for k, v in zip(ids, fs[f].to_numpy(), strict=True)], dtype=object
+        )  # fmt: skip
+        for f in fs.columns
+    }
     for of, dim, group, factor in body["figures"]:
         inside = everyone if dim in ("all", RELIABILITY) else attrs[dim] == group
+        people = ids
         if of.startswith("complete:"):
             counted = ~np.isnan(data.factor_block(factor)).any(axis=1)
         elif factor != "-":
             counted = inside & fs[factor].notna().to_numpy()
+            if ":" not in of:  # a sum: each person with their score
+                people = scored[factor]
         else:
             counted = inside
         labels = {} if dim in ("all", RELIABILITY) else {dim: group}
@@ -408,14 +458,14 @@ def _as_figures(
         where = "whole wave" if dim == "all" else f"{dim}={group}" if group else dim
         out.append(
             audit_.Figure(
-                frozenset(ids[counted]),
+                frozenset(people[counted]),
                 of,
                 population=snap.wave,
                 release=release,
                 labels=labels,
                 name=f"{snap.wave} {where} {factor} {what}",
                 cell=(dim, group, factor),
-                group=frozenset(ids[inside]),
+                group=frozenset(people[inside]),
             )
         )
     return out
@@ -473,12 +523,15 @@ def published_figures(store: Store, collaboration: str) -> list[audit_.Figure]:
     return out
 
 
+def person_of(person: Any) -> str:
+    """The person behind an id of the audit's (a key, or a key and a score)."""
+    return str(person).split("~")[0]
+
+
 def _connected(published: list[audit_.Figure], candidate: list[audit_.Figure]):
     """The published figures that share people, directly or through others, with the
     candidate's: only those can combine with it (different waves have different people)."""
-
-    def key(person: Any) -> str:
-        return str(person).split("~")[0]
+    key = person_of
 
     reach = {key(p) for f in candidate for p in f.people}
     keys_of = {f: {key(p) for p in f.people} for f in published}
@@ -561,6 +614,12 @@ def plan(store: Store, collaboration: str, wave: str, *, correction: bool = Fals
             raise WaveStateError(f"Wave {wave!r} has no answers yet, so nothing to publish.")
         raise NotFound(f"Collaboration {collaboration!r} has no wave {wave!r}.")
     policy = Policy.of(store)
+    # Lowering k never lowers what protects figures already published: an edition is
+    # published, and audited, under the largest k any edition of the collaboration had.
+    before = editions(store, collaboration)
+    k = max([policy.k, *(int(e.settings.get("k", policy.k)) for e in before)])
+    comment_k = max([policy.comment_k, *(int(e.settings.get("comment_k", 0)) for e in before)])
+    policy = replace(policy, k=k, comment_k=comment_k)
     settings = {"k": policy.k, "comment_k": policy.comment_k, "alpha": DEFAULT_ALPHA}
     one = _only(data, wave)
     snap = _take(store, one, wave)
@@ -573,17 +632,27 @@ def plan(store: Store, collaboration: str, wave: str, *, correction: bool = Fals
     release = 1 + max((f.release for f in published), default=0)
     candidate = _as_figures(snap, candidate_body, release, store.framework)
     needs: list[str] = []
-    if prev is not None and not correction:
-        needs = _what_it_takes(store, prev, candidate, policy.k)
     withheld: set[Cell] = set()
     reasons: list[str] = []
+    if prev is not None and not correction:
+        needs, few = _what_it_takes(store, prev, candidate, policy.k)
+        if few and not needs:
+            # Only cells of other breakdowns (a role, a length of service) changed by fewer
+            # than k people: they stay hidden in this edition, the rest is published.
+            withheld = {(wave, *cell) for cell in few}
+            reasons = [f"changed by fewer than {policy.k} people since edition {prev.number}"]
+            scores = disclose(raw, policy, alpha_level=DEFAULT_ALPHA, breakdowns=None,
+                              forced=withheld)  # fmt: skip
+            candidate = _as_figures(snap, figures_of(snap, scores), release, store.framework)
     # The informed attacker finds every group the label-only one does (it knows more), so
     # it alone decides; a refused edition is not audited. Withholding a cell can move the
     # gate's protective (secondary) hiding onto a cell the audit has not seen shown, so the
     # figures disclosed after each round are audited again, until a round withholds nothing.
     while not needs:
         nearby = _connected(published, candidate)
-        verdict = audit_.audit(nearby, candidate, policy.k, models=(audit_.INFORMED,))
+        verdict = audit_.audit(
+            nearby, candidate, policy.k, models=(audit_.INFORMED,), person_of=person_of
+        )
         more = {_cell_of(wave, w.figure) for w in verdict.withheld} - withheld
         if not more:
             break
@@ -618,55 +687,54 @@ def _only(data: SurveyData, wave: str) -> SurveyData:
 
 
 def _cell_of(wave: str, figure: audit_.Figure) -> Cell:
-    """The cell a withheld figure hides: a respondent count, or a factor's cell (its mean
-    and n together); a reliability count hides the factor's whole-wave cell with it."""
+    """The cell a withheld figure hides: a respondent count, a factor's cell (its mean and
+    n together), or a factor's complete-answer count."""
     dim, group, factor = figure.cell
-    if dim == RELIABILITY:
-        return (wave, "all", ALL_RESPONDENTS, factor)
     return (wave, dim, group, factor)
 
 
 def _what_it_takes(
     store: Store, prev: Edition, candidate: list[audit_.Figure], k: int
-) -> list[str]:
-    """Plain words for what a new edition needs: for each figure shown in both editions
-    whose people differ by 1 to k-1, how many more answers (or a correction)."""
+) -> tuple[list[str], set[tuple[str, str, str]]]:
+    """What a new edition needs, in plain words, and the cells of other breakdowns that it
+    withholds instead.
+
+    Every figure shown in both editions whose people differ by 1 to k-1 (arrived, left, or
+    had an answer corrected) would reveal them by subtraction. Where that is the whole wave
+    or a force, the edition waits: for each, how many more answers it takes (or a
+    correction). Where it is only a group of another
+    breakdown (a role, a rank, a length of service), that group's figure stays hidden in
+    the new edition and the rest is published: returned as (dimension, group, factor)."""
     with store.connect() as conn:
         snap, blob, _ = q.blobs(conn, prev.id)
     body = json.loads(zlib.decompress(blob))
     published = _as_figures(Snapshot.decode(snap), body, 0, store.framework)
 
-    def counted(f: audit_.Figure) -> bool:
-        return f.measure == audit_.COUNT or ":" in f.measure
-
-    before = {(f.measure, f.cell): f.people for f in published if counted(f)}
+    before = {(f.measure, f.cell): f.people for f in published}
     short: dict[tuple[str, str], int] = {}
+    few: set[tuple[str, str, str]] = set()
     for f in candidate:
         key = (f.measure, f.cell)
-        if not counted(f) or key not in before:
+        if key not in before:
             continue
-        differ = len(f.people ^ before[key])
-        if 0 < differ < k:
-            dim, group, _ = f.cell
-            where = ("all", "") if dim in ("all", RELIABILITY) else (dim, group)
+        # People, not ids: one whose score was corrected differs once, not twice.
+        differ = len({person_of(p) for p in f.people ^ before[key]})
+        if not 0 < differ < k:
+            continue
+        dim, group, factor = f.cell
+        if dim in ("all", "force"):
+            where = ("all", "") if dim == "all" else (dim, group)
             short[where] = max(short.get(where, 0), k - differ)
+        else:
+            few.add((dim, group, factor))
     out = []
-    broad = [w for w in short if w[0] in ("all", "force")]
     for (dim, group), more in sorted(short.items(), key=lambda t: (t[0][0] != "all", t[0])):
-        if broad and (dim, group) not in broad:
-            continue  # "6 more answers from Northmoor" says it; its role cell follows
         answers = "answer" if more == 1 else "answers"
         if dim == "all":
             out.append(f"{more} more {answers} from any force")
-        elif dim == "force":
-            out.append(f"{more} more {answers} from {group}")
-        elif group == NOT_STATED:
-            label = ATTRIBUTE_LABELS.get(dim, dim).lower()
-            out.append(f"{more} more {answers} from people who did not give their {label}")
         else:
-            label = ATTRIBUTE_LABELS.get(dim, dim).lower()
-            out.append(f"{more} more {answers} from people with {label} {group!r}")
-    return out[:4] or (["more answers"] if short else [])
+            out.append(f"{more} more {answers} from {group}")
+    return out, few
 
 
 def publish(

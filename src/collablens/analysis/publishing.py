@@ -29,7 +29,7 @@ from ..store import Store
 from ..store.queries import editions as q
 from ..vocabulary import DEFAULT_ALPHA
 from . import editions as ed
-from .disclosure import Cell, Policy, disclose
+from .disclosure import RELIABILITY, Cell, Policy, disclose
 from .findings import DEFAULT_BREAKDOWNS, Findings, Source, add_register, find, live
 from .scoring import Scores, measure
 
@@ -207,6 +207,10 @@ def _hidden_under_own_k(raw: Any, ks: dict[str, int]) -> set[Cell]:
         out |= {(wave, r.dimension, str(r.group), r.factor) for r in t.itertuples(index=False)}
         c = one.counts[(one.counts["wave"] == wave) & one.counts["suppressed"].notna()]
         out |= {(wave, r.dimension, str(r.group), "-") for r in c.itertuples(index=False)}
+        rel = one.reliability[
+            (one.reliability["wave"] == wave) & one.reliability["n_complete"].isna()
+        ]
+        out |= {(wave, RELIABILITY, "", r.factor) for r in rel.itertuples(index=False)}
     return out
 
 
@@ -285,6 +289,11 @@ def publish_scores(
         check_output_path(path, "export")
     for path in outputs:
         exporter_for(path)
+    if outputs and preview is True:
+        raise NotPublished(
+            "A preview is not written to a file: it is not published. Publish the wave "
+            "(collablens publish), then export it."
+        )
     rel = release(
         store, Request(collaboration, wave, "scores", f"scores --by {by}", preview=preview)
     )
@@ -293,6 +302,11 @@ def publish_scores(
     t = t[(t["wave"] == wave) & (t["dimension"] == by)]
     if t.empty:
         raise ValueError(f"nothing to show for wave {wave!r} by {by!r}")
+    if outputs and rel.preview:
+        raise NotPublished(
+            f"Wave {wave!r} is not published, so it is not written to a file: a preview is "
+            "for checking, not sharing. Publish it (collablens publish), then export it."
+        )
     rel.record(store)
     for path in outputs:
         export(rel.scores, path)

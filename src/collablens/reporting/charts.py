@@ -8,9 +8,13 @@ by a screen reader.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import pickle
 import re
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
@@ -55,16 +59,43 @@ plt.rcParams.update(STYLE)
 F = TypeVar("F", bound=Callable[..., str])
 
 
+#: Charts already drawn, by what they were drawn from (the newest `_DRAWN_SIZE` kept): a
+#: published edition's charts are the same on every view, and drawing is most of a view.
+_DRAWN: OrderedDict[tuple[str, bytes], str] = OrderedDict()
+_DRAWN_SIZE = 256
+_DRAWN_LOCK = threading.Lock()
+_DRAW_LOCK = threading.RLock()
+
+
 def _styled(draw: F) -> F:
-    """Draw with `STYLE` whatever else in the process changed matplotlib's settings."""
+    """Draw with `STYLE` whatever else in the process changed matplotlib's settings, once
+    per distinct input: a chart is a pure function of its arguments, so the SVG drawn from
+    the same data is kept and given again."""
 
     @functools.wraps(draw)
     def wrapper(*args: Any, **kwargs: Any) -> str:
-        with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+        try:
+            key = (draw.__name__, hashlib.sha256(pickle.dumps((args, kwargs))).digest())
+        except (pickle.PicklingError, TypeError, AttributeError):
+            key = None
+        if key is not None:
+            with _DRAWN_LOCK:
+                if key in _DRAWN:
+                    _DRAWN.move_to_end(key)
+                    return _DRAWN[key]
+        # One drawing at a time: pyplot's figure manager is shared by every thread (a
+        # dashboard drawn ahead of its first viewer, a request, a job).
+        with _DRAW_LOCK, matplotlib.rc_context(STYLE), warnings.catch_warnings():
             # Text is written as text (svg.fonttype none): the reader's browser draws it in
             # its own fonts, so a letter missing from matplotlib's font is no concern.
             warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
-            return draw(*args, **kwargs)
+            svg = draw(*args, **kwargs)
+        if key is not None:
+            with _DRAWN_LOCK:
+                _DRAWN[key] = svg
+                while len(_DRAWN) > _DRAWN_SIZE:
+                    _DRAWN.popitem(last=False)
+        return svg
 
     return cast(F, wrapper)
 

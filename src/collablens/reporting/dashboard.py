@@ -130,6 +130,26 @@ def dashboard(
     return board
 
 
+def warm(store: Store) -> None:
+    """Draw every collaboration's published dashboard once, so that its first viewer does
+    not wait for the charts (they are kept by what they were drawn from)."""
+    from dataclasses import replace
+
+    from ..analysis.disclosure import Policy
+    from ..analysis.publishing import Request, release
+    from ..errors import CollablensError
+
+    everyone = Policy.of(store)
+    for name in store.collaborations():
+        # The programme office's view (names) and every other full view, not a force lead's.
+        for policy in (replace(everyone, see_names=True), everyone):
+            request = Request(name, output="dashboard", policy=policy, preview=False)
+            try:
+                _draw(release(store, request).findings)
+            except (CollablensError, ValueError):
+                break  # nothing published: nothing to draw
+
+
 def _draw(findings: Any) -> Dashboard:
     from .sections import report_sections
     from .view import present

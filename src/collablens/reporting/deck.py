@@ -152,6 +152,18 @@ def build_deck(
         parts.append(f"{interviews.sources} interviews")
     parts.append(date.today().strftime("%d %B %Y"))
     _text(s, 0.9, 4.6, 11.5, 0.5, " · ".join(parts), size=16, colour=MUTED)
+    if findings and findings.preview:
+        _text(
+            s, 0.9, 5.3, 11.5, 0.8,
+            "PREVIEW, NOT PUBLISHED: the answers as they stand, for the programme office "
+            "to check. Do not share: publish the wave, then make the deck again.",
+            size=16, bold=True, colour=INK,
+        )  # fmt: skip
+    elif findings and findings.editions:
+        _text(
+            s, 0.9, 5.3, 11.5, 0.5, f"Published figures: {findings.editions[-1]}",
+            size=12, colour=MUTED,
+        )  # fmt: skip
     if fw.citation:
         _text(s, 0.9, 6.4, 11.5, 0.6, f"Framework: {fw.citation}", size=11, colour=MUTED)
 

@@ -95,9 +95,9 @@ def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = 
     async def lifespan(app: FastAPI):
         if runner is not None:
             runner.start()
-        # The redactor's language model takes seconds to load: load it now, not in the
-        # first respondent's request.
-        threading.Thread(target=_warm_redactor, name="collablens-warm", daemon=True).start()
+        # The redactor's language model takes seconds to load, and a dashboard's charts a
+        # second to draw: do both now, not in the first respondent's or reader's request.
+        threading.Thread(target=_warm, args=(store,), name="collablens-warm", daemon=True).start()
         yield
         if runner is not None:
             runner.stop()
@@ -154,13 +154,18 @@ def _refuse_unguarded(app: FastAPI) -> None:
         )
 
 
-def _warm_redactor() -> None:
+def _warm(store: Store) -> None:
+    from ..reporting.dashboard import warm
     from ..text.redact import redact
 
     try:
         redact("warming up")
     except Exception:  # the first request will say what is wrong
         log.exception("the redactor could not be loaded")
+    try:
+        warm(store)
+    except Exception:  # the first viewer draws it instead
+        log.exception("the published dashboards could not be drawn ahead")
 
 
 def _version() -> str:

@@ -3,6 +3,7 @@ and reopen each, every action recorded with who and why (`analysis.editions`).""
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -13,6 +14,7 @@ from ...access.accounts import User
 from ...access.roles import PUBLISH
 from ...analysis import editions
 from ...errors import CollablensError
+from ...reporting.dashboard import warm
 from ..app import page
 from ..security import allow
 from .common import back, c, note_of, store
@@ -88,19 +90,25 @@ def publish_wave(
     reason: Annotated[str, Form(max_length=REASON_LENGTH)] = "",
     correction: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    return _act(
-        request,
-        name,
-        user,
-        f"Wave {wave} published: everyone now sees this edition.",
-        lambda: editions.publish(
+    def publish() -> None:
+        editions.publish(
             store(request),
             name,
             wave,
             actor=user.name,
             reason=reason or None,
             correction=bool(correction),
-        ),
+        )
+        if request.app.state.runner is not None:  # a server (not a test's app)
+            # Its dashboard is drawn now, not in its first reader's request.
+            threading.Thread(target=warm, args=(store(request),), daemon=True).start()
+
+    return _act(
+        request,
+        name,
+        user,
+        f"Wave {wave} published: everyone now sees this edition.",
+        publish,
     )
 
 
