@@ -19,13 +19,13 @@ from typer.testing import CliRunner
 import collablens
 from collablens.analysis.dataset import load
 from collablens.analysis.disclosure import CommentEvidence, Passages, Policy, disclose
+from collablens.analysis.editions import publish
 from collablens.analysis.quotes import summarise
 from collablens.analysis.scoring import measure
 from collablens.cli import app
 from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
 from collablens.framework import load_framework
 from collablens.reporting.exporters import export
-from collablens.analysis.editions import publish
 from collablens.store import Store
 from collablens.surveys.importer import import_responses
 from collablens.text.coding import code_workspace
