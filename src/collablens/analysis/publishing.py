@@ -117,16 +117,16 @@ def release(store: Store, request: Request) -> Release:
     )
     policy = request.policy or Policy.of(store)
     if want_preview:
+        source = live(store, request.collaboration, None if wave is None else [wave])
         found = find(
             store,
             request.collaboration,
             wave,
             breakdowns=request.breakdowns,
             audience_force=policy.audience_force,
-            source=live(store, request.collaboration, None if wave is None else [wave]),
+            source=source,
         )
-        scores = _preview_scores(store, request.collaboration)
-        return Release(request, found, scores, {})
+        return Release(request, found, source.scores, {})
     if not current:
         raise NotPublished(
             f"Nothing of {request.collaboration} has been published yet: a wave's figures "
@@ -212,12 +212,6 @@ def _hidden_under_own_k(raw: Any, ks: dict[str, int]) -> set[Cell]:
         ]
         out |= {(wave, RELIABILITY, "", r.factor) for r in rel.itertuples(index=False)}
     return out
-
-
-def _preview_scores(store: Store, collaboration: str) -> Scores:
-    from .dataset import load
-
-    return disclose(measure(load(store, collaboration)), Policy.of(store), breakdowns=None)
 
 
 def _fingerprint(current: dict[str, ed.Edition]) -> str:
