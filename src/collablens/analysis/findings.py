@@ -23,6 +23,7 @@ from ..vocabulary import (
     NOT_STATED,
     QUOTE_CANDIDATES,
 )
+from . import plain
 from .dataset import SurveyData, load, load_coded, load_comments
 from .disclosure import CROSS, RELEASE, CommentEvidence, ForAudience, Policy, disclose, why_hidden
 from .interviews import InterviewFindings, interview_findings
@@ -316,6 +317,14 @@ def assemble(
                 "p_holm": float(ch["p_holm"]),
                 "significant": bool(ch["significant"]),
                 "from": prev,
+                "say": plain.change(
+                    f.name,
+                    f.kind,
+                    "whole collaboration",
+                    float(ch["diff"]),
+                    prev,
+                    bool(ch["significant"]),
+                ),
             }
         out.scorecard.append(row)
     shown = [r for r in out.scorecard if r["mean"] is not None]
@@ -432,7 +441,7 @@ def _on_the_line(fw: Framework, row: dict) -> dict:
     cannot tell it from a borderline score. The band stays the one its mean is in (the
     documented rule); the report says it is on the line and names the other band.
     """
-    out: dict[str, Any] = {"on_line": False, "near": [], "near_labels": []}
+    out: dict[str, Any] = {"on_line": False, "near": [], "near_labels": [], "line_say": ""}
     if row["mean"] is None or row["ci_low"] is None or row["ci_high"] is None:
         return out
     ends = [fw.band(row["ci_low"]), fw.band(row["ci_high"])]
@@ -441,6 +450,7 @@ def _on_the_line(fw: Framework, row: dict) -> dict:
         out["on_line"] = True
         out["near"] = [b.id for b in near]
         out["near_labels"] = [b.label for b in near]
+        out["line_say"] = plain.on_the_line(row["name"], row["band_label"], out["near_labels"])
     return out
 
 
@@ -547,6 +557,16 @@ def _gaps(out: Findings, scores: Scores, names: dict[str, str], wave: str) -> No
                 "size": effect_word(abs(float(r["hedges_g"]))),
             }
         )
+        row = rows[-1]
+        row["say"] = plain.gap(
+            row["factor"],
+            out.framework.factor(r["factor"]).kind,
+            row["lower"],
+            row["higher"],
+            row["gap"],
+            row["size"],
+            row["significant"],
+        )
     out.gaps = rows
     out.headline_gaps = [r for r in rows if r["significant"] and abs(r["g"]) >= HEADLINE_EFFECT][
         :SUMMARY_ITEMS
@@ -571,6 +591,13 @@ def _changes(out: Findings, scores: Scores, names: dict[str, str], wave: str) ->
             "ci_level": float(r["ci_level"]),
             "p_holm": float(r["p_holm"]),
             "from": r["wave_from"],
+            "say": plain.change(
+                names[r["factor"]],
+                out.framework.factor(r["factor"]).kind,
+                r["group"] if r["dimension"] != "all" else "whole collaboration",
+                float(r["diff"]),
+                r["wave_from"],
+            ),
         }
         for _, r in pd.concat([whole, groups]).iterrows()
     ]

@@ -1,0 +1,121 @@
+"""Findings in a chief officer's words: one sentence per figure, decided once, here.
+
+The report, the dashboard, the deck and the CLI all print these sentences, so the same
+gap reads the same way wherever it appears, and no face invents its own wording of a
+number. The statistics behind each sentence (intervals, adjusted levels, effect sizes)
+stay on the finding and go to the method section and to expandable detail.
+
+Words follow GOV.UK style: short sentences, common words, a number with its meaning.
+Scores are read in the collaboration's favour (higher is healthier): a higher score on
+an inhibitor means it holds the collaboration back *less*. So a sentence never says "a
+higher parochialism score", which a reader would take the wrong way round; it says what
+the score means.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Kind = Literal["inhibitor", "facilitator"]
+
+# Below this a rounded difference reads as no change ("-0.00" never reaches a reader).
+NEGLIGIBLE = 0.05
+
+#: How big a difference is, in the words the reader gets (Cohen's conventions, applied to
+#: Hedges' g by `findings.effect_word`); the method section names the statistic.
+SIZE_WORDS = {
+    "large": "a large difference",
+    "medium": "a clear difference",
+    "small": "a small difference",
+    "negligible": "a very small difference",
+}
+
+
+def points(value: float) -> str:
+    """A difference in points for a reader: one decimal place, never "-0.0", never signed.
+
+    "1.4 points", "0.7 points", "less than 0.1 points"; the direction is said in words.
+    """
+    v = abs(value)
+    if v < NEGLIGIBLE:
+        return "less than 0.1 points"
+    text = f"{v:.1f}"
+    return f"{text} point" if text == "1.0" else f"{text} points"
+
+
+def score(value: float | None) -> str:
+    """A score as printed beside a sentence: one decimal place; "not shown" when hidden."""
+    return "not shown" if value is None else f"{value:.1f}"
+
+
+def _lower(name: str) -> str:
+    """A factor's name inside a sentence: sentence case, keeping acronyms (ICT)."""
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in name.split())
+
+
+def what_lower_means(kind: Kind) -> str:
+    """What a lower score means for a factor of this kind, in words."""
+    return "it holds them back more" if kind == "inhibitor" else "it helps them less"
+
+
+def gap(
+    factor: str,
+    kind: Kind,
+    lower: str,
+    higher: str,
+    difference: float,
+    size: str,
+    significant: bool,
+) -> str:
+    """A partner gap as one sentence.
+
+    "A real difference: Harbourwick staff rate parochialism and protectionism 1.4 points
+    lower than Northmoor staff do, so it holds them back more (a large difference)."
+    "Real" means it passed the survey's test for chance after allowing for the number of
+    comparisons made; a gap that did not is said to be possibly chance.
+    """
+    lead = "A real difference" if significant else "Possibly chance"
+    body = (
+        f"{lower} staff rate {_lower(factor)} {points(difference)} lower than {higher} "
+        f"staff do, so {what_lower_means(kind)}"
+    )
+    tail = f" ({SIZE_WORDS.get(size, size)})" if significant else ""
+    return f"{lead}: {body}{tail}."
+
+
+def change(
+    factor: str,
+    kind: Kind,
+    group: str,
+    difference: float,
+    since: str,
+    significant: bool = True,
+) -> str:
+    """A change between waves as one sentence, saying whether it is better or worse.
+
+    "Time, pace and patience: up 0.7 points since Wave 1 across the whole collaboration,
+    so it helps more." A change too small to print reads "about the same".
+    """
+    who = "across the whole collaboration" if group == "whole collaboration" else f"for {group}"
+    if abs(difference) < NEGLIGIBLE:
+        return f"{factor}: about the same as in {since} {who}."
+    better = difference > 0
+    direction = "up" if better else "down"
+    if kind == "inhibitor":
+        meaning = "it holds the collaboration back less" if better else "it holds it back more"
+    else:
+        meaning = "it helps more" if better else "it helps less"
+    if group != "whole collaboration":
+        meaning = meaning.replace("the collaboration", f"{group}")
+    hedge = "" if significant else " This may be chance."
+    return f"{factor}: {direction} {points(difference)} since {since} {who}, so {meaning}.{hedge}"
+
+
+def on_the_line(name: str, band: str, near: list[str]) -> str:
+    """A factor whose score is too close to a band edge for the survey to tell.
+
+    "Governance sits on the line between borderline and concern: the survey cannot tell
+    which side it is on."
+    """
+    bands = " and ".join([band.lower(), *(b.lower() for b in near)])
+    return f"{name} sits on the line between {bands}: the survey cannot tell which side it is on."
