@@ -30,9 +30,9 @@ from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 from ..vocabulary import LABEL_LENGTH, MAX_TEXT_FIELD, NAME_LENGTH, ProgressCallback, min_answers
 from . import attributes, readers
 from .answers import (
-    NON_ANSWERS,
     AnswerReading,
     answer_key,
+    is_non_answer,
     is_number,
     likert_lookup,
     missing_code_hint,
@@ -384,7 +384,7 @@ def parse(
                 non_answer_example = non_answer_example or str(raw_value).strip()
             elif key in how.lookup:
                 mapped[u] = how.lookup[key]
-            elif key in NON_ANSWERS:
+            elif is_non_answer(key):
                 mapped[u] = np.nan
                 if key:
                     hits = codes == u

@@ -44,7 +44,7 @@ from ..store.queries.waves import ensure_wave
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 from ..vocabulary import LINK_BURST_RESPONSES, LINK_RESPONSES_PER_MINUTE, NOT_STATED
 from .importer import InputError, map_columns, pack_answers, parse
-from .instrument import RESPONDENT_COLUMNS, response_columns
+from .instrument import DONT_KNOW, RESPONDENT_COLUMNS, response_columns
 from .readers import RawTable
 
 #: The format name recorded for responses that came through a link.
@@ -215,6 +215,14 @@ def submit(
         collaboration=link.collaboration,
     )
     if parsed.frame.empty:
+        if parsed.non_answer_rows:  # every answer "Don't know": nothing to count
+            raise InputError(
+                [
+                    f'every answer you gave is "{DONT_KNOW}", which counts as no answer, so '
+                    "there is nothing to send; answer at least one statement on the scale, "
+                    "or close this page"
+                ]
+            )
         raise InputError(["please answer at least one question before you submit"])
     packed = pack_answers(parsed.values, framework.scale.min)[0]
     attrs = parsed.frame.iloc[0]
