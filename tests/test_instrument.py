@@ -133,9 +133,7 @@ def _framework_with(counts: list[int]):
             f"  - id: f{i}\n    kind: {'inhibitor' if i % 2 else 'facilitator'}\n"
             f"    name: Factor {i}\n    definition: d\n    items:{items}\n"
         )
-    text = (
-        "id: t\nname: T\nbands:\n  - {id: a, label: A, min: 1}\nfactors:\n" + "".join(factors)
-    )
+    text = "id: t\nname: T\nbands:\n  - {id: a, label: A, min: 1}\nfactors:\n" + "".join(factors)
     return parse_framework(text)
 
 
