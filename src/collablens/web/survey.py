@@ -89,19 +89,21 @@ def _questions(request: Request, link: online.Link) -> dict:
     ] + [{"value": instrument.DONT_KNOW, "label": instrument.DONT_KNOW, "key": "dk"}]
     # The questionnaire's own parts and order (`instrument.parts`), as on paper: no factor
     # named, statements of one factor apart.
+    parts = instrument.parts(fw)
     sections = [
         {
             "title": part.title,
             "questions": [{"id": it.id, "text": it.text} for _, it in part.statements],
             "texts": [{"id": q, "prompt": p} for q, _, p in part.free_text],
         }
-        for part in instrument.parts(fw)
+        for part in parts
     ]
+    statements = [it for part in parts for _, it in part.statements]
     labels = {a["id"]: a["label"] for a in attributes}
-    labels |= {q["id"]: q["text"] for sec in sections for q in sec["questions"]}
+    labels |= {it.id: it.text for it in statements}
+    labels |= {q: p for part in parts for q, _, p in part.free_text}
     targets = {a["id"]: f"a-{a['id']}" for a in attributes}
-    labels |= {t["id"]: t["prompt"] for sec in sections for t in sec["texts"]}
-    targets |= {q["id"]: f"{q['id']}-{fw.scale.min}" for sec in sections for q in sec["questions"]}
+    targets |= {it.id: f"{it.id}-{fw.scale.min}" for it in statements}
     return {
         "attributes": attributes,
         "scale": scale,
