@@ -9,9 +9,13 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test test-fast install lint bench clean
 
+# The first install takes a few minutes: say so, and what is happening, as it happens.
 $(BIN)/collablens: pyproject.toml
+	@echo "[setup 1/3] Making a virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "[setup 2/3] Updating pip"
 	$(BIN)/pip install --quiet --upgrade pip
+	@echo "[setup 3/3] Installing collablens and its test tools (the first time: a few minutes)"
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
@@ -20,6 +24,8 @@ install: $(BIN)/collablens
 demo: install
 	$(BIN)/collablens demo --dir demo
 	@echo "Open demo/report.html in a browser."
+	@echo "To run collablens yourself: source $(VENV)/bin/activate (then collablens --help),"
+	@echo "or call $(VENV)/bin/collablens directly."
 
 # Everything, as CI runs it (.ci/run), on every core: pytest-xdist runs one worker per core.
 test: install

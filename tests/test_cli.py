@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from collablens.cli import app
 from collablens.framework import load_framework
-from collablens.surveys.instrument import response_columns
+from collablens.surveys.instrument import response_columns, statement_order
 
 runner = CliRunner()
 # The module every command prints through (its consoles), not the Typer app.
@@ -51,7 +51,7 @@ def test_survey_template_formats(tmp_path):
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.output)))
     likert = [r for r in rows if r["kind"] == "likert"]
-    assert [r["question_id"] for r in likert] == [it.id for _, it in fw.items]
+    assert [r["question_id"] for r in likert] == [it.id for _, it in statement_order(fw)]
     assert {r["reverse_scored"] for r in likert} == {"yes", "no"}
     assert any(r["kind"] == "attribute" and r["question_id"] == "force" for r in rows)
     assert any(r["kind"] == "free_text" for r in rows)

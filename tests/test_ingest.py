@@ -459,9 +459,11 @@ def test_qualtrics_rows_are_counted_from_the_top_of_the_file(store: Store, tmp_p
     raw = _simulated(store, seed=13)
     path = tmp_path / "q.csv"
     simulate.to_qualtrics_csv(raw, store.framework, path)
-    # Columns: ResponseId, four attributes, then the items: Q10 is the sixth item.
+    # Columns: ResponseId, four attributes, then the items in the order they are asked:
+    # Q10 is the sixth.
     _set_cells(path, {(10, "Q10"): "Agreed strongly"})
-    header = f"How far do you agree? - {store.framework.items[5][1].text}"
+    sixth = instrument.statement_order(store.framework)[5][1]
+    header = f"How far do you agree? - {sixth.text}"
     with pytest.raises(InputError) as info:
         import_responses(store, path, "C", "W")
     assert info.value.problems == [

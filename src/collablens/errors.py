@@ -22,3 +22,8 @@ class OutputError(CollablensError):
 
 class NotFound(CollablensError, LookupError):
     """A collaboration, wave or other named thing is not in the workspace."""
+
+
+class NothingToShow(CollablensError):
+    """Every figure an output would show is hidden (or was never asked): writing it would
+    publish an empty report as if it were one, so it is refused unless asked for."""

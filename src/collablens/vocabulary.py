@@ -13,6 +13,7 @@ Files written by other tools or older versions may give polarity as inhibitor/fa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Final, Literal
 
@@ -33,6 +34,18 @@ DIMENSIONS: Final = ("all", *ATTRIBUTES)
 NOT_STATED: Final = "Not stated"
 #: The single group of the "all" dimension.
 ALL_RESPONDENTS: Final = "All respondents"
+#: Why a factor has no score in a wave besides hiding (`SurveyData.unasked`): the survey
+#: asked none of its statements, or too few of them to make a score.
+NOT_ASKED: Final = "not_asked"
+FEW_ASKED: Final = "few_asked"
+#: The share of a factor's statements a person must answer for a score on it.
+MIN_SHARE: Final = 0.5
+
+
+def min_answers(n_items: int, min_share: float = MIN_SHARE) -> int:
+    """How many of a factor's `n_items` statements make a score: half, and at least one."""
+    return max(1, math.ceil(n_items * min_share))
+
 
 # -- framework ----------------------------------------------------------------------------
 

@@ -16,7 +16,14 @@ from ..framework import Framework
 from ..store import Store
 from ..store.queries import analysis as q
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
-from ..vocabulary import NOT_STATED, QUOTE_CANDIDATES
+from ..vocabulary import (
+    FEW_ASKED,
+    MIN_SHARE,
+    NOT_ASKED,
+    NOT_STATED,
+    QUOTE_CANDIDATES,
+    min_answers,
+)
 
 
 @dataclass
@@ -26,9 +33,15 @@ class SurveyData:
     waves: list[str]  # in survey order
     respondents: pd.DataFrame  # respondent_id, wave, force, role, rank_band, length_of_service
     items: np.ndarray  # respondents x framework items, reverse-scored, NaN when not answered
+    #: The items each wave's survey asked (the columns of the imports and links that hold
+    #: its respondents). None, or a wave missing from it: every item a person answered.
+    asked: dict[str, frozenset[str]] | None = None
 
-    def factor_scores(self, min_share: float = 0.5) -> pd.DataFrame:
-        """Each respondent's mean over a factor's items (NaN if under half were answered)."""
+    def factor_scores(self, min_share: float = MIN_SHARE) -> pd.DataFrame:
+        """Each respondent's mean over a factor's items (NaN if under half were answered).
+
+        "Don't know" and blanks are stored alike, as no answer: a person who answered a
+        factor's statements only "Don't know" has no score on it and is not in its n."""
         out = {}
         col = 0
         for factor in self.framework.factors:
@@ -38,9 +51,33 @@ class SurveyData:
             answered = (~np.isnan(block)).sum(axis=1)
             with np.errstate(invalid="ignore"):
                 mean = np.nanmean(np.where(answered[:, None] > 0, block, 0.0), axis=1)
-            mean = np.where(answered >= max(1, int(np.ceil(k * min_share))), mean, np.nan)
+            mean = np.where(answered >= min_answers(k, min_share), mean, np.nan)
             out[factor.id] = mean
         return pd.DataFrame(out, index=self.respondents.index)
+
+    def items_asked(self, wave: str) -> frozenset[str]:
+        """The item ids wave `wave` asked: as recorded, else those anyone answered."""
+        if self.asked is not None and wave in self.asked:
+            return self.asked[wave]
+        mask = (self.respondents["wave"] == wave).to_numpy()
+        answered = ~np.isnan(self.items[mask]).all(axis=0) if mask.any() else []
+        ids = [it.id for _, it in self.framework.items]
+        return frozenset(i for i, yes in zip(ids, answered, strict=False) if yes)
+
+    def unasked(self, wave: str) -> dict[str, str]:
+        """Factors wave `wave` could not score because its survey did not ask them, with
+        why: `NOT_ASKED` (none of their statements) or `FEW_ASKED` (too few to make a
+        score). Why apart from hiding: a factor an export left out has no answers, and
+        saying "too few people answered" of it would be wrong."""
+        asked = self.items_asked(wave)
+        out = {}
+        for f in self.framework.factors:
+            n = sum(it.id in asked for it in f.items)
+            if n == 0:
+                out[f.id] = NOT_ASKED
+            elif n < min_answers(len(f.items)):
+                out[f.id] = FEW_ASKED
+        return out
 
     def factor_block(self, factor_id: str) -> np.ndarray:
         col = 0
@@ -79,10 +116,13 @@ def load(store: Store, collaboration: str) -> SurveyData:
     items = pd.Index([it.id for _, it in framework.items])
     reverse = np.array([it.reverse for _, it in framework.items])
     matrix = np.full((len(resp), len(items)), np.nan)
+    asked: dict[str, set[str]] = {}
     for import_id, (layout, scale_min) in layouts.items():
         pos = np.flatnonzero((resp["import_id"] == import_id).to_numpy())
         if not len(pos):
             continue
+        for wave in resp["wave"].iloc[pos].unique():
+            asked.setdefault(str(wave), set()).update(set(layout) & set(items))
         blob = b"".join(resp["answers"].iloc[pos].map(bytes))
         codes = np.frombuffer(blob, dtype=np.uint8).reshape(len(pos), len(layout))
         values = np.where(codes == 0, np.nan, codes.astype(float) + scale_min - 1)
@@ -102,6 +142,7 @@ def load(store: Store, collaboration: str) -> SurveyData:
         waves=waves,
         respondents=resp.drop(columns=["wave_id", "import_id", "answers"]),
         items=matrix,
+        asked={w: frozenset(ids) for w, ids in asked.items()},
     )
 
 

@@ -42,6 +42,8 @@ from ..vocabulary import (
     DEFAULT_COMMENT_K,
     DEFAULT_INTERVIEW_K,
     DEFAULT_K,
+    FEW_ASKED,
+    NOT_ASKED,
     NOT_STATED,
 )
 from . import comparisons
@@ -140,7 +142,17 @@ WHY_HIDDEN: dict[str, str] = {
         "withheld: with the figures already published, it would reveal a small group by subtraction"
     ),
     CROSS: "hidden so that a small group inside another cannot be worked out",
+    # Not hidden: never asked. A factor an export left out has nothing to hide.
+    NOT_ASKED: "no questions asked",
+    FEW_ASKED: "too few of its questions asked to give a score",
 }
+#: Codes in `suppressed` that mean the survey did not ask a factor, not that it is hidden.
+UNASKED = frozenset({NOT_ASKED, FEW_ASKED})
+
+
+def is_unasked(code: str | None) -> bool:
+    """Whether a cell has no figure because its factor was not asked (not for anonymity)."""
+    return code in UNASKED
 
 
 def why_hidden(code: str | None, k: int) -> str:
@@ -280,6 +292,11 @@ def _decide(
         key = (cells.at[i, "wave"], "all", cells.at[i, "group"], cells.at[i, "factor"])
         if key in forced or (key[0], key[2]) in all_forced:
             cells.at[i, "suppressed"] = RELEASE
+    # A factor the wave's survey did not ask has no answers in any group: it is marked so,
+    # whatever the small-group rule made of its empty cells (it has no figure to hide).
+    for (wave, factor), why in subject.unasked.items():
+        unasked = (cells["wave"] == wave) & (cells["factor"] == factor)
+        cells.loc[unasked, "suppressed"] = why
     cells = _blank(cells, ["n", "mean", "var", "sd", "ci_low", "ci_high", "band"])
     return counts, cells
 

@@ -216,12 +216,16 @@ class Snapshot:
     respondents: pd.DataFrame  # respondent_id, key, force, role, rank_band, length_of_service
     items: np.ndarray
     evidence: WaveEvidence
+    #: The items the wave's survey asked (`SurveyData.asked`); None in editions published
+    #: before it was kept: then the items anyone answered.
+    asked: list[str] | None = None
 
     def encode(self) -> bytes:
         ev = self.evidence
         body = {
             "wave": self.wave,
             "item_ids": self.item_ids,
+            "asked": self.asked,
             "respondents": self.respondents.to_dict(orient="list"),
             "items": [[None if np.isnan(v) else float(v) for v in row] for row in self.items],
             "counts": ev.counts.to_dict(orient="split"),
@@ -260,6 +264,7 @@ class Snapshot:
             pd.DataFrame(body["respondents"]),
             items,
             evidence,
+            body.get("asked"),
         )
 
 
@@ -306,7 +311,8 @@ def _take(store: Store, data: SurveyData, wave: str) -> Snapshot:
     items = data.items[mask]
     frame["content"] = [_content(item_ids, row) for row in items]
     frame["key"] = _linked(store, collaboration, frame)
-    return Snapshot(wave, item_ids, frame, items, evidence)
+    asked = sorted(data.items_asked(wave))
+    return Snapshot(wave, item_ids, frame, items, evidence, asked)
 
 
 #: Answers a person must have given before their answers alone link them to a person
@@ -384,6 +390,7 @@ def assemble_data(store: Store, collaboration: str, snaps: list[Snapshot]) -> Su
         waves=[s.wave for s in snaps],
         respondents=respondents.drop(columns=["key"], errors="ignore"),
         items=np.vstack(blocks) if blocks else np.zeros((0, len(items))),
+        asked={s.wave: frozenset(s.asked) for s in snaps if s.asked is not None},
     )
 
 
@@ -683,6 +690,7 @@ def _only(data: SurveyData, wave: str) -> SurveyData:
         [wave],
         data.respondents[mask].reset_index(drop=True),
         data.items[mask],
+        {wave: data.items_asked(wave)},
     )
 
 

@@ -25,7 +25,16 @@ from ..vocabulary import (
 )
 from . import plain
 from .dataset import SurveyData, load, load_coded, load_comments
-from .disclosure import CROSS, RELEASE, CommentEvidence, ForAudience, Policy, disclose, why_hidden
+from .disclosure import (
+    CROSS,
+    RELEASE,
+    CommentEvidence,
+    ForAudience,
+    Policy,
+    disclose,
+    is_unasked,
+    why_hidden,
+)
 from .interviews import InterviewFindings, interview_findings
 from .provenance import coding_notes, coding_state, import_readings, method_notes, review_note
 
@@ -175,6 +184,22 @@ def live(store: Store, collaboration: str, waves: list[str] | None = None) -> So
     return Source(data, scores, evidence, dict.fromkeys(evidence, policy.comment_k), True)
 
 
+def refuse_if_empty(findings: Findings, output: str, allow_empty: bool = False) -> None:
+    """Refuse to write `output` (a report, a deck, scores) when no factor score of the wave
+    is shown: a file of blanks passed round as findings says nothing and looks like
+    something. Raises `NothingToShow`, before anything is written or recorded."""
+    from ..errors import NothingToShow
+
+    if allow_empty or not findings.all_hidden or not findings.scorecard:
+        return
+    unasked = all(r["unasked"] for r in findings.scorecard)
+    why = "no questions were asked" if unasked else findings.hidden_why
+    raise NothingToShow(
+        f"Every factor score of wave {findings.wave!r} of {findings.collaboration!r} is "
+        f"hidden ({why}), so the {output} would show no figures; nothing was written."
+    )
+
+
 def find(
     store: Store,
     collaboration: str,
@@ -305,7 +330,11 @@ def assemble(
             "alpha_problem": alpha_problem,
             "change": None,
             "hidden_why": why_hidden(r["suppressed"], scores.k),
+            # The survey did not ask it: "no questions asked", never "hidden".
+            "unasked": is_unasked(r["suppressed"]),
         }
+        if row["unasked"]:
+            row["band_label"] = "Not asked"
         row.update(_on_the_line(fw, row))
         if prev and f.id in change_all.index:
             ch = change_all.loc[f.id]
@@ -339,7 +368,9 @@ def assemble(
     out.on_the_line = sorted((r for r in shown if r["on_line"]), key=lambda r: r["mean"])
     out.all_hidden = not shown
     if out.all_hidden and out.scorecard:
-        out.hidden_why = out.scorecard[0]["hidden_why"]
+        # Why the factors asked are hidden; "no questions asked" only if none was asked.
+        first = next((r for r in out.scorecard if not r["unasked"]), out.scorecard[0])
+        out.hidden_why = first["hidden_why"]
     out.band_counts, out.headline = _headline(fw, out.scorecard)
     out.actions = _actions(fw, shown)
     out.scale_problems = [
@@ -488,9 +519,12 @@ def _headline(fw: Framework, scorecard: list[dict]) -> tuple[list[dict], str]:
     on_line = sum(c["on_line"] for c in counts)
     if on_line:
         line += f"; {on_line} of these on the line between two bands"
-    hidden = sum(r["mean"] is None for r in scorecard)
+    hidden = sum(r["mean"] is None and not r.get("unasked") for r in scorecard)
     if hidden:
         line += f"; {hidden} hidden"
+    unasked = sum(bool(r.get("unasked")) for r in scorecard)
+    if unasked:
+        line += f"; {unasked} not asked in this survey"
     return counts, line
 
 
@@ -635,9 +669,11 @@ def _chart_data(out: Findings, scores: Scores, wave: str) -> None:
             .tolist()
         )
         heat = forces.pivot(index="factor", columns="group", values="mean")
-        out.force_means = heat.reindex(
-            index=[f.id for f in fw.factors], columns=[g for g in order if g in heat.columns]
-        )
+        # A factor the survey did not ask has no cell to compare: the scorecard says so.
+        this = t[t["wave"] == wave]
+        unasked = set(this.loc[this["suppressed"].map(is_unasked), "factor"])
+        asked = [f.id for f in fw.factors if f.id not in unasked]
+        out.force_means = heat.reindex(index=asked, columns=[g for g in order if g in heat.columns])
         pts = []
         for group, part in forces.groupby("group"):
             if part["mean"].isna().all() or group == NOT_STATED:

@@ -264,13 +264,16 @@ def publish_scores(
     by: str = "all",
     outputs: Any = (),
     preview: bool | str = AUTO,
+    allow_empty: bool = False,
 ) -> ScoresRelease:
     """Show one breakdown of one wave's scores (default: the latest published), write
     every row to `outputs`, and record each as a release.
 
     Every output path and format is checked before any work. Raises NotFound (no such
     collaboration), NotPublished, OutputError (a path that cannot be written) and
-    ValueError (`by`, a format, or a wave with nothing to show).
+    ValueError (`by`, a format, or a wave with nothing to show) and NothingToShow (every
+    factor score of the wave hidden, unless `allow_empty`: then nothing is written or
+    recorded).
     """
     from ..outputs import check_output_path
     from ..reporting.exporters import export, exporter_for
@@ -296,6 +299,9 @@ def publish_scores(
     t = t[(t["wave"] == wave) & (t["dimension"] == by)]
     if t.empty:
         raise ValueError(f"nothing to show for wave {wave!r} by {by!r}")
+    from .findings import refuse_if_empty
+
+    refuse_if_empty(rel.findings, "scores table", allow_empty)
     if outputs and rel.preview:
         raise NotPublished(
             f"Wave {wave!r} is not published, so it is not written to a file: a preview is "

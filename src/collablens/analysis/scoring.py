@@ -34,6 +34,9 @@ class RawScores:
     # respondent counts), dim_a, group_a, dim_b, group_b, n. Never shown: disclosure uses
     # it to check that breakdowns published together isolate no small cross cell.
     cross: pd.DataFrame | None = None
+    #: (wave, factor) -> why the wave's survey gave it no score (`SurveyData.unasked`):
+    #: its cells are shown as "no questions asked", not as hidden for anonymity.
+    unasked: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,6 +96,7 @@ def measure(data: SurveyData) -> RawScores:
         reliability=_reliability(data),
         waves=list(data.waves),
         cross=_cross(resp, fs),
+        unasked={(w, f): why for w in data.waves for f, why in data.unasked(w).items()},
     )
 
 

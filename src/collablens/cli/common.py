@@ -50,6 +50,14 @@ PreviewOption = Annotated[
         "published' and recorded nowhere. A wave never published is always a preview.",
     ),
 ]
+AllowEmptyOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty",
+        help="Write it even when every score of the wave is hidden (too few people, or no "
+        "questions asked); without it such a run writes nothing and exits with status 1.",
+    ),
+]
 FrameworkOption = Annotated[
     Path | None,
     typer.Option(
@@ -91,8 +99,12 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 def _failing(*errors: type[Exception], prefix: str = "") -> Iterator[None]:
     """Turn the library errors a command expects into one line on stderr and exit 1,
     after `prefix` (such as the option at fault)."""
+    from ..errors import NothingToShow
+
     try:
         yield
+    except NothingToShow as exc:  # the same refusal, and the same way round it, everywhere
+        _fail(f"{prefix}{exc} To write it anyway, give --allow-empty.")
     except errors as exc:
         _fail(f"{prefix}{exc}")
 

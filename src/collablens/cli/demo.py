@@ -48,8 +48,12 @@ def demo(
     """
     from ..demo.run import run_demo
 
+    def step(number: int, of: int, what: str) -> None:
+        # Plain lines that stay (the bar below them goes): a first run takes minutes.
+        console.print(f"[dim]\\[{number}/{of}][/] {escape(what)}...", highlight=False)
+
     with _progress("Demo") as progress, _failing(RuntimeError):
-        res = run_demo(folder, seed=seed, pdf=pdf, progress=progress)
+        res = run_demo(folder, seed=seed, pdf=pdf, progress=progress, step=step)
     for r in res.imports:
         console.print(
             f"Imported {r.rows_added} respondents from {escape(str(r.filename))} "

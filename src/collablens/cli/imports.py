@@ -316,6 +316,7 @@ _COUNTED = (
 def _import_details(res: ImportResult) -> list[str]:
     """What an import left out, kept or never read, in plain sentences."""
     lines = [sentence.format(n) for field, sentence in _COUNTED if (n := getattr(res, field))]
+    lines += [f"[yellow]{escape(line)}[/]" for line in res.coverage_lines()]
     if res.identifying:
         lines.append(
             f"Not stored ({len(res.identifying)} columns that identify a person): "

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 from .common import (
     DEFAULT_DB,
+    AllowEmptyOption,
     CollaborationOption,
     DbOption,
     PreviewOption,
@@ -266,6 +267,7 @@ def scores(
         ),
     ] = None,
     preview: PreviewOption = False,
+    allow_empty: AllowEmptyOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Print factor scores with 95% intervals and bands; small groups show as hidden.
@@ -284,7 +286,13 @@ def scores(
     outputs = [p for p in (csv, export) if p is not None]
     with _failing(CollablensError, ValueError):
         release = publish_scores(
-            store, collaboration, wave, by, outputs, True if preview else "auto"
+            store,
+            collaboration,
+            wave,
+            by,
+            outputs,
+            True if preview else "auto",
+            allow_empty=allow_empty,
         )
     _say_what(release.preview, release.edition, release.wave)
     _score_table(release)
@@ -308,6 +316,8 @@ def _score_table(release: ScoresRelease) -> None:
     from rich import box
     from rich.table import Table
 
+    from ..analysis.disclosure import is_unasked
+
     names = release.names
     # No vertical rules: at 80 columns every character goes to the factor names.
     title = f"{release.collaboration}, wave {release.wave}, by {release.by}"
@@ -329,7 +339,8 @@ def _score_table(release: ScoresRelease) -> None:
         previous = r["group"]
         if r["suppressed"] is not None:
             mark = notes.setdefault(r["why"], len(notes) + 1)
-            table.add_row(group, factor, "-", "-", "-", f"hidden \\[{mark}]")
+            state = "not asked" if is_unasked(r["suppressed"]) else "hidden"
+            table.add_row(group, factor, "-", "-", "-", f"{state} \\[{mark}]")
         else:
             table.add_row(
                 group,
@@ -367,6 +378,7 @@ def report(
         ),
     ] = "force",
     preview: PreviewOption = False,
+    allow_empty: AllowEmptyOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write the collaboration health report: one self-contained HTML file that opens offline.
@@ -398,6 +410,7 @@ def report(
             pdf=pdf_path,
             breakdowns=dims,
             preview=True if preview else "auto",
+            allow_empty=allow_empty,
         )
     _say_what(made.preview, made.editions[-1] if made.editions else "", made.wave)
     console.print(f"Report: {escape(str(out.resolve()))}")
@@ -455,6 +468,7 @@ def deck(
         typer.Option("--wave", "-w", help="Survey wave to show (default: latest)."),
     ] = None,
     preview: PreviewOption = False,
+    allow_empty: AllowEmptyOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write a findings deck (PowerPoint) for a workshop, like the study's.
@@ -475,5 +489,12 @@ def deck(
     _out(out, "deck")
     store = _open(db)
     with _failing(CollablensError, ValueError):
-        res = write_deck(store, collaboration, out, wave, preview=True if preview else "auto")
+        res = write_deck(
+            store,
+            collaboration,
+            out,
+            wave,
+            preview=True if preview else "auto",
+            allow_empty=allow_empty,
+        )
     console.print(escape(f"Wrote {out}: {res.slides} slides"))

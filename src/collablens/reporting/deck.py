@@ -218,7 +218,7 @@ def build_deck(
             r = rows_by_id.get(f.id)
             mean = f"{r['mean']:.2f}" if r and r.get("mean") is not None else "hidden"
             if r and r.get("mean") is None and r.get("hidden_why"):
-                mean = f"hidden: {r['hidden_why']}"
+                mean = r["hidden_why"] if r.get("unasked") else f"hidden: {r['hidden_why']}"
             table.append((f.name, f.kind, mean, r["band_label"] if r else ""))
         _table(s, 0.6, 1.8, 12.1, table, header=True, band_colours=_band_fills(fw, findings))
 
@@ -362,16 +362,21 @@ def write_deck(
     *,
     breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
     preview: bool | str = AUTO,
+    allow_empty: bool = False,
 ) -> DeckResult:
     """Write the deck, then record it in the release ledger where it shows survey figures
-    (as the report is: a later release of the wave is checked against it)."""
+    (as the report is: a later release of the wave is checked against it). A wave whose
+    every score is hidden raises `NothingToShow` unless `allow_empty`, writing nothing."""
     import io
 
+    from ..analysis.findings import refuse_if_empty
     from ..outputs import write_atomic
 
     prs, findings, interviews, rel = build_deck(
         store, collaboration, wave, breakdowns=breakdowns, preview=preview, label=out.name
     )
+    if findings is not None:
+        refuse_if_empty(findings, "deck", allow_empty)
     buf = io.BytesIO()
     prs.save(buf)
     write_atomic(out, buf.getvalue())

@@ -98,5 +98,18 @@ def export(scores: Any, path: Path) -> Path:
 
     if not isinstance(scores, Scores):
         raise TypeError("only disclosed Scores can be exported; pass them through disclose()")
-    exporter_for(path).write(scores, path)
+    # Written beside it under another name, then renamed over it: a failure midway never
+    # leaves half a file where the export should be.
+    import os
+    import tempfile
+
+    writer = exporter_for(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        writer.write(scores, Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path

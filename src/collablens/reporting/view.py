@@ -107,16 +107,23 @@ def write_report(
     *,
     breakdowns: tuple[str, ...] = DEFAULT_BREAKDOWNS,
     preview: bool | str = AUTO,
+    allow_empty: bool = False,
 ) -> Report:
     """Write the report (and its PDF), then record it as a release of the editions shown.
 
     Recorded once the HTML is written (a report that failed to write is no release); a
-    preview is marked "not published" on every page and recorded nowhere.
+    preview is marked "not published" on every page and recorded nowhere. A wave whose
+    every score is hidden raises `NothingToShow` unless `allow_empty`, writing nothing.
+    The HTML is written whole or not at all.
     """
+    from ..analysis.findings import refuse_if_empty
+    from ..outputs import write_atomic
+
     rel = _release(store, collaboration, wave, breakdowns, preview, out.name)
+    refuse_if_empty(rel.findings, "report", allow_empty)
     report = present(rel.findings)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(report), encoding="utf-8")
+    write_atomic(out, render_html(report).encode("utf-8"))
     # Recorded as soon as the HTML exists: a PDF that then fails leaves a report that can
     # still be shared, and the record must know it.
     rel.record(store)

@@ -54,6 +54,17 @@ NON_ANSWERS = frozenset(
     }
 )
 
+
+def is_non_answer(key: str) -> bool:
+    """An answer key that means "not answered": a non-answer's words, with or without the
+    point number a tool gives every option ("6 - Don't know" where Don't know is the sixth
+    option). "Don't know" is offered beside every statement (`instrument.DONT_KNOW`)."""
+    if key in NON_ANSWERS:
+        return True
+    bare = _bare(key)
+    return bool(bare) and bare != key and bare in NON_ANSWERS
+
+
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _SIGNED = re.compile(r"[+-]\s*\d")
 _MINUS = str.maketrans(dict.fromkeys("\u2212\u2012\u2013\u2014", "-"))
@@ -199,7 +210,7 @@ def _reading(
             lookup[answer_key(answer)] = math.nan if value is None else float(value)
         return AnswerReading(lookup, scale_map=list(scale_map))
     answers = [a for a in answers if not is_number(a)]  # a number is on the scale or not
-    words = {_bare(a) for a in answers if a not in NON_ANSWERS and a not in base}
+    words = {_bare(a) for a in answers if not is_non_answer(a) and a not in base}
     if not words:
         return AnswerReading(base)
     own = tuple(norm(sc.labels.get(v, "")) for v in range(sc.min, sc.max + 1))

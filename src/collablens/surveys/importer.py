@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,12 +27,12 @@ from ..store.queries import surveys as q
 from ..store.queries.waves import ensure_wave
 from ..text.redact import redact_many
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
-from ..vocabulary import LABEL_LENGTH, MAX_TEXT_FIELD, NAME_LENGTH, ProgressCallback
+from ..vocabulary import LABEL_LENGTH, MAX_TEXT_FIELD, NAME_LENGTH, ProgressCallback, min_answers
 from . import attributes, readers
 from .answers import (
-    NON_ANSWERS,
     AnswerReading,
     answer_key,
+    is_non_answer,
     is_number,
     likert_lookup,
     missing_code_hint,
@@ -384,7 +384,7 @@ def parse(
                 non_answer_example = non_answer_example or str(raw_value).strip()
             elif key in how.lookup:
                 mapped[u] = how.lookup[key]
-            elif key in NON_ANSWERS:
+            elif is_non_answer(key):
                 mapped[u] = np.nan
                 if key:
                     hits = codes == u
@@ -749,6 +749,41 @@ class ImportResult:
     #: The missing-value codes given (--missing-code) and the cells read as no answer.
     missing_codes: list[str] = field(default_factory=list)
     missing_code_cells: int = 0
+    #: Factors with no column in the file (names, framework order), and factors with too
+    #: few of their statements to give a score: "no questions asked" in every output.
+    factors_not_asked: list[str] = field(default_factory=list)
+    factors_too_few: list[str] = field(default_factory=list)
+
+    def coverage_lines(self) -> list[str]:
+        """What the file leaves out of the questionnaire, one line each, by factor name."""
+        lines = []
+        if self.factors_not_asked:
+            n = len(self.factors_not_asked)
+            lines.append(
+                f"No questions about {n} of the framework's factors in this file: "
+                f"{'; '.join(self.factors_not_asked)}. Their scores read "
+                '"no questions asked".'
+            )
+        if self.factors_too_few:
+            lines.append(
+                "Too few questions to give a score (a score needs half of a factor's "
+                f"statements): {'; '.join(self.factors_too_few)}."
+            )
+        return lines
+
+
+def coverage(framework: Framework, item_ids: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The factors a file's items leave without any statement, and those with too few to
+    score (fewer than `min_answers`), as factor names in the framework's order."""
+    have = set(item_ids)
+    none, few = [], []
+    for f in framework.factors:
+        n = sum(it.id in have for it in f.items)
+        if n == 0:
+            none.append(f.name)
+        elif n < min_answers(len(f.items)):
+            few.append(f.name)
+    return none, few
 
 
 def import_responses(
@@ -842,6 +877,7 @@ def import_responses(
         missing_codes=list(missing_codes or []),
         missing_code_cells=parsed.missing_code_cells,
     )
+    result.factors_not_asked, result.factors_too_few = coverage(framework, parsed.item_ids)
     with store.begin() as conn:
         store.record_framework(conn)
         wave_id = ensure_wave(conn, collaboration, wave)

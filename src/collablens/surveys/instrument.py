@@ -2,71 +2,166 @@
 
 The same column ids appear in the response template, so a file filled in from it
 imports without any mapping.
+
+What a respondent sees never primes their answers: no factor is named (the parts are
+"Part 1 of 9"), the statements come in one mixed order (`statement_order`) that is the
+same for everyone and in every format (Markdown, CSV, the workbook and the web survey),
+and every statement offers "Don't know" (`DONT_KNOW`), stored as no answer. Question
+ids (`cultures_1`) are keys for the survey tool and data entry, not for respondents: the
+printed questionnaire numbers its statements instead.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..framework import Framework
+from ..framework.model import Factor, Item
 from ..outputs import spreadsheet_text
 
 RESPONDENT_COLUMNS = ["respondent_id", "force", "role", "rank_band", "length_of_service"]
 
+#: The answer offered beside every statement for someone who cannot say. Every reader of
+#: answers (`answers.NON_ANSWERS`) stores it as no answer, never as a point on the scale:
+#: a person who answers a factor only "Don't know" has no score on it.
+DONT_KNOW = "Don't know"
+
+#: The questionnaire's title: the topic, never the framework's name, which names the
+#: factors ("Inhibitors and facilitators of ...").
+SURVEY_TITLE = "Working together across forces"
+
+#: Statements on one part (a page of the web survey, a section on paper).
+STATEMENTS_PER_PART = 5
+
+
+def statement_order(framework: Framework) -> list[tuple[Factor, Item]]:
+    """Every statement in the one order all formats use: mixed, and the same for everyone.
+
+    Why mixed: statements of one factor side by side, under its name, tell a respondent
+    what is being measured and pull their answers together. Why fixed: a shared order
+    keeps answers comparable between people and waves, and paper and screen alike.
+
+    The rule: factors are taken with inhibitors and facilitators alternating (the k-th of
+    each kind in turn), and each next statement comes from the factor with the most
+    statements left that did not give the one before (ties: the factor used longest ago,
+    then that order), each factor's statements in their own order. Taking the factor with
+    most left first is what keeps two statements of one factor apart wherever the counts
+    allow it.
+    """
+    kinds: dict[str, list[Factor]] = {}
+    for f in framework.factors:
+        kinds.setdefault(f.kind, []).append(f)
+    longest = max(len(group) for group in kinds.values())
+    turn = [group[i] for i in range(longest) for group in kinds.values() if i < len(group)]
+    rank = {f.id: i for i, f in enumerate(turn)}
+    left = {f.id: list(f.items) for f in framework.factors}
+    by_id = {f.id: f for f in framework.factors}
+    last_used: dict[str, int] = {}
+    out: list[tuple[Factor, Item]] = []
+    previous: str | None = None
+    for step in range(sum(len(v) for v in left.values())):
+        open_ = [fid for fid, items in left.items() if items]
+        choices = [fid for fid in open_ if fid != previous] or open_
+        fid = min(choices, key=lambda f: (-len(left[f]), last_used.get(f, -1), rank[f]))
+        out.append((by_id[fid], left[fid].pop(0)))
+        last_used[fid] = step
+        previous = fid
+    return out
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the questionnaire: a page of the web survey, a section on paper."""
+
+    number: int
+    of: int
+    statements: list[tuple[Factor, Item]]
+    #: (question id, factor, prompt): the free-text questions, all in the last part.
+    free_text: list[tuple[str, Factor, str]]
+
+    @property
+    def title(self) -> str:
+        return f"Part {self.number} of {self.of}"
+
+
+def parts(framework: Framework) -> list[Part]:
+    """The statements in `statement_order`, `STATEMENTS_PER_PART` a part, then one part of
+    free-text questions (so that no prompt sits beside its own factor's statements)."""
+    order = statement_order(framework)
+    chunks = [order[i : i + STATEMENTS_PER_PART] for i in range(0, len(order), STATEMENTS_PER_PART)]
+    texts = list(framework.free_text_questions)
+    total = len(chunks) + (1 if texts else 0)
+    out = [Part(n, total, chunk, []) for n, chunk in enumerate(chunks, start=1)]
+    if texts:
+        out.append(Part(total, total, [], texts))
+    return out
+
 
 def response_columns(framework: Framework) -> list[str]:
-    """Header of the response template: respondent attributes, items, free-text answers."""
+    """Header of the response template: respondent attributes, items (in the order they
+    are asked), free-text answers."""
     return (
         RESPONDENT_COLUMNS
-        + [it.id for _, it in framework.items]
+        + [it.id for _, it in statement_order(framework)]
         + [q for q, _, _ in framework.free_text_questions]
     )
 
 
-def questionnaire_rows(framework: Framework) -> list[dict[str, str]]:
-    """One row per question, in the order a respondent meets them."""
+def scale_words(framework: Framework) -> str:
+    """The answers each statement offers, in words: the scale's points, then "Don't know"."""
     sc = framework.scale
-    scale = "; ".join(f"{v} = {sc.labels.get(v, v)}" for v in range(sc.min, sc.max + 1))
+    points = "; ".join(f"{v} = {sc.labels.get(v, v)}" for v in range(sc.min, sc.max + 1))
+    return f"{points}; {DONT_KNOW}"
+
+
+def questionnaire_rows(framework: Framework) -> list[dict[str, str]]:
+    """One row per question, in the order a respondent meets them. No factor appears: the
+    rows are read by whoever builds the survey, and what they copy reaches respondents."""
+    scale = scale_words(framework)
     rows = []
     for a in framework.attributes:
         rows.append(
             {
                 "question_id": a.id,
+                "number": "",
                 "section": "About you",
                 "kind": "attribute",
-                "factor_id": "",
                 "wording": a.label,
                 "answers": "; ".join(a.options) if a.options else "free text",
                 "reverse_scored": "",
             }
         )
-    for f in framework.factors:
-        for it in f.items:
+    number = 0
+    for part in parts(framework):
+        for _, it in part.statements:
+            number += 1
             rows.append(
                 {
                     "question_id": it.id,
-                    "section": f.name,
+                    "number": str(number),
+                    "section": part.title,
                     "kind": "likert",
-                    "factor_id": f.id,
                     "wording": it.text,
                     "answers": scale,
                     "reverse_scored": "yes" if it.reverse else "no",
                 }
             )
-    for qid, f, prompt in framework.free_text_questions:
-        rows.append(
-            {
-                "question_id": qid,
-                "section": f.name,
-                "kind": "free_text",
-                "factor_id": f.id,
-                "wording": prompt,
-                "answers": "free text (please do not name individuals)",
-                "reverse_scored": "",
-            }
-        )
+        for qid, _, prompt in part.free_text:
+            number += 1
+            rows.append(
+                {
+                    "question_id": qid,
+                    "number": str(number),
+                    "section": part.title,
+                    "kind": "free_text",
+                    "wording": prompt,
+                    "answers": "free text (please do not name individuals)",
+                    "reverse_scored": "",
+                }
+            )
     return rows
 
 
@@ -81,12 +176,16 @@ def to_csv(framework: Framework) -> str:
 
 
 def to_markdown(framework: Framework) -> str:
-    """A printable questionnaire: paper surveys are still common in custody suites."""
+    """A printable questionnaire: paper surveys are still common in custody suites.
+
+    Statements are numbered as in the workbook's Questionnaire sheet (`number`), so answers
+    on paper are typed into the Responses sheet by number; no id or factor is printed."""
     sc = framework.scale
     labels = " | ".join(f"{v} {sc.labels.get(v, '')}".strip() for v in range(sc.min, sc.max + 1))
     boxes = " ".join(f"☐{v}" for v in range(sc.min, sc.max + 1))  # the framework's own scale
+    boxes += f" ☐{DONT_KNOW}"
     out = [
-        f"# Staff survey: {framework.name}",
+        f"# Staff survey: {SURVEY_TITLE.lower()}",
         "",
         "This survey asks what helps and what holds back the collaboration you work in. "
         "It is anonymous: results are only ever shown for groups of people, never for "
@@ -99,17 +198,19 @@ def to_markdown(framework: Framework) -> str:
         opts = f" ({'; '.join(a.options)})" if a.options else ""
         out.append(f"- **{a.label}**{opts} ____________________")
     out.append("")
-    out.append(f"Answer each statement on this scale: {labels}.")
+    out.append(
+        f'Answer each statement on this scale: {labels}. If you cannot say, tick "{DONT_KNOW}".'
+    )
     n = 0
-    for f in framework.factors:
-        out += ["", f"## {f.name}", ""]
-        for it in f.items:
+    for part in parts(framework):
+        out += ["", f"## {part.title}", ""]
+        for _, it in part.statements:
             n += 1
-            out.append(f"{n}. {it.text} `[{it.id}]`  {boxes}")
-        for qid, ff, prompt in framework.free_text_questions:
-            if ff.id == f.id:
-                out += ["", f"*{prompt}* `[{qid}]`", "", "> ", ""]
-    out += ["", f"_Framework: {framework.name}. {framework.citation}_", ""]
+            out.append(f"{n}. {it.text}  {boxes}")
+        for _, _, prompt in part.free_text:
+            n += 1
+            out += [f"{n}. *{prompt}*", "", "> ", ""]
+    out += ["", "Thank you for your answers.", ""]
     return "\n".join(out)
 
 
@@ -133,7 +234,7 @@ def write_xlsx(framework: Framework, path: Path) -> None:
                 cell.data_type = "s"  # text, never a formula, whatever it starts with
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for col, width in zip("ABCDEFG", (22, 30, 10, 16, 70, 50, 14), strict=True):
+    for col, width in zip("ABCDEFG", (22, 8, 14, 10, 70, 50, 14), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2):
         row[4].alignment = Alignment(wrap_text=True)
@@ -144,7 +245,7 @@ def write_xlsx(framework: Framework, path: Path) -> None:
         cell.font = Font(bold=True)
     # Drop-downs catch typing errors at entry, before they become import errors.
     sc = framework.scale
-    points = ",".join(str(v) for v in range(sc.min, sc.max + 1))
+    points = ",".join([*(str(v) for v in range(sc.min, sc.max + 1)), DONT_KNOW])
     likert = DataValidation(type="list", formula1=f'"{points}"', allow_blank=True)
     resp.add_data_validation(likert)
     item_ids = {it.id for _, it in framework.items}

@@ -36,6 +36,7 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import CollablensError, NotFound
+from ..framework import Framework
 from ..store import Store
 from ..store import forces as forces_store
 from ..store.queries import online as q
@@ -44,7 +45,7 @@ from ..store.queries.waves import ensure_wave
 from ..vocabulary import ATTRIBUTES as ATTRIBUTE_COLUMNS
 from ..vocabulary import LINK_BURST_RESPONSES, LINK_RESPONSES_PER_MINUTE, NOT_STATED
 from .importer import InputError, map_columns, pack_answers, parse
-from .instrument import RESPONDENT_COLUMNS, response_columns
+from .instrument import DONT_KNOW, RESPONDENT_COLUMNS, response_columns
 from .readers import RawTable
 
 #: The format name recorded for responses that came through a link.
@@ -113,13 +114,18 @@ def create_link(store: Store, collaboration: str, wave: str, force: str | None =
             sha256=hashlib.sha256(token.encode()).hexdigest(),
             source_format=WEB_FORMAT,
             rows_added=0,
-            item_ids=[it.id for _, it in framework.items],
+            item_ids=_layout(framework),
             scale_min=framework.scale.min,
         )
         q.insert_link(conn, token, wave_id, force, import_id, date.today())
     found = find_link(store, token)
     assert found is not None
     return found
+
+
+def _layout(framework: Framework) -> list[str]:
+    """The item order a link's answers are packed in (its import's `item_ids`)."""
+    return [it.id for _, it in framework.items]
 
 
 def find_link(store: Store, token: str) -> Link | None:
@@ -215,8 +221,20 @@ def submit(
         collaboration=link.collaboration,
     )
     if parsed.frame.empty:
+        if parsed.non_answer_rows:  # every answer "Don't know": nothing to count
+            raise InputError(
+                [
+                    f'every answer you gave is "{DONT_KNOW}", which counts as no answer, so '
+                    "there is nothing to send; answer at least one statement on the scale, "
+                    "or close this page"
+                ]
+            )
         raise InputError(["please answer at least one question before you submit"])
-    packed = pack_answers(parsed.values, framework.scale.min)[0]
+    # Packed in the link's layout (the framework's item order), whatever order the
+    # questionnaire asks them in: the layout is what reads them back.
+    where = {item: j for j, item in enumerate(parsed.item_ids)}
+    values = parsed.values[:, [where[item] for item in _layout(framework)]]
+    packed = pack_answers(values, framework.scale.min)[0]
     attrs = parsed.frame.iloc[0]
     minute = int((time.time() if at is None else at) // 60)
     try:

@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..access.accounts import User
 from ..store import forces as forces_store
-from ..surveys import online
+from ..surveys import instrument, online
 from ..surveys.readers import InputError
 from .app import page
 from .security import PUBLIC, allow
@@ -82,23 +82,28 @@ def _questions(request: Request, link: online.Link) -> dict:
                 attributes.append({"id": "force", "label": a.label, "options": forces})
             continue
         attributes.append({"id": a.id, "label": a.label, "options": a.options})
+    # "Don't know" beside every statement, sent as its words: stored as no answer.
     scale = [
-        {"value": v, "label": fw.scale.labels.get(v, str(v))}
+        {"value": str(v), "label": fw.scale.labels.get(v, str(v)), "key": str(v)}
         for v in range(fw.scale.min, fw.scale.max + 1)
+    ] + [{"value": instrument.DONT_KNOW, "label": instrument.DONT_KNOW, "key": "dk"}]
+    # The questionnaire's own parts and order (`instrument.parts`), as on paper: no factor
+    # named, statements of one factor apart.
+    parts = instrument.parts(fw)
+    sections = [
+        {
+            "title": part.title,
+            "questions": [{"id": it.id, "text": it.text} for _, it in part.statements],
+            "texts": [{"id": q, "prompt": p} for q, _, p in part.free_text],
+        }
+        for part in parts
     ]
-    sections = []
-    for f in fw.factors:
-        sections.append(
-            {
-                "id": f.id,
-                "questions": [{"id": it.id, "text": it.text} for it in f.items],
-                "texts": [{"id": q, "prompt": p} for q, ff, p in fw.free_text_questions if ff is f],
-            }
-        )
+    statements = [it for part in parts for _, it in part.statements]
     labels = {a["id"]: a["label"] for a in attributes}
-    labels |= {q["id"]: q["text"] for sec in sections for q in sec["questions"]}
+    labels |= {it.id: it.text for it in statements}
+    labels |= {q: p for part in parts for q, _, p in part.free_text}
     targets = {a["id"]: f"a-{a['id']}" for a in attributes}
-    targets |= {q["id"]: f"{q['id']}-{fw.scale.min}" for sec in sections for q in sec["questions"]}
+    targets |= {it.id: f"{it.id}-{fw.scale.min}" for it in statements}
     return {
         "attributes": attributes,
         "scale": scale,

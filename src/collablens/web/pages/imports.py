@@ -56,7 +56,8 @@ async def responses_upload(
     wake(request)
     res = done.imported
     what = "nothing new" if res.already_imported else f"{res.rows_added} respondents"
-    return back(f"/jobs/{done.job}", f"{filename}: {what} imported; coding its comments")
+    said = " ".join([f"{filename}: {what} imported; coding its comments.", *res.coverage_lines()])
+    return back(f"/jobs/{done.job}", said)
 
 
 @router.get("/c/{name}/downloads", response_class=HTMLResponse)
