@@ -523,3 +523,40 @@ def test_a_slides_quotes_are_short_labelled_and_clean_where_they_can_be(iv, cm):
     # sure polarities are read before unsure ones
     order = [q.polarity == "unclear" for q in picked]
     assert order == sorted(order)
+
+
+@pytest.mark.parametrize(
+    ("forces", "waves", "hidden"),
+    [
+        ({"Alpha": 40, "Beta": 25, "Gamma": 12}, ("w1", "w2"), False),
+        ({"Alpha": 6, "Beta": 3}, ("w1",), True),
+    ],
+)
+def test_a_deck_on_another_framework_and_an_all_hidden_wave(
+    tmp_path, mini_framework_path, forces, waves, hidden
+):
+    """Another framework's bands and factors; a wave too small to show anything says so,
+    with no chart drawn from hidden figures."""
+    from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
+    from collablens.surveys.importer import import_responses
+
+    store = Store(str(tmp_path / "m.db"))
+    store.migrate()
+    fw = store.set_framework(mini_framework_path)
+    for i, wave in enumerate(waves):
+        path = tmp_path / f"{wave}.csv"
+        to_template_csv(simulate_wave(fw, Scenario(forces=forces), i, seed=3), path)
+        import_responses(store, path, "Mini", wave)
+    prs, findings, _, _ = build_deck(store, "Mini")
+    titles = _titles(prs)
+    assert len(set(titles)) == len(titles) and all(titles)
+    text = _deck_text_of(prs)
+    for f in fw.factors:
+        assert f.name in titles
+    assert findings.all_hidden == hidden
+    if hidden:
+        assert "Every factor's score is hidden" in text
+        assert not any(_charts(s) for s in prs.slides)
+    else:
+        assert "What changed since w1" in titles
+    store.close()

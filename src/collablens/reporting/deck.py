@@ -641,7 +641,10 @@ def _factor_slides(prs, fw: Framework, findings: Findings | None, interviews) ->
             big = f"{plain.score(r['mean'])} out of {fw.scale.max}" if shown and r else "–"
             tone = readable(fw.band_colour(r["band"])) if shown and r else INK
             _text(s, 0.6, top, 4.8, 0.8, big, size=36, bold=True, colour=tone)
-            detail = [_band_cell(r)[:1].upper() + _band_cell(r)[1:]]
+            band = _band_cell(r)
+            if band.lower() in plain.BAND_NOUNS:  # "A strength", "Borderline"
+                band = f"a {band.lower()}"
+            detail = [band[:1].upper() + band[1:]]
             if r and r["on_line"]:
                 detail = [r["line_say"]]
             elif r and r["mean"] is None and r.get("hidden_why"):
