@@ -3,6 +3,7 @@ from the same analysis layer, recorded in the release ledger."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pptx import Presentation
 
+from collablens.analysis import plain
 from collablens.analysis.disclosure import OTHER_GROUP, pooled_counts
 from collablens.analysis.interviews import interview_findings
 from collablens.demo.interviews import demo_interviews
@@ -88,12 +90,17 @@ def test_the_deck_shows_what_the_report_may_and_nothing_more(demo, tmp_path):
     out = tmp_path / "findings.pptx"
     res = write_deck(store, COLLABORATION, out)
     fw = store.framework
-    assert res.slides == 3 + len(fw.factors) + 2 and res.interviews == 6
+    # title, method, at a glance, strengths, concerns, gaps, change, one per factor,
+    # register, workshop, about
+    assert res.slides == 7 + len(fw.factors) + 3 and res.interviews == 6
     text = _deck_text(out)
     for f in fw.factors:
         assert f.name in text
-    assert "Krippendorff's alpha 0." in text and "838 respondents" in text
-    assert "Tarn Valley" not in text  # the survey's tiny force
+    assert "scored 0.92 out of 1 (Krippendorff's alpha)" in text and "838 people answered" in text
+    # The survey's tiny force: in no survey figure (the register's public facts may name it,
+    # as the report's governance section does).
+    survey = text.split("What the register shows")[0]
+    assert "Tarn Valley" not in survey
     assert (
         "Fellside Police, interview" not in text and "Eastdale Constabulary, interview" not in text
     )
@@ -204,3 +211,352 @@ def test_a_shown_forces_quote_keeps_the_names_it_says():
     shown = disclose(InterviewEvidence(people, codes, forces=forces), Policy(interview_k=3))
     assert shown.codes[0]["text"] == said and shown.codes[0]["shown_force"] == "Northmoor Police"
     assert shown.codes[1]["text"] == "We fit around [force], as the [force] people say"
+
+
+# -- the deck that tells the story, for every reader ------------------------------------------
+
+STORY = (
+    "At a glance",
+    "What is working: the strengths",
+    "What is holding it back: the concerns",
+    "Where forces differ",
+    "What changed since 2025 spring",
+    "What the register shows",
+    "Questions for a workshop",
+)
+
+
+@pytest.fixture(scope="module")
+def story(demo, tmp_path_factory):
+    """The demo's deck as written, opened again as a reader's PowerPoint would, and the
+    report's own findings (asked for as the report asks: output "report")."""
+    from collablens.analysis.publishing import Request, release
+
+    _, store = demo
+    out = tmp_path_factory.mktemp("story") / "findings.pptx"
+    write_deck(store, COLLABORATION, out)
+    report = release(store, Request(COLLABORATION, None, "report", "report.html")).findings
+    return Presentation(str(out)), report
+
+
+def _titles(prs) -> list[str]:
+    return [slide.shapes.title.text_frame.text for slide in prs.slides]
+
+
+def _slide(prs, title: str):
+    return next(s for s in prs.slides if s.shapes.title.text_frame.text == title)
+
+
+def _slide_text(slide) -> str:
+    return "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+
+
+def _charts(slide):
+    return [sh for sh in slide.shapes if sh.has_chart]
+
+
+def _series(chart) -> dict[str, list[float]]:
+    return {s.name: list(s.values) for s in chart.plots[0].series}
+
+
+def test_every_slide_has_its_own_title_read_first(story):
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    prs, _ = story
+    titles = _titles(prs)
+    assert all(t.strip() for t in titles) and len(set(titles)) == len(titles)
+    for slide in prs.slides:
+        first = slide.shapes[0]  # reading order is the order of the shape tree
+        assert first.is_placeholder
+        assert first.placeholder_format.type in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
+    for title in STORY:
+        assert title in titles, title
+
+
+def test_every_chart_and_picture_says_what_it_shows(story):
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    prs, _ = story
+    charts = 0
+    for slide in prs.slides:
+        for sh in slide.shapes:
+            descr = sh._element.xpath("./*[1]/p:cNvPr")[0].get("descr", "")
+            if sh.shape_type == MSO_SHAPE_TYPE.PICTURE or sh.has_chart:
+                assert len(descr) > 40, (sh.name, descr)
+            if sh.has_chart:
+                charts += 1
+                # the words name every bar and its value, as its label prints it
+                for values in _series(sh.chart).values():
+                    cats = list(sh.chart.plots[0].categories)
+                    for cat, v in zip(cats, values, strict=True):
+                        assert str(cat) in descr and f"{v:.1f}" in descr, (cat, v, descr)
+            elif (
+                sh.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
+                and not sh.has_text_frame
+                or (sh.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE and not sh.text_frame.text)
+            ):
+                assert "decorative" in sh._element.xml, sh.name  # a screen reader skips it
+    assert charts >= 4  # strengths, concerns, partner gaps, change
+
+
+def _fill(cell) -> str:
+    return "#" + str(cell.fill.fore_color.rgb)
+
+
+def test_no_text_below_12_pt_or_4_5_to_1(story):
+    from lxml import etree
+
+    from collablens.reporting.deck import contrast
+
+    prs, _ = story
+    for slide in prs.slides:
+        for sh in slide.shapes:
+            frames = []
+            if sh.has_text_frame:
+                frames.append((sh.text_frame, "#ffffff"))
+            if sh.has_table:
+                frames += [(c.text_frame, _fill(c)) for r in sh.table.rows for c in r.cells]
+            for frame, ground in frames:
+                for para in frame.paragraphs:
+                    for run in para.runs:
+                        if not run.text.strip():
+                            continue
+                        assert run.font.size is not None and run.font.size.pt >= 12, run.text
+                        ink = "#" + str(run.font.color.rgb)
+                        assert contrast(ink, ground) >= 4.5, (run.text, ink, ground)
+            if sh.has_chart:
+                xml = etree.tostring(sh.chart._chartSpace).decode()
+                sizes = [int(v) for v in re.findall(r'\bsz="(\d+)"', xml)]
+                assert sizes and min(sizes) >= 1200
+
+
+def test_the_headline_keeps_on_the_line(story):
+    prs, report = story
+    glance = _slide(prs, "At a glance")
+    assert report.headline[:1].upper() + report.headline[1:] in _slide_text(glance)
+    table = next(sh.table for sh in glance.shapes if sh.has_table)
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows}
+    for row in report.scorecard:
+        name, _kind, score, band = rows[row["name"]]
+        assert score == plain.score(row["mean"])  # the report's figure, as words print it
+        assert ("on the line" in band) == row["on_line"]
+    assert sum(r["on_line"] for r in report.scorecard) == 3  # the demo's three
+
+
+def test_the_decks_figures_are_the_reports(story):
+    prs, report = story
+    assert not report.hidden_sections
+    # strengths and concerns: each chart's bars are the report's scores
+    for title, rows in (
+        ("What is working: the strengths", report.strengths),
+        ("What is holding it back: the concerns", report.concerns),
+    ):
+        (chart,) = _charts(_slide(prs, title))
+        values = dict(
+            zip(chart.chart.plots[0].categories, _series(chart.chart)["Score"], strict=True)
+        )
+        for r in rows:
+            assert values[r["name"]] == pytest.approx(r["mean"])
+    # partner gaps: the report's sentences, and the forces' scores it draws
+    gaps = _slide(prs, "Where forces differ")
+    text = " ".join(_slide_text(gaps).split())
+    assert report.headline_gaps and all(g["say"] in text for g in report.headline_gaps)
+    assert (
+        "Harbourwick Police staff rate parochialism and protectionism 1.4 points lower than "
+        "Northmoor Police staff do" in text
+    )
+    (chart,) = _charts(gaps)
+    drawn = dict(
+        zip(
+            chart.chart.plots[0].categories,
+            _series(chart.chart)["Parochialism and protectionism"],
+            strict=True,
+        )
+    )
+    means = report.force_means.loc["parochialism"].dropna()
+    assert drawn == pytest.approx({str(k): float(v) for k, v in means.items()})
+    assert "Tarn Valley Constabulary" not in drawn  # hidden in the report: never drawn
+    # change since the last wave: the report's sentences, and its trend's scores
+    change = _slide(prs, "What changed since 2025 spring")
+    text = " ".join(_slide_text(change).split())
+    assert all(c["say"] in text for c in report.changes)
+    assert "Time, pace and patience: up 0.7 points since 2025 spring" in text
+    (chart,) = _charts(change)
+    series = _series(chart.chart)
+    trend = report.trend.set_index(["wave", "factor"])["mean"]
+    ids = {f.name: f.id for f in report.framework.factors}
+    for wave, values in series.items():
+        for name, v in zip(chart.chart.plots[0].categories, values, strict=True):
+            assert v == pytest.approx(float(trend[(wave, ids[name])]))
+    whole = next(c for c in report.changes if c["factor"] == "Time, pace and patience")
+    after, before = series["2026 spring"][0], series["2025 spring"][0]
+    assert after - before == pytest.approx(whole["diff"], abs=1e-9)
+
+
+QUOTE_LABELS = ("Barrier", "Enabler", "Neither barrier nor enabler",
+                "Not clear if barrier or enabler", "Comment on this question")  # fmt: skip
+
+
+def test_every_quote_says_barrier_or_enabler_and_none_has_a_gap(story):
+    from collablens.analysis.quotes import redacted
+
+    prs, report = story
+    quoted = 0
+    for f in report.framework.factors:
+        slide = _slide(prs, f.name)
+        for sh in slide.shapes:
+            if not sh.has_text_frame or "“" not in sh.text_frame.text:
+                continue
+            label, *words = [p.text for p in sh.text_frame.paragraphs]
+            assert label.startswith(QUOTE_LABELS), label
+            assert words and words[0].startswith("“") and len(words[0]) <= 202
+            # every demo factor has clean quotes, so none with "[NAME]" is shown
+            assert not redacted(words[0]), words[0]
+            quoted += 1
+    assert quoted >= 2 * len(report.framework.factors)
+    governance = _slide_text(_slide(prs, "Governance"))
+    # the survey's positive comment on a concern: shown, and never without its label
+    assert (
+        "Not clear if barrier or enabler · Eastdale Constabulary, survey comment\n“The "
+        "section 22A agreement" in governance
+    )
+    assert "[NAME]" not in _deck_text_of(prs) and "[ID NUMBER]" not in _deck_text_of(prs)
+
+
+def _deck_text_of(prs) -> str:
+    return "\n".join(_slide_text(s) for s in prs.slides)
+
+
+def test_a_force_leads_deck_compares_no_forces(demo):
+    from dataclasses import replace
+
+    from collablens.analysis.disclosure import Policy
+
+    _, store = demo
+    policy = replace(Policy.of(store), audience_force="Northmoor Police")
+    prs, findings, _, _ = build_deck(store, COLLABORATION, policy=policy)
+    assert "gaps" in findings.hidden_sections
+    titles = _titles(prs)
+    assert "Where forces differ" not in titles and "What is working: the strengths" in titles
+    text = _deck_text_of(prs)
+    assert "staff rate" not in text and "does not compare forces" in text
+    for slide in prs.slides:
+        for chart in _charts(slide):
+            cats = {str(c) for c in chart.chart.plots[0].categories}
+            assert not cats & {"Harbourwick Police", "Eastdale Constabulary", "Fellside Police"}
+
+
+# -- the quotes a slide shows (analysis.quotes.factor_quotes) ---------------------------------
+
+
+def _interview(quotes):
+    from collablens.analysis.interviews import InterviewFactor
+
+    return InterviewFactor("governance", "Governance", "inhibitor", quotes=quotes)
+
+
+def _comments(quotes):
+    from collablens.analysis.quotes import FactorComments
+
+    return FactorComments("governance", "Governance", "inhibitor", len(quotes), quotes=quotes)
+
+
+def test_a_long_comment_is_cut_at_a_sentence_or_not_quoted():
+    from collablens.analysis.quotes import Quote, factor_quotes, trimmed
+
+    long_first = "A" + " very" * 60 + " long first sentence. Short second."
+    assert trimmed(long_first) is None
+    two = "Nobody knows who signs off. " + "It drags on for weeks and weeks. " * 10
+    assert trimmed(two) is not None and trimmed(two).endswith(".")  # type: ignore[union-attr]
+    assert len(trimmed(two) or "") <= 200
+    picked = factor_quotes(None, _comments([Quote(long_first, "A", "unclear"),
+                                            Quote(two, "B", "unclear")]))  # fmt: skip
+    assert [q.text for q in picked] == [trimmed(two)]
+
+
+def test_redacted_words_only_where_no_clean_ones():
+    from collablens.analysis.quotes import Quote, factor_quotes
+
+    gap = Quote("Insp [NAME] (collar [ID NUMBER]) keeps everything moving.", "A", "enabler")
+    clean = {"text": "Our supervisor kept the team together.", "force": None,
+             "polarity": "enabler"}  # fmt: skip
+    assert [q.text for q in factor_quotes(_interview([clean]), _comments([gap]))] == [clean["text"]]
+    only = factor_quotes(None, _comments([gap]))
+    assert [q.text for q in only] == [gap.text]  # a quote with a gap beats no quote
+
+
+quote_text = st.lists(
+    st.sampled_from(["a", "bc", " ", "X", ".", "!", "? ", "[", "]", "[NAME]", "[ID NUMBER]",
+                     "[force]", "Ok. ", "word " * 12]),
+    min_size=1,
+    max_size=40,
+).map("".join)  # fmt: skip
+polarities = st.sampled_from(["barrier", "enabler", "neutral", "unclear"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(quote_text, st.sampled_from(["N", None]), polarities), max_size=6),
+    st.lists(st.tuples(quote_text, st.sampled_from(["E", "F"]), polarities), max_size=6),
+)
+def test_a_slides_quotes_are_short_labelled_and_clean_where_they_can_be(iv, cm):
+    from collablens.analysis.quotes import (
+        POLARITY_LABELS,
+        Quote,
+        factor_quotes,
+        redacted,
+        trimmed,
+    )
+
+    interview = _interview([{"text": t, "force": f, "polarity": p} for t, f, p in iv])
+    comments = _comments([Quote(t, f, p) for t, f, p in cm])
+    picked = factor_quotes(interview, comments)
+    candidates = [trimmed(t) for t, _, _ in iv + cm]
+    fit = [c for c in candidates if c]
+    assert len(picked) == min(3, len(set(fit)) if not any(not redacted(c) for c in fit)
+                              else len({c for c in fit if not redacted(c)}))  # fmt: skip
+    for q in picked:
+        assert q.text in fit and len(q.text) <= 200
+        assert q.label in POLARITY_LABELS.values()
+    if any(not redacted(c) for c in fit):
+        assert not any(redacted(q.text) for q in picked)
+    # sure polarities are read before unsure ones
+    order = [q.polarity == "unclear" for q in picked]
+    assert order == sorted(order)
+
+
+@pytest.mark.parametrize(
+    ("forces", "waves", "hidden"),
+    [
+        ({"Alpha": 40, "Beta": 25, "Gamma": 12}, ("w1", "w2"), False),
+        ({"Alpha": 6, "Beta": 3}, ("w1",), True),
+    ],
+)
+def test_a_deck_on_another_framework_and_an_all_hidden_wave(
+    tmp_path, mini_framework_path, forces, waves, hidden
+):
+    """Another framework's bands and factors; a wave too small to show anything says so,
+    with no chart drawn from hidden figures."""
+    from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
+    from collablens.surveys.importer import import_responses
+
+    store = Store(str(tmp_path / "m.db"))
+    store.migrate()
+    fw = store.set_framework(mini_framework_path)
+    for i, wave in enumerate(waves):
+        path = tmp_path / f"{wave}.csv"
+        to_template_csv(simulate_wave(fw, Scenario(forces=forces), i, seed=3), path)
+        import_responses(store, path, "Mini", wave)
+    prs, findings, _, _ = build_deck(store, "Mini")
+    titles = _titles(prs)
+    assert len(set(titles)) == len(titles) and all(titles)
+    text = _deck_text_of(prs)
+    for f in fw.factors:
+        assert f.name in titles
+    assert findings.all_hidden == hidden
+    if hidden:
+        assert "Every factor's score is hidden" in text
+        assert not any(_charts(s) for s in prs.slides)
+    else:
+        assert "What changed since w1" in titles
+    store.close()

@@ -33,6 +33,7 @@ from ..vocabulary import (
     UNCLEAR_POLARITY,
 )
 from .disclosure import InterviewEvidence, Policy, disclose
+from .quotes import clean_first
 
 QUOTE_MAX_CHARS = 240
 
@@ -153,12 +154,15 @@ def interview_findings(
 
 def _quotes(rows: list[dict[str, Any]], unnamed: re.Pattern[str] | None = None) -> list[dict]:
     """Up to three short quotes, from as many sources (people) and forces as there are:
-    people's codes first, then the model's most confident. A pseudonym in the words
+    people's codes first, then the model's most confident, clean words before any with a
+    redaction mark. A pseudonym in the words
     ("As P03 I think...") reads "[participant]": a quote never names one."""
     ranked = sorted(
         (r for r in rows if r["text"] and 20 <= len(r["text"]) <= QUOTE_MAX_CHARS),
         key=lambda r: (r["source"] != HUMAN_CODE, -float(r["confidence"] or 0), r["id"]),
     )
+    # Words with a redaction mark ("[NAME]") only where no clean ones are left to quote.
+    ranked = clean_first(ranked, lambda r: r["text"])
     out: list[dict] = []
     seen_sources: set[int] = set()
     seen_forces: set[str | None] = set()

@@ -48,6 +48,50 @@ def score(value: float | None) -> str:
     return "not shown" if value is None else f"{value:.1f}"
 
 
+def standing(value: float | None, scale_max: int, band_label: str) -> str:
+    """A factor's score and band in words: "2.8 out of 5, a concern", "3.4 out of 5,
+    borderline"; "not shown" where the score is hidden."""
+    if value is None:
+        return "not shown"
+    word = band_label.lower()
+    # A band named by a noun reads "a concern"; one named by an adjective, "borderline".
+    word = f"a {word}" if word in BAND_NOUNS else word
+    return f"{score(value)} out of {scale_max}, {word}"
+
+
+#: Band labels that are nouns ("a strength"); any other label is read as an adjective.
+BAND_NOUNS = frozenset({"strength", "concern", "weakness", "risk"})
+
+
+def raised(
+    where: str, barrier: int, enabler: int, neutral: int, unclear: int, waiting: int = 0
+) -> str:
+    """How often a factor came up in one kind of evidence, in one short sentence.
+
+    "Interviews: raised 3 times: 2 as a barrier and 1 as an enabler." "Survey comments:
+    raised 33 times; the coder could not tell which way most lean. 134 more wait for a
+    person to check them." The full split, with every unclear and waiting passage, is
+    `quotes.polarity_phrase`, in the report's detail.
+    """
+    total = barrier + enabler + neutral + unclear
+    more = f" {waiting:,} more wait for a person to check them." if waiting else ""
+    if not total:
+        return f"{where}: not raised yet.{more}" if waiting else f"{where}: not raised."
+    times = "once" if total == 1 else f"{total:,} times"
+    sure = [
+        f"{n:,} {word}"
+        for n, word in ((barrier, "as a barrier"), (enabler, "as an enabler"), (neutral, "neutral"))
+        if n
+    ]
+    listed = " and ".join([", ".join(sure[:-1]), sure[-1]] if len(sure) > 1 else sure)
+    if unclear * 2 > total:
+        lean = "the coder could not tell which way most lean"
+        body = f"{lean}; of the rest, {listed}" if sure else lean
+        return f"{where}: raised {times}; {body}.{more}"
+    tail = f"; {unclear:,} unclear" if unclear else ""
+    return f"{where}: raised {times}: {listed}{tail}.{more}"
+
+
 def _lower(name: str) -> str:
     """A factor's name inside a sentence: sentence case, keeping acronyms (ICT)."""
     return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in name.split())

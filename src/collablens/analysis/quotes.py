@@ -9,7 +9,10 @@ gave it or the coder was sure of it (`shown_polarity`); otherwise it reads "uncl
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
@@ -21,7 +24,33 @@ from ..vocabulary import (
     SHOWN_POLARITIES,
     UNCLEAR_POLARITY,
 )
-from .disclosure import CommentEvidence
+from .disclosure import FORCE_PLACEHOLDER, CommentEvidence
+
+if TYPE_CHECKING:
+    from .interviews import InterviewFactor
+
+T = TypeVar("T")
+
+#: What redaction and the disclosure gate leave in people's words: "[NAME]", "[ID NUMBER]",
+#: "[EMAIL]" (`text.redact.TOKENS`), "[participant]" (a pseudonym) and "[force]" (a pooled
+#: force). A quote that carries one reads as a form with gaps; it is shown only where a
+#: factor has no clean quote at all.
+REDACTION_MARK = re.compile(
+    r"\[(?:[A-Z][A-Z ]*[A-Z]|participant|" + re.escape(FORCE_PLACEHOLDER[1:-1]) + r")\]"
+)
+#: The longest quote a slide shows: longer words are cut at the end of a sentence, and a
+#: first sentence longer than this is not quoted at all (a wall of text is not a quote).
+SLIDE_QUOTE_CHARS = 200
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’')\]]*(?=\s)")
+#: What a reader is told a quote is, by its shown polarity (`polarity_shown`); an uncoded
+#: comment (None) answered the factor's own question.
+POLARITY_LABELS = {
+    "barrier": "Barrier",
+    "enabler": "Enabler",
+    "neutral": "Neither barrier nor enabler",
+    UNCLEAR_POLARITY: "Not clear if barrier or enabler",
+    None: "Comment on this question",
+}
 
 
 @dataclass
@@ -166,8 +195,10 @@ def _coded(
 
 
 def representative(frame: pd.DataFrame, n: int) -> list[Quote]:
-    """Confident quotes that differ: each pick favours a force and a polarity not yet shown."""
-    pool = frame.drop_duplicates("text").to_dict("records")
+    """Confident quotes that differ: each pick favours a force and a polarity not yet shown.
+
+    Quotes with redaction marks ("[NAME]") only where the factor has no clean one."""
+    pool = clean_first(frame.drop_duplicates("text").to_dict("records"), lambda r: r["text"])
     picked: list[Quote] = []
     forces: set[str] = set()
     polarities: set[str] = set()
@@ -217,3 +248,90 @@ def diverse(frame: pd.DataFrame, n: int) -> list[Quote]:
     if len(picked) < n:  # too few forces: fill up with the next fullest answers
         picked = pd.concat([picked, ranked.drop(picked.index).head(n - len(picked))])
     return [Quote(t, f) for t, f in zip(picked["text"], picked["force"], strict=True)]
+
+
+def redacted(text: str) -> bool:
+    """Whether words carry a redaction mark (`REDACTION_MARK`)."""
+    return REDACTION_MARK.search(text) is not None
+
+
+def clean_first(candidates: Sequence[T], text: Callable[[T], str]) -> list[T]:
+    """The candidates without redaction marks where there is at least one; all of them
+    where every one has a mark (a quote with a gap beats no quote at all)."""
+    clean = [c for c in candidates if not redacted(text(c))]
+    return clean if clean else list(candidates)
+
+
+def trimmed(text: str, limit: int = SLIDE_QUOTE_CHARS) -> str | None:
+    """The words whole where they fit in `limit` characters, else their first sentences
+    that do; None where the first sentence alone is longer (then it is not quoted)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = None
+    for end in _SENTENCE_END.finditer(text):
+        if end.end() > limit:
+            break
+        cut = end.end()
+    return text[:cut] if cut else None
+
+
+@dataclass(frozen=True)
+class ShownQuote:
+    """A quote as a slide shows it: its words, who said it, where, and what it is."""
+
+    text: str
+    who: str  # the speaker's force where its group is shown, else "a participant"
+    source: str  # "interview" or "survey comment"
+    polarity: str | None  # as shown (`polarity_shown`); None for an uncoded comment
+
+    @property
+    def label(self) -> str:
+        """ "Barrier", "Enabler"...: a quote never sits on a slide without saying which."""
+        return POLARITY_LABELS.get(self.polarity, POLARITY_LABELS[UNCLEAR_POLARITY])
+
+
+#: The order quotes are read in on a slide: what holds it back, what helps, the rest.
+_READING_ORDER = {"barrier": 0, "enabler": 1, "neutral": 2, UNCLEAR_POLARITY: 3, None: 4}
+
+
+def factor_quotes(
+    interview: InterviewFactor | None,
+    comments: FactorComments | None,
+    n: int = QUOTES_PER_FACTOR,
+    limit: int = SLIDE_QUOTE_CHARS,
+) -> list[ShownQuote]:
+    """Up to `n` quotes for one factor's slide, from its interviews and survey comments
+    together (both already through the disclosure gate).
+
+    Each is at most `limit` characters (`trimmed`); none carries a redaction mark while a
+    clean one exists for the factor, from either source; quotes whose polarity is shown
+    (barrier, enabler) come before those the coder was unsure of; interviews and comments
+    take turns, and no force speaks twice while another waits. They are returned in
+    reading order: barriers, enablers, then the rest, each labelled (`ShownQuote.label`).
+    """
+    pool: list[ShownQuote] = []
+    for q in interview.quotes if interview else []:
+        words = trimmed(q["text"], limit)
+        if words:
+            pool.append(
+                ShownQuote(words, q["force"] or "a participant", "interview", q["polarity"])
+            )
+    for c in comments.quotes if comments else []:
+        words = trimmed(c.text, limit)
+        if words:
+            pool.append(ShownQuote(words, c.force, "survey comment", c.polarity))
+    pool = list({q.text: q for q in reversed(clean_first(pool, lambda q: q.text))}.values())
+    pool.reverse()  # one of each wording, the first found, in the order found
+    sure = [q for q in pool if q.polarity in ("barrier", "enabler", "neutral")]
+    out: list[ShownQuote] = []
+    for tier in (sure, [q for q in pool if q not in sure]):
+        sources = [[q for q in tier if q.source == s] for s in ("interview", "survey comment")]
+        while len(out) < n and any(sources):
+            for left in sources:
+                if left and len(out) < n:
+                    said = {o.who for o in out}
+                    pick = next((q for q in left if q.who not in said), left[0])
+                    left.remove(pick)
+                    out.append(pick)
+    return sorted(out, key=lambda q: _READING_ORDER.get(q.polarity, 3))
