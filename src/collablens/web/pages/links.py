@@ -73,11 +73,16 @@ def add_force(
     name: str,
     user: Annotated[User, allow(MANAGE_COLLABORATIONS)],
     force: Annotated[str, Form(max_length=200)],
+    then: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    """A force joins the collaboration (named as its staff will pick it)."""
+    """A force joins the collaboration (named as its staff will pick it); from a refused
+    upload (`then=import`), back to the collaboration's page to upload the file again."""
     audience.forces_seen(store(request), user, name)
     declare(store(request), name, force)
-    return back(c(name) + "/links", f"{' '.join(force.split())} added")
+    added = " ".join(force.split())
+    if then == "import":
+        return back(c(name) + "#import", f"{added} added as a partner; upload the file again")
+    return back(c(name) + "/links", f"{added} added")
 
 
 def _set_link(request: Request, user: User, name: str, token: str, is_open: bool) -> Response:
