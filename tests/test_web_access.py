@@ -92,6 +92,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/admin/users"): MANAGE_USERS,
     ("POST", "/admin/users"): MANAGE_USERS,
     ("POST", "/admin/users/{name}/role"): MANAGE_USERS,
+    ("POST", "/admin/users/{name}/disable"): MANAGE_USERS,
+    ("POST", "/admin/users/{name}/enable"): MANAGE_USERS,
+    ("POST", "/admin/users/{name}/password"): MANAGE_USERS,
     ("GET", "/s/{token}"): PUBLIC,
     ("POST", "/s/{token}"): PUBLIC,
     ("GET", "/s/{token}/thanks"): PUBLIC,
@@ -215,6 +218,8 @@ def _form(method: str, path: str) -> dict:
         return {"name": "New Person", "role": VIEWER, "password": "a long enough password"}
     if path.endswith("/role"):
         return {"role": VIEWER}
+    if path.endswith("/password") and path.startswith("/admin/"):
+        return {"password": "a long enough password"}
     if path.endswith("/imports"):
         return {"wave": "2026"}
     return {}
