@@ -1,5 +1,6 @@
-"""A survey export uploaded in the web app: a refused file offers, on the page, what the
-command line offers as options (declare the force, count unknowns as "Other")."""
+"""Survey files in the web app: a refused export offers, on the page, what the
+command line offers as options (declare the force, count unknowns as "Other"), and the
+questionnaire is downloaded in the formats `collablens survey template` writes."""
 
 from __future__ import annotations
 
@@ -88,3 +89,22 @@ def test_the_command_line_still_names_its_options(web, tmp_path):
         raise AssertionError("an unknown force was imported")
     assert "--unknown-as-other" in said and f'collablens forces -c "{COLLAB}" --add' in said
     assert USERS  # the accounts exist: this ran in the web workspace
+
+
+def test_the_questionnaire_is_downloaded_from_the_links_page(web):
+    from collablens.access.accounts import FORCE_LEAD, VIEWER
+
+    lead = web.client()
+    sign_in(lead, FORCE_LEAD)
+    page = lead.get(f"{C}/links").text
+    assert 'href="/questionnaire.md"' in page and 'href="/questionnaire.xlsx"' in page
+    md = lead.get("/questionnaire.md")
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    first_item = next(it for _, it in web.store.framework.items)
+    assert first_item.text.split()[0] in md.text
+    xlsx = lead.get("/questionnaire.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert "questionnaire.xlsx" in xlsx.headers["content-disposition"]
+    viewer = web.client()
+    sign_in(viewer, VIEWER)
+    assert viewer.get("/questionnaire.md").status_code == 403

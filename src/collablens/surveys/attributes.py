@@ -203,8 +203,9 @@ def match(
         name = collaboration or "NAME"
         out.fixes.append(
             Fix(
-                cli=f'Fix: correct the file, declare the force with `collablens forces -c "{name}" '
-                f'--add FORCE`, or import again with --unknown-as-other to count them as "{OTHER}".',
+                cli="Fix: correct the file, declare the force with "
+                f'`collablens forces -c "{name}" --add FORCE`, or import again with '
+                f'--unknown-as-other to count them as "{OTHER}".',
                 web=f"Correct the file and upload it again, add the force to {name} as a "
                 f'partner, or import the file again counting these answers as "{OTHER}".',
             )

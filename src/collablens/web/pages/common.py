@@ -38,6 +38,15 @@ def back(url: str, note: str | None = None) -> RedirectResponse:
     return RedirectResponse(url + hash_ + fragment, status_code=303)
 
 
+#: What a workbook is sent as.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition that saves the response as `filename`."""
+    return f'attachment; filename="{filename}"'
+
+
 def c(name: str) -> str:
     """A collaboration's page address."""
     return "/c/" + quote(name, safe="")

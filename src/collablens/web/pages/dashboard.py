@@ -11,7 +11,7 @@ from ...access import audience
 from ...access.accounts import User
 from ...access.roles import SEE_RESULTS
 from ...analysis.publishing import NotPublished
-from ...errors import NotFound
+from ...errors import NotFound, for_web
 from ...reporting.dashboard import dashboard
 from ..app import page
 from ..security import allow
@@ -44,7 +44,7 @@ def collaboration_page(
             url=c(name),
             forces=forces,
             waves=[w for _, w in st.waves(name)],
-            why=str(exc),
+            why=for_web(exc),
             note=note_of(request),
         )
     return page(

@@ -6,6 +6,8 @@ far beside the officers and staff it declares, with what to check before publish
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -19,7 +21,7 @@ from ...surveys import online
 from ...surveys.attributes import add_force as declare
 from ..app import page
 from ..security import allow, can
-from .common import back, c, note_of, store
+from .common import XLSX, attachment, back, c, note_of, store
 
 router = APIRouter()
 LinkManager = Annotated[User, allow(MANAGE_LINKS)]
@@ -99,3 +101,35 @@ def close_link(request: Request, name: str, token: str, user: LinkManager) -> Re
 @router.post("/c/{name}/links/{token}/open")
 def open_link(request: Request, name: str, token: str, user: LinkManager) -> Response:
     return _set_link(request, user, name, token, True)
+
+
+#: The questionnaire's formats offered for download: (suffix, media type).
+QUESTIONNAIRE = {
+    "md": "text/markdown; charset=utf-8",
+    "xlsx": XLSX,
+}
+
+
+def _questionnaire(request: Request, fmt: str) -> Response:
+    """The workspace's questionnaire as `collablens survey template` writes it."""
+    from ...surveys.instrument import write_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"questionnaire.{fmt}"
+        write_template(store(request).framework, fmt, out)
+        data = out.read_bytes()
+    headers = {"Content-Disposition": attachment(out.name)}
+    return Response(data, media_type=QUESTIONNAIRE[fmt], headers=headers)
+
+
+@router.get("/questionnaire.md")
+def questionnaire_md(request: Request, user: LinkManager) -> Response:
+    """The questionnaire as text, to print or to build a form in another tool from."""
+    return _questionnaire(request, "md")
+
+
+@router.get("/questionnaire.xlsx")
+def questionnaire_xlsx(request: Request, user: LinkManager) -> Response:
+    """The questionnaire as a workbook, with a Responses sheet whose columns import as
+    they are."""
+    return _questionnaire(request, "xlsx")

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from ...access import audience
 from ...access.accounts import User
 from ...access.roles import REVIEW
+from ...errors import for_web
 from ...text import claims
 from ...text.review_keys import REVIEW_KEYS
 from ..app import page
@@ -85,7 +86,7 @@ def agreement_page(request: Request, name: str, user: Reviewer) -> Response:
         result = measure_agreement(store(request), name, coders=None)
         error = None
     except AgreementError as exc:
-        result, error = None, str(exc)
+        result, error = None, for_web(exc)
     return page(
         request,
         "agreement.html",
