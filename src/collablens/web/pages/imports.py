@@ -96,6 +96,7 @@ def downloads_page(request: Request, name: str, user: Reader) -> Response:
         jobs=jobs.recent(store(request), name),
         kinds=jobs.KINDS,
         coding=CODING,
+        unavailable=jobs.unavailable(),
         note=note_of(request),
     )
 
@@ -110,6 +111,8 @@ def start_job(
     audience.forces_seen(store(request), user, name)
     if kind not in jobs.KINDS:
         raise HTTPException(400, "Unknown kind of job.")
+    if kind in jobs.unavailable():
+        raise HTTPException(400, jobs.unavailable()[kind])
     if kind in CODING and not may(user.role, REVIEW):
         raise HTTPException(403, "Coding is for analysts and the programme office.")
     job = jobs.enqueue(store(request), kind, name, user.name)
