@@ -15,6 +15,7 @@ DECLARE_FORCE: Final = "declare_force"  # add `value` to the collaboration as a 
 UNKNOWN_AS_OTHER: Final = "unknown_as_other"  # import the same file again, unknowns as Other
 REGISTER_TEMPLATE: Final = "register_template"  # download the register workbook
 NAME_FORCE: Final = "name_force"  # give the force of every respondent on the upload form
+COMPARE_MODEL: Final = "compare_model"  # measure agreement with the coder model counted
 
 
 @dataclass(frozen=True)
