@@ -89,8 +89,7 @@ def register_import_cmd(
     with _failing(CollablensError):
         done = import_register(store, files, collaboration)
     _lines(
-        f"{e.collaboration}: {len(e.parties)} parties, {len(e.events)} events"
-        for e in done.entries
+        f"{e.collaboration}: {len(e.parties)} parties, {len(e.events)} events" for e in done.entries
     )
     if done.examples:
         console.print(f"Left out the template's {done.examples} example rows.")
