@@ -216,3 +216,33 @@ def test_uncoded_passages_can_count_as_none(store: Store):
     assert "is missing for that coder" in exclusion_note(missing)
     with pytest.raises(AgreementError, match="--uncoded is 'missing' or 'none'"):
         measure_agreement(store, "C", uncoded="zero")
+
+
+def test_the_web_page_says_its_own_way_where_the_command_line_names_options(store, web):
+    """The command line's --uncoded and --coders are links on the agreement page; no
+    message there names a command."""
+    import html
+
+    from webkit import COLLAB, sign_in
+
+    from collablens.access.accounts import ANALYST
+    from collablens.analysis.agreement import exclusion_note
+    from collablens.errors import for_web
+
+    ids = _interviews(store)
+    set_human_codes(store, ids[:4], "governance", "barrier", "Ana", blind=True)
+    with pytest.raises(AgreementError) as info:
+        measure_agreement(store, "C")
+    assert "collablens review --blind" in str(info.value)
+    assert "collablens" not in for_web(info.value) and "--" not in for_web(info.value)
+    set_human_codes(store, ids[:2], "governance", "barrier", "Ben", blind=True)
+    result = measure_agreement(store, "C")
+    assert "--uncoded none" in exclusion_note(result)
+    assert "--" not in exclusion_note(result, cli=False)
+    client = web.client()
+    sign_in(client, ANALYST)
+    url = "/c/" + COLLAB.replace(" ", "%20") + "/agreement"
+    page = html.unescape(client.get(url).text)
+    assert "nobody has coded these passages" in page
+    assert "collablens" not in page.split("<main", 1)[1] and "--" not in page.split("<main", 1)[1]
+    assert client.get(url + "?uncoded=zero").status_code == 400

@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import set_cell as _cell
+from registerkit import FILLED, filled_template
 from typer.testing import CliRunner
 
 from collablens.cli import app
@@ -22,7 +23,7 @@ from collablens.govern.checklist import (
     load_clauses,
     parse_clauses,
 )
-from collablens.govern.register import RegisterError, import_register, register_template
+from collablens.govern.register import RegisterError, import_register
 from collablens.store import Store
 
 D = date.fromisoformat
@@ -65,7 +66,7 @@ def test_review_dates_and_publication():
 
 
 def _template(path: Path, edit=None) -> Path:
-    register_template(path)
+    filled_template(path)
     if edit:
         book = openpyxl.load_workbook(path)
         edit(book)
@@ -75,7 +76,7 @@ def _template(path: Path, edit=None) -> Path:
 
 def test_the_workbook_records_agreements_and_clauses(any_store: Store, tmp_path):
     import_register(any_store, [_template(tmp_path / "r.xlsx")])
-    (c,) = checklists(any_store, "Example Regional Unit", today=D("2024-06-01"))
+    (c,) = checklists(any_store, FILLED, today=D("2024-06-01"))
     assert c.record.title == "Regional Unit Agreement 2019"
     assert c.missing == ["Termination and withdrawal"] and c.review_due == D("2025-03-01")
     assert not c.overdue and c.record.publication == "title and objective"
@@ -106,7 +107,7 @@ def test_the_workbook_records_agreements_and_clauses(any_store: Store, tmp_path)
 def test_bad_agreement_cells_are_named(store: Store, tmp_path, edit, message):
     with pytest.raises(RegisterError, match=message.replace("(", r"\(")):
         import_register(store, [_template(tmp_path / "r.xlsx", edit)])
-    assert checklists(store, "Example Regional Unit") == []
+    assert checklists(store, FILLED) == []
 
 
 def test_another_jurisdictions_clause_list(store: Store, tmp_path):
@@ -129,9 +130,10 @@ def test_the_checklist_commands(tmp_path):
     db = str(tmp_path / "w.db")
     run = CliRunner().invoke
     assert "Funding and budget" in run(app, ["register", "clauses", "--db", db]).output
-    run(app, ["register", "template", "--out", str(tmp_path / "r.xlsx")])
+    run(app, ["register", "template", "--out", str(tmp_path / "t.xlsx")])
+    filled_template(tmp_path / "r.xlsx")
     assert run(app, ["register", "import", str(tmp_path / "r.xlsx"), "--db", db]).exit_code == 0
-    out = run(app, ["register", "checklist", "-c", "Example Regional Unit", "--db", db])
+    out = run(app, ["register", "checklist", "-c", FILLED, "--db", db])
     text = " ".join(out.output.split())
     assert out.exit_code == 0 and "Missing: Termination and withdrawal" in text
     assert "published title and objective" in text

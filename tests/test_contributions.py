@@ -11,6 +11,7 @@ import pytest
 from conftest import set_cell as _cell
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from registerkit import FILLED, filled_template
 from typer.testing import CliRunner
 
 from collablens.cli import app
@@ -23,7 +24,7 @@ from collablens.govern.contributions import (
     load_years,
     money,
 )
-from collablens.govern.register import RegisterError, import_register, register_template
+from collablens.govern.register import RegisterError, import_register
 from collablens.store import Store
 
 Dm = Decimal
@@ -98,11 +99,11 @@ def test_contribution_shares_add_up(amounts):
 
 
 def _book(path: Path, edit=None) -> Path:
-    register_template(path)
+    filled_template(path)
     book = openpyxl.load_workbook(path)
     ws = book["Contributions"]
     ws.append(
-        ["Example Regional Unit", "Northmoor Police", "2024/25", "999,999,999.99", 30, 10, 0,
+        [FILLED, "Northmoor Police", "2024/25", "999,999,999.99", 30, 10, 0,
          "formula", 3200, 0, 0, 0, 0.1, 0, 0.2, 0]
     )  # fmt: skip
     if edit:
@@ -113,14 +114,14 @@ def _book(path: Path, edit=None) -> Path:
 
 def test_money_round_trips_through_the_store_exactly(any_store: Store, tmp_path):
     import_register(any_store, [_book(tmp_path / "r.xlsx")])
-    years = {r.force: r for r in load_years(any_store, "Example Regional Unit")}
+    years = {r.force: r for r in load_years(any_store, FILLED)}
     north = years["Northmoor Police"]
     assert north.get("cash") == Dm("999999999.99") and north.get("officers_fte") == Dm("30.00")
     assert north.get("cashable_realised") == Dm("0.10")
     assert north.get("noncashable_realised") == Dm("0.20")
     assert north.realised_savings == Dm("0.30")  # not 0.30000000000000004
     assert years["Eastdale Constabulary"].get("exit_costs") == Dm("90000.00")
-    (benefit,) = load_benefits(any_store, "Example Regional Unit")
+    (benefit,) = load_benefits(any_store, FILLED)
     assert benefit.kind == "resilience" and benefit.force is None
 
 
@@ -150,14 +151,14 @@ def test_money_round_trips_through_the_store_exactly(any_store: Store, tmp_path)
 def test_bad_money_cells_are_named_and_nothing_is_written(store: Store, tmp_path, edit, message):
     with pytest.raises(RegisterError, match=message):
         import_register(store, [_book(tmp_path / "r.xlsx", edit)])
-    assert load_years(store, "Example Regional Unit") == []
+    assert load_years(store, FILLED) == []
 
 
 def test_the_fairness_command(tmp_path):
     db = str(tmp_path / "w.db")
     run = CliRunner().invoke
     run(app, ["register", "import", str(_book(tmp_path / "r.xlsx")), "--db", db])
-    out = run(app, ["register", "fairness", "-c", "Example Regional Unit", "--db", db])
+    out = run(app, ["register", "fairness", "-c", FILLED, "--db", db])
     text = " ".join(out.output.split())
     assert out.exit_code == 0 and "exit costs £90,000.00" in text
     assert "resilience: Surveillance cover" in text

@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import set_cell as _cell
+from registerkit import FILLED, filled_template
 from typer.testing import CliRunner
 
 from collablens.cli import app
@@ -20,7 +21,7 @@ from collablens.govern.milestones import (
     load_successes,
     slippage_by_year,
 )
-from collablens.govern.register import RegisterError, import_register, register_template
+from collablens.govern.register import RegisterError, import_register
 from collablens.store import Store
 
 D = date.fromisoformat
@@ -68,7 +69,7 @@ def test_champion_counts_carry_no_names():
 
 
 def _book(path: Path, edit=None) -> Path:
-    register_template(path)
+    filled_template(path)
     if edit:
         book = openpyxl.load_workbook(path)
         edit(book)
@@ -78,11 +79,11 @@ def _book(path: Path, edit=None) -> Path:
 
 def test_the_workbook_holds_milestones_successes_and_champions(any_store: Store, tmp_path):
     import_register(any_store, [_book(tmp_path / "r.xlsx")])
-    (m,) = load_milestones(any_store, "Example Regional Unit")
+    (m,) = load_milestones(any_store, FILLED)
     assert (m.title, m.due, m.done) == ("Single case system live", D("2024-04-01"), D("2024-09-30"))
-    (s,) = load_successes(any_store, "Example Regional Unit")
+    (s,) = load_successes(any_store, FILLED)
     assert s.force == "Northmoor Police" and s.on == D("2024-11-12")
-    (c,) = load_champions(any_store, "Example Regional Unit")
+    (c,) = load_champions(any_store, FILLED)
     assert (c.force, c.role) == ("Eastdale Constabulary", "broker")
 
 
@@ -103,19 +104,19 @@ def test_the_workbook_holds_milestones_successes_and_champions(any_store: Store,
 def test_bad_cells_are_named(store: Store, tmp_path, edit, message):
     with pytest.raises(RegisterError, match=message):
         import_register(store, [_book(tmp_path / "r.xlsx", edit)])
-    assert load_milestones(store, "Example Regional Unit") == []
+    assert load_milestones(store, FILLED) == []
 
 
 def test_the_commands_keep_names_private_unless_asked(tmp_path):
     db = str(tmp_path / "w.db")
     run = CliRunner().invoke
     run(app, ["register", "import", str(_book(tmp_path / "r.xlsx")), "--db", db])
-    out = run(app, ["register", "milestones", "-c", "Example Regional Unit", "--db", db])
+    out = run(app, ["register", "milestones", "-c", FILLED, "--db", db])
     text = " ".join(out.output.split())
     assert "met late Single case system live (182 days late)" in text and "Pace:" in text
-    out = run(app, ["register", "successes", "-c", "Example Regional Unit", "--db", db])
+    out = run(app, ["register", "successes", "-c", FILLED, "--db", db])
     assert "First joint operation" in out.output
-    out = run(app, ["register", "champions", "-c", "Example Regional Unit", "--db", db])
+    out = run(app, ["register", "champions", "-c", FILLED, "--db", db])
     assert "1 broker" in out.output and "Alex Example" not in out.output
-    out = run(app, ["register", "champions", "-c", "Example Regional Unit", "--names", "--db", db])
+    out = run(app, ["register", "champions", "-c", FILLED, "--names", "--db", db])
     assert "Alex Example" in out.output

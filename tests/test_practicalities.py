@@ -9,6 +9,7 @@ import pytest
 from conftest import set_cell as _cell
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from registerkit import FILLED, filled_template
 from typer.testing import CliRunner
 
 from collablens.cli import app
@@ -22,7 +23,7 @@ from collablens.govern.practicalities import (
     load_terms,
     travel_matrix,
 )
-from collablens.govern.register import RegisterError, import_register, register_template
+from collablens.govern.register import RegisterError, import_register
 from collablens.store import Store
 
 
@@ -79,7 +80,7 @@ def test_the_travel_matrix_pairs_sites_of_different_forces():
 
 
 def _book(path: Path, edit=None) -> Path:
-    register_template(path)
+    filled_template(path)
     if edit:
         book = openpyxl.load_workbook(path)
         edit(book)
@@ -89,7 +90,7 @@ def _book(path: Path, edit=None) -> Path:
 
 def test_the_workbook_holds_terms_sites_and_travel(any_store: Store, tmp_path):
     import_register(any_store, [_book(tmp_path / "r.xlsx")])
-    rows = compare_terms(load_terms(any_store, "Example Regional Unit"))
+    rows = compare_terms(load_terms(any_store, FILLED))
     assert rows == [
         {
             "field": "Shift pattern",
@@ -97,7 +98,7 @@ def test_the_workbook_holds_terms_sites_and_travel(any_store: Store, tmp_path):
             "differs": True,
         }
     ]
-    (pair,) = travel_matrix(*load_sites(any_store, "Example Regional Unit"))
+    (pair,) = travel_matrix(*load_sites(any_store, FILLED))
     assert pair["minutes"] == 55 and pair["km"] == pytest.approx(50.1, abs=0.2)
 
 
@@ -122,14 +123,14 @@ def test_the_workbook_holds_terms_sites_and_travel(any_store: Store, tmp_path):
 def test_bad_cells_are_named(store: Store, tmp_path, edit, message):
     with pytest.raises(RegisterError, match=message):
         import_register(store, [_book(tmp_path / "r.xlsx", edit)])
-    assert load_terms(store, "Example Regional Unit") == []
+    assert load_terms(store, FILLED) == []
 
 
 def test_the_commands(tmp_path):
     db = str(tmp_path / "w.db")
     run = CliRunner().invoke
     run(app, ["register", "import", str(_book(tmp_path / "r.xlsx")), "--db", db])
-    out = run(app, ["register", "terms", "-c", "Example Regional Unit", "--db", db])
+    out = run(app, ["register", "terms", "-c", FILLED, "--db", db])
     assert "Shift pattern: DIFFERS" in out.output and "5 on 3 off" in out.output
-    out = run(app, ["register", "travel", "-c", "Example Regional Unit", "--db", db])
+    out = run(app, ["register", "travel", "-c", FILLED, "--db", db])
     assert "Eastdale HQ (Eastdale Constabulary) to Northmoor HQ" in " ".join(out.output.split())

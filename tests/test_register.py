@@ -11,6 +11,7 @@ import pytest
 from conftest import set_cell as _cell
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from registerkit import FILLED, filled_template
 from typer.testing import CliRunner
 
 from collablens.cli import app
@@ -90,10 +91,10 @@ def test_membership_is_the_last_change_on_or_before_the_day(changes, day):
 
 
 def _workbook(path: Path, edit=None) -> Path:
-    register_template(path)
+    filled_template(path)
     book = openpyxl.load_workbook(path)
     ws = book["Events"]
-    ws.append(["Example Regional Unit", "2023-04-01", "withdrew", "Northmoor Police", "left"])
+    ws.append([FILLED, "2023-04-01", "withdrew", "Northmoor Police", "left"])
     if edit:
         edit(book)
     book.save(path)
@@ -101,9 +102,9 @@ def _workbook(path: Path, edit=None) -> Path:
 
 
 def test_the_template_filled_in_imports(any_store: Store, tmp_path):
-    entries = import_register(any_store, [_workbook(tmp_path / "r.xlsx")])
-    assert [e.collaboration for e in entries] == ["Example Regional Unit"]
-    (back,) = load_entries(any_store, "Example Regional Unit")
+    entries = import_register(any_store, [_workbook(tmp_path / "r.xlsx")]).entries
+    assert [e.collaboration for e in entries] == [FILLED]
+    (back,) = load_entries(any_store, FILLED)
     assert (back.function, back.model, back.lead_force) == (
         "regional organised crime unit",
         "lead force",
@@ -113,7 +114,7 @@ def test_the_template_filled_in_imports(any_store: Store, tmp_path):
     assert _names(back.parties_on(D("2023-03-31"))) == ["Eastdale Constabulary", "Northmoor Police"]
     assert _names(back.parties_on(D("2023-04-01"))) == ["Eastdale Constabulary"]
     with any_store.connect() as conn:
-        assert declared_forces(conn, "Example Regional Unit") == [
+        assert declared_forces(conn, FILLED) == [
             "Eastdale Constabulary",
             "Northmoor Police",
         ]
@@ -206,13 +207,9 @@ def test_the_register_commands(tmp_path):
     _workbook(tmp_path / "r.xlsx")
     out = run(app, ["register", "import", str(tmp_path / "r.xlsx"), "--db", db])
     assert out.exit_code == 0 and "2 parties, 2 events" in out.output
-    out = run(
-        app, ["register", "show", "-c", "Example Regional Unit", "--on", "2020-01-01", "--db", db]
-    )
+    out = run(app, ["register", "show", "-c", FILLED, "--on", "2020-01-01", "--db", db])
     assert out.exit_code == 0 and "Northmoor Police" in out.output and "withdrew" in out.output
-    out = run(
-        app, ["register", "show", "-c", "Example Regional Unit", "--on", "2024-01-01", "--db", db]
-    )
+    out = run(app, ["register", "show", "-c", FILLED, "--on", "2024-01-01", "--db", db])
     assert "Northmoor Police:" not in out.output
     party = [f"--party={p.force}|{p.chief_officer}|{p.policing_body}" for p in (A, B)]
     out = run(
@@ -222,7 +219,7 @@ def test_the_register_commands(tmp_path):
     )  # fmt: skip
     assert out.exit_code == 0, out.output
     out = run(app, ["register", "list", "--db", db])
-    assert "ROCU" in out.output and "Example" in out.output  # names wrap at 80 columns
+    assert "ROCU" in out.output and "Test" in out.output  # names wrap at 80 columns
     bad = run(app, ["register", "show", "-c", "Nope", "--db", db])
     assert bad.exit_code == 1 and "not in the register" in bad.output
     bad = run(
@@ -273,9 +270,9 @@ def test_a_reimport_replaces_the_sheets_it_holds_and_keeps_the_others(store: Sto
 
     second = _workbook(tmp_path / "r2.xlsx", without_events_and_empty_milestones)
     import_register(store, [second])
-    (entry,) = load_entries(store, "Example Regional Unit")
+    (entry,) = load_entries(store, FILLED)
     assert [e.kind for e in entry.events] == ["signed", "withdrew"]  # no Events sheet: kept
-    assert load_milestones(store, "Example Regional Unit") == []  # emptied sheet: deleted
+    assert load_milestones(store, FILLED) == []  # emptied sheet: deleted
 
 
 def test_formulas_without_values_empty_sheets_and_csv_sheets(store: Store, tmp_path):
@@ -291,15 +288,15 @@ def test_formulas_without_values_empty_sheets_and_csv_sheets(store: Store, tmp_p
 
     import_register(store, [_workbook(tmp_path / "e.xlsx", empty_sheet)])  # as if absent
     (tmp_path / "m.csv").write_text(
-        "collaboration,milestone,due\nExample Regional Unit,Go live,2025-01-01\n", encoding="utf-8"
+        "collaboration,milestone,due\nTest Regional Unit,Go live,2025-01-01\n", encoding="utf-8"
     )
     (tmp_path / "c.csv").write_text(
-        "collaboration,function,model\nExample Regional Unit,forensics,joint unit\n",
+        "collaboration,function,model\nTest Regional Unit,forensics,joint unit\n",
         encoding="utf-8",
     )
     (tmp_path / "p.csv").write_text(
         "collaboration,force,chief_officer,policing_body\n"
-        f"Example Regional Unit,{A.force},x,y\nExample Regional Unit,{B.force},x,y\n",
+        f"Test Regional Unit,{A.force},x,y\nTest Regional Unit,{B.force},x,y\n",
         encoding="utf-8",
     )
     from collablens.govern.register import read_workbook
@@ -329,3 +326,81 @@ def test_each_sheet_is_one_record_and_the_docs_table_is_made_from_them(tmp_path)
         assert book[sheet.name]["A1"].comment.text == sheet.note("collaboration")
     docs = (Path(__file__).parents[1] / "docs" / "governance.md").read_text(encoding="utf-8")
     assert "<!-- sheets -->\n" + sheets_table() + "<!-- /sheets -->" in docs
+
+
+# -- the template's example rows, and importing into one collaboration ----------------------
+
+
+def test_the_untouched_template_imports_nothing_and_says_so(store: Store, tmp_path):
+    """Its example rows are marked in the workbook and never imported."""
+    from collablens.govern.register import EXAMPLE, EXAMPLE_NOTE
+
+    path = register_template(tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(path)["Parties"]
+    assert ws["A2"].value == EXAMPLE and ws["A2"].comment.text == EXAMPLE_NOTE
+    assert ws["B2"].font.italic
+    with pytest.raises(RegisterError, match="nothing was imported: it holds only the template"):
+        import_register(store, [path])
+    assert store.collaborations() == []
+    out = CliRunner().invoke(app, ["register", "import", str(path), "--db", str(store.url)])
+    assert out.exit_code == 1 and "only the template's example rows" in out.output
+
+
+def test_example_rows_left_among_real_ones_are_left_out_and_counted(store: Store, tmp_path):
+    path = _workbook(tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["Successes"].append(["example regional  unit", "2024-01-01", "An example", ""])
+    book.save(path)
+    done = import_register(store, [path])
+    assert [e.collaboration for e in done.entries] == [FILLED] and done.examples == 1
+    assert store.collaborations() == [FILLED]
+
+
+def test_an_import_for_one_collaboration_refuses_another_collaborations_workbook(
+    store: Store, tmp_path
+):
+    path = _workbook(tmp_path / "r.xlsx")
+    with pytest.raises(RegisterError) as info:
+        import_register(store, [path], collaboration="Test ROCU")
+    assert f"holds the register of {FILLED!r}, not of 'Test ROCU'" in str(info.value)
+    assert store.collaborations() == []
+    assert import_register(store, [path], collaboration=FILLED).entries
+    db = str(store.url)
+    out = CliRunner().invoke(app, ["register", "import", str(path), "-c", "Other", "--db", db])
+    assert out.exit_code == 1 and "not of 'Other'" in " ".join(out.output.split())
+
+
+def test_the_register_page_imports_into_its_own_collaboration_only(web, tmp_path):
+    import html
+
+    from webkit import COLLAB, csrf_of, sign_in
+
+    from collablens.access.accounts import ADMIN
+
+    admin = web.client()
+    sign_in(admin, ADMIN)
+    url = "/c/" + COLLAB.replace(" ", "%20") + "/register"
+    page = admin.get(url).text
+    assert 'href="/register-template.xlsx"' in page and "collablens register" not in page
+    template = admin.get("/register-template.xlsx")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    before = web.store.collaborations()
+
+    def upload(path: Path):
+        token = csrf_of(admin.get(url).text)
+        with path.open("rb") as f:
+            return admin.post(
+                url, data={"csrf": token}, files={"workbook": ("mine.xlsx", f)},
+                follow_redirects=False,
+            )  # fmt: skip
+
+    untouched = tmp_path / "untouched.xlsx"
+    untouched.write_bytes(template.content)
+    r = upload(untouched)
+    said = html.unescape(r.text)
+    assert r.status_code == 400 and "only the template's example rows" in said
+    assert "mine.xlsx" in said and str(tmp_path) not in said and "/tmp" not in said
+    r = upload(_workbook(tmp_path / "other.xlsx"))
+    said = html.unescape(r.text)
+    assert r.status_code == 400 and f"holds the register of {FILLED!r}, not of {COLLAB!r}" in said
+    assert web.store.collaborations() == before, "nothing was created"

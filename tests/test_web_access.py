@@ -83,6 +83,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/c/{name}/agreement"): REVIEW,
     ("GET", "/c/{name}/register"): SEE_RESULTS,
     ("POST", "/c/{name}/register"): UPLOAD,
+    ("GET", "/register-template.xlsx"): UPLOAD,
+    ("GET", "/questionnaire.md"): MANAGE_LINKS,
+    ("GET", "/questionnaire.xlsx"): MANAGE_LINKS,
     ("POST", "/c/{name}/imports"): UPLOAD,
     ("GET", "/c/{name}/downloads"): SEE_REPORTS,
     ("POST", "/c/{name}/jobs"): SEE_REPORTS,
@@ -92,6 +95,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/admin/users"): MANAGE_USERS,
     ("POST", "/admin/users"): MANAGE_USERS,
     ("POST", "/admin/users/{name}/role"): MANAGE_USERS,
+    ("POST", "/admin/users/{name}/disable"): MANAGE_USERS,
+    ("POST", "/admin/users/{name}/enable"): MANAGE_USERS,
+    ("POST", "/admin/users/{name}/password"): MANAGE_USERS,
     ("GET", "/s/{token}"): PUBLIC,
     ("POST", "/s/{token}"): PUBLIC,
     ("GET", "/s/{token}/thanks"): PUBLIC,
@@ -215,6 +221,8 @@ def _form(method: str, path: str) -> dict:
         return {"name": "New Person", "role": VIEWER, "password": "a long enough password"}
     if path.endswith("/role"):
         return {"role": VIEWER}
+    if path.endswith("/password") and path.startswith("/admin/"):
+        return {"password": "a long enough password"}
     if path.endswith("/imports"):
         return {"wave": "2026"}
     return {}

@@ -198,7 +198,7 @@ def test_an_admin_adds_a_user_who_can_sign_in(browser, server):
     form.get_by_label("First password").fill(PASSWORD)
     form.get_by_role("button", name="Add").click()
     page.wait_for_url("**/admin/users?note=*")
-    assert "Nia Newcomer" in page.locator("table").inner_text()
+    assert "Nia Newcomer" in page.locator("ul.people").first.inner_text()
     page.get_by_role("button", name="Sign out").click()
     _sign_in(page, base, "Nia Newcomer")
     assert "Nia Newcomer · analyst" in page.locator("header").inner_text()

@@ -211,3 +211,43 @@ def test_a_runner_that_lost_its_job_writes_nothing_over_the_new_runner(web):
     assert old is not None and new is not None and old.claim != new.claim
     jobs._finish(web.store, old, jobs.FAILED, "the old runner woke up")
     assert jobs.get(web.store, job_id).state == jobs.RUNNING  # type: ignore[union-attr]
+
+
+def test_a_finished_job_says_what_it_made_with_a_link_to_it(web):
+    import html
+
+    admin = web.client()
+    from collablens.access.accounts import ADMIN
+
+    sign_in(admin, ADMIN)
+    report = jobs.enqueue(web.store, "report", COLLAB, "Ada Admin")
+    jobs.run_pending(web.store)
+    page = html.unescape(admin.get(f"/jobs/{report}").text)
+    assert "Finished: the report is ready." in page
+    assert f'href="/jobs/{report}/file"' in page and "(0 of 1)" not in page
+    assert "<progress" not in page
+    code = jobs.enqueue(web.store, "code", COLLAB, "Ada Admin")
+    with web.store.begin() as conn:
+        conn.execute(update(jobs_table).values(not_before=None))
+    jobs.run_pending(web.store)
+    page = html.unescape(admin.get(f"/jobs/{code}").text)
+    assert "Finished: " in page and "coded" in page
+    assert f'href="{C}/review"' in page, "a coding job links to what it made: codes to review"
+    listed = html.unescape(admin.get(f"{C}/downloads").text)
+    assert "Finished: the report is ready." in listed and "done:" not in listed
+
+
+def test_a_pdf_is_not_offered_by_a_server_without_chromium(web, monkeypatch):
+    from collablens.access.accounts import ADMIN
+
+    admin = web.client()
+    sign_in(admin, ADMIN)
+    monkeypatch.delenv("COLLABLENS_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", "")
+    page = admin.get(f"{C}/downloads").text
+    assert 'value="pdf"' not in page and "print it to PDF from your browser" in page
+    token = csrf_of(page)
+    r = admin.post(f"{C}/jobs", data={"kind": "pdf", "csrf": token}, follow_redirects=False)
+    assert r.status_code == 400 and "Chromium" in r.text
+    monkeypatch.setenv("COLLABLENS_CHROMIUM", "/usr/bin/chromium")
+    assert 'value="pdf"' in admin.get(f"{C}/downloads").text

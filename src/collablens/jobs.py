@@ -49,6 +49,16 @@ KINDS = {
 }
 
 
+def unavailable() -> dict[str, str]:
+    """Kinds of job this server cannot do, with why: they are not offered (a PDF needs
+    Chromium, `reporting.pdf.find_chromium`)."""
+    from .reporting.pdf import find_chromium
+
+    if find_chromium() is None:
+        return {"pdf": "A PDF cannot be made on this server: it needs Chromium."}
+    return {}
+
+
 @dataclass(frozen=True)
 class Job:
     id: int
@@ -79,6 +89,20 @@ class Job:
     @property
     def finished(self) -> bool:
         return self.state in (DONE, FAILED)
+
+    @property
+    def summary(self) -> str:
+        """Where the job stands, in a sentence: a finished job's result, not its last step
+        ("done: building the report (0 of 1)" said nothing)."""
+        said = self.message
+        if self.state == QUEUED:
+            return "Waiting to start (queued)."
+        if self.state == RUNNING:
+            step = f" ({self.done:,} of {self.total:,})" if self.total > 1 else ""
+            return f"Running: {said or 'starting'}{step}."
+        if self.state == FAILED:
+            return f"It did not finish: {said.rstrip('.')}."
+        return f"Finished: {said.rstrip('.') or 'done'}."
 
 
 #: Answers that keep arriving delay their coding, but never longer than this (seconds).
@@ -315,7 +339,8 @@ def _code(store: Store, job: Job, progress) -> tuple[None, str]:
         )
     except LookupError as exc:  # the workspace's model is not installed
         raise CollablensError(str(exc)) from None
-    return None, f"coded {run_.segments_coded} text segments"
+    n = run_.segments_coded
+    return None, f"{n:,} sentence{'s' * (n != 1)} of the comments coded"
 
 
 def _slug(name: str) -> str:

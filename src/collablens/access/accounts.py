@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from ..errors import CollablensError
+from ..errors import CollablensError, Fix
 from ..store import Store
 from ..store.queries import accounts as q
 from ..text.coding import coder_name
@@ -54,6 +54,34 @@ class User:
         return ROLES[self.role]
 
 
+def _check_force(store: Store, force: str) -> str:
+    """A force lead's force as a collaboration declares it: a lead tied to a name no
+    collaboration declares would sign in and see nothing. Matched ignoring case and
+    spacing; refused with the declared name it probably meant."""
+    import difflib
+
+    from ..surveys.attributes import key
+    from .audience import every_force
+
+    declared = every_force(store)
+    by_key = {key(f): f for f in declared}
+    found = by_key.get(key(force))
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(key(force), list(by_key), n=1, cutoff=0.8)
+    if close:
+        raise AccountError(
+            f"force {force!r} is not a partner force of any collaboration; "
+            f"did you mean {by_key[close[0]]!r}?"
+        )
+    raise AccountError(f"force {force!r} is not a partner force of any collaboration").with_fixes(
+        Fix(
+            cli="Declare it first: `collablens forces -c COLLABORATION --add FORCE`.",
+            web="Add it to its collaboration first, on the collaboration's Survey links page.",
+        )
+    )
+
+
 def _check(name: str, role: str, force: str | None) -> tuple[str, str | None]:
     try:
         clean = coder_name(name)  # a user's name is their coder name on every human code
@@ -68,7 +96,9 @@ def _check(name: str, role: str, force: str | None) -> tuple[str, str | None]:
     if role not in ROLES:
         raise AccountError(f"role {role!r}: use one of {', '.join(ROLES)}")
     if role == FORCE_LEAD and not (force and force.strip()):
-        raise AccountError("a force lead needs the force they lead (--force)")
+        raise AccountError("a force lead needs the force they lead").with_fixes(
+            Fix(cli="Give it with --force FORCE.", web="Choose it under Force.")
+        )
     if role != FORCE_LEAD and force:
         raise AccountError(f"only a force lead has a force; a {ROLES[role]} sees every force")
     return clean, (force.strip() if force else None)
@@ -84,6 +114,8 @@ def _check_password(password: str) -> None:
 def add_user(store: Store, name: str, role: str, password: str, force: str | None = None) -> User:
     """Create an account; refused if the name is taken or the password too short."""
     name, force = _check(name, role, force)
+    if force is not None:
+        force = _check_force(store, force)
     _check_password(password)
     with store.begin() as conn:
         if q.user_exists(conn, name):
@@ -95,6 +127,8 @@ def add_user(store: Store, name: str, role: str, password: str, force: str | Non
 def set_role(store: Store, name: str, role: str, force: str | None = None) -> User:
     """Change someone's role (and a force lead's force); it applies at their next request."""
     _, force = _check(name, role, force)
+    if force is not None:
+        force = _check_force(store, force)
     with store.begin() as conn:
         done = q.update_role(conn, name, role, force)
     if not done:
@@ -119,6 +153,22 @@ def disable_user(store: Store, name: str) -> None:
         done = q.deactivate(conn, name, _now())
     if not done:
         raise AccountError(f"no active user called {name!r}")
+
+
+def enable_user(store: Store, name: str) -> None:
+    """A disabled account may sign in again, with the password it had; its old sessions
+    stay ended."""
+    with store.begin() as conn:
+        done = q.reactivate(conn, name)
+    if not done:
+        raise AccountError(f"no disabled user called {name!r}")
+
+
+def disabled_users(store: Store) -> list[User]:
+    """The accounts that may not sign in (leavers), by name."""
+    with store.connect() as conn:
+        rows = q.disabled_users(conn)
+    return [User(int(r.id), r.name, r.role, r.force) for r in rows]
 
 
 def _users(store: Store, name: str | None = None, uid: int | None = None) -> list[User]:

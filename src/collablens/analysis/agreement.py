@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
-from ..errors import CollablensError, NotFound
+from ..errors import COMPARE_MODEL, CollablensError, Fix, NotFound
 from ..store import Store
 from ..store.forces import collaboration_id
 from ..store.queries import interviews as q
@@ -96,8 +96,9 @@ class Agreement:
         return out
 
 
-def exclusion_note(result: Agreement) -> str:
-    """What the figures leave out, in words, as the output must say."""
+def exclusion_note(result: Agreement, cli: bool = True) -> str:
+    """What the figures leave out, in words, as the output must say; `cli` names the
+    option that counts uncoded passages the other way (a web page offers a link instead)."""
     parts = [
         f"{result.interviewer_turns} interviewer turns (never coded)",
         f"{result.fewer_than_two} of {result.passages} passages coded by fewer than two of "
@@ -115,7 +116,7 @@ def exclusion_note(result: Agreement) -> str:
         parts += [f"{n} passages {c} did not code" for c, n in result.not_coded.items() if n]
         how = (
             ". A passage a coder did not code is missing for that coder, not counted as "
-            "agreeing that nothing applies (--uncoded none counts it so)."
+            "agreeing that nothing applies" + (" (--uncoded none counts it so)." if cli else ".")
         )
     return "Left out: " + "; ".join(parts) + how
 
@@ -133,10 +134,12 @@ def measure_agreement(
     codes: list[str] | None = None,
     with_polarity: bool = False,
     uncoded: str = "missing",
+    with_model: bool = False,
 ) -> Agreement:
     """Agreement between `coders` (default: every person who coded these interviews; add
     "model" to count the model) on the collaboration's interview passages. A passage a
-    coder did not code is `uncoded` "missing" for them (the default), or their "none"."""
+    coder did not code is `uncoded` "missing" for them (the default), or their "none";
+    `with_model` counts the model as one more coder beside the people."""
     if uncoded not in ("missing", "none"):
         raise AgreementError(f"--uncoded is 'missing' or 'none', not {uncoded!r}")
     fw = store.framework
@@ -165,6 +168,8 @@ def measure_agreement(
                 )
     present = sorted({r.coder for r in rows})
     chosen = list(dict.fromkeys(coders)) if coders else [c for c in present if c != MODEL_CODER]
+    if with_model and MODEL_CODER not in chosen:  # every person, and the model as one more
+        chosen.append(MODEL_CODER)
     absent = [c for c in chosen if c not in present]
     if absent:
         raise AgreementError(
@@ -175,8 +180,15 @@ def measure_agreement(
         raise AgreementError(
             "agreement needs two coders or more; "
             + (f"only {chosen[0]!r} has coded" if chosen else "nobody has coded")
-            + " these passages (code them with `collablens review --blind --coder NAME`, "
-            "or add the model: --coders NAME,model)"
+            + " these passages"
+        ).with_fixes(
+            Fix(
+                cli="Code them with `collablens review --blind --coder NAME`, or add the model: "
+                "--coders NAME,model.",
+                web="A second person codes the same interview passages without seeing the "
+                "first's codes; until then, compare a coder with the model.",
+                action=COMPARE_MODEL if MODEL_CODER in present else "",
+            )
         )
     selected = set(codes or [])
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import NotFound
+from ..errors import Fix, NotFound
 from ..framework import Framework
 from ..store import Store
 from ..store.queries import analysis as q
@@ -100,9 +100,13 @@ def load(store: Store, collaboration: str) -> SurveyData:
     framework = store.framework
     wave_rows = store.waves(collaboration)
     if not wave_rows:
-        known = ", ".join(store.collaborations()) or "none yet"
-        raise NotFound(
-            f"no collaboration named {collaboration!r} in {store.url} (collaborations: {known})"
+        known = store.collaborations()
+        if collaboration in known:
+            raise NotFound(f"{collaboration} has no survey answers yet")
+        # The workspace's address and its other collaborations are for the command line
+        # (its user chose them); a web page names neither (`errors.Fix`).
+        raise NotFound(f"no collaboration named {collaboration!r}").with_fixes(
+            Fix(cli=f"The workspace {store.url} holds: {', '.join(known) or 'none yet'}.")
         )
     wave_label = {wid: label for wid, label in wave_rows}
     with store.connect() as conn:

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import CollablensError, NotFound
+from ..errors import CollablensError, Fix, NotFound
 from ..store import Store
 from ..store import ledger as ledger_queries
 from ..store.queries import editions as q
@@ -117,12 +117,21 @@ def require_open(store: Store, collaboration: str, wave: str) -> None:
         return
     if now == PUBLISHED:
         raise WaveStateError(
-            f"Wave {wave!r} of {collaboration} is published, so it takes no more answers. "
-            "Reopen it with a reason first (collablens reopen), or start a new wave."
+            f"Wave {wave!r} of {collaboration} is published, so it takes no more answers."
+        ).with_fixes(
+            Fix(
+                cli="Reopen it with a reason first (collablens reopen), or start a new wave.",
+                web="The programme office can reopen it, with a reason, on the Waves page; "
+                "or start a new wave.",
+            )
         )
     raise WaveStateError(
-        f"Wave {wave!r} of {collaboration} is closed, so it takes no more answers. "
-        "Reopen it with a reason first (collablens reopen)."
+        f"Wave {wave!r} of {collaboration} is closed, so it takes no more answers."
+    ).with_fixes(
+        Fix(
+            cli="Reopen it with a reason first (collablens reopen).",
+            web="The programme office can reopen it, with a reason, on the Waves page.",
+        )
     )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from threading import Lock
 from typing import Any
 
-from ..errors import CollablensError, NotFound
+from ..errors import CollablensError, Fix, NotFound
 from ..store import Store
 from ..store.queries import editions as q
 from ..vocabulary import DEFAULT_ALPHA
@@ -105,9 +105,9 @@ def release(store: Store, request: Request) -> Release:
     """Disclosed findings for `request`, from the published editions (or a preview)."""
     if request.collaboration not in store.collaborations():
         known = ", ".join(store.collaborations()) or "none yet"
-        raise NotFound(
-            f"no collaboration named {request.collaboration!r} in {store.url} "
-            f"(collaborations: {known})"
+        # The workspace's address and its collaborations: for the command line only.
+        raise NotFound(f"no collaboration named {request.collaboration!r}").with_fixes(
+            Fix(cli=f"The workspace {store.url} holds: {known}.")
         )
     current = ed.latest(store, request.collaboration)
     wave = request.wave

@@ -47,7 +47,12 @@ def register_template_cmd(
 
     _out(out, "register template")
     register_template(out)
-    console.print(escape(f"Wrote {out}: fill it in, then `collablens register import {out}`."))
+    console.print(
+        escape(
+            f"Wrote {out}: fill it in (its grey example rows are never imported), then "
+            f"`collablens register import {out}`."
+        )
+    )
 
 
 @register_app.command("import")
@@ -55,6 +60,14 @@ def register_import_cmd(
     files: Annotated[
         list[Path], typer.Argument(help="The filled-in workbook, or CSV files of its sheets.")
     ],
+    collaboration: Annotated[
+        str | None,
+        typer.Option(
+            "--collaboration",
+            "-c",
+            help="Import only this collaboration's register: a file naming any other is refused.",
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Import the register from the workbook (or CSVs of its sheets), in one transaction.
@@ -62,6 +75,10 @@ def register_import_cmd(
     Any bad cell stops the import with the file, sheet, row, column and value, and nothing
     is written. A collaboration imported again has its entry replaced: correct the
     workbook and import it again to edit. Parties become the collaboration's forces.
+    Without --collaboration the workbook may hold every collaboration's register (a new
+    one is created); with it, a workbook naming another collaboration is refused, as on a
+    collaboration's register page in the web app. The template's example rows
+    (collaboration "Example Regional Unit") are never imported.
 
     Example: collablens register import register.xlsx
     """
@@ -70,8 +87,12 @@ def register_import_cmd(
 
     store = _open(db, create=True)
     with _failing(CollablensError):
-        entries = import_register(store, files)
-    _lines(f"{e.collaboration}: {len(e.parties)} parties, {len(e.events)} events" for e in entries)
+        done = import_register(store, files, collaboration)
+    _lines(
+        f"{e.collaboration}: {len(e.parties)} parties, {len(e.events)} events" for e in done.entries
+    )
+    if done.examples:
+        console.print(f"Left out the template's {done.examples} example rows.")
 
 
 @register_app.command("add")

@@ -44,7 +44,11 @@ def users_add_cmd(
 ) -> None:
     """Add someone who may sign in to the web app, with a role.
 
-    Example: collablens users add "Sam Patel" --role force_lead --force Durham
+    A force lead's force must be a partner force of some collaboration (declared with
+    `collablens forces`, a first import or the register); a name no collaboration
+    declares is refused, with the declared name it probably meant.
+
+    Example: collablens users add "Sam Patel" --role force_lead --force "Northmoor Police"
     """
     from ..access.accounts import AccountError, add_user
 
@@ -63,11 +67,17 @@ def users_list_cmd(db: DbOption = DEFAULT_DB) -> None:
 
     Example: collablens users list
     """
-    from ..access.accounts import list_users
+    from ..access.accounts import disabled_users, list_users
 
+    store = _open(db)
+    rows = [(escape(u.name), u.role_label, escape(u.force or ""), "") for u in list_users(store)]
+    rows += [
+        (escape(u.name), u.role_label, escape(u.force or ""), "disabled")
+        for u in disabled_users(store)
+    ]
     _table(
-        ("name", "role", "force"),
-        ((escape(u.name), u.role_label, escape(u.force or "")) for u in list_users(_open(db))),
+        ("name", "role", "force", "access"),
+        rows,
         simple=False,
         empty="No accounts yet: add one with `collablens users add NAME --role admin`.",
     )
@@ -84,7 +94,7 @@ def users_set_role_cmd(
 ) -> None:
     """Change someone's role; it applies at their next request.
 
-    Example: collablens users set-role "Sam Patel" force_lead --force Durham
+    Example: collablens users set-role "Sam Patel" force_lead --force "Northmoor Police"
     """
     from ..access.accounts import AccountError, set_role
 
@@ -109,6 +119,22 @@ def users_disable_cmd(
     with _failing(AccountError):
         disable_user(_open(db), name)
     console.print(escape(f"{name} can no longer sign in"))
+
+
+@users_app.command("enable")
+def users_enable_cmd(
+    name: Annotated[str, typer.Argument(help="Their user name.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Let someone disabled sign in again, with the password they had.
+
+    Example: collablens users enable "Sam Patel"
+    """
+    from ..access.accounts import AccountError, enable_user
+
+    with _failing(AccountError):
+        enable_user(_open(db), name)
+    console.print(escape(f"{name} can sign in again"))
 
 
 @users_app.command("set-password")

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import CollablensError, NotFound
+from ..errors import REGISTER_TEMPLATE, CollablensError, Fix, NotFound
 from ..store import Store, now
 from ..store.forces import declare_forces
 from ..store.queries import register as q
@@ -182,6 +182,14 @@ def parties_on(entry: Entry, day: date) -> list[Party]:
 # -- reading files -------------------------------------------------------------------------
 
 
+#: Where the template comes from, for each face.
+_TEMPLATE_FIX = Fix(
+    cli="Write the template with `collablens register template` and fill it in.",
+    web="Download the register template from the register page and fill it in.",
+    action=REGISTER_TEMPLATE,
+)
+
+
 def _key(header: object) -> str:
     return str(header or "").strip().lower().replace(" ", "_").replace("-", "_")
 
@@ -227,9 +235,8 @@ def _rows_of(path: Path) -> list[tuple[Sheet, list[tuple[int, dict[str, Any]]]]]
             out.append((sheet, _checked_header(path, sheet, header, body)))
         if not out:
             raise RegisterError(
-                f"{path}: has none of the sheets {', '.join(s.name for s in SHEETS)} "
-                "(write the template with `collablens register template`)"
-            )
+                f"{path}: has none of the sheets {', '.join(s.name for s in SHEETS)}"
+            ).with_fixes(_TEMPLATE_FIX)
         return out
     if suffix == ".csv":
         try:
@@ -244,8 +251,8 @@ def _rows_of(path: Path) -> list[tuple[Sheet, list[tuple[int, dict[str, Any]]]]]
         if which is None:
             raise RegisterError(
                 f"{path}: its columns ({', '.join(header) or 'none'}) have the required columns "
-                "of none of the register's sheets (`collablens register template` shows them)"
-            )
+                "of none of the register's sheets"
+            ).with_fixes(_TEMPLATE_FIX)
         body = [
             (n, dict(zip(header, row, strict=False)))
             for n, row in enumerate(reader, start=2)
@@ -311,6 +318,8 @@ class Workbook:
     sites: list[Site] = field(default_factory=list)
     travel: list[Travel] = field(default_factory=list)
     sheets: set[str] = field(default_factory=set)  # the sheets the files held, empty or not
+    #: The template's example rows found, and left out (`is_example`).
+    examples: int = 0
 
 
 def read_register(paths: Iterable[str | Path]) -> list[Entry]:
@@ -318,9 +327,23 @@ def read_register(paths: Iterable[str | Path]) -> list[Entry]:
     return read_workbook(paths).entries
 
 
-def read_workbook(paths: Iterable[str | Path], clauses: ClauseList | None = None) -> Workbook:
+def is_example(name: object) -> bool:
+    """Whether a row is one of the template's examples (its collaboration is `EXAMPLE`)."""
+    return " ".join(str(name or "").split()).casefold() == EXAMPLE.casefold()
+
+
+def read_workbook(
+    paths: Iterable[str | Path],
+    clauses: ClauseList | None = None,
+    collaboration: str | None = None,
+) -> Workbook:
     """Everything in register files, checked against each other and the clause list
-    (default: the built-in one); any problem raises RegisterError naming where."""
+    (default: the built-in one); any problem raises RegisterError naming where.
+
+    The template's example rows (collaboration `EXAMPLE`) are never read: a template
+    imported untouched would otherwise make a collaboration nobody has. With
+    `collaboration`, the files must hold that collaboration's register and no other's
+    (the web app imports on a collaboration's page into that collaboration only)."""
     clauses = clauses or builtin_clauses()
     records: dict[tuple[str, str], AgreementRecord] = {}
     entries: dict[str, Entry] = {}
@@ -333,6 +356,25 @@ def read_workbook(paths: Iterable[str | Path], clauses: ClauseList | None = None
             book.sheets.add(sheet.name)
             pending += [(str(p), sheet, n, row) for n, row in rows]
     order = {sheet.name: i for i, sheet in enumerate(SHEETS)}
+    examples = [r for r in pending if is_example(r[3].get("collaboration"))]
+    pending = [r for r in pending if not is_example(r[3].get("collaboration"))]
+    book.examples = len(examples)
+    if examples and not pending:
+        raise RegisterError(
+            f"{examples[0][0]}: nothing was imported: it holds only the template's example rows "
+            f"(collaboration {EXAMPLE!r}). Replace them with your collaboration's own rows."
+        )
+    if collaboration is not None:
+        others = sorted({
+            " ".join(str(r[3].get("collaboration") or "").split()) for r in pending
+        } - {collaboration, ""})  # fmt: skip
+        if others:
+            listed = ", ".join(repr(o) for o in others)
+            raise RegisterError(
+                f"{pending[0][0]}: nothing was imported: it holds the register of {listed}, "
+                f"not of {collaboration!r}. Import each collaboration's register into that "
+                "collaboration."
+            )
     for path, sheet, n, row in sorted(pending, key=lambda r: order[r[1].name]):
         where = f"{path}, sheet {sheet.name}, row {n}"
         name = _text(row.get("collaboration"), where, "collaboration", True)
@@ -669,10 +711,22 @@ def save_entries(store: Store, entries: list[Entry], book: Workbook | None = Non
             declare_forces(conn, e.collaboration, [p.force for p in e.parties])
 
 
-def import_register(store: Store, paths: Iterable[str | Path]) -> list[Entry]:
-    book = read_workbook(paths, workspace_clauses(store))
+@dataclass
+class Imported:
+    """What a register import wrote, and the template's example rows it left out."""
+
+    entries: list[Entry]
+    examples: int = 0
+
+
+def import_register(
+    store: Store, paths: Iterable[str | Path], collaboration: str | None = None
+) -> Imported:
+    """Import register files in one transaction (see `read_workbook`); with
+    `collaboration`, only that collaboration's register, into it."""
+    book = read_workbook(paths, workspace_clauses(store), collaboration)
     save_entries(store, book.entries, book)
-    return book.entries
+    return Imported(book.entries, book.examples)
 
 
 def load_entries(store: Store, collaboration: str | None = None) -> list[Entry]:
@@ -718,6 +772,9 @@ def register_template(out: str | Path) -> Path:
             ws.column_dimensions[cell.column_letter].width = max(18, len(col) + 4)
         for row in sheet.example:
             ws.append(list(row))
+            for cell in ws[ws.max_row]:
+                cell.font = Font(italic=True, color="595959")
+            ws.cell(row=ws.max_row, column=1).comment = Comment(EXAMPLE_NOTE, "collablens")
     p = Path(out)
     book.save(str(p))
     return p
@@ -734,7 +791,13 @@ def sheets_table() -> str:
 
 # -- the sheets, declared once ----------------------------------------------------------------
 
-_EX = "Example Regional Unit"
+#: The template's example collaboration: rows naming it are examples, and never imported.
+EXAMPLE = "Example Regional Unit"
+EXAMPLE_NOTE = (
+    f"An example row (collaboration {EXAMPLE!r}): it is never imported. "
+    "Overwrite it with your own collaboration's row, or delete it."
+)
+_EX = EXAMPLE
 _AGREEMENT = "Regional Unit Agreement 2019"
 
 SHEETS: tuple[Sheet, ...] = (

@@ -31,12 +31,27 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class Steps:
+    """What a reader is told to do where coding is not finished, in the words of the face
+    that shows the sections (HTML, already escaped). The report is made on the command
+    line and names its commands (no `steps`); the web dashboard links to its review page,
+    or says who can act, to a reader who cannot (a viewer or a force lead)."""
+
+    code: str
+    review: str
+    interviews: str
+    agreement: str
+
+
 @dataclass
 class Report(Findings):
     """The findings of one wave, with the charts drawn from them and the date made."""
 
     generated: str = ""
     charts: dict[str, str] = field(default_factory=dict)
+    #: The face's own words for what to do next (None: the command line's).
+    steps: Steps | None = None
 
 
 def build_report(

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..errors import DECLARE_FORCE, UNKNOWN_AS_OTHER, Fix
 from ..text.redact import redact_with_counts
 from ..vocabulary import ATTRIBUTE_LABELS
 
@@ -144,8 +145,8 @@ class Matched:
 
     names: dict[str, str | None] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    #: What to tell the user to do about the problems.
-    hints: list[str] = field(default_factory=list)
+    #: What to tell the user to do about the problems, for each face.
+    fixes: list[Fix] = field(default_factory=list)
     #: Rows counted as Other because their value is on no list (--unknown-as-other).
     other_rows: int = 0
     #: The names this file declares (a collaboration's first import), else None.
@@ -198,16 +199,30 @@ def match(
         else:
             why = f"is not one of the framework's options for {label} ({', '.join(declared)})"
         out.problems.append(f"{_at(where, c)}: {shown(c.value)} {why}{guess}{_times(c)}")
-    if unknown:
-        fix = "Fix: correct the file"
-        if attribute == "force":
-            name = collaboration or "NAME"
-            fix += f', declare the force with `collablens forces -c "{name}" --add FORCE`'
-        else:
-            fix += f", add the option to the framework's {attribute} attribute"
-        out.hints.append(
-            fix + f', or import again with --unknown-as-other to count them as "{OTHER}".'
+    if unknown and attribute == "force":
+        name = collaboration or "NAME"
+        out.fixes.append(
+            Fix(
+                cli="Fix: correct the file, declare the force with "
+                f'`collablens forces -c "{name}" --add FORCE`, or import again with '
+                f'--unknown-as-other to count them as "{OTHER}".',
+                web=f"Correct the file and upload it again, add the force to {name} as a "
+                f'partner, or import the file again counting these answers as "{OTHER}".',
+            )
         )
+        # What a web page offers as buttons: each force to add, and importing as Other.
+        out.fixes += [Fix(action=DECLARE_FORCE, value=clean(c.value)) for c in unknown]
+        out.fixes.append(Fix(action=UNKNOWN_AS_OTHER))
+    elif unknown:
+        out.fixes.append(
+            Fix(
+                cli=f"Fix: correct the file, add the option to the framework's {attribute} "
+                f'attribute, or import again with --unknown-as-other to count them as "{OTHER}".',
+                web=f"Correct the file and upload it again, or import it again counting these "
+                f'answers as "{OTHER}".',
+            )
+        )
+        out.fixes.append(Fix(action=UNKNOWN_AS_OTHER))
     return out
 
 
@@ -251,10 +266,15 @@ def _declare(present: list[Cell], attribute: str, where: str, out: Matched) -> M
         )
     if out.problems:
         if attribute == "force":
-            out.hints.append(
-                "Fix: correct the file, or declare the collaboration's forces first with "
-                '`collablens forces -c NAME --set "FORCE A,FORCE B"`; values are then matched '
-                "to those names."
+            out.fixes.append(
+                Fix(
+                    cli="Fix: correct the file, or declare the collaboration's forces first with "
+                    '`collablens forces -c NAME --set "FORCE A,FORCE B"`; values are then '
+                    "matched to those names.",
+                    web="Correct the file and upload it again, or add the collaboration's "
+                    "partner forces first on its Survey links page; values are then matched "
+                    "to those names.",
+                )
             )
         return out
     out.declared = sorted(names.values(), key=str.casefold)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import NAME_FORCE, Fix
 from ..framework import Framework
 from ..store import Store
 from ..store import forces as forces_store
@@ -434,11 +435,17 @@ def parse(
         # Object dtype keeps None (NULL in SQL): a string dtype would make it NaN, "nan".
         frame[attr] = pd.Series(column, index=frame.index, dtype=object)
     problems += matched.problems
-    hints += matched.hints
+    fixes = list(matched.fixes)
     if force is None and "force" not in cmap.attributes:
-        problems.append(
-            f"{origin}: no column says which force each respondent works for; name it with "
-            "--column force=HEADER, or give --force NAME when the whole file is one force"
+        problems.append(f"{origin}: no column says which force each respondent works for")
+        fixes.append(
+            Fix(
+                cli="Fix: name the force column with --column force=HEADER, or give --force NAME "
+                "when the whole file is one force.",
+                web="Add a column of each respondent's force to the file, or give the force of "
+                "every respondent when the whole file is one force.",
+                action=NAME_FORCE,
+            )
         )
     problems += _headerless(origin, raw.headers, cmap, data, rownums, answered)
     if cmap.wave is not None and wave is not None:
@@ -479,7 +486,7 @@ def parse(
     if problems:
         if bad and how.hint:
             hints.insert(0, how.hint)
-        raise InputError(problems, hint="\n".join(dict.fromkeys(hints)) or None)
+        raise InputError(problems, hint="\n".join(dict.fromkeys(hints)) or None, fixes=fixes)
     found: list[tuple[int, str, str, str]] = []
     for col, (qid, fid) in cmap.texts.items():
         for pos, cell in enumerate(text_cells[col].tolist()):
@@ -513,7 +520,7 @@ def parse(
 class _Attributes:
     columns: dict[str, np.ndarray] = field(default_factory=dict)  # attribute -> stored names
     problems: list[str] = field(default_factory=list)
-    hints: list[str] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)
     declared: list[str] | None = None
     other_rows: dict[str, int] = field(default_factory=dict)
 
@@ -579,7 +586,7 @@ def _match_attributes(
             collaboration=collaboration,
         )
         out.problems += m.problems
-        out.hints += m.hints
+        out.fixes += m.fixes
         if m.other_rows:
             out.other_rows[attr] = m.other_rows
         if attr == "force":
@@ -600,7 +607,7 @@ def _match_attributes(
             collaboration=collaboration,
         )
         out.problems += m.problems
-        out.hints += m.hints
+        out.fixes += m.fixes
         out.declared = m.declared
         if m.other_rows:
             out.other_rows["force"] = m.other_rows

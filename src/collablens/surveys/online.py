@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import CollablensError, NotFound
+from ..errors import CollablensError, Fix, NotFound
 from ..framework import Framework
 from ..store import Store
 from ..store import forces as forces_store
@@ -98,8 +98,13 @@ def create_link(store: Store, collaboration: str, wave: str, force: str | None =
         declared = forces_store.declared_forces(conn, collaboration)
         if not declared:
             raise NotFound(
-                f"collaboration {collaboration!r} declares no forces yet; declare them first "
-                "(collablens forces --declare)"
+                f"collaboration {collaboration!r} declares no forces yet; declare them first"
+            ).with_fixes(
+                Fix(
+                    cli=f'Declare them with `collablens forces -c "{collaboration}" --set '
+                    '"FORCE A,FORCE B"`.',
+                    web="Add its partner forces on its Survey links page.",
+                )
             )
         if force is not None and force not in declared:
             raise NotFound(

@@ -29,13 +29,13 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import CollablensError
+from ..errors import CollablensError, Fix
 from ..vocabulary import MAX_FILE_BYTES
 
 MAX_REPORTED_PROBLEMS = 25
@@ -53,9 +53,15 @@ ROLES = (RESPONDENT_ID, STATUS, FINISHED, IDENTIFYING, TOOL)
 class InputError(CollablensError, ValueError):
     """An input file cannot be imported; `problems` lists each one found, `hint` the fix."""
 
-    def __init__(self, problems: list[str], hint: str | None = None) -> None:
+    def __init__(
+        self, problems: list[str], hint: str | None = None, fixes: Iterable[Fix] = ()
+    ) -> None:
         self.problems = problems
-        self.hint = hint
+        #: Advice in the command line's words only (its options), beside `fixes`.
+        self.cli_hint = hint
+        self.with_fixes(*fixes)
+        # The command line's whole advice (the hint, then each fix's words).
+        self.hint = "\n".join(h for h in (hint, *(f.cli for f in self.fixes)) if h) or None
         shown = problems[:MAX_REPORTED_PROBLEMS]
         more = len(problems) - len(shown)
         text = "\n".join(f"  - {p}" for p in shown)

@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..access.audience import NotAllowed
-from ..errors import CollablensError, NotFound
+from ..errors import CollablensError, NotFound, for_web
 from ..store import Store
 from .security import HEADERS, NotSignedIn, SecurityHeaders, can, csrf_token, current_user
 
@@ -220,9 +220,11 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(CollablensError)
     async def user_error(request: Request, exc: CollablensError) -> Response:
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, NotAllowed) else 400
+        # In the web's words: an error's ways out are said as what to do here, not as a
+        # command to run (`errors.Fix`).
         if _wants_json(request):
-            return JSONResponse({"detail": str(exc)}, status_code=status)
-        return page(request, "error.html", status, message=str(exc))
+            return JSONResponse({"detail": for_web(exc)}, status_code=status)
+        return page(request, "error.html", status, message=for_web(exc))
 
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> Response:  # no traceback reaches a user

@@ -72,6 +72,20 @@ def deactivate(conn: Connection, name: str, sessions_from: datetime) -> bool:
     return bool(done)
 
 
+def reactivate(conn: Connection, name: str) -> bool:
+    """Let a disabled account sign in again; False when no disabled one has this name."""
+    done = conn.execute(
+        update(users).where(users.c.name == name, ~users.c.active).values(active=True)
+    ).rowcount
+    return bool(done)
+
+
+def disabled_users(conn: Connection) -> list[Row]:
+    """(id, name, role, force) of disabled accounts, by name."""
+    stmt = select(users.c.id, users.c.name, users.c.role, users.c.force).where(~users.c.active)
+    return list(conn.execute(stmt.order_by(users.c.name)).all())
+
+
 def active_users(conn: Connection, name: str | None = None, uid: int | None = None) -> list[Row]:
     """(id, name, role, force, sessions_from) of active accounts, by name; only the one
     with `name` or id `uid` when given."""

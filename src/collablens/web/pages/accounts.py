@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ...access.accounts import AccountError, TooManyFailures, User, authenticate, set_password
+from ...errors import for_web
 from ..app import page
 from ..security import PUBLIC, allow, current_user, sign_in, sign_out
 from .common import Who, back, note_of, store
@@ -98,7 +99,7 @@ def account_password(
         else:
             set_password(store(request), user.name, new)
     except (AccountError, TooManyFailures) as exc:
-        problem = str(exc)
+        problem = for_web(exc)
     if problem:
         return page(request, "account.html", 400, error=problem, note=None)
     sign_in(request, user)  # a new session, begun after the change

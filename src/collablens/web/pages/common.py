@@ -32,9 +32,19 @@ def note_of(request: Request) -> str | None:
 
 def back(url: str, note: str | None = None) -> RedirectResponse:
     """A 303 to `url` after a post, so a reload never posts twice; `note` is shown there."""
+    url, hash_, fragment = url.partition("#")
     if note:
         url += ("&" if "?" in url else "?") + "note=" + quote(note)
-    return RedirectResponse(url, status_code=303)
+    return RedirectResponse(url + hash_ + fragment, status_code=303)
+
+
+#: What a workbook is sent as.
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition that saves the response as `filename`."""
+    return f'attachment; filename="{filename}"'
 
 
 def c(name: str) -> str:

@@ -6,13 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from ...access import audience
 from ...access.accounts import User
-from ...access.roles import SEE_RESULTS
+from ...access.roles import REVIEW, SEE_RESULTS, may
 from ...analysis.publishing import NotPublished
-from ...errors import NotFound
+from ...errors import NotFound, for_web
 from ...reporting.dashboard import dashboard
+from ...reporting.view import Steps
 from ..app import page
 from ..security import allow
 from .common import c, note_of, store
@@ -44,9 +46,10 @@ def collaboration_page(
             url=c(name),
             forces=forces,
             waves=[w for _, w in st.waves(name)],
-            why=str(exc),
+            why=for_web(exc),
             note=note_of(request),
         )
+    board.report.steps = _steps(user, c(name))
     return page(
         request,
         "dashboard.html",
@@ -60,3 +63,20 @@ def collaboration_page(
         previewer=board.previewer,
         note=note_of(request),
     )
+
+
+def _steps(user: User, url: str) -> Steps:
+    """What this reader is told to do where coding is not finished: a link to the page that
+    does it, for whoever may; who does it, for whoever may not (never a command)."""
+    if may(user.role, REVIEW):
+        review = Markup('<a href="{}/review">Review them</a>; the figures here follow.').format(url)
+        return Steps(
+            code=Markup('Build "Code new comments" from <a href="{}/downloads">Downloads</a>.')
+            .format(url),
+            review=review,
+            interviews=review,
+            agreement=Markup('(<a href="{}/agreement">Agreement</a> gives each pair and each '
+                             "code).").format(url),
+        )  # fmt: skip
+    later = "The programme office's analysts do this; the figures here follow."
+    return Steps(code=later, review=later, interviews=later, agreement="")

@@ -13,6 +13,7 @@ from ... import jobs
 from ...access import audience
 from ...access.accounts import User
 from ...access.roles import REVIEW, SEE_REPORTS, UPLOAD, may
+from ...errors import DECLARE_FORCE, UNKNOWN_AS_OTHER
 from ...reporting.dashboard import scores_csv as disclosed_scores_csv
 from ..app import page
 from ..security import allow
@@ -33,26 +34,51 @@ async def responses_upload(
     export: Annotated[UploadFile, File()],
     wave: Annotated[str, Form(max_length=100)],
     force: Annotated[str, Form(max_length=200)] = "",
+    unknown_as_other: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Import a survey tool's export now (checked and redacted as on the command line) and
-    code its comments in the background; the raw file is never kept."""
+    code its comments in the background; the raw file is never kept.
+
+    A refused file is shown on a page that offers the ways out the command line names as
+    options (`InputError.fixes`): add an unknown force to the collaboration, or import the
+    file again counting unknown values as "Other"."""
     from ... import ingest
+    from ...surveys.readers import InputError
 
     workspace = store(request)
     audience.forces_seen(workspace, user, name)
     filename, data = await upload(export, (".csv", ".xlsx", ".tsv", ".txt"))
+    wave = " ".join(wave.split())
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / filename
         path.write_bytes(data)
-        done = ingest.import_and_code(
-            workspace,
-            path,
-            name,
-            " ".join(wave.split()),
-            coding=ingest.LATER,
-            created_by=user.name,
-            force=force or None,
-        )
+        try:
+            done = ingest.import_and_code(
+                workspace,
+                path,
+                name,
+                wave,
+                coding=ingest.LATER,
+                created_by=user.name,
+                force=force or None,
+                unknown_as_other=bool(unknown_as_other),
+            )
+        except InputError as exc:
+            return page(
+                request,
+                "import_refused.html",
+                400,
+                name=name,
+                url=c(name),
+                filename=filename,
+                problems=exc.problems,
+                advice=[f.web for f in exc.fixes if f.web],
+                command_line_only=bool(exc.cli_hint),
+                declare=[f.value for f in exc.fixes if f.action == DECLARE_FORCE],
+                as_other=any(f.action == UNKNOWN_AS_OTHER for f in exc.fixes),
+                wave=wave,
+                force=force,
+            )
     wake(request)
     res = done.imported
     what = "nothing new" if res.already_imported else f"{res.rows_added} respondents"
@@ -71,6 +97,7 @@ def downloads_page(request: Request, name: str, user: Reader) -> Response:
         jobs=jobs.recent(store(request), name),
         kinds=jobs.KINDS,
         coding=CODING,
+        unavailable=jobs.unavailable(),
         note=note_of(request),
     )
 
@@ -85,6 +112,8 @@ def start_job(
     audience.forces_seen(store(request), user, name)
     if kind not in jobs.KINDS:
         raise HTTPException(400, "Unknown kind of job.")
+    if kind in jobs.unavailable():
+        raise HTTPException(400, jobs.unavailable()[kind])
     if kind in CODING and not may(user.role, REVIEW):
         raise HTTPException(403, "Coding is for analysts and the programme office.")
     job = jobs.enqueue(store(request), kind, name, user.name)

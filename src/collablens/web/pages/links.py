@@ -6,6 +6,8 @@ far beside the officers and staff it declares, with what to check before publish
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -19,7 +21,7 @@ from ...surveys import online
 from ...surveys.attributes import add_force as declare
 from ..app import page
 from ..security import allow, can
-from .common import back, c, note_of, store
+from .common import XLSX, attachment, back, c, note_of, store
 
 router = APIRouter()
 LinkManager = Annotated[User, allow(MANAGE_LINKS)]
@@ -73,11 +75,16 @@ def add_force(
     name: str,
     user: Annotated[User, allow(MANAGE_COLLABORATIONS)],
     force: Annotated[str, Form(max_length=200)],
+    then: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    """A force joins the collaboration (named as its staff will pick it)."""
+    """A force joins the collaboration (named as its staff will pick it); from a refused
+    upload (`then=import`), back to the collaboration's page to upload the file again."""
     audience.forces_seen(store(request), user, name)
     declare(store(request), name, force)
-    return back(c(name) + "/links", f"{' '.join(force.split())} added")
+    added = " ".join(force.split())
+    if then == "import":
+        return back(c(name) + "#import", f"{added} added as a partner; upload the file again")
+    return back(c(name) + "/links", f"{added} added")
 
 
 def _set_link(request: Request, user: User, name: str, token: str, is_open: bool) -> Response:
@@ -94,3 +101,35 @@ def close_link(request: Request, name: str, token: str, user: LinkManager) -> Re
 @router.post("/c/{name}/links/{token}/open")
 def open_link(request: Request, name: str, token: str, user: LinkManager) -> Response:
     return _set_link(request, user, name, token, True)
+
+
+#: The questionnaire's formats offered for download: (suffix, media type).
+QUESTIONNAIRE = {
+    "md": "text/markdown; charset=utf-8",
+    "xlsx": XLSX,
+}
+
+
+def _questionnaire(request: Request, fmt: str) -> Response:
+    """The workspace's questionnaire as `collablens survey template` writes it."""
+    from ...surveys.instrument import write_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"questionnaire.{fmt}"
+        write_template(store(request).framework, fmt, out)
+        data = out.read_bytes()
+    headers = {"Content-Disposition": attachment(out.name)}
+    return Response(data, media_type=QUESTIONNAIRE[fmt], headers=headers)
+
+
+@router.get("/questionnaire.md")
+def questionnaire_md(request: Request, user: LinkManager) -> Response:
+    """The questionnaire as text, to print or to build a form in another tool from."""
+    return _questionnaire(request, "md")
+
+
+@router.get("/questionnaire.xlsx")
+def questionnaire_xlsx(request: Request, user: LinkManager) -> Response:
+    """The questionnaire as a workbook, with a Responses sheet whose columns import as
+    they are."""
+    return _questionnaire(request, "xlsx")

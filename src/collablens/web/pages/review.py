@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from ...access import audience
 from ...access.accounts import User
 from ...access.roles import REVIEW
+from ...errors import for_web
 from ...text import claims
 from ...text.review_keys import REVIEW_KEYS
 from ..app import page
@@ -77,15 +78,24 @@ def review_answer(
 
 
 @router.get("/c/{name}/agreement", response_class=HTMLResponse)
-def agreement_page(request: Request, name: str, user: Reviewer) -> Response:
+def agreement_page(
+    request: Request, name: str, user: Reviewer, uncoded: str = "missing", model: bool = False
+) -> Response:
+    """Agreement between the people who coded the interviews; the command line's options
+    are links here: `uncoded=none` (`--uncoded none`), `model=1` (the model as a coder)."""
     from ...analysis.agreement import AgreementError, exclusion_note, measure_agreement
+    from ...errors import COMPARE_MODEL
 
     audience.forces_seen(store(request), user, name)
+    if uncoded not in ("missing", "none"):
+        raise HTTPException(400, "Uncoded passages count as missing or as none.")
+    compare_model = False
     try:
-        result = measure_agreement(store(request), name, coders=None)
+        result = measure_agreement(store(request), name, uncoded=uncoded, with_model=model)
         error = None
     except AgreementError as exc:
-        result, error = None, str(exc)
+        result, error = None, for_web(exc)
+        compare_model = any(f.action == COMPARE_MODEL for f in exc.fixes) and not model
     return page(
         request,
         "agreement.html",
@@ -93,5 +103,8 @@ def agreement_page(request: Request, name: str, user: Reviewer) -> Response:
         url=c(name),
         result=result,
         error=error,
-        note=exclusion_note(result) if result else "",
+        note=exclusion_note(result, cli=False) if result else "",
+        uncoded=uncoded,
+        model=model,
+        compare_model=compare_model,
     )

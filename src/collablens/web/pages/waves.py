@@ -13,7 +13,7 @@ from ...access import audience
 from ...access.accounts import User
 from ...access.roles import PUBLISH
 from ...analysis import editions
-from ...errors import CollablensError
+from ...errors import CollablensError, for_web
 from ...reporting.dashboard import warm
 from ..app import page
 from ..security import allow
@@ -34,7 +34,7 @@ def _page(request: Request, name: str, status: int = 200, **extra) -> Response:
             try:
                 checks[life.wave] = editions.plan(st, name, life.wave)
             except CollablensError as exc:  # no answers yet
-                checks[life.wave] = str(exc)
+                checks[life.wave] = for_web(exc)
     return page(
         request,
         "waves.html",
@@ -60,7 +60,7 @@ def _act(request: Request, name: str, user: User, done: str, action) -> Response
     try:
         action()
     except CollablensError as exc:  # a refusal in plain words, on the page it came from
-        return _page(request, name, 400, error=str(exc))
+        return _page(request, name, 400, error=for_web(exc))
     return back(c(name) + "/waves", done)
 
 
