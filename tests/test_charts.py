@@ -104,7 +104,7 @@ def test_the_report_colours_bands_from_the_framework(tmp_path, four_band_path):
     to_template_csv(simulate_wave(fw, sc, 0, seed=5), csv)
     import_responses(store, csv, "Mini", "w1")
     report = build_report(store, "Mini")
-    assert {b["colour"] for b in FOUR_BANDS} <= _colours(report.charts["scorecard"])
+    assert {fw.band_colour(b["id"]) for b in FOUR_BANDS} <= _colours(report.charts["scorecard"])
     html = render_html(report)
     shown = {row["band"] for row in report.scorecard if row["band"]}
     assert shown

@@ -15,6 +15,7 @@ what they show is also said in words (a label, "hidden", a table).
 from __future__ import annotations
 
 from ..framework.model import DEFAULT_BAND_COLOURS, HIDDEN_COLOUR
+
 # The WCAG arithmetic, for the tests and for plugins that add colours of their own.
 from ..framework.model import contrast as contrast
 from ..framework.model import readable as readable
