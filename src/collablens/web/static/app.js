@@ -131,7 +131,8 @@ document.addEventListener("DOMContentLoaded", () => {
               pointStyle: shapes[i % shapes.length], pointRadius: 5, borderDash: i >= shapes.length ? [6, 3] : [],
             })),
           },
-          options: { maintainAspectRatio: false, animation: false, scales: { y: scale } },
+          options: { maintainAspectRatio: false, animation: false, scales: { y: scale },
+            plugins: { legend: { labels: { usePointStyle: true } } } },  // the key shows each shape
         });
       }
     });
