@@ -11,6 +11,7 @@ import yaml
 
 from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
 from collablens.framework import parse_framework
+from collablens.framework.model import DEFAULT_BAND_COLOURS
 from collablens.reporting import charts
 from collablens.reporting.view import build_report, render_html
 from collablens.store import Store
@@ -22,7 +23,7 @@ FOUR_BANDS = [
     {"id": "strained", "label": "Strained", "min": 3.0, "colour": "#e6ab02"},
     {"id": "failing", "label": "Failing", "min": 1.0, "colour": "#7b3294"},
 ]
-OLD_COLOURS = ("#1b7f4b", "#d99a00", "#c0392b")
+OLD_COLOURS = DEFAULT_BAND_COLOURS
 
 
 @pytest.fixture
@@ -67,11 +68,13 @@ def test_a_framework_with_four_bands_draws_in_its_own_colours(four_band_framewor
     bands = [(b.id, b.min, fw.band_colour(b.id)) for b in fw.bands]
     scale = (fw.scale.min, fw.scale.max)
     svg = charts.scorecard(_card(fw), bands, scale)
-    assert {b["colour"] for b in FOUR_BANDS} <= _colours(svg)
+    # Its own colours (the light "strained" a darker shade of itself, to carry white words).
+    own = {fw.band_colour(b["id"]) for b in FOUR_BANDS}
+    assert own <= _colours(svg)
     assert not set(OLD_COLOURS) & _colours(svg)
     points = pd.DataFrame([{"group": "Alpha", "inhibitor": 3.2, "facilitator": 5.1, "n": 40.0}])
     svg = charts.inhibitors_vs_facilitators(points, bands, scale)
-    assert {b["colour"] for b in FOUR_BANDS} <= _colours(svg)
+    assert own <= _colours(svg)
 
 
 def test_bands_without_colours_still_draw_in_colour(four_band_framework):
@@ -101,7 +104,7 @@ def test_the_report_colours_bands_from_the_framework(tmp_path, four_band_path):
     to_template_csv(simulate_wave(fw, sc, 0, seed=5), csv)
     import_responses(store, csv, "Mini", "w1")
     report = build_report(store, "Mini")
-    assert {b["colour"] for b in FOUR_BANDS} <= _colours(report.charts["scorecard"])
+    assert {fw.band_colour(b["id"]) for b in FOUR_BANDS} <= _colours(report.charts["scorecard"])
     html = render_html(report)
     shown = {row["band"] for row in report.scorecard if row["band"]}
     assert shown

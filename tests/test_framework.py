@@ -312,7 +312,7 @@ def test_unsupported_attribute_and_overlong_id_are_refused(mini_data):
 def test_builtin_bands_carry_their_colours(builtin_framework):
     assert builtin_framework.band_colours == {
         "strength": "#1b7f4b",
-        "borderline": "#d99a00",
+        "borderline": "#a86400",
         "concern": "#c0392b",
     }
     assert builtin_framework.band_colour(None) == builtin_framework.band_colour("nope")
@@ -320,7 +320,7 @@ def test_builtin_bands_carry_their_colours(builtin_framework):
 
 @pytest.mark.parametrize(
     ("given", "stored"),
-    [("#1B7F4B", "#1b7f4b"), ("#abc", "#aabbcc"), (" #123456 ", "#123456")],
+    [("#1B7F4B", "#1b7f4b"), ("#345", "#334455"), (" #123456 ", "#123456")],
 )
 def test_band_colours_are_hex_and_normalised(mini_data, given, stored):
     data = copy.deepcopy(mini_data)

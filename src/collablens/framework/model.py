@@ -90,8 +90,42 @@ class Factor(_Strict):
 
 _HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 #: Colours of bands that set none, by position: the top band green, through amber, to red.
-DEFAULT_BAND_COLOURS = ("#1b7f4b", "#d99a00", "#c0392b")
-HIDDEN_COLOUR = "#999999"  # a score hidden for anonymity has no band
+#: Each carries white words at 4.5:1 or more (WCAG 2.2 AA): 5.0, 4.7 and 5.4 to 1.
+DEFAULT_BAND_COLOURS = ("#1b7f4b", "#a86400", "#c0392b")
+HIDDEN_COLOUR = "#6b7580"  # a score hidden for anonymity has no band; white on it 4.7:1
+#: The contrast that words need against what is behind them (WCAG 2.2 AA, 1.4.3).
+TEXT_CONTRAST = 4.5
+
+
+def luminance(colour: str) -> float:
+    """The relative luminance of a "#rrggbb" (or "#rgb") colour, as WCAG defines it (0
+    black, 1 white)."""
+    if len(colour) == 4:
+        colour = "#" + "".join(c * 2 for c in colour[1:])
+    total = 0.0
+    for weight, i in ((0.2126, 1), (0.7152, 3), (0.0722, 5)):
+        c = int(colour[i : i + 2], 16) / 255
+        total += weight * (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    return total
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two "#rrggbb" colours, from 1 (the same) to 21."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable(colour: str, words: str = "#ffffff", ratio: float = TEXT_CONTRAST) -> str:
+    """`colour`, darkened towards black with its hue kept, until `words` on it (white: a
+    band's chip) read at `ratio`; a colour dark enough already comes back as it is."""
+    if len(colour) == 4:
+        colour = "#" + "".join(c * 2 for c in colour[1:])
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    for step in range(101):
+        shade = "#" + "".join(f"{round(c * (1 - step / 100)):02x}" for c in rgb)
+        if contrast(shade, words) >= ratio:
+            return shade
+    return "#000000"
 
 
 def _check_colour(value: str | None) -> str | None:
@@ -268,9 +302,13 @@ class Framework(_Strict):
 
     @cached_property
     def band_colours(self) -> dict[str, str]:
-        """Band id -> hex colour: the band's own, else the default for its position."""
+        """Band id -> hex colour: the band's own, else the default for its position; a
+        colour too light to carry the white words of a band's label (a chip, a deck's cell)
+        is drawn a darker shade of itself, so a framework cannot make a report unreadable."""
         n = len(self.bands)
-        return {b.id: b.colour or default_band_colour(i, n) for i, b in enumerate(self.bands)}
+        return {
+            b.id: readable(b.colour or default_band_colour(i, n)) for i, b in enumerate(self.bands)
+        }
 
     def band_colour(self, band_id: str | None) -> str:
         """The colour of a band by id; grey for no band (a score hidden for anonymity)."""

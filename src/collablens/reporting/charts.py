@@ -319,6 +319,7 @@ def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, in
                 y,
                 s=DOT_AREA,
                 color=KIND_COLOURS[kind],
+                marker=palette.KIND_MARKER[kind],
                 zorder=2,
                 ec="white",
                 gid=f"quadrant-dot-{i}-{kind}",
@@ -330,10 +331,23 @@ def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, in
     ax.grid(axis="x", color=GRID, lw=0.6)
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel("Mean score (higher = healthier)")
+    # Each kind its own shape as well as its own colour: the key is read without colour too.
     ax.scatter(
-        [], [], s=60, color=KIND_COLOURS["inhibitor"], label="Inhibitors (higher = bite less)"
+        [],
+        [],
+        s=60,
+        color=KIND_COLOURS["inhibitor"],
+        marker=palette.KIND_MARKER["inhibitor"],
+        label="Inhibitors (higher = bite less)",
     )
-    ax.scatter([], [], s=60, color=KIND_COLOURS["facilitator"], label="Facilitators")
+    ax.scatter(
+        [],
+        [],
+        s=60,
+        color=KIND_COLOURS["facilitator"],
+        marker=palette.KIND_MARKER["facilitator"],
+        label="Facilitators",
+    )
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8.5)
     return _svg(fig)
 
@@ -419,8 +433,11 @@ def mentions(rows: Sequence[Any]) -> str:
         # Each count at the end of its bar: barriers to the left, enablers to the right,
         # unclear ones (where there are any) in the middle.
         ends = [(-h - b - top * 0.02, b, "right"), (h + e + top * 0.02, e, "left")]
-        for x, count, ha in ends + ([(0, u, "center")] if u else []):
+        for x, count, ha in ends:
             ax.text(x, float(yi), f"{int(count)}", va="center", ha=ha, fontsize=8.5, color=INK)
+        if u:  # on the grey bar itself: the darker ink that reads on it at 4.5:1
+            ax.text(0, float(yi), f"{int(u)}", va="center", ha="center", fontsize=8.5,
+                    color=palette.CELL_TEXT)  # fmt: skip
     ax.axvline(0, color=INK, lw=0.8)
     ax.set_yticks(y, [r["factor"] for r in rows])
     for tick, r in zip(ax.get_yticklabels(), rows, strict=True):
@@ -440,15 +457,26 @@ def fairness(rows: Sequence[Any]) -> str:
     rows = list(rows)[::-1]
     fig, ax = plt.subplots(figsize=(7.2, 0.62 * len(rows) + 1.1))
     y = np.arange(len(rows))
+    # Each series its own hatching as well as its own colour, so the key is read without
+    # colour too (WCAG 1.4.1); the hatching is white, inside the bar.
     series = [
-        ("contribution_share", "share of contributions", KIND_COLOURS["inhibitor"]),
-        ("savings_share", "share of realised savings", POLARITY_COLOURS["enabler"]),
-        ("size_share", "share of officers", palette.OFFICERS),
+        ("contribution_share", "share of contributions", KIND_COLOURS["inhibitor"], None),
+        ("savings_share", "share of realised savings", POLARITY_COLOURS["enabler"], "///"),
+        ("size_share", "share of officers", palette.OFFICERS, "..."),
     ]
     h = 0.26
-    for i, (key, label, colour) in enumerate(series):
+    for i, (key, label, colour, hatch) in enumerate(series):
         values = [float(getattr(r, key)) if getattr(r, key) is not None else 0.0 for r in rows]
-        ax.barh(y + (1 - i) * h, values, height=h, color=colour, label=label)
+        ax.barh(
+            y + (1 - i) * h,
+            values,
+            height=h,
+            color=colour,
+            label=label,
+            hatch=hatch,
+            edgecolor=palette.WHITE,
+            linewidth=0,
+        )
         for yi, v in zip(y, values, strict=True):
             if v:
                 ax.text(
@@ -456,7 +484,7 @@ def fairness(rows: Sequence[Any]) -> str:
                 )
     ax.set_yticks(y, [r.force for r in rows])
     ax.set_xlabel("Per cent of the partners' total")
-    top = max([1.0] + [float(getattr(r, k) or 0) for r in rows for k, _, _ in series])
+    top = max([1.0] + [float(getattr(r, k) or 0) for r in rows for k, *_ in series])
     ax.set_xlim(0, top * 1.18)
     ax.tick_params(axis="y", length=0)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8)

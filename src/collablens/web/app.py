@@ -65,12 +65,18 @@ def session_key(store: Store) -> str:
 
 
 def report_css() -> str:
-    """The report's own style sheet, so dashboards and the report look alike from one source."""
+    """The report's own style sheet, so dashboards and the report look alike from one source.
+
+    Rendered, as the report renders it: its colours are `reporting.palette`'s, written into
+    it by the template (served raw, its variables were Jinja text, and the dashboard's
+    chips, cards and cells fell back to colours nobody chose)."""
+    from ..reporting.html import environment
+
     html = (resources.files("collablens.reporting") / "templates" / "report.html").read_text(
         encoding="utf-8"
     )
     found = re.search(r"<style>(.*?)</style>", html, re.S)
-    return found.group(1) if found else ""
+    return environment().from_string(found.group(1)).render() if found else ""
 
 
 def templates() -> Jinja2Templates:

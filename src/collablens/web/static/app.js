@@ -102,7 +102,8 @@ document.addEventListener("DOMContentLoaded", () => {
                 backgroundColor: "#1f2d3a", grouped: false, barPercentage: 0.9 },
               { label: "95% interval", data: rows.map((r) => [r.low, r.high]), grouped: false,
                 barPercentage: 0.6,
-                backgroundColor: rows.map((r) => r.kind === "inhibitor" ? "#c9a6dc" : "#9cc3e4") },
+                // 3:1 and more against white and against the score's mark (WCAG 1.4.11).
+                backgroundColor: rows.map((r) => r.kind === "inhibitor" ? "#a57cc0" : "#5a96cc") },
             ],
           },
           options: {
@@ -115,7 +116,11 @@ document.addEventListener("DOMContentLoaded", () => {
           },
         });
       } else if (canvas.dataset.kind === "trend" && data.trend) {
-        const palette = ["#1f77b4", "#8e44ad", "#c0392b", "#1b7f4b", "#b35c00", "#2c3e50", "#7f8c8d", "#16a085", "#d35400", "#34495e"];
+        // Ten colours of 3:1 and more against white, and a marker shape each as well (and,
+        // past the eighth, a dashed line), so a factor's line is told from the next without
+        // its colour (WCAG 1.4.1, 1.4.11).
+        const palette = ["#1f77b4", "#8e44ad", "#c0392b", "#1b7f4b", "#b35c00", "#2c3e50", "#6b7580", "#0f7a66", "#a04000", "#7a4f9a"];
+        const shapes = ["circle", "rect", "triangle", "rectRot", "star", "crossRot", "rectRounded", "cross"];
         new window.Chart(canvas, {
           type: "line",
           data: {
@@ -123,9 +128,11 @@ document.addEventListener("DOMContentLoaded", () => {
             datasets: data.trend.series.map((s, i) => ({
               label: s.name, data: s.values, spanGaps: false,
               borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length],
+              pointStyle: shapes[i % shapes.length], pointRadius: 5, borderDash: i >= shapes.length ? [6, 3] : [],
             })),
           },
-          options: { maintainAspectRatio: false, animation: false, scales: { y: scale } },
+          options: { maintainAspectRatio: false, animation: false, scales: { y: scale },
+            plugins: { legend: { labels: { usePointStyle: true } } } },  // the key shows each shape
         });
       }
     });
