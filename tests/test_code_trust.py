@@ -334,7 +334,7 @@ def test_a_chart_of_unclear_passages_when_no_counted_polarity_is_sure(survey: St
     _code(survey, "2025", lambda i: ("governance", "enabler", True, False))
     rep = build_report(survey, "C", "2025")
     assert rep.coded and rep.polar_mentions == 0 and rep.unclear_mentions > 0
-    assert "polarity unclear" in rep.charts["mentions"]
+    assert "not clear which" in rep.charts["mentions"]
     html = render_html(rep)
     assert "with polarity unclear (too few sure to say which way staff lean)" in html
     assert 'id="needs-review"' not in html  # every code was accepted

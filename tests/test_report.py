@@ -51,7 +51,8 @@ def test_report_is_self_contained(demo):
     # milestones timeline (the demo fills the register), and mentions where a counted
     # passage's polarity is sure enough to draw (what the coder accepts is not this test's)
     assert {"fairness", "milestones"} <= set(demo.summary.charts)
-    assert html.count("<svg") == 6 + ("mentions" in demo.summary.charts)
+    # each drawn twice: for a desktop and for a phone (the page shows one by its width)
+    assert html.count("<svg") == 2 * (6 + ("mentions" in demo.summary.charts))
 
 
 def test_report_marks_hidden_groups_and_shows_no_small_group(demo):
@@ -125,7 +126,7 @@ def test_report_renders_in_chromium(demo, tmp_path, chromium):
         page.goto(demo.report.resolve().as_uri())
         page.wait_for_load_state("load")
         sizes = page.eval_on_selector_all(
-            "figure svg", "els => els.map(e => e.getBoundingClientRect().width)"
+            "figure .chart-wide svg", "els => els.map(e => e.getBoundingClientRect().width)"
         )
         title = page.title()
         shot = tmp_path / "report.png"

@@ -70,7 +70,13 @@ def report_css() -> str:
         encoding="utf-8"
     )
     found = re.search(r"<style>(.*?)</style>", html, re.S)
-    return found.group(1) if found else ""
+    if not found:
+        return ""
+    # Rendered, as the report renders it: the raw template's `{# ... #}` and `{{ palette }}`
+    # are not CSS, and an apostrophe in a comment once swallowed every rule after it.
+    from ..reporting.html import environment
+
+    return environment().from_string(found.group(1)).render()
 
 
 def templates() -> Jinja2Templates:
