@@ -11,13 +11,14 @@ JSON messages ended by a NUL byte, on file descriptors 3 (to Chromium) and 4 (fr
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
 import select
-import sys
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -183,8 +184,6 @@ def _print(pipe: _Pipe, html: Path) -> bytes:
     pipe.call("Page.navigate", session, url=html.resolve().as_uri())
     pipe.wait_for("Page.loadEventFired", session)
     data = pipe.call("Page.printToPDF", session, **PRINT)["data"]
-    try:
+    with contextlib.suppress(RuntimeError):  # it may close as it answers: the PDF is here
         pipe.call("Browser.close")
-    except RuntimeError:
-        pass  # closing as it answers: the PDF is already here
     return base64.b64decode(data)
