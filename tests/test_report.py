@@ -152,7 +152,9 @@ def test_report_prints_to_pdf(demo, tmp_path, chromium):
 BLOCKS = "section, table, figure, h2, h3, h4, p, ul, ol, blockquote, .card, .countbox"
 VISIBLE_BOXES = """(selector) => {
   // Each element's box as the reader sees it: cut to any ancestor that scrolls or clips.
-  const els = [...document.querySelectorAll(selector)];
+  // What a closed <details> holds is not on the page until it is opened.
+  const els = [...document.querySelectorAll(selector)].filter(
+    (e) => !e.closest("details:not([open]) > :not(summary)"));
   const box = (e) => {
     const r = e.getBoundingClientRect();
     let [l, t, ri, b] = [r.left, r.top, r.right, r.bottom];
