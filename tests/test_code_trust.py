@@ -309,7 +309,7 @@ def test_the_report_says_how_many_comments_need_review(survey: Store):
     assert "collablens review --collaboration" in html
     assert 'id="method-coding"' in html and "wait for review" in html
     assert "unclear that could be any of these" in html or "with polarity unclear" in html
-    assert "Grey: " in html and "whose polarity the coder was not sure enough of" in html
+    assert "Grey: " in html and "could not tell well enough whether staff meant it" in html
 
 
 def test_a_factor_with_unclear_or_waiting_passages_never_reads_as_one_sided():

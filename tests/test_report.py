@@ -187,7 +187,7 @@ VISIBLE_BOXES = """(selector) => {
 DOTS = """() => [...document.querySelectorAll('[id^="quadrant-dot-"] use')].map(e => {
   const r = e.getBoundingClientRect();
   return [r.left + r.width / 2, r.top + r.height / 2, r.width];
-})"""
+}).filter(([x, y, w]) => w > 0)"""  # the chart drawn for the other screen width is hidden
 
 
 def _dots_apart(dots: list[list[float]]) -> list[str]:

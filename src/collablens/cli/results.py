@@ -330,7 +330,7 @@ def _score_table(release: ScoresRelease, detail: bool = False) -> None:
             col,
             justify="right" if col in ("people", "score") else "left",
             no_wrap=col in ("people", "score", "95% CI"),
-            max_width={"group": 16, "band": 11}.get(col),
+            max_width={"group": 16, "band": 13}.get(col),
         )
     previous = None
     notes: dict[str, int] = {}  # each reason once, under the table
