@@ -107,7 +107,7 @@ def test_import_scores_and_report_round_trip(tmp_path, width80, demo_workspace):
     scores = runner.invoke(app, ["scores", "-c", "NE", "--by", "force", "--db", db])
     assert scores.exit_code == 0
     out = scores.output
-    assert "hidden [" in out and "] too few people: fewer than 10 answered" in out
+    assert "not shown [" in out and "] too few people: fewer than 10 answered" in out
     assert "Northmoor" in scores.output
     # Factor names, not ids, in a table that fits 80 columns.
     assert "Governance" in scores.output and "Politics and" in scores.output

@@ -309,7 +309,7 @@ def test_the_report_says_how_many_comments_need_review(survey: Store):
     assert "collablens review --collaboration" in html
     assert 'id="method-coding"' in html and "wait for review" in html
     assert "unclear that could be any of these" in html or "with polarity unclear" in html
-    assert "Grey: " in html and "whose polarity the coder was not sure enough of" in html
+    assert "Grey: " in html and "could not tell well enough whether staff meant it" in html
 
 
 def test_a_factor_with_unclear_or_waiting_passages_never_reads_as_one_sided():
@@ -334,7 +334,7 @@ def test_a_chart_of_unclear_passages_when_no_counted_polarity_is_sure(survey: St
     _code(survey, "2025", lambda i: ("governance", "enabler", True, False))
     rep = build_report(survey, "C", "2025")
     assert rep.coded and rep.polar_mentions == 0 and rep.unclear_mentions > 0
-    assert "polarity unclear" in rep.charts["mentions"]
+    assert "not clear which" in rep.charts["mentions"]
     html = render_html(rep)
     assert "with polarity unclear (too few sure to say which way staff lean)" in html
     assert 'id="needs-review"' not in html  # every code was accepted

@@ -165,14 +165,15 @@ def test_gap_sentence_and_effect_size_agree_in_sign(findings):
 
 
 def test_headline_gap_sentences_carry_a_negative_g(findings, html):
+    """The summary says each headline gap in words; the statistics behind the gaps (with
+    the negative g: lower minus higher) are in the detail under the gaps table."""
     assert findings.headline_gaps
     text = _text(html)
+    stats = html[html.index('<table class="gapstats">') :].split("</table>")[0]
     for g in findings.headline_gaps:
-        sentence = (
-            f"{g['lower']} scores {g['gap']:.2f} lower than {g['higher']} "
-            f"({g['size']} difference, Hedges' g = {g['g']:+.2f})"
-        )
-        assert sentence in text
+        assert g["say"] in text
+        assert f"{g['lower']} staff rate" in g["say"] and "lower than" in g["say"]
+        assert f"{g['g']:+.2f}" in stats
         assert g["g"] < 0
 
 
@@ -184,15 +185,24 @@ def test_gap_intervals_exclude_zero_exactly_when_significant(findings):
 
 
 def test_gap_rows_in_the_table_agree_with_their_significance(html):
-    table = html[html.index('<table class="gaps">') : html.index("</table>", html.index("gaps"))]
-    rows = re.findall(r"<tr( class=\"muted\")?><td>.*?</tr>", table, flags=re.S)
+    table = html[html.index('<table class="gapstats">') :].split("</table>")[0]
+    rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, flags=re.S)
     assert rows
-    for row in re.findall(r"<tr(?: class=\"muted\")?><td>.*?</tr>", table, flags=re.S):
-        ci = re.search(r"\(([+-]\d\.\d\d), ([+-]\d\.\d\d)\)", row)
+    for row in rows:
+        ci = re.search(r"([+-]\d\.\d+) to ([+-]\d\.\d+)", row)
         assert ci, row
         lo, hi = float(ci.group(1)), float(ci.group(2))
-        not_significant = "(n.s.)" in row
+        not_significant = "(not significant)" in row
         assert (lo > 0 or hi < 0) == (not not_significant), row
+    # The plain table says the same in words: "possibly chance" exactly where not significant.
+    plain_rows = re.findall(
+        r"<tr(?: class=\"muted\")?><th scope=\"row\">.*?</tr>",
+        html[html.index('<table class="gaps stack">') :].split("</table>")[0],
+        flags=re.S,
+    )
+    assert [("Possibly chance" in r) for r in plain_rows] == [
+        ("(not significant)" in r) for r in rows
+    ]
 
 
 # -- 5. every concern named; on the line; a plain headline --------------------------------
@@ -232,8 +242,8 @@ def test_an_interval_across_a_band_edge_is_on_the_line(findings, fw, html):
     assert {r["name"] for r in findings.on_the_line} == {cultures, leadership, names[8]}
     text = _text(html)
     assert (
-        f"{cultures}: 2.98 (95% CI 2.70 to 3.26), in the concern band, but its interval "
-        "reaches the borderline band" in text
+        f"{cultures} sits on the line between concern and borderline: the survey cannot tell "
+        "which side it is on. Its score is 2.98." in text
     )
     # The card does not call it a concern outright.
     assert re.search(
@@ -272,9 +282,9 @@ def test_negative_or_undefined_alpha_is_a_scale_problem_not_a_figure(findings, f
     assert {p["name"] for p in findings.scale_problems} == {governance, time_pace}
     assert "-0.31" not in html and "−0.31" not in html
     assert not re.search(r"\bnan\b", _text(html), flags=re.I)
-    table = html[html.index('<table class="reliability">') :]
-    row = re.search(rf"<td>{re.escape(governance)}</td>.*?</tr>", table, flags=re.S)
-    assert row and "scale problem" in row.group(0)
+    table = html[html.index('<table class="reliability stack">') :]
+    row = re.search(rf"<th scope=\"row\">{re.escape(governance)}</th>.*?</tr>", table, flags=re.S)
+    assert row and "contradict each other" in row.group(0)
     card = {r["name"]: r for r in findings.scorecard}
     assert card[governance]["alpha"] is None and card[governance]["alpha_problem"]
 

@@ -51,7 +51,8 @@ def test_report_is_self_contained(demo):
     # milestones timeline (the demo fills the register), and mentions where a counted
     # passage's polarity is sure enough to draw (what the coder accepts is not this test's)
     assert {"fairness", "milestones"} <= set(demo.summary.charts)
-    assert html.count("<svg") == 6 + ("mentions" in demo.summary.charts)
+    # each drawn twice: for a desktop and for a phone (the page shows one by its width)
+    assert html.count("<svg") == 2 * (6 + ("mentions" in demo.summary.charts))
 
 
 def test_report_marks_hidden_groups_and_shows_no_small_group(demo):
@@ -125,7 +126,7 @@ def test_report_renders_in_chromium(demo, tmp_path, chromium):
         page.goto(demo.report.resolve().as_uri())
         page.wait_for_load_state("load")
         sizes = page.eval_on_selector_all(
-            "figure svg", "els => els.map(e => e.getBoundingClientRect().width)"
+            "figure .chart-wide svg", "els => els.map(e => e.getBoundingClientRect().width)"
         )
         title = page.title()
         shot = tmp_path / "report.png"
@@ -151,7 +152,9 @@ def test_report_prints_to_pdf(demo, tmp_path, chromium):
 BLOCKS = "section, table, figure, h2, h3, h4, p, ul, ol, blockquote, .card, .countbox"
 VISIBLE_BOXES = """(selector) => {
   // Each element's box as the reader sees it: cut to any ancestor that scrolls or clips.
-  const els = [...document.querySelectorAll(selector)];
+  // What a closed <details> holds is not on the page until it is opened.
+  const els = [...document.querySelectorAll(selector)].filter(
+    (e) => !e.closest("details:not([open]) > :not(summary)"));
   const box = (e) => {
     const r = e.getBoundingClientRect();
     let [l, t, ri, b] = [r.left, r.top, r.right, r.bottom];
@@ -184,7 +187,7 @@ VISIBLE_BOXES = """(selector) => {
 DOTS = """() => [...document.querySelectorAll('[id^="quadrant-dot-"] use')].map(e => {
   const r = e.getBoundingClientRect();
   return [r.left + r.width / 2, r.top + r.height / 2, r.width];
-})"""
+}).filter(([x, y, w]) => w > 0)"""  # the chart drawn for the other screen width is hidden
 
 
 def _dots_apart(dots: list[list[float]]) -> list[str]:

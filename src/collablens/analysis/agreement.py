@@ -77,6 +77,15 @@ class Agreement:
     with_polarity: bool = False
     selected_codes: list[str] = field(default_factory=list)
     uncoded: str = "missing"  # or "none": what a passage a coder did not code counts as
+    #: Factor names by id, so a page names each code as people read it, never by its id.
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name_of(self, code: str) -> str:
+        """A code as a reader sees it: "Politics and risk-aversion (barrier)", not
+        "politics_risk:barrier"; a code not in the framework is shown as it is."""
+        factor, _, polarity = code.partition(":")
+        name = self.names.get(factor, factor)
+        return f"{name} ({polarity})" if polarity else name
 
     def as_dict(self, disagreements: int | None = None) -> dict:
         """As plain data for JSON, with the first `disagreements` passages to discuss (None:
@@ -86,6 +95,7 @@ class Agreement:
             return None if x != x else round(x, 4)  # nan -> null in JSON
 
         out = asdict(self)
+        out.pop("names")  # the JSON names codes by id, as it always has
         out["disagreements"] = out["disagreements"][:disagreements]
         out["percent"], out["alpha"] = num(self.percent), num(self.alpha)
         for row in out["pairs"] + out["codes"]:
@@ -223,6 +233,7 @@ def measure_agreement(
         with_polarity=with_polarity,
         selected_codes=sorted(selected),
         uncoded=uncoded,
+        names={**{f.id: f.name for f in fw.factors}, "none": "None of the factors"},
     )
     for a, b in combinations(chosen, 2):
         both = [(v[a], v[b]) for v in pairable.values() if a in v and b in v]

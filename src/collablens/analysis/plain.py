@@ -163,3 +163,51 @@ def on_the_line(name: str, band: str, near: list[str]) -> str:
     """
     bands = " and ".join([band.lower(), *(b.lower() for b in near)])
     return f"{name} sits on the line between {bands}: the survey cannot tell which side it is on."
+
+
+def verdict(size: str, significant: bool) -> str:
+    """How sure the survey is of a gap, in a table cell: "Real: a large difference" or
+    "Possibly chance"; the test behind it is in the method section."""
+    return f"Real: {SIZE_WORDS.get(size, size)}" if significant else "Possibly chance"
+
+
+def change_short(difference: float, kind: Kind, significant: bool) -> str:
+    """A change in a table cell: "up 0.7 (better)", "down 0.2 (worse, may be chance)",
+    "about the same". Up is always better: scores read in the collaboration's favour."""
+    if abs(difference) < NEGLIGIBLE:
+        return "about the same"
+    word = "up" if difference > 0 else "down"
+    meaning = "better" if difference > 0 else "worse"
+    hedge = "" if significant else ", may be chance"
+    return f"{word} {abs(difference):.1f} ({meaning}{hedge})"
+
+
+def interval(low: float | None, high: float | None) -> str:
+    """An interval with enough decimal places that an end never reads as a rounded zero:
+    "+0.004 to +0.26", not "+0.00 to +0.26" for a difference the test found real.
+
+    Two places by default; more (up to four) while an end that is not zero prints as 0.
+    """
+    if low is None or high is None or low != low or high != high:
+        return "–"
+    places = 2
+    while places < 4 and any(v != 0 and round(v, places) == 0 for v in (low, high)):
+        places += 1
+    return f"{low:+.{places}f} to {high:+.{places}f}"
+
+
+def people(n: int | None) -> str:
+    """How many people answered, or "not shown" (the reason is printed beside it)."""
+    return "not shown" if n is None else f"{n:,}"
+
+
+def coder_agreement(alpha: float | None) -> str:
+    """How far coders agree, in words, from Krippendorff's alpha (Krippendorff's own
+    thresholds: 0.8 good, 0.667 the least to draw tentative conclusions from)."""
+    if alpha is None or alpha != alpha:
+        return "too few passages in common to say how far they agree"
+    if alpha >= 0.8:
+        return "good agreement"
+    if alpha >= 0.667:
+        return "fair agreement: usable, with care"
+    return "weak agreement: treat the codes with caution"

@@ -335,7 +335,7 @@ def _fairness(rows: list, title: str) -> None:
     def pct(x) -> str:
         return "–" if x is None else f"{x}"
 
-    columns = ("force", "in £", "%", "saved £", "%", "officers", "%", "carrying")
+    columns = ("force", "in £", "%", "saved £", "%", "officers", "%", "puts in more by")
     _table(
         columns,
         (
@@ -355,7 +355,8 @@ def _fairness(rows: list, title: str) -> None:
     exits = sum(r.get("exit_costs") for r in rows)
     console.print(
         f"Savings planned £{planned:,.2f}, realised £{realised:,.2f}; exit costs £{exits:,.2f}. "
-        "Carrying: % put in minus % of savings, in percentage points.",
+        "Puts in more by: its share of what is put in minus its share of the savings, in "
+        "percentage points (above zero, it puts in more than it gets back).",
         highlight=False,
     )
 

@@ -266,11 +266,17 @@ def scores(
             "(.csv or .json, or a plugin's).",
         ),
     ] = None,
+    detail: Annotated[
+        bool,
+        typer.Option("--detail", help="Also print each score's 95% confidence interval (CI)."),
+    ] = False,
     preview: PreviewOption = False,
     allow_empty: AllowEmptyOption = False,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Print factor scores with 95% intervals and bands; small groups show as hidden.
+    """Print factor scores, how many people gave them and their bands; small groups show
+    as not shown, with the reason. --detail adds each score's 95% confidence interval; the
+    exported file always has every statistic.
 
     Shows the published edition of the wave (default: the latest published); a wave not
     published yet is shown as a preview, marked so. Every figure passes the workspace's
@@ -295,7 +301,7 @@ def scores(
             allow_empty=allow_empty,
         )
     _say_what(release.preview, release.edition, release.wave)
-    _score_table(release)
+    _score_table(release, detail)
     for path in release.written:
         console.print(f"Wrote {escape(str(path))}")
 
@@ -311,7 +317,13 @@ def _say_what(preview: bool, edition: str, wave: str) -> None:
         console.print(f"[dim]Published figures: {escape(edition)}.[/]")
 
 
-def _score_table(release: ScoresRelease) -> None:
+#: The scores table's columns in plain words; `--detail` adds the interval. (The exported
+#: CSV and JSON keep their own column names: other programs read them.)
+SCORE_COLUMNS = ("group", "factor", "people", "score", "band")
+DETAIL_COLUMNS = ("group", "factor", "people", "score", "95% CI", "band")
+
+
+def _score_table(release: ScoresRelease, detail: bool = False) -> None:
     """One breakdown of one wave: each group named once, hidden cells with their reason."""
     from rich import box
     from rich.table import Table
@@ -322,12 +334,13 @@ def _score_table(release: ScoresRelease) -> None:
     # No vertical rules: at 80 columns every character goes to the factor names.
     title = f"{release.collaboration}, wave {release.wave}, by {release.by}"
     table = Table(title=escape(title), box=box.SIMPLE_HEAD)
-    for col in ("group", "factor", "n", "mean", "95% CI", "band"):
+    columns = DETAIL_COLUMNS if detail else SCORE_COLUMNS
+    for col in columns:
         table.add_column(
             col,
-            justify="right" if col in ("n", "mean") else "left",
-            no_wrap=col in ("n", "mean", "95% CI"),
-            max_width={"group": 16, "band": 11}.get(col),
+            justify="right" if col in ("people", "score") else "left",
+            no_wrap=col in ("people", "score", "95% CI"),
+            max_width={"group": 16, "band": 13}.get(col),
         )
     previous = None
     notes: dict[str, int] = {}  # each reason once, under the table
@@ -339,15 +352,17 @@ def _score_table(release: ScoresRelease) -> None:
         previous = r["group"]
         if r["suppressed"] is not None:
             mark = notes.setdefault(r["why"], len(notes) + 1)
-            state = "not asked" if is_unasked(r["suppressed"]) else "hidden"
-            table.add_row(group, factor, "-", "-", "-", f"{state} \\[{mark}]")
+            state = "not asked" if is_unasked(r["suppressed"]) else "not shown"
+            blank = ("-",) * (len(columns) - 3)
+            table.add_row(group, factor, *blank, f"{state} \\[{mark}]")
         else:
+            ci = (f"{r['ci_low']:.2f} to {r['ci_high']:.2f}",) if detail else ()
             table.add_row(
                 group,
                 factor,
                 f"{int(r['n'])}",
                 f"{r['mean']:.2f}",
-                f"{r['ci_low']:.2f} - {r['ci_high']:.2f}",
+                *ci,
                 escape(str(r["band"])),
             )
     console.print(table)

@@ -103,6 +103,10 @@ def governance_facts(
     return out
 
 
+def _clauses(n: int) -> str:
+    return f"{n} clause" if n == 1 else f"{n} clauses"
+
+
 def _by_factor(facts: GovernanceFacts, framework: Any) -> dict[str, list[str]]:
     ids = {f.id for f in framework.factors}
     said: dict[str, list[str]] = {}
@@ -116,7 +120,7 @@ def _by_factor(facts: GovernanceFacts, framework: Any) -> dict[str, list[str]]:
         if c.missing:
             add(
                 "checklist",
-                f"{c.record.title}: {len(c.missing)} clause(s) missing ({', '.join(c.missing)}).",
+                f"{c.record.title}: {_clauses(len(c.missing))} missing ({', '.join(c.missing)}).",
             )
         if c.overdue and c.review_due:
             add("checklist", f"{c.record.title}: review overdue since {c.review_due.isoformat()}.")

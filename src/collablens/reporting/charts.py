@@ -115,6 +115,57 @@ def _svg(fig) -> str:
     return f"{head}>{rest}"
 
 
+#: A phone's drawing: as wide as a 360-pixel screen leaves for a chart (about 318 px, so
+#: drawn 1:1 a point is 1.33 px), and no text smaller than `PHONE_FONT` points, so that no
+#: text reads smaller than about 12 px on the phone.
+PHONE_WIDTH = 3.3  # inches
+PHONE_FONT = 9.5  # points
+
+
+def _phone_svg(fig) -> str:
+    """A phone drawing at exactly its figure's size (no tight crop, which would widen it
+    past the screen): the layout engine fits everything inside."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    text = text[text.index("<svg") :]
+    head, rest = text.split(">", 1)
+    head = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", head)
+    rest = re.sub(r"<metadata>.*?</metadata>", "", rest, count=1, flags=re.S)
+    return f"{head}>{rest}"
+
+
+def _phone_figure(rows: int, per_row: float, extra: float):
+    """A figure a phone's width, `rows` rows of `per_row` inches plus `extra`."""
+    return plt.subplots(figsize=(PHONE_WIDTH, per_row * rows + extra), layout="constrained")
+
+
+def _labels_above(
+    ax, labels: Sequence[str], colours: Sequence[str] | None = None, above: float = 0.22
+) -> None:
+    """Each row's name written above its row, the full width of the chart (a phone has no
+    room for names beside the rows); rows are at y = 0, 1, 2, ..."""
+    import textwrap
+
+    from matplotlib.transforms import blended_transform_factory
+
+    where = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.set_yticks([])
+    for i, label in enumerate(labels):
+        ax.text(
+            0.0,
+            i + above,
+            textwrap.fill(str(label), 38),
+            transform=where,
+            va="bottom",
+            ha="left",
+            fontsize=PHONE_FONT,
+            color=(colours[i] if colours else INK),
+            linespacing=1.0,
+        )
+
+
 Bands = list[tuple[str, float, str]]
 
 
@@ -145,49 +196,82 @@ def _band_zones(ax, bands, lo: float, hi: float, vertical: bool) -> None:
 
 
 @_styled
-def scorecard(rows: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
+def scorecard(rows: pd.DataFrame, bands, scale: tuple[int, int], *, phone: bool = False) -> str:
     """Each factor's score with its 95% interval, inhibitors and facilitators grouped.
 
-    `bands` is (id, min, colour) per band, highest first (colour may be None).
+    `bands` is (id, min, colour) per band, highest first (colour may be None). `phone`:
+    the drawing for a phone's width, each factor's name above its row.
     """
     bands = _bands(bands)
     colours = {band_id: colour for band_id, _, colour in bands}
     rows = rows.iloc[::-1].reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(rows) + 0.9))
+    small = PHONE_FONT if phone else 8
+    if phone:
+        fig, ax = _phone_figure(len(rows), 0.5, 0.7)
+        ax.set_ylim(-0.5, len(rows) - 0.2)
+    else:
+        fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(rows) + 0.9))
     _band_zones(ax, bands, scale[0], scale[1], vertical=False)
     for i, r in rows.iterrows():
         if pd.isna(r["mean"]):
             ax.text(
                 scale[0] + 0.05,
                 i,
-                str(r.get("hidden_why") or "hidden"),
+                "not shown" if phone else str(r.get("hidden_why") or "hidden"),
                 va="center",
                 color=palette.CHART_HIDDEN_TEXT,
-                fontsize=8,
+                fontsize=small,
             )
             continue
         colour = colours.get(r["band"], INK)
         ax.plot([r["ci_low"], r["ci_high"]], [i, i], color=colour, lw=2.5, solid_capstyle="round")
         ax.plot(r["mean"], i, "o", color=colour, ms=9, mec="white", mew=1.5)
-        ax.text(r["ci_high"] + 0.06, i, f"{r['mean']:.2f}", va="center", fontsize=9, color=INK)
-    ax.set_yticks(range(len(rows)), [f"{r['name']}" for _, r in rows.iterrows()])
-    for tick, kind in zip(ax.get_yticklabels(), rows["kind"], strict=True):
-        tick.set_color(KIND_COLOURS.get(kind, INK))
-    ax.set_xlim(scale[0], scale[1] + 0.35)
-    ax.set_xlabel("Score (higher = healthier for the collaboration), with 95% interval")
+        ax.text(
+            r["ci_high"] + 0.06,
+            i,
+            f"{r['mean']:.2f}",
+            va="center",
+            fontsize=PHONE_FONT if phone else 9,
+            color=INK,
+        )
+    names = [f"{r['name']}" for _, r in rows.iterrows()]
+    kinds = [KIND_COLOURS.get(kind, INK) for kind in rows["kind"]]
+    ax.set_xlim(scale[0], scale[1] + (0.6 if phone else 0.35))
     ax.grid(axis="x", color=GRID, lw=0.6)
+    if phone:
+        _labels_above(ax, names, kinds)
+        ax.tick_params(axis="x", labelsize=PHONE_FONT)
+        ax.set_xlabel("Score (higher is better)", fontsize=PHONE_FONT)
+        return _phone_svg(fig)
+    ax.set_yticks(range(len(rows)), names)
+    for tick, colour in zip(ax.get_yticklabels(), kinds, strict=True):
+        tick.set_color(colour)
+    ax.set_xlabel("Score (higher is better), with where the true score is likely to be")
     ax.tick_params(axis="y", length=0)
     return _svg(fig)
 
 
 @_styled
 def force_heatmap(
-    table: pd.DataFrame, factor_names: dict[str, str], scale: tuple[int, int], bands=()
+    table: pd.DataFrame,
+    factor_names: dict[str, str],
+    scale: tuple[int, int],
+    bands=(),
+    *,
+    phone: bool = False,
 ) -> str:
-    """Factors down, forces across: where partners see the collaboration differently."""
+    """Factors down, forces across: where partners see the collaboration differently.
+
+    `phone`: the same grid with no text under `PHONE_FONT` and names wrapped, to be shown
+    at its own size in a box that scrolls sideways (a grid of forces is genuinely wide)."""
+    import textwrap
+
     forces = list(table.columns)
     factors = list(table.index)
-    fig, ax = plt.subplots(figsize=(1.25 * len(forces) + 3.2, 0.45 * len(factors) + 1.4))
+    if phone:
+        fig, ax = plt.subplots(figsize=(0.95 * len(forces) + 1.9, 0.5 * len(factors) + 1.2))
+    else:
+        fig, ax = plt.subplots(figsize=(1.25 * len(forces) + 3.2, 0.45 * len(factors) + 1.4))
     cmap = _band_colormap(bands, scale)
     values = table.to_numpy(dtype=float)
     masked = np.ma.masked_invalid(values)
@@ -207,15 +291,31 @@ def force_heatmap(
                     "hidden",
                     ha="center",
                     va="center",
-                    fontsize=7.5,
+                    fontsize=PHONE_FONT if phone else 7.5,
                     color=palette.CHART_HIDDEN_TEXT,
                 )
             else:
                 ax.text(
-                    j, i, f"{v:.2f}", ha="center", va="center", fontsize=9, color=palette.CELL_TEXT
+                    j,
+                    i,
+                    f"{v:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=PHONE_FONT if phone else 9,
+                    color=palette.CELL_TEXT,
                 )
-    ax.set_xticks(range(len(forces)), [f.replace(" ", "\n", 1) for f in forces], fontsize=8.5)
-    ax.set_yticks(range(len(factors)), [factor_names.get(f, f) for f in factors])
+    if phone:
+        ax.set_xticks(
+            range(len(forces)), [textwrap.fill(f, 11) for f in forces], fontsize=PHONE_FONT
+        )
+        ax.set_yticks(
+            range(len(factors)),
+            [textwrap.fill(factor_names.get(f, f), 18) for f in factors],
+            fontsize=PHONE_FONT,
+        )
+    else:
+        ax.set_xticks(range(len(forces)), [f.replace(" ", "\n", 1) for f in forces], fontsize=8.5)
+        ax.set_yticks(range(len(factors)), [factor_names.get(f, f) for f in factors])
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     for s in ax.spines.values():
@@ -289,7 +389,9 @@ def dodge(
 
 
 @_styled
-def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, int]) -> str:
+def inhibitors_vs_facilitators(
+    points: pd.DataFrame, bands, scale: tuple[int, int], *, phone: bool = False
+) -> str:
     """Per force, its mean over the inhibitors beside its mean over the facilitators.
 
     A dumbbell rather than a scatter: forces cluster closely, and a scatter's labels then
@@ -297,10 +399,15 @@ def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, in
     close that its dots would overlap, they are nudged apart vertically (`dodge`).
     """
     points = points.sort_values("n", ascending=True).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7.2, 0.5 * len(points) + 1.2))
+    if phone:
+        fig, ax = _phone_figure(len(points), 0.62, 1.3)
+    else:
+        fig, ax = plt.subplots(figsize=(7.2, 0.5 * len(points) + 1.2))
     _band_zones(ax, bands, scale[0], scale[1], vertical=False)
     ax.set_xlim(scale[0], scale[1])
-    ax.set_ylim(-0.6, len(points) - 0.4)
+    ax.set_ylim(-0.6, len(points) - (0.1 if phone else 0.4))
+    if phone:
+        fig.canvas.draw()  # the layout engine places the axes first: `dodge` needs its size
     box = ax.get_position()
     width_pt = box.width * fig.get_figwidth() * 72
     row_pt = box.height * fig.get_figheight() * 72 / (len(points) + 0.2)
@@ -324,21 +431,17 @@ def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, in
                 ec="white",
                 gid=f"quadrant-dot-{i}-{kind}",
             )
-    ax.set_yticks(
-        range(len(points)),
-        [f"{g}  (n={int(n)})" for g, n in zip(points["group"], points["n"], strict=True)],
-    )
+    labels = [
+        f"{g}  ({int(n):,} people)" for g, n in zip(points["group"], points["n"], strict=True)
+    ]
     ax.grid(axis="x", color=GRID, lw=0.6)
-    ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("Mean score (higher = healthier)")
-    # Each kind its own shape as well as its own colour: the key is read without colour too.
     ax.scatter(
         [],
         [],
         s=60,
         color=KIND_COLOURS["inhibitor"],
         marker=palette.KIND_MARKER["inhibitor"],
-        label="Inhibitors (higher = bite less)",
+        label="Barriers (right: hold back less)",
     )
     ax.scatter(
         [],
@@ -346,8 +449,19 @@ def inhibitors_vs_facilitators(points: pd.DataFrame, bands, scale: tuple[int, in
         s=60,
         color=KIND_COLOURS["facilitator"],
         marker=palette.KIND_MARKER["facilitator"],
-        label="Facilitators",
+        label="Enablers (right: help more)",
     )
+    if phone:
+        _labels_above(ax, labels)
+        ax.tick_params(axis="x", labelsize=PHONE_FONT)
+        ax.set_xlabel("Average score (higher is better)", fontsize=PHONE_FONT)
+        ax.legend(
+            loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=1, frameon=False, fontsize=PHONE_FONT
+        )
+        return _phone_svg(fig)
+    ax.set_yticks(range(len(points)), labels)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel("Average score (higher is better)")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8.5)
     return _svg(fig)
 
@@ -359,27 +473,48 @@ def trend(
     factor_names: dict[str, str],
     kinds: Mapping[str, str],
     scale: tuple[int, int],
+    *,
+    phone: bool = False,
 ) -> str:
-    """Small multiples, one per factor, of the collaboration's score across waves."""
+    """Small multiples, one per factor, of the collaboration's score across waves
+    (two a row on a phone)."""
+    import textwrap
+
     factors = list(dict.fromkeys(long["factor"]))
-    ncol = 5 if len(factors) > 4 else len(factors)
+    ncol = min(2 if phone else 5, len(factors)) if len(factors) > 4 or phone else len(factors)
     nrow = int(np.ceil(len(factors) / ncol))
-    fig, axes = plt.subplots(
-        nrow, ncol, figsize=(2.0 * ncol + 0.6, 1.9 * nrow + 0.4), sharey=True, squeeze=False
-    )
+    if phone:
+        fig, axes = plt.subplots(
+            nrow,
+            ncol,
+            figsize=(PHONE_WIDTH, 1.75 * nrow + 0.2),
+            sharey=True,
+            squeeze=False,
+            layout="constrained",
+        )
+    else:
+        fig, axes = plt.subplots(
+            nrow, ncol, figsize=(2.0 * ncol + 0.6, 1.9 * nrow + 0.4), sharey=True, squeeze=False
+        )
+    font = PHONE_FONT if phone else None
     x = np.arange(len(waves))
     for ax, factor in zip(axes.flat, factors, strict=False):
         part = long[long["factor"] == factor].set_index("wave").reindex(waves)
         colour = KIND_COLOURS.get(kinds.get(factor, ""), INK)
         ax.fill_between(x, part["ci_low"], part["ci_high"], color=colour, alpha=0.15, lw=0)
         ax.plot(x, part["mean"], "-o", color=colour, ms=4)
-        ax.set_title(factor_names.get(factor, factor), fontsize=8.5, color=INK)
-        ax.set_xticks(x, [w.replace(" ", "\n", 1) for w in waves], fontsize=7)
+        title = factor_names.get(factor, factor)
+        ax.set_title(textwrap.fill(title, 19) if phone else title, fontsize=font or 8.5, color=INK)
+        ax.set_xticks(x, [w.replace(" ", "\n", 1) for w in waves], fontsize=font or 7)
         ax.set_xlim(-0.35, len(waves) - 0.65)
         ax.set_ylim(scale[0], scale[1])
         ax.grid(axis="y", color=GRID, lw=0.5)
+        if phone:
+            ax.tick_params(axis="y", labelsize=PHONE_FONT)
     for ax in list(axes.flat)[len(factors) :]:
         ax.axis("off")
+    if phone:
+        return _phone_svg(fig)
     fig.tight_layout()
     return _svg(fig)
 
@@ -396,7 +531,7 @@ UNCLEAR_COLOUR = palette.UNCLEAR
 
 
 @_styled
-def mentions(rows: Sequence[Any]) -> str:
+def mentions(rows: Sequence[Any], *, phone: bool = False) -> str:
     """How often staff raised each factor as a barrier (left), an enabler (right), or with a
     polarity the coder was not sure of (grey, centred on the line, as diverging charts of
     survey answers centre their neutral middle).
@@ -404,28 +539,32 @@ def mentions(rows: Sequence[Any]) -> str:
     The unclear share is drawn as plainly as the other two, so a factor with few sure
     barriers and many unclear passages never reads as one that only helps (issue 19)."""
     rows = rows[::-1]
-    fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(rows) + 1.1))
+    if phone:
+        fig, ax = _phone_figure(len(rows), 0.52, 1.3)
+    else:
+        fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(rows) + 1.1))
     y = np.arange(len(rows))
     barrier = np.array([r["barrier"] for r in rows], dtype=float)
     enabler = np.array([r["enabler"] for r in rows], dtype=float)
     unclear = np.array([_count(r, "unclear") for r in rows], dtype=float)
     half = unclear / 2
+    bar = 0.4 if phone else 0.6  # on a phone each factor's name sits above its bars
     ax.barh(
         y,
         -barrier,
         left=-half,
         color=POLARITY_COLOURS["barrier"],
-        height=0.6,
+        height=bar,
         label="raised as a barrier",
     )
     if unclear.any():
-        ax.barh(y, unclear, left=-half, color=UNCLEAR_COLOUR, height=0.6, label="polarity unclear")
+        ax.barh(y, unclear, left=-half, color=UNCLEAR_COLOUR, height=bar, label="not clear which")
     ax.barh(
         y,
         enabler,
         left=half,
         color=POLARITY_COLOURS["enabler"],
-        height=0.6,
+        height=bar,
         label="raised as an enabler",
     )
     top = max(float((half + barrier).max(initial=0)), float((half + enabler).max(initial=0)), 1)
@@ -433,29 +572,53 @@ def mentions(rows: Sequence[Any]) -> str:
         # Each count at the end of its bar: barriers to the left, enablers to the right,
         # unclear ones (where there are any) in the middle.
         ends = [(-h - b - top * 0.02, b, "right"), (h + e + top * 0.02, e, "left")]
-        for x, count, ha in ends:
-            ax.text(x, float(yi), f"{int(count)}", va="center", ha=ha, fontsize=8.5, color=INK)
-        if u:  # on the grey bar itself: the darker ink that reads on it at 4.5:1
-            ax.text(0, float(yi), f"{int(u)}", va="center", ha="center", fontsize=8.5,
-                    color=palette.CELL_TEXT)  # fmt: skip
+        # The count on the grey (unclear) bar in the darker ink that reads on it at 4.5:1.
+        inks = [INK, INK] + ([palette.CELL_TEXT] if u else [])
+        for (x, count, ha), ink in zip(ends + ([(0, u, "center")] if u else []), inks, strict=True):
+            ax.text(
+                x,
+                float(yi),
+                f"{int(count)}",
+                va="center",
+                ha=ha,
+                fontsize=PHONE_FONT if phone else 8.5,
+                color=ink,
+            )
     ax.axvline(0, color=INK, lw=0.8)
-    ax.set_yticks(y, [r["factor"] for r in rows])
-    for tick, r in zip(ax.get_yticklabels(), rows, strict=True):
-        tick.set_color(KIND_COLOURS.get(r["kind"], INK))
-    ax.set_xlim(-top * 1.2, top * 1.2)
+    ax.set_xlim(-top * (1.35 if phone else 1.2), top * (1.35 if phone else 1.2))
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
-    ax.set_xlabel("Comment passages coded to the factor (grey: polarity unclear)")
+    names = [r["factor"] for r in rows]
+    kinds = [KIND_COLOURS.get(r["kind"], INK) for r in rows]
+    if phone:
+        ax.set_ylim(-0.5, len(rows) - 0.1)
+        _labels_above(ax, names, kinds, above=0.24)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5))
+        ax.tick_params(axis="x", labelsize=PHONE_FONT)
+        ax.set_xlabel("Passages about the factor", fontsize=PHONE_FONT)
+        ax.legend(
+            loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=1, frameon=False, fontsize=PHONE_FONT
+        )
+        return _phone_svg(fig)
+    ax.set_yticks(y, names)
+    for tick, colour in zip(ax.get_yticklabels(), kinds, strict=True):
+        tick.set_color(colour)
+    ax.set_xlabel(
+        "Comment passages about the factor (grey: not clear whether a barrier or an enabler)"
+    )
     ax.tick_params(axis="y", length=0)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8.5)
     return _svg(fig)
 
 
 @_styled
-def fairness(rows: Sequence[Any]) -> str:
+def fairness(rows: Sequence[Any], *, phone: bool = False) -> str:
     """Each force's share of contributions, of realised savings and of officers, side by
-    side: a force whose first bar is longer than its second is carrying its partners."""
+    side: a force whose first bar is longer than its second puts in more than it gets back."""
     rows = list(rows)[::-1]
-    fig, ax = plt.subplots(figsize=(7.2, 0.62 * len(rows) + 1.1))
+    if phone:
+        fig, ax = _phone_figure(len(rows), 0.85, 1.5)
+    else:
+        fig, ax = plt.subplots(figsize=(7.2, 0.62 * len(rows) + 1.1))
     y = np.arange(len(rows))
     # Each series its own hatching as well as its own colour, so the key is read without
     # colour too (WCAG 1.4.1); the hatching is white, inside the bar.
@@ -480,25 +643,44 @@ def fairness(rows: Sequence[Any]) -> str:
         for yi, v in zip(y, values, strict=True):
             if v:
                 ax.text(
-                    v + 0.6, yi + (1 - i) * h, f"{v:.1f}%", va="center", fontsize=7.5, color=INK
+                    v + 0.6,
+                    yi + (1 - i) * h,
+                    f"{v:.1f}%",
+                    va="center",
+                    fontsize=PHONE_FONT if phone else 7.5,
+                    color=INK,
                 )
+    top = max([1.0] + [float(getattr(r, k) or 0) for r in rows for k, *_ in series])
+    ax.set_xlim(0, top * (1.3 if phone else 1.18))
+    if phone:
+        ax.set_ylim(-0.5, len(rows) - 0.05)
+        for yi in y:  # the force's name above its three bars
+            ax.text(0, yi + 0.42, rows[yi].force, fontsize=PHONE_FONT, color=INK, va="bottom")
+        ax.set_yticks([])
+        ax.tick_params(axis="x", labelsize=PHONE_FONT)
+        ax.set_xlabel("Per cent of the partners' total", fontsize=PHONE_FONT)
+        ax.legend(
+            loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=1, frameon=False, fontsize=PHONE_FONT
+        )
+        return _phone_svg(fig)
     ax.set_yticks(y, [r.force for r in rows])
     ax.set_xlabel("Per cent of the partners' total")
-    top = max([1.0] + [float(getattr(r, k) or 0) for r in rows for k, *_ in series])
-    ax.set_xlim(0, top * 1.18)
     ax.tick_params(axis="y", length=0)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8)
     return _svg(fig)
 
 
 @_styled
-def milestones(rows: Sequence[dict], today: Any) -> str:
+def milestones(rows: Sequence[dict], today: Any, *, phone: bool = False) -> str:
     """Milestones on a timeline: a dot at each due date, a line to the day it was met (or to
     today, if still open past it), red where late."""
     import matplotlib.dates as mdates
 
     rows = list(rows)[::-1]
-    fig, ax = plt.subplots(figsize=(7.2, 0.38 * len(rows) + 1.0))
+    if phone:
+        fig, ax = _phone_figure(len(rows), 0.5, 1.0)
+    else:
+        fig, ax = plt.subplots(figsize=(7.2, 0.38 * len(rows) + 1.0))
     for i, r in enumerate(rows):
         end = r["done"] or (today if r["state"] == "overdue" else r["due"])
         late = r["days_late"] > 0
@@ -508,8 +690,17 @@ def milestones(rows: Sequence[dict], today: Any) -> str:
         if r["done"]:
             ax.plot([r["done"]], [i], "s", color=colour, ms=5)
     ax.axvline(today, color=MUTED, lw=0.8, ls="--")
-    ax.set_yticks(range(len(rows)), [r["title"] for r in rows])
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    if phone:
+        ax.set_ylim(-0.5, len(rows) - 0.1)
+        _labels_above(ax, [r["title"] for r in rows])
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
+        ax.tick_params(axis="x", labelsize=PHONE_FONT)
+        ax.set_xlabel(
+            "Due (dot), met (square);\nred where late; dashed: today", fontsize=PHONE_FONT
+        )
+        return _phone_svg(fig)
+    ax.set_yticks(range(len(rows)), [r["title"] for r in rows])
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel("Due (dot), met (square); red where late; dashed: today")
     return _svg(fig)

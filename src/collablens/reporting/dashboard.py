@@ -27,13 +27,14 @@ if TYPE_CHECKING:
 
 #: Each chart's text alternative (the tables beside it give the figures).
 CHART_ALT = {
-    "scorecard": "Factor scores with 95% intervals, on the bands; the table below gives them.",
-    "forces": "Mean score of each factor by force; the table gives the figures.",
-    "quadrant": "Each force's inhibitor and facilitator scores.",
-    "trend": "Factor scores in each wave.",
+    "scorecard": "Each factor's score, with where the true score is likely to be, on the "
+    "bands; the table below gives the figures.",
+    "forces": "Each force's score on each factor; the table gives the figures.",
+    "quadrant": "Each force's average score on the barriers and on the enablers.",
+    "trend": "Each factor's score in each wave.",
     "mentions": "How often each factor came up in comments, as a barrier or an enabler.",
-    "fairness": "Each force's share of contributions, savings and officers.",
-    "milestones": "Milestones: due and done dates.",
+    "fairness": "What each force puts in, what it gets back in savings, and its share of officers.",
+    "milestones": "Milestones: when each was due and when it was met.",
 }
 #: Sections the dashboard leaves to the report itself.
 NOT_ON_THE_DASHBOARD = {"workshop"}
@@ -156,6 +157,9 @@ def _draw(findings: Any) -> Dashboard:
 
     report = present(findings)
     report.charts = {k: chart_img(v, CHART_ALT.get(k, k)) for k, v in report.charts.items()}
+    report.phone_charts = {
+        k: chart_img(v, CHART_ALT.get(k, k)) for k, v in report.phone_charts.items()
+    }
     sections = [
         s
         for s in report_sections(report)
@@ -174,14 +178,26 @@ def register(store: Store, name: str, user: User) -> Register:
     facts = governance_facts(store, name)
     if facts is None:
         return Register(None)
-    pictures = {}
+    pictures, phone = {}, {}
     if any(f.contribution_share is not None for f in facts.fair):
         pictures["fairness"] = chart_img(charts.fairness(facts.fair), CHART_ALT["fairness"])
+        phone["fairness"] = chart_img(
+            charts.fairness(facts.fair, phone=True), CHART_ALT["fairness"]
+        )
     if facts.milestones:
         pictures["milestones"] = chart_img(
             charts.milestones(facts.milestones, date.today()), CHART_ALT["milestones"]
         )
-    r = SimpleNamespace(governance=facts, charts=pictures, scorecard=[], framework=store.framework)
+        phone["milestones"] = chart_img(
+            charts.milestones(facts.milestones, date.today(), phone=True), CHART_ALT["milestones"]
+        )
+    r = SimpleNamespace(
+        governance=facts,
+        charts=pictures,
+        phone_charts=phone,
+        scorecard=[],
+        framework=store.framework,
+    )
     rendered = Markup(environment().get_template("sections/governance.html").render(r=r))
     from ..analysis.disclosure import ChampionNames, disclose
     from ..govern.milestones import load_champions

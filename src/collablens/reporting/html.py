@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader
+from markupsafe import Markup
 
+from ..analysis import plain
 from ..analysis.quotes import polarity_phrase
 from . import palette
 
@@ -23,6 +26,32 @@ def _level(v: float | None) -> str:
     rest = 100 * (1 - v)
     decimals = max(0, 1 - math.floor(math.log10(rest))) if rest > 0 else 2
     return f"{100 * v:.{decimals}f}".rstrip("0").rstrip(".") + "%"
+
+
+#: Charts that are genuinely wide (a grid of every force): on a phone they keep a readable
+#: size in a box that scrolls sideways, takes focus and says so, named by this label.
+SCROLLING_CHARTS = {"forces": "Forces side by side"}
+
+
+def chart(report: Any, name: str) -> Markup:
+    """A chart as the page shows it: its desktop drawing, and where the report has one, its
+    phone drawing beside it; the page's CSS shows one of the two by the screen's width
+    (`.chart-wide`, `.chart-phone`), and print always shows the desktop one."""
+    wide = report.charts.get(name)
+    if not wide:
+        return Markup("")
+    phone = getattr(report, "phone_charts", {}).get(name)
+    if not phone:
+        return Markup(wide)
+    if name in SCROLLING_CHARTS:
+        phone = Markup(
+            '<div class="scrollbox chartscroll" tabindex="0" role="region" aria-label="{} '
+            '(scrolls sideways)"><p class="scrollcue small muted" aria-hidden="true">Scroll '
+            "sideways to see all of it.</p>{}</div>"
+        ).format(SCROLLING_CHARTS[name], Markup(phone))
+    return Markup('<div class="chart-wide">{}</div><div class="chart-phone">{}</div>').format(
+        Markup(wide), Markup(phone)
+    )
 
 
 @lru_cache(maxsize=16)
@@ -43,7 +72,11 @@ def environment(package: str = "collablens.reporting") -> Environment:
         "–" if v is None or v != v else "<0.001" if v < 0.001 else f"{v:.3f}"
     )
     env.filters["level"] = _level
+    env.filters["points"] = plain.points
+    env.filters["interval"] = lambda lo_hi: plain.interval(*lo_hi)
     env.globals["palette"] = palette
+    env.globals["plain"] = plain
+    env.globals["chart"] = chart
     env.filters["polarity_phrase"] = lambda c: polarity_phrase(
         c.barrier, c.enabler, c.neutral, c.unclear, getattr(c, "waiting", 0)
     )

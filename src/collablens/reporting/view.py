@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -52,6 +53,9 @@ class Report(Findings):
     charts: dict[str, str] = field(default_factory=dict)
     #: The face's own words for what to do next (None: the command line's).
     steps: Steps | None = None
+    #: Each chart drawn again for a phone's width (text no smaller than about 12 px there);
+    #: the page shows one or the other by the screen's width (`html.chart`).
+    phone_charts: dict[str, str] = field(default_factory=dict)
 
 
 def build_report(
@@ -89,22 +93,27 @@ def present(findings: Findings) -> Report:
     kinds = {f.id: f.kind for f in fw.factors}
     scale = (fw.scale.min, fw.scale.max)
     bands = [(b.id, b.min, fw.band_colour(b.id)) for b in fw.bands]
-    report.charts["scorecard"] = charts.scorecard(pd.DataFrame(report.scorecard), bands, scale)
+    drawn: dict[str, tuple[Any, ...]] = {
+        "scorecard": (charts.scorecard, pd.DataFrame(report.scorecard), bands, scale)
+    }
     if report.force_means is not None:
-        report.charts["forces"] = charts.force_heatmap(report.force_means, names, scale, bands)
+        drawn["forces"] = (charts.force_heatmap, report.force_means, names, scale, bands)
     if report.quadrant is not None:
-        report.charts["quadrant"] = charts.inhibitors_vs_facilitators(report.quadrant, bands, scale)
+        drawn["quadrant"] = (charts.inhibitors_vs_facilitators, report.quadrant, bands, scale)
     # Drawn wherever passages were counted: a chart of only unclear (grey) bars still shows
     # which factors staff raised, and says plainly that their lean is not known.
     if report.coded and (report.polar_mentions or report.unclear_mentions):
-        report.charts["mentions"] = charts.mentions(report.comments)
+        drawn["mentions"] = (charts.mentions, report.comments)
     if report.trend is not None:
-        report.charts["trend"] = charts.trend(report.trend, report.waves, names, kinds, scale)
+        drawn["trend"] = (charts.trend, report.trend, report.waves, names, kinds, scale)
     gov = report.governance
     if gov is not None and any(f.contribution_share is not None for f in gov.fair):
-        report.charts["fairness"] = charts.fairness(gov.fair)
+        drawn["fairness"] = (charts.fairness, gov.fair)
     if gov is not None and gov.milestones:
-        report.charts["milestones"] = charts.milestones(gov.milestones, date.today())
+        drawn["milestones"] = (charts.milestones, gov.milestones, date.today())
+    for name, (draw, *args) in drawn.items():
+        report.charts[name] = draw(*args)
+        report.phone_charts[name] = draw(*args, phone=True)
     return report
 
 

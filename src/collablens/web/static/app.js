@@ -98,9 +98,9 @@ document.addEventListener("DOMContentLoaded", () => {
           data: {
             labels: rows.map((r) => r.name),
             datasets: [
-              { label: "score", data: rows.map((r) => [r.mean - 0.012, r.mean + 0.012]),
+              { label: "Score", data: rows.map((r) => [r.mean - 0.012, r.mean + 0.012]),
                 backgroundColor: "#1f2d3a", grouped: false, barPercentage: 0.9 },
-              { label: "95% interval", data: rows.map((r) => [r.low, r.high]), grouped: false,
+              { label: "Where the true score is likely to be", data: rows.map((r) => [r.low, r.high]), grouped: false,
                 barPercentage: 0.6,
                 // 3:1 and more against white and against the score's mark (WCAG 1.4.11).
                 backgroundColor: rows.map((r) => r.kind === "inhibitor" ? "#a57cc0" : "#5a96cc") },
@@ -108,10 +108,10 @@ document.addEventListener("DOMContentLoaded", () => {
           },
           options: {
             indexAxis: "y", maintainAspectRatio: false, animation: false,
-            scales: { x: { ...scale, title: { display: true, text: "score" } } },
+            scales: { x: { ...scale, title: { display: true, text: "Score (higher is better)" } } },
             plugins: { tooltip: { filter: (item) => item.datasetIndex === 0, callbacks: { label: (ctx) => {
               const r = rows[ctx.dataIndex];
-              return `${r.mean.toFixed(2)} (95% CI ${r.low.toFixed(2)} to ${r.high.toFixed(2)}), n = ${r.n}, ${r.band}`;
+              return `${r.mean.toFixed(2)}, likely between ${r.low.toFixed(2)} and ${r.high.toFixed(2)}; ${r.n} people answered; ${r.band}`;
             } } } },
           },
         });
