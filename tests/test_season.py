@@ -22,6 +22,7 @@ from webkit import answers, csrf_of
 from collablens.access.accounts import ADMIN, FORCE_LEAD, VIEWER, add_user
 from collablens.analysis import editions
 from collablens.analysis.publishing import Request, publish_scores, release
+from collablens.errors import NothingToShow
 from collablens.reporting.deck import build_deck
 from collablens.reporting.view import build_report
 from collablens.store import Store
@@ -105,7 +106,12 @@ class Season:
         api = self.viewer.get(f"/api/c/{quote(C, safe='')}/scores").json()
         got = next(f for f in api["factors"] if f["id"] == "trust")
         assert _plain(got["mean"], got["n"]) == (mean, n)
-        scores = publish_scores(self.store, C, by="all", outputs=[self.tmp / "s.csv"])
+        if report.all_hidden:  # a correction may withhold every figure: refused unless asked
+            with pytest.raises(NothingToShow):
+                publish_scores(self.store, C, by="all", outputs=[self.tmp / "s.csv"])
+        scores = publish_scores(
+            self.store, C, by="all", outputs=[self.tmp / "s.csv"], allow_empty=True
+        )
         row = scores.cells[scores.cells["factor"] == "trust"].iloc[0]
         assert _plain(row["mean"], row["n"]) == (mean, n)
         csv = pd.read_csv(pd.io.common.StringIO(self.viewer.get(URL + "/scores.csv").text),
@@ -115,8 +121,10 @@ class Season:
         assert _plain(hit["mean"], hit["n"]) == (mean, n)
         board = self.viewer.get(URL).text
         assert "Preview" not in board and f"wave {report.wave}" in board
-        shown = "hidden" if report.n_respondents is None else report.n_respondents
-        assert f"<b>{shown}</b> respondents" in board
+        if report.n_respondents is None:
+            assert "Too few people answered this wave to show how many" in board
+        else:
+            assert f"<b>{report.n_respondents:,}</b> people answered this wave" in board
         assert self.attacker.recovered() == []
         return mean, n
 
