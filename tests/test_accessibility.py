@@ -380,3 +380,30 @@ def test_the_dashboard_is_styled_by_the_reports_rendered_style_sheet(web):
     assert "{{" not in css and "{#" not in css and "{%" not in css
     assert f"--borderline:{palette.BORDERLINE};" in css
     assert f"background:{palette.HIDDEN};" in css
+
+
+@pytest.mark.parametrize("width", list(WIDTHS), ids=list(WIDTHS))
+def test_a_refused_upload_and_its_ways_out(browser, site, width, tmp_path):
+    """The page a refused upload answers with (a POST, so not in the GET walk above): its
+    list of problems and its buttons pass axe as the pages do."""
+    items = [it.id for _, it in site.app.state.store.framework.items]
+    export = tmp_path / "answers.csv"
+    export.write_text(
+        ",".join(["respondent_id", "force", *items])
+        + "\n"
+        + ",".join(["r1", "Cumbria Constabulary", *["4"] * len(items)])
+        + "\n",
+        encoding="utf-8",
+    )
+    context = browser.new_context(viewport=WIDTHS[width], bypass_csp=True)
+    page = context.new_page()
+    _sign_in(page, site.base, ADMIN)
+    page.goto(f"{site.base}{C}#import")
+    page.set_input_files("#export", str(export))
+    page.fill("#iwave", "a wave never opened")
+    page.get_by_role("button", name="Import and code").click()
+    page.wait_for_load_state("load")
+    assert "Cumbria Constabulary" in page.inner_text("main"), "the refusal names the force"
+    problems = _say(f"refused upload {width}", axe(page))
+    context.close()
+    assert problems == [], "\n".join(problems)
