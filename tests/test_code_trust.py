@@ -316,14 +316,20 @@ def test_a_factor_with_unclear_or_waiting_passages_never_reads_as_one_sided():
     """The one phrase every output uses: open shares are said as plainly as sure ones."""
     assert polarity_phrase(0, 19, 0, 0) == "0 as a barrier, 19 as an enabler, 0 neutral"
     most = polarity_phrase(0, 19, 0, 60)
-    assert most.startswith("60 of 79 with polarity unclear") and "0 as a barrier" in most
+    assert (
+        most.startswith("60 of 79 not clear whether a barrier or an enabler")
+        and "0 as a barrier" in most
+    )
     some = polarity_phrase(0, 19, 2, 5)
     assert some.endswith("and 5 unclear that could be any of these")
     waiting = polarity_phrase(0, 19, 0, 0, waiting=187)
     assert waiting.endswith(
-        "187 more passages (copies included) placed here by the coder wait for review"
+        "187 more passages (repeats of a sentence included) placed here by the coder wait "
+        "for a person to check them"
     )
-    assert polarity_phrase(0, 0, 0, 33).startswith("all 33 with polarity unclear")
+    assert polarity_phrase(0, 0, 0, 33).startswith(
+        "all 33 not clear whether a barrier or an enabler"
+    )
     assert polarity_phrase(0, 0, 0, 0) == "not raised"
     assert polarity_phrase(0, 0, 0, 0, waiting=3).startswith("none counted yet")
 
@@ -336,7 +342,10 @@ def test_a_chart_of_unclear_passages_when_no_counted_polarity_is_sure(survey: St
     assert rep.coded and rep.polar_mentions == 0 and rep.unclear_mentions > 0
     assert "not clear which" in rep.charts["mentions"]
     html = render_html(rep)
-    assert "with polarity unclear (too few sure to say which way staff lean)" in html
+    assert (
+        "not clear whether a barrier or an enabler (too few sure to say which way staff lean)"
+        in html
+    )
     assert 'id="needs-review"' not in html  # every code was accepted
 
 

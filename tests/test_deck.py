@@ -96,7 +96,10 @@ def test_the_deck_shows_what_the_report_may_and_nothing_more(demo, tmp_path):
     text = _deck_text(out)
     for f in fw.factors:
         assert f.name in text
-    assert "scored 0.92 out of 1 (Krippendorff's alpha)" in text and "838 people answered" in text
+    assert (
+        "gave the same code 93% of the time: good agreement" in text
+        and "838 people answered" in text
+    )
     # The survey's tiny force: in no survey figure (the register's public facts may name it,
     # as the report's governance section does).
     survey = text.split("What the register shows")[0]
@@ -289,7 +292,7 @@ def test_every_chart_and_picture_says_what_it_shows(story):
                 for values in _series(sh.chart).values():
                     cats = list(sh.chart.plots[0].categories)
                     for cat, v in zip(cats, values, strict=True):
-                        assert str(cat) in descr and f"{v:.1f}" in descr, (cat, v, descr)
+                        assert str(cat) in descr and f"{v:.2f}" in descr, (cat, v, descr)
             elif (
                 sh.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE
                 and not sh.has_text_frame

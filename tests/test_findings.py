@@ -253,9 +253,9 @@ def test_an_interval_across_a_band_edge_is_on_the_line(findings, fw, html):
 
 def test_headline_counts_read_plainly(findings, html):
     assert findings.headline == (
-        "1 strength, 5 concerns, 4 borderline; 3 of these on the line between two bands"
+        "1 strength, 5 concerns, 4 borderline; 3 factors sit on the line between two bands"
     )
-    assert "1 strength, 5 concerns, 4 borderline; 3 of these on the line" in _text(html)
+    assert "1 strength, 5 concerns, 4 borderline; 3 factors sit on the line" in _text(html)
     assert [c["n"] for c in findings.band_counts] == [1, 4, 5]
 
 

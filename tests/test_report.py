@@ -326,4 +326,7 @@ def test_the_demo_reports_comments_as_they_were_written(demo):
             n_true = placed.get((c.id, side), 0)
             if n_shown == 0 and n_true >= 5:
                 assert c.unclear + c.waiting >= 0.8 * n_true, (c.id, side, n_true, phrase)
-                assert "unclear" in phrase or "wait for review" in phrase, (c.id, phrase)
+                assert "not clear whether" in phrase or "wait for a person" in phrase, (
+                    c.id,
+                    phrase,
+                )

@@ -518,7 +518,10 @@ def _headline(fw: Framework, scorecard: list[dict]) -> tuple[list[dict], str]:
     line = ", ".join(c["words"] for c in order)
     on_line = sum(c["on_line"] for c in counts)
     if on_line:
-        line += f"; {on_line} of these on the line between two bands"
+        line += (
+            f"; {on_line} factor{'s' if on_line != 1 else ''} "
+            f"{'sit' if on_line != 1 else 'sits'} on the line between two bands"
+        )
     hidden = sum(r["mean"] is None and not r.get("unasked") for r in scorecard)
     if hidden:
         line += f"; {hidden} hidden"

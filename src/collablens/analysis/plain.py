@@ -44,8 +44,12 @@ def points(value: float) -> str:
 
 
 def score(value: float | None) -> str:
-    """A score as printed beside a sentence: one decimal place; "not shown" when hidden."""
-    return "not shown" if value is None else f"{value:.1f}"
+    """A score as printed beside a sentence; "not shown" when hidden.
+
+    Two decimal places, as the report prints it: rounded to one, a 2.99 reads "3.0" beside
+    "a concern" (the concern band ends at 3) and a 3.98 reads "4.0" beside "borderline", so
+    a reader checking the band's edges would think the band wrong."""
+    return "not shown" if value is None else f"{value:.2f}"
 
 
 def standing(value: float | None, scale_max: int, band_label: str) -> str:

@@ -116,18 +116,21 @@ def polarity_phrase(
     if not total:
         phrase = "none counted yet"
     elif unclear == total:
-        phrase = f"all {total:,} with polarity unclear (too few sure to say which way staff lean)"
+        phrase = (
+            f"all {total:,} not clear whether a barrier or an enabler (too few sure to say "
+            "which way staff lean)"
+        )
     elif unclear * 2 > total:
         phrase = (
-            f"{unclear:,} of {total:,} with polarity unclear (too few sure to say which way "
-            f"staff lean); of the rest {sure}"
+            f"{unclear:,} of {total:,} not clear whether a barrier or an enabler (too few "
+            f"sure to say which way staff lean); of the rest {sure}"
         )
     else:
         phrase = sure + (f", and {unclear:,} unclear that could be any of these" if unclear else "")
     if waiting:
         phrase += (
-            f"; {waiting:,} more passages (copies included) placed here by the coder wait "
-            "for review"
+            f"; {waiting:,} more passages (repeats of a sentence included) placed here by the "
+            "coder wait for a person to check them"
         )
     return phrase
 

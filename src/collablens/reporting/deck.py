@@ -25,7 +25,7 @@ Built with python-pptx, in 16:9, with the report's colours.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -242,7 +242,7 @@ def _bar_chart(slide, left, top, width, height, categories, series, colours, des
     )
     from pptx.util import Inches, Pt
 
-    data = CategoryChartData(number_format="0.0")
+    data = CategoryChartData(number_format="0.00")
     data.categories = categories
     for name, values in series:
         data.add_series(name, values)
@@ -263,7 +263,7 @@ def _bar_chart(slide, left, top, width, height, categories, series, colours, des
     plot.vary_by_categories = False
     plot.has_data_labels = True
     labels = plot.data_labels
-    labels.number_format, labels.number_format_is_linked = "0.0", False
+    labels.number_format, labels.number_format_is_linked = "0.00", False
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
     labels.font.size = Pt(14)
     labels.font.color.rgb = _rgb(INK)
@@ -351,6 +351,13 @@ def build_deck(
     prs.slide_width, prs.slide_height = Inches(WIDE), Inches(HIGH)
     prs.core_properties.title = f"{collaboration}: findings"
     prs.core_properties.language = "en-GB"
+    # Not python-pptx's template's own author and 2013 dates, which a file's properties
+    # would otherwise show to whoever opens it.
+    prs.core_properties.author = "collablens"
+    prs.core_properties.last_modified_by = "collablens"
+    prs.core_properties.created = prs.core_properties.modified = datetime.now().replace(
+        microsecond=0
+    )
 
     _title_slide(prs, collaboration, fw, findings, interviews)
     _method(prs, findings, interviews)
@@ -436,9 +443,14 @@ def _method(prs, findings, interviews) -> None:
         )
         agreement = interviews.reliability
         left.append(
-            f"Two or more people sorted {agreement['units']} of the same passages, to check "
-            f"the sorting: their agreement scored {agreement['alpha']} out of 1 "
-            "(Krippendorff's alpha)."
+            f"{agreement['coders']} people sorted the same {agreement['units']} passages, to "
+            "check the sorting"
+            + (
+                f", and gave the same code {agreement['percent']}% of the time"
+                if agreement.get("percent") is not None
+                else ""
+            )
+            + f": {plain.coder_agreement(float(agreement['alpha']))}."
             if agreement and agreement["alpha"] is not None
             else "Agreement between the people sorting: "
             + (interviews.reliability_note or "not measured.")
