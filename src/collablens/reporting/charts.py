@@ -156,7 +156,7 @@ def _labels_above(
         ax.text(
             0.0,
             i + above,
-            textwrap.fill(str(label), 38),
+            textwrap.fill(str(label), 38, break_long_words=False),
             transform=where,
             va="bottom",
             ha="left",
@@ -306,11 +306,13 @@ def force_heatmap(
                 )
     if phone:
         ax.set_xticks(
-            range(len(forces)), [textwrap.fill(f, 11) for f in forces], fontsize=PHONE_FONT
+            range(len(forces)),
+            [textwrap.fill(f, 11, break_long_words=False) for f in forces],
+            fontsize=PHONE_FONT,
         )
         ax.set_yticks(
             range(len(factors)),
-            [textwrap.fill(factor_names.get(f, f), 18) for f in factors],
+            [textwrap.fill(factor_names.get(f, f), 18, break_long_words=False) for f in factors],
             fontsize=PHONE_FONT,
         )
     else:
@@ -504,7 +506,11 @@ def trend(
         ax.fill_between(x, part["ci_low"], part["ci_high"], color=colour, alpha=0.15, lw=0)
         ax.plot(x, part["mean"], "-o", color=colour, ms=4)
         title = factor_names.get(factor, factor)
-        ax.set_title(textwrap.fill(title, 19) if phone else title, fontsize=font or 8.5, color=INK)
+        ax.set_title(
+            textwrap.fill(title, 19, break_long_words=False) if phone else title,
+            fontsize=font or 8.5,
+            color=INK,
+        )
         ax.set_xticks(x, [w.replace(" ", "\n", 1) for w in waves], fontsize=font or 7)
         ax.set_xlim(-0.35, len(waves) - 0.65)
         ax.set_ylim(scale[0], scale[1])
