@@ -46,7 +46,9 @@ from .scoring import Scores
 HEADLINE_EFFECT = 0.5  # Hedges' g at which a significant gap makes the summary
 GAPS_SHOWN = 15
 SUMMARY_ITEMS = 3  # headline gaps and changes; strengths and concerns are all named
-ALPHA_LOW = 0.7  # Cronbach's alpha below which a factor's items do not hang together well
+ALPHA_LOW = (
+    plain.LOW_AGREEMENT
+)  # Cronbach's alpha below which a factor's items do not hang together well
 # Band labels that are nouns, with their plurals; any other label is read as an adjective
 # ("4 borderline", "2 thriving") and left as it is.
 PLURALS = {"strength": "strengths", "concern": "concerns", "weakness": "weaknesses"}

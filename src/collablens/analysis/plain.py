@@ -215,3 +215,20 @@ def coder_agreement(alpha: float | None) -> str:
     if alpha >= 0.667:
         return "fair agreement: usable, with care"
     return "weak agreement: treat the codes with caution"
+
+
+#: Cronbach's alpha below which a factor's questions do not hang together well (the usual
+#: 0.70); `findings.ALPHA_LOW` is this value.
+LOW_AGREEMENT = 0.7
+
+
+def caution(alpha: float | None, problem: str | None) -> str:
+    """The warning a factor's score carries wherever it is shown alone (a summary card, a
+    slide): empty where its questions agree well enough, or where it is not shown."""
+    if problem:
+        return (
+            "The answers to its questions contradict each other: read this score with great care."
+        )
+    if alpha is not None and alpha < LOW_AGREEMENT:
+        return "Its questions do not agree well: read this score with care."
+    return ""

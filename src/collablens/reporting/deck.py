@@ -666,6 +666,10 @@ def _factor_slides(prs, fw: Framework, findings: Findings | None, interviews) ->
                 ]
             if r and r["change"]:
                 detail.append(r["change"]["say"])
+            if r and r["mean"] is not None:
+                caution = plain.caution(r["alpha"], r["alpha_problem"])
+                if caution:
+                    detail.append(caution)
             _text(s, 0.6, top + 0.85, 4.8, 1.6, detail, size=14, colour=MUTED)
             top += 2.5
         lines = []
