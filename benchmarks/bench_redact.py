@@ -41,8 +41,46 @@ GROUPS = {
     "phone": "numbers",
     "postcode": "numbers",
     "email": "emails",
+    # The blind corpus's kinds (benchmarks/blind_corpus.py, issue 23): written by someone who
+    # had not read the rules, with kinds of its own.
+    "name": "names",
+    "street_address": "addresses",
+    "handle": "handles",
+    "initials": "initials",
+    "nickname": "nicknames",
 }
-GOALS = {"titled names": 0.99, "untitled names": 0.95, "numbers": 0.99, "emails": 0.99}
+GOALS = {
+    "titled names": 0.99,
+    "untitled names": 0.95,
+    "names": 0.99,
+    "numbers": 0.99,
+    "emails": 0.99,
+    "addresses": 0.95,
+    "handles": 0.95,
+    "initials": 0.95,
+    "nicknames": 0.0,  # not promised: measured so that it is seen
+}
+#: Words that say what kind an item is without identifying anyone; an item counts as caught
+#: when every other word of it is gone (the blind corpus's writer put them inside items).
+LABEL_WORDS = frozenset(
+    [
+        "collar",
+        "warrant",
+        "staff",
+        "shoulder",
+        "no",
+        "number",
+        "num",
+        "dob",
+        "d",
+        "o",
+        "b",
+        "born",
+        "on",
+        "flat",
+        "reg",
+    ]
+)
 WORD = re.compile(r"\[[A-Z ]+\]|\w+")
 
 
@@ -64,8 +102,15 @@ def score(text: str, pii: list[dict], redacted: str) -> tuple[list[bool], int, i
         for i, m in enumerate(src):
             if m.start() < item["end"] and m.end() > item["start"]:
                 owner[i] = k
+    # A label word inside an item ("collar 4471", "staff no. S12345", "born 3 March 1979")
+    # names the kind, not the person: it may stay. It is still not an ordinary word.
     caught = [
-        not any(survives[i] for i in range(len(src)) if owner[i] == k) for k in range(len(pii))
+        not any(
+            survives[i]
+            for i in range(len(src))
+            if owner[i] == k and src[i].group().lower() not in LABEL_WORDS
+        )
+        for k in range(len(pii))
     ]
     ordinary = [i for i in range(len(src)) if owner[i] < 0]
     removed = [src[i].group() for i in ordinary if not survives[i]]
@@ -94,7 +139,7 @@ def main() -> int:
         for name in (row["set"], "all"):
             tally = by_set.setdefault(name, {"items": Counter(), "caught": Counter()})
             for item, ok in zip(row["pii"], caught, strict=True):
-                for key in (item["kind"], GROUPS[item["kind"]]):
+                for key in dict.fromkeys((item["kind"], GROUPS[item["kind"]])):
                     tally["items"][key] += 1
                     tally["caught"][key] += ok
             tally["items"]["ordinary words"] += n_ordinary
@@ -109,16 +154,20 @@ def main() -> int:
     total_items = sum(len(r["pii"]) for r in rows)
     print(f"corpus: {len(rows)} comments, {total_items} personal items ({args.corpus.name})")
     print(f"model load {load:.1f} s; redaction {took:.2f} s ({len(rows) / took:.0f} comments/s)")
-    kinds = sorted({GROUPS[k] for k in GROUPS}, key=list(GOALS).index)
-    fine = sorted(GROUPS, key=lambda k: (list(GOALS).index(GROUPS[k]), k))
-    sets = [s for s in ("dev", "heldout", "ordinary", "all") if s in by_set]
+    present = set(by_set["all"]["items"])
+    kinds = sorted({GROUPS[k] for k in GROUPS} & present, key=list(GOALS).index)
+    fine = sorted(
+        (k for k in GROUPS if k in present and k not in GOALS),
+        key=lambda k: (list(GOALS).index(GROUPS[k]), k),
+    )
+    sets = [s for s in dict.fromkeys(r["set"] for r in rows)] + ["all"]
     print(f"\n{'recall':<22}" + "".join(f"{s:>16}" for s in sets) + f"{'goal':>8}")
     for key in kinds + fine:
         cells = []
         for s in sets:
             n, ok = by_set[s]["items"][key], by_set[s]["caught"][key]
             cells.append(f"{ok / n:.3f} ({ok}/{n})" if n else "-")
-        goal = f"{GOALS[key]:.2f}" if key in GOALS else ""
+        goal = f"{GOALS[key]:.2f}" if GOALS.get(key) else ""
         label = key if key in GOALS else f"  {key}"
         print(f"{label:<22}" + "".join(f"{c:>16}" for c in cells) + f"{goal:>8}")
     cells = []
