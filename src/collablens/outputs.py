@@ -3,12 +3,22 @@
 A report or export can take minutes to build; finding only then that --out names a
 folder, or a file in a folder that does not exist, wastes that time and ends in a
 traceback. Commands call `check_output_path` on every output path first.
+
+Every output is then written through `atomic_path` (or `write_atomic`): to a temporary
+file in the same folder, renamed into place only when complete, so a full disk, a
+file-size limit or a kill mid-write never leaves half a report where a good one was, or
+any file at all. An operating-system error on the way becomes an `OutputError` naming the
+file and what to do, which the command line prints as one line.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,19 +44,69 @@ def check_output_path(path: str | Path, what: str = "output") -> Path:
     return p
 
 
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write `data` to `path` whole or not at all: to a temporary file beside it, then
-    renamed over it, so a crash never leaves half a file where a good one was."""
-    p = check_output_path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+def os_error_text(exc: OSError, path: str | Path | None = None, what: str = "file") -> str:
+    """One line saying what `exc` (a failed write) means and what to do about it."""
+    where = f"the {what} {path}" if path is not None else f"the {what}"
+    code = exc.errno
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return f"the disk is full: could not write {where}; free some space and run it again"
+    if code == errno.EFBIG:
+        return (
+            f"could not write {where}: it would pass this system's file-size limit "
+            "(`ulimit -f`); raise the limit or write it elsewhere, and run it again"
+        )
+    if code in (errno.EACCES, errno.EPERM):
+        return f"permission denied: cannot write {where}; choose a folder you may write to"
+    if code == errno.EROFS:
+        return f"cannot write {where}: the disk is read-only; choose another folder"
+    reason = exc.strerror or type(exc).__name__
+    return f"could not write {where}: {reason}"
+
+
+def _special(p: Path) -> bool:
+    """True for an existing device or pipe (/dev/stdout, /dev/full, a FIFO): written in
+    place, since renaming a file over it would replace the device itself."""
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        mode = p.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode)
+
+
+@contextmanager
+def atomic_path(path: str | Path, what: str = "output") -> Iterator[Path]:
+    """Yield a temporary path beside `path` to write the whole output to; when the block
+    ends without error it is renamed over `path` (the temporary name keeps its suffix,
+    for writers that choose a format by it), else removed, so `path` holds the old
+    file or the whole new one, never part of one. A device or pipe is written directly.
+    A failed write raises OutputError naming `path`."""
+    p = check_output_path(path, what)
+    if _special(p):
+        try:
+            yield p
+        except OSError as exc:
+            raise OutputError(os_error_text(exc, p, what)) from None
+        return
+    tmp: Path | None = None
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=p.suffix, dir=p.parent)
+        os.close(fd)
+        tmp = Path(name)
+        yield tmp
         os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p
+        tmp = None
+    except OSError as exc:
+        raise OutputError(os_error_text(exc, p, what) + ". Nothing was written.") from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+def write_atomic(path: str | Path, data: bytes, what: str = "output") -> Path:
+    """Write `data` to `path` whole or not at all (see `atomic_path`)."""
+    with atomic_path(path, what) as tmp, open(tmp, "wb") as f:
+        f.write(data)
+    return Path(path).expanduser()
 
 
 #: What makes a spreadsheet read a cell as a formula (or hide one): OWASP's list, and the

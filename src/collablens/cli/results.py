@@ -62,7 +62,7 @@ def forces_cmd(
         _fail("give one of --set, --add and --rename at a time")
     store = _open(db, create=set_ is not None or add is not None)
     moved = None
-    with _failing(InputError, NotFound):
+    with _failing(InputError, NotFound, attributes.ForceError):
         if set_ is not None:
             listed = attributes.set_forces(
                 store, collaboration, [n for n in set_.split(",") if n.strip()]

@@ -23,6 +23,38 @@ if TYPE_CHECKING:
 # -- the web app ------------------------------------------------------------------------
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail in one line, before saying it is serving, when `host`:`port` cannot be
+    listened on (another program holds the port, or the address is not this machine's).
+
+    The same bind uvicorn makes next (SO_REUSEADDR, as it sets), tried and let go: a port
+    taken in the instant between is still reported by uvicorn, and exits non-zero.
+    """
+    import errno
+    import socket
+
+    from .common import _fail
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        _fail(f"cannot serve on {host}: the address is not known ({exc.strerror}); give --host")
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                _fail(
+                    f"port {port} on {host} is already in use (another collablens serve, or "
+                    "another program); stop that, or give another --port"
+                )
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                _fail(f"port {port} may not be used by this user; give a --port above 1023")
+            _fail(f"cannot serve on {host}:{port}: {exc.strerror}; check --host and --port")
+
+
 def _serve(
     store: Store,
     host: str,
@@ -38,6 +70,7 @@ def _serve(
     from ..web import Settings, create_app
     from ..web.app import session_key
 
+    _check_port(host, port)
     console.print(f"collablens is serving on http://{escape(host)}:{port}/  (Ctrl+C stops it)")
     common: dict = dict(
         host=host, port=port, log_level="warning", proxy_headers=True,

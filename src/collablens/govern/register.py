@@ -775,8 +775,11 @@ def register_template(out: str | Path) -> Path:
             for cell in ws[ws.max_row]:
                 cell.font = Font(italic=True, color="595959")
             ws.cell(row=ws.max_row, column=1).comment = Comment(EXAMPLE_NOTE, "collablens")
+    from ..outputs import atomic_path
+
     p = Path(out)
-    book.save(str(p))
+    with atomic_path(p, "register") as tmp:
+        book.save(str(tmp))
     return p
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,12 +226,30 @@ def read_docx(path: Path, data: bytes) -> Transcript:
     import docx  # python-docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    # A damaged file fails anywhere inside python-docx (zipfile, lxml, or a part of the
+    # wrong kind met only when read: "'_Element' object has no attribute 'overrides'"),
+    # so the whole reading is guarded, and the user told in Word's terms, not lxml's.
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise TranscriptError(f"{path}: is not a Word document that can be read ({exc})") from None
-    except Exception as exc:  # zipfile.BadZipFile and lxml errors on a damaged file
-        raise TranscriptError(f"{path}: is not a Word document that can be read ({exc})") from None
+        lines = _docx_lines(document)
+    except TranscriptError:
+        raise
+    except (PackageNotFoundError, zipfile.BadZipFile):
+        raise TranscriptError(
+            f"{path}: is not a Word document (.docx) that can be read: it is not a Word "
+            "file, or it was cut short; save it again from Word as .docx and import that"
+        ) from None
+    except Exception:  # noqa: BLE001 - any other failure inside the package is damage
+        raise TranscriptError(
+            f"{path}: this Word document is damaged and cannot be read; open it in Word, "
+            "save it again as .docx (or as plain text), and import that"
+        ) from None
+    return _assemble(lines, path, "docx")
+
+
+def _docx_lines(document) -> list[_Line]:
+    """The lines of a python-docx document, with speakers where its styles or bold
+    prefixes mark them."""
     lines: list[_Line] = []
     styled_speaker: str | None = None
     n = 0
@@ -268,7 +287,7 @@ def read_docx(path: Path, data: bytes) -> Transcript:
             lines.append(_Line(where, text, (styled_speaker, text, None), trusted=True))
         else:
             lines.append(_Line(where, text, new_paragraph=True))
-    return _assemble(lines, path, "docx")
+    return lines
 
 
 def _blocks(document) -> Iterable:

@@ -774,7 +774,7 @@ def write_deck(
         refuse_if_empty(findings, "deck", allow_empty)
     buf = io.BytesIO()
     prs.save(buf)
-    write_atomic(out, buf.getvalue())
+    write_atomic(out, buf.getvalue(), "deck")
     if rel is not None:
         rel.record(store)
     return DeckResult(

@@ -100,16 +100,9 @@ def export(scores: Any, path: Path) -> Path:
         raise TypeError("only disclosed Scores can be exported; pass them through disclose()")
     # Written beside it under another name, then renamed over it: a failure midway never
     # leaves half a file where the export should be.
-    import os
-    import tempfile
+    from ..outputs import atomic_path
 
     writer = exporter_for(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        writer.write(scores, Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path, "scores file") as tmp:
+        writer.write(scores, tmp)
     return path

@@ -174,7 +174,9 @@ def html_to_pdf(html: Path, pdf: Path) -> None:
             proc.wait()
         if proc.stderr is not None:
             proc.stderr.close()
-    pdf.write_bytes(data)
+    from ..outputs import write_atomic
+
+    write_atomic(pdf, data, "PDF")
 
 
 def _print(pipe: _Pipe, html: Path) -> bytes:

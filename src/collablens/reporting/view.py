@@ -147,7 +147,7 @@ def write_report(
     refuse_if_empty(rel.findings, "report", allow_empty)
     report = present(rel.findings)
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(out, render_html(report).encode("utf-8"))
+    write_atomic(out, render_html(report).encode("utf-8"), "report")
     # Recorded as soon as the HTML exists: a PDF that then fails leaves a report that can
     # still be shared, and the record must know it.
     rel.record(store)

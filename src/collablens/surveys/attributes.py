@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import DECLARE_FORCE, UNKNOWN_AS_OTHER, Fix
+from ..errors import DECLARE_FORCE, UNKNOWN_AS_OTHER, CollablensError, Fix
 from ..text.redact import redact_with_counts
 from ..vocabulary import ATTRIBUTE_LABELS
 
@@ -302,6 +302,11 @@ def shown(value: str, width: int = 60) -> str:
 # -- declaring a collaboration's forces (`collablens forces`) ------------------------------
 
 
+class ForceError(CollablensError, ValueError):
+    """A change to the declared forces refused (a rename onto another force's name, say):
+    nothing was changed."""
+
+
 @dataclass
 class ForceList:
     collaboration: str
@@ -380,20 +385,27 @@ def add_force(store: Store, collaboration: str, name: str) -> ForceList:
 def rename_force(store: Store, collaboration: str, old: str, new: str) -> tuple[ForceList, int]:
     """Rename a declared force, and its respondents in every wave."""
     from ..store import forces
-    from .readers import InputError
 
     with store.begin() as conn:
         declared = forces.declared_forces(conn, collaboration)
         current = next((d for d in declared if key(d) == key(old)), None)
+        # Refusals here are about the force list, not a file: a ForceError's one line
+        # says nothing was renamed (an InputError would say "nothing was imported").
         if current is None:
             listed = ", ".join(declared) or "none yet"
-            raise InputError([f"{clean(old)!r} is not a declared force (declared: {listed})"])
+            raise ForceError(
+                f"nothing was renamed: {clean(old)!r} is not a declared force of "
+                f"{collaboration} (declared: {listed})"
+            )
         others = [d for d in declared if d != current]
         clash = [d for d in others if key(d) == key(new)]
         if clash:
-            raise InputError([f"{clean(new)!r} is already declared as {clash[0]!r}"])
+            raise ForceError(
+                f"nothing was renamed: {clash[0]!r} is already a force of {collaboration}; "
+                "choose a name no other force has"
+            )
         problems = vet([*others, new])
         if problems:
-            raise InputError(problems)
+            raise ForceError(f"nothing was renamed: {'; '.join(problems)}")
         moved = forces.rename_force(conn, collaboration, current, clean(new))
     return list_forces(store, collaboration), moved

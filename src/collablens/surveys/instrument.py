@@ -262,7 +262,10 @@ def write_xlsx(framework: Framework, path: Path) -> None:
             )
             resp.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}5000")
-    wb.save(path)
+    from ..outputs import atomic_path
+
+    with atomic_path(path, "template") as tmp:
+        wb.save(tmp)
 
 
 def write_template(framework: Framework, fmt: str, out: Path | None) -> str | None:
@@ -275,7 +278,9 @@ def write_template(framework: Framework, fmt: str, out: Path | None) -> str | No
     text = {"csv": to_csv, "md": to_markdown}[fmt](framework)
     if out is None:
         return text
-    out.write_text(text, encoding="utf-8")
+    from ..outputs import write_atomic
+
+    write_atomic(out, text.encode("utf-8"), "template")
     return None
 
 

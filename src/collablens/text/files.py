@@ -204,7 +204,10 @@ def code_file(
     n = 0
     with ExitStack() as stack:
         if isinstance(out, Path):
-            fh: TextIO = stack.enter_context(out.open("w", newline="", encoding="utf-8"))
+            from ..outputs import atomic_path  # the CSV appears whole or not at all
+
+            tmp = stack.enter_context(atomic_path(out, "coded file"))
+            fh: TextIO = stack.enter_context(tmp.open("w", newline="", encoding="utf-8"))
             writer = csv.writer(fh)
         else:
             # A text stream turns "\n" into the platform's line end itself.
