@@ -6,7 +6,7 @@ from webkit import COLLAB, PASSWORD, USERS, csrf_of, sign_in
 
 from collablens.access import accounts
 from collablens.access.accounts import ADMIN, ANALYST, FORCE_LEAD, VIEWER, set_role
-from collablens.store.tables import users
+from collablens.store.tables import users, web_sessions
 from collablens.web import security
 
 C = "/c/" + COLLAB.replace(" ", "%20")
@@ -337,3 +337,95 @@ def test_people_change_their_own_password(web):
     assert client.get("/home", follow_redirects=False).status_code == 200, "this session goes on"
     assert other.get("/home", follow_redirects=False).status_code == 303, "the others end"
     assert accounts.authenticate(web.store, USERS[VIEWER][0], "a new long password") is not None
+
+
+# -- sessions kept on the server (issue 23) --------------------------------------------
+
+
+def _app_on(store):
+    """The real app on `store` (SQLite or PostgreSQL) with one analyst account."""
+    from collablens.web import create_app
+
+    store.migrate()
+    accounts.add_user(store, "Sam Signin", ANALYST, PASSWORD)
+    return create_app(store, run_jobs=False)
+
+
+def _client(app):
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def _copy(client, app):
+    """Another browser holding a copy of `client`'s session cookie."""
+    thief = _client(app)
+    thief.cookies.set("collablens_session", client.cookies.get("collablens_session"))
+    return thief
+
+
+def test_the_cookie_carries_only_a_random_session_id(web):
+    import base64
+    import json
+
+    client = web.client()
+    sign_in(client, ANALYST)
+    payload = client.cookies.get("collablens_session").split(".")[0]
+    data = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+    assert set(data) == {"sid", "csrf"}, data
+    assert len(data["sid"]) >= 40
+    with web.store.connect() as conn:
+        stored = [r.token_hash for r in conn.execute(web_sessions.select())]
+    assert data["sid"] not in stored, "the store keeps a hash of the id, not the id"
+
+
+def test_a_copy_of_the_cookie_taken_before_sign_out_opens_nothing(any_store):
+    app = _app_on(any_store)
+    client = _client(app)
+    sign_in(client, "Sam Signin")
+    thief = _copy(client, app)
+    assert thief.get("/home", follow_redirects=False).status_code == 200
+    token = csrf_of(client.get("/account").text)
+    assert client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+    assert client.get("/home", follow_redirects=False).status_code == 303
+    r = thief.get("/home", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    with any_store.connect() as conn:
+        ended = [r.ended_at for r in conn.execute(web_sessions.select())]
+    assert ended and all(e is not None for e in ended)
+
+
+def test_a_new_password_or_a_disabled_account_ends_copied_cookies(any_store):
+    app = _app_on(any_store)
+    client = _client(app)
+    sign_in(client, "Sam Signin")
+    thief = _copy(client, app)
+    accounts.set_password(any_store, "Sam Signin", "an admin's reset password")
+    assert thief.get("/home", follow_redirects=False).status_code == 303
+    assert client.get("/home", follow_redirects=False).status_code == 303
+
+    again = _client(app)
+    page = again.get("/login")
+    again.post(
+        "/login",
+        data={
+            "name": "Sam Signin",
+            "password": "an admin's reset password",
+            "csrf": csrf_of(page.text),
+        },
+    )
+    thief = _copy(again, app)
+    assert thief.get("/home", follow_redirects=False).status_code == 200
+    accounts.disable_user(any_store, "Sam Signin")
+    assert thief.get("/home", follow_redirects=False).status_code == 303
+    accounts.enable_user(any_store, "Sam Signin")
+    assert thief.get("/home", follow_redirects=False).status_code == 303, "ended stays ended"
+
+
+def test_signing_in_again_ends_the_session_it_replaces(web):
+    client = web.client()
+    sign_in(client, ANALYST)
+    thief = _copy(client, web.app)
+    sign_in(client, ANALYST)
+    assert thief.get("/home", follow_redirects=False).status_code == 303
+    assert client.get("/home", follow_redirects=False).status_code == 200

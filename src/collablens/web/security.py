@@ -5,10 +5,12 @@ from the roles record (`access.roles`), and templates ask `can(PERMISSION)`;
 `tests/test_web_access.py` walks every route for every role and for an anonymous visitor,
 and fails on a route that declares nothing, so a new page cannot ship unguarded.
 
-Sessions are Starlette's signed cookies (itsdangerous): the cookie holds the user's id,
-a CSRF token and when the session began and was last used, never a role, so a changed role
-or a removed account applies at the next request. A session ends after `idle` seconds
-unused or `lifetime` seconds in all.
+Sessions are kept on the server (`accounts.begin_session`, table `web_sessions`): the
+signed cookie (Starlette's, itsdangerous) carries only a random session id and a CSRF
+token, never a user or a role, so a changed role applies at the next request, and
+signing out, a new password or a disabled account ends the session on the server: a copy
+of the cookie taken before opens nothing. A session ends after `idle` seconds unused or
+`lifetime` seconds in all.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from fastapi import Depends, HTTPException, Request
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import Response
 
-from ..access.accounts import User, user_by_id
+from ..access.accounts import User, begin_session, end_session, session_user
 from ..access.roles import PERMISSIONS, may, roles_with
 
 #: Anyone, signed in or not: the sign-in page, the survey.
@@ -75,33 +77,29 @@ def csrf_token(request: Request) -> str:
 
 
 def current_user(request: Request) -> User | None:
-    """The signed-in user, or None; ends a session that is idle or too old."""
+    """The signed-in user, or None; a session that is idle, too old or ended elsewhere
+    (signed out, a new password, a disabled account) is over, and the visitor is told
+    it expired."""
     if hasattr(request.state, "user"):
         cached: User | None = request.state.user
         return cached
     user = None
-    uid = request.session.get("uid")
-    if uid is not None:
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
         settings = request.app.state.settings
-        t = time.time()
-        began = float(request.session.get("began", 0))
-        seen = float(request.session.get("seen", 0))
-        if t - seen > settings.idle or t - began > settings.lifetime:
-            request.session.pop("uid", None)
+        user = session_user(
+            request.app.state.store,
+            sid,
+            time.time(),
+            settings.idle,
+            settings.lifetime,
+            # A page refreshing itself (htmx polling a job) is not someone at work: it
+            # does not keep an idle session open.
+            touch=not _polling(request),
+        )
+        if user is None:
+            request.session.pop("sid", None)
             request.state.expired = True
-        else:
-            user = user_by_id(request.app.state.store, int(uid))
-            ended = user is not None and user.sessions_from is not None
-            if ended and began < user.sessions_from.timestamp():  # type: ignore[union-attr]
-                user = None  # a new password, or a disabled account
-            if user is not None:
-                # A page refreshing itself (htmx polling a job) is not someone at work:
-                # it does not keep an idle session open.
-                if not _polling(request):
-                    request.session["seen"] = t
-            else:
-                request.session.pop("uid", None)
-                request.state.expired = True
     request.state.user = user
     return user
 
@@ -111,15 +109,22 @@ def _polling(request: Request) -> bool:
 
 
 def sign_in(request: Request, user: User) -> None:
-    request.session.clear()  # a new session id and CSRF token: no fixation
-    t = time.time()
-    request.session.update(
-        {"uid": user.id, "began": t, "seen": t, "csrf": secrets.token_urlsafe(24)}
-    )
+    """Begin a session: a new id and CSRF token (no fixation); the previous one ends."""
+    store = request.app.state.store
+    old = request.session.get("sid")
+    if isinstance(old, str):
+        end_session(store, old, time.time())
+    request.session.clear()
+    sid = begin_session(store, user, time.time())
+    request.session.update({"sid": sid, "csrf": secrets.token_urlsafe(24)})
     request.state.user = user
 
 
 def sign_out(request: Request) -> None:
+    """End the session on the server, not only in this browser."""
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        end_session(request.app.state.store, sid, time.time())
     request.session.clear()
     request.state.user = None
 
