@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from webkit import COLLAB, PASSWORD, USERS, csrf_of, sign_in
 
 from collablens.access import accounts
@@ -429,3 +430,34 @@ def test_signing_in_again_ends_the_session_it_replaces(web):
     sign_in(client, ANALYST)
     assert thief.get("/home", follow_redirects=False).status_code == 303
     assert client.get("/home", follow_redirects=False).status_code == 200
+
+
+def test_guesses_sent_at_once_are_counted_before_any_is_checked(any_store):
+    """24 wrong passwords for one name at the same moment, each from its own browser, on
+    the real app: at most `MAX_FAILURES` are checked; the rest wait."""
+    import threading
+
+    app = _app_on(any_store)
+    clients = [_client(app) for _ in range(24)]
+    tokens = [csrf_of(c.get("/login").text) for c in clients]
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def guess(i: int) -> None:
+        start.wait()
+        r = clients[i].post(
+            "/login",
+            data={"name": "Sam Signin", "password": f"wrong guess {i}", "csrf": tokens[i]},
+            follow_redirects=False,
+        )
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(statuses)) == [401, 429], statuses
+    assert statuses.count(401) <= accounts.MAX_FAILURES, statuses
+    with pytest.raises(accounts.TooManyFailures):
+        accounts.authenticate(any_store, "Sam Signin", PASSWORD)
