@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from webkit import COLLAB, PASSWORD, USERS, csrf_of, sign_in
 
 from collablens.access import accounts
@@ -461,3 +465,100 @@ def test_guesses_sent_at_once_are_counted_before_any_is_checked(any_store):
     assert statuses.count(401) <= accounts.MAX_FAILURES, statuses
     with pytest.raises(accounts.TooManyFailures):
         accounts.authenticate(any_store, "Sam Signin", PASSWORD)
+
+
+# -- no 500 on any input; no server path in any message (issue 23) ---------------------
+
+ODD_VALUES = [
+    "99999999999999999999999",
+    "-99999999999999999999999",
+    "2147483648",
+    "0",
+    "1e999",
+    "%00",
+    "x" * 3000,
+    "%F0%9F%92%A9",
+    "..%2F..%2Fetc",
+]
+
+
+def test_no_route_gives_a_server_error_for_any_value_of_its_parameters(web):
+    """Every route, every path parameter given overlong numbers, odd bytes and long text
+    (signed in as an admin, who may open every page): a page or a refusal, never a 500."""
+    import re
+
+    client = web.client()
+    sign_in(client, ADMIN)
+    token = csrf_of(client.get("/account").text)
+    tried = 0
+    for route in security.api_routes(web.app):
+        if route.path in ("/logout",):
+            continue
+        for value in ODD_VALUES:
+            url = re.sub(r"\{[^}]+\}", value, route.path)
+            for method in sorted(route.methods - {"HEAD"}):
+                if method == "GET":
+                    r = client.get(url, follow_redirects=False)
+                else:
+                    r = client.request(method, url, data={"csrf": token}, follow_redirects=False)
+                tried += 1
+                assert r.status_code < 500, (method, url, r.status_code)
+        for value in ODD_VALUES[:4]:  # the query too: every parameter a route reads there
+            r = client.get(route.path.replace("{", "").replace("}", ""), params={"n": value})
+            assert r.status_code < 500
+    assert tried > 200
+
+
+def test_an_overlong_job_number_is_a_plain_refusal(web):
+    client = web.client()
+    sign_in(client, ANALYST)
+    for url in ("/jobs/99999999999999999999999", "/api/jobs/99999999999999999999999"):
+        r = client.get(url, follow_redirects=False)
+        assert r.status_code == 422 and "job_id" in r.text, (url, r.status_code)
+        assert "Traceback" not in r.text
+
+
+def _upload(client, filename: str, data: bytes):
+    token = csrf_of(client.get(C + "/downloads").text)
+    return client.post(
+        C + "/imports",
+        data={"wave": "2027", "csrf": token},
+        files={"export": (filename, data, "text/csv")},
+        follow_redirects=False,
+    )
+
+
+def test_an_upload_with_a_long_name_is_read_and_the_server_folder_never_shown(web):
+    import tempfile
+
+    client = web.client()
+    sign_in(client, ADMIN)
+    long_name = "answers " + "é" * 290 + ".csv"
+    r = _upload(client, long_name, b"not,a,survey\n1,2,3\n")
+    assert r.status_code in (303, 400), r.status_code
+    assert tempfile.gettempdir() not in r.text
+    assert "answers éé" in r.text, "the file is named as uploaded (cut short)"
+    for name, data in (("book.xlsx", b"PK\x03\x04 not a workbook"), ("x.csv", b"\xff\xfe\x00")):
+        r = _upload(client, name, data)
+        assert r.status_code < 500 and tempfile.gettempdir() not in r.text, (name, r.text[:300])
+    token = csrf_of(client.get(C + "/register").text)
+    r = client.post(
+        C + "/register",
+        data={"csrf": token},
+        files={"workbook": ("r" * 300 + ".xlsx", b"PK\x03\x04 broken", "application/zip")},
+    )
+    assert r.status_code == 400 and tempfile.gettempdir() not in r.text
+
+
+@given(st.text(max_size=600))
+def test_any_uploaded_file_name_can_be_written_and_shown(raw):
+    import tempfile
+
+    from collablens.web.pages.common import MAX_FILENAME_BYTES, safe_filename
+
+    name = safe_filename(raw)
+    assert 0 < len(name.encode()) <= MAX_FILENAME_BYTES
+    assert "/" not in name and "\\" not in name and name not in (".", "..")
+    assert all(ch.isprintable() for ch in name)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / name).write_bytes(b"")

@@ -18,9 +18,9 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import Response
 
@@ -29,6 +29,14 @@ from ..access.roles import PERMISSIONS, may, roles_with
 
 #: Anyone, signed in or not: the sign-in page, the survey.
 PUBLIC = "public"
+
+#: The largest number a page address or form may give for a row (a job, a segment): what
+#: both databases' INTEGER holds. A longer number is a bad value (422) said in plain
+#: words, not an overflow in the database driver (a 500). `app` refuses to start with a
+#: route taking an integer without an upper bound.
+MAX_ID = 2**31 - 1
+#: A row's id in a page address: `job_id: RowId`.
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 #: No script but our own files; no framing; forms post only here. Style sheets: our own
 #: files only; style attributes are allowed (`style-src-attr`: a band's colour from the
@@ -172,6 +180,22 @@ def allow(permission: str) -> Any:
 def can(user: User | None, permission: str) -> bool:
     """Whether `user` may do `permission`: what templates ask (`can("review")`)."""
     return user is not None and may(user.role, permission)
+
+
+def api_routes(app: Any) -> list[Any]:
+    """Every `APIRoute` of `app`, those of included routers spelled out (FastAPI now
+    includes routers lazily: `app.routes` holds the router, not its routes)."""
+    from fastapi.routing import APIRoute
+
+    def flat(routes: Any) -> Any:
+        for r in routes:
+            inner = getattr(r, "original_router", None)
+            if inner is not None:
+                yield from flat(inner.routes)
+            elif isinstance(r, APIRoute):
+                yield r
+
+    return list(flat(app.routes))
 
 
 def _guard(route: Any) -> Any:
