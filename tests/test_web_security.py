@@ -562,3 +562,78 @@ def test_any_uploaded_file_name_can_be_written_and_shown(raw):
     assert all(ch.isprintable() for ch in name)
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / name).write_bytes(b"")
+
+
+# -- request bodies limited before any parsing (issue 23) ------------------------------
+
+
+def _raw(app, path: str, headers: list, chunks: int, chunk: bytes = b"a" * 65536):
+    """Send a body of `chunks` chunks to `app` as a server would (ASGI), counting how many
+    chunks the app pulled: (status, chunks read, body)."""
+    import anyio
+
+    pulled = 0
+    out: list[dict] = []
+
+    async def receive() -> dict:
+        nonlocal pulled
+        pulled += 1
+        return {"type": "http.request", "body": chunk, "more_body": pulled < chunks}
+
+    async def send(message: dict) -> None:
+        out.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+    }
+    anyio.run(app, scope, receive, send)
+    start = next(m for m in out if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in out if m["type"] == "http.response.body")
+    return start["status"], pulled, body.decode()
+
+
+FORM = (b"content-type", b"application/x-www-form-urlencoded")
+
+
+def test_a_stated_length_over_the_limit_is_refused_before_a_byte_is_read(web):
+    huge = str(300 * 2**20).encode()
+    status, pulled, body = _raw(web.app, "/login", [FORM, (b"content-length", huge)], 4800)
+    assert (status, pulled) == (413, 0)
+    assert "at most 1 MB" in body and "<h1>" in body
+    status, pulled, _ = _raw(web.app, C + "/imports", [FORM, (b"content-length", huge)], 4800)
+    assert (status, pulled) == (413, 0), "uploads have a limit too (100 MB)"
+
+
+def test_a_body_sent_in_chunks_is_counted_and_reading_stops_at_the_limit(web):
+    """300 MB sent without a length (4,800 chunks of 64 KB): reading stops just past the
+    1 MB a form may have, long before the CSRF check would read it all."""
+    status, pulled, body = _raw(web.app, "/login", [FORM], 4800)
+    assert status == 413 and pulled <= security.MAX_FORM_BODY // 65536 + 1, pulled
+    assert "too large" in body.lower() and "Traceback" not in body
+    status, pulled, _ = _raw(web.app, "/s/" + next(iter(web.tokens.values())), [FORM], 4800)
+    assert status == 413 and pulled <= 17
+
+
+def test_an_upload_may_be_larger_than_a_form_but_not_than_its_limit(web):
+    client = web.client()
+    sign_in(client, ADMIN)
+    big = b"a,b\n" + b"1,2\n" * (2 * 2**20 // 4)  # 2 MB: over a form's limit, an upload's fine
+    r = _upload(client, "big.csv", big)
+    assert r.status_code != 413 and r.status_code < 500, r.status_code
+    token = csrf_of(client.get("/account").text)
+    r = client.post(
+        "/account/password",
+        data={"csrf": token, "current": "x" * (2 * 2**20), "new": "y", "again": "y"},
+    )
+    assert r.status_code == 413 and "too large" in r.text.lower()

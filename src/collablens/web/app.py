@@ -30,7 +30,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from ..access.audience import NotAllowed
 from ..errors import CollablensError, NotFound, for_web
 from ..store import Store
-from .security import HEADERS, NotSignedIn, SecurityHeaders, can, csrf_token, current_user
+from .security import (
+    HEADERS,
+    BodyLimit,
+    NotSignedIn,
+    SecurityHeaders,
+    body_limits,
+    can,
+    csrf_token,
+    current_user,
+)
 
 log = logging.getLogger("collablens.web")
 
@@ -138,6 +147,8 @@ def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = 
     plugins.manager().hook.register_routes(app=app)
     _refuse_unguarded(app)
     _refuse_unbounded(app)
+    # Outermost: a body past its limit is refused before sessions, CSRF or any parsing.
+    app.add_middleware(BodyLimit, limit_for=body_limits(app))
     _errors(app)
     return app
 
