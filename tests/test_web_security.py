@@ -11,6 +11,7 @@ from webkit import COLLAB, PASSWORD, USERS, csrf_of, sign_in
 
 from collablens.access import accounts
 from collablens.access.accounts import ADMIN, ANALYST, FORCE_LEAD, VIEWER, set_role
+from collablens.hookspecs import hookimpl
 from collablens.store.tables import users, web_sessions
 from collablens.web import security
 
@@ -637,3 +638,49 @@ def test_an_upload_may_be_larger_than_a_form_but_not_than_its_limit(web):
         data={"csrf": token, "current": "x" * (2 * 2**20), "new": "y", "again": "y"},
     )
     assert r.status_code == 413 and "too large" in r.text.lower()
+
+
+class _IncludedRoutes:
+    """A plugin whose routes come through an included router (as the built-ins' do)."""
+
+    def __init__(self, guarded: bool, bounded: bool) -> None:
+        self.guarded, self.bounded = guarded, bounded
+
+    @hookimpl
+    def register_routes(self, app):
+        from fastapi import APIRouter
+
+        router = APIRouter()
+        deps = [security.allow(security.PUBLIC)] if self.guarded else []
+        if self.bounded:
+
+            @router.get("/plugin/{n}", dependencies=deps)
+            def bounded(n: security.RowId) -> dict:
+                return {"n": n}
+        else:
+
+            @router.get("/plugin/{n}", dependencies=deps)
+            def unbounded(n: int) -> dict:
+                return {"n": n}
+
+        app.include_router(router)
+
+
+@pytest.mark.parametrize(
+    ("guarded", "bounded", "refused"),
+    [
+        (False, True, r"do not declare who may use them.*/plugin/\{n\}"),
+        (True, False, "no upper bound"),
+    ],
+)
+def test_routes_in_included_routers_are_checked_at_start(store, guarded, bounded, refused):
+    from collablens import plugins
+    from collablens.errors import CollablensError
+    from collablens.web import create_app
+
+    plugins.register(_IncludedRoutes(guarded, bounded), name="included-plugin")
+    try:
+        with pytest.raises(CollablensError, match=refused):
+            create_app(store, run_jobs=False)
+    finally:
+        plugins.unregister("included-plugin")
