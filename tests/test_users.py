@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from collablens.access import accounts
@@ -184,3 +185,33 @@ def test_the_people_page_refuses_a_force_no_collaboration_declares(web):
     assert r.status_code == 400 and "'Kent' is not a partner force" in said
     assert "collablens forces" not in said and "Survey links page" in said
     assert accounts.get_user(web.store, "Kim") is None
+
+
+@pytest.mark.parametrize("how", ["sign out", "new password", "disabled", "idle", "too old"])
+def test_a_session_ends_on_the_server(any_store: Store, how: str):
+    """`accounts.session_user` on SQLite and PostgreSQL: a session opens nothing once ended,
+    however it ended, and an ended one stays ended."""
+    any_store.migrate()
+    user = accounts.add_user(any_store, "Sam Patel", accounts.ANALYST, GOOD.strip())
+    t = 1_800_000_000.0
+    token = accounts.begin_session(any_store, user, t)
+    live = accounts.session_user(any_store, token, t + 60, idle=1800, lifetime=43200)
+    assert live is not None and live.name == "Sam Patel"
+    assert accounts.session_user(any_store, "not" + token, t + 60, 1800, 43200) is None
+    at = t + 120
+    if how == "sign out":
+        accounts.end_session(any_store, token, at)
+    elif how == "new password":
+        accounts.set_password(any_store, "Sam Patel", "another long password")
+    elif how == "disabled":
+        accounts.disable_user(any_store, "Sam Patel")
+        accounts.enable_user(any_store, "Sam Patel")
+    elif how == "idle":
+        at = t + 60 + 1801
+    else:
+        for step in range(1, 43):  # kept busy every 1,000 s: still over at 12 hours
+            at = t + 1000 * step
+            accounts.session_user(any_store, token, at, 1800, 43200)
+        at = t + 43201
+    assert accounts.session_user(any_store, token, at, 1800, 43200) is None
+    assert accounts.session_user(any_store, token, t + 130, 1800, 43200) is None, "stays ended"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from webkit import COLLAB, PASSWORD, USERS, csrf_of, sign_in
 
 from collablens.access import accounts
 from collablens.access.accounts import ADMIN, ANALYST, FORCE_LEAD, VIEWER, set_role
-from collablens.store.tables import users
+from collablens.hookspecs import hookimpl
+from collablens.store.tables import users, web_sessions
 from collablens.web import security
 
 C = "/c/" + COLLAB.replace(" ", "%20")
@@ -337,3 +343,344 @@ def test_people_change_their_own_password(web):
     assert client.get("/home", follow_redirects=False).status_code == 200, "this session goes on"
     assert other.get("/home", follow_redirects=False).status_code == 303, "the others end"
     assert accounts.authenticate(web.store, USERS[VIEWER][0], "a new long password") is not None
+
+
+# -- sessions kept on the server (issue 23) --------------------------------------------
+
+
+def _app_on(store):
+    """The real app on `store` (SQLite or PostgreSQL) with one analyst account."""
+    from collablens.web import create_app
+
+    store.migrate()
+    accounts.add_user(store, "Sam Signin", ANALYST, PASSWORD)
+    return create_app(store, run_jobs=False)
+
+
+def _client(app):
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def _copy(client, app):
+    """Another browser holding a copy of `client`'s session cookie."""
+    thief = _client(app)
+    thief.cookies.set("collablens_session", client.cookies.get("collablens_session"))
+    return thief
+
+
+def test_the_cookie_carries_only_a_random_session_id(web):
+    import base64
+    import json
+
+    client = web.client()
+    sign_in(client, ANALYST)
+    payload = client.cookies.get("collablens_session").split(".")[0]
+    data = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+    assert set(data) == {"sid", "csrf"}, data
+    assert len(data["sid"]) >= 40
+    with web.store.connect() as conn:
+        stored = [r.token_hash for r in conn.execute(web_sessions.select())]
+    assert data["sid"] not in stored, "the store keeps a hash of the id, not the id"
+
+
+def test_a_copy_of_the_cookie_taken_before_sign_out_opens_nothing(any_store):
+    app = _app_on(any_store)
+    client = _client(app)
+    sign_in(client, "Sam Signin")
+    thief = _copy(client, app)
+    assert thief.get("/home", follow_redirects=False).status_code == 200
+    token = csrf_of(client.get("/account").text)
+    assert client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+    assert client.get("/home", follow_redirects=False).status_code == 303
+    r = thief.get("/home", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    with any_store.connect() as conn:
+        ended = [r.ended_at for r in conn.execute(web_sessions.select())]
+    assert ended and all(e is not None for e in ended)
+
+
+def test_a_new_password_or_a_disabled_account_ends_copied_cookies(any_store):
+    app = _app_on(any_store)
+    client = _client(app)
+    sign_in(client, "Sam Signin")
+    thief = _copy(client, app)
+    accounts.set_password(any_store, "Sam Signin", "an admin's reset password")
+    assert thief.get("/home", follow_redirects=False).status_code == 303
+    assert client.get("/home", follow_redirects=False).status_code == 303
+
+    again = _client(app)
+    page = again.get("/login")
+    again.post(
+        "/login",
+        data={
+            "name": "Sam Signin",
+            "password": "an admin's reset password",
+            "csrf": csrf_of(page.text),
+        },
+    )
+    thief = _copy(again, app)
+    assert thief.get("/home", follow_redirects=False).status_code == 200
+    accounts.disable_user(any_store, "Sam Signin")
+    assert thief.get("/home", follow_redirects=False).status_code == 303
+    accounts.enable_user(any_store, "Sam Signin")
+    assert thief.get("/home", follow_redirects=False).status_code == 303, "ended stays ended"
+
+
+def test_signing_in_again_ends_the_session_it_replaces(web):
+    client = web.client()
+    sign_in(client, ANALYST)
+    thief = _copy(client, web.app)
+    sign_in(client, ANALYST)
+    assert thief.get("/home", follow_redirects=False).status_code == 303
+    assert client.get("/home", follow_redirects=False).status_code == 200
+
+
+def test_guesses_sent_at_once_are_counted_before_any_is_checked(any_store):
+    """24 wrong passwords for one name at the same moment, each from its own browser, on
+    the real app: at most `MAX_FAILURES` are checked; the rest wait."""
+    import threading
+
+    app = _app_on(any_store)
+    clients = [_client(app) for _ in range(24)]
+    tokens = [csrf_of(c.get("/login").text) for c in clients]
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def guess(i: int) -> None:
+        start.wait()
+        r = clients[i].post(
+            "/login",
+            data={"name": "Sam Signin", "password": f"wrong guess {i}", "csrf": tokens[i]},
+            follow_redirects=False,
+        )
+        statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(statuses)) == [401, 429], statuses
+    assert statuses.count(401) <= accounts.MAX_FAILURES, statuses
+    with pytest.raises(accounts.TooManyFailures):
+        accounts.authenticate(any_store, "Sam Signin", PASSWORD)
+
+
+# -- no 500 on any input; no server path in any message (issue 23) ---------------------
+
+ODD_VALUES = [
+    "99999999999999999999999",
+    "-99999999999999999999999",
+    "2147483648",
+    "0",
+    "1e999",
+    "%00",
+    "x" * 3000,
+    "%F0%9F%92%A9",
+    "..%2F..%2Fetc",
+]
+
+
+def test_no_route_gives_a_server_error_for_any_value_of_its_parameters(web):
+    """Every route, every path parameter given overlong numbers, odd bytes and long text
+    (signed in as an admin, who may open every page): a page or a refusal, never a 500."""
+    import re
+
+    client = web.client()
+    sign_in(client, ADMIN)
+    token = csrf_of(client.get("/account").text)
+    tried = 0
+    for route in security.api_routes(web.app):
+        if route.path in ("/logout",):
+            continue
+        for value in ODD_VALUES:
+            url = re.sub(r"\{[^}]+\}", value, route.path)
+            for method in sorted(route.methods - {"HEAD"}):
+                if method == "GET":
+                    r = client.get(url, follow_redirects=False)
+                else:
+                    r = client.request(method, url, data={"csrf": token}, follow_redirects=False)
+                tried += 1
+                assert r.status_code < 500, (method, url, r.status_code)
+        for value in ODD_VALUES[:4]:  # the query too: every parameter a route reads there
+            r = client.get(route.path.replace("{", "").replace("}", ""), params={"n": value})
+            assert r.status_code < 500
+    assert tried > 200
+
+
+def test_an_overlong_job_number_is_a_plain_refusal(web):
+    client = web.client()
+    sign_in(client, ANALYST)
+    for url in ("/jobs/99999999999999999999999", "/api/jobs/99999999999999999999999"):
+        r = client.get(url, follow_redirects=False)
+        assert r.status_code == 422 and "job_id" in r.text, (url, r.status_code)
+        assert "Traceback" not in r.text
+
+
+def _upload(client, filename: str, data: bytes):
+    token = csrf_of(client.get(C + "/downloads").text)
+    return client.post(
+        C + "/imports",
+        data={"wave": "2027", "csrf": token},
+        files={"export": (filename, data, "text/csv")},
+        follow_redirects=False,
+    )
+
+
+def test_an_upload_with_a_long_name_is_read_and_the_server_folder_never_shown(web):
+    import tempfile
+
+    client = web.client()
+    sign_in(client, ADMIN)
+    long_name = "answers " + "é" * 290 + ".csv"
+    r = _upload(client, long_name, b"not,a,survey\n1,2,3\n")
+    assert r.status_code in (303, 400), r.status_code
+    assert tempfile.gettempdir() not in r.text
+    assert "answers éé" in r.text, "the file is named as uploaded (cut short)"
+    for name, data in (("book.xlsx", b"PK\x03\x04 not a workbook"), ("x.csv", b"\xff\xfe\x00")):
+        r = _upload(client, name, data)
+        assert r.status_code < 500 and tempfile.gettempdir() not in r.text, (name, r.text[:300])
+    token = csrf_of(client.get(C + "/register").text)
+    r = client.post(
+        C + "/register",
+        data={"csrf": token},
+        files={"workbook": ("r" * 300 + ".xlsx", b"PK\x03\x04 broken", "application/zip")},
+    )
+    assert r.status_code == 400 and tempfile.gettempdir() not in r.text
+
+
+@given(st.text(max_size=600))
+def test_any_uploaded_file_name_can_be_written_and_shown(raw):
+    import tempfile
+
+    from collablens.web.pages.common import MAX_FILENAME_BYTES, safe_filename
+
+    name = safe_filename(raw)
+    assert 0 < len(name.encode()) <= MAX_FILENAME_BYTES
+    assert "/" not in name and "\\" not in name and name not in (".", "..")
+    assert all(ch.isprintable() for ch in name)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / name).write_bytes(b"")
+
+
+# -- request bodies limited before any parsing (issue 23) ------------------------------
+
+
+def _raw(app, path: str, headers: list, chunks: int, chunk: bytes = b"a" * 65536):
+    """Send a body of `chunks` chunks to `app` as a server would (ASGI), counting how many
+    chunks the app pulled: (status, chunks read, body)."""
+    import anyio
+
+    pulled = 0
+    out: list[dict] = []
+
+    async def receive() -> dict:
+        nonlocal pulled
+        pulled += 1
+        return {"type": "http.request", "body": chunk, "more_body": pulled < chunks}
+
+    async def send(message: dict) -> None:
+        out.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+    }
+    anyio.run(app, scope, receive, send)
+    start = next(m for m in out if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in out if m["type"] == "http.response.body")
+    return start["status"], pulled, body.decode()
+
+
+FORM = (b"content-type", b"application/x-www-form-urlencoded")
+
+
+def test_a_stated_length_over_the_limit_is_refused_before_a_byte_is_read(web):
+    huge = str(300 * 2**20).encode()
+    status, pulled, body = _raw(web.app, "/login", [FORM, (b"content-length", huge)], 4800)
+    assert (status, pulled) == (413, 0)
+    assert "at most 1 MB" in body and "<h1>" in body
+    status, pulled, _ = _raw(web.app, C + "/imports", [FORM, (b"content-length", huge)], 4800)
+    assert (status, pulled) == (413, 0), "uploads have a limit too (100 MB)"
+
+
+def test_a_body_sent_in_chunks_is_counted_and_reading_stops_at_the_limit(web):
+    """300 MB sent without a length (4,800 chunks of 64 KB): reading stops just past the
+    1 MB a form may have, long before the CSRF check would read it all."""
+    status, pulled, body = _raw(web.app, "/login", [FORM], 4800)
+    assert status == 413 and pulled <= security.MAX_FORM_BODY // 65536 + 1, pulled
+    assert "too large" in body.lower() and "Traceback" not in body
+    status, pulled, _ = _raw(web.app, "/s/" + next(iter(web.tokens.values())), [FORM], 4800)
+    assert status == 413 and pulled <= 17
+
+
+def test_an_upload_may_be_larger_than_a_form_but_not_than_its_limit(web):
+    client = web.client()
+    sign_in(client, ADMIN)
+    big = b"a,b\n" + b"1,2\n" * (2 * 2**20 // 4)  # 2 MB: over a form's limit, an upload's fine
+    r = _upload(client, "big.csv", big)
+    assert r.status_code != 413 and r.status_code < 500, r.status_code
+    token = csrf_of(client.get("/account").text)
+    r = client.post(
+        "/account/password",
+        data={"csrf": token, "current": "x" * (2 * 2**20), "new": "y", "again": "y"},
+    )
+    assert r.status_code == 413 and "too large" in r.text.lower()
+
+
+class _IncludedRoutes:
+    """A plugin whose routes come through an included router (as the built-ins' do)."""
+
+    def __init__(self, guarded: bool, bounded: bool) -> None:
+        self.guarded, self.bounded = guarded, bounded
+
+    @hookimpl
+    def register_routes(self, app):
+        from fastapi import APIRouter
+
+        router = APIRouter()
+        deps = [security.allow(security.PUBLIC)] if self.guarded else []
+        if self.bounded:
+
+            @router.get("/plugin/{n}", dependencies=deps)
+            def bounded(n: security.RowId) -> dict:
+                return {"n": n}
+        else:
+
+            @router.get("/plugin/{n}", dependencies=deps)
+            def unbounded(n: int) -> dict:
+                return {"n": n}
+
+        app.include_router(router)
+
+
+@pytest.mark.parametrize(
+    ("guarded", "bounded", "refused"),
+    [
+        (False, True, r"do not declare who may use them.*/plugin/\{n\}"),
+        (True, False, "no upper bound"),
+    ],
+)
+def test_routes_in_included_routers_are_checked_at_start(store, guarded, bounded, refused):
+    from collablens import plugins
+    from collablens.errors import CollablensError
+    from collablens.web import create_app
+
+    plugins.register(_IncludedRoutes(guarded, bounded), name="included-plugin")
+    try:
+        with pytest.raises(CollablensError, match=refused):
+            create_app(store, run_jobs=False)
+    finally:
+        plugins.unregister("included-plugin")

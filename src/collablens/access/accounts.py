@@ -1,4 +1,5 @@
-"""People who sign in to the web app: their accounts, passwords and failed sign-ins.
+"""People who sign in to the web app: their accounts, passwords, failed sign-ins and
+signed-in sessions.
 
 The roles and what each may do are declared once, in `access/roles.py`.
 
@@ -8,6 +9,8 @@ web app must apply the same rules to names, roles and passwords.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -143,6 +146,7 @@ def set_password(store: Store, name: str, password: str) -> None:
     _check_password(password)
     with store.begin() as conn:
         done = q.update_password(conn, name, _hasher.hash(password), _now())
+        q.end_sessions_of(conn, name, _now())
     if not done:
         raise AccountError(f"no user called {name!r}")
 
@@ -151,6 +155,7 @@ def disable_user(store: Store, name: str) -> None:
     """A leaver: their sessions end now and they cannot sign in; their codes stay theirs."""
     with store.begin() as conn:
         done = q.deactivate(conn, name, _now())
+        q.end_sessions_of(conn, name, _now())
     if not done:
         raise AccountError(f"no active user called {name!r}")
 
@@ -210,12 +215,21 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     After `MAX_FAILURES` failures for a name within `FAILURE_WINDOW`, sign-in for that
     name is refused (even with the right password) until the oldest failure ages out:
     guessing is slowed to a handful of tries per quarter hour per account.
+
+    The attempt is counted as a failure before the slow hash is checked, in one locked
+    step with reading the count: many guesses sent at once for one name cannot all be
+    checked (each would otherwise read the same count), and a process stopped while
+    checking still counts the try. A right password then clears the count.
     """
     name = " ".join(name.split())[:200]
     since = _now() - FAILURE_WINDOW
-    with store.connect() as conn:
+    with store.begin() as conn:
+        q.lock_sign_ins(conn, name)
+        q.forget_failures_before(conn, since)
         failures = q.count_failures(conn, name, since)
-        row = q.sign_in_row(conn, name)
+        if failures < MAX_FAILURES:
+            q.record_failure(conn, name, _now())
+            row = q.sign_in_row(conn, name)
     if failures >= MAX_FAILURES:
         raise TooManyFailures(
             f"too many failed sign-ins for this name; try again in "
@@ -223,10 +237,74 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
         )
     # The slow hash check holds no lock: a flood of sign-ins must not hold up answers.
     ok = _hasher.verify(password[:1024], row.password_hash if row else _DUMMY)
+    if row is None or not ok:
+        return None
     with store.begin() as conn:
-        q.forget_failures_before(conn, since)
-        if row is None or not ok:
-            q.record_failure(conn, name, _now())
-            return None
         q.clear_failures(conn, name)
     return User(int(row.id), row.name, row.role, row.force)
+
+
+# -- signed-in sessions ----------------------------------------------------------------
+
+#: How long ended and old session records are kept (what the table shows of recent use).
+SESSIONS_KEPT = timedelta(days=30)
+#: A session's last use is written at most this often (seconds): not a write per request.
+TOUCH_EVERY = 10.0
+
+
+def _token_hash(token: str) -> str:
+    """What the store keeps of a session id: a copy of the table opens no session."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _seconds(value: datetime) -> float:
+    if value.tzinfo is None:  # SQLite keeps no zone: it is UTC
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+def begin_session(store: Store, user: User, at: float) -> str:
+    """A new session for `user`, begun at `at` (seconds since 1970): the random id its
+    cookie carries. Only a hash of the id is stored."""
+    token = secrets.token_urlsafe(32)
+    with store.begin() as conn:
+        q.forget_sessions_before(conn, _at(at) - SESSIONS_KEPT)
+        q.insert_session(conn, _token_hash(token), user.id, _at(at))
+    return token
+
+
+def session_user(
+    store: Store, token: str, at: float, idle: float, lifetime: float, touch: bool = True
+) -> User | None:
+    """The user of the live session `token` at `at`, or None when there is none: never
+    begun, signed out, ended by a new password or a disabled account, unused for more
+    than `idle` seconds or begun more than `lifetime` seconds ago (those are ended now).
+    `touch`: this request counts as use (a page polling itself does not)."""
+    if not token or len(token) > 200:
+        return None
+    digest = _token_hash(token)
+    with store.connect() as conn:
+        row = q.live_session(conn, digest)
+    if row is None:
+        return None
+    began, seen = _seconds(row.created_at), _seconds(row.seen_at)
+    user = user_by_id(store, int(row.user_id))
+    if user is None or at - seen > idle or at - began > lifetime:
+        with store.begin() as conn:
+            q.end_session(conn, digest, _at(at))
+        return None
+    if touch and at - seen >= TOUCH_EVERY:
+        with store.begin() as conn:
+            q.touch_session(conn, int(row.id), _at(at))
+    return user
+
+
+def end_session(store: Store, token: str, at: float) -> None:
+    """Sign out: the session `token` opens nothing from now on, wherever its cookie is."""
+    if token and len(token) <= 200:
+        with store.begin() as conn:
+            q.end_session(conn, _token_hash(token), _at(at))

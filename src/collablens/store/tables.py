@@ -489,6 +489,20 @@ login_failures = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
+# Signed-in sessions (migration 0012): the cookie carries only a random id, this table a
+# hash of it, so that signing out, a new password or a disabled account ends a session
+# on the server, and a copy of an old cookie opens nothing.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id", ondelete=CASCADE), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+)
+
 # A wave's survey link for one force (or for all, the respondent picking): a random token.
 # Responses that come through it are stored under one import per link, with no time.
 survey_links = Table(

@@ -21,7 +21,7 @@ from ..access.accounts import User
 from ..access.roles import SEE_RESULTS, SIGN_IN
 from ..analysis.publishing import NotPublished
 from .app import page
-from .security import allow
+from .security import RowId, allow
 
 router = APIRouter(prefix="/api", tags=["api"])
 Who = Annotated[User, allow(SIGN_IN)]
@@ -169,7 +169,7 @@ def comments(
 
 
 @router.get("/jobs/{job_id}", response_model=JobState)
-def job(request: Request, job_id: int, user: Who) -> JobState:
+def job(request: Request, job_id: RowId, user: Who) -> JobState:
     """A background job's progress, and its file's address once done."""
     j = audience.job_for(request.app.state.store, user, job_id)
     return JobState(

@@ -30,7 +30,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from ..access.audience import NotAllowed
 from ..errors import CollablensError, NotFound, for_web
 from ..store import Store
-from .security import HEADERS, NotSignedIn, SecurityHeaders, can, csrf_token, current_user
+from .security import (
+    HEADERS,
+    BodyLimit,
+    NotSignedIn,
+    SecurityHeaders,
+    body_limits,
+    can,
+    csrf_token,
+    current_user,
+)
 
 log = logging.getLogger("collablens.web")
 
@@ -137,6 +146,9 @@ def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = 
     # plugin cannot take over one of their addresses).
     plugins.manager().hook.register_routes(app=app)
     _refuse_unguarded(app)
+    _refuse_unbounded(app)
+    # Outermost: a body past its limit is refused before sessions, CSRF or any parsing.
+    app.add_middleware(BodyLimit, limit_for=body_limits(app))
     _errors(app)
     return app
 
@@ -144,19 +156,44 @@ def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = 
 def _refuse_unguarded(app: FastAPI) -> None:
     """Every route must say who may use it (`allow(...)`); a plugin's that does not stops
     the app from starting, so no page ships open by accident."""
-    from fastapi.routing import APIRoute
+    from .security import api_routes, permission_of
 
-    from .security import permission_of
-
+    # Walked through included routers: `app.routes` alone holds only the routers now, and
+    # this check had nothing to check.
     open_routes = [
-        f"{sorted(r.methods or ())} {r.path}"
-        for r in app.routes
-        if isinstance(r, APIRoute) and permission_of(r) is None
+        f"{sorted(r.methods or ())} {r.path}" for r in api_routes(app) if permission_of(r) is None
     ]
     if open_routes:
         raise CollablensError(
             "these web routes do not declare who may use them (add allow(...) or "
             f"allow(PUBLIC)): {', '.join(open_routes)}"
+        )
+
+
+def _refuse_unbounded(app: FastAPI) -> None:
+    """Every integer a route takes (in its address, query or form) must have an upper
+    bound (`security.RowId`, or `le=`): an overlong number would otherwise reach the
+    database and fail there as a server error. A route without one stops the app."""
+    from annotated_types import Le, Lt
+
+    from .security import api_routes
+
+    def params(dependant: Any) -> Any:
+        yield from dependant.path_params + dependant.query_params + dependant.body_params
+        for sub in dependant.dependencies:
+            yield from params(sub)
+
+    unbounded = [
+        f"{r.path} ({p.name})"
+        for r in api_routes(app)
+        for p in params(r.dependant)
+        if int in (p.field_info.annotation, *getattr(p.field_info.annotation, "__args__", ()))
+        and not any(isinstance(m, (Le, Lt)) for m in p.field_info.metadata)
+    ]
+    if unbounded:
+        raise CollablensError(
+            "these web routes take an integer with no upper bound (use security.RowId or "
+            f"le=...): {', '.join(unbounded)}"
         )
 
 
@@ -195,6 +232,16 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     )
 
 
+def no_server_paths(text: str) -> str:
+    """`text` with every path in the server's temporary folder cut to its file name: an
+    upload is read from there, and a message names the file as it was uploaded, never
+    where the server put it."""
+    import tempfile
+
+    folder = re.escape(tempfile.gettempdir().rstrip("/"))
+    return re.sub(folder + r"/[^\s'\"]*", lambda m: m.group(0).rsplit("/", 1)[-1], text)
+
+
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
@@ -211,7 +258,8 @@ def _errors(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return page(request, "error.html", exc.status_code, message=exc.detail)
+        message = no_server_paths(str(exc.detail))
+        return page(request, "error.html", exc.status_code, message=message)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
@@ -228,9 +276,10 @@ def _errors(app: FastAPI) -> None:
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, NotAllowed) else 400
         # In the web's words: an error's ways out are said as what to do here, not as a
         # command to run (`errors.Fix`).
+        said = no_server_paths(for_web(exc))
         if _wants_json(request):
-            return JSONResponse({"detail": for_web(exc)}, status_code=status)
-        return page(request, "error.html", status, message=for_web(exc))
+            return JSONResponse({"detail": said}, status_code=status)
+        return page(request, "error.html", status, message=said)
 
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> Response:  # no traceback reaches a user

@@ -59,9 +59,31 @@ def wake(request: Request) -> None:
         runner.wake()
 
 
+#: The longest uploaded file name kept, in bytes (a file system takes 255; the name is shown
+#: in messages and kept with the import). A longer one is cut, keeping its suffix.
+MAX_FILENAME_BYTES = 120
+
+
+def safe_filename(raw: str | None) -> str:
+    """An uploaded file's name as it may be written and shown: no folders (a browser may
+    send a Windows path), no control characters, at most `MAX_FILENAME_BYTES`."""
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if name in ("", ".", ".."):
+        return "upload"
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    stem = name[: len(name) - len(suffix)] if suffix else name
+    room = MAX_FILENAME_BYTES - len(suffix.encode())
+    if len(name.encode()) > MAX_FILENAME_BYTES:
+        stem = stem.encode()[:room].decode("utf-8", "ignore").rstrip() + "…"
+        while len((stem + suffix).encode()) > MAX_FILENAME_BYTES:
+            stem = stem[:-2] + "…"
+    return stem + suffix
+
+
 async def upload(file: UploadFile, suffixes: tuple[str, ...]) -> tuple[str, bytes]:
-    """An uploaded file's name (no folders) and bytes, refused by suffix or size."""
-    filename = Path(file.filename or "upload").name
+    """An uploaded file's name (`safe_filename`) and bytes, refused by suffix or size."""
+    filename = safe_filename(file.filename)
     if Path(filename).suffix.lower() not in suffixes:
         raise CollablensError(f"{filename}: upload a {' or '.join(suffixes)} file")
     data = await file.read(MAX_FILE_BYTES + 1)

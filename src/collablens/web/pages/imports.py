@@ -15,8 +15,8 @@ from ...access.accounts import User
 from ...access.roles import REVIEW, SEE_REPORTS, UPLOAD, may
 from ...errors import DECLARE_FORCE, UNKNOWN_AS_OTHER
 from ...reporting.dashboard import scores_csv as disclosed_scores_csv
-from ..app import page
-from ..security import allow
+from ..app import no_server_paths, page
+from ..security import RowId, allow
 from .common import Who, back, c, note_of, store, upload, wake
 
 router = APIRouter()
@@ -71,7 +71,7 @@ async def responses_upload(
                 name=name,
                 url=c(name),
                 filename=filename,
-                problems=exc.problems,
+                problems=[no_server_paths(p) for p in exc.problems],
                 advice=[f.web for f in exc.fixes if f.web],
                 command_line_only=bool(exc.cli_hint),
                 declare=[f.value for f in exc.fixes if f.action == DECLARE_FORCE],
@@ -122,7 +122,7 @@ def start_job(
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(request: Request, job_id: int, user: Who) -> Response:
+def job_page(request: Request, job_id: RowId, user: Who) -> Response:
     job = audience.job_for(store(request), user, job_id)
     fragment = request.headers.get("hx-request") == "true"
     return page(
@@ -144,7 +144,7 @@ FILE_TYPES = {
 
 
 @router.get("/jobs/{job_id}/file")
-def job_file(request: Request, job_id: int, user: Who) -> Response:
+def job_file(request: Request, job_id: RowId, user: Who) -> Response:
     audience.job_for(store(request), user, job_id)
     found = jobs.result(store(request), job_id)
     if found is None:

@@ -14,7 +14,7 @@ from ...access.accounts import User
 from ...access.roles import SEE_RESULTS, UPLOAD
 from ...errors import CollablensError, for_web
 from ...reporting.dashboard import register
-from ..app import page
+from ..app import no_server_paths, page
 from ..security import allow
 from .common import XLSX, attachment, back, c, note_of, store, upload
 
@@ -67,7 +67,7 @@ async def register_upload(
             done = import_register(store(request), [path], collaboration=name)
         except CollablensError as exc:
             # The file is named as it was uploaded, not by where it was put to be read.
-            said = for_web(exc).replace(str(path), filename)
+            said = no_server_paths(for_web(exc).replace(str(path), filename))
             return _page(request, name, user, 400, said)
     skipped = f"; the template's {done.examples} example rows were left out" * bool(done.examples)
     return back(c(name) + "/register", f"{filename} imported{skipped}")

@@ -14,7 +14,7 @@ from ...errors import for_web
 from ...text import claims
 from ...text.review_keys import REVIEW_KEYS
 from ..app import page
-from ..security import allow
+from ..security import RowId, allow
 from .common import back, c, note_of, store
 
 router = APIRouter()
@@ -55,7 +55,7 @@ def review_page(request: Request, name: str, user: Reviewer) -> Response:
 def review_answer(
     request: Request,
     name: str,
-    segment_id: int,
+    segment_id: RowId,
     user: Reviewer,
     action: Annotated[str, Form(max_length=20)],
     factor: Annotated[str, Form(max_length=100)] = "",
