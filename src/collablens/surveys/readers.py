@@ -1075,7 +1075,7 @@ def check_rows(p: Path, grid: list[list[str]], shape: _TextShape, depth: int) ->
                 runs = f"closes in the middle of a cell on line {first + closed + 1}"
             taken = f", taking in {end - at} more lines" if end > at else ""
             problems.append(
-                f"{p}: {where}, column {column_letter(col)}: a quotation mark (\") opens "
+                f'{p}: {where}, column {column_letter(col)}: a quotation mark (") opens '
                 f"{_shown(head)} on line {at} and {runs}{taken}; close the quote or remove it"
             )
         elif odd and fields < width:
