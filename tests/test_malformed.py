@@ -315,3 +315,26 @@ def _one_damaged_row(
         assert _stored_rows(store) == r.rows_added
     finally:
         store.close()
+
+
+def test_rows_and_lines_are_named_as_the_user_counts_them(tmp_path):
+    """Rows as a spreadsheet counts them (Excel hides a ``sep=;`` line), lines as the file
+    has them; a quoted comment over two lines makes them differ."""
+    path = tmp_path / "semicolons.csv"
+    path.write_text('sep=;\nrespondent_id;force;trust_1;comment\nR1;A;3;"hello\nR2;B;4;fine\n')
+    with pytest.raises(InputError) as info:
+        readers.read_table(path)
+    assert info.value.problems == [
+        f"{path}: row 2 (line 3), column D: a quotation mark (\") opens 'hello' on line 3 and "
+        "is never closed: the cell runs to the end of the file, taking in 1 more line; close "
+        "the quote or remove it"
+    ]
+    path = tmp_path / "two_lines.csv"
+    path.write_text('respondent_id,force,trust_1,comment\nR1,A,3,"two\nlines"\nR2,B,4\n')
+    with pytest.raises(InputError) as info:
+        readers.read_table(path)
+    assert info.value.problems == [
+        f"{path}: row 3 (line 4), column C: the row stops after 3 of the header's 4 fields (its "
+        "last cell is '4'); was it cut short? Give every column a field, empty where there is "
+        "no answer"
+    ]

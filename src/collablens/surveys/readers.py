@@ -937,6 +937,8 @@ class _TextShape:
     lines: list[str]
     #: (fields, index of its first line, index after its last line), one per record.
     records: list[tuple[int, int, int]]
+    #: File lines before the first record (a ``sep=;`` line Excel hides, as rows go).
+    skipped_lines: int = 0
 
 
 def _read_text(
@@ -944,8 +946,8 @@ def _read_text(
 ) -> tuple[list[list[str]], _TextShape]:
     import csv
 
-    text = _decode(p, content)
-    sep, text = _delimiter(text, tab)
+    whole = _decode(p, content)
+    sep, text = _delimiter(whole, tab)
     if sep == ";":
         notes.append(
             f"{p.name} is separated by semicolons (as Excel writes CSV in many "
@@ -956,7 +958,7 @@ def _read_text(
     # The lines as the csv module sees them, so that a record can be looked at again as
     # written (where a quotation mark opened, say).
     lines = io.StringIO(text, newline="").readlines()
-    shape = _TextShape(sep, lines, [])
+    shape = _TextShape(sep, lines, [], skipped_lines=int(len(text) != len(whole)))
     old = csv.field_size_limit()
     csv.field_size_limit(MAX_CELL_CHARS + 1)
     try:
@@ -1057,7 +1059,8 @@ def check_rows(p: Path, grid: list[list[str]], shape: _TextShape, depth: int) ->
         if not (spanned or odd or i == last):
             continue
         raw = "".join(shape.lines[first:end])
-        where = f"row {i + 1}" + (f" (line {first + 1})" if first != i else "")
+        line1 = first + 1 + shape.skipped_lines
+        where = f"row {i + 1}" + (f" (line {line1})" if line1 != i + 1 else "")
         quote = _open_quote(raw, shape.sep)
         if quote is None and spanned and (odd or _taken_rows(row, shape.sep, width)):
             quote = next(
@@ -1068,12 +1071,14 @@ def check_rows(p: Path, grid: list[list[str]], shape: _TextShape, depth: int) ->
             col, opened, closed = quote
             value = row[col] if col < len(row) else ""
             head = (value.splitlines() or [""])[0]
-            at = first + opened + 1
+            at = line1 + opened
             if closed is None:
                 runs = "is never closed: the cell runs to the end of the file"
             else:
-                runs = f"closes in the middle of a cell on line {first + closed + 1}"
-            taken = f", taking in {end - at} more lines" if end > at else ""
+                runs = f"closes in the middle of a cell on line {line1 + closed}"
+            last_line = end + shape.skipped_lines
+            more = last_line - at
+            taken = f", taking in {more} more line{'s' if more > 1 else ''}" if more else ""
             problems.append(
                 f'{p}: {where}, column {column_letter(col)}: a quotation mark (") opens '
                 f"{_shown(head)} on line {at} and {runs}{taken}; close the quote or remove it"
