@@ -1059,6 +1059,9 @@ def check_rows(p: Path, grid: list[list[str]], shape: _TextShape, depth: int) ->
         if not (spanned or odd or i == last):
             continue
         raw = "".join(shape.lines[first:end])
+        well = not odd and i != last and _well_quoted(raw, shape.sep)
+        if well and not _taken_rows(row, shape.sep, width):
+            continue  # a comment over several lines, quoted as tools write it
         line1 = first + 1 + shape.skipped_lines
         where = f"row {i + 1}" + (f" (line {line1})" if line1 != i + 1 else "")
         quote = _open_quote(raw, shape.sep)
@@ -1095,6 +1098,18 @@ def check_rows(p: Path, grid: list[list[str]], shape: _TextShape, depth: int) ->
         if extra > 0:
             problems = problems[:MAX_ROW_PROBLEMS] + [f"{p}: and {extra:,} more rows like these"]
         raise InputError(problems)
+
+
+def _well_quoted(raw: str, sep: str) -> bool:
+    """Whether one record reads alike when its quotes are held to the rule (at C speed:
+    most records of a file of multi-line comments are fine)."""
+    import csv
+
+    try:
+        list(csv.reader(io.StringIO(raw, newline=""), delimiter=sep, strict=True))
+    except csv.Error:
+        return False
+    return True
 
 
 def _taken_rows(row: list[str], sep: str, width: int) -> bool:
