@@ -310,6 +310,10 @@ _COUNTED = (
         'Left out {} rows whose every answer was a non-answer such as "Don\'t know".',
     ),
     ("blank_rows", "{} blank rows were skipped."),
+    (
+        "unanswered_rows",
+        "{} rows with no answers (a force or an id, but nothing answered) were skipped.",
+    ),
 )
 
 

@@ -279,11 +279,13 @@ class ParsedResponses:
     values: np.ndarray  # respondents x items (float, NaN for missing)
     item_ids: list[str]
     comments: list[tuple[int, str, str, str]]  # (row position, question id, factor id, text)
-    blank_rows: int
+    blank_rows: int  # rows with every cell empty
     previews: int = 0  # survey previews, tests and spam, left out
     unfinished: int = 0  # unfinished responses left out
     unfinished_kept: int = 0  # unfinished responses kept (--include-partial)
     non_answer_rows: int = 0  # rows answering only "Don't know" and the like, left out
+    #: Rows with something in them (a force, an id) but no answer and no comment.
+    unanswered_rows: int = 0
     non_answer_cells: int = 0
     non_answer_example: str = ""
     reading: AnswerReading | None = None
@@ -300,6 +302,7 @@ class ParsedResponses:
             "unfinished_kept": self.unfinished_kept,
             "non_answer_rows": self.non_answer_rows,
             "blank_rows": self.blank_rows,
+            "unanswered_rows": self.unanswered_rows,
             "missing_code_cells": self.missing_code_cells,
         }
         return {k: v for k, v in counts.items() if v}
@@ -496,17 +499,22 @@ def parse(
     kept = np.flatnonzero(answered)
     remap = {int(old): new for new, old in enumerate(kept)}
     comments_out = [(remap[p], q, f, t) for (p, q, f, _), t in zip(found, redacted, strict=True)]
-    unanswered = ~answered
+    unanswered = ~answered & ~non_answer
+    # A row with nothing in it is a blank line; one with a force or an id but no answer
+    # is a respondent who answered nothing: both skipped, and counted apart.
+    skipped = np.flatnonzero(unanswered)
+    filled = (data.iloc[skipped].apply(lambda s: s.str.strip() != "")).any(axis=1).to_numpy()
     return ParsedResponses(
         frame=frame.iloc[kept].reset_index(drop=True),
         values=values[kept],
         item_ids=item_ids,
         comments=comments_out,
-        blank_rows=int((unanswered & ~non_answer).sum()),
+        blank_rows=int((~filled).sum()),
+        unanswered_rows=int(filled.sum()),
         previews=previews,
         unfinished=unfinished,
         unfinished_kept=unfinished_kept,
-        non_answer_rows=int((unanswered & non_answer).sum()),
+        non_answer_rows=int((~answered & non_answer).sum()),
         non_answer_cells=non_answer_cells,
         non_answer_example=non_answer_example,
         reading=how,
@@ -739,6 +747,8 @@ class ImportResult:
     unfinished_left_out: int = 0
     unfinished_kept: int = 0
     non_answer_rows: int = 0
+    #: Rows with a force or an id but no answer and no comment, skipped.
+    unanswered_rows: int = 0
     #: Columns that identify a person: never read, never stored.
     identifying: list[str] = field(default_factory=list)
     #: The survey tool's own columns (dates, durations, collector ids): not needed.
@@ -777,6 +787,28 @@ class ImportResult:
                 f"statements): {'; '.join(self.factors_too_few)}."
             )
         return lines
+
+    def skipped_line(self) -> str:
+        """Every row not imported, counted by reason, in one line ("" when none): so that
+        no row is lost without a word, whichever face shows the import."""
+        reasons = [
+            (self.rows_already_present, "row already in the store", "rows already in the store"),
+            (
+                self.previews_left_out,
+                "survey preview, test or spam",
+                "survey previews, tests or spam",
+            ),
+            (self.unfinished_left_out, "unfinished response", "unfinished responses"),
+            (
+                self.non_answer_rows,
+                'row answering only "Don\'t know" or the like',
+                'rows answering only "Don\'t know" or the like',
+            ),
+            (self.blank_rows, "blank row", "blank rows"),
+            (self.unanswered_rows, "row with no answers", "rows with no answers"),
+        ]
+        parts = [f"{n:,} {one if n == 1 else many} skipped" for n, one, many in reasons if n]
+        return "; ".join(parts) + ("." if parts else "")
 
 
 def coverage(framework: Framework, item_ids: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -864,6 +896,7 @@ def import_responses(
         rows_added=0,
         rows_already_present=0,
         blank_rows=parsed.blank_rows,
+        unanswered_rows=parsed.unanswered_rows,
         already_imported=False,
         mapped_items=len(cmap.items),
         mapped_texts=len(cmap.texts),
@@ -958,9 +991,10 @@ def _nothing_to_import(origin: str, parsed: ParsedResponses) -> str:
         left.append(f"{parsed.unfinished} unfinished responses (keep them with --include-partial)")
     if left:
         return f"{origin}: no answers to import: the file holds only " + " and ".join(left)
-    return (
-        f"{origin}: no answers found ({parsed.blank_rows} blank rows); is this an empty template?"
-    )
+    found = f"{parsed.blank_rows} blank rows"
+    if parsed.unanswered_rows:
+        found += f", {parsed.unanswered_rows} rows with no answers"
+    return f"{origin}: no answers found ({found}); is this an empty template?"
 
 
 def _changed_answers(

@@ -653,11 +653,12 @@ def read_table(path: str | Path) -> RawTable:
         notes.append(f"{p.name} is an Excel workbook although it is named {suffix}; read as one")
     elif not as_workbook and suffix in _WORKBOOK_SUFFIXES:
         notes.append(f"{p.name} is text although it is named {suffix}; read as CSV")
+    shape: _TextShape | None = None
     try:
         if as_workbook:
             grid = _read_workbook(p, content, notes)
         else:
-            grid = _read_text(p, content, tab=suffix == ".tsv", notes=notes)
+            grid, shape = _read_text(p, content, tab=suffix == ".tsv", notes=notes)
     except InputError:
         raise
     except Exception as exc:  # openpyxl and the zip and XML parsers raise many kinds
@@ -672,6 +673,8 @@ def read_table(path: str | Path) -> RawTable:
         reader, frame = choose_reader(frame)
     except LookupError as exc:
         raise InputError([f"{p}: {exc}"]) from exc
+    if shape is not None and frame.shape[0] == len(grid):
+        check_rows(p, grid, shape, reader.depth(frame))
     headers, data, first_row = reader.split(frame)
     aliases = reader.aliases(frame)
     roles = roles_by_name(headers) | reader.roles(frame)
@@ -924,11 +927,27 @@ def _check_formulas(
 _DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
 
-def _read_text(p: Path, content: bytes, tab: bool, notes: list[str]) -> list[list[str]]:
+@dataclass
+class _TextShape:
+    """A text table as written: each record's field count (before trailing blanks were
+    cut) and the file lines it spans, for checks that need the header row, which is known
+    only once a reader has recognised the layout (see `check_rows`)."""
+
+    sep: str
+    lines: list[str]
+    #: (fields, index of its first line, index after its last line), one per record.
+    records: list[tuple[int, int, int]]
+    #: File lines before the first record (a ``sep=;`` line Excel hides, as rows go).
+    skipped_lines: int = 0
+
+
+def _read_text(
+    p: Path, content: bytes, tab: bool, notes: list[str]
+) -> tuple[list[list[str]], _TextShape]:
     import csv
 
-    text = _decode(p, content)
-    sep, text = _delimiter(text, tab)
+    whole = _decode(p, content)
+    sep, text = _delimiter(whole, tab)
     if sep == ";":
         notes.append(
             f"{p.name} is separated by semicolons (as Excel writes CSV in many "
@@ -936,14 +955,21 @@ def _read_text(p: Path, content: bytes, tab: bool, notes: list[str]) -> list[lis
         )
     limits = _Limits(p)
     grid: list[list[str]] = []
+    # The lines as the csv module sees them, so that a record can be looked at again as
+    # written (where a quotation mark opened, say).
+    lines = io.StringIO(text, newline="").readlines()
+    shape = _TextShape(sep, lines, [], skipped_lines=int(len(text) != len(whole)))
     old = csv.field_size_limit()
     csv.field_size_limit(MAX_CELL_CHARS + 1)
     try:
         # Blank lines are kept (as blank rows) so reported row numbers match the file.
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        reader = csv.reader(iter(lines), delimiter=sep)
         try:
+            start = 0
             for r, row in enumerate(reader, start=1):
                 limits.rows(r)
+                shape.records.append((len(row), start, reader.line_num))
+                start = reader.line_num
                 while row and not row[-1]:
                     row.pop()
                 limits.columns(len(row))
@@ -969,7 +995,134 @@ def _read_text(p: Path, content: bytes, tab: bool, notes: list[str]) -> list[lis
     limits.check()
     while grid and not any(grid[-1]):
         grid.pop()
-    return grid
+    return grid, shape
+
+
+def _open_quote(raw: str, sep: str) -> tuple[int, int, int | None] | None:
+    """(field, line opened, line closed or None) within one record, of a quotation mark
+    that a survey tool would not have written: one never closed, or closed with more
+    text after it (``"a"b``).
+
+    The csv module forgives both, reading on to the next quotation mark however many
+    lines later, or to the end of the file; so a stray quote quietly makes one cell of
+    the rows after it.
+    """
+    field = line = opened = 0
+    start, quoted = True, False
+    i, n = 0, len(raw)
+    while i < n:
+        ch = raw[i]
+        if quoted:
+            if ch == '"':
+                if i + 1 < n and raw[i + 1] == '"':
+                    i += 2
+                    continue
+                quoted = False
+                if i + 1 < n and raw[i + 1] not in (sep, "\r", "\n"):
+                    return field, opened, line
+            elif ch == "\n":
+                line += 1
+        elif ch == '"' and start:
+            quoted, opened = True, line
+        elif ch == sep:
+            field += 1
+            start = True
+            i += 1
+            continue
+        elif ch == "\n":
+            line += 1
+        start = False
+        i += 1
+    return (field, opened, None) if quoted else None
+
+
+#: Rows named one by one in a refusal; the rest are counted.
+MAX_ROW_PROBLEMS = 20
+
+
+def check_rows(p: Path, grid: list[list[str]], shape: _TextShape, depth: int) -> None:
+    """Refuse a text table with a row cut short or a quotation mark left open.
+
+    Either loses answers without a word: a stray quote makes one cell of every line up
+    to the next quote (a whole force's rows, read as one comment), and a row with fewer
+    fields than the header leaves its last questions unanswered. (A longer row is
+    refused already: a cell in a column with no header.) Rows are numbered as a
+    spreadsheet numbers them, the header row 1, with the file line where they differ.
+    """
+    width = max((rec[0] for rec in shape.records[:depth]), default=0)
+    problems: list[str] = []
+    last = len(shape.records) - 1
+    for i, (fields, first, end) in enumerate(shape.records):
+        row = grid[i] if i < len(grid) else []
+        spanned = end - first - 1
+        odd = i >= depth and fields != width and any(c.strip() for c in row)
+        if not (spanned or odd or i == last):
+            continue
+        raw = "".join(shape.lines[first:end])
+        well = not odd and i != last and _well_quoted(raw, shape.sep)
+        if well and not _taken_rows(row, shape.sep, width):
+            continue  # a comment over several lines, quoted as tools write it
+        line1 = first + 1 + shape.skipped_lines
+        where = f"row {i + 1}" + (f" (line {line1})" if line1 != i + 1 else "")
+        quote = _open_quote(raw, shape.sep)
+        if quote is None and spanned and (odd or _taken_rows(row, shape.sep, width)):
+            quote = next(
+                ((c, 0, spanned) for c, cell in enumerate(row) if "\n" in cell or "\r" in cell),
+                None,
+            )
+        if quote is not None:
+            col, opened, closed = quote
+            value = row[col] if col < len(row) else ""
+            head = (value.splitlines() or [""])[0]
+            at = line1 + opened
+            if closed is None:
+                runs = "is never closed: the cell runs to the end of the file"
+            else:
+                runs = f"closes in the middle of a cell on line {line1 + closed}"
+            last_line = end + shape.skipped_lines
+            more = last_line - at
+            taken = f", taking in {more} more line{'s' if more > 1 else ''}" if more else ""
+            problems.append(
+                f'{p}: {where}, column {column_letter(col)}: a quotation mark (") opens '
+                f"{_shown(head)} on line {at} and {runs}{taken}; close the quote or remove it"
+            )
+        elif odd and fields < width:
+            problems.append(
+                f"{p}: {where}, column {column_letter(max(len(row) - 1, 0))}: the row stops "
+                f"after {fields} of the header's {width} fields (its last cell is "
+                f"{_shown(row[-1] if row else '')}); was it cut short? Give every column a "
+                "field, empty where there is no answer"
+            )
+    if problems:
+        extra = len(problems) - MAX_ROW_PROBLEMS
+        if extra > 0:
+            problems = problems[:MAX_ROW_PROBLEMS] + [f"{p}: and {extra:,} more rows like these"]
+        raise InputError(problems)
+
+
+def _well_quoted(raw: str, sep: str) -> bool:
+    """Whether one record reads alike when its quotes are held to the rule (at C speed:
+    most records of a file of multi-line comments are fine)."""
+    import csv
+
+    try:
+        list(csv.reader(io.StringIO(raw, newline=""), delimiter=sep, strict=True))
+    except csv.Error:
+        return False
+    return True
+
+
+def _taken_rows(row: list[str], sep: str, width: int) -> bool:
+    """Whether a cell holds a line that looks like a whole row of the file (a stray quote
+    that closed, by chance, cleanly on a later line)."""
+    if width < 3:
+        return False
+    return any(
+        line.count(sep) >= width - 1
+        for cell in row
+        if "\n" in cell or "\r" in cell
+        for line in cell.splitlines()[1:]
+    )
 
 
 def _delimiter(text: str, tab: bool) -> tuple[str, str]:

@@ -200,7 +200,7 @@ def main() -> None:
     bad_answer("answer_bell_character.csv", "4\x07")
     grid = rows()
     text = to_csv(grid).replace(",3,", ',"3,', 1)  # a quote opened in row 2, never closed
-    write("answer_unclosed_quote.csv", text, "row 2", "is not an answer")
+    write("answer_unclosed_quote.csv", text, "row 2", "column H", "quotation mark", "never closed")
     grid = rows()
     grid[3][HEADER.index("trust_2")] = "4\x00"
     write("answer_nul.csv", to_csv(grid), "row 4", "column", "NUL")

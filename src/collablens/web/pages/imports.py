@@ -82,7 +82,13 @@ async def responses_upload(
     wake(request)
     res = done.imported
     what = "nothing new" if res.already_imported else f"{res.rows_added} respondents"
-    said = " ".join([f"{filename}: {what} imported; coding its comments.", *res.coverage_lines()])
+    said = " ".join(
+        [
+            f"{filename}: {what} imported; coding its comments.",
+            *filter(None, [res.skipped_line()]),
+            *res.coverage_lines(),
+        ]
+    )
     return back(f"/jobs/{done.job}", said)
 
 
