@@ -17,37 +17,6 @@ def _say(message: str) -> None:
     )
 
 
-def _database_text(exc: Exception) -> str | None:
-    """One line for a database that failed under a command (its disk full, its server
-    gone), or None for an error that is a bug and should be reported as one."""
-    from sqlalchemy.exc import DBAPIError
-
-    if not isinstance(exc, DBAPIError):
-        return None
-    detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else ""
-    low = detail.lower()
-    if "disk is full" in low or "no space left" in low or "could not extend file" in low:
-        return (
-            "the disk holding the workspace is full; this command's changes were not saved. "
-            "Free some space and run it again"
-        )
-    if "disk i/o error" in low:
-        return (
-            "the workspace could not be written (disk I/O error: a full disk or a file-size "
-            "limit?); this command's changes were not saved. Free some space and run it again"
-        )
-    if "readonly database" in low or "read-only" in low:
-        return "the workspace is read-only; nothing was saved. Use a copy you may write to"
-    if exc.connection_invalidated or any(
-        w in low for w in ("server closed", "connection", "terminating", "shutdown", "starting up")
-    ):
-        return (
-            f"the database server stopped answering ({detail}); this command's changes were "
-            "not saved. Check that it is running, then run the command again"
-        )
-    return None
-
-
 def main() -> None:
     """Run the CLI; an error a user can act on is one line on stderr, never a traceback.
 
@@ -73,7 +42,9 @@ def main() -> None:
         _say(os_error_text(exc, exc.filename))
         sys.exit(1)
     except Exception as exc:
-        text = _database_text(exc)
+        from ..store.failures import database_failure
+
+        text = database_failure(exc)
         if text is None:
             raise
         _say(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -64,21 +64,7 @@ async def responses_upload(
                 unknown_as_other=bool(unknown_as_other),
             )
         except InputError as exc:
-            return page(
-                request,
-                "import_refused.html",
-                400,
-                name=name,
-                url=c(name),
-                filename=filename,
-                problems=[no_server_paths(p) for p in exc.problems],
-                advice=[f.web for f in exc.fixes if f.web],
-                command_line_only=bool(exc.cli_hint),
-                declare=[f.value for f in exc.fixes if f.action == DECLARE_FORCE],
-                as_other=any(f.action == UNKNOWN_AS_OTHER for f in exc.fixes),
-                wave=wave,
-                force=force,
-            )
+            return _refused(request, name, filename, exc, wave, force)
     wake(request)
     res = done.imported
     what = "nothing new" if res.already_imported else f"{res.rows_added} respondents"
@@ -90,6 +76,28 @@ async def responses_upload(
         ]
     )
     return back(f"/jobs/{done.job}", said)
+
+
+def _refused(
+    request: Request, name: str, filename: str, exc: Any, wave: str, force: str
+) -> Response:
+    """The page a refused upload answers with: its problems, and the ways out the command
+    line names as options (`InputError.fixes`) as controls."""
+    return page(
+        request,
+        "import_refused.html",
+        400,
+        name=name,
+        url=c(name),
+        filename=filename,
+        problems=[no_server_paths(p) for p in exc.problems],
+        advice=[f.web for f in exc.fixes if f.web],
+        command_line_only=bool(exc.cli_hint),
+        declare=[f.value for f in exc.fixes if f.action == DECLARE_FORCE],
+        as_other=any(f.action == UNKNOWN_AS_OTHER for f in exc.fixes),
+        wave=wave,
+        force=force,
+    )
 
 
 @router.get("/c/{name}/downloads", response_class=HTMLResponse)
