@@ -20,6 +20,7 @@ sentences are embedded, and the built-in coder fitted, about once a run.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import glob
 import os
@@ -599,3 +600,29 @@ def web(web_template, tmp_path: Path):
 
     yield Web(s, app, tokens)
     s.close()
+
+
+@contextlib.contextmanager
+def live_server(app):
+    """A real uvicorn server for `app` on a free port of 127.0.0.1, in a thread; yields its
+    base URL and stops it on leaving (browser tests drive the app as people do)."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=30)

@@ -20,16 +20,12 @@ page that person reads.
 from __future__ import annotations
 
 import random
-import socket
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import uvicorn
-from conftest import copy_demo
+from conftest import copy_demo, live_server
 from fastapi.routing import APIRoute
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -65,12 +61,6 @@ C = "/c/" + quote(COLLABORATION, safe="")
 #: Besides each route as it is addressed, the states of a page a person meets: the
 #: programme office's preview of the dashboard, and an earlier wave's.
 VARIANTS = {"/c/{name}": ["?preview=1", "?wave=" + quote("2025 spring")]}
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -132,17 +122,8 @@ def site(demo_workspace, tmp_path_factory):
     fill, report = _workspace(demo_workspace, folder)
     store = Store(str(folder / demo_workspace.db.name))
     app = create_app(store, run_jobs=False)
-    port = _port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield Site(f"http://127.0.0.1:{port}", app, fill, report)
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with live_server(app) as base:
+        yield Site(base, app, fill, report)
     store.close()
 
 

@@ -8,13 +8,10 @@ keyboard and the code is theirs; an admin adds a user who can then sign in.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
+from conftest import live_server
 from sqlalchemy import func, select
 from webkit import COLLAB, PASSWORD, SAID, USERS, WAVE, copy_db
 
@@ -29,29 +26,13 @@ DESKTOP = {"width": 1280, "height": 900}
 C = "/c/" + COLLAB.replace(" ", "%20")
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(web_template, tmp_path):
     """A real uvicorn server on 127.0.0.1, with its job runner, on a copy of the workspace."""
     path, tokens = web_template
     store = Store(str(copy_db(path, tmp_path / "live.db")))
-    port = _port()
-    config = uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}", store, tokens
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with live_server(create_app(store)) as base:
+        yield base, store, tokens
     store.close()
 
 

@@ -100,10 +100,14 @@ def _styled(draw: F) -> F:
     return cast(F, wrapper)
 
 
-def _svg(fig) -> str:
-    """Inline SVG with no metadata or namespace URLs: the report must name no external address."""
+def _svg(fig, *, tight: bool = True) -> str:
+    """Inline SVG with no metadata or namespace URLs: the report must name no external address.
+
+    `tight` crops to what is drawn; a phone drawing (`_phone_svg`) keeps its figure's exact
+    size instead, so that no crop widens it past the screen."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    crop = {"bbox_inches": "tight"} if tight else {}
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, **crop)
     plt.close(fig)
     text = buf.getvalue()
     text = text[text.index("<svg") :]
@@ -125,15 +129,7 @@ PHONE_FONT = 9.5  # points
 def _phone_svg(fig) -> str:
     """A phone drawing at exactly its figure's size (no tight crop, which would widen it
     past the screen): the layout engine fits everything inside."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
-    text = buf.getvalue()
-    text = text[text.index("<svg") :]
-    head, rest = text.split(">", 1)
-    head = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", head)
-    rest = re.sub(r"<metadata>.*?</metadata>", "", rest, count=1, flags=re.S)
-    return f"{head}>{rest}"
+    return _svg(fig, tight=False)
 
 
 def _phone_figure(rows: int, per_row: float, extra: float):
