@@ -488,10 +488,11 @@ def deck(
 ) -> None:
     """Write a findings deck (PowerPoint) for a workshop, like the study's.
 
-    A title slide; how the evidence was gathered (survey, interviews, participants by
-    force and role, agreement between coders); the factors at a glance; one slide per
-    factor with its survey score and interval, how often it came up as a barrier or an
-    enabler in interviews and comments, and short quotes from different forces; the
+    A title slide; how the evidence was gathered; the factors at a glance (with those on the
+    line between two bands); the strengths and the concerns with their charts; where forces
+    differ and what changed since the last wave, in the report's own sentences; one slide per
+    factor with its score in words, how often it came up as a barrier or an enabler, and
+    short quotes labelled as such (clean ones first); what the register shows; the
     framework's workshop questions. The same editions and anonymity rules as the report
     (a wave not published is a preview, marked on its title slide); recorded in the release
     ledger.
