@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parent.parent
 DATA = files("collablens.text").joinpath("data")
 LOWER = ("given_names.txt", "surnames.txt", "english_words.txt")
-AS_WRITTEN = ("places.txt", "police_terms.txt")
+BUILT_AS_WRITTEN = ("places.txt", "police_terms.txt")
+AS_WRITTEN = (*BUILT_AS_WRITTEN, "acronyms.txt")  # acronyms.txt is written by hand
 
 
 @cache
@@ -234,7 +235,7 @@ def test_build_script_reads_each_source_and_is_deterministic(tmp_path):
     first, second = tmp_path / "out1", tmp_path / "out2"
     assert builder.main([*args, "--out", str(first)]) == 0
     assert builder.main([*args, "--out", str(second)]) == 0
-    for name in LOWER + AS_WRITTEN:
+    for name in LOWER + BUILT_AS_WRITTEN:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
     def built(name: str) -> set[str]:
@@ -274,3 +275,9 @@ def test_clean_name_gives_a_lower_case_latin_name_or_nothing(raw):
 @cache
 def _builder():
     return _load_builder()
+
+
+def test_acronyms_are_capitals_and_hold_the_common_police_ones():
+    acronyms = entries("acronyms.txt")
+    assert all(a == a.upper() and a.isalnum() for a in acronyms)
+    assert {"HR", "ICT", "ARV", "CID", "PNC", "NCA", "GMP", "DOB"} <= acronyms

@@ -23,7 +23,13 @@ from collablens.interviews.importer import (
     source_text,
 )
 from collablens.interviews.pseudonymise import PseudonymError, pseudonymise
-from collablens.interviews.transcripts import TranscriptError, read_text, read_transcript
+from collablens.interviews.transcripts import (
+    Transcript,
+    TranscriptError,
+    Turn,
+    read_text,
+    read_transcript,
+)
 from collablens.store import Store, segments, sources, turns
 from collablens.store.forces import declare_forces
 
@@ -83,6 +89,27 @@ def test_names_become_pseudonyms_and_others_are_redacted():
     assert "As P01 said to P01, and as P01's team knows." in said
     assert "Supt [NAME]" in said and "[NAME] on my team" in said
     assert not any(n in said for n in NAMES)
+
+
+def test_a_given_name_beside_a_pseudonym_goes_too():
+    # Issue 23: a speaker labelled by surname ("DS Jennings") named in full, in capitals, by
+    # another speaker left "SARAH P01" in the store and in `export qdpx`.
+    t = Transcript(
+        Path("capitals.txt"),
+        "text",
+        [
+            Turn("Interviewer", "Who decides what comes first?", question="Q1"),
+            Turn("DS Jennings", "The board. Not me."),
+            Turn("Interviewer", "And you?"),
+            Turn(
+                "DS Jennings", "Ask anyone: SARAH JENNINGS IS NOT A PRIORITY, and sarah knows it."
+            ),
+        ],
+    )
+    clean = pseudonymise(t, ["P01"], ["Interviewer"])
+    said = " ".join(x.text for x in clean.turns)
+    assert "Ask anyone: P01 IS NOT A PRIORITY" in said
+    assert "sarah" not in said.lower() and "jennings" not in said.lower()
 
 
 def test_the_interviewer_must_be_known():

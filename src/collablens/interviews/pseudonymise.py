@@ -160,7 +160,19 @@ def pseudonymise(
             text = pattern.sub(_alias(alias), text)
         return text
 
-    cleaned = redact_many([names_out(t.text) for t in transcript.turns])
+    # a first name the label lacked, beside the pseudonym ("SARAH P01" when the speaker was
+    # "DS Jennings"), is found by the redactor as [NAME]: it belongs to that pseudonym
+    beside = [
+        re.compile(rf"\[NAME\][ \t]+(?={re.escape(alias)}(?!\w))")
+        for alias in dict.fromkeys(pseudonym.values())
+    ]
+
+    def joined(text: str) -> str:
+        for pattern in beside:
+            text = pattern.sub("", text)
+        return text
+
+    cleaned = [joined(t) for t in redact_many([names_out(t.text) for t in transcript.turns])]
     turns = [
         Turn(pseudonym[t.speaker], text, t.start_ms, t.end_ms, t.question, t.where)
         for t, text in zip(transcript.turns, cleaned, strict=True)

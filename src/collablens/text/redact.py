@@ -40,6 +40,9 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from typing import Any
 
+from collablens.text import gazetteer
+from collablens.text import identifiers as ids
+
 TOKENS: dict[str, str] = {
     "email": "[EMAIL]",
     "id_number": "[ID NUMBER]",
@@ -48,6 +51,8 @@ TOKENS: dict[str, str] = {
     "name": "[NAME]",
     "vehicle": "[VEHICLE REG]",
     "date": "[DATE]",
+    "address": "[ADDRESS]",
+    "handle": "[HANDLE]",
 }
 """Replacement token per kind; the kinds are also the keys of ``redact_with_counts``' counts."""
 
@@ -57,8 +62,10 @@ TOKENS: dict[str, str] = {
 _MAX_PASSES = 5
 
 # Latin-1 upper and lower case letters, so that names such as "Ó Sé" or "Zoë" are covered.
-_UP = "A-ZÀ-ÖØ-Þ"
-_LO = "a-zß-öø-ÿ"
+# Latin Extended-A (Polish, Czech, Turkish, Welsh: "Wiśniewska", "Łukasz", "Ŵyn") holds upper
+# and lower case letters alternately, so its whole range is in both classes.
+_UP = "A-ZÀ-ÖØ-Þ\u0100-\u017f"
+_LO = "a-zß-öø-ÿ\u0100-\u017f"
 _APOS = "'’"
 
 # Quantities: a number followed by one of these is a count, a share or a time, not an id.
@@ -102,7 +109,7 @@ _ID_KEYWORD_RE = re.compile(
     rf"|identification|id)[ \t]*{_NUMBER_WORD}"
     # "collar number is 1234", "badge was 4455", "shoulder number's 4567"
     r")(?:'s|[ \t]+(?i:is|was))?[ \t]*(?:[:#=][ \t]*)?)"
-    rf"(?P<id>[A-Za-z]{{0,3}}\d{{1,8}}[A-Za-z]?)(?!\w){_UNITS}"
+    rf"(?P<id>[A-Za-z]{{0,3}}[ \t]?\d{{1,8}}[A-Za-z]?)(?!\w){_UNITS}"
 )
 
 # "PC 1234", "PS123": a rank immediately followed by digits is a collar number. Abbreviated
@@ -182,6 +189,12 @@ _SHORT_TITLES = [
     "DS",
     "DI",
     "CC",
+    r"Det\.?[ \t]+Con",
+    r"DET\.?[ \t]+CON",
+    r"[DTA]/(?:Sgt|Insp|Supt|Con|DCI|Ch\.?[ \t]+Insp|Ch\.?[ \t]+Supt)",
+    r"[DTA]/(?:SGT|INSP|SUPT|CON|DCI)",
+    "Sarge",
+    "SARGE",
     "Det",
     "DET",
     # the unambiguous abbreviations also in lower case, as staff type them: "sgt Smith"
@@ -194,6 +207,9 @@ _SHORT_TITLES = [
     "insp",
     "sgt",
     "dci",
+    r"det\.?[ \t]+con",
+    r"[dta]/(?:sgt|insp|supt|con)",
+    "sarge",
     "det",
 ]
 _UNDOTTED_TITLES = ["Miss", "Sir", "Dame"]
@@ -273,6 +289,7 @@ _COMMON_TEXT = """
     when where whereas whether which while whilst who whoever whom whose why with within
     without wont won't would wouldnt wouldn't
     yes yesterday yet you your yours
+    cheers ta regards collab con
     teams outlook excel windows microsoft zoom skype word
     mr mrs ms miss dr prof sir dame pc dc ps ds di dci dcs dsi sgt insp supt dsupt acc dcc
     cc pcso tdc dsgt ch det
@@ -417,6 +434,17 @@ def _lower_name(match: re.Match[str]) -> str | None:
     return out
 
 
+def _titled_name(match: re.Match[str]) -> str | None:
+    """``Sgt Smith`` -> ``Sgt [NAME]``; after a number or a comma ("DC 5865, NI ..."), an
+    abbreviation is no name. Straight after a title ("Mr AA") anything is one."""
+    pre = match.group("pre")
+    if ("," in pre or "[" in pre) and all(
+        gazetteer.is_acronym(w.strip(".")) for w in match.group("name").split()
+    ):
+        return None
+    return match.group("pre") + TOKENS["name"]
+
+
 def _names(match: re.Match[str]) -> str:
     """``DCs Moore and Price`` -> ``DCs [NAME] and [NAME]``: each name goes, the joins stay."""
     return match.group("pre") + _ONE_NAME_RE.sub(TOKENS["name"], match.group("names"))
@@ -426,25 +454,40 @@ def _obfuscated_email(match: re.Match[str]) -> str | None:
     return TOKENS["email"]
 
 
-_RULES: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str | None]]] = [
+_RULES: list[tuple[str, ids.Rule, Callable[[re.Match[str]], str | None]]] = [
+    ("email", ids.SPACED_EMAIL_RE, ids.spaced_email),
     ("email", _OBF_EMAIL_RE, _obfuscated_email),
     ("email", _EMAIL_RE, _email),
+    ("handle", ids.HANDLE_RE, ids.handle),
+    # dates of birth before phone numbers and ids, so "DOB 05/06/1971" stays one date
+    ("date", ids.DOB_RE, ids.dob),
+    ("id_number", ids.NINO_RE, ids.nino),
     # phone numbers before ids, so that "Officer 07700 900123" is not cut into an id and a rest
     ("phone", _PHONE_RE, _phone),
+    ("phone", ids.PHONE_EXT_RE, ids.phone_ext),
     # full postcodes before rank + number, so "DS12 3AB" is not read as a sergeant's number
     ("postcode", _POSTCODE_RE, _rule(_POSTCODE_RE, "postcode")),
+    # addresses after postcodes (a postcode ends one) and before names (a street is no person)
+    ("address", ids.ADDRESS_RE, ids.address),
+    ("vehicle", ids.VEHICLE_RE, ids.vehicle),
     ("id_number", _ID_KEYWORD_RE, _rule(_ID_KEYWORD_RE, "id_number")),
     ("id_number", _ID_RANK_RE, _rule(_ID_RANK_RE, "id_number")),
+    ("id_number", ids.REF_RE, ids.reference),
     ("name", _NAMES_RE, _names),
-    ("name", _NAME_RE, _rule(_NAME_RE, "name")),
+    ("name", _NAME_RE, _titled_name),
     ("name", _LOWER_NAME_RE, _lower_name),
+    # initials after the titled names, which take "Mr A. B. Smith" whole
+    ("name", ids.DOTTED_INITIALS_RE, ids.dotted_initials),
+    ("name", ids.NAMES_RE, ids.listed_name),
+    ("name", ids.BARE_INITIALS_RE, ids.bare_initials),
     ("id_number", _ID_AFTER_NAME_RE, _rule(_ID_AFTER_NAME_RE, "id_number")),
+    ("id_number", ids.RANKED_ID_AFTER_NAME_RE, ids.ranked_id),
 ]
 
 
 def _apply(
     text: str,
-    pattern: re.Pattern[str],
+    pattern: ids.Rule,
     replace: Callable[[re.Match[str]], str | None],
 ) -> tuple[str, int]:
     count = 0
@@ -470,7 +513,15 @@ _HAS_TITLE = re.compile(
 _HAS_OBF_AT = re.compile(r"(?i)[(\[{][ \t]*at[ \t]*[)\]}]|[ \t]dot[ \t]")
 
 
-def _needs(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+def _needs(pattern: ids.Rule) -> Callable[[str], bool]:
+    if pattern in (ids.SPACED_EMAIL_RE, ids.HANDLE_RE):
+        return lambda t: "@" in t or "[at]" in t.lower() or "(at)" in t.lower()
+    if pattern in (ids.DOTTED_INITIALS_RE, ids.BARE_INITIALS_RE, ids.ADDRESS_RE, ids.NAMES_RE):
+        return lambda t: True
+    if pattern is ids.PHONE_EXT_RE:
+        return lambda t: "[PHONE]" in t
+    if pattern is ids.RANKED_ID_AFTER_NAME_RE:
+        return lambda t: "[ID NUMBER]" in t
     if pattern is _OBF_EMAIL_RE:
         return lambda t: _HAS_OBF_AT.search(t) is not None
     if pattern is _EMAIL_RE:
@@ -544,6 +595,7 @@ _NOT_PEOPLE_TEXT = """
     north south east west yorkshire durham cleveland humberside northumbria cumbria lancashire
     merseyside cheshire
     email e-mail mail ring call phone text tell ask speak contact thanks cheers praise credit
+    ta regards collab head airport
     """
 _NOT_PEOPLE = _COMMON_WORDS | frozenset(_NOT_PEOPLE_TEXT.split())
 
@@ -560,54 +612,14 @@ def _worth_ner(text: str) -> bool:
 _ENTITY_KINDS = {
     "PERSON": "name",
     "GIVEN_NAME": "name",
-    "UK_NINO": "id_number",
     "UK_POLICE_ID": "id_number",
-    "UK_VEHICLE_REG": "vehicle",
-    "DATE_OF_BIRTH": "date",
 }
-
-_MONTH = (
-    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_DATE = (
-    r"(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})"
-    rf"|\d{{1,2}}(?i:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?{_MONTH},?(?:[ \t]+\d{{4}})?"
-    rf"|{_MONTH}[ \t]+\d{{1,2}}(?i:st|nd|rd|th)?,?[ \t]+\d{{4}})(?!\w)"
-)
 
 # Our recognisers, as (entity, name, pattern, score). They use the ``regex`` module through
 # Presidio, so a keyword may stand in a variable-length lookbehind and stays in the text.
+# (National Insurance numbers, registrations and dates of birth are rules now, in
+# `identifiers`, where their context can be checked in plain Python.)
 _RECOGNISERS: list[tuple[str, str, str, float]] = [
-    # AB 12 34 56 C: any two letters (people mistype them), six digits, A-D.
-    (
-        "UK_NINO",
-        "national insurance number",
-        r"(?<![\w])(?:[A-Z]{2}|[a-z]{2})[ \t]?\d{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?[A-Da-d](?!\w)",
-        0.9,
-    ),
-    # 2001 format with a valid age identifier (AB51 ABC); older formats only after a word
-    # about vehicles ("the van A123 BCD").
-    (
-        "UK_VEHICLE_REG",
-        "vehicle registration (current)",
-        r"(?<![\w])[A-Z]{2}(?:0[2-9]|[1-2]\d|5[1-9]|[6-7]\d)[ \t]?[A-Z]{3}(?!\w)",
-        0.9,
-    ),
-    (
-        "UK_VEHICLE_REG",
-        "vehicle registration (older, after a vehicle word)",
-        r"(?<=\b(?i:car|van|vehicle|reg|registration|plate|vrm|index)\b[^.\n]{0,25})"
-        r"(?<![\w])(?:[A-Z]\d{1,3}[ \t]?[A-Z]{3}|[A-Z]{3}[ \t]?\d{1,3}[A-Z])(?!\w)",
-        0.9,
-    ),
-    (
-        "DATE_OF_BIRTH",
-        "date after a birth keyword",
-        r"(?<=\b(?i:dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|born|birthday)"
-        r"[ \t]*[:\-–]?[ \t]*(?:(?i:is|was|of|on|:)[ \t]+)?)" + _DATE,
-        0.9,
-    ),
     # "I'm 1187 on C shift", "I am 7730": someone giving their own collar number.
     (
         "UK_POLICE_ID",
@@ -730,20 +742,70 @@ _WORD_RE = re.compile(rf"[\w{_APOS}.-]+|\[[A-Z ]+\]")
 def _trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Narrow a PERSON span to its name words, or None if nothing in it is a name.
 
-    The model's spans may take in a title ("Sgt [NAME]"), a token, or a capitalised ordinary
-    word; titles are kept by the rule layer and tokens are already redacted.
+    The model's spans may take in a title ("Sgt [NAME]"), a token, a capitalised ordinary
+    word, an abbreviation, or a place ("Seaton Carew", "Blaydon"): titles are kept by the rule
+    layer, tokens are already redacted, and a span that is a known place, force or system
+    with no listed given name in it is a place. A possessive "'s" stays.
     """
+    phrase = text[start:end].strip(" \t.,")
+    if _is_place_not_person(text, start, phrase):
+        return None
     words = [
         m
         for m in _WORD_RE.finditer(text, start, end)
         if not _TOKEN_RE.fullmatch(m.group())
         and m.group().strip(".'’").lower() not in _NOT_PEOPLE
         and m.group()[0].isupper()  # not lower case, digits or punctuation
-        and not (m.group().isupper() and len(m.group()) <= 5)  # acronyms: CID, ANPR
+        and not _abbreviation_or_word(m.group().strip(".'’"))
     ]
     if not words:
         return None
-    return words[0].start(), words[-1].end()
+    last = words[-1]
+    stop = last.end()
+    if re.search(r"['’]s$", last.group()):
+        stop -= 2
+    return words[0].start(), stop
+
+
+def _abbreviation_or_word(word: str) -> bool:
+    """A word in capitals that is an abbreviation (CID, ANPR) or an ordinary word shouted
+    (COLLAR), unless it is a listed given name or surname (LEE, DUNN)."""
+    if not word.isupper():
+        return False
+    if gazetteer.is_acronym(word):
+        return True
+    low = word.lower()
+    if gazetteer.is_given_name(low) or gazetteer.is_surname(low):
+        return False
+    return len(word) <= 5 or gazetteer.is_word(low)
+
+
+_LOCATIVE_RE = re.compile(
+    r"(?i:\b(?:from|to|at|in|near|around|across|into|towards|via|between|and|of|on|outside|with"
+    r"|covering|cover|covers|past|through|round|leaving|left|reach)[ \t]+(?:the[ \t]+)?$)"
+)
+
+
+def _is_place_not_person(text: str, start: int, phrase: str) -> bool:
+    """A place, force, unit or system the model took for a person.
+
+    A phrase that is a known place of two or more words is one ("Seaton Carew"), and so is
+    one ending in a place noun ("Albert Road", "Eldon Square"); a single word that is a place
+    is one after a word such as "from" or "at" ("officers from Blaydon"), or when it is no
+    listed given name or surname.
+    """
+    words = phrase.split()
+    if not words:
+        return False
+    if len(words) > 1 and words[-1].lower() in ids.PLACE_NOUNS:
+        return True
+    if not gazetteer.is_place(phrase):
+        return False
+    if len(words) > 1:
+        return True
+    if _LOCATIVE_RE.search(text[max(0, start - 30) : start]):
+        return True
+    return not (gazetteer.is_given_name(phrase) or gazetteer.is_surname(phrase))
 
 
 @lru_cache(maxsize=1)
