@@ -67,7 +67,13 @@ HANDLE_RE = re.compile(
 )
 
 
+# Mentions of a group in Teams, Slack or Outlook, which name nobody.
+_GROUP_MENTIONS = frozenset("everyone here channel all team group".split())
+
+
 def handle(match: re.Match[str]) -> str | None:
+    if match.group()[1:].lower() in _GROUP_MENTIONS:
+        return None
     return "[HANDLE]"
 
 
