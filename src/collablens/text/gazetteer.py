@@ -61,6 +61,8 @@ CALENDAR_AND_SUCH_TEXT = """
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday christmas easter xmas reg ref
     info admin sarge gov guv
+    sig insta fb tues weds thurs mon fri sat sun jan feb mar apr jun jul aug sept oct nov dec
+    fyi asap misper civvy skipper gaffer boss
     """
 CALENDAR_AND_SUCH = frozenset(CALENDAR_AND_SUCH_TEXT.split())
 

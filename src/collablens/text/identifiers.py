@@ -68,7 +68,7 @@ HANDLE_RE = re.compile(
 
 
 # Mentions of a group in Teams, Slack or Outlook, which name nobody.
-_GROUP_MENTIONS = frozenset("everyone here channel all team group".split())
+_GROUP_MENTIONS = frozenset(["everyone", "here", "channel", "all", "team", "group"])
 
 
 def handle(match: re.Match[str]) -> str | None:
@@ -83,11 +83,13 @@ def handle(match: re.Match[str]) -> str | None:
 _EXT = r"(?i:ext(?:ension|n)?\.?|x)"
 PHONE_EXT_RE = re.compile(
     rf"\[PHONE\](?:[ \t]*\([ \t]*{_EXT}[ \t]*\d{{2,6}}[ \t]*\)|,?[ \t]*{_EXT}[ \t]*\d{{2,6}})(?!\w)"
+    # an extension given on its own: "on ext 4417", "extension 23456"
+    r"|(?<![\w\]])(?P<ext>(?i:ext(?:ension|n)?\.?)[ \t]*)\d{3,6}(?![\w/])"
 )
 
 
 def phone_ext(match: re.Match[str]) -> str | None:
-    return "[PHONE]"
+    return (match.group("ext") or "") + "[PHONE]"
 
 
 # --------------------------------------------------------------------------------------------
@@ -96,7 +98,7 @@ def phone_ext(match: re.Match[str]) -> str | None:
 
 _NI_SEP = r"[ \t.\-]?"
 NINO_RE = re.compile(
-    rf"(?<![\w.-])(?:[A-Z]{{2}}|[a-z]{{2}}){_NI_SEP}\d{{2}}{_NI_SEP}\d{{2}}{_NI_SEP}\d{{2}}"
+    rf"(?<![\w.-])(?:[A-Z]{{2}}|[a-z]{{2}})(?:{_NI_SEP}\d){{6}}"
     rf"{_NI_SEP}[A-Da-d](?![\w])(?!\.\w)"
 )
 
@@ -120,15 +122,19 @@ DATE = (
     rf"|{_MONTH}[ \t]+\d{{1,2}}{_ORD},?[ \t]+(?:19|20)\d{{2}})(?![\w/])"
 )
 DOB_RE = re.compile(
-    r"(?P<pre>(?<![\w])(?i:dob|d[ \t]*\.[ \t]*o[ \t]*\.[ \t]*b\.?|date[ \t]+of[ \t]+b[a-z]*"
-    r"|birth[ \t]*date|born|birthday|b'?day)"
-    r"(?![\w])[^.!?\n\d]{0,30}?)"
-    rf"(?P<date>{DATE})"
+    r"(?P<pre>(?<![\w])(?i:dobs?|d[ \t]*\.[ \t]*o[ \t]*\.[ \t]*b\.?s?|dates?[ \t]+of[ \t]+b[a-z]*"
+    r"|birth[ \t]*dates?|born|birthdays?|b'?day)"
+    r"(?![\w])[^.!?\n\d]{0,60}?)"
+    rf"(?P<date>{DATE}(?:[ \t]*(?:,|(?i:and|or|&))[ \t]*{DATE})*)"
 )
 
 
+_DATE_RE = re.compile(DATE)
+
+
 def dob(match: re.Match[str]) -> str | None:
-    return match.group("pre") + "[DATE]"
+    """Each date of a list after the keyword goes ("3 DOBs: 11-03-1983, 11-03-1988 and ...")."""
+    return match.group("pre") + _DATE_RE.sub("[DATE]", match.group("date"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,7 +159,8 @@ _WORD_START = re.compile(r"(?<![\w'’-])[A-Za-z0-9]")
 _VEHICLE_WORDS = re.compile(
     r"(?i:\b(?:cars?|vans?|vehicles?|reg|regs|registration|registered|plates?|number[ \t]+plate"
     r"|vrm|vrn|index|lease|leased|motor|motorbike|bike|fleet|pool[ \t]+car|hire[ \t]+car"
-    r"|minibus|truck|lorry|4x4|jeep|estate|saloon|hatchback)\b)"
+    r"|minibus|truck|lorry|4x4|jeep|estate|saloon|hatchback|stopped|pulled|driver|driving"
+    r"|drove|driven|pursuit|anpr|pnc|tracked|parked|clamped|towed)\b)"
 )
 _SENTENCE_END = re.compile(r"[.!?\n][ \t\n]")
 
@@ -181,6 +188,7 @@ def _ordinary_letters(letters: str) -> bool:
     return is_function_word(low) or (len(low) >= 3 and is_word(low))
 
 
+_ROAD = re.compile(r"[ABMabm]\d{1,4}")
 _AMOUNT_UNITS_TEXT = """
     k m bn km kg mph ml st nd rd th am pm gb mb tb hr hrs yr yrs
     """
@@ -191,14 +199,16 @@ def _is_vehicle(text: str, form: str, start: int, end: int) -> bool:
     item = text[start:end]
     if text[max(0, start - 1) : start] in ("£", "$", "€", "#"):
         return False  # an amount ("£800k") or a reference
+    if form == "dateless" and _ROAD.fullmatch(item):
+        return False  # a road: "the A19", "M62", "B1234"
     if form == "dateless" and item[0].isdigit():
         unit = item.lstrip("0123456789 \t")
         if unit.lower() in _AMOUNT_UNITS and not unit.isupper():
             return False
     if form == "compact":
         return item.islower() or item.isupper()
-    if form == "current" and item.isupper() and not text.isupper():
-        return True
+    if form in ("current", "prefix", "suffix") and item.isupper() and not _mostly_capitals(text):
+        return True  # "A123 BCD", "S72 KLM" in ordinary text: no word looks like that
     if not _vehicle_context(text, start, end):
         return False
     letters = re.findall(r"[A-Za-z]+", item)
@@ -245,16 +255,38 @@ REF_RE = re.compile(
     r"(?P<long>[A-Za-z]{1,2}[ \t]?\d{5,7})"
     r"|(?P<short>[A-Z]\d{4})"
     r"|(?P<rank>(?i:pcso|pc|ps|dc|ds|sgt|tdc)\d{3,6})"
+    r"|(?P<slash>[A-Z]{1,2}/\d{4,7})"
+    r"|(?P<keyed>[A-Z]{1,3}[ \t]?\d{3,4})"
     r")(?![\w/\-]|\.\d)"
+)
+_ID_WORDS = re.compile(
+    r"(?i:\b(?:warrant|collar|shoulder|badge|staff|payroll|employee|personnel|service)"
+    r"[ \t]*(?:card[ \t]*)?(?:numbers?|nos?\b|num\b|id\b|ref\b)?)"
 )
 
 
 def reference(match: re.Match[str]) -> str | None:
+    if match.group("keyed"):
+        # "FA 1093", "NB 4410": only with an identifier word earlier in the sentence
+        before = match.string[max(0, match.start() - 80) : match.start()]
+        cut = list(_SENTENCE_END.finditer(before))
+        if cut:
+            before = before[cut[-1].end() :]
+        if not _ID_WORDS.search(before):
+            return None
     return "[ID NUMBER]"
 
 
 # A rank and number standing as one identifier after a name: "DC [NAME] (DC 5267)",
 # "[NAME], DC 5865," (the rank rule has already taken the number).
+# An initial left before a name found later: "A. [NAME]".
+INITIAL_BEFORE_NAME_RE = re.compile(r"(?<![\w.])[A-Z]\.[ \t]*\[NAME\]")
+
+
+def initial_before_name(match: re.Match[str]) -> str | None:
+    return "[NAME]"
+
+
 RANKED_ID_AFTER_NAME_RE = re.compile(
     r"(?P<pre>\[NAME\][ \t]*(?:\(|,)[ \t]*)(?:PCSO|TDC|DCI|Sgt|SGT|PC|PS|DC|DS|DI)\.?[ \t]*"
     r"\[ID NUMBER\]"
@@ -277,49 +309,69 @@ _STREET_TYPES = (
 _HOUSE_TYPES = "house|cottage|farm|lodge|barn|hall|mill|manor|villa|bungalow|farmhouse"
 _SWORD = r"[A-Za-z][A-Za-z'’\-]*"
 _FLAT = r"(?:(?i:flat|apartment|apt|unit)\.?[ \t]*\d{1,4}[A-Za-z]?[ \t]*,?[ \t]*)"
+# Abbreviated types take a dot ("Priory St."); a full word's dot ends the sentence.
+_STREET_ABBREVIATIONS = "rd|st|ln|ave|av|cl|cres|dr|gr|gdns|terr|tce|pl|ct|sq"
+_STREET = (
+    rf"(?:(?i:the)[ \t]+)?(?:{_SWORD}[ \t]+){{1,3}}?"
+    rf"(?:(?i:{_STREET_ABBREVIATIONS})\.?|(?i:{_STREET_TYPES}))"
+)
 ADDRESS_RE = re.compile(
-    r"(?<![\w'’-])(?P<addr>"
-    r"(?:"
-    rf"{_FLAT}?\d{{1,4}}[A-Za-z]?,?[ \t]+(?P<street1>(?:{_SWORD}[ \t]+){{1,3}}?)"
-    rf"(?i:{_STREET_TYPES})\.?"
-    rf"|(?P<house>{_SWORD}[ \t]+(?i:{_HOUSE_TYPES})),[ \t]*(?P<street2>(?:{_SWORD}[ \t]+){{1,3}}?)"
-    rf"(?i:{_STREET_TYPES})\.?"
+    r"(?<![\w'’-])(?P<addr>(?:"
+    # "14 Larkspur Close", "Flat 3, 2 Priory St", "7 The Paddock"
+    rf"{_FLAT}?\d{{1,4}}[A-Za-z]?,?[ \t]+(?P<street1>{_STREET})"
+    # "Rose Cottage, Priory Avenue", "Flat 12, Ashgrove House"
+    rf"|(?P<flat2>{_FLAT})?(?P<house>{_SWORD}[ \t]+(?i:{_HOUSE_TYPES}))"
+    rf"(?:,[ \t]*(?P<street2>{_STREET}))?"
+    # "Unit 7, Tanfield Industrial Estate"
+    rf"|{_FLAT}(?P<street3>{_STREET})"
+    # "6 Mount Pleasant, Stanhope": a number and capitalised words, then a known place
+    r"|\d{1,4}[A-Za-z]?[ \t]+(?P<named>(?:[A-Z][a-z'’\-]+[ \t]+){0,2}[A-Z][a-z'’\-]+)(?=,)"
     r"))(?![\w'’-])"
-    r"(?P<town>,?[ \t]*(?:[A-Za-z][A-Za-z'’\-]*(?:[ \t]+[A-Za-z][A-Za-z'’\-]*)?))?"
+    r"(?P<town>,?[ \t]*(?:[A-Za-z][A-Za-z'’\-]*(?:[ \t]+[A-Za-z][A-Za-z'’\-]*){0,3}))?"
     r"(?P<postcode>[ \t]*,?[ \t]*\[POSTCODE\])?"
 )
 
 
 def _street_words_ok(words: str) -> bool:
     """Street-name words are not function words: "20 years on the road" is no address."""
+    words = re.sub(r"^(?i:the)[ \t]+", "", words.strip())
     return not any(is_function_word(word.lower()) for word in words.split())
 
 
+def _town_words(words: list[str]) -> int:
+    """How many of the words after an address are its town: the longest run that is a known
+    place ("Newcastle upon Tyne"), else the words that are no ordinary word ("Blyth")."""
+    for n in range(len(words), 0, -1):
+        if is_place(" ".join(words[:n])):
+            return n
+    keep = 0
+    for word in words:
+        low = word.lower()
+        if is_function_word(low) or (is_word(low) and not is_place(word)):
+            break
+        keep += 1
+    return min(keep, 2)
+
+
 def address(match: re.Match[str]) -> str | None:
-    street = match.group("street1") or match.group("street2") or ""
-    if not street.strip() or not _street_words_ok(street):
+    town = match.group("town") or ""
+    postcode = match.group("postcode") or ""
+    street = match.group("street1") or match.group("street2") or match.group("street3")
+    if street is not None and not _street_words_ok(street):
         return None
     if match.group("street1") is not None and _QUANTITY_RE.match(match.group("addr")):
         return None
-    town = match.group("town") or ""
-    postcode = match.group("postcode") or ""
+    words = list(re.finditer(r"[^ \t,]+", town))
+    keep = _town_words([w.group() for w in words]) if words else 0
+    if match.group("house") is not None and not (match.group("flat2") or match.group("street2")):
+        return None  # "Ivy House" alone may be a pub or a station: a flat or a street says home
+    if match.group("named") is not None:
+        # no street type: an address only when a known place follows the comma
+        if not keep or not is_place(" ".join(w.group() for w in words[:keep])):
+            return None
     rest = town
-    if town and (town.lstrip(" \t").startswith(",") or postcode):
-        # the town after the street goes if it is a place or not an ordinary word ("Blyth",
-        # "SEAHAM", "chester-le-street", "Whitley Bay"); "which says something" stays
-        words = list(re.finditer(r"[^ \t,]+", town))
-        phrase = " ".join(w.group() for w in words)
-        if len(words) > 1 and is_place(phrase):
-            rest = ""
-        else:
-            keep = 0
-            for w in words:
-                low = w.group().lower()
-                if is_function_word(low) or (is_word(low) and not is_place(w.group())):
-                    break
-                keep += 1
-            if keep:
-                rest = town[words[keep - 1].end() :]
+    if keep and (town.lstrip(" \t").startswith(",") or postcode):
+        rest = town[words[keep - 1].end() :]
     return "[ADDRESS]" + rest + postcode
 
 
@@ -334,19 +386,141 @@ _QUANTITY_RE = re.compile(
 # capitals standing alone that are neither a known abbreviation nor a word ("signed off by
 # TM", "LHU witnessed it").
 
+# a surname's initial may keep its prefix: "C.O'B.", "L.McD.", "J. P-S"
+_INITIAL = r"(?:O['’][A-Z]|Ma?c[A-Z]|[A-Z](?:-[A-Z])?)"
 DOTTED_INITIALS_RE = re.compile(
-    r"(?<![\w.])(?P<ini>[A-Z]\.(?:[ \t]?[A-Z]\.){0,2}[ \t]?[A-Z](?:\.|(?![\w'’])))(?!\w)"
+    rf"(?<![\w.])(?P<ini>[A-Z]\.(?:[ \t]?{_INITIAL}\.){{0,2}}[ \t]?{_INITIAL}"
+    r"(?:\.|(?!\w|['’][a-z])))(?!\w)"
+    # "DMc", "JMcK": initials with a Mc
+    r"|(?<![\w.])(?P<mc>[A-Z]Ma?c[A-Z]?)(?![\w'’])"
 )
+# Capitals standing alone; an opening quote may come before them ("signs everything 'WJ'").
 BARE_INITIALS_RE = re.compile(
-    r"(?<![\w.&/'’\-\[])(?P<ini>[A-Z]{2,3})(?![\w&/'’\-\]]|\.\w)(?![^\[\]\n]*\])"
+    r"(?:(?<![\w.&/'’\-\[])|(?<=\s['‘\"“])|(?<=^['‘\"“]))(?P<ini>[A-Z]{2,3})"
+    r"(?![\w&/\-\]]|['’]\w\w|\.\w)(?![^\[\]\n]*\])"
 )
 
 
 def dotted_initials(match: re.Match[str]) -> str | None:
+    if match.group("mc"):
+        return "[NAME]"
     letters = re.sub(r"[^A-Z]", "", match.group("ini"))
     if is_acronym(letters):
         return None
     return "[NAME]"
+
+
+# Words before an abbreviation that make it a thing, not a person: "the DWP", "a DP", "our TL",
+# "the force's CPU"; and nouns after one that it qualifies: "the OSU sergeant", "FB page".
+_DETERMINERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "our",
+        "their",
+        "my",
+        "your",
+        "his",
+        "her",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "each",
+        "every",
+        "any",
+        "no",
+        "some",
+        "which",
+        "whose",
+        "joint",
+        "regional",
+        "local",
+        "new",
+        "old",
+        "other",
+        "another",
+        "same",
+    ]
+)
+_QUALIFIED_NOUNS = frozenset(
+    [
+        "team",
+        "teams",
+        "unit",
+        "units",
+        "page",
+        "account",
+        "accounts",
+        "liaison",
+        "sergeant",
+        "sergeants",
+        "officer",
+        "officers",
+        "technician",
+        "technicians",
+        "lead",
+        "leads",
+        "desk",
+        "system",
+        "systems",
+        "office",
+        "offices",
+        "staff",
+        "manager",
+        "managers",
+        "supervisor",
+        "inspector",
+        "analyst",
+        "analysts",
+        "department",
+        "dept",
+        "hub",
+        "portal",
+        "database",
+        "claim",
+        "claims",
+        "referral",
+        "referrals",
+        "form",
+        "forms",
+        "report",
+        "reports",
+        "process",
+        "policy",
+        "role",
+        "roles",
+        "post",
+        "posts",
+        "group",
+        "groups",
+        "board",
+        "meeting",
+        "meetings",
+        "course",
+        "courses",
+        "training",
+        "van",
+        "vans",
+        "car",
+        "cars",
+        "kit",
+        "store",
+        "stores",
+        "suite",
+        "suites",
+        "room",
+        "rooms",
+        "line",
+        "lines",
+        "number",
+        "numbers",
+        "code",
+        "codes",
+    ]
+)
 
 
 def bare_initials(match: re.Match[str]) -> str | None:
@@ -355,6 +529,12 @@ def bare_initials(match: re.Match[str]) -> str | None:
     if is_acronym(letters) or is_word(letters.lower()):
         return None
     if _mostly_capitals(text):
+        return None
+    before = text[max(0, match.start() - 40) : match.start()].split()
+    if before and (before[-1].lower() in _DETERMINERS or re.search(r"['’]s$", before[-1])):
+        return None
+    after = text[match.end() : match.end() + 30].split()
+    if after and after[0].strip(".,;:!?").lower() in _QUALIFIED_NOUNS:
         return None
     return "[NAME]"
 
@@ -398,6 +578,9 @@ PLACE_NOUNS_TEXT = """
     hospital barracks camp office unit team
     """
 PLACE_NOUNS = frozenset(PLACE_NOUNS_TEXT.split())
+
+
+_GAELIC_SURNAME = re.compile(r"(?:O['’]|Ma?c)[A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?")
 
 
 def _clean(word: str) -> str:
@@ -510,6 +693,20 @@ class NameScanner:
                     and not self._a_place(text, tokens, i, pair)
                 ):
                     return i, pair
+        token = tokens[i].group()
+        if (
+            _GAELIC_SURNAME.fullmatch(_POSSESSIVE.sub("", token))
+            and is_surname(word)
+            and not is_place(token)
+        ):
+            # "O'Donnell", "McAllister", "MacLeod": the prefix says surname
+            last = self._surname_run(text, tokens, i + 1) or i
+            return i, last
+        if len(word) == 2 and token.istitle() and is_given_name(word) and not is_acronym(token):
+            # a short given name ("Mo", "Jo", "Al") only before a capitalised surname
+            pair = self._surname_run(text, tokens, i + 1)
+            if pair is not None and tokens[pair].group().istitle():
+                return i, pair
         if (after_name or after_rank) and is_surname(word) and not _common(word):
             last = self._surname_run(text, tokens, i + 1) or i
             return i, last

@@ -482,6 +482,7 @@ _RULES: list[tuple[str, ids.Rule, Callable[[re.Match[str]], str | None]]] = [
     ("name", ids.DOTTED_INITIALS_RE, ids.dotted_initials),
     ("name", ids.NAMES_RE, ids.listed_name),
     ("name", ids.BARE_INITIALS_RE, ids.bare_initials),
+    ("name", ids.INITIAL_BEFORE_NAME_RE, ids.initial_before_name),
     ("id_number", _ID_AFTER_NAME_RE, _rule(_ID_AFTER_NAME_RE, "id_number")),
     ("id_number", ids.RANKED_ID_AFTER_NAME_RE, ids.ranked_id),
 ]
@@ -521,7 +522,9 @@ def _needs(pattern: ids.Rule) -> Callable[[str], bool]:
     if pattern in (ids.DOTTED_INITIALS_RE, ids.BARE_INITIALS_RE, ids.ADDRESS_RE, ids.NAMES_RE):
         return lambda t: True
     if pattern is ids.PHONE_EXT_RE:
-        return lambda t: "[PHONE]" in t
+        return lambda t: _HAS_DIGIT.search(t) is not None
+    if pattern is ids.INITIAL_BEFORE_NAME_RE:
+        return lambda t: "[NAME]" in t
     if pattern is ids.RANKED_ID_AFTER_NAME_RE:
         return lambda t: "[ID NUMBER]" in t
     if pattern is _OBF_EMAIL_RE:
@@ -749,7 +752,7 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     layer, tokens are already redacted, and a span that is a known place, force or system
     with no listed given name in it is a place. A possessive "'s" stays.
     """
-    phrase = text[start:end].strip(" \t.,")
+    phrase = re.sub(r"['’]s?$", "", text[start:end].strip(" \t.,"))
     if _is_place_not_person(text, start, phrase):
         return None
     words = [
@@ -757,6 +760,7 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
         for m in _WORD_RE.finditer(text, start, end)
         if not _TOKEN_RE.fullmatch(m.group())
         and m.group().strip(".'’").lower() not in _NOT_PEOPLE
+        and not gazetteer.is_function_word(m.group().strip(".'’").lower())
         and m.group()[0].isupper()  # not lower case, digits or punctuation
         and not _abbreviation_or_word(m.group().strip(".'’"))
     ]
