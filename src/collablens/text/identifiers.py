@@ -365,10 +365,11 @@ def address(match: re.Match[str]) -> str | None:
     keep = _town_words([w.group() for w in words]) if words else 0
     if match.group("house") is not None and not (match.group("flat2") or match.group("street2")):
         return None  # "Ivy House" alone may be a pub or a station: a flat or a street says home
-    if match.group("named") is not None:
-        # no street type: an address only when a known place follows the comma
-        if not keep or not is_place(" ".join(w.group() for w in words[:keep])):
-            return None
+    # no street type ("6 Mount Pleasant, Stanhope"): an address only when a known place follows
+    if match.group("named") is not None and not (
+        keep and is_place(" ".join(w.group() for w in words[:keep]))
+    ):
+        return None
     rest = town
     if keep and (town.lstrip(" \t").startswith(",") or postcode):
         rest = town[words[keep - 1].end() :]
