@@ -291,7 +291,9 @@ class Store:
         else:
             self.engine = create_engine(self.url)
         #: What a failure names: the file (SQLite) or the URL without its password.
-        self.where = (make_url(self.url).database or "memory") if self.sqlite else safe_url(self.url)
+        self.where = (
+            (make_url(self.url).database or "memory") if self.sqlite else safe_url(self.url)
+        )
         event.listen(self.engine, "handle_error", self._name_failure)
         self._file: tuple[int, int] | None = None
         self._framework: Framework | None = None
