@@ -443,3 +443,27 @@ def test_a_full_disk_for_an_output_is_one_line_on_either_backend(
     code, stdout, err = run(*args, "-c", collaboration, "--db", db, fsize=limit)
     one_line(code, stdout, err, "file-size limit", str(out), "Nothing was written")
     assert only(out) == set()
+
+
+FORCE_CHANGES = {
+    "--add onto an existing force": (["--add", "a"], "nothing was added", "already a force"),
+    "--add a blank name": (["--add", " "], "nothing was added", "blank"),
+    "--set the same force twice": (["--set", "A,a"], "nothing was declared", "same force"),
+    "--set leaving a force out": (["--set", "A"], "nothing was declared", "--rename"),
+    "--rename a missing force": (["--rename", "X=Y"], "nothing was renamed", "not a declared"),
+}
+
+
+@pytest.mark.parametrize("change", FORCE_CHANGES)
+def test_every_refused_change_to_the_forces_says_what_was_not_done(
+    change: str, answers, tmp_path: Path
+):
+    """`forces` imports nothing, so it never says "nothing was imported"."""
+    db = str(tmp_path / "w.db")
+    assert run("import", "responses", str(answers["tiny"]), "-c", "C", "-w", "0",
+               "--db", db, "--no-code")[0] == 0  # fmt: skip
+    args, *words = FORCE_CHANGES[change]
+    line = one_line(*run("forces", "-c", "C", "--db", db, *args), *words)
+    assert "imported" not in line
+    code, out, _ = run("forces", "-c", "C", "--db", db)
+    assert code == 0 and "A  (10 respondents)" in out and "B  (10 respondents)" in out
