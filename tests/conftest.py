@@ -354,6 +354,18 @@ class PostgresServer:
     def url(self, dbname: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"
 
+    def start(self) -> None:
+        """Start the server (again, after `stop`), on the same port and folder."""
+        opts = f"-k {self.root} -h 127.0.0.1 -p {self.port} -F -c full_page_writes=off"
+        log = str(self.root / "server.log")
+        _run([*self.pg_ctl, "-l", log, "-w", "-t", "60", "-o", opts, "start"], "pg_ctl start")
+
+    def stop(self) -> None:
+        """Stop the server at once, as a crash or a power cut does (`-m immediate`)."""
+        subprocess.run(
+            [*self.pg_ctl, "-m", "immediate", "-w", "stop"], capture_output=True, timeout=60
+        )
+
     def admin(self):
         import psycopg
 
@@ -374,8 +386,10 @@ def _run(cmd: list[str], what: str) -> None:
         raise RuntimeError(f"{what} failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}")
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
+def start_postgres() -> PostgresServer:
+    """A throwaway PostgreSQL server of its own (initdb, then pg_ctl start on a free
+    loopback port), as the `postgres` account when running as root; skips (or fails under
+    COLLABLENS_REQUIRE_POSTGRES=1) where none can be started. `stop_postgres` removes it."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -421,12 +435,9 @@ def postgres_server():
         # starts its own server at the same moment): try again on another.
         for attempt in range(3):
             port = _free_port()
-            opts = f"-k {root} -h 127.0.0.1 -p {port} -F -c full_page_writes=off"
+            server = PostgresServer(port=port, root=root, pg_ctl=pg_ctl)
             try:
-                _run(
-                    [*pg_ctl, "-l", str(log), "-w", "-t", "60", "-o", opts, "start"],
-                    "pg_ctl start",
-                )
+                server.start()
                 break
             except RuntimeError:
                 if attempt == 2:
@@ -435,10 +446,19 @@ def postgres_server():
         detail = log.read_text(errors="replace") if log.exists() else ""
         shutil.rmtree(root, ignore_errors=True)
         _unavailable(f"the throwaway server did not start: {exc}\n{detail}")
-    server = PostgresServer(port=port, root=root, pg_ctl=pg_ctl)
+    return server
+
+
+def stop_postgres(server: PostgresServer) -> None:
+    server.stop()
+    shutil.rmtree(server.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = start_postgres()
     yield server
-    subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], capture_output=True, timeout=60)
-    shutil.rmtree(root, ignore_errors=True)
+    stop_postgres(server)
 
 
 @pytest.fixture

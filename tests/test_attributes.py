@@ -16,7 +16,14 @@ from collablens.cli import app
 from collablens.store import Store
 from collablens.surveys import attributes
 from collablens.surveys.answers import answer_key, likert_lookup
-from collablens.surveys.attributes import OTHER, add_force, list_forces, rename_force, set_forces
+from collablens.surveys.attributes import (
+    OTHER,
+    ForceError,
+    add_force,
+    list_forces,
+    rename_force,
+    set_forces,
+)
 from collablens.surveys.importer import InputError, import_responses
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
@@ -151,18 +158,18 @@ def test_the_force_option_is_matched_and_checked_against_a_force_column(store, t
 def test_set_add_and_rename(store: Store, tmp_path: Path):
     listed = set_forces(store, "C", ["Northmoor Police", " Eastdale\u00a0Constabulary "])
     assert listed.declared == ["Eastdale Constabulary", "Northmoor Police"]
-    with pytest.raises(InputError, match="look like one force spelt two ways"):
+    with pytest.raises(ForceError, match="look like one force spelt two ways"):
         add_force(store, "C", "Northmoor Polise")
-    with pytest.raises(InputError, match="already declared as 'Northmoor Police'"):
+    with pytest.raises(ForceError, match="already a force of C \\(as 'Northmoor Police'\\)"):
         add_force(store, "C", "NORTHMOOR POLICE")
-    with pytest.raises(InputError, match="digits"):
+    with pytest.raises(ForceError, match="digits"):
         add_force(store, "C", "Force 12")
     add_force(store, "C", "Fellside")
     import_responses(store, _file(tmp_path, store, ["fellside", "Northmoor Police"]), "C", "W")
     listed, moved = rename_force(store, "C", "fellside", "Fellside Police")
     assert moved == 1 and "Fellside Police" in listed.declared
     assert set(_stored(store)["force"]) == {"Fellside Police", "Northmoor Police"}
-    with pytest.raises(InputError, match="has 1 respondents and cannot be left out"):
+    with pytest.raises(ForceError, match="has 1 respondents and cannot be left out"):
         set_forces(store, "C", ["Northmoor Police"])
     set_forces(store, "C", ["NORTHMOOR POLICE", "Fellside Police"])  # respelt, one dropped
     assert list_forces(store, "C").declared == ["Fellside Police", "NORTHMOOR POLICE"]

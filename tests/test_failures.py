@@ -3,8 +3,9 @@
 Every test runs the `collablens` command line in a process of its own and makes the
 failure for real: a file-size limit (`RLIMIT_FSIZE`, with SIGXFSZ ignored as a full disk
 would fail a write), /dev/full, a read-only folder, a port another program holds, a
-damaged Word file, a rename onto another force, and a PostgreSQL server that cuts the
-import's connection. Each must exit non-zero with one "Error:" line, no traceback, and
+damaged Word file, a rename onto another force, a PostgreSQL server that cuts the
+import's connection or stops outright, and a SQLite workspace deleted, replaced or its
+folder removed mid-import. Each must exit non-zero with one "Error:" line, no traceback, and
 leave no output file (nor temporary one) and nothing stored.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import resource
+import shutil
 import signal
 import socket
 import sqlite3
@@ -24,7 +26,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import copy_demo
+from conftest import copy_demo, start_postgres, stop_postgres
 
 from collablens.demo.run import COLLABORATION
 from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
@@ -142,10 +144,11 @@ def test_an_unwritable_folder_fails_in_one_line(demo, tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory: pytest.TempPathFactory, builtin_framework) -> dict[str, Path]:
-    """Exports with no free text (no redaction model needed): a small and a larger one."""
+    """Exports with no free text (no redaction model needed): small, larger, and one
+    whose import outgrows SQLite's page cache (it writes before it commits)."""
     folder = tmp_path_factory.mktemp("failure-files")
     out = {}
-    for name, n in (("tiny", 20), ("big", 1500)):
+    for name, n in (("tiny", 20), ("big", 1500), ("huge", 20000)):
         scenario = Scenario(forces={"A": n // 2, "B": n - n // 2}, comment_share=0.0)
         frame = simulate_wave(builtin_framework, scenario, seed=n, id_prefix=name[0].upper())
         out[name] = folder / f"{name}.csv"
@@ -298,8 +301,169 @@ def test_a_database_connection_cut_mid_import_is_one_line_and_stores_nothing(
         out, err = proc.communicate(timeout=120)
         if not cut:
             pytest.skip("the import finished before its connection could be cut")
-        one_line(proc.returncode, out, err, "database server stopped answering", "not saved")
+        one_line(proc.returncode, out, err, "stopped answering", "not saved", name)
         assert respondents(db) == 20
     finally:
         with postgres_server.admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def own_postgres():
+    """A PostgreSQL server of this test's own, to stop and start again (the shared one
+    serves every other test)."""
+    server = start_postgres()
+    yield server
+    stop_postgres(server)
+
+
+def _import_in_background(answers, db: str, size: str = "big") -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "collablens", "import", "responses", str(answers[size]),
+         "-c", "C", "-w", "1", "--db", db, "--no-code"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_a_database_server_stopped_mid_import_is_one_line_and_stores_nothing(
+    own_postgres, answers, tmp_path: Path
+):
+    """`pg_ctl stop -m immediate` while the import writes: one line naming the database
+    and what to do; started again, the server holds nothing of that import."""
+    server = own_postgres
+    with server.admin() as conn:
+        conn.execute('CREATE DATABASE "stopped"')
+    db = server.url("stopped")
+    assert run("import", "responses", str(answers["tiny"]), "-c", "C", "-w", "0",
+               "--db", db, "--no-code")[0] == 0  # fmt: skip
+    proc = _import_in_background(answers, db)
+    writing = False
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not writing and time.monotonic() < deadline:
+        with server.admin() as conn:
+            writing = bool(
+                conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = 'stopped' "
+                    "AND xact_start IS NOT NULL AND query ~* '^\\s*(INSERT|COPY|UPDATE)'"
+                ).fetchone()[0]
+            )
+        if not writing:
+            time.sleep(0.005)
+    if not writing:
+        proc.kill()
+        pytest.skip("the import finished before the server could be stopped under it")
+    server.stop()
+    out, err = proc.communicate(timeout=120)
+    line = one_line(proc.returncode, out, err, "stopped answering", "not saved", "running")
+    assert f"127.0.0.1:{server.port}/stopped" in line, "the line names the database"
+    server.start()
+    assert respondents(db) == 20
+
+
+def _stopped_mid_write(proc: subprocess.Popen, db: Path) -> bool:
+    """Stop the import (SIGSTOP) once it writes pages into the write-ahead log that are
+    not yet committed (a reader still sees the 20 respondents from before); False when it
+    committed or ended first. The caller sends SIGCONT."""
+    wal = db.with_name(db.name + "-wal")
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if wal.exists() and wal.stat().st_size > 64 * 1024:
+            proc.send_signal(signal.SIGSTOP)
+            if respondents(str(db)) == 20:
+                return True
+            proc.send_signal(signal.SIGCONT)
+            return False
+        time.sleep(0.002)
+    return False
+
+
+SQLITE_MISHAPS = {
+    "deleted": lambda db: db.unlink(),
+    "its folder removed": lambda db: shutil.rmtree(db.parent),
+}
+
+
+@pytest.mark.parametrize("mishap", SQLITE_MISHAPS)
+def test_a_sqlite_workspace_gone_mid_import_is_one_line_and_not_reported_done(
+    mishap: str, answers, tmp_path: Path
+):
+    """SQLite goes on writing into a deleted file and says nothing: the import would
+    report success and everything would be lost. Each commit checks that the workspace
+    is still the file it opened."""
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    db = folder / "w.db"
+    assert run("import", "responses", str(answers["tiny"]), "-c", "C", "-w", "0",
+               "--db", str(db), "--no-code")[0] == 0  # fmt: skip
+    # Large enough that its transaction spills into the write-ahead log before it commits.
+    proc = _import_in_background(answers, str(db), "huge")
+    if not _stopped_mid_write(proc, db):
+        proc.kill()
+        pytest.skip("the import committed before the workspace could be taken away")
+    SQLITE_MISHAPS[mishap](db)
+    proc.send_signal(signal.SIGCONT)
+    out, err = proc.communicate(timeout=120)
+    one_line(proc.returncode, out, err, str(db), "deleted or moved", "was saved", "back")
+    assert "Imported" not in out
+    assert not db.exists(), "nothing was written at the workspace's place"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def published(request, answers, tmp_path: Path):
+    """A workspace with a published wave, on each backend, and a file-size limit over what
+    the command writes to it (SQLite's own files, on SQLite) and under its outputs."""
+    if request.param == "sqlite":
+        # SQLite's own files need more than PostgreSQL's client does (its shared-memory
+        # file alone is 32 KB): the demo's outputs are larger than that.
+        demo = copy_demo(request.getfixturevalue("demo_workspace"), tmp_path / "demo")
+        return str(demo.db), COLLABORATION, LIMIT
+    else:
+        server = request.getfixturevalue("postgres_server")
+        name = f"o_{uuid.uuid4().hex[:12]}"
+        with server.admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        db = server.url(name)
+        limit = 4000
+    assert run("import", "responses", str(answers["big"]), "-c", "C", "-w", "0",
+               "--db", db, "--no-code")[0] == 0  # fmt: skip
+    assert run("publish", "0", "-c", "C", "--db", db)[0] == 0
+    return db, "C", limit
+
+
+@pytest.mark.parametrize("command", ["report", "scores --csv"])
+def test_a_full_disk_for_an_output_is_one_line_on_either_backend(
+    command: str, published, tmp_path: Path
+):
+    db, collaboration, limit = published
+    out = tmp_path / "out"
+    out.mkdir()
+    args = [a.format(out=out) for a in OUTPUTS[command]]
+    code, stdout, err = run(*args, "-c", collaboration, "--db", db, fsize=limit)
+    one_line(code, stdout, err, "file-size limit", str(out), "Nothing was written")
+    assert only(out) == set()
+
+
+FORCE_CHANGES = {
+    "--add onto an existing force": (["--add", "a"], "nothing was added", "already a force"),
+    "--add a blank name": (["--add", " "], "nothing was added", "blank"),
+    "--set the same force twice": (["--set", "A,a"], "nothing was declared", "same force"),
+    "--set leaving a force out": (["--set", "A"], "nothing was declared", "--rename"),
+    "--rename a missing force": (["--rename", "X=Y"], "nothing was renamed", "not a declared"),
+}
+
+
+@pytest.mark.parametrize("change", FORCE_CHANGES)
+def test_every_refused_change_to_the_forces_says_what_was_not_done(
+    change: str, answers, tmp_path: Path
+):
+    """`forces` imports nothing, so it never says "nothing was imported"."""
+    db = str(tmp_path / "w.db")
+    assert run("import", "responses", str(answers["tiny"]), "-c", "C", "-w", "0",
+               "--db", db, "--no-code")[0] == 0  # fmt: skip
+    args, *words = FORCE_CHANGES[change]
+    line = one_line(*run("forces", "-c", "C", "--db", db, *args), *words)
+    assert "imported" not in line
+    code, out, _ = run("forces", "-c", "C", "--db", db)
+    assert code == 0 and "A  (10 respondents)" in out and "B  (10 respondents)" in out

@@ -417,7 +417,7 @@ def test_an_admin_adds_a_force_that_staff_can_then_pick(web):
     r = admin.post(url, data={"force": "Cumbria", "csrf": token}, follow_redirects=False)
     assert r.status_code == 303
     again = admin.post(url, data={"force": "cumbria", "csrf": token})
-    assert again.status_code == 400 and "already declared" in again.text
+    assert again.status_code == 400 and "already a force" in again.text
     from collablens.surveys import online
 
     link = online.create_link(web.store, COLLAB, "2026")

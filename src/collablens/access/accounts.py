@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from pwdlib import PasswordHash
@@ -49,8 +49,6 @@ class User:
     name: str
     role: str
     force: str | None
-    #: Sessions begun before this are over (a new password, a disabled account).
-    sessions_from: datetime | None = field(default=None, compare=False)
 
     @property
     def role_label(self) -> str:
@@ -145,7 +143,7 @@ def set_password(store: Store, name: str, password: str) -> None:
     """A new password; every session begun before it ends."""
     _check_password(password)
     with store.begin() as conn:
-        done = q.update_password(conn, name, _hasher.hash(password), _now())
+        done = q.update_password(conn, name, _hasher.hash(password))
         q.end_sessions_of(conn, name, _now())
     if not done:
         raise AccountError(f"no user called {name!r}")
@@ -154,7 +152,7 @@ def set_password(store: Store, name: str, password: str) -> None:
 def disable_user(store: Store, name: str) -> None:
     """A leaver: their sessions end now and they cannot sign in; their codes stay theirs."""
     with store.begin() as conn:
-        done = q.deactivate(conn, name, _now())
+        done = q.deactivate(conn, name)
         q.end_sessions_of(conn, name, _now())
     if not done:
         raise AccountError(f"no active user called {name!r}")
@@ -180,13 +178,7 @@ def _users(store: Store, name: str | None = None, uid: int | None = None) -> lis
     """The active users (only the one with `name` or id `uid` when given), by name."""
     with store.connect() as conn:
         rows = q.active_users(conn, name, uid)
-    out = []
-    for r in rows:
-        since = r.sessions_from
-        if since is not None and since.tzinfo is None:  # SQLite keeps no zone: it is UTC
-            since = since.replace(tzinfo=UTC)
-        out.append(User(int(r.id), r.name, r.role, r.force, since))
-    return out
+    return [User(int(r.id), r.name, r.role, r.force) for r in rows]
 
 
 def list_users(store: Store) -> list[User]:

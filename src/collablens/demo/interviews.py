@@ -43,7 +43,16 @@ def _turns(interview: dict, interviewer: str) -> list[tuple[str, str]]:
 
 
 def _write(path: Path, fmt: str, turns: list[tuple[str, str]]) -> Path:
-    """One interview as a typed transcript, a Teams caption file or a Word document."""
+    """One interview as a typed transcript, a Teams caption file or a Word document,
+    written whole or not at all (`outputs.atomic_path`), as every output is."""
+    from ..outputs import atomic_path
+
+    with atomic_path(path, "demo transcript") as tmp:
+        _write_to(tmp, fmt, turns)
+    return path
+
+
+def _write_to(path: Path, fmt: str, turns: list[tuple[str, str]]) -> None:
     if fmt == "txt":
         body = "Collaboration review: staff interview (fictional)\n\n"
         body += "\n\n".join(f"{who}: {said}" for who, said in turns)
@@ -70,7 +79,6 @@ def _write(path: Path, fmt: str, turns: list[tuple[str, str]]) -> Path:
             p.add_run(f"{who}:").bold = True
             p.add_run(f" {said}")
         doc.save(str(path))
-    return path
 
 
 def _stamp(seconds: float) -> str:

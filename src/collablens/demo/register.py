@@ -134,6 +134,9 @@ def build_register(store: Store, collaboration: str, folder: Path) -> Path:
         ws.append(list(sheet.columns))
         for row in rows[sheet.name]:
             ws.append(row)
-    book.save(str(path))
+    from ..outputs import atomic_path
+
+    with atomic_path(path, "demo register") as tmp:
+        book.save(str(tmp))
     import_register(store, [path])
     return path

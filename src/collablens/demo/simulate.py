@@ -211,7 +211,10 @@ def to_template_csv(frame: pd.DataFrame, path) -> None:
     for c in out.columns:
         if out[c].dtype.kind == "f":
             out[c] = out[c].astype("Int64")
-    out.to_csv(path, index=False)
+    from ..outputs import atomic_path
+
+    with atomic_path(path, "demo answers") as tmp:
+        out.to_csv(tmp, index=False)
 
 
 def to_qualtrics_csv(frame: pd.DataFrame, framework: Framework, path) -> None:
@@ -228,6 +231,9 @@ def to_qualtrics_csv(frame: pd.DataFrame, framework: Framework, path) -> None:
     for _, it in framework.items:
         body[it.id] = body[it.id].map(lambda v: "" if pd.isna(v) else labels.get(int(v), int(v)))
     header = pd.DataFrame([row1, row2, row3], columns=frame.columns)
-    pd.concat([header, body.astype(object)], ignore_index=True).to_csv(
-        path, index=False, header=False
-    )
+    from ..outputs import atomic_path
+
+    with atomic_path(path, "demo answers") as tmp:
+        pd.concat([header, body.astype(object)], ignore_index=True).to_csv(
+            tmp, index=False, header=False
+        )

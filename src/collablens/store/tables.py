@@ -475,8 +475,6 @@ users = Table(
     Column("force", String(NAME_LENGTH)),
     Column("active", Boolean, nullable=False, server_default=false()),
     Column("created_on", Date, nullable=False),
-    # Sessions begun before this time are over (a new password, a disabled account).
-    Column("sessions_from", DateTime(timezone=True)),
 )
 
 # Failed sign-ins in the last window, per account name: what login rate limiting counts.

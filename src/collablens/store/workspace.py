@@ -92,6 +92,18 @@ def _is_busy(exc: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
+class WorkspaceMoved(WorkspaceError):
+    """The workspace file was deleted, moved or replaced while a command was using it."""
+
+
+def moved_text(where: str) -> str:
+    return (
+        f"the workspace {where} was deleted or moved while this command ran; nothing this "
+        "command did was saved. Put the workspace back (or restore it from a backup), then "
+        "run the command again"
+    )
+
+
 class MissingWorkspace(WorkspaceError):
     """There is no workspace where one was asked for, and none was to be created."""
 
@@ -274,9 +286,48 @@ class Store:
                 self.url, connect_args={"timeout": self.busy_timeout}
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", self._note_file)
+            event.listen(self.engine, "commit", self._check_file)
         else:
             self.engine = create_engine(self.url)
+        #: What a failure names: the file (SQLite) or the URL without its password.
+        self.where = (
+            (make_url(self.url).database or "memory") if self.sqlite else safe_url(self.url)
+        )
+        event.listen(self.engine, "handle_error", self._name_failure)
+        self._file: tuple[int, int] | None = None
         self._framework: Framework | None = None
+
+    def _name_failure(self, context: Any) -> None:
+        """Mark a database error with the workspace it came from, so that the one line a
+        command prints for it (`failures.database_failure`) can name it."""
+        if context.sqlalchemy_exception is not None:
+            context.sqlalchemy_exception.workspace = self.where
+            context.sqlalchemy_exception.workspace_file = self.sqlite and self._file is not None
+
+    def _note_file(self, _dbapi_conn: Any, _record: Any) -> None:
+        """Remember which file the workspace is (device and inode) when first opened."""
+        if self._file is None:
+            try:
+                st = os.stat(self.where)
+            except OSError:
+                return
+            self._file = (st.st_dev, st.st_ino)
+
+    def _check_file(self, _conn: Connection) -> None:
+        """Before each commit: refuse to commit into a workspace file that was deleted or
+        replaced since it was opened (its folder removed, the file moved away). SQLite
+        would go on writing to the deleted file and report success, and everything this
+        command did would be lost with it; refused, the command says so."""
+        if self._file is None:
+            return
+        try:
+            st = os.stat(self.where)
+            same = (st.st_dev, st.st_ino) == self._file
+        except OSError:
+            same = False
+        if not same:
+            raise WorkspaceMoved(moved_text(self.where))
 
     def busy(self) -> WorkspaceBusy:
         """The one-line error for a SQLite workspace another process kept locked too long."""
@@ -390,6 +441,8 @@ class Store:
                 if self.sqlite:
                     self._lock(conn, 0)
                 yield conn
+            # Again after: a file deleted while the commit was being written took it along.
+            self._check_file(conn)
         except OperationalError as exc:
             if self.sqlite and _is_busy(exc):
                 raise self.busy() from None

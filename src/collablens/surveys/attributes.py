@@ -303,8 +303,9 @@ def shown(value: str, width: int = 60) -> str:
 
 
 class ForceError(CollablensError, ValueError):
-    """A change to the declared forces refused (a rename onto another force's name, say):
-    nothing was changed."""
+    """A change to the declared forces refused (a rename onto another force's name, a
+    force added twice, a blank name): nothing was changed. Not an `InputError`, which
+    would say "nothing was imported" of a command that imports nothing."""
 
 
 @dataclass
@@ -341,11 +342,10 @@ def set_forces(store: Store, collaboration: str, names: list[str]) -> ForceList:
     """Declare exactly `names`; a force already declared may be respelt, none with
     respondents left out (rename it instead)."""
     from ..store import forces
-    from .readers import InputError
 
     problems = vet(names)
     if problems:
-        raise InputError(problems)
+        raise ForceError(f"nothing was declared: {'; '.join(problems)}")
     wanted = {key(n): clean(n) for n in names}
     with store.begin() as conn:
         declared = forces.declared_forces(conn, collaboration)
@@ -353,9 +353,10 @@ def set_forces(store: Store, collaboration: str, names: list[str]) -> ForceList:
         gone = [d for d in declared if key(d) not in wanted]
         busy = [d for d in gone if counts.get(d)]
         if busy:
-            raise InputError(
-                [f"{d!r} has {counts[d]:,} respondents and cannot be left out" for d in busy],
-                hint='Fix: rename a force with --rename "OLD=NEW" rather than leaving it out.',
+            kept = "; ".join(f"{d!r} has {counts[d]:,} respondents" for d in busy)
+            raise ForceError(
+                f"nothing was declared: {kept} and cannot be left out; rename a force with "
+                '--rename "OLD=NEW" rather than leaving it out'
             )
         forces.remove_forces(conn, collaboration, gone)
         for d in declared:
@@ -368,16 +369,18 @@ def set_forces(store: Store, collaboration: str, names: list[str]) -> ForceList:
 
 def add_force(store: Store, collaboration: str, name: str) -> ForceList:
     from ..store import forces
-    from .readers import InputError
 
     with store.begin() as conn:
         declared = forces.declared_forces(conn, collaboration)
         same = [d for d in declared if key(d) == key(name)]
         if same:
-            raise InputError([f"{clean(name)!r} is already declared as {same[0]!r}"])
+            raise ForceError(
+                f"nothing was added: {clean(name)!r} is already a force of {collaboration} "
+                f"(as {same[0]!r})"
+            )
         problems = vet([*declared, name])
         if problems:
-            raise InputError(problems)
+            raise ForceError(f"nothing was added: {'; '.join(problems)}")
         forces.declare_forces(conn, collaboration, [clean(name)])
     return list_forces(store, collaboration)
 

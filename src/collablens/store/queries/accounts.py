@@ -51,24 +51,18 @@ def update_role(conn: Connection, name: str, role: str, force: str | None) -> bo
     return bool(done)
 
 
-def update_password(
-    conn: Connection, name: str, password_hash: str, sessions_from: datetime
-) -> bool:
-    """Set an account's password hash and end its earlier sessions; False when none."""
+def update_password(conn: Connection, name: str, password_hash: str) -> bool:
+    """Set an account's password hash; False when there is no account of that name."""
     done = conn.execute(
-        update(users)
-        .where(users.c.name == name)
-        .values(password_hash=password_hash, sessions_from=sessions_from)
+        update(users).where(users.c.name == name).values(password_hash=password_hash)
     ).rowcount
     return bool(done)
 
 
-def deactivate(conn: Connection, name: str, sessions_from: datetime) -> bool:
-    """Disable an active account and end its sessions; False when no active one."""
+def deactivate(conn: Connection, name: str) -> bool:
+    """Disable an active account; False when no active one has this name."""
     done = conn.execute(
-        update(users)
-        .where(users.c.name == name, users.c.active)
-        .values(active=False, sessions_from=sessions_from)
+        update(users).where(users.c.name == name, users.c.active).values(active=False)
     ).rowcount
     return bool(done)
 
@@ -88,11 +82,9 @@ def disabled_users(conn: Connection) -> list[Row]:
 
 
 def active_users(conn: Connection, name: str | None = None, uid: int | None = None) -> list[Row]:
-    """(id, name, role, force, sessions_from) of active accounts, by name; only the one
-    with `name` or id `uid` when given."""
-    stmt = select(
-        users.c.id, users.c.name, users.c.role, users.c.force, users.c.sessions_from
-    ).where(users.c.active)
+    """(id, name, role, force) of active accounts, by name; only the one with `name` or
+    id `uid` when given."""
+    stmt = select(users.c.id, users.c.name, users.c.role, users.c.force).where(users.c.active)
     if name is not None:
         stmt = stmt.where(users.c.name == name)
     if uid is not None:
