@@ -467,3 +467,15 @@ def test_every_refused_change_to_the_forces_says_what_was_not_done(
     assert "imported" not in line
     code, out, _ = run("forces", "-c", "C", "--db", db)
     assert code == 0 and "A  (10 respondents)" in out and "B  (10 respondents)" in out
+
+
+def test_a_file_size_limit_at_open_is_not_called_a_damaged_workspace(demo, tmp_path: Path):
+    # Attacker, issue 23: under `ulimit -f 20` SQLite cannot write its shared-memory file at
+    # open and says "disk I/O error"; the message said the workspace might be damaged, which
+    # could make someone restore or delete a good file.
+    code, out, err = run(
+        "report", "-c", COLLABORATION, "--db", str(demo.db), "--out", str(tmp_path / "r.html"),
+        fsize=20 * 1024,
+    )  # fmt: skip
+    line = one_line(code, out, err, "disk may be full", "unchanged")
+    assert "damaged" not in line

@@ -338,3 +338,20 @@ def test_rows_and_lines_are_named_as_the_user_counts_them(tmp_path):
         "last cell is '4'); was it cut short? Give every column a field, empty where there is "
         "no answer"
     ]
+
+
+def test_a_file_mixing_two_encodings_is_refused_naming_the_line(tmp_path):
+    # Attacker, issue 23: UTF-8 text with one Windows-1252 byte was read whole as
+    # Windows-1252, garbling every accented letter that was right ("Síochána").
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "respondent_id,force,comment\nR1,A,An Garda Síochána helped\n".encode()
+        + b"R2,B,caf\xe9 closed\n"
+    )
+    with pytest.raises(InputError) as info:
+        readers.read_table(path)
+    (problem,) = info.value.problems
+    assert "line 3" in problem and "0xE9" in problem and "CSV UTF-8" in problem
+    # a file wholly in Windows-1252 still reads, as Microsoft Forms writes it
+    path.write_bytes("respondent_id,force,comment\nR1,A,café closed\n".encode("cp1252"))
+    assert readers.read_table(path).data.iloc[0, 2] == "café closed"

@@ -168,6 +168,14 @@ def open_workspace(db: str | None, create: bool = False, migrate: bool = True) -
         if parsed.get_backend_name() == "sqlite" and _is_busy(exc):
             raise store.busy() from None
         reason = _reason(exc, parsed.password)
+        if parsed.get_backend_name() == "sqlite" and _is_disk(reason):
+            # a full disk or a file-size limit stops SQLite writing its journal at open: the
+            # workspace is not damaged, and saying so could make someone restore a good file
+            raise WorkspaceError(
+                f"{where} could not be opened for writing ({reason}): the disk may be full or "
+                "a file-size limit reached; free some space and run it again (the workspace "
+                "itself is unchanged)"
+            ) from None
         if parsed.get_backend_name() == "sqlite":
             raise WorkspaceError(
                 f"{where} cannot be opened as a workspace ({reason}); is it damaged, or "
@@ -178,6 +186,11 @@ def open_workspace(db: str | None, create: bool = False, migrate: bool = True) -
             "and the URL is right"
         ) from None
     return store
+
+
+def _is_disk(reason: str) -> bool:
+    low = reason.lower()
+    return "disk i/o error" in low or "disk is full" in low or "file too large" in low
 
 
 def _check_sqlite_file(database: str | None, create: bool) -> str:

@@ -1153,6 +1153,12 @@ def _delimiter(text: str, tab: bool) -> tuple[str, str]:
     return (best if counts[best] else ","), text
 
 
+# A multi-byte UTF-8 character: in a file that is not UTF-8 these pairs almost never occur.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
 def _decode(p: Path, content: bytes) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -1170,7 +1176,17 @@ def _decode(p: Path, content: bytes) -> str:
     for enc in ([encoding] if encoding else []) + ["utf-8-sig", "cp1252"]:
         try:
             text = content.decode(enc)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if enc == "utf-8-sig" and _UTF8_MULTIBYTE.search(content):
+                # UTF-8 text with a stray byte of another encoding: reading it all as
+                # Windows-1252 would garble every accented letter that is right
+                line = content[: exc.start].count(b"\n") + 1
+                raise _refuse(
+                    p,
+                    f"line {line}: byte 0x{content[exc.start]:02X} is not UTF-8, but the rest of "
+                    "the file is; the file mixes two encodings. Open it in the survey tool or a "
+                    "spreadsheet and save it again as CSV UTF-8",
+                ) from None
             continue
         _binary_check(p, text)
         return text
