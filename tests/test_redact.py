@@ -699,6 +699,17 @@ ISSUE_23_CAUGHT = [
     ("R.M. and T.H. signed it off", ["R.M", "T.H"]),
     ("signed off by TM yesterday", ["TM"]),
     ("call 0191 342 5753 ext 9831", ["9831"]),
+    # from a blind attacker of the tuned rules
+    ("mail m-smith＠gmail.com now", ["smith", "gmail"]),
+    ("see facebook.com/john.mcloughlin.77 today", ["mcloughlin"]),
+    ("or linkedin.com/in/aisha-rahman-8b2 there", ["aisha", "rahman"]),
+    ("snapchat: kelly_rx7 and", ["kelly_rx7"]),
+    ("my insta is jay.kapoor.99 lol", ["kapoor"]),
+    ("NI QQ/12/34/56/A on file", ["QQ", "56"]),
+    ("postcode NE1-4ST on it", ["NE1", "4ST"]),
+    ("plate ab-12-cde and my motor LD69-XYZ", ["cde", "XYZ"]),
+    ("Yasmin C. and Tom W. did it", ["Yasmin", "C.", "W."]),
+    ("detective sergeant o'sullivan said", ["sullivan"]),
 ]
 
 
@@ -722,6 +733,11 @@ ISSUE_23_KEPT = [
     "the bar on Albert Road",
     "the HR and ICT teams",
     "£800k on vehicles",
+    "Police Scotland's Operation Moonbeam",
+    "Devon and Cornwall Police helped",
+    "An Garda Síochána were great",
+    "@everyone the partners were helpful",
+    "make snap decisions",
 ]
 
 

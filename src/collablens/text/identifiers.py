@@ -40,7 +40,8 @@ class Rule(Protocol):
 # --------------------------------------------------------------------------------------------
 # E-mail addresses with the at-sign or dots spaced out or bracketed.
 
-_AT = r"(?:[ \t]*(?:@|[(\[{][ \t]*(?:@|(?i:at))[ \t]*[)\]}])[ \t]*)"
+# "@", its full-width and small forms (which no plain address pattern sees), bracketed "at"
+_AT = r"(?:[ \t]*(?:[@＠﹫]|[(\[{][ \t]*(?:[@＠﹫]|(?i:at))[ \t]*[)\]}])[ \t]*)"
 _SDOT = r"(?:[ \t]*\.[ \t]*)"
 _PART = r"[\w%+'’-]+"
 _TLD = r"(?i:uk|com|org|net|gov|nhs|police|ac|co|io|info|edu|eu|ie|scot|wales|me|biz|mail)"
@@ -62,8 +63,16 @@ def spaced_email(match: re.Match[str]) -> str | None:
 # Social media handles: "@the_real_ngozi", "@ioana.iqbal". Run after the e-mail rules, so an
 # at-sign still standing is not part of an address.
 
+_PLATFORM = r"(?i:snapchat|snap|insta(?:gram)?|tiktok|twitter|facebook|fb|linkedin|threads|x)"
 HANDLE_RE = re.compile(
-    r"(?<![\w@.+%'’-])@(?=[\w.]*[A-Za-z])[A-Za-z0-9_]{2,30}(?:\.[A-Za-z0-9_]+)*(?![\w@])"
+    r"(?<![\w@.+%'’-])[@＠](?=[\w.]*[A-Za-z])[A-Za-z0-9_]{2,30}(?:\.[A-Za-z0-9_]+)*(?![\w@])"
+    # a profile's address: "facebook.com/john.mcloughlin.77", "linkedin.com/in/aisha-rahman"
+    r"|(?i:(?:https?://)?(?:www\.|m\.)?(?:facebook|fb|instagram|twitter|x|tiktok|linkedin"
+    r"|snapchat|threads)\.com/(?:in/|@)?)[\w.\-]+[\w]"
+    # after the platform's name: "snapchat: kelly_rx7", "my insta is jay.kapoor.99", "@ pc.dan"
+    rf"|(?P<pre>\b{_PLATFORM}(?:[ \t]*:|[ \t]+(?:is|as|-|=))[ \t]*)@?[ \t]?"
+    r"(?=[\w.]*[_.\d])[A-Za-z][\w.]{2,29}[\w]"
+    r"|(?<![\w@.+%'’-])@[ \t](?=[\w.]*[_.\d])[A-Za-z][\w.]{2,29}[\w]"
 )
 
 
@@ -72,9 +81,9 @@ _GROUP_MENTIONS = frozenset(["everyone", "here", "channel", "all", "team", "grou
 
 
 def handle(match: re.Match[str]) -> str | None:
-    if match.group()[1:].lower() in _GROUP_MENTIONS:
+    if match.group().lstrip("@＠ \t").lower() in _GROUP_MENTIONS:
         return None
-    return "[HANDLE]"
+    return (match.group("pre") or "") + "[HANDLE]"
 
 
 # --------------------------------------------------------------------------------------------
@@ -96,7 +105,7 @@ def phone_ext(match: re.Match[str]) -> str | None:
 # National Insurance numbers: two letters, six digits in pairs, a final A-D, with spaces, dots
 # or hyphens between the groups (people type them every way).
 
-_NI_SEP = r"[ \t.\-]?"
+_NI_SEP = r"[ \t./\-]?"
 NINO_RE = re.compile(
     rf"(?<![\w.-])(?:[A-Z]{{2}}|[a-z]{{2}})(?:{_NI_SEP}\d){{6}}"
     rf"{_NI_SEP}[A-Da-d](?![\w])(?!\.\w)"
@@ -144,7 +153,7 @@ def dob(match: re.Match[str]) -> str | None:
 # "v675 poa") only after a word about a vehicle earlier in the same sentence.
 
 _AGE = r"(?:0[2-9]|[1-2]\d|5[1-9]|[6-7]\d)"
-_L, _S, _END = r"[A-Za-z]", r"[ \t]?", r"(?![\w'’-])"
+_L, _S, _END = r"[A-Za-z]", r"[ \t\-]?", r"(?![\w'’-])"
 # The forms, most specific first; each is tried at every word start, and when the context
 # rules one out the next is tried, so "car 7380 ST" finds "7380 ST" after declining "car 7380".
 _VEHICLE_FORMS: list[tuple[str, re.Pattern[str]]] = [
@@ -279,8 +288,10 @@ def reference(match: re.Match[str]) -> str | None:
 
 # A rank and number standing as one identifier after a name: "DC [NAME] (DC 5267)",
 # "[NAME], DC 5865," (the rank rule has already taken the number).
-# An initial left before a name found later: "A. [NAME]".
-INITIAL_BEFORE_NAME_RE = re.compile(r"(?<![\w.])[A-Z]\.[ \t]*\[NAME\]")
+# An initial left beside a name found later: "A. [NAME]", "[NAME] C." ("Yasmin C.").
+INITIAL_BEFORE_NAME_RE = re.compile(
+    r"(?<![\w.])[A-Z]\.[ \t]*\[NAME\]|\[NAME\][ \t]+[A-Z]\.(?=[ \t,;:)]|$)"
+)
 
 
 def initial_before_name(match: re.Match[str]) -> str | None:
@@ -565,6 +576,7 @@ _PARTICLES = frozenset(_PARTICLES_TEXT.split())
 # "ds mackenzie", "sarge wójcik".
 _LOWER_RANKS_TEXT = """
     det con dc ds pc ps di dci sgt sarge insp supt pcso mr mrs ms miss dr gov guv
+    sergeant constable inspector superintendent detective
     """
 _LOWER_RANKS = frozenset(_LOWER_RANKS_TEXT.split())
 
@@ -722,9 +734,20 @@ class NameScanner:
         """The words are a place, not a person: a known place ("Seaton Carew"), a given name
         that is also a place with no surname ("Durham"), or words before a place noun
         ("Albert Road", "Teesside Park")."""
-        phrase = text[tokens[first].start() : tokens[last].end()]
+        phrase = _POSSESSIVE.sub("", text[tokens[first].start() : tokens[last].end()])
         if is_place(phrase):
             return True
+        # part of a longer place, force or system: "Police Scotland's", "Devon and Cornwall"
+        before = " ".join(t.group() for t in tokens[max(0, first - 2) : first])
+        after = " ".join(_POSSESSIVE.sub("", t.group()) for t in tokens[last + 1 : last + 3])
+        for extended in (
+            f"{before.split()[-1]} {phrase}" if before else "",
+            f"{before} {phrase}" if before else "",
+            f"{phrase} {after.split()[0]}" if after else "",
+            f"{phrase} {after}" if after else "",
+        ):
+            if extended and is_place(extended):
+                return True
         if last + 1 < len(tokens):
             nxt = tokens[last + 1]
             if text[tokens[last].end() : nxt.start()] in (" ", "\t") and (

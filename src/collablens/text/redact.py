@@ -135,7 +135,7 @@ _ID_RANK_RE = re.compile(
 _POSTCODE_RE = re.compile(
     r"(?<![A-Za-z0-9])(?:"
     r"(?:[A-PR-UWYZ]\d[A-HJKPS-UW\d]?|[A-PR-UWYZ][A-HK-Y]\d[ABEHMNPRVWXY\d]?)"
-    r"[ \t]?(?-i:(?!1st|2nd|3rd|\dth))\d[ABD-HJLNP-UW-Z]{2}"
+    r"[ \t\-]?(?-i:(?!1st|2nd|3rd|\dth))\d[ABD-HJLNP-UW-Z]{2}"
     r"|GIR[ \t]?0AA"
     r")(?![A-Za-z0-9])",
     re.IGNORECASE,
@@ -517,8 +517,10 @@ _HAS_OBF_AT = re.compile(r"(?i)[(\[{][ \t]*at[ \t]*[)\]}]|[ \t]dot[ \t]")
 
 
 def _needs(pattern: ids.Rule) -> Callable[[str], bool]:
-    if pattern in (ids.SPACED_EMAIL_RE, ids.HANDLE_RE):
-        return lambda t: "@" in t or "[at]" in t.lower() or "(at)" in t.lower()
+    if pattern is ids.SPACED_EMAIL_RE:
+        return lambda t: any(c in t for c in "@＠﹫") or "[at]" in t.lower() or "(at)" in t.lower()
+    if pattern is ids.HANDLE_RE:
+        return lambda t: True
     if pattern in (ids.DOTTED_INITIALS_RE, ids.BARE_INITIALS_RE, ids.ADDRESS_RE, ids.NAMES_RE):
         return lambda t: True
     if pattern is ids.PHONE_EXT_RE:
@@ -753,7 +755,7 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     with no listed given name in it is a place. A possessive "'s" stays.
     """
     phrase = re.sub(r"['’]s?$", "", text[start:end].strip(" \t.,"))
-    if _is_place_not_person(text, start, phrase):
+    if _is_place_not_person(text, start, phrase) or _inside_a_place(text, start, end):
         return None
     words = [
         m
@@ -771,6 +773,26 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     if re.search(r"['’]s$", last.group()):
         stop -= 2
     return words[0].start(), stop
+
+
+_NEIGHBOUR_RE = re.compile(r"[^\s,.;:!?()\[\]\"“”]+")
+
+
+def _inside_a_place(text: str, start: int, end: int) -> bool:
+    """The span is part of a longer known place, force or system with the words around it:
+    "Police Scotland's", "Devon and Cornwall Police", "An Garda Síochána"."""
+    before = [m.group() for m in _NEIGHBOUR_RE.finditer(text[max(0, start - 40) : start])][-3:]
+    after = [m.group() for m in _NEIGHBOUR_RE.finditer(text[end : end + 40])][:3]
+    middle = text[start:end].split()
+    for i in range(len(before) + 1):
+        for j in range(len(after) + 1):
+            if i == 0 and j == 0:
+                continue
+            words = before[len(before) - i :] + middle + after[:j]
+            words[-1] = re.sub(r"['’]s?$", "", words[-1])
+            if gazetteer.is_place(" ".join(words)):
+                return True
+    return False
 
 
 def _abbreviation_or_word(word: str) -> bool:
