@@ -49,7 +49,9 @@ def _comments(store: Store) -> list[str]:
         return [t for (t,) in conn.execute(select(comments.c.text).order_by(comments.c.id))]
 
 
-def _check_all(store: Store, r, ids: list[str], layout: str) -> None:
+def _check_all(
+    store: Store, r, ids: list[str], layout: str, roles: list[str | None] = ROLES
+) -> None:
     assert r.source_format == layout
     assert r.rows_added == 8
     assert r.mapped_items == 8 and r.mapped_texts == 1
@@ -58,7 +60,7 @@ def _check_all(store: Store, r, ids: list[str], layout: str) -> None:
     assert got["key"].tolist() == [f"id:{i}" for i in ids]
     np.testing.assert_array_equal(got[ITEMS].to_numpy(dtype=float), _expected())
     assert got["force"].tolist() == FORCES
-    assert [None if pd.isna(v) else v for v in got["role"]] == ROLES
+    assert [None if pd.isna(v) else v for v in got["role"]] == roles
     assert [c.replace("\r\n", "\n") for c in _comments(store)] == list(COMMENTS.values())
     dump = _all_stored_text(store)
     for personal in PERSONAL:
@@ -137,6 +139,44 @@ def test_only_the_header_row(tmp_path: Path):
     rows = _rows(EXPORTS / "surveymonkey_2014.csv")
     with pytest.raises(InputError, match="only its first header row"):
         read_table(_write(tmp_path / "head.csv", rows[:1]))
+
+
+def test_surveymonkey_2014_xlsx_reads_two_header_rows(store: Store):
+    r = import_responses(store, EXPORTS / "surveymonkey_2014.xlsx", "North East", "2026")
+    _check_all(store, r, MONKEY_2014_IDS, "surveymonkey")
+    assert r.identifying == ["IP Address", "Email Address", "First Name", "LastName"]
+    assert r.tool_columns == ["CollectorID", "StartDate", "EndDate", "Custom Data"]
+
+
+# -- SurveyMonkey current XLSX -----------------------------------------------------------
+
+MONKEY_IDS = ["118052219061", "118052231544", "118052240087", "118052257310"]
+MONKEY_IDS += ["118052263925", "118052270418", "118052288853", "118052291176"]
+
+
+def test_surveymonkey_current_xlsx(store: Store):
+    """Ids written as numbers are read as the digits; dates as dates are the tool's own."""
+    r = import_responses(store, EXPORTS / "surveymonkey_current.xlsx", "North East", "2026")
+    _check_all(store, r, MONKEY_IDS, "surveymonkey")
+    assert r.identifying == ["IP Address", "Email Address", "First Name", "Last Name"]
+    assert r.tool_columns == ["Collector ID", "Start Date", "End Date", "Custom Data 1"]
+    assert r.unmapped == ["What is your role? - Other (please specify)"]
+
+
+# -- Qualtrics XLSX ----------------------------------------------------------------------
+
+QUALTRICS_IDS = ["R_3kNq8Zp2XwLmA1b", "R_1dGh5Tr9YuIoP2c", "R_2eFj6Us0ZvJpQ3d"]
+QUALTRICS_IDS += ["R_4gHk7Vt1AwKqR4e", "R_5hIl8Wu2BxLrS5f", "R_6iJm9Xv3CyMsT6g"]
+QUALTRICS_IDS += ["R_7jKn0Yw4DzNtU7h", "R_8kLo1Zx5EaOuV8i"]
+
+
+def test_qualtrics_xlsx_reads_its_three_header_rows(store: Store):
+    r = import_responses(store, EXPORTS / "qualtrics.xlsx", "North East", "2026")
+    assert (r.previews_left_out, r.unfinished_left_out) == (1, 1)
+    _check_all(store, r, QUALTRICS_IDS, "qualtrics", roles=["Police officer", "Police staff"] * 4)
+    assert "Testing the survey" not in _all_stored_text(store)
+    table = read_table(EXPORTS / "qualtrics.xlsx")
+    assert table.first_row == 4 and table.aliases[19] == ["Q3_1", "QID3_1"]
 
 
 # -- header HTML -------------------------------------------------------------------------
