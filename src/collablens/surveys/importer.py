@@ -74,9 +74,6 @@ ATTRIBUTE_SYNONYMS: dict[str, list[str]] = {
 #: Headers of a column saying which survey wave each row belongs to.
 WAVE_NAMES = frozenset({"wave", "survey wave", "wave label"})
 
-#: The respondent id's names, every tool's spelling (declared in the readers module).
-RESPONDENT_ID_SYNONYMS = sorted(readers.RESPONDENT_ID_NAMES)
-
 
 # -- mapping columns -----------------------------------------------------------------------
 
