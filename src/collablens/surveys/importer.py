@@ -74,16 +74,6 @@ ATTRIBUTE_SYNONYMS: dict[str, list[str]] = {
 #: Headers of a column saying which survey wave each row belongs to.
 WAVE_NAMES = frozenset({"wave", "survey wave", "wave label"})
 
-RESPONDENT_ID_SYNONYMS = [
-    "respondent id",
-    "respondent",
-    "response id",
-    "responseid",
-    "id",
-    "response number",
-    "respondent number",
-]
-
 
 # -- mapping columns -----------------------------------------------------------------------
 
@@ -135,7 +125,6 @@ def map_columns(
         ((norm(p), (q, f.id)) for q, f, p in framework.free_text_questions),
         key=lambda t: -len(t[0]),
     )
-    ids = {norm(s) for s in RESPONDENT_ID_SYNONYMS}
     taken: dict[str, str] = {}
     problems: list[str] = []
     has_id_role = readers.RESPONDENT_ID in roles.values()
@@ -206,7 +195,7 @@ def map_columns(
             if claim(named_attr, header):
                 cmap.attributes[named_attr] = col
             continue
-        if h in ids and cmap.respondent_id is None and not has_id_role:
+        if readers.is_respondent_id(header) and cmap.respondent_id is None and not has_id_role:
             cmap.respondent_id = col
             continue
         if h in WAVE_NAMES and cmap.wave is None:

@@ -27,6 +27,7 @@ row), never by the wording of a label row, which may be in any language.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 from collections.abc import Callable, Iterable
@@ -79,6 +80,61 @@ def norm(text: object) -> str:
     ).strip()
 
 
+# Tags a survey tool's rich-text editor leaves in question text (``<br>``, ``<strong>``,
+# ``<span style=...>``): a tag is ``<`` then a letter or ``/``, so "a < b" is kept.
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_BREAK = re.compile(r"<(?:br|p|div|li)\b[^<>]*>|</(?:p|div|li)>", re.IGNORECASE)
+
+
+def strip_html(text: str) -> str:
+    """A header as its reader sees it on screen: tags gone, entities decoded, spaces single.
+
+    SurveyMonkey (and Qualtrics, for rich-text questions) write the question's HTML into
+    the export's header rows; "Which force<br>do you work for?" must match the force
+    question as "Which force do you work for?" does. A line break or paragraph becomes a
+    space, any other tag nothing, and ``&amp;`` ``&nbsp;`` ``&#39;`` the characters they
+    stand for. Text with no tag and no entity is returned as it was.
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    out = _TAG.sub("", _BREAK.sub(" ", text))
+    return " ".join(html.unescape(out).split())
+
+
+def compact(text: object) -> str:
+    """`norm` without its spaces, so "RespondentID", "Respondent ID" and "respondent_id"
+    compare equal (tools differ in nothing else when they spell a column id)."""
+    return norm(text).replace(" ", "")
+
+
+#: Every tool's spelling of the column that identifies a response, compared by `compact`:
+#: SurveyMonkey ("Respondent ID"; "RespondentID" in its 2014 export), Qualtrics
+#: ("ResponseId"; "ResponseID" legacy, "Response ID" its label row), LimeSurvey ("id"),
+#: Google Forms and our template ("respondent_id"), and the plain words people use.
+#: Declared once: the readers' roles and the importer's catch-all both read it.
+RESPONDENT_ID_NAMES = frozenset(
+    compact(n)
+    for n in (
+        "Respondent ID",
+        "RespondentID",
+        "respondent_id",
+        "Respondent",
+        "Response ID",
+        "ResponseId",
+        "ResponseID",
+        "response_id",
+        "id",
+        "Response number",
+        "Respondent number",
+    )
+)
+
+
+def is_respondent_id(header: str) -> bool:
+    """Whether a header is one of the tools' names for the respondent id column."""
+    return compact(header) in RESPONDENT_ID_NAMES
+
+
 # Headers that identify a person in any tool's export, normalised. Such a column is never
 # stored, whatever it is called in a --column option.
 IDENTIFYING_NAMES = frozenset(
@@ -95,6 +151,7 @@ IDENTIFYING_NAMES = frozenset(
         "Full name",
         "First name",
         "Last name",
+        "LastName",
         "Surname",
         "RecipientFirstName",
         "RecipientLastName",
@@ -157,6 +214,10 @@ def _no_roles(frame: pd.DataFrame) -> dict[int, str]:
     return {}
 
 
+def _fits(frame: pd.DataFrame) -> str | None:
+    return None
+
+
 def _row(frame: pd.DataFrame, i: int) -> list[str]:
     if i >= len(frame):
         return [""] * frame.shape[1]
@@ -201,6 +262,11 @@ class Reader:
     #: FINISHED column marks a response left unfinished.
     not_real: Callable[[str], bool] = _never
     unfinished: Callable[[str], bool] = _never
+    #: When the grid looks like the tool's layout but a part of it does not fit (a
+    #: header row missing, say): one line naming the layout and the row or column, which
+    #: refuses the file; None when it fits. Said once, so that the user reads the cause
+    #: and not every answer that the misread row throws off.
+    misfit: Callable[[pd.DataFrame], str | None] = _fits
 
     def depth(self, frame: pd.DataFrame) -> int:
         return self.header_rows(frame) if callable(self.header_rows) else self.header_rows
@@ -375,10 +441,10 @@ def _joined_headers(frame: pd.DataFrame, depth: int, plain: set[str]) -> list[st
     only, and name each statement in the second row; a single-answer question has
     "Response" there and a text box "Open-Ended Response".
     """
-    first = _row(frame, 0)
+    first = [strip_html(c) for c in _row(frame, 0)]
     if depth < 2:
         return first
-    second = _row(frame, 1)
+    second = [strip_html(c) for c in _row(frame, 1)]
     out, question = [], ""
     for top, sub in zip(first, second, strict=True):
         if top:
@@ -394,8 +460,16 @@ def _joined_headers(frame: pd.DataFrame, depth: int, plain: set[str]) -> list[st
     return out
 
 
+# SurveyMonkey writes two header rows in every layout: the question text (its HTML kept:
+# ``<br>``, ``<strong>``, ``<span style=...>``, ``&amp;``) over a question's first column,
+# and under it "Response", "Open-Ended Response", or each option's or statement's text.
+# Its bookkeeping columns come first: in the current layout (CSV and XLSX) Respondent ID,
+# Collector ID, Start Date, End Date, IP Address, Email Address, First Name, Last Name,
+# Custom Data 1; in the 2014 expanded layout RespondentID, CollectorID, StartDate, EndDate,
+# IP Address, Email Address, First Name, LastName, Custom Data. Names are compared by
+# `compact`, which makes the two spellings one.
 _SURVEYMONKEY_ROLES = {
-    norm(k): v
+    compact(k): v
     for k, v in {
         "Respondent ID": RESPONDENT_ID,
         "Collector ID": TOOL,
@@ -410,15 +484,52 @@ _SURVEYMONKEY_ROLES = {
     }.items()
 }
 _SURVEYMONKEY_PLAIN = {"response", "open ended response"}
+_SURVEYMONKEY_NAMES = ("respondentid", "collectorid")
 
 
 def _is_surveymonkey(frame: pd.DataFrame) -> bool:
-    names = {norm(c) for c in _row(frame, 0)}
-    return {"respondent id", "collector id"} <= names
+    names = {compact(c) for c in _row(frame, 0)}
+    return set(_SURVEYMONKEY_NAMES) <= names
 
 
 def _surveymonkey_headers(frame: pd.DataFrame) -> list[str]:
     return _joined_headers(frame, 2, _SURVEYMONKEY_PLAIN)
+
+
+def _surveymonkey_roles(frame: pd.DataFrame) -> dict[int, str]:
+    table = _SURVEYMONKEY_ROLES
+    return {i: table[compact(n)] for i, n in enumerate(_row(frame, 0)) if compact(n) in table}
+
+
+def _surveymonkey_misfit(frame: pd.DataFrame) -> str | None:
+    """Row 2 must be SurveyMonkey's second header row: blank under the respondent id.
+
+    A file whose second header row was deleted (or never written, by a script) would
+    otherwise lose its first respondent as headers and mismatch every question.
+    """
+    first = _row(frame, 0)
+    id_col, collector = (
+        next(i for i, c in enumerate(first) if compact(c) == name) for name in _SURVEYMONKEY_NAMES
+    )
+    looks = f"looks like a SurveyMonkey export ({first[id_col]}, {first[collector]})"
+    expected = (
+        "SurveyMonkey writes a second header row there, blank under its own columns and "
+        "holding 'Response', 'Open-Ended Response' or each option's or statement's text "
+        "under the questions; export the responses again from SurveyMonkey, or put that "
+        "row back"
+    )
+    if len(frame) < 2:
+        return f"{looks} but it has only its first header row: no second header row, no answers"
+    second = _row(frame, 1)
+    if second[id_col]:
+        return (
+            f"{looks} but row 2 is not its second header row: it holds "
+            f"{_shown(second[id_col])} under {first[id_col]!r} (column "
+            f"{column_letter(id_col)}), as a respondent's row does; {expected}"
+        )
+    if not any(second):
+        return f"{looks} but row 2, its second header row, is empty; {expected}"
+    return None
 
 
 SURVEYMONKEY = Reader(
@@ -426,9 +537,11 @@ SURVEYMONKEY = Reader(
     detect=_is_surveymonkey,
     header_rows=2,
     headers=_surveymonkey_headers,
-    roles=lambda frame: _roles_from(_row(frame, 0), _SURVEYMONKEY_ROLES),
+    roles=_surveymonkey_roles,
+    misfit=_surveymonkey_misfit,
     priority=80,
-    description="SurveyMonkey: question text, then each answer option or statement, above answers",
+    description="SurveyMonkey: question text, then each answer option or statement, above answers"
+    " (current and 2014 layouts, CSV and XLSX)",
 )
 
 _SMARTSURVEY_ROLES = {
@@ -673,10 +786,15 @@ def read_table(path: str | Path) -> RawTable:
         reader, frame = choose_reader(frame)
     except LookupError as exc:
         raise InputError([f"{p}: {exc}"]) from exc
+    misfit = reader.misfit(frame)
+    if misfit is not None:
+        raise InputError([f"{p}: {misfit}"])
     if shape is not None and frame.shape[0] == len(grid):
         check_rows(p, grid, shape, reader.depth(frame))
     headers, data, first_row = reader.split(frame)
-    aliases = reader.aliases(frame)
+    # Matched as the tool shows them: its HTML is no part of the question's words.
+    headers = [strip_html(h) for h in headers]
+    aliases = [[strip_html(a) for a in names] for names in reader.aliases(frame)]
     roles = roles_by_name(headers) | reader.roles(frame)
     return RawTable(
         p,
