@@ -179,9 +179,13 @@ def test_answer_codes_are_refused_without_a_scale_map_and_nothing_changes(store:
     before = _counts(store)
     with pytest.raises(InputError) as info:
         import_responses(store, CODES, "North East", "2026", force=NM)
-    problems = "\n".join(info.value.problems)
-    for code in ("A1", "A2", "A3", "A4", "A5", "A6"):
-        assert f"'{code}'" in problems
+    # One line naming the layout, the codes and the columns, not one per code.
+    assert info.value.problems == [
+        "limesurvey_answer_codes.csv: columns H to O: this LimeSurvey export holds answer "
+        "codes (A1, A2, A3, A4, A5, A6), not the answers' text, and the file does not say "
+        'what each code means; export the responses again with "Full answers", or give a '
+        "scale map saying what each code means (A1 = 1 ...)"
+    ]
     assert "--scale-map" in (info.value.hint or "")
     assert _counts(store) == before
 
@@ -208,6 +212,18 @@ def test_both_readers_are_registered_as_built_ins():
     for reader in (layouts_lime.LIMESURVEY, layouts_lime.JISC):
         assert plugins.readers[reader.name] is reader
         assert plugins.readers.origin(reader.name) == "collablens.default_plugins"
+
+
+def test_answers_other_than_codes_get_the_usual_lines(store: Store, tmp_path: Path):
+    """Only a file whose every bad answer is a code is explained as codes."""
+    text = CODES.read_bytes().replace(b'"A6"', b'"Dunno"')
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(text)
+    with pytest.raises(InputError) as info:
+        import_responses(store, path, "North East", "2026", force=NM)
+    assert len(info.value.problems) == 6
+    assert not any("LimeSurvey" in p for p in info.value.problems)
+    assert "(A1, AO02, ao10)" in (layouts_lime._lime_answer_codes(["AO02", "A1", "ao10"]) or "")
 
 
 def test_limesurvey_headings_of_each_kind():

@@ -413,7 +413,15 @@ def parse(
                 entry.cells += len(hits)
                 entry.columns.append(col)
         values[:, j] = mapped[codes]
-    problems += _bad_answers(origin, raw.headers, bad, framework)
+    explained = raw.explain_answers([e.example for e in bad.values()]) if bad else None
+    if explained:
+        # The tool knows why (a layout's answer codes): one line, not one per answer.
+        cols = sorted({c for e in bad.values() for c in e.columns})
+        first, last = readers.column_letter(cols[0]), readers.column_letter(cols[-1])
+        span = f"column {first}" if len(cols) == 1 else f"columns {first} to {last}"
+        problems.append(f"{origin}: {span}: {explained}")
+    else:
+        problems += _bad_answers(origin, raw.headers, bad, framework)
     hints: list[str] = []
     numbers = sorted({k for k in bad if is_number(k)}, key=lambda k: -bad[k].cells)
     if numbers:

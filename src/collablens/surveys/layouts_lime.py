@@ -135,6 +135,23 @@ def _lime_roles(frame: pd.DataFrame) -> dict[int, str]:
     return _roles_from(names, _LIME_ROLES)
 
 
+# LimeSurvey's default answer codes: A1, A2 ... (AO01, AO02 ... from version 4 on).
+_ANSWER_CODE = re.compile(r"^AO?(\d+)$", re.IGNORECASE)
+
+
+def _lime_answer_codes(answers: list[str]) -> str | None:
+    """Answers that are all LimeSurvey answer codes: the export was of codes, not text."""
+    found = [(m, a.strip()) for a in answers if (m := _ANSWER_CODE.match(a.strip()))]
+    if not found or len(found) < len(answers):
+        return None
+    codes = [code for m, code in sorted(found, key=lambda f: int(f[0].group(1)))]
+    return (
+        f"this LimeSurvey export holds answer codes ({', '.join(codes)}), not the answers' "
+        "text, and the file does not say what each code means; export the responses again "
+        'with "Full answers", or give a scale map saying what each code means (A1 = 1 ...)'
+    )
+
+
 LIMESURVEY = Reader(
     name="limesurvey",
     detect=_is_limesurvey,
@@ -142,6 +159,7 @@ LIMESURVEY = Reader(
     aliases=_lime_aliases,
     roles=_lime_roles,
     unfinished=_blank,
+    explain_answers=_lime_answer_codes,
     priority=75,
     description=(
         "LimeSurvey: id, submitdate, lastpage, startlanguage ... then question codes, "

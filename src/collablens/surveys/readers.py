@@ -149,6 +149,10 @@ def _never(cell: str) -> bool:
     return False
 
 
+def _no_explanation(answers: list[str]) -> str | None:
+    return None
+
+
 def _no_aliases(frame: pd.DataFrame) -> list[list[str]]:
     return [[] for _ in range(frame.shape[1])]
 
@@ -201,6 +205,9 @@ class Reader:
     #: FINISHED column marks a response left unfinished.
     not_real: Callable[[str], bool] = _never
     unfinished: Callable[[str], bool] = _never
+    #: Given every answer off the scale (as written), the cause in the tool's terms (its
+    #: answer codes, say) and the fix, as one line; None where the tool has nothing to say.
+    explain_answers: Callable[[list[str]], str | None] = _no_explanation
 
     def depth(self, frame: pd.DataFrame) -> int:
         return self.header_rows(frame) if callable(self.header_rows) else self.header_rows
@@ -542,6 +549,7 @@ class RawTable:
     #: The reader's tests of its STATUS and FINISHED cells (see `Reader`).
     not_real: Callable[[str], bool] = _never
     unfinished: Callable[[str], bool] = _never
+    explain_answers: Callable[[list[str]], str | None] = _no_explanation
 
 
 # -- limits --------------------------------------------------------------------------------
@@ -690,6 +698,7 @@ def read_table(path: str | Path) -> RawTable:
         notes,
         not_real=reader.not_real,
         unfinished=reader.unfinished,
+        explain_answers=reader.explain_answers,
     )
 
 
