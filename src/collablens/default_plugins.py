@@ -25,10 +25,14 @@ def _records(module: ModuleType, kind: type) -> list[Any]:
 
 @hookimpl
 def register_readers(register: Register) -> None:
+    from .surveys import layouts_lime
     from .surveys import readers as r
 
-    for reader in _records(r, r.Reader):
-        register(reader.name, reader)
+    # Each tool's readers in their module; the catch-all (readers.WIDE) is tried last by
+    # its priority, not by this order.
+    for module in (r, layouts_lime):
+        for reader in _records(module, r.Reader):
+            register(reader.name, reader)
 
 
 @hookimpl

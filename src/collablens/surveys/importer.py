@@ -116,11 +116,15 @@ def map_columns(
     for a in framework.attributes:
         if a.id in ATTRIBUTE_COLUMNS:
             attr_names.setdefault(norm(a.label), a.id)
-    item_ids = {norm(it.id): it.id for _, it in framework.items}
+    # An id is also known without its underscores (cultures1): LimeSurvey's question and
+    # subquestion codes take letters and digits only.
+    item_ids = {_compact(it.id): it.id for _, it in framework.items}
+    item_ids |= {norm(it.id): it.id for _, it in framework.items}
     item_words = sorted(
         ((norm(it.text), it.id) for _, it in framework.items), key=lambda t: -len(t[0])
     )
-    text_ids = {norm(q): (q, f.id) for q, f, _ in framework.free_text_questions}
+    text_ids = {_compact(q): (q, f.id) for q, f, _ in framework.free_text_questions}
+    text_ids |= {norm(q): (q, f.id) for q, f, _ in framework.free_text_questions}
     text_words = sorted(
         ((norm(p), (q, f.id)) for q, f, p in framework.free_text_questions),
         key=lambda t: -len(t[0]),
@@ -227,6 +231,11 @@ def map_columns(
     if problems:
         raise InputError(problems)
     return cmap
+
+
+def _compact(name: str) -> str:
+    """An id as a tool that allows no underscores writes it: "cultures_1" -> "cultures1"."""
+    return norm(name).replace(" ", "")
 
 
 def _one_column(headers: list[str]) -> str:
@@ -393,7 +402,15 @@ def parse(
                 entry.cells += len(hits)
                 entry.columns.append(col)
         values[:, j] = mapped[codes]
-    problems += _bad_answers(origin, raw.headers, bad, framework)
+    explained = raw.explain_answers([e.example for e in bad.values()]) if bad else None
+    if explained:
+        # The tool knows why (a layout's answer codes): one line, not one per answer.
+        cols = sorted({c for e in bad.values() for c in e.columns})
+        first, last = readers.column_letter(cols[0]), readers.column_letter(cols[-1])
+        span = f"column {first}" if len(cols) == 1 else f"columns {first} to {last}"
+        problems.append(f"{origin}: {span}: {explained}")
+    else:
+        problems += _bad_answers(origin, raw.headers, bad, framework)
     hints: list[str] = []
     numbers = sorted({k for k in bad if is_number(k)}, key=lambda k: -bad[k].cells)
     if numbers:

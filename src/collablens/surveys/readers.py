@@ -206,6 +206,10 @@ def _never(cell: str) -> bool:
     return False
 
 
+def _no_explanation(answers: list[str]) -> str | None:
+    return None
+
+
 def _no_aliases(frame: pd.DataFrame) -> list[list[str]]:
     return [[] for _ in range(frame.shape[1])]
 
@@ -267,6 +271,9 @@ class Reader:
     #: refuses the file; None when it fits. Said once, so that the user reads the cause
     #: and not every answer that the misread row throws off.
     misfit: Callable[[pd.DataFrame], str | None] = _fits
+    #: Given every answer off the scale (as written), the cause in the tool's terms (its
+    #: answer codes, say) and the fix, as one line; None where the tool has nothing to say.
+    explain_answers: Callable[[list[str]], str | None] = _no_explanation
 
     def depth(self, frame: pd.DataFrame) -> int:
         return self.header_rows(frame) if callable(self.header_rows) else self.header_rows
@@ -655,6 +662,7 @@ class RawTable:
     #: The reader's tests of its STATUS and FINISHED cells (see `Reader`).
     not_real: Callable[[str], bool] = _never
     unfinished: Callable[[str], bool] = _never
+    explain_answers: Callable[[list[str]], str | None] = _no_explanation
 
 
 # -- limits --------------------------------------------------------------------------------
@@ -808,6 +816,7 @@ def read_table(path: str | Path) -> RawTable:
         notes,
         not_real=reader.not_real,
         unfinished=reader.unfinished,
+        explain_answers=reader.explain_answers,
     )
 
 
