@@ -201,8 +201,9 @@ def import_transcript_cmd(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Interview transcripts: plain text (.txt), Word (.docx), WebVTT (.vtt, as "
-            "Teams and Zoom write them) or SubRip (.srt)."
+            help="Interview transcripts: plain text (.txt, typed, Zoom's saved transcript or "
+            "Otter.ai's export), Word (.docx, typed or Teams' transcript download), WebVTT "
+            "(.vtt, as Teams and Zoom write them) or SubRip (.srt)."
         ),
     ],
     collaboration: ImportCollaborationOption,
@@ -292,6 +293,8 @@ def import_transcript_cmd(
                 f"[dim]{res.preamble_lines} lines before the first speaker (title, date) "
                 "were not stored.[/]"
             )
+        if res.unattributed:
+            console.print(escape(res.unattributed_note), highlight=False)
     if added and not no_code:
         _code_with_progress(store, collaboration)
 
