@@ -246,7 +246,9 @@ def import_transcript_cmd(
 
     Speaker turns are read from "Name:" prefixes ("Q12 Chair:" numbered questions too),
     bold or styled speaker names in Word, and voice tags or "Name:" captions in WebVTT and
-    SubRip; consecutive captions of one speaker join into one turn. The participant
+    SubRip, and a speaker-and-time line over the words as Zoom's saved transcript, Otter.ai's
+    text export and Teams' Word download write them; consecutive captions of one speaker
+    join into one turn, and a caption with no speaker joins the turn before. The participant
     becomes their pseudonym wherever their name appears, the interviewer "Interviewer",
     and every other name, number and contact detail is redacted: the original text is
     never stored, nor the file's name. Interviewer turns are kept for context but not

@@ -18,9 +18,14 @@ What each layout looks like, as the tools write it:
   (Zoom). Teams' quirks are read as they are: a missing ``WEBVTT`` header, unpadded
   timestamps such as ``0:0:0.210``, cue identifiers such as ``8f3e.../12-0``.
 * **SubRip** (``.srt``): ``Name: text`` captions, or ``[Name]`` at the start.
+* **A speaker line over the words** (`HeadedLayout`): Zoom's saved transcript
+  (``[Name] 11:02:09``, the time of day), Otter.ai's text export (``Name  0:03``, the time
+  since the start), and Teams' Word download (``Name   0:03`` and the words in one
+  paragraph, after a title, the date and the length).
 
 Consecutive captions of one speaker join into one turn, keeping the first start and the
-last end time.
+last end time. A caption with no speaker (Zoom's, when it cannot tell who spoke) joins
+the turn before it; captions mostly without speakers are refused.
 """
 
 from __future__ import annotations
