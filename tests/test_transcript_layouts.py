@@ -53,7 +53,7 @@ def test_the_typed_transcript_is_the_yardstick():
 
 def test_zoom_saved_transcript_every_turn():
     t = read_transcript(DATA / "interview_p01_zoom_saved.txt")
-    assert t.format == "text (zoom)"
+    assert t.format == "zoom text"
     assert _turns("interview_p01_zoom_saved.txt") == _typed()
     assert t.preamble == []
     # Times of day (10:02:09, the first words), counted from the first turn, to the second.
@@ -79,7 +79,7 @@ def test_zoom_saved_transcript_past_midnight_and_not_a_typed_transcript():
 
 def test_otter_export_every_turn():
     t = read_transcript(DATA / "interview_p01_otter.txt")
-    assert t.format == "text (otter)"
+    assert t.format == "otter text"
     assert _turns("interview_p01_otter.txt") == _typed()
     # Otter gives whole seconds from the start; a long answer cut into blocks is one turn.
     assert [x.start_ms for x in t.turns] == [int(s) * 1000 for s in STARTS]
@@ -109,7 +109,7 @@ def test_a_typed_transcript_with_a_stray_time_line_stays_typed():
 
 def test_teams_docx_every_turn():
     t = read_transcript(DATA / "interview_p01_teams.docx")
-    assert t.format == "docx (teams)"
+    assert t.format == "teams docx"
     assert _turns("interview_p01_teams.docx") == _typed()
     # The title, date and length are the preamble; "started/stopped transcription" are
     # the meeting's, not anyone's words.
@@ -239,7 +239,7 @@ def test_any_headed_transcript_reads_back(turns_, zoom):
         else:
             expected.append((who, said))
     assert [(x.speaker, x.text) for x in t.turns] == expected
-    assert t.format == ("text (zoom)" if zoom else "text (otter)")
+    assert t.format == ("zoom text" if zoom else "otter text")
 
 
 @settings(max_examples=150, deadline=None)

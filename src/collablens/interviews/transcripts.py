@@ -84,7 +84,7 @@ class Turn:
 @dataclass
 class Transcript:
     path: Path
-    format: str  # "text", "docx", "webvtt", "srt", or "text (zoom)" etc. for a tool's layout
+    format: str  # "text", "docx", "webvtt", "srt", or "zoom text" etc. for a tool's layout
     turns: list[Turn] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)  # lines before the first speaker
     # Captions with no speaker (Zoom leaves one unattributed when it cannot tell who
@@ -234,14 +234,14 @@ class HeadedLayout:
 _TIME = r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
 #: Zoom's "Save transcript" (meeting_saved_closed_caption.txt): "[Sarah Jones] 11:02:09".
 ZOOM_SAVED = HeadedLayout(
-    "text (zoom)",
+    "zoom text",
     re.compile(r"^\[(?P<speaker>[^\]\n]{1,80})\][ \t]+(?P<time>\d{1,2}:\d{2}:\d{2})[ \t]*$"),
     clock=True,
 )
 #: Otter.ai's text export: "Sarah Jones  0:03" (two spaces, time since the start, and two
 #: trailing spaces), the words below, a blank line between turns, and a footer.
 OTTER = HeadedLayout(
-    "text (otter)",
+    "otter text",
     re.compile(r"^(?P<speaker>[^\W\d_][^\t]{0,79}?)(?:\t|[ \u00a0]{2,})" + _TIME + r"[ \t]*$"),
     clock=False,
     skip=re.compile(r"^Transcribed by https?://otter\.ai/?$", re.IGNORECASE),
@@ -250,7 +250,7 @@ OTTER = HeadedLayout(
 #: paragraph per turn, "Sarah Jones   0:03", a line break, the words; "Alex Carter
 #: started transcription" and "... stopped transcription" are the meeting's, not speech.
 TEAMS_DOCX = HeadedLayout(
-    "docx (teams)",
+    "teams docx",
     OTTER.header,
     clock=False,
     skip=re.compile(r"^.{1,80} (?:started|stopped) transcription$"),
