@@ -132,8 +132,9 @@ def test_the_interviewer_must_be_known():
         ("broken.srt", b"1\nnot a time\nHello\n", "not a SubRip caption"),
         (
             "mixed.vtt",
-            b"WEBVTT\n\n00:01.000 --> 00:02.000\n<v A>hi\n\n00:02.000 --> 00:03.000\nwho?\n",
-            "cue 2: a caption with no speaker",
+            b"WEBVTT\n\n00:01.000 --> 00:02.000\n<v A>hi\n\n00:02.000 --> 00:03.000\nwho?\n"
+            b"\n00:03.000 --> 00:04.000\nme\n",
+            "2 of 3 captions have no speaker name (the first at cue 2)",
         ),
     ],
 )

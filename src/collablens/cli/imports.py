@@ -201,8 +201,9 @@ def import_transcript_cmd(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Interview transcripts: plain text (.txt), Word (.docx), WebVTT (.vtt, as "
-            "Teams and Zoom write them) or SubRip (.srt)."
+            help="Interview transcripts: plain text (.txt, typed, Zoom's saved transcript or "
+            "Otter.ai's export), Word (.docx, typed or Teams' transcript download), WebVTT "
+            "(.vtt, as Teams and Zoom write them) or SubRip (.srt)."
         ),
     ],
     collaboration: ImportCollaborationOption,
@@ -245,7 +246,9 @@ def import_transcript_cmd(
 
     Speaker turns are read from "Name:" prefixes ("Q12 Chair:" numbered questions too),
     bold or styled speaker names in Word, and voice tags or "Name:" captions in WebVTT and
-    SubRip; consecutive captions of one speaker join into one turn. The participant
+    SubRip, and a speaker-and-time line over the words as Zoom's saved transcript, Otter.ai's
+    text export and Teams' Word download write them; consecutive captions of one speaker
+    join into one turn, and a caption with no speaker joins the turn before. The participant
     becomes their pseudonym wherever their name appears, the interviewer "Interviewer",
     and every other name, number and contact detail is redacted: the original text is
     never stored, nor the file's name. Interviewer turns are kept for context but not
@@ -292,6 +295,8 @@ def import_transcript_cmd(
                 f"[dim]{res.preamble_lines} lines before the first speaker (title, date) "
                 "were not stored.[/]"
             )
+        if res.unattributed:
+            console.print(escape(res.unattributed_note), highlight=False)
     if added and not no_code:
         _code_with_progress(store, collaboration)
 

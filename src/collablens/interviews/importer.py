@@ -38,7 +38,7 @@ class TranscriptImportError(CollablensError):
 
 @dataclass
 class TranscriptImport:
-    """What one transcript import did."""
+    """What one transcript import did, for the command to say."""
 
     path: Path
     source: str  # its name in the workspace ("Interview P03")
@@ -48,7 +48,27 @@ class TranscriptImport:
     turns: int = 0
     segments: int = 0
     preamble_lines: int = 0  # lines before the first speaker: not stored
+    unattributed: int = 0  # captions with no speaker, joined to a neighbouring turn
+    unattributed_first: int = 0  # of those, joined to the turn after (nobody spoke yet)
     already: bool = False  # the same file was imported before: nothing changed
+
+    @property
+    def unattributed_note(self) -> str:
+        """The sentence that says how many captions had no speaker and where they went
+        ("2 captions had no speaker and were joined to the turn before"), or ""."""
+        n, first = self.unattributed, self.unattributed_first
+        if not n:
+            return ""
+        had = (
+            "1 caption had no speaker and was"
+            if n == 1
+            else f"{n} captions had no speaker and were"
+        )
+        if first == n:
+            return f"{had} joined to the turn after (nobody had spoken yet)."
+        if first:
+            return f"{had} joined to the turn before ({first} at the start, to the turn after)."
+        return f"{had} joined to the turn before."
 
 
 def source_text(turns: list[tuple[str, str]]) -> tuple[str, list[int]]:
@@ -180,6 +200,8 @@ def import_transcript(
         interviewers=len(clean.interviewers),
         turns=len(clean.turns),
         preamble_lines=len(transcript.preamble),
+        unattributed=len(transcript.unattributed),
+        unattributed_first=transcript.unattributed_first,
     )
     with store.begin() as conn:
         collab = ensure_collaboration(conn, collaboration)

@@ -18,9 +18,14 @@ What each layout looks like, as the tools write it:
   (Zoom). Teams' quirks are read as they are: a missing ``WEBVTT`` header, unpadded
   timestamps such as ``0:0:0.210``, cue identifiers such as ``8f3e.../12-0``.
 * **SubRip** (``.srt``): ``Name: text`` captions, or ``[Name]`` at the start.
+* **A speaker line over the words** (`HeadedLayout`): Zoom's saved transcript
+  (``[Name] 11:02:09``, the time of day), Otter.ai's text export (``Name  0:03``, the time
+  since the start), and Teams' Word download (``Name   0:03`` and the words in one
+  paragraph, after a title, the date and the length).
 
 Consecutive captions of one speaker join into one turn, keeping the first start and the
-last end time.
+last end time. A caption with no speaker (Zoom's, when it cannot tell who spoke) joins
+the turn before it; captions mostly without speakers are refused.
 """
 
 from __future__ import annotations
@@ -79,9 +84,14 @@ class Turn:
 @dataclass
 class Transcript:
     path: Path
-    format: str  # "text", "docx", "webvtt" or "srt"
+    format: str  # "text", "docx", "webvtt", "srt", or "zoom text" etc. for a tool's layout
     turns: list[Turn] = field(default_factory=list)
     preamble: list[str] = field(default_factory=list)  # lines before the first speaker
+    # Captions with no speaker (Zoom leaves one unattributed when it cannot tell who
+    # spoke), joined to the turn before, or to the turn after at the start.
+    unattributed: list[str] = field(default_factory=list)  # where each was ("cue 34")
+    unattributed_first: int = 0  # of those, how many came before anyone spoke
+    captions: int = 0  # captions read (caption layouts only), for the share unattributed
 
     @property
     def speakers(self) -> list[str]:
@@ -199,7 +209,105 @@ def _from_lines(numbered: Iterable[tuple[int, str]], path: Path, fmt: str) -> Tr
 
 def read_text(path: Path, data: bytes) -> Transcript:
     text = _decode(path, data)
-    return _from_lines(enumerate(text.splitlines(), 1), path, "text")
+    numbered = list(enumerate(text.splitlines(), 1))
+    headed = _headed_layout(numbered, (ZOOM_SAVED, OTTER))
+    if headed is not None:
+        return _from_headed(numbered, path, headed)
+    return _from_lines(numbered, path, "text")
+
+
+# -- a speaker line over the words ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadedLayout:
+    """A layout where each turn opens with a line of the speaker and a time, and the
+    words follow on the lines below (Zoom's saved transcript, Otter.ai's text export,
+    Teams' Word download). Declared once each; the readers share `_from_headed`."""
+
+    format: str  # as the import reports it
+    header: re.Pattern[str]  # the speaker-and-time line: groups "speaker" and "time"
+    clock: bool  # the time is the time of day (Zoom), not time since the start
+    skip: re.Pattern[str] | None = None  # lines that are the tool's, not speech
+
+
+_TIME = r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
+#: Zoom's "Save transcript" (meeting_saved_closed_caption.txt): "[Sarah Jones] 11:02:09".
+ZOOM_SAVED = HeadedLayout(
+    "zoom text",
+    re.compile(r"^\[(?P<speaker>[^\]\n]{1,80})\][ \t]+(?P<time>\d{1,2}:\d{2}:\d{2})[ \t]*$"),
+    clock=True,
+)
+#: Otter.ai's text export: "Sarah Jones  0:03" (two spaces, time since the start, and two
+#: trailing spaces), the words below, a blank line between turns, and a footer.
+OTTER = HeadedLayout(
+    "otter text",
+    re.compile(r"^(?P<speaker>[^\W\d_][^\t]{0,79}?)(?:\t|[ \u00a0]{2,})" + _TIME + r"[ \t]*$"),
+    clock=False,
+    skip=re.compile(r"^Transcribed by https?://otter\.ai/?$", re.IGNORECASE),
+)
+#: Teams' transcript download (.docx): a title, the date, the length ("27m 42s"), then a
+#: paragraph per turn, "Sarah Jones   0:03", a line break, the words; "Alex Carter
+#: started transcription" and "... stopped transcription" are the meeting's, not speech.
+TEAMS_DOCX = HeadedLayout(
+    "teams docx",
+    OTTER.header,
+    clock=False,
+    skip=re.compile(r"^.{1,80} (?:started|stopped) transcription$"),
+)
+
+
+def _headed_layout(
+    numbered: list[tuple[int, str]], layouts: Iterable[HeadedLayout]
+) -> HeadedLayout | None:
+    """The layout whose speaker line opens the file, when it opens at least two turns
+    and no fewer than "Name: words" prefixes do (a typed transcript with a stray
+    "Interview  10:30" line stays a typed transcript)."""
+    lines = [text.strip() for _n, text in numbered if text.strip()]
+    for layout in layouts:
+        heads = [ln for ln in lines if layout.header.match(ln)]
+        if len(heads) < 2:
+            continue
+        first = next((ln for ln in lines if not (layout.skip and layout.skip.match(ln))), "")
+        opens = layout.header.match(first) is not None or layout is TEAMS_DOCX
+        prefixed = sum(1 for ln in lines if _speaker_prefix(ln))
+        if opens and len(heads) >= prefixed:
+            return layout
+    return None
+
+
+def _from_headed(
+    numbered: list[tuple[int, str]], path: Path, layout: HeadedLayout, unit: str = "line"
+) -> Transcript:
+    """Turns from a headed layout: each speaker line opens a turn, the lines below are its
+    words (joined with spaces, as they are one person's captions), and a speaker going on
+    after their own line joins the same turn. Lines before the first speaker are the
+    preamble; the tool's own lines (`skip`) are dropped."""
+    out = Transcript(path, layout.format)
+    first_clock: int | None = None
+    current: Turn | None = None
+    for n, raw in numbered:
+        line = raw.strip()
+        if not line or (layout.skip and layout.skip.match(line)):
+            continue
+        m = layout.header.match(line)
+        if m:
+            if current is not None and current.text:
+                _join(out.turns, current, " ")
+            ms = _millis(m.group("time"), path, n)
+            if layout.clock:  # time of day: from the first turn, past midnight too
+                first_clock = ms if first_clock is None else first_clock
+                ms = (ms - first_clock) % 86_400_000
+            speaker = " ".join(m.group("speaker").split())
+            current = Turn(speaker, "", ms, where=f"{unit} {n}")
+            continue
+        if current is None:
+            out.preamble.append(line)
+        else:
+            current.text = f"{current.text} {line}" if current.text else line
+    if current is not None and current.text:
+        _join(out.turns, current, " ")
+    return out
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -231,6 +339,9 @@ def read_docx(path: Path, data: bytes) -> Transcript:
     # so the whole reading is guarded, and the user told in Word's terms, not lxml's.
     try:
         document = docx.Document(io.BytesIO(data))
+        teams = _teams_lines(document)
+        if teams is not None:
+            return _from_headed(teams, path, TEAMS_DOCX, "paragraph")
         lines = _docx_lines(document)
     except TranscriptError:
         raise
@@ -245,6 +356,16 @@ def read_docx(path: Path, data: bytes) -> Transcript:
             "save it again as .docx (or as plain text), and import that"
         ) from None
     return _assemble(lines, path, "docx")
+
+
+def _teams_lines(document) -> list[tuple[int, str]] | None:
+    """The lines of a Teams transcript download, numbered by paragraph, or None when the
+    document is not one. Teams puts the speaker line and the words in one paragraph,
+    split by a line break; each line is taken on its own."""
+    numbered = [
+        (n, line) for n, para in enumerate(document.paragraphs, 1) for line in para.text.split("\n")
+    ]
+    return numbered if _headed_layout(numbered, (TEAMS_DOCX,)) is not None else None
 
 
 def _docx_lines(document) -> list[_Line]:
@@ -373,11 +494,11 @@ def read_webvtt(path: Path, data: bytes) -> Transcript:
         captions = webvtt.from_buffer(io.StringIO(text)).captions
     except (MalformedFileError, ValueError) as exc:
         raise TranscriptError(f"{path}: is not a WebVTT caption file ({exc})") from None
+    said = []
     for n, cap in enumerate(captions, 1):
         start, end = _millis(cap.start, path, n), _millis(cap.end, path, n)
-        turn = _caption_turn(cap.text, cap.voice, start, end, n)
-        if turn:
-            _join(out.turns, turn, " ")
+        said.append(_caption_turn(cap.text, cap.voice, start, end, n))
+    _caption_turns(out, [t for t in said if t])
     return out
 
 
@@ -391,13 +512,35 @@ def read_srt(path: Path, data: bytes) -> Transcript:
     except srt.SRTParseError as exc:
         line = text.count("\n", 0, exc.actual_start) + 1
         raise TranscriptError(f"{path}, line {line}: is not a SubRip caption") from None
+    said = []
     for sub in subtitles:
         start = round(sub.start.total_seconds() * 1000)
         end = round(sub.end.total_seconds() * 1000)
-        turn = _caption_turn(sub.content, None, start, end, sub.index)
-        if turn:
-            _join(out.turns, turn, " ")
+        said.append(_caption_turn(sub.content, None, start, end, sub.index))
+    _caption_turns(out, [t for t in said if t])
     return out
+
+
+def _caption_turns(out: Transcript, captions: list[Turn]) -> None:
+    """Join captions into turns, giving a caption with no speaker to its neighbour.
+
+    Zoom leaves a caption unattributed when it cannot tell who spoke ("And that"): a
+    few words in the middle of someone's turn, most often the same person's. Refusing
+    the whole interview for them helps nobody, so each joins the turn before it (the
+    turn after it, when nobody has spoken yet), and the import says how many did. A
+    transcript mostly without speakers is another matter: `read_transcript` refuses it,
+    as joining would put most of the words in the wrong mouths."""
+    out.captions = len(captions)
+    speaker = next((t.speaker for t in captions if t.speaker), "")
+    for turn in captions:
+        if turn.speaker:
+            speaker = turn.speaker
+        else:
+            out.unattributed.append(turn.where)
+            if speaker and not out.turns:
+                out.unattributed_first += 1
+            turn.speaker = speaker
+        _join(out.turns, turn, " ")
 
 
 READERS: dict[str, Callable[[Path, bytes], Transcript]] = {
@@ -425,16 +568,22 @@ def read_transcript(path: str | Path, data: bytes | None = None) -> Transcript:
         except OSError as exc:
             raise TranscriptError(f"{p}: cannot read: {exc.strerror}") from None
     out = reader(p, data)
-    if p.suffix.lower() in (".vtt", ".srt") and out.turns and all(not t.speaker for t in out.turns):
+    missing = len(out.unattributed)
+    if missing and missing == out.captions:
         raise TranscriptError(
-            f"{p}: no speaker names in the captions; captions need '<v Name>' or 'Name: text' "
-            "so that interviewer and participant can be told apart"
+            f"{p}: no speaker names in the captions (none of {missing}); captions need "
+            "'<v Name>' or 'Name: text' so that interviewer and participant can be told "
+            "apart: export them again with speaker names (Zoom: the cloud recording's "
+            "audio transcript; Teams: the transcript download), or add 'Name: ' to each"
         )
-    unnamed = next((t for t in out.turns if not t.speaker), None)
-    if unnamed is not None:
+    if missing * 2 > out.captions:
         raise TranscriptError(
-            f"{p}, {unnamed.where}: a caption with no speaker ({unnamed.text[:40]!r}) among "
-            "captions with speakers"
+            f"{p}: {missing} of {out.captions} captions have no speaker name (the first at "
+            f"{out.unattributed[0]}); a few are joined to the turn before, but with most "
+            "unattributed the words cannot be given to the right person. Export the "
+            "transcript again with speaker names (Zoom: the cloud recording's audio "
+            "transcript; Teams: the transcript download), or add 'Name: ' to the captions "
+            "that lack it, and import that"
         )
     if not out.turns:
         raise TranscriptError(
