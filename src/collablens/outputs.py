@@ -7,16 +7,19 @@ traceback. Commands call `check_output_path` on every output path first.
 Every output is then written through `atomic_path` (or `write_atomic`): to a temporary
 file in the same folder, renamed into place only when complete, so a full disk, a
 file-size limit or a kill mid-write never leaves half a report where a good one was, or
-any file at all. An operating-system error on the way becomes an `OutputError` naming the
-file and what to do, which the command line prints as one line.
+any file at all. The temporary file is created as any new file is (mode 0666 less the
+user's umask: 0644 under umask 022), not with `tempfile.mkstemp`'s private 0600, so a
+codebook, project or deck can be shared as the report can. An operating-system error on
+the way becomes an `OutputError` naming the file and what to do, which the command line
+prints as one line.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,9 +92,7 @@ def atomic_path(path: str | Path, what: str = "output") -> Iterator[Path]:
         return
     tmp: Path | None = None
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=p.suffix, dir=p.parent)
-        os.close(fd)
-        tmp = Path(name)
+        tmp = _new_file(p)
         yield tmp
         os.replace(tmp, p)
         tmp = None
@@ -100,6 +101,21 @@ def atomic_path(path: str | Path, what: str = "output") -> Iterator[Path]:
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+
+
+def _new_file(p: Path) -> Path:
+    """A new, empty file beside `p` with a name no other file has, created with the
+    permissions any new file of the user's gets (0666 less the umask): the kernel applies
+    the umask, so it is never changed here, even for a moment."""
+    for _ in range(100):
+        tmp = p.parent / f".{p.name}.{secrets.token_hex(4)}{p.suffix}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(p.parent))
 
 
 def write_atomic(path: str | Path, data: bytes, what: str = "output") -> Path:

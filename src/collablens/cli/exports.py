@@ -22,7 +22,7 @@ from .common import (
 
 export_app = typer.Typer(
     help="Write files other tools open: REFI-QDA codebooks and projects (NVivo, ATLAS.ti, "
-    "MAXQDA, QualCoder, Taguette).",
+    "MAXQDA, QDA Miner, QualCoder) and a CSV codebook (Taguette).",
     no_args_is_help=True,
 )
 
@@ -53,6 +53,34 @@ def export_qdc_cmd(
     console.print(escape(f"Wrote {out} ({len(fw.factors)} factors)"))
 
 
+@export_app.command("codebook-csv")
+def export_codebook_csv_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The CSV codebook to write.")] = Path(
+        "codebook.csv"
+    ),
+    framework: FrameworkOption = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write the framework as a CSV codebook (columns name, description) for Taguette,
+    which imports codebooks from CSV only (Project, Import codebook).
+
+    The codes are those of `export qdc`, flat: each factor, its "(barrier)" and
+    "(enabler)" codes, and "None of the factors".
+
+    Example: collablens export codebook-csv --out codebook.csv
+    """
+    from ..errors import CollablensError
+    from ..interviews.refiqda import codebook_rows, write_codebook_csv
+
+    _out(out, "codebook")
+    fw = _framework(framework, db)
+    with _failing(CollablensError):
+        write_codebook_csv(fw, out)
+    console.print(
+        escape(f"Wrote {out} ({len(codebook_rows(fw))} codes of {len(fw.factors)} factors)")
+    )
+
+
 @export_app.command("qdpx")
 def export_qdpx_cmd(
     collaboration: InterviewsCollaborationOption,
@@ -65,7 +93,7 @@ def export_qdpx_cmd(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write a collaboration's interviews as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti,
-    MAXQDA, QualCoder or Taguette: pseudonymised sources, participants as cases with their
+    MAXQDA or QualCoder: pseudonymised sources, participants as cases with their
     force and role, the framework's codes, and every person's coded passages with their
     character positions. Validated against the REFI-QDA schema; ids are the same in every
     export.

@@ -431,21 +431,57 @@ def import_qdc_cmd(
 ) -> None:
     """Turn a codebook from a QDA tool into a framework draft to edit.
 
-    Each codable code becomes a factor (its description the definition); polarity
-    children such as "Governance (barrier)" fold into their factor. Kinds are guessed
-    from group names (Inhibitors, Barriers / Facilitators, Enablers) and every survey item
-    is a TODO: finish the draft, then check it with `collablens framework validate`.
+    Each codable code becomes a factor (its description the definition); a polarity
+    child such as "Governance (barrier)" folds into its parent "Governance". A flat
+    codebook (Taguette's) keeps every code, "Trust (enabler)" included. Kinds are
+    guessed from group names (Inhibitors, Barriers / Facilitators, Enablers) and every
+    survey item is a TODO: finish the draft, then check it with `collablens framework
+    validate`. It prints how many codes became factors, were merged or were left out.
 
     Example: collablens import qdc codebook.qdc --out our-framework.yaml
     """
     from ..errors import CollablensError
-    from ..interviews.refiqda_import import framework_draft, read_codebook
+    from ..interviews.refiqda_import import codebook_draft, read_codebook
     from ..outputs import write_atomic
 
     _out(out, "framework draft")
     with _failing(CollablensError):
-        text = framework_draft(read_codebook(file), name)
-    write_atomic(out, text.encode("utf-8"))
+        draft = codebook_draft(read_codebook(file), name)
+        write_atomic(out, draft.text.encode("utf-8"), "framework draft")
+    for line in _draft_summary(draft):
+        console.print(escape(line), highlight=False)
     console.print(
         escape(f"Wrote {out}: finish every TODO, then `collablens framework validate {out}`.")
     )
+
+
+def _draft_summary(draft) -> list[str]:
+    """What became of every code of the codebook, with counts."""
+
+    def names(items: list[str]) -> str:
+        shown = ", ".join(repr(n) for n in items[:6])
+        return shown + (f" and {len(items) - 6} more" if len(items) > 6 else "")
+
+    lines = [f"Mapped {len(draft.mapped)} codes to factors: {names(draft.mapped)}."]
+    if draft.merged:
+        code, into = draft.merged[0]
+        lines.append(
+            f"Merged {len(draft.merged)} polarity codes into their parent factor "
+            f"({code!r} into {into!r}" + (", ..." if len(draft.merged) > 1 else "") + ")."
+        )
+    else:
+        lines.append("Merged 0 polarity codes (none sits under its own factor).")
+    if draft.left_out:
+        why: dict[str, list[str]] = {}
+        for code, reason in draft.left_out:
+            why.setdefault(reason, []).append(code)
+        parts = [f"{len(c)} {reason}: {names(c)}" for reason, c in why.items()]
+        lines.append(f"Left out {len(draft.left_out)} codes: " + "; ".join(parts) + ".")
+    else:
+        lines.append("Left out 0 codes.")
+    if draft.lone_polarity:
+        lines.append(
+            f"{len(draft.lone_polarity)} factors are named as a polarity with no parent "
+            f"code ({names(draft.lone_polarity)}): merge any that are one factor's two sides."
+        )
+    return lines

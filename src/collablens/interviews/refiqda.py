@@ -1,4 +1,5 @@
-"""Exchange with NVivo, ATLAS.ti, MAXQDA, QualCoder and Taguette: REFI-QDA files.
+"""Exchange with NVivo, ATLAS.ti, MAXQDA, QDA Miner and QualCoder: REFI-QDA files; and a
+CSV codebook for Taguette, which exports REFI-QDA codebooks but imports only CSV ones.
 
 REFI-QDA (the Rotterdam Exchange Format Initiative's QDA-XML, version 1.0 of 2019, read
 with the 1.5 standard) has two files: a codebook (`.qdc`, the codes alone) and a project
@@ -193,6 +194,54 @@ def write_codebook(framework: Framework, out: str | Path) -> Path:
 
     p = Path(out)
     write_atomic(p, codebook_xml(framework))
+    return p
+
+
+# -- the codebook as CSV, for Taguette ---------------------------------------------------
+
+#: Taguette (1.5.2) exports a codebook as REFI-QDA but imports one only from CSV: a header
+#: row naming a `name` (or `tag`, or `path`) column and, optionally, `description`.
+CODEBOOK_CSV_COLUMNS = ("name", "description")
+
+
+def codebook_rows(framework: Framework) -> list[tuple[str, str]]:
+    """The codable codes of the REFI-QDA codebook, flat, as (name, description): each
+    factor, its two polarity codes, and "None of the factors". The groups (Inhibitors,
+    Facilitators) are left out: they cannot be coded, and a flat list has no place for
+    them. The names are the .qdc's, so a passage coded in either reads the same."""
+    rows: list[tuple[str, str]] = []
+    for kind in KIND_GROUPS:
+        for f in (f for f in framework.factors if f.kind == kind):
+            rows.append((f.name, f.definition.strip()))
+            for pol in POLARITY_COLOURS:
+                raised = "a barrier" if pol == "barrier" else "an enabler"
+                rows.append((f"{f.name} ({pol})", f"{f.name}, raised as {raised}."))
+    rows.append((NONE_CODE, f"A passage that speaks to none of the factors of {framework.name}."))
+    return rows
+
+
+def codebook_csv(framework: Framework) -> bytes:
+    """The codebook as a CSV file Taguette imports (UTF-8, comma-separated, a header
+    row of `name`, `description`). A cell a spreadsheet would run as a formula gets a
+    leading ' (`outputs.spreadsheet_text`), as every CSV collablens writes does."""
+    import csv
+    import io
+
+    from ..outputs import spreadsheet_text
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CODEBOOK_CSV_COLUMNS)
+    for name, description in codebook_rows(framework):
+        w.writerow([spreadsheet_text(name), spreadsheet_text(description)])
+    return buf.getvalue().encode("utf-8")
+
+
+def write_codebook_csv(framework: Framework, out: str | Path) -> Path:
+    from ..outputs import write_atomic
+
+    p = Path(out)
+    write_atomic(p, codebook_csv(framework), "codebook")
     return p
 
 

@@ -129,21 +129,67 @@ _KIND_WORDS = {
 }
 
 
+@dataclass
+class CodebookDraft:
+    """A framework draft and what became of each code, for the command to say: nothing
+    in a codebook is dropped without a word."""
+
+    text: str
+    mapped: list[str]  # codes that became factors
+    merged: list[tuple[str, str]]  # (polarity code, the factor it folds into)
+    left_out: list[tuple[str, str]]  # (code, why)
+    lone_polarity: list[str]  # factors named "X (barrier)" with no parent X to fold into
+
+
+def _draft_bands() -> list[dict[str, object]]:
+    """The built-in framework's bands, declared once there (strength 4.0, borderline
+    3.0, concern 1.0, as the README says), so a draft scores as the built-in does."""
+    from ..framework import load_framework
+
+    return [b.model_dump(exclude_none=True) for b in load_framework().bands]
+
+
 def framework_draft(codes: list[QdaCode], name: str) -> str:
+    """The framework YAML of `codebook_draft`."""
+    return codebook_draft(codes, name).text
+
+
+def codebook_draft(codes: list[QdaCode], name: str) -> CodebookDraft:
     """A framework YAML from a code tree, for a person to finish: one factor per codable
-    code that is not a polarity child ("X (barrier)"), its kind guessed from its group's
-    name ("Inhibitors", "Barriers"...) else marked to check, and one placeholder item."""
+    code, except a polarity child ("X (barrier)", or "barrier") under its own factor X,
+    which folds into it. A flat codebook (Taguette's are: it has no code tree) keeps
+    every code as a factor, whatever its name: "X (enabler)" with no parent X is a code
+    someone made, and dropping it loses their work. A factor's kind is guessed from its
+    group's name ("Inhibitors", "Barriers"...) else marked to check; one placeholder item
+    each."""
     taken: set[str] = set()
     factors = []
-    unsure = []
+    unsure: list[str] = []
+    mapped: list[str] = []
+    merged: list[tuple[str, str]] = []
+    left_out: list[tuple[str, str]] = []
+    lone: list[str] = []
     for c in _walk(codes):
-        if not c.codable or c.name == NONE_CODE or _polarity_child(c):
+        if not c.codable:
+            left_out.append((c.name, "a group, not codable"))
             continue
+        if c.name == NONE_CODE:
+            left_out.append((c.name, "collablens' code for a passage about no factor"))
+            continue
+        if not c.name.strip():
+            left_out.append((c.guid or "?", "a code with no name"))
+            continue
+        if _folds_into_parent(c) and c.parent is not None:
+            merged.append((c.name, c.parent.name))
+            continue
+        if _polarity_child(c):
+            lone.append(c.name)
         group = (c.parent.name if c.parent else "").lower()
         kind = next((k for k, words in _KIND_WORDS.items() if any(w in group for w in words)), None)
         if kind is None:
             unsure.append(c.name)
         fid = _slug(c.name, taken)
+        mapped.append(c.name)
         factors.append(
             {
                 "id": fid,
@@ -165,11 +211,7 @@ def framework_draft(codes: list[QdaCode], name: str) -> str:
         "name": name,
         "version": 1,
         "citation": "",
-        "bands": [
-            {"id": "strength", "label": "Strength", "min": 3.5},
-            {"id": "watch", "label": "Watch", "min": 2.5},
-            {"id": "concern", "label": "Concern", "min": 1.0},
-        ],
+        "bands": _draft_bands(),
         "factors": factors,
     }
     head = (
@@ -180,16 +222,34 @@ def framework_draft(codes: list[QdaCode], name: str) -> str:
     )
     if unsure:
         head += "# Kind guessed as facilitator, to check: " + ", ".join(unsure)[:900] + "\n"
-    return head + yaml.safe_dump(draft, sort_keys=False, allow_unicode=True, width=100)
+    if lone:
+        head += (
+            "# Named as a polarity but with no parent code to fold into, so kept as factors:\n"
+            "# merge any that are one factor's two sides: " + ", ".join(lone)[:900] + "\n"
+        )
+    text = head + yaml.safe_dump(draft, sort_keys=False, allow_unicode=True, width=100)
+    return CodebookDraft(text, mapped, merged, left_out, lone)
 
 
 def _polarity_child(code: QdaCode) -> str | None:
-    """ "barrier" or "enabler" for a child code that names its parent's polarity."""
-    low = code.name.lower()
+    """ "barrier" or "enabler" for a code named as a polarity ("X (barrier)", "barrier")."""
+    low = code.name.strip().lower()
     for pol in ("barrier", "enabler"):
         if low == pol or low.endswith(f"({pol})"):
             return pol
     return None
+
+
+def _folds_into_parent(code: QdaCode) -> bool:
+    """True for a polarity child of its own factor: "Governance (barrier)", or plain
+    "barrier", directly under a codable "Governance". Anywhere else (top level, under a
+    group, under another factor) it is a code of its own."""
+    pol = _polarity_child(code)
+    up = code.parent
+    if pol is None or up is None or not up.codable or up.name == NONE_CODE:
+        return False
+    base = re.sub(rf"\s*\(\s*{pol}\s*\)$", "", code.name.strip(), flags=re.IGNORECASE)
+    return base.casefold() in (pol, up.name.strip().casefold())
 
 
 # -- projects -----------------------------------------------------------------------------
