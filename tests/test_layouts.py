@@ -257,3 +257,57 @@ def test_a_wide_file_keys_by_any_spelling(name: str, store: Store, tmp_path: Pat
     )
     import_responses(store, path, "North East", "2026")
     assert _stored(store)["key"].tolist() == ["id:A1", "id:A2"]
+
+
+def test_qualtrics_without_its_import_id_row_reads_the_same_answers(tmp_path: Path):
+    """People take the ImportId row out to open the file elsewhere; the column ids and the
+    labels still say what each column is, so the same people and answers come in."""
+    from test_exports import _answers
+
+    rows = _rows(EXPORTS / "qualtrics_modern.csv")
+    assert rows[2][0].startswith('{"ImportId"')
+    two_rows = _write(tmp_path / "two_rows.csv", rows[:2] + rows[3:])
+    assert read_table(two_rows).source_format == "qualtrics-two-rows"
+    whole, cut = Store(f"sqlite:///{tmp_path / 'a.db'}"), Store(f"sqlite:///{tmp_path / 'b.db'}")
+    for store, path in ((whole, EXPORTS / "qualtrics_modern.csv"), (cut, two_rows)):
+        store.migrate()
+        r = import_responses(store, path, "North East", "2026")
+        assert (r.rows_added, r.previews_left_out, r.unfinished_left_out) == (8, 2, 2)
+    (keys_a, values_a), (keys_b, values_b) = _answers(whole), _answers(cut)
+    assert keys_a["key"].tolist() == keys_b["key"].tolist()
+    np.testing.assert_array_equal(values_a, values_b)
+
+
+# -- Google Forms (a newcomer, issue 24: a re-export counted everyone twice) -----------------
+
+GOOGLE_IDS = ["01/03/2026 09:02:11", "01/03/2026 09:14:56", "02/03/2026 12:40:03"]
+GOOGLE_IDS += ["02/03/2026 12:40:03 #2", "03/03/2026 17:05:48", "04/03/2026 08:31:22"]
+GOOGLE_IDS += ["04/03/2026 21:19:07", "05/03/2026 10:00:39"]
+
+
+def test_google_forms_is_keyed_by_its_timestamp(store: Store):
+    r = import_responses(store, EXPORTS / "google_forms.csv", "North East", "2026")
+    _check_all(store, r, GOOGLE_IDS, "google-forms", ROLES[:6] + [None, "Police staff"])
+
+
+def test_a_google_forms_re_export_adds_only_the_new_submission(store: Store, tmp_path: Path):
+    import_responses(store, EXPORTS / "google_forms.csv", "North East", "2026")
+    rows = _rows(EXPORTS / "google_forms.csv")
+    rows = [
+        row[:4] + [extra] + row[4:]
+        for row, extra in zip(rows, ["Length of service"] + ["6 to 15 years"] * 8, strict=True)
+    ]
+    rows.append(["06/03/2026 11:11:11", "", "Northmoor Police", "Police officer", "2 to 5 years"]
+                + ["Agree"] * 8 + [""])  # fmt: skip
+    again = import_responses(store, _write(tmp_path / "again.csv", rows), "North East", "2026")
+    assert (again.rows_added, again.rows_already_present) == (1, 8)
+    assert len(_stored(store)) == 9
+
+
+def test_qualtrics_without_its_question_text_row_is_one_message_naming_it(tmp_path: Path):
+    rows = _rows(EXPORTS / "qualtrics_modern.csv")
+    cut = _write(tmp_path / "no_labels.csv", rows[:1] + rows[2:])
+    with pytest.raises(InputError) as info:
+        read_table(cut)
+    (problem,) = info.value.problems
+    assert "looks like a Qualtrics export" in problem and "question-text row is missing" in problem

@@ -41,8 +41,9 @@ def import_responses_cmd(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV or XLSX export: our template, Qualtrics (modern or legacy), SurveyMonkey, "
-            "SmartSurvey or Microsoft Forms, as the tool wrote it."
+            help="CSV or XLSX export: our template, Qualtrics (modern or legacy), SurveyMonkey "
+            "(current or 2014), SmartSurvey, Microsoft Forms, Google Forms, LimeSurvey or Jisc "
+            "Online Surveys, as the tool wrote it (docs/importing.md shows each layout)."
         ),
     ],
     collaboration: ImportCollaborationOption,

@@ -396,6 +396,61 @@ QUALTRICS = Reader(
     description="Qualtrics: column ids, question text and a row of ImportIds above the answers",
 )
 
+
+def _is_qualtrics_without_import_ids(frame: pd.DataFrame) -> bool:
+    """A modern Qualtrics export whose third header row (the ImportIds) was taken out, as
+    people do to open it in other programs: its column ids in row 1 and its labels in row 2
+    ("Response ID" under `ResponseId`), but no ImportId row."""
+    if len(frame) < 2 or _is_qualtrics(frame):
+        return False
+    first, second = _row(frame, 0), _row(frame, 1)
+    ids = {compact(c): i for i, c in enumerate(first)}
+    at = ids.get("responseid")
+    return at is not None and "startdate" in ids and compact(second[at]) == "responseid"
+
+
+QUALTRICS_WITHOUT_IMPORT_IDS = Reader(
+    name="qualtrics-two-rows",
+    detect=_is_qualtrics_without_import_ids,
+    header_rows=2,
+    headers=_qualtrics_headers,
+    aliases=lambda frame: [[c] if c else [] for c in _row(frame, 0)],
+    roles=_qualtrics_roles,
+    not_real=qualtrics_not_real,
+    unfinished=qualtrics_unfinished,
+    priority=99,
+    description="Qualtrics with its ImportId row taken out: column ids and question text only",
+)
+
+
+def _is_qualtrics_without_labels(frame: pd.DataFrame) -> bool:
+    """A modern Qualtrics export whose second header row (the question text) was taken out:
+    its ImportIds in row 2."""
+    if len(frame) < 2 or _is_qualtrics(frame):
+        return False
+    ids = {compact(c) for c in _row(frame, 0)}
+    return {"startdate", "responseid"} <= ids and any(_IMPORT_ID.match(c) for c in _row(frame, 1))
+
+
+def _qualtrics_label_row_missing(frame: pd.DataFrame) -> str | None:
+    return (
+        "looks like a Qualtrics export (StartDate, ResponseId) but row 2 holds its ImportIds "
+        '({"ImportId": ...}), which Qualtrics writes in row 3: the question-text row is '
+        "missing, so no question can be matched by its wording; export the responses again "
+        "from Qualtrics with its three header rows, or put the question-text row back"
+    )
+
+
+QUALTRICS_WITHOUT_LABELS = Reader(
+    name="qualtrics-no-labels",
+    detect=_is_qualtrics_without_labels,
+    header_rows=2,
+    misfit=_qualtrics_label_row_missing,
+    priority=98,
+    description="Qualtrics with its question-text row taken out (refused, saying so)",
+)
+
+
 _LEGACY_ID = re.compile(r"^V\d+$")
 
 
@@ -617,6 +672,64 @@ MICROSOFT_FORMS = Reader(
     roles=lambda frame: _roles_from(_row(frame, 0), _FORMS_ROLES),
     priority=60,
     description="Microsoft Forms: ID, Start time, Completion time, Email, Name, then questions",
+)
+
+# -- Google Forms --------------------------------------------------------------------------
+# One header row: "Timestamp" first (in the form owner's language), "Email Address" and
+# "Score" when the form collects them, then one column per question; a grid question gives
+# one column per statement, headed "Question [Statement]". There is no respondent id: the
+# submission time is the only thing that stays the same when the form is exported again, so
+# it is the key (with "#2", "#3" for submissions in the same second, in the file's order,
+# which is the order they came in).
+_GOOGLE_TIMESTAMP = frozenset(
+    [
+        "timestamp",
+        "marcatemporal",
+        "horodateur",
+        "zeitstempel",
+        "tijdstempel",
+        "carimbodedatahora",
+        "informazionecronologica",
+        "sygnaturaczasowa",
+    ]
+)
+_GOOGLE_ROLES = {
+    norm(k): v
+    for k, v in {
+        "Email Address": IDENTIFYING,
+        "Email": IDENTIFYING,
+        "Score": TOOL,
+    }.items()
+}
+
+
+def _is_google_forms(frame: pd.DataFrame) -> bool:
+    first = _row(frame, 0)
+    return bool(first) and compact(first[0]) in _GOOGLE_TIMESTAMP
+
+
+def _google_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """The submission time made unique in file order: the key of each respondent."""
+    out = frame.copy()
+    seen: dict[str, int] = {}
+    for i in range(1, len(out)):
+        stamp = str(out.iat[i, 0]).strip()
+        if not stamp:
+            continue
+        seen[stamp] = seen.get(stamp, 0) + 1
+        if seen[stamp] > 1:
+            out.iat[i, 0] = f"{stamp} #{seen[stamp]}"
+    return out
+
+
+GOOGLE_FORMS = Reader(
+    name="google-forms",
+    detect=_is_google_forms,
+    prepare=_google_keys,
+    roles=lambda frame: {0: RESPONDENT_ID} | _roles_from(_row(frame, 0), _GOOGLE_ROLES),
+    priority=58,
+    description="Google Forms: Timestamp (the key), Email Address and Score if collected, then"
+    " questions; a grid as 'Question [Statement]'",
 )
 
 WIDE = Reader(
