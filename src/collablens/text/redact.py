@@ -723,6 +723,8 @@ class _Layer:
             text, language="en", score_threshold=0.5, regex_flags=self.flags
         )
         found: list[tuple[int, int, str]] = []
+        # a span inside a token already made ("[NAME]": the model reads "NAME" as a word)
+        tokens = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
         for r in results:
             start, end = r.start, r.end
             if r.entity_type == "PERSON":
@@ -730,6 +732,8 @@ class _Layer:
                 if trimmed is None:
                     continue
                 start, end = trimmed
+            if any(a <= start and end <= b for a, b in tokens):
+                continue
             found.append((start, end, _ENTITY_KINDS[r.entity_type]))
         found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
         kept: list[tuple[int, int, str]] = []
@@ -757,10 +761,12 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     phrase = re.sub(r"['’]s?$", "", text[start:end].strip(" \t.,"))
     if _is_place_not_person(text, start, phrase) or _inside_a_place(text, start, end):
         return None
+    tokens = [(t.start(), t.end()) for t in _TOKEN_RE.finditer(text)]
     words = [
         m
         for m in _WORD_RE.finditer(text, start, end)
         if not _TOKEN_RE.fullmatch(m.group())
+        and not any(a < m.end() and m.start() < b for a, b in tokens)  # part of a token
         and m.group().strip(".'’").lower() not in _NOT_PEOPLE
         and not gazetteer.is_function_word(m.group().strip(".'’").lower())
         and m.group()[0].isupper()  # not lower case, digits or punctuation
@@ -772,7 +778,12 @@ def _trim_person(text: str, start: int, end: int) -> tuple[int, int] | None:
     stop = last.end()
     if re.search(r"['’]s$", last.group()):
         stop -= 2
-    return words[0].start(), stop
+    first = words[0].start()
+    if (first, stop) != (start, end) and (
+        _is_place_not_person(text, first, text[first:stop]) or _inside_a_place(text, first, stop)
+    ):
+        return None  # what is left of the span is a place: "van Seaton Carew [NAME"
+    return first, stop
 
 
 _NEIGHBOUR_RE = re.compile(r"[^\s,.;:!?()\[\]\"“”]+")
