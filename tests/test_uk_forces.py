@@ -114,6 +114,18 @@ def test_a_file_with_one_force_misspelt_is_refused_naming_both_rows(store: Store
     assert _contents(store) == before
 
 
+def test_an_undeclared_value_suggests_the_force_meant_never_its_neighbour(store, tmp_path):
+    set_forces(store, "National", ALL)
+    typed = ["Met", "Northumbira Police", "East Yorkshire Police", "West Wales Police"]
+    path = _file(tmp_path, store, typed)
+    with pytest.raises(InputError) as info:
+        import_responses(store, path, "National", "2026")
+    met, northumbria, east, west = info.value.problems
+    assert met.endswith("did you mean 'Metropolitan Police Service'?")
+    assert northumbria.endswith("did you mean 'Northumbria Police'?")
+    assert "did you mean" not in east + west  # not West Yorkshire, not North or South Wales
+
+
 # -- properties --------------------------------------------------------------------------
 
 #: A word of a force's name that a slip may fall in: four letters or more.

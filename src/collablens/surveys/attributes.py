@@ -280,8 +280,8 @@ def match(
         else:
             out.names[c.value] = name
     for c in unknown:
-        close = difflib.get_close_matches(key(c.value), list(by_key), n=1, cutoff=0.85)
-        guess = f"; did you mean {by_key[close[0]]!r}?" if close else ""
+        meant = _meant(c.value, declared)
+        guess = f"; did you mean {meant!r}?" if meant else ""
         if attribute == "force":
             listed = ", ".join(declared) if len(declared) <= 12 else f"{len(declared)} forces"
             whose = f"of {collaboration!r} " if collaboration else ""
@@ -314,6 +314,21 @@ def match(
         )
         out.fixes.append(Fix(action=UNKNOWN_AS_OTHER))
     return out
+
+
+def _meant(value: str, declared: list[str]) -> str | None:
+    """The declared name a value not on the list was probably meant to be: one it is spelt
+    two ways from (`Met` for `Metropolitan Police Service`), else the likest by difflib,
+    unless a compass word tells them apart (`East Yorkshire` was not meant to be `West`)."""
+    for name in declared:
+        if spelt_two_ways(value, name):
+            return name
+    by_key = {key(n): n for n in declared}
+    for close in difflib.get_close_matches(key(value), list(by_key), n=3, cutoff=0.85):
+        pairs = zip(_words(key(value)), _words(close), strict=False)
+        if not any(a != b and a in COMPASS and b in COMPASS for a, b in pairs):
+            return by_key[close]
+    return None
 
 
 def _declare(present: list[Cell], attribute: str, where: str, out: Matched) -> Matched:
