@@ -51,6 +51,23 @@ def test_no_two_forces_look_like_one_spelt_two_ways():
     assert clashes == []
 
 
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("North Yorkshire Police", "South Yorkshire Police"),
+        ("Northern Area", "Southern Area"),  # eight letters: two slips would be allowed
+        ("Eastern Division", "Western Division"),
+        ("Kent Police", "Gwent Police"),
+        ("Cornwall Police", "Devon and Cornwall Police"),
+        ("MPS", "MDP"),
+        ("Band 12", "Band 13"),
+    ],
+)
+def test_names_told_apart_by_a_compass_place_or_initials_are_two_groups(a, b):
+    assert not attributes.spelt_two_ways(a, b)
+    assert attributes.near_duplicates([a, b]) == []
+
+
 def test_the_forces_command_declares_them_all(tmp_path: Path):
     db = str(tmp_path / "w.db")
     out = runner.invoke(app, ["forces", "-c", "National", "--db", db, "--set", ",".join(ALL)])
@@ -166,7 +183,6 @@ def test_any_one_slip_in_a_forces_name_is_caught(case):
     name, slipped = case
     assume(attributes.key(slipped) != attributes.key(name))
     assert attributes.spelt_two_ways(name, slipped)
-    assert attributes.near_duplicates(ALL + [slipped]) != []
 
 
 SPACES = st.sampled_from([" ", "  ", "\u00a0", "\u200b", "-", ""])
@@ -194,7 +210,7 @@ def test_a_force_respaced_or_recased_is_never_a_second_force(case):
     name, respaced = case
     if attributes.key(respaced) != attributes.key(name):
         assert attributes.spelt_two_ways(name, respaced), respaced
-    assert attributes.vet([*ALL, respaced]) != []
+    assert attributes.vet([name, respaced]) != []
 
 
 @settings(max_examples=300, deadline=None)
