@@ -8,7 +8,8 @@ value is matched to a declared list, after normalising the ways one name is writ
 
 - forces, to the forces the collaboration declares (``collablens forces``); a
   collaboration's first import declares the forces its file holds, once they pass the
-  checks of `name_problem` and no two of them look like one name spelt two ways;
+  checks of `name_problem` and no two of them look like one name spelt two ways
+  (`spelt_two_ways`: a slip within a word, or spacing, but never "North" for "South");
 - role, rank band and length of service, to the options the framework gives for them
   (an attribute with no options is checked as a first import's forces are).
 
@@ -19,6 +20,7 @@ when the user asks (``--unknown-as-other``). Values are stored in their declared
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -37,8 +39,14 @@ if TYPE_CHECKING:
 OTHER = "Other"
 #: The longest name a force or option may have; longer is free text.
 MAX_NAME = 60
-#: Two names this alike (difflib's ratio, after normalising) are one name spelt two ways.
-NEAR_DUPLICATE = 0.9
+#: Words that tell two places apart however alike they look: "North" and "South"
+#: Yorkshire are two forces, never one misspelt (see `spelt_two_ways`).
+COMPASS = frozenset(
+    {"north", "south", "east", "west", "northern", "southern", "eastern", "western"}
+    | {"mid", "central"}
+)
+#: Words left out when names are compared: "Devon & Cornwall" is "Devon and Cornwall".
+FILLER = frozenset({"and", "of", "the"})
 #: The most distinct values an undeclared attribute may hold before it is taken for free text.
 MAX_GROUPS = 100
 
@@ -95,13 +103,95 @@ def name_problem(name: str, *, digits: bool = False) -> str | None:
     return None
 
 
+def _words(k: str, *, filler: bool = False) -> tuple[str, ...]:
+    """A key's words, without punctuation ("&", "-", ".") nor, unless asked, `FILLER`."""
+    return tuple(w for w in re.findall(r"[^\W_]+", k) if filler or w not in FILLER)
+
+
+def _edits(a: str, b: str) -> int:
+    """Letters inserted, deleted, changed or swapped with a neighbour to make `a` into `b`
+    (optimal string alignment distance)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, prev2[j - 2] + 1)
+            row.append(cost)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _mistyped(a: str, b: str) -> bool:
+    """Whether two words are one word mistyped: one slip in a word of 4 to 7 letters, two
+    from 8 letters. Words of three letters or fewer (initials: "MPS", "MDP"), words with
+    digits ("Band 2") and two different `COMPASS` words ("West", "East") are never one
+    word mistyped: they name different groups."""
+    if a == b:
+        return True
+    if (a in COMPASS and b in COMPASS) or any(ch.isdigit() for ch in a + b):
+        return False
+    longest = max(len(a), len(b))
+    allowed = 0 if longest < 4 else 1 if longest < 8 else 2
+    return allowed > 0 and abs(len(a) - len(b)) <= allowed and _edits(a, b) <= allowed
+
+
+def spelt_two_ways(a: str, b: str) -> bool:
+    """Whether two different names look like one name spelt two ways.
+
+    A national survey declares North, South and West Yorkshire Police, Kent and Gwent
+    Police, West Mercia and West Midlands Police together, so a likeness of whole names
+    (difflib's ratio puts North and South Yorkshire Police at 0.91) cannot be the test.
+    Two names are one name spelt two ways when
+
+    - their letters are the same once spaces, punctuation and the words "and", "of" and
+      "the" are left out (`Dyfed Powys`/`Dyfed-Powys`, `Devon & Cornwall`/`Devon and
+      Cornwall`, `WestMidlands`/`West Midlands`); or
+    - they have the same words in the same order, each the same or mistyped (`_mistyped`:
+      a slip or two within a word, as in `Northumbira`, `Cleaveland`, `Constabualry`).
+      A slip is counted only within one word of the same sequence, never across words,
+      so a word added or left out (`Cornwall Police`/`Devon and Cornwall Police`) makes
+      another name, and a compass word (`North`/`South`) or a short place word
+      (`Kent`/`Gwent`, two slips in five letters) tells two places apart; or
+    - both are names of one UK force (`uk_forces.UK_FORCES`: `Met` and `Metropolitan
+      Police Service`), so one force is not split in two.
+    """
+    ka, kb = key(a), key(b)
+    if ka == kb:
+        return False
+    wa, wb = _words(ka), _words(kb)
+    for joined_a, joined_b in (
+        ("".join(wa), "".join(wb)),
+        ("".join(_words(ka, filler=True)), "".join(_words(kb, filler=True))),
+    ):
+        if joined_a and joined_a == joined_b:
+            return True
+    if len(wa) == len(wb) and wa and all(_mistyped(x, y) for x, y in zip(wa, wb, strict=True)):
+        return True
+    fa, fb = _uk_force(ka), _uk_force(kb)
+    return fa is not None and fa == fb
+
+
+@functools.cache
+def _uk_force_keys() -> dict[str, str]:
+    from .uk_forces import UK_FORCES
+
+    return {key(n): f.name for f in UK_FORCES for n in f.names}
+
+
+def _uk_force(k: str) -> str | None:
+    return _uk_force_keys().get(k)
+
+
 def near_duplicates(names: Iterable[str]) -> list[tuple[str, str]]:
-    """Pairs of names that differ by a letter or two: one name spelt two ways."""
+    """Pairs of names that look like one name spelt two ways (`spelt_two_ways`)."""
     keyed = sorted({key(n): n for n in names}.items())
     pairs = []
-    for i, (ka, a) in enumerate(keyed):
-        for kb, b in keyed[i + 1 :]:
-            if difflib.SequenceMatcher(None, ka, kb).ratio() >= NEAR_DUPLICATE:
+    for i, (_, a) in enumerate(keyed):
+        for _, b in keyed[i + 1 :]:
+            if spelt_two_ways(a, b):
                 pairs.append((a, b))
     return pairs
 
@@ -190,8 +280,8 @@ def match(
         else:
             out.names[c.value] = name
     for c in unknown:
-        close = difflib.get_close_matches(key(c.value), list(by_key), n=1, cutoff=0.85)
-        guess = f"; did you mean {by_key[close[0]]!r}?" if close else ""
+        meant = _meant(c.value, declared)
+        guess = f"; did you mean {meant!r}?" if meant else ""
         if attribute == "force":
             listed = ", ".join(declared) if len(declared) <= 12 else f"{len(declared)} forces"
             whose = f"of {collaboration!r} " if collaboration else ""
@@ -224,6 +314,21 @@ def match(
         )
         out.fixes.append(Fix(action=UNKNOWN_AS_OTHER))
     return out
+
+
+def _meant(value: str, declared: list[str]) -> str | None:
+    """The declared name a value not on the list was probably meant to be: one it is spelt
+    two ways from (`Met` for `Metropolitan Police Service`), else the likest by difflib,
+    unless a compass word tells them apart (`East Yorkshire` was not meant to be `West`)."""
+    for name in declared:
+        if spelt_two_ways(value, name):
+            return name
+    by_key = {key(n): n for n in declared}
+    for close in difflib.get_close_matches(key(value), list(by_key), n=3, cutoff=0.85):
+        pairs = zip(_words(key(value)), _words(close), strict=False)
+        if not any(a != b and a in COMPASS and b in COMPASS for a, b in pairs):
+            return by_key[close]
+    return None
 
 
 def _declare(present: list[Cell], attribute: str, where: str, out: Matched) -> Matched:
