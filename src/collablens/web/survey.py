@@ -18,7 +18,7 @@ import re
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..access.accounts import User
@@ -151,13 +151,25 @@ def survey_form(request: Request, token: str, _: Anyone) -> Response:
     )
 
 
+async def _fields(request: Request) -> dict[str, str]:
+    """The form's text fields. Receiving a body is waiting, not work, so it is awaited here
+    (on the event loop) and the handler that checks and stores them stays a plain `def`,
+    run in FastAPI's threadpool: an `async def` doing the database work stalled every other
+    request, page loads included, behind each response."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str) and len(k) <= 200}
+
+
 @router.post("/s/{token}", response_class=HTMLResponse)
-async def survey_submit(request: Request, token: str, _: Anyone) -> Response:
+def survey_submit(
+    request: Request,
+    token: str,
+    _: Anyone,
+    values: Annotated[dict[str, str], Depends(_fields)],
+) -> Response:
     link = _link(request, token)
     if not link.open:
         return page(request, "survey_closed.html", 410, link=link)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str) and len(k) <= 200}
     answers = {k: v[:20_000] for k, v in values.items() if k not in ("csrf", "key")}
     key = values.get("key", "")
     sent = _answered(request, token)
