@@ -183,6 +183,23 @@ def submit(
     store: Store, token: str, key: str, answers: dict[str, str], at: float | None = None
 ) -> bool:
     """Store one response given through link `token`; False when `key` was stored already.
+    See `submit_response`."""
+    return submit_response(store, token, key, answers, at).stored
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What `submit_response` did: whether it stored the response, with how many comments
+    (none: there is nothing new for the coder, so no coding job need be queued)."""
+
+    stored: bool
+    comments: int = 0
+
+
+def submit_response(
+    store: Store, token: str, key: str, answers: dict[str, str], at: float | None = None
+) -> Submitted:
+    """Store one response given through link `token`; not stored when `key` was already.
 
     `answers` maps the questionnaire's column names (`response_columns`) to what was
     typed or picked. Bad answers raise `InputError` naming the question and the value;
@@ -230,9 +247,10 @@ def submit(
     packed = pack_answers(values, framework.scale.min)[0]
     minute = int((time.time() if at is None else at) // 60)
     try:
-        return _store_one(store, link, one.key, one.attributes, packed, one.comments, minute)
+        stored = _store_one(store, link, one.key, one.attributes, packed, one.comments, minute)
     except IntegrityError:  # the same key sent twice at once (PostgreSQL): one is kept
-        return False
+        stored = False
+    return Submitted(stored, len(one.comments) if stored else 0)
 
 
 #: What a response's problems are said to come from (`web/survey.py` reads it off again).
@@ -412,4 +430,6 @@ __all__ = [
     "response_flags",
     "set_open",
     "submit",
+    "submit_response",
+    "Submitted",
 ]

@@ -178,7 +178,7 @@ def survey_submit(
             return RedirectResponse(f"/s/{token}/thanks", status_code=303)
         return page(request, "survey_answered.html", 409, link=link, message=ALREADY_ANSWERED)
     try:
-        online.submit(request.app.state.store, token, key, answers)
+        done = online.submit_response(request.app.state.store, token, key, answers)
     except online.ClosedLink:  # closed while they were answering
         return page(request, "survey_closed.html", 410, link=link)
     except (InputError, online.TooFast) as exc:
@@ -198,12 +198,13 @@ def survey_submit(
             status=429 if isinstance(exc, online.TooFast) else 422,
         )
     _remember(request, token, key)
-    runner = request.app.state.runner
-    from ..ingest import queue_coding
+    if done.comments:  # only new comments give the coder work: answers alone need no job
+        from ..ingest import queue_coding
 
-    queue_coding(request.app.state.store, link.collaboration, "survey", delay=CODING_DELAY)
-    if runner is not None:
-        runner.wake()
+        queue_coding(request.app.state.store, link.collaboration, "survey", delay=CODING_DELAY)
+        runner = request.app.state.runner
+        if runner is not None:
+            runner.wake()
     return RedirectResponse(f"/s/{token}/thanks", status_code=303)
 
 
