@@ -67,6 +67,24 @@ def test_a_submitted_answer_is_coded_in_the_background(web):
     assert jobs.get(web.store, queued[0].id).state == jobs.DONE  # type: ignore[union-attr]
 
 
+def test_answers_without_a_comment_queue_no_coding(web):
+    """Only a response with comments gives the coder work: one without queues no job (a
+    second write per response, for nothing, under a national wave's load)."""
+    import re
+
+    def coding_jobs() -> list:
+        return [j for j in jobs.recent(web.store, COLLAB) if j.kind == "code"]
+
+    before = len(coding_jobs())
+    token = web.tokens["Durham"]
+    client = web.client()
+    html = client.get(f"/s/{token}").text
+    key = re.search(r'name="key" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    sent = {"csrf": csrf_of(html), "key": key, "cultures_1": "2", "cultures_text": "   "}
+    assert client.post(f"/s/{token}", data=sent, follow_redirects=False).status_code == 303
+    assert len(coding_jobs()) == before
+
+
 def test_waiting_coding_jobs_are_one_job(web):
     a = jobs.enqueue(web.store, "code", COLLAB, "x")
     b = jobs.enqueue(web.store, "code", COLLAB, "y")

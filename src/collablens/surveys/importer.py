@@ -319,6 +319,23 @@ class _Bad:
     first_column: int = 0
 
 
+#: What one answer cell is (`answer_of`): a scale point, blank, a non-answer ("Don't know"),
+#: a declared --missing-code, or not an answer at all (a problem).
+POINT, BLANK, NON_ANSWER, MISSING_CODE, BAD = "point", "blank", "non-answer", "missing", "bad"
+
+
+def answer_of(key: str, how: AnswerReading) -> tuple[str, float]:
+    """What an answer key is and the value it stores (NaN: none), the one rule that a file's
+    import (`parse`) and one web response (`parse_one`) both read answers by."""
+    if key in how.missing:
+        return MISSING_CODE, np.nan
+    if key in how.lookup:
+        return POINT, how.lookup[key]
+    if is_non_answer(key):
+        return (NON_ANSWER if key else BLANK), np.nan
+    return BAD, np.nan
+
+
 def parse(
     raw: RawTable,
     cmap: ColumnMap,
@@ -378,23 +395,18 @@ def parse(
         mapped = np.empty(len(uniques))
         for u, raw_value in enumerate(uniques):
             key = keys[j][u]
-            if key in how.missing:
-                mapped[u] = np.nan
+            kind, mapped[u] = answer_of(key, how)
+            if kind == MISSING_CODE:
                 hits = codes == u
                 non_answer |= hits
                 missing_code_cells += int(hits.sum())
                 non_answer_example = non_answer_example or str(raw_value).strip()
-            elif key in how.lookup:
-                mapped[u] = how.lookup[key]
-            elif is_non_answer(key):
-                mapped[u] = np.nan
-                if key:
-                    hits = codes == u
-                    non_answer |= hits
-                    non_answer_cells += int(hits.sum())
-                    non_answer_example = non_answer_example or str(raw_value).strip()
-            else:
-                mapped[u] = np.nan
+            elif kind == NON_ANSWER:
+                hits = codes == u
+                non_answer |= hits
+                non_answer_cells += int(hits.sum())
+                non_answer_example = non_answer_example or str(raw_value).strip()
+            elif kind == BAD:
                 hits = np.flatnonzero(codes == u)
                 entry = bad.setdefault(key, _Bad(str(raw_value).strip()))
                 if not entry.cells or rownums[hits[0]] < entry.first_row:
@@ -530,6 +542,124 @@ def parse(
     )
 
 
+@dataclass(frozen=True)
+class OneResponse:
+    """One response read by `parse_one`: what `parse` gives for a file of one row."""
+
+    key: str
+    attributes: dict[str, str | None]  # every attribute column; None: not stated
+    values: dict[str, float]  # item id -> scale point, NaN: no answer
+    comments: list[tuple[str, str, str]]  # (question id, factor id, redacted text)
+    answered: bool  # a scale point or a comment: something to store
+    non_answer: bool  # a "Don't know" (or a missing code) among the answers
+
+
+def parse_one(
+    cells: list[str],
+    headers: list[str],
+    cmap: ColumnMap,
+    framework: Framework,
+    *,
+    origin: str,
+    force: str | None,
+    declared_forces: list[str] | None,
+    collaboration: str = "",
+    first_row: int = 2,
+) -> OneResponse:
+    """`parse` for one row (a response typed into the survey page), in plain Python.
+
+    Why not `parse` on a one-row table: pandas built for whole files spent about 29 ms per
+    response. The checks are the same ones, not a copy: each answer is read by
+    `answer_of`, the attributes by `match_cells`, and the problems worded by the same
+    helpers, so a response is refused exactly when `parse` would refuse it as a file of
+    one row, with the same lines (`tests/test_survey_one.py` compares the two). Only
+    columns a questionnaire's own header has are handled: no preview, finished or wave
+    column, no column without a header.
+    """
+    if cmap.status is not None or cmap.finished is not None or cmap.wave is not None:
+        raise ValueError("parse_one reads the questionnaire's own columns only")
+    problems: list[str] = []
+    items = list(cmap.items.items())
+    keys = [answer_key(cells[col]) for col, _ in items]
+    how = reading(framework, set(keys), None, None)
+    values: dict[str, float] = {}
+    non_answer = False
+    bad: dict[str, _Bad] = {}
+    for (col, item), key in zip(items, keys, strict=True):
+        kind, values[item] = answer_of(key, how)
+        if kind in (MISSING_CODE, NON_ANSWER):
+            non_answer = True
+        elif kind == BAD:
+            entry = bad.setdefault(key, _Bad(str(cells[col]).strip()))
+            if not entry.cells:
+                entry.first_row, entry.first_column = first_row, col
+            entry.cells += 1
+            entry.columns.append(col)
+    problems += _bad_answers(origin, headers, bad, framework)
+    hints: list[str] = []
+    numbers = sorted({k for k in bad if is_number(k)}, key=lambda k: -bad[k].cells)
+    if numbers:
+        hints.append(missing_code_hint([bad[k].example for k in numbers]))
+    texts = {col: cells[col].strip() for col in cmap.texts}
+    answered = any(v == v for v in values.values()) or any(texts.values())
+    free_text = sum(len(t) for t in texts.values()) if answered else 0
+    if free_text > MAX_FREE_TEXT_CHARS:
+        problems.append(
+            f"{origin}: the free-text answers hold {free_text:,} characters together, over the "
+            f"limit of {MAX_FREE_TEXT_CHARS:,} for one file; split the file"
+        )
+    matched = match_cells(
+        origin,
+        {attr: headers[col] for attr, col in cmap.attributes.items()},
+        framework,
+        {
+            attr: [attributes.Cell(str(cells[col]), first_row, 1)] if answered else []
+            for attr, col in cmap.attributes.items()
+        },
+        int(answered),
+        force=force,
+        declared_forces=declared_forces,
+        unknown_as_other=False,
+        collaboration=collaboration,
+    )
+    problems += matched.problems
+    fixes = list(matched.fixes)
+    if force is None and "force" not in cmap.attributes:
+        raise ValueError("parse_one needs a force column or a force")
+    if cmap.respondent_id is None:
+        raise ValueError("parse_one needs a respondent id column")
+    id_header = headers[cmap.respondent_id]
+    rid = cells[cmap.respondent_id].strip()
+    if not rid and answered:
+        problems.append(
+            f"{origin}: row {first_row}, column {id_header!r}: the respondent id is empty"
+        )
+    if len(rid) > MAX_TEXT_FIELD:
+        problems.append(
+            f"{origin}: row {first_row}, column {id_header!r}: respondent id longer "
+            f"than {MAX_TEXT_FIELD} characters"
+        )
+    if problems:
+        if bad and how.hint:
+            hints.insert(0, how.hint)
+        raise InputError(problems, hint="\n".join(dict.fromkeys(hints)) or None, fixes=fixes)
+    stored: dict[str, str | None] = dict.fromkeys(ATTRIBUTE_COLUMNS)
+    for attr, by_value in matched.names.items():
+        stored[attr] = by_value.get(str(cells[cmap.attributes[attr]]))
+    if matched.forced is not None:
+        stored["force"] = matched.forced[0]
+    found = [(q, f, texts[col]) for col, (q, f) in cmap.texts.items() if texts[col] and answered]
+    redacted = redact_many([t for *_, t in found])
+    return OneResponse(
+        key="id:" + rid,
+        attributes=stored,
+        values=values,
+        comments=[(q, f, t) for (q, f, _), t in zip(found, redacted, strict=True)],
+        answered=answered,
+        non_answer=non_answer,
+    )
+
+
 @dataclass
 class _Attributes:
     columns: dict[str, np.ndarray] = field(default_factory=dict)  # attribute -> stored names
@@ -537,6 +667,10 @@ class _Attributes:
     fixes: list[Fix] = field(default_factory=list)
     declared: list[str] | None = None
     other_rows: dict[str, int] = field(default_factory=dict)
+    #: Each matched attribute's stored name per cell value (`match_cells`).
+    names: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    #: The stored name of --force (the link's force), where it was matched.
+    forced: tuple[str | None] | None = None
 
 
 def options(framework: Framework, attribute: str) -> list[str] | None:
@@ -559,21 +693,59 @@ def _match_attributes(
     collaboration: str,
 ) -> _Attributes:
     """Each attribute column's values matched to its list (see `attributes`), per row."""
-    out = _Attributes()
-    origin = raw.path.name
     n = len(data)
-    kept = int(answered.sum())
+    cells: dict[str, list[attributes.Cell]] = {}
+    factorised = {}
     for attr, col in cmap.attributes.items():
-        header = raw.headers[col]
         codes, uniques = pd.factorize(data[col].to_numpy(), sort=False)
-        cells = []
+        factorised[attr] = (codes, uniques)
+        cells[attr] = []
         for u, value in enumerate(uniques):
             hits = np.flatnonzero((codes == u) & answered)
             if len(hits):
-                cells.append(attributes.Cell(str(value), int(rownums[hits[0]]), len(hits)))
+                cells[attr].append(attributes.Cell(str(value), int(rownums[hits[0]]), len(hits)))
+    out = match_cells(
+        raw.path.name,
+        {attr: raw.headers[col] for attr, col in cmap.attributes.items()},
+        framework,
+        cells,
+        int(answered.sum()),
+        force=force,
+        declared_forces=declared_forces,
+        unknown_as_other=unknown_as_other,
+        collaboration=collaboration,
+    )
+    for attr, by_value in out.names.items():
+        codes, uniques = factorised[attr]
+        names = np.array([by_value.get(str(u)) for u in uniques] + [None], dtype=object)
+        out.columns[attr] = names[codes] if n else np.array([], dtype=object)
+    if out.forced is not None:
+        out.columns["force"] = np.full(n, out.forced[0], dtype=object)
+    return out
+
+
+def match_cells(
+    origin: str,
+    headers: dict[str, str],
+    framework: Framework,
+    cells: dict[str, list[attributes.Cell]],
+    kept: int,
+    *,
+    force: str | None,
+    declared_forces: list[str] | None,
+    unknown_as_other: bool,
+    collaboration: str,
+) -> _Attributes:
+    """The attribute checks on each column's distinct answered values (`cells`, keyed by
+    attribute, with the column's header in `headers`), and --force's: the one definition
+    that a file's import and one web response (`parse_one`) both go through. `kept` is the
+    number of answered rows. Fills `names` (and `forced`), not `columns`."""
+    out = _Attributes()
+    for attr, header in headers.items():
+        column = cells[attr]
         if attr == "force" and force is not None:
             if attributes.clean(force):
-                for c in cells:
+                for c in column:
                     if attributes.clean(c.value) and attributes.key(c.value) != attributes.key(
                         force
                     ):
@@ -583,7 +755,7 @@ def _match_attributes(
                             + (f" ({c.rows:,} rows)" if c.rows > 1 else "")
                         )
             continue
-        if attr == "force" and kept and all(not attributes.clean(c.value) for c in cells):
+        if attr == "force" and kept and all(not attributes.clean(c.value) for c in column):
             out.problems.append(
                 f"{origin}: column {header!r}: the force is blank in every row; give --force "
                 "NAME when the whole file is one force, or name the force column with "
@@ -592,7 +764,7 @@ def _match_attributes(
             continue
         declared = (declared_forces or None) if attr == "force" else options(framework, attr)
         m = attributes.match(
-            cells,
+            column,
             attr,
             declared,
             where=f"{origin}: column {header!r}",
@@ -605,8 +777,7 @@ def _match_attributes(
             out.other_rows[attr] = m.other_rows
         if attr == "force":
             out.declared = m.declared
-        names = np.array([m.names.get(str(u)) for u in uniques] + [None], dtype=object)
-        out.columns[attr] = names[codes] if n else np.array([], dtype=object)
+        out.names[attr] = m.names
     if force is not None:
         cell = attributes.Cell(force, 0, kept)
         if not attributes.clean(force):
@@ -625,7 +796,7 @@ def _match_attributes(
         out.declared = m.declared
         if m.other_rows:
             out.other_rows["force"] = m.other_rows
-        out.columns["force"] = np.full(n, m.names.get(force), dtype=object)
+        out.forced = (m.names.get(force),)
     return out
 
 

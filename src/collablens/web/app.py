@@ -243,6 +243,9 @@ def no_server_paths(text: str) -> str:
 
 
 def _errors(app: FastAPI) -> None:
+    """How failures are answered. Those that draw a page are plain `def` (Starlette runs
+    them in the threadpool): a page asks for the signed-in user, a database query."""
+
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         if _wants_json(request):
@@ -255,14 +258,14 @@ def _errors(app: FastAPI) -> None:
         return RedirectResponse(target, status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         message = no_server_paths(str(exc.detail))
         return page(request, "error.html", exc.status_code, message=message)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+    def bad_request(request: Request, exc: RequestValidationError) -> Response:
         fields = ", ".join(
             sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
         )  # fmt: skip
@@ -272,7 +275,7 @@ def _errors(app: FastAPI) -> None:
         return page(request, "error.html", 422, message=message)
 
     @app.exception_handler(CollablensError)
-    async def user_error(request: Request, exc: CollablensError) -> Response:
+    def user_error(request: Request, exc: CollablensError) -> Response:
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, NotAllowed) else 400
         # In the web's words: an error's ways out are said as what to do here, not as a
         # command to run (`errors.Fix`).

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import Response
 
@@ -273,7 +274,12 @@ def allow(permission: str) -> Any:
 
     async def guard(request: Request) -> User | None:
         await check_csrf(request)
-        user = current_user(request)
+        if "sid" in request.session and not hasattr(request.state, "user"):
+            # Looking up a signed-in session is a database query: in the threadpool, so
+            # it does not stall the event loop (and every other request) while it waits.
+            user = await run_in_threadpool(current_user, request)
+        else:
+            user = current_user(request)
         if permission == PUBLIC:
             return user
         if user is None:

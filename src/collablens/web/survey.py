@@ -18,7 +18,7 @@ import re
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..access.accounts import User
@@ -151,13 +151,25 @@ def survey_form(request: Request, token: str, _: Anyone) -> Response:
     )
 
 
+async def _fields(request: Request) -> dict[str, str]:
+    """The form's text fields. Receiving a body is waiting, not work, so it is awaited here
+    (on the event loop) and the handler that checks and stores them stays a plain `def`,
+    run in FastAPI's threadpool: an `async def` doing the database work stalled every other
+    request, page loads included, behind each response."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str) and len(k) <= 200}
+
+
 @router.post("/s/{token}", response_class=HTMLResponse)
-async def survey_submit(request: Request, token: str, _: Anyone) -> Response:
+def survey_submit(
+    request: Request,
+    token: str,
+    _: Anyone,
+    values: Annotated[dict[str, str], Depends(_fields)],
+) -> Response:
     link = _link(request, token)
     if not link.open:
         return page(request, "survey_closed.html", 410, link=link)
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str) and len(k) <= 200}
     answers = {k: v[:20_000] for k, v in values.items() if k not in ("csrf", "key")}
     key = values.get("key", "")
     sent = _answered(request, token)
@@ -166,7 +178,7 @@ async def survey_submit(request: Request, token: str, _: Anyone) -> Response:
             return RedirectResponse(f"/s/{token}/thanks", status_code=303)
         return page(request, "survey_answered.html", 409, link=link, message=ALREADY_ANSWERED)
     try:
-        online.submit(request.app.state.store, token, key, answers)
+        done = online.submit_response(request.app.state.store, token, key, answers)
     except online.ClosedLink:  # closed while they were answering
         return page(request, "survey_closed.html", 410, link=link)
     except (InputError, online.TooFast) as exc:
@@ -186,12 +198,13 @@ async def survey_submit(request: Request, token: str, _: Anyone) -> Response:
             status=429 if isinstance(exc, online.TooFast) else 422,
         )
     _remember(request, token, key)
-    runner = request.app.state.runner
-    from ..ingest import queue_coding
+    if done.comments:  # only new comments give the coder work: answers alone need no job
+        from ..ingest import queue_coding
 
-    queue_coding(request.app.state.store, link.collaboration, "survey", delay=CODING_DELAY)
-    if runner is not None:
-        runner.wake()
+        queue_coding(request.app.state.store, link.collaboration, "survey", delay=CODING_DELAY)
+        runner = request.app.state.runner
+        if runner is not None:
+            runner.wake()
     return RedirectResponse(f"/s/{token}/thanks", status_code=303)
 
 

@@ -81,12 +81,15 @@ def safe_filename(raw: str | None) -> str:
     return stem + suffix
 
 
-async def upload(file: UploadFile, suffixes: tuple[str, ...]) -> tuple[str, bytes]:
-    """An uploaded file's name (`safe_filename`) and bytes, refused by suffix or size."""
+def upload(file: UploadFile, suffixes: tuple[str, ...]) -> tuple[str, bytes]:
+    """An uploaded file's name (`safe_filename`) and bytes, refused by suffix or size.
+
+    Plain, not `async`: it is called from plain handlers (run in the threadpool, as they
+    import and write), and FastAPI has already received the file into its spooled copy."""
     filename = safe_filename(file.filename)
     if Path(filename).suffix.lower() not in suffixes:
         raise CollablensError(f"{filename}: upload a {' or '.join(suffixes)} file")
-    data = await file.read(MAX_FILE_BYTES + 1)
+    data = file.file.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise CollablensError(f"{filename}: over the limit of {MAX_FILE_BYTES // 2**20} MB")
     return filename, data

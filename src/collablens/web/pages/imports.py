@@ -27,7 +27,7 @@ CODING = ("code", "recode")
 
 
 @router.post("/c/{name}/imports")
-async def responses_upload(
+def responses_upload(
     request: Request,
     name: str,
     user: Annotated[User, allow(UPLOAD)],
@@ -47,7 +47,7 @@ async def responses_upload(
 
     workspace = store(request)
     audience.forces_seen(workspace, user, name)
-    filename, data = await upload(export, (".csv", ".xlsx", ".tsv", ".txt"))
+    filename, data = upload(export, (".csv", ".xlsx", ".tsv", ".txt"))
     wave = " ".join(wave.split())
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / filename

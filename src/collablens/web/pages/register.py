@@ -47,7 +47,7 @@ def register_page(
 
 
 @router.post("/c/{name}/register")
-async def register_upload(
+def register_upload(
     request: Request,
     name: str,
     user: Annotated[User, allow(UPLOAD)],
@@ -59,7 +59,7 @@ async def register_upload(
     from ...govern.register import import_register
 
     audience.forces_seen(store(request), user, name)
-    filename, data = await upload(workbook, (".xlsx",))
+    filename, data = upload(workbook, (".xlsx",))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / filename
         path.write_bytes(data)
