@@ -19,14 +19,13 @@ entry, so correcting the workbook and importing it again is the way to edit.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..csvcells import read_rows
 from ..errors import REGISTER_TEMPLATE, CollablensError, Fix, NotFound
 from ..store import Store, now
 from ..store.forces import declare_forces
@@ -243,8 +242,8 @@ def _rows_of(path: Path) -> list[tuple[Sheet, list[tuple[int, dict[str, Any]]]]]
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise RegisterError(f"{path}: cannot read as UTF-8 text ({exc})") from None
-        reader = csv.reader(io.StringIO(text))
-        header = [_key(h) for h in next(reader, [])]
+        rows = read_rows(path, text, RegisterError)
+        header = [_key(h) for h in (rows[0] if rows else [])]
         # The sheet whose required columns the file has (the most specific, where several).
         fits = [s for s in SHEETS if s.required <= set(header)]
         which = max(fits, key=lambda s: len(s.required)) if fits else None
@@ -255,7 +254,7 @@ def _rows_of(path: Path) -> list[tuple[Sheet, list[tuple[int, dict[str, Any]]]]]
             ).with_fixes(_TEMPLATE_FIX)
         body = [
             (n, dict(zip(header, row, strict=False)))
-            for n, row in enumerate(reader, start=2)
+            for n, row in enumerate(rows[1:], start=2)
             if any(c.strip() for c in row)
         ]
         return [(which, _checked_header(path, which, header, body))]

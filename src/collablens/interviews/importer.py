@@ -9,14 +9,13 @@ coded like survey comments (`collablens code`) and exchanged with other tools.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..csvcells import read_rows
 from ..errors import CollablensError
 from ..store import Store, now
 from ..store.forces import collaboration_id, declared_forces
@@ -93,15 +92,20 @@ def read_participants_csv(path: str | Path) -> dict[str, dict[str, str]]:
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise TranscriptImportError(f"{p}: cannot read as UTF-8 text ({exc})") from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = {(h or "").strip().lower().replace(" ", "_"): h for h in (reader.fieldnames or [])}
+    records = read_rows(p, text, TranscriptImportError)
+    fieldnames = records[0] if records else []
+    header = {(h or "").strip().lower().replace(" ", "_"): h for h in fieldnames}
     if "participant" not in header:
         raise TranscriptImportError(
             f"{p}: needs a 'participant' column (and any of force, role, rank_band); "
-            f"it has {', '.join(reader.fieldnames or []) or 'no header'}"
+            f"it has {', '.join(fieldnames) or 'no header'}"
         )
     out: dict[str, dict[str, str]] = {}
-    for n, row in enumerate(reader, 2):
+    # As csv.DictReader reads them: blank records skipped, numbered by record.
+    for n, cells in enumerate(records[1:], 2):
+        if not cells:
+            continue
+        row = dict(zip(fieldnames, cells, strict=False))
         key = (row.get(header["participant"]) or "").strip()
         if not key:
             continue

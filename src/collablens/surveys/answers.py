@@ -16,8 +16,6 @@ digits (``★★★★``) is an error, never "not answered".
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import unicodedata
@@ -29,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from ..csvcells import read_rows
 from ..framework import Framework
 from .readers import InputError, norm
 
@@ -304,7 +303,7 @@ def read_scale_map(path: str | Path, framework: Framework) -> list[tuple[str, in
         raise InputError([f"{p}: cannot read the scale map: {exc.strerror}"]) from exc
     except UnicodeDecodeError as exc:
         raise InputError([f"{p}: the scale map is not UTF-8 text"]) from exc
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = read_rows(p, text, lambda line: InputError([line]))
     if not rows or [norm(c) for c in rows[0][:2]] != ["answer", "value"]:
         raise InputError(
             [f"{p.name}: row 1: the scale map's header must be answer,value"],

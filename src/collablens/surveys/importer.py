@@ -42,8 +42,9 @@ from .answers import (
 )
 from .readers import MAX_REPORTED_PROBLEMS, InputError, RawTable, norm, read_table
 
-#: Characters of free text one file may hold, all answers together (each cell is limited
-#: by `readers.MAX_CELL_CHARS`): a whole region's comments are a few million.
+#: Characters of free text one file may hold, all answers together (a workbook's cells are
+#: limited by `readers.MAX_CELL_CHARS`, a CSV's only by this and the file's limits): a whole
+#: region's comments are a few million.
 MAX_FREE_TEXT_CHARS = 20_000_000
 
 __all__ = ["InputError", "import_responses", "likert_lookup", "norm", "read_table"]

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..csvcells import MAX_CSV_CELL, allow_long_cells, csv_problem
 from ..errors import CollablensError, Fix
 from ..vocabulary import MAX_FILE_BYTES
 
@@ -789,7 +790,9 @@ MAX_XML_BYTES = 400 * 1024 * 1024
 #: Rows of answers (a region's whole workforce is well under this).
 MAX_ROWS = 250_000
 MAX_COLUMNS = 2_000
-#: Characters in one cell: Excel's own limit, so a longer cell was not written by a tool.
+#: Characters in one cell of a workbook: Excel's own limit, so a longer cell was not written
+#: by a tool. A CSV cell has no limit of its own: a long comment is an answer, and the file's
+#: limits (its size, `MAX_TOTAL_CHARS`, the importer's free-text total) bound it.
 MAX_CELL_CHARS = 32_767
 #: Characters in all the cells of a file together (a workbook can repeat one long text
 #: thousands of times at almost no cost in bytes: 2 MB on disk can hold a gigabyte).
@@ -971,7 +974,9 @@ class _Limits:
                 "is this a survey export?",
             )
 
-    def cell(self, row: int, col: int, value: str) -> None:
+    def cell(self, row: int, col: int, value: str, longest: int = MAX_CELL_CHARS) -> None:
+        """Count a cell's characters and note a problem with it; `longest` is the most one
+        cell may hold (a workbook's; a CSV cell is bounded only by the file's limits)."""
         self.chars += len(value)
         if self.chars > MAX_TOTAL_CHARS:
             raise _refuse(
@@ -980,10 +985,10 @@ class _Limits:
                 f"(passed at row {row}, column {column_letter(col)}), far more than any "
                 "survey export; the file may be built to exhaust memory",
             )
-        if len(value) > MAX_CELL_CHARS:
+        if len(value) > longest:
             self.problems.append(
                 f"{self.p}: row {row}, column {column_letter(col)}: the cell holds "
-                f"{len(value):,} characters, over the limit of {MAX_CELL_CHARS:,} "
+                f"{len(value):,} characters, over the limit of {longest:,} "
                 f"(it begins {_shown(value)})"
             )
         elif "\x00" in value:
@@ -1199,39 +1204,30 @@ def _read_text(
     # written (where a quotation mark opened, say).
     lines = io.StringIO(text, newline="").readlines()
     shape = _TextShape(sep, lines, [], skipped_lines=int(len(text) != len(whole)))
-    old = csv.field_size_limit()
-    csv.field_size_limit(MAX_CELL_CHARS + 1)
+    allow_long_cells()  # csv's own limit, 131,072 characters, would stop a long comment
+    # Blank lines are kept (as blank rows) so reported row numbers match the file.
+    reader = csv.reader(iter(lines), delimiter=sep)
     try:
-        # Blank lines are kept (as blank rows) so reported row numbers match the file.
-        reader = csv.reader(iter(lines), delimiter=sep)
-        try:
-            start = 0
-            for r, row in enumerate(reader, start=1):
-                limits.rows(r)
-                shape.records.append((len(row), start, reader.line_num))
-                start = reader.line_num
-                while row and not row[-1]:
-                    row.pop()
-                limits.columns(len(row))
-                grid.append(row)
-        except csv.Error as exc:
-            r = reader.line_num
-            if "field larger" in str(exc):
-                raise _refuse(
-                    p,
-                    f"row {len(grid) + 1} (line {r}): a cell holds more than "
-                    f"{MAX_CELL_CHARS:,} characters, the most one cell may hold; is a "
-                    'quotation mark (") left open?',
-                ) from exc
-            raise _refuse(p, f"line {r}: cannot be read as CSV: {exc}") from exc
-    finally:
-        csv.field_size_limit(old)
+        start = 0
+        for r, row in enumerate(reader, start=1):
+            limits.rows(r)
+            shape.records.append((len(row), start, reader.line_num))
+            start = reader.line_num
+            while row and not row[-1]:
+                row.pop()
+            limits.columns(len(row))
+            grid.append(row)
+    except csv.Error as exc:
+        r = reader.line_num
+        if "field larger" in str(exc):  # past even `MAX_CSV_CELL`
+            raise InputError([f"{csv_problem(p, len(grid) + 1, exc)} (line {r})"]) from exc
+        raise _refuse(p, f"line {r}: cannot be read as CSV: {exc}") from exc
     limits.chars = len(text)
     if "\x00" in text:
         for r, row in enumerate(grid, start=1):
             for c, cell in enumerate(row):
                 if "\x00" in cell:
-                    limits.cell(r, c, cell)
+                    limits.cell(r, c, cell, longest=MAX_CSV_CELL)
     limits.check()
     while grid and not any(grid[-1]):
         grid.pop()

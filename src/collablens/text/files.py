@@ -18,6 +18,7 @@ from typing import TextIO
 
 from ..analysis.disclosure import Passages, Policy, disclose
 from ..analysis.quotes import polarity_shown
+from ..csvcells import allow_long_cells, csv_problem
 from ..errors import CollablensError
 from ..reporting.exporters import spreadsheet_text
 from ..vocabulary import MODEL_CODE, ProgressCallback
@@ -54,8 +55,6 @@ _READ_CHARS = 64 * 1024
 #: Passages redacted together: enough for spaCy to batch, few enough to hold.
 _BATCH_TEXTS = 256
 _BATCH_CHARS = 500_000
-#: The largest CSV cell read (csv's own default, 131,072, would stop a long comment).
-_MAX_CSV_CELL = 2**31 - 1
 
 
 def read_passages(
@@ -93,22 +92,23 @@ def read_passages(
 
 
 def _csv_passages(path: Path, fh: TextIO, column: str) -> Iterator[tuple[str, str]]:
-    limit = csv.field_size_limit(_MAX_CSV_CELL)
+    allow_long_cells()  # a long comment is an answer, not a broken file
     reader = csv.DictReader(fh)
+    n = 1  # the row being read (a record, which may span lines): 1 is the header
     try:
-        if column not in (reader.fieldnames or []):
+        fields = reader.fieldnames or []
+        if column not in fields:
             raise TextFileError(
-                f"{path}: no column {column!r} (columns: "
-                f"{', '.join(reader.fieldnames or [])}); name it with --column"
+                f"{path}: no column {column!r} (columns: {', '.join(fields)}); "
+                "name it with --column"
             )
-        for n, row in enumerate(reader, start=2):
+        n = 2
+        for row in reader:
             if (row.get(column) or "").strip():
                 yield f"row {n}", row[column]
+            n += 1
     except csv.Error as exc:
-        where = reader.reader.line_num
-        raise TextFileError(f"{path}, line {where}: not valid CSV ({exc})") from exc
-    finally:
-        csv.field_size_limit(limit)
+        raise TextFileError(csv_problem(path, n, exc)) from exc
 
 
 def _jsonl_passages(path: Path, fh: TextIO, column: str) -> Iterator[tuple[str, str]]:
