@@ -558,8 +558,11 @@ def audit(
     Then the audit runs again on what is left, until nothing new is given away.
     """
     coder = _Coder()  # people numbered once for every pass below
-    unfixable = [leak for m in models
-                 for _, leak, _ in _exposures(published, k, m, person_of=person_of, coder=coder)]  # fmt: skip
+    unfixable = [
+        leak
+        for m in models
+        for _, leak, _ in _exposures(published, k, m, person_of=person_of, coder=coder)
+    ]
     before = {(lk.model, lk.measure, lk.people) for lk in unfixable}
     kept = list(candidate)
     withheld: list[Withheld] = []
