@@ -277,19 +277,54 @@ class _System:
     figures: dict[str, list[Figure]]
 
 
-def _informed(figures: Sequence[Figure]) -> _System:
+class _Coder:
+    """People numbered once for a whole audit, and each figure's group as those numbers.
+
+    An audit builds the informed attacker's system again on every pass (and once for what
+    was published alone) from mostly the same figures: numbering each figure's people once
+    turns the per-pass cost from a dictionary look-up per person per figure into array
+    work. The figures are kept alive with their numbers, so an id is never reused."""
+
+    def __init__(self) -> None:
+        self.index: dict[Hashable, int] = {}
+        self.people: list[Hashable] = []
+        self._groups: dict[int, tuple[Figure, np.ndarray]] = {}
+
+    def group(self, f: Figure) -> np.ndarray:
+        kept = self._groups.get(id(f))
+        if kept is not None and kept[0] is f:
+            return kept[1]
+        members = f.group if f.group is not None else f.people
+        index, people = self.index, self.people
+        out = np.empty(len(members), dtype=np.int64)
+        for i, p in enumerate(members):
+            n = index.get(p)
+            if n is None:
+                n = index[p] = len(people)
+                people.append(p)
+            out[i] = n
+        self._groups[id(f)] = (f, out)
+        return out
+
+
+def _informed(figures: Sequence[Figure], coder: _Coder | None = None) -> _System:
     """People collapse into atoms: those in exactly the same groups (`Figure.group`).
 
     Each figure of a measure is then the sum over the atoms inside its group of that
     measure's unknown for the atom (how many of its people it counts, or their sum). The
     people x figures incidence is packed into bits and its distinct rows are the atoms, so
     a wave of a million people costs one sort, not a loop per person."""
-    index: dict[Hashable, int] = {}
-    columns: list[np.ndarray] = []
-    for f in figures:
-        members = f.group if f.group is not None else f.people
-        columns.append(np.fromiter((index.setdefault(p, len(index)) for p in members), np.int64))
-    people = list(index)
+    coder = coder if coder is not None else _Coder()
+    coded = [coder.group(f) for f in figures]
+    # The people of these figures, numbered here in the order of `coder`'s numbers: which
+    # number a person gets changes nothing below (atoms are sets, ordered by size and the
+    # figures they are in), so numbers made once per audit serve every pass of it.
+    found, local = np.unique(
+        np.concatenate(coded) if coded else np.zeros(0, dtype=np.int64), return_inverse=True
+    )
+    local = local.reshape(-1)
+    columns = np.split(local, np.cumsum([len(c) for c in coded])[:-1]) if coded else []
+    people = [coder.people[int(i)] for i in found]
     system = _System([], [], defaultdict(list), defaultdict(list))
     if not people:
         for f in figures:
@@ -308,9 +343,13 @@ def _informed(figures: Sequence[Figure]) -> _System:
     )
     position = np.empty(len(first), dtype=np.int64)
     position[order] = np.arange(len(first))
-    members_of: list[list[Hashable]] = [[] for _ in first]
-    for person, atom in zip(people, atom_of, strict=True):
-        members_of[position[atom]].append(person)
+    at = position[atom_of]
+    by_atom = np.argsort(at, kind="stable")
+    ends = np.cumsum(np.bincount(at, minlength=len(first)))
+    members_of = [
+        [people[int(i)] for i in by_atom[end - size : end]]
+        for end, size in zip(ends, np.bincount(at, minlength=len(first)), strict=True)
+    ]
     matrix = np.zeros((len(figures), len(first)), dtype=np.int64)
     for j in order:
         sig = np.flatnonzero(incidence[first[j]])
@@ -378,6 +417,7 @@ def _exposures(
     model: str,
     budget: int = _SEARCH_BUDGET,
     person_of: Callable[[Hashable], Hashable] | None = None,
+    coder: _Coder | None = None,
 ) -> list[tuple[_System, Leak, np.ndarray]]:
     """The groups given away, each with the system it was found in and its indicator.
 
@@ -395,7 +435,7 @@ def _exposures(
         parts = [list(figures)] if figures else []
     out = []
     for part in parts:
-        system, pairs = _exposures_one(part, k, model, budget, person_of)
+        system, pairs = _exposures_one(part, k, model, budget, person_of, coder)
         if system is not None:
             out += [(system, leak, vector) for leak, vector in pairs]
     return out
@@ -407,6 +447,7 @@ def _exposures_one(
     model: str,
     budget: int = _SEARCH_BUDGET,
     person_of: Callable[[Hashable], Hashable] | None = None,
+    coder: _Coder | None = None,
 ) -> tuple[_System | None, list[tuple[Leak, np.ndarray]]]:
     """The groups given away, each with its indicator over the model's columns.
 
@@ -416,7 +457,7 @@ def _exposures_one(
     squares' change give both scores."""
     if not figures:
         return None, []
-    system = _informed(figures) if model == INFORMED else _label_only(figures)
+    system = _informed(figures, coder) if model == INFORMED else _label_only(figures)
     found: list[tuple[Leak, np.ndarray]] = []
     for measure, rows in system.rows.items():
         matrix = np.vstack(rows)
@@ -516,7 +557,12 @@ def audit(
     smallest one that includes some of the group's people goes and the next one is tried.
     Then the audit runs again on what is left, until nothing new is given away.
     """
-    unfixable = [leak for m in models for leak in exposures(published, k, m, person_of=person_of)]
+    coder = _Coder()  # people numbered once for every pass below
+    unfixable = [
+        leak
+        for m in models
+        for _, leak, _ in _exposures(published, k, m, person_of=person_of, coder=coder)
+    ]
     before = {(lk.model, lk.measure, lk.people) for lk in unfixable}
     kept = list(candidate)
     withheld: list[Withheld] = []
@@ -524,7 +570,8 @@ def audit(
     while True:
         everything = [*published, *kept]
         pending = [(system, leak, vector) for m in models
-                   for system, leak, vector in _exposures(everything, k, m, person_of=person_of)
+                   for system, leak, vector in _exposures(everything, k, m, person_of=person_of,
+                                                          coder=coder)
                    if (leak.model, leak.measure, leak.people) not in before]  # fmt: skip
         if leaks is None:
             leaks = [leak for _, leak, _ in pending]

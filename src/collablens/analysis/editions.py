@@ -254,9 +254,11 @@ class Snapshot:
                 return None
             return pd.DataFrame(split["data"], columns=split["columns"])
 
-        items = np.array(
-            [[np.nan if v is None else v for v in row] for row in body["items"]], dtype=float
-        ).reshape(len(body["items"]), len(body["item_ids"]))
+        # None (an unanswered item) becomes NaN in a float array: one C loop, not one
+        # Python comprehension per answer (a 100,000-person wave has millions).
+        items = np.array(body["items"], dtype=float).reshape(
+            len(body["items"]), len(body["item_ids"])
+        )
         evidence = WaveEvidence(
             counts=frame(body["counts"]),  # type: ignore[arg-type]
             quotes=frame(body["quotes"]),  # type: ignore[arg-type]
@@ -348,13 +350,11 @@ def _linked(store: Store, collaboration: str, frame: pd.DataFrame) -> pd.Series:
     earlier: dict[str, list[str]] = {}
     known: set[str] = set()
     for e in editions(store, collaboration):
-        snap, _ = load_snapshot(store, e)
-        r = snap.respondents
-        known |= set(r["key"].astype(str))
-        if "content" in r:
-            for key, content in zip(r["key"].astype(str), r["content"].astype(str), strict=True):
-                if content and key not in earlier.get(content, []):
-                    earlier.setdefault(content, []).append(key)
+        keys_e, contents = _published(store, e.id, e.fingerprint).people
+        known |= set(keys_e)
+        for key, content in zip(keys_e, contents, strict=True):
+            if content and key not in earlier.get(content, []):
+                earlier.setdefault(content, []).append(key)
     keys = frame["key"].astype(str).tolist()
     taken = set(keys) & known
     out = []
@@ -526,17 +526,100 @@ def published_figures(store: Store, collaboration: str) -> list[audit_.Figure]:
     """Everything ever published for a collaboration, as the audit's figures."""
     with store.connect() as conn:
         legacy = q.legacy_releases(conn, collaboration)
-        rows = q.all_figures(conn, collaboration)
+        rows = [(int(r["id"]), str(r["fingerprint"])) for r in q.listing(conn, collaboration)]
     out: list[audit_.Figure] = []
     release = 0
     for _, wave, population, cells in legacy:
         release += 1
-        out.extend(_legacy_figures(wave, population, cells, release))
-    for _, _, snap, blob in rows:
+        digest = hashlib.sha256(population + cells.encode()).hexdigest()
+        key = ("legacy", digest, release)
+        if key not in _LEGACY:
+            _LEGACY[key] = _legacy_figures(wave, population, cells, release)
+        out.extend(_LEGACY[key])
+    framework = store.framework
+    shape = _framework_key(framework)
+    for eid, fingerprint in rows:
         release += 1
-        body = json.loads(zlib.decompress(blob))
-        out.extend(_as_figures(Snapshot.decode(snap), body, release, store.framework))
+        out.extend(_published(store, eid, fingerprint).figures(release, framework, shape))
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# What has been published, read once per process
+#
+# An edition never changes once published, and its fingerprint is a digest of its frozen
+# snapshot and figure list, so what the audit reads of it (its figures over their people,
+# the keys and answer digests `_linked` matches) is kept here by fingerprint: the next
+# check reads only editions it has not seen, instead of decoding every edition again and
+# rebuilding each figure's people. The figures are the same objects from check to check,
+# so what the audit works out from them once (their keys, `_connected`) is kept with them.
+
+
+class _Read:
+    """One published edition as the audit reads it: its people decoded once, its figures
+    built once per release number and framework (its blobs stay compressed)."""
+
+    def __init__(self, snap_blob: bytes, figures_blob: bytes) -> None:
+        self.blobs = (snap_blob, figures_blob)
+        r = Snapshot.decode(snap_blob).respondents
+        contents = r["content"].astype(str).tolist() if "content" in r else [""] * len(r)
+        #: (keys, answer digests) of the people behind it, for `_linked`.
+        self.people: tuple[list[str], list[str]] = (r["key"].astype(str).tolist(), contents)
+        self._figures: dict[tuple[int, str], list[audit_.Figure]] = {}
+
+    def figures(self, release: int, framework: Any, shape: str) -> list[audit_.Figure]:
+        key = (release, shape)
+        if key not in self._figures:
+            snap, body = self.blobs
+            self._figures[key] = _as_figures(
+                Snapshot.decode(snap), json.loads(zlib.decompress(body)), release, framework
+            )
+        return self._figures[key]
+
+
+#: Published editions read so far, by fingerprint (at most `_KEEP`, then read afresh).
+_READ: dict[str, _Read] = {}
+_LEGACY: dict[tuple[str, str, int], list[audit_.Figure]] = {}
+#: The persons behind each published figure (`person_of` of its people), for `_connected`.
+_KEYS: dict[int, tuple[audit_.Figure, frozenset[str]]] = {}
+_KEEP = 32
+
+
+def _published(store: Store, edition_id: int, fingerprint: str) -> _Read:
+    found = _READ.get(fingerprint)
+    if found is None:
+        with store.connect() as conn:
+            snap, blob, _ = q.blobs(conn, edition_id)
+        found = _Read(snap, blob)
+        if len(_READ) >= _KEEP:
+            forget_published()
+        _READ[fingerprint] = found
+    return found
+
+
+def forget_published() -> None:
+    """Empty what this process has read of published editions (the benchmark's cold runs;
+    memory)."""
+    _READ.clear()
+    _LEGACY.clear()
+    _KEYS.clear()
+
+
+def _framework_key(framework: Any) -> str:
+    """The framework's items and factors, which an edition's figures are computed under."""
+    return hashlib.sha256(framework.model_dump_json().encode()).hexdigest()
+
+
+def _keys_of(figure: audit_.Figure, keep: bool) -> frozenset[str]:
+    """The persons behind a figure (`person_of` of each of its people); kept for published
+    figures, which are the same objects from check to check."""
+    kept = _KEYS.get(id(figure))
+    if kept is not None and kept[0] is figure:
+        return kept[1]
+    keys = frozenset(person_of(p) for p in figure.people)
+    if keep:
+        _KEYS[id(figure)] = (figure, keys)
+    return keys
 
 
 def person_of(person: Any) -> str:
@@ -547,10 +630,10 @@ def person_of(person: Any) -> str:
 def _connected(published: list[audit_.Figure], candidate: list[audit_.Figure]):
     """The published figures that share people, directly or through others, with the
     candidate's: only those can combine with it (different waves have different people)."""
-    key = person_of
-
-    reach = {key(p) for f in candidate for p in f.people}
-    keys_of = {f: {key(p) for p in f.people} for f in published}
+    reach: set[str] = set()
+    for f in candidate:
+        reach |= _keys_of(f, keep=False)
+    keys_of = {f: _keys_of(f, keep=True) for f in published}
     chosen: list[audit_.Figure] = []
     rest = list(published)
     grew = True
@@ -558,7 +641,7 @@ def _connected(published: list[audit_.Figure], candidate: list[audit_.Figure]):
         grew = False
         left = []
         for f in rest:
-            if keys_of[f] & reach:
+            if not keys_of[f].isdisjoint(reach):
                 chosen.append(f)
                 reach |= keys_of[f]
                 grew = True
