@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -103,6 +104,18 @@ def name_problem(name: str, *, digits: bool = False) -> str | None:
     return None
 
 
+_FILLER_SUBSETS = [
+    frozenset(c) for n in range(len(FILLER) + 1) for c in itertools.combinations(sorted(FILLER), n)
+]
+
+
+def _spaced_key(value: object) -> str:
+    """`key` with format characters (zero-width spaces, joiners) read as spaces, not removed."""
+    text = unicodedata.normalize("NFKC", str(value))
+    text = "".join(" " if unicodedata.category(ch) == "Cf" else ch for ch in text)
+    return " ".join(text.split()).casefold()
+
+
 def _words(k: str, *, filler: bool = False) -> tuple[str, ...]:
     """A key's words, without punctuation ("&", "-", ".") nor, unless asked, `FILLER`."""
     return tuple(w for w in re.findall(r"[^\W_]+", k) if filler or w not in FILLER)
@@ -162,12 +175,18 @@ def spelt_two_ways(a: str, b: str) -> bool:
     if ka == kb:
         return False
     wa, wb = _words(ka), _words(kb)
-    for joined_a, joined_b in (
-        ("".join(wa), "".join(wb)),
-        ("".join(_words(ka, filler=True)), "".join(_words(kb, filler=True))),
-    ):
-        if joined_a and joined_a == joined_b:
-            return True
+    # Compared with format characters taken out (as `key` does) and read as spaces, since
+    # a zero-width space may join two words ("of<ZWSP>Wight") or split one; "&" is "and";
+    # and with each set of the filler words left out, since one may be dropped ("Hampshire
+    # Isle of Wight") while another is run into its neighbour ("ofwight").
+    for va in (ka, _spaced_key(a)):
+        for vb in (kb, _spaced_key(b)):
+            aa, ab = va.replace("&", " and "), vb.replace("&", " and ")
+            for dropped in _FILLER_SUBSETS:  # a filler word may be left out or run in
+                joined_a = "".join(w for w in _words(aa, filler=True) if w not in dropped)
+                joined_b = "".join(w for w in _words(ab, filler=True) if w not in dropped)
+                if joined_a and joined_a == joined_b:
+                    return True
     if len(wa) == len(wb) and wa and all(_mistyped(x, y) for x, y in zip(wa, wb, strict=True)):
         return True
     fa, fb = _uk_force(ka), _uk_force(kb)
