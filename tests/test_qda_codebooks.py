@@ -211,3 +211,10 @@ def test_export_codebook_csv_command(tmp_path):
     assert "(31 codes of 10 factors)" in _said(out.output)
     rows = _taguette_reads((tmp_path / "c.csv").read_bytes())
     assert rows[0][0] and rows[-1][0] == NONE_CODE
+
+
+def test_a_polarity_child_of_an_unnamed_code_is_a_code_of_its_own():
+    # found by the property test above: "BARRIER" under a codable code with no name folded
+    # into a parent that makes no factor, and the import was refused as having no codes
+    draft = codebook_draft(_tree([("", True, [("BARRIER", True, [])])]), "Any")
+    assert draft.mapped == ["BARRIER"]

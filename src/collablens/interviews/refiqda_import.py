@@ -248,6 +248,8 @@ def _folds_into_parent(code: QdaCode) -> bool:
     up = code.parent
     if pol is None or up is None or not up.codable or up.name == NONE_CODE:
         return False
+    if not up.name.strip():
+        return False  # a parent with no name makes no factor to fold into
     base = re.sub(rf"\s*\(\s*{pol}\s*\)$", "", code.name.strip(), flags=re.IGNORECASE)
     return base.casefold() in (pol, up.name.strip().casefold())
 
