@@ -112,10 +112,6 @@ NINO_RE = re.compile(
 )
 
 
-def nino(match: re.Match[str]) -> str | None:
-    return "[ID NUMBER]"
-
-
 # --------------------------------------------------------------------------------------------
 # Dates of birth: a date within a few words after a birth keyword, in any common form.
 
@@ -252,10 +248,6 @@ class VehicleScanner:
 VEHICLE_RE = VehicleScanner()
 
 
-def vehicle(match: re.Match[str]) -> str | None:
-    return "[VEHICLE REG]"
-
-
 # --------------------------------------------------------------------------------------------
 # Warrant, staff and similar numbers written with their letters and no keyword.
 
@@ -294,18 +286,10 @@ INITIAL_BEFORE_NAME_RE = re.compile(
 )
 
 
-def initial_before_name(match: re.Match[str]) -> str | None:
-    return "[NAME]"
-
-
 RANKED_ID_AFTER_NAME_RE = re.compile(
     r"(?P<pre>\[NAME\][ \t]*(?:\(|,)[ \t]*)(?:PCSO|TDC|DCI|Sgt|SGT|PC|PS|DC|DS|DI)\.?[ \t]*"
     r"\[ID NUMBER\]"
 )
-
-
-def ranked_id(match: re.Match[str]) -> str | None:
-    return match.group("pre") + "[ID NUMBER]"
 
 
 # --------------------------------------------------------------------------------------------
@@ -783,7 +767,3 @@ class NameScanner:
 
 _SPAN = re.compile(r".+", re.DOTALL)
 NAMES_RE = NameScanner()
-
-
-def listed_name(match: re.Match[str]) -> str | None:
-    return "[NAME]"

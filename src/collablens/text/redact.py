@@ -389,13 +389,12 @@ def _email(match: re.Match[str]) -> str | None:
     return local[: len(local) - len(word)] + TOKENS["email"]
 
 
-def _rule(pattern: re.Pattern[str], kind: str) -> Callable[[re.Match[str]], str | None]:
+def _rule(kind: str) -> Callable[[re.Match[str]], str | None]:
     """Build a replacement that keeps the ``pre`` group (a title, rank or keyword) if present."""
     token = TOKENS[kind]
-    keeps_prefix = "pre" in pattern.groupindex
 
     def replace(match: re.Match[str]) -> str:
-        return (match.group("pre") if keeps_prefix else "") + token
+        return (match.groupdict().get("pre") or "") + token
 
     return replace
 
@@ -463,28 +462,28 @@ _RULES: list[tuple[str, ids.Rule, Callable[[re.Match[str]], str | None]]] = [
     ("handle", ids.HANDLE_RE, ids.handle),
     # dates of birth before phone numbers and ids, so "DOB 05/06/1971" stays one date
     ("date", ids.DOB_RE, ids.dob),
-    ("id_number", ids.NINO_RE, ids.nino),
+    ("id_number", ids.NINO_RE, _rule("id_number")),
     # phone numbers before ids, so that "Officer 07700 900123" is not cut into an id and a rest
     ("phone", _PHONE_RE, _phone),
     ("phone", ids.PHONE_EXT_RE, ids.phone_ext),
     # full postcodes before rank + number, so "DS12 3AB" is not read as a sergeant's number
-    ("postcode", _POSTCODE_RE, _rule(_POSTCODE_RE, "postcode")),
+    ("postcode", _POSTCODE_RE, _rule("postcode")),
     # addresses after postcodes (a postcode ends one) and before names (a street is no person)
     ("address", ids.ADDRESS_RE, ids.address),
-    ("vehicle", ids.VEHICLE_RE, ids.vehicle),
-    ("id_number", _ID_KEYWORD_RE, _rule(_ID_KEYWORD_RE, "id_number")),
-    ("id_number", _ID_RANK_RE, _rule(_ID_RANK_RE, "id_number")),
+    ("vehicle", ids.VEHICLE_RE, _rule("vehicle")),
+    ("id_number", _ID_KEYWORD_RE, _rule("id_number")),
+    ("id_number", _ID_RANK_RE, _rule("id_number")),
     ("id_number", ids.REF_RE, ids.reference),
     ("name", _NAMES_RE, _names),
     ("name", _NAME_RE, _titled_name),
     ("name", _LOWER_NAME_RE, _lower_name),
     # initials after the titled names, which take "Mr A. B. Smith" whole
     ("name", ids.DOTTED_INITIALS_RE, ids.dotted_initials),
-    ("name", ids.NAMES_RE, ids.listed_name),
+    ("name", ids.NAMES_RE, _rule("name")),
     ("name", ids.BARE_INITIALS_RE, ids.bare_initials),
-    ("name", ids.INITIAL_BEFORE_NAME_RE, ids.initial_before_name),
-    ("id_number", _ID_AFTER_NAME_RE, _rule(_ID_AFTER_NAME_RE, "id_number")),
-    ("id_number", ids.RANKED_ID_AFTER_NAME_RE, ids.ranked_id),
+    ("name", ids.INITIAL_BEFORE_NAME_RE, _rule("name")),
+    ("id_number", _ID_AFTER_NAME_RE, _rule("id_number")),
+    ("id_number", ids.RANKED_ID_AFTER_NAME_RE, _rule("id_number")),
 ]
 
 
