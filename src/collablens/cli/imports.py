@@ -113,9 +113,11 @@ def import_responses_cmd(
     are left out, and unfinished responses unless --include-partial; columns that
     identify a person (email, name, IP address) are never stored. A file with any bad
     value imports nothing and the error names the row, column and value. Importing the
-    same file twice adds nothing. Free text is stored only after names, emails, phone
-    numbers, collar and warrant numbers and postcodes are removed, then coded to the
-    framework's factors by the offline coder (skip with --no-code).
+    same file twice adds nothing. Free text is stored only after names and initials,
+    e-mail addresses, social media handles, phone numbers, collar, warrant and staff
+    numbers, National Insurance numbers, vehicle registrations, dates of birth, street
+    addresses and postcodes are removed (docs/redaction.md), then coded to the framework's
+    factors by the offline coder (skip with --no-code).
 
     Forces are matched to those the collaboration declares (see `collablens forces`; the
     first import declares the forces its file holds), roles, ranks and lengths of service
