@@ -1,0 +1,163 @@
+"""Jobs on PostgreSQL run on procrastinate: `collablens worker` processes, possibly on
+other machines, share one database's jobs; a coding run is split into parts they share,
+each sentence coded once, and a killed worker's part is finished by another.
+
+Real worker processes (`python -m collablens worker`) against the throwaway server; the
+job page read through the app, as people read it. SQLite keeps its in-process runner
+(tests/test_web_jobs.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select, text
+from webkit import COLLAB, build, sign_in
+
+from collablens import jobs, jobs_engine
+from collablens.access.accounts import ANALYST
+from collablens.store import Store
+from collablens.store.tables import codes, segments
+from collablens.store.tables import jobs as jobs_table
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def wave(pg_store: Store) -> Store:
+    """A PostgreSQL workspace with a wave of uncoded comments and no job queued."""
+    build(pg_store, per_force=12, code=False)
+    with pg_store.begin() as conn:  # the survey's own coding job: this test asks its own
+        conn.execute(delete(jobs_table))
+    return pg_store
+
+
+def _worker(store: Store, log: Path, stale: float = 60) -> subprocess.Popen:
+    src = str(Path(jobs.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    return subprocess.Popen(
+        [sys.executable, "-m", "collablens", "worker", "--db", store.url,
+         "--stale-after", str(stale)],
+        stdout=log.open("w"), stderr=subprocess.STDOUT, env=env,
+    )  # fmt: skip
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)  # lets the part in hand finish
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait(store: Store, job_id: int, seconds: float = 400) -> jobs.Job:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = jobs.get(store, job_id)
+        assert job is not None
+        if job.finished:
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"job {job_id} did not finish: {jobs.get(store, job_id)}")
+
+
+def _coded(store: Store) -> tuple[int, int]:
+    """(sentences, sentences with a code)."""
+    with store.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(segments)).scalar_one()
+        c = conn.execute(select(func.count()).select_from(codes)).scalar_one()
+    return int(n), int(c)
+
+
+def _parts(store: Store, whole: int) -> list[jobs.Job]:
+    with store.connect() as conn:
+        ids = conn.execute(select(jobs_table.c.id).where(jobs_table.c.parent == whole)).scalars()
+        return [j for i in list(ids) if (j := jobs.get(store, int(i))) is not None]
+
+
+def test_the_engine_is_procrastinate_on_postgresql_only(pg_store: Store, store: Store):
+    assert jobs_engine.in_use(pg_store) and not jobs_engine.in_use(store)
+    with pg_store.connect() as conn:
+        assert conn.execute(text("SELECT to_regclass('procrastinate.procrastinate_jobs')")).scalar()
+    job_id = jobs.enqueue(pg_store, "report", COLLAB, "Ana Lyst")
+    with pg_store.connect() as conn:
+        args = (
+            conn.execute(
+                text("SELECT args FROM procrastinate.procrastinate_jobs WHERE status = 'todo'")
+            )
+            .scalars()
+            .all()
+        )
+    assert args == [{"job_id": job_id}], "the job is handed to procrastinate with its id"
+
+
+def test_two_workers_share_a_coding_run(wave: Store, tmp_path: Path):
+    from fastapi.testclient import TestClient
+
+    from collablens.web import create_app
+
+    whole = jobs.enqueue(wave, "code", COLLAB, "Ana Lyst", params={"part_size": 6})
+    a, b = _worker(wave, tmp_path / "a.log"), _worker(wave, tmp_path / "b.log")
+    client = TestClient(create_app(wave, run_jobs=False), raise_server_exceptions=False)
+    sign_in(client, ANALYST)
+    seen = []
+    try:
+        deadline = time.monotonic() + 400
+        while time.monotonic() < deadline:
+            job = jobs.get(wave, whole)
+            assert job is not None
+            if job.state == jobs.RUNNING and job.claim == jobs.PARTS:
+                seen.append(client.get(f"/jobs/{whole}").text)
+            if job.finished:
+                break
+            time.sleep(0.3)
+    finally:
+        _stop(a)
+        _stop(b)
+    job = _wait(wave, whole, 1)
+    parts = _parts(wave, whole)
+    n, coded = _coded(wave)
+    assert job.state == jobs.DONE, job
+    assert len(parts) >= 4 and all(p.state == jobs.DONE for p in parts), parts
+    assert n > 0 and coded == n, "every sentence coded"
+    assert job.done == job.total == sum(p.total for p in parts)
+    assert f"{n:,} sentences" in job.message
+    assert any("<progress" in page and "coding in" in page for page in seen), "progress shown"
+    assert "Finished" in client.get(f"/jobs/{whole}").text
+    logs = [(tmp_path / f).read_text() for f in ("a.log", "b.log")]
+    assert all("ran job" in log for log in logs), f"both workers took parts: {logs}"
+    assert "Traceback" not in "".join(logs)
+
+
+def test_a_killed_workers_part_is_finished_by_another(wave: Store, tmp_path: Path):
+    whole = jobs.enqueue(wave, "code", COLLAB, "Ana Lyst", params={"part_size": 6})
+    a = _worker(wave, tmp_path / "a.log", stale=4)
+    try:
+        deadline = time.monotonic() + 300
+        running: list[jobs.Job] = []
+        while time.monotonic() < deadline and not running:
+            running = [p for p in _parts(wave, whole) if p.state == jobs.RUNNING]
+            time.sleep(0.1)
+        assert running, "worker a started a part"
+        a.kill()  # kill -9: no goodbye, the part it held stays marked running
+        a.wait()
+    finally:
+        if a.poll() is None:
+            a.kill()
+    b = _worker(wave, tmp_path / "b.log", stale=4)
+    try:
+        job = _wait(wave, whole)
+    finally:
+        _stop(b)
+    n, coded = _coded(wave)
+    assert job.state == jobs.DONE, job
+    assert coded == n, "every sentence coded"
+    killed = jobs.get(wave, running[0].id)
+    assert killed is not None and killed.state == jobs.DONE and killed.attempts == 2
