@@ -22,8 +22,10 @@ from webkit import COLLAB, build, sign_in
 from collablens import jobs, jobs_engine
 from collablens.access.accounts import ANALYST
 from collablens.store import Store
+from collablens.store.queries.coding import lock_coding
 from collablens.store.tables import codes, segments
 from collablens.store.tables import jobs as jobs_table
+from collablens.text.coding import segment_comments
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +36,19 @@ def wave(pg_store: Store) -> Store:
     build(pg_store, per_force=12, code=False)
     with pg_store.begin() as conn:  # the survey's own coding job: this test asks its own
         conn.execute(delete(jobs_table))
+    segment_comments(pg_store, COLLAB)  # so a job splits without taking the coding lock
     return pg_store
+
+
+def _running_parts(store: Store, whole: int, n: int, seconds: float = 300) -> list[jobs.Job]:
+    """Wait until `n` parts are running (held at the coding lock the test holds)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        running = [p for p in _parts(store, whole) if p.state == jobs.RUNNING]
+        if len(running) >= n:
+            return running
+        time.sleep(0.1)
+    raise AssertionError(f"{n} parts did not start: {_parts(store, whole)}")
 
 
 def _worker(store: Store, log: Path, stale: float = 60) -> subprocess.Popen:
@@ -107,32 +121,29 @@ def test_two_workers_share_a_coding_run(wave: Store, tmp_path: Path):
     a, b = _worker(wave, tmp_path / "a.log"), _worker(wave, tmp_path / "b.log")
     client = TestClient(create_app(wave, run_jobs=False), raise_server_exceptions=False)
     sign_in(client, ANALYST)
-    seen = []
     try:
-        deadline = time.monotonic() + 400
-        while time.monotonic() < deadline:
-            job = jobs.get(wave, whole)
-            assert job is not None
-            if job.state == jobs.RUNNING and job.claim == jobs.PARTS:
-                seen.append(client.get(f"/jobs/{whole}").text)
-            if job.finished:
-                break
-            time.sleep(0.3)
+        # Each worker claims a part and codes its first batch, then waits for the coding
+        # lock this test holds: both are at work on the same run at the same time.
+        with wave.begin() as conn:
+            lock_coding(conn)
+            held = _running_parts(wave, whole, 2)
+            page = client.get(f"/jobs/{whole}").text
+        job = _wait(wave, whole)
     finally:
         _stop(a)
         _stop(b)
-    job = _wait(wave, whole, 1)
     parts = _parts(wave, whole)
     n, coded = _coded(wave)
     assert job.state == jobs.DONE, job
     assert len(parts) >= 4 and all(p.state == jobs.DONE for p in parts), parts
+    assert len({p.id for p in held}) == 2
     assert n > 0 and coded == n, "every sentence coded"
-    assert job.done == job.total == sum(p.total for p in parts)
+    assert job.done == job.total == sum(p.total for p in parts) == n
     assert f"{n:,} sentences" in job.message
-    assert any("<progress" in page and "coding in" in page for page in seen), "progress shown"
+    assert "<progress" in page and f"coding in {len(parts)} parts" in page, "progress shown"
     assert "Finished" in client.get(f"/jobs/{whole}").text
     logs = [(tmp_path / f).read_text() for f in ("a.log", "b.log")]
-    assert all("ran job" in log for log in logs), f"both workers took parts: {logs}"
+    assert all("ran job" in log for log in logs), f"both workers ran parts: {logs}"
     assert "Traceback" not in "".join(logs)
 
 
@@ -140,17 +151,15 @@ def test_a_killed_workers_part_is_finished_by_another(wave: Store, tmp_path: Pat
     whole = jobs.enqueue(wave, "code", COLLAB, "Ana Lyst", params={"part_size": 6})
     a = _worker(wave, tmp_path / "a.log", stale=4)
     try:
-        deadline = time.monotonic() + 300
-        running: list[jobs.Job] = []
-        while time.monotonic() < deadline and not running:
-            running = [p for p in _parts(wave, whole) if p.state == jobs.RUNNING]
-            time.sleep(0.1)
-        assert running, "worker a started a part"
-        a.kill()  # kill -9: no goodbye, the part it held stays marked running
-        a.wait()
+        with wave.begin() as conn:  # worker a is held mid-part, then killed there
+            lock_coding(conn)
+            (killed,) = _running_parts(wave, whole, 1)
+            a.kill()  # kill -9: no goodbye, the part it held stays marked running
+            a.wait()
     finally:
         if a.poll() is None:
             a.kill()
+    assert jobs.get(wave, killed.id).state == jobs.RUNNING  # type: ignore[union-attr]
     b = _worker(wave, tmp_path / "b.log", stale=4)
     try:
         job = _wait(wave, whole)
@@ -159,5 +168,18 @@ def test_a_killed_workers_part_is_finished_by_another(wave: Store, tmp_path: Pat
     n, coded = _coded(wave)
     assert job.state == jobs.DONE, job
     assert coded == n, "every sentence coded"
-    killed = jobs.get(wave, running[0].id)
-    assert killed is not None and killed.state == jobs.DONE and killed.attempts == 2
+    after = jobs.get(wave, killed.id)
+    assert after is not None and after.state == jobs.DONE and after.attempts == 2, after
+
+
+def test_a_server_with_jobs_runs_them_on_procrastinate(wave: Store):
+    """`collablens serve` (jobs on, the default) runs procrastinate's worker in a thread."""
+    from fastapi.testclient import TestClient
+
+    from collablens.web import create_app
+
+    app = create_app(wave, run_jobs=True)
+    assert isinstance(app.state.runner, jobs_engine.EngineRunner)
+    with TestClient(app):
+        job = _wait(wave, jobs.enqueue(wave, "report", COLLAB, "Ana Lyst"), 120)
+    assert job.state == jobs.DONE and jobs.result(wave, job.id) is not None

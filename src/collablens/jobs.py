@@ -483,6 +483,37 @@ def _split(store: Store, job: Job, recode: bool, size: int) -> None:
     raise _Split
 
 
+#: The coder a worker built for its last part, and what it was built from.
+_CODER: dict[str, Any] = {}
+
+
+def _coder(store: Store, make: Callable[[Store], Any]) -> Any:
+    """The workspace's coder, built again only when what it is built from changed (the
+    model chosen, or people's codes): a worker doing part after part of one run builds
+    it once. People's codes are read each time (a few milliseconds), so a review made
+    meanwhile is learnt from by the next part, as by the next run."""
+    from .text.coding import human_examples
+    from .vocabulary import SETTING_CODER_MODEL
+
+    key = repr(
+        (store.url, store.get_setting(SETTING_CODER_MODEL), hash(tuple(human_examples(store))))
+    )
+    if _CODER.get("key") != key:
+        _CODER.update(key=key, coder=make(store))
+    return _CODER["coder"]
+
+
+def warm(store: Store) -> None:
+    """Build the coder now, so a worker's first part does not wait on loading the model
+    (a workspace without one codes nothing: its parts say so)."""
+    from .text.coding import make_coder
+
+    try:
+        _coder(store, make_coder)
+    except Exception:  # no model here, or no framework: the parts will say why
+        log.info("the coder could not be built ahead of the first part", exc_info=True)
+
+
 def _code_part(store: Store, job: Job, progress) -> tuple[None, str]:
     """One part of a split coding job: the same coding (`code_segments`), over its range."""
     from .text.coding import code_segments, make_coder, settle_copies
@@ -492,7 +523,7 @@ def _code_part(store: Store, job: Job, progress) -> tuple[None, str]:
     except (KeyError, TypeError, ValueError):
         raise CollablensError("this part names no sentences to code") from None
     try:
-        coder = make_coder(store)
+        coder = _coder(store, make_coder)
     except LookupError as exc:
         raise CollablensError(str(exc)) from None
     run_ = code_segments(

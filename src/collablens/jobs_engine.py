@@ -149,6 +149,7 @@ def work(store: Store, stale: float, name: str | None = None) -> None:
 
     _ensure_schema(store)
     jobs.beat_within(stale)
+    jobs.warm(store)  # before it says it is ready: the first part codes at once
     stop = threading.Event()
     sweeper = _sweeping(store, stale, stop)
     sweep(store, stale)  # a worker that died before this one started

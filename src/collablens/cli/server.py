@@ -177,8 +177,8 @@ def worker(
     other machines against the same database; each job runs once, and coding a big wave
     is shared out in parts. On SQLite one worker runs them, on the workspace's machine.
     Ctrl+C (or SIGTERM) stops it once the job in hand is finished; a worker killed
-    outright loses that job's unfinished part, which another worker takes over after
-    --stale-after seconds.
+    outright loses only what that job had not committed, and another runner takes the job
+    over after --stale-after seconds.
 
     Example: collablens worker --db postgresql+psycopg://collablens@dbhost/collablens
     """
