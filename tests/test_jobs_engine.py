@@ -27,8 +27,6 @@ from collablens.store.tables import codes, segments
 from collablens.store.tables import jobs as jobs_table
 from collablens.text.coding import segment_comments
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture
 def wave(pg_store: Store) -> Store:
@@ -112,6 +110,7 @@ def test_the_engine_is_procrastinate_on_postgresql_only(pg_store: Store, store: 
     assert args == [{"job_id": job_id}], "the job is handed to procrastinate with its id"
 
 
+@pytest.mark.slow
 def test_two_workers_share_a_coding_run(wave: Store, tmp_path: Path):
     from fastapi.testclient import TestClient
 
@@ -147,6 +146,7 @@ def test_two_workers_share_a_coding_run(wave: Store, tmp_path: Path):
     assert "Traceback" not in "".join(logs)
 
 
+@pytest.mark.slow
 def test_a_killed_workers_part_is_finished_by_another(wave: Store, tmp_path: Path):
     whole = jobs.enqueue(wave, "code", COLLAB, "Ana Lyst", params={"part_size": 6})
     a = _worker(wave, tmp_path / "a.log", stale=4)
@@ -172,6 +172,7 @@ def test_a_killed_workers_part_is_finished_by_another(wave: Store, tmp_path: Pat
     assert after is not None and after.state == jobs.DONE and after.attempts == 2, after
 
 
+@pytest.mark.slow
 def test_a_server_with_jobs_runs_them_on_procrastinate(wave: Store):
     """`collablens serve` (jobs on, the default) runs procrastinate's worker in a thread."""
     from fastapi.testclient import TestClient
@@ -183,3 +184,35 @@ def test_a_server_with_jobs_runs_them_on_procrastinate(wave: Store):
     with TestClient(app):
         job = _wait(wave, jobs.enqueue(wave, "report", COLLAB, "Ana Lyst"), 120)
     assert job.state == jobs.DONE and jobs.result(wave, job.id) is not None
+
+
+def test_a_split_run_codes_each_sentence_once_on_sqlite(web):
+    """The parts are plain jobs: the SQLite runner runs a split run too (a `part_size`
+    asks for one there), the whole adds up its parts and a second run leaves open parts'
+    sentences to them."""
+    from webkit import COLLAB as WEB_COLLAB
+
+    from collablens.store.queries.jobs import PARTS
+
+    with web.store.begin() as conn:
+        conn.execute(delete(codes))
+    whole = jobs.enqueue(web.store, "code", WEB_COLLAB, "Ana Lyst", params={"part_size": 5})
+    assert jobs.run_one(web.store, whole)
+    job = jobs.get(web.store, whole)
+    assert job is not None and job.state == jobs.RUNNING and job.claim == PARTS
+    parts = _parts(web.store, whole)
+    n, coded = _coded(web.store)
+    assert len(parts) >= 2 and sum(p.total for p in parts) == n and coded == 0
+    again = jobs.enqueue(web.store, "code", WEB_COLLAB, "Ana Lyst", params={"part_size": 5})
+    jobs.run_one(web.store, again)
+    second = jobs.get(web.store, again)
+    assert second is not None and second.state == jobs.DONE and "nothing new" in second.message
+    assert _parts(web.store, again) == [] and _coded(web.store) == (n, 0), (
+        "what open parts hold is left to them"
+    )
+    assert jobs.requeue_interrupted(web.store) == 0, "a whole waiting on parts is not dead"
+    jobs.run_pending(web.store)
+    job = jobs.get(web.store, whole)
+    assert job is not None and job.state == jobs.DONE and job.done == job.total == n
+    assert _coded(web.store) == (n, n)
+    assert job.title == "Code new comments" and parts[0].title == "Code part of the comments"

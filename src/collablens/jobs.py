@@ -440,8 +440,10 @@ def _code(store: Store, job: Job, progress) -> tuple[None, str]:
 
     recode = job.kind == "recode"
     size = int(job.params.get("part_size", PART_SIZE))
-    if "part_size" in job.params or jobs_engine.in_use(store):
-        _split(store, job, recode, max(size, 1))  # raises _Split when it did
+    if ("part_size" in job.params or jobs_engine.in_use(store)) and not _split(
+        store, job, recode, max(size, 1)
+    ):  # (raises _Split when it split the work)
+        return None, "nothing new to code: what is left is being coded in parts"
     try:
         run_ = code_workspace(store, job.collaboration, recode=recode, progress=progress)
     except LookupError as exc:  # the workspace's model is not installed
@@ -450,10 +452,11 @@ def _code(store: Store, job: Job, progress) -> tuple[None, str]:
     return None, f"{n:,} sentence{'s' * (n != 1)} of the comments coded"
 
 
-def _split(store: Store, job: Job, recode: bool, size: int) -> None:
+def _split(store: Store, job: Job, recode: bool, size: int) -> bool:
     """Split a coding job over parts of `size` sentences that any worker may claim,
     leaving out what parts already queued or running will code; raises `_Split` when it
-    did, and returns when the work fits one part (the job codes it itself)."""
+    did. Returns True when the job should code the work itself (it fits one part and no
+    parts are open), False when there is nothing left for it (open parts hold the rest)."""
     from .store.queries import coding as cq
     from .text.coding import segment_comments
 
@@ -463,8 +466,10 @@ def _split(store: Store, job: Job, recode: bool, size: int) -> None:
         taken = [json.loads(p) for p in q.open_parts(conn, PART, job.collaboration)]
     ranges = [(int(t["first"]), int(t["last"])) for t in taken]
     todo = [i for i in todo if not any(a <= i <= b for a, b in ranges)]
-    if len(todo) <= size:
-        return
+    if not ranges and len(todo) <= size:
+        return True
+    if not todo:
+        return False
     parts = [todo[i : i + size] for i in range(0, len(todo), size)]
     with store.begin() as conn:
         ids = q.insert_parts(

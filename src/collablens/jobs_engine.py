@@ -50,15 +50,9 @@ def conninfo(store: Store) -> str:
 
 def _ensure_schema(store: Store) -> None:
     """Apply procrastinate's schema where it is missing (installed after the upgrade)."""
-    from .store.engine_schema import apply_engine_schema, has_engine_schema
-    from .store.sql import MIGRATION_LOCK
+    from .store.engine_schema import ensure_engine_schema
 
-    with store.connect() as conn:
-        if has_engine_schema(conn):
-            return
-    with store.begin() as conn:
-        store._lock(conn, MIGRATION_LOCK)  # two processes starting at once
-        apply_engine_schema(conn)
+    ensure_engine_schema(store)
 
 
 def _app(store: Store, sync: bool) -> Any:

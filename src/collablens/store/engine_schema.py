@@ -11,10 +11,15 @@ it. procrastinate's connections set `search_path` to this schema (`ENGINE_OPTION
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+from .sql import MIGRATION_LOCK
+
+if TYPE_CHECKING:
+    from .workspace import Store
 
 #: The PostgreSQL schema that holds procrastinate's tables.
 ENGINE_SCHEMA = "procrastinate"
@@ -48,6 +53,18 @@ def apply_engine_schema(conn: Connection) -> None:
     with raw.cursor() as cursor:
         cursor.execute(SchemaManager.get_schema())
     conn.execute(text("SELECT set_config('search_path', :p, true)"), {"p": before})
+
+
+def ensure_engine_schema(store: Store) -> None:
+    """Apply procrastinate's schema to a workspace that lacks it (procrastinate installed
+    after its upgrade); a read when it is there. Two processes starting at once apply it
+    once, under the migration lock."""
+    with store.connect() as conn:
+        if has_engine_schema(conn):
+            return
+    with store.begin() as conn:
+        store._lock(conn, MIGRATION_LOCK)
+        apply_engine_schema(conn)
 
 
 def drop_engine_schema(conn: Connection) -> None:
