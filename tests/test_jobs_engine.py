@@ -110,6 +110,35 @@ def test_the_engine_is_procrastinate_on_postgresql_only(pg_store: Store, store: 
     assert args == [{"job_id": job_id}], "the job is handed to procrastinate with its id"
 
 
+def test_answers_arriving_together_are_one_delivery(wave: Store):
+    """Each survey answer with a comment asks for coding; one waiting job takes them all
+    and is handed to procrastinate once, then again for when it may start."""
+    first = jobs.enqueue(wave, "code", COLLAB, "survey", delay=30)
+    assert jobs.enqueue(wave, "code", COLLAB, "survey", delay=30) == first
+
+    def deliveries() -> list:
+        with wave.connect() as conn:
+            return conn.execute(
+                text(
+                    "SELECT scheduled_at FROM procrastinate.procrastinate_jobs "
+                    "WHERE status = 'todo' AND (args->>'job_id')::int = :j"
+                ),
+                {"j": first},
+            ).all()
+
+    assert len(deliveries()) == 1
+    assert not jobs.run_one(wave, first), "not before its time"
+    app = jobs_engine._app(wave, sync=True)
+    with app.open():  # what the task does with a job delivered early
+        jobs_engine._later(wave, app, first)
+    when = [r[0] for r in deliveries() if r[0] is not None]
+    with wave.connect() as conn:
+        due = conn.execute(
+            select(jobs_table.c.not_before).where(jobs_table.c.id == first)
+        ).scalar_one()
+    assert when == [due]
+
+
 @pytest.mark.slow
 def test_two_workers_share_a_coding_run(wave: Store, tmp_path: Path):
     from fastapi.testclient import TestClient

@@ -174,8 +174,9 @@ def enqueue(
     together once they pause, not once per answer)."""
     if kind not in KINDS:
         raise ValueError(f"no job kind {kind!r}")
-    job_id = _insert(store, kind, collaboration, created_by, params, delay)
-    _deliver(store, [job_id])
+    job_id, new = _insert(store, kind, collaboration, created_by, params, delay)
+    if new:  # one waiting already has its delivery (it is delivered again when due)
+        _deliver(store, [job_id])
     return job_id
 
 
@@ -186,7 +187,8 @@ def _insert(
     created_by: str,
     params: dict | None,
     delay: float,
-) -> int:
+) -> tuple[int, bool]:
+    """The job's id, and whether it is a new one (not one already waiting)."""
     with store.begin() as conn:
         if kind in ("code", "recode"):
             found = q.queued_job(conn, kind, collaboration)
@@ -197,7 +199,7 @@ def _insert(
                         created = created.replace(tzinfo=UTC)
                     latest = created + timedelta(seconds=MAX_WAIT)
                     q.delay_job(conn, found.id, min(now() + timedelta(seconds=delay), latest))
-                return int(found.id)
+                return int(found.id), False
         return q.insert_job(
             conn,
             kind=kind,
@@ -205,7 +207,7 @@ def _insert(
             params=json.dumps(params or {}),
             created_by=created_by,
             not_before=now() + timedelta(seconds=delay) if delay else None,
-        )
+        ), True
 
 
 def get(store: Store, job_id: int) -> Job | None:
