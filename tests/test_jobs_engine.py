@@ -245,3 +245,5 @@ def test_a_split_run_codes_each_sentence_once_on_sqlite(web):
     assert job is not None and job.state == jobs.DONE and job.done == job.total == n
     assert _coded(web.store) == (n, n)
     assert job.title == "Code new comments" and parts[0].title == "Code part of the comments"
+    shown = [j.id for j in jobs.recent(web.store, WEB_COLLAB, 50)]
+    assert whole in shown and not {p.id for p in parts} & set(shown), "parts are not listed"

@@ -85,11 +85,12 @@ def job_result(conn: Connection, job_id: int) -> Row | None:
 
 
 def recent_jobs(conn: Connection, collaboration: str | None, limit: int) -> list[Row]:
-    """A collaboration's latest jobs (JOB_COLUMNS), newest first."""
+    """A collaboration's latest jobs (JOB_COLUMNS), newest first; not the parts of a
+    job (a national wave's coding has a hundred), whose whole shows their progress."""
     return list(
         conn.execute(
             select(*JOB_COLUMNS)
-            .where(jobs.c.collaboration == collaboration)
+            .where(jobs.c.collaboration == collaboration, jobs.c.parent.is_(None))
             .order_by(jobs.c.id.desc())
             .limit(limit)
         ).all()

@@ -10,6 +10,8 @@ Revision ID: 0015_jobs_engine
 Revises: 0013_drop_sessions_from
 """
 
+import contextlib
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -32,7 +34,10 @@ def upgrade() -> None:
     if conn.dialect.name == "postgresql":
         from collablens.store.engine_schema import apply_engine_schema
 
-        apply_engine_schema(conn)
+        # psycopg without procrastinate: jobs run on the table's own runner, and the
+        # schema is applied on first use once procrastinate is installed.
+        with contextlib.suppress(ImportError):
+            apply_engine_schema(conn)
 
 
 def downgrade() -> None:
