@@ -1,20 +1,28 @@
 """Long work in the background: coding, recoding, reports and decks.
 
-Jobs are rows in the workspace (`jobs`), so they outlive the process that runs them: a
-server that stops mid-job finds the job still marked running when it starts again and
-queues it once more. Every job kind is safe to run again from the start, because the
-work it does is (coding skips what is coded; a report
-is written whole or not at all). An upload is imported while its request waits (reading
-and checking a file takes seconds) and its coding, the slow part, is queued: the raw file
-holds unredacted text, so it is never kept in the queue.
+Jobs are rows in the workspace (`jobs`): what people see (state, progress, result, who
+asked) and the record a runner claims, so they outlive the process that runs them. Every
+job kind is safe to run again from the start, because the work it does is (coding skips
+what is coded; a report is written whole or not at all). An upload is imported while its
+request waits and its coding, the slow part, is queued: the raw file holds unredacted
+text, so it is never kept in the queue.
 
-The runner is a thread in the server process that claims one queued job at a time with
-an UPDATE that only one claimant can win, on SQLite and PostgreSQL alike, so several
-server processes on one PostgreSQL database share the queue without running a job twice.
+Who runs them depends on the database:
+- SQLite (one file, one machine): a thread in the server (or `collablens worker`)
+  claims one queued job at a time (`Runner`), as it always has.
+- PostgreSQL: a queued job is also handed to procrastinate (`jobs_engine`), whose
+  workers, on this machine or others (`collablens worker --db postgresql+psycopg://...`),
+  run the same function. The row stays the truth: a worker claims it with the same UPDATE
+  that only one claimant can win, so a job delivered twice still runs once.
+
 A running job's heartbeat is written every few seconds; a job whose heartbeat stopped (its
-process died) is queued again by any runner, and one still beating is left alone.
-Why not `procrastinate`: it needs PostgreSQL, and collablens' default is one SQLite file;
-one queue in the workspace's own tables serves both with the same code and the same tests.
+process died) is queued again (and, on PostgreSQL, delivered again) by any runner.
+
+Coding a big wave on PostgreSQL is split into parts (`PART_SIZE` sentences each, jobs of
+kind "code-part" naming their whole in `parent`) that any worker claims. Each part is
+committed as it goes, so a killed worker loses at most the batch it was on, and its part
+is queued again for another; the whole shows the sum of its finished parts and finishes
+with the last of them.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from .store import Store, now
 from .store.queries import jobs as q
 
 # A job's states are declared with its table's queries; named here too, for `jobs.DONE`.
-from .store.queries.jobs import DONE, FAILED, QUEUED, RUNNING  # noqa: F401
+from .store.queries.jobs import DONE, FAILED, PARTS, QUEUED, RUNNING  # noqa: F401
 
 log = logging.getLogger("collablens.jobs")
 
@@ -47,6 +55,14 @@ KINDS = {
     "pdf": "Build the report (PDF)",
     "deck": "Build the findings deck",
 }
+
+
+#: A part of a coding job: not a kind anyone asks for, so not in KINDS.
+PART = "code-part"
+#: What each kind of job is called on its page (KINDS, and parts).
+TITLES = {**KINDS, PART: "Code part of the comments"}
+#: Sentences in one part of a coding job split over several workers.
+PART_SIZE = 2000
 
 
 def unavailable() -> dict[str, str]:
@@ -75,10 +91,11 @@ class Job:
     finished_at: datetime | None
     claim: str | None = None
     attempts: int = 0
+    parent: int | None = None
 
     @property
     def title(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+        return TITLES.get(self.kind, self.kind)
 
     @property
     def percent(self) -> int:
@@ -116,6 +133,13 @@ STALE = 300.0
 MAX_ATTEMPTS = 3
 
 
+def beat_within(stale: float) -> None:
+    """Write heartbeats often enough for a runner that takes `stale` seconds of silence
+    for a death (`collablens worker --stale-after`)."""
+    global HEARTBEAT
+    HEARTBEAT = min(HEARTBEAT, stale / 3)
+
+
 def _job(r: Any) -> Job:
     return Job(
         id=int(r.id),
@@ -132,6 +156,7 @@ def _job(r: Any) -> Job:
         finished_at=r.finished_at,
         claim=r.claim,
         attempts=int(r.attempts),
+        parent=None if r.parent is None else int(r.parent),
     )
 
 
@@ -149,6 +174,21 @@ def enqueue(
     together once they pause, not once per answer)."""
     if kind not in KINDS:
         raise ValueError(f"no job kind {kind!r}")
+    job_id, new = _insert(store, kind, collaboration, created_by, params, delay)
+    if new:  # one waiting already has its delivery (it is delivered again when due)
+        _deliver(store, [job_id])
+    return job_id
+
+
+def _insert(
+    store: Store,
+    kind: str,
+    collaboration: str | None,
+    created_by: str,
+    params: dict | None,
+    delay: float,
+) -> tuple[int, bool]:
+    """The job's id, and whether it is a new one (not one already waiting)."""
     with store.begin() as conn:
         if kind in ("code", "recode"):
             found = q.queued_job(conn, kind, collaboration)
@@ -159,7 +199,7 @@ def enqueue(
                         created = created.replace(tzinfo=UTC)
                     latest = created + timedelta(seconds=MAX_WAIT)
                     q.delay_job(conn, found.id, min(now() + timedelta(seconds=delay), latest))
-                return int(found.id)
+                return int(found.id), False
         return q.insert_job(
             conn,
             kind=kind,
@@ -167,7 +207,7 @@ def enqueue(
             params=json.dumps(params or {}),
             created_by=created_by,
             not_before=now() + timedelta(seconds=delay) if delay else None,
-        )
+        ), True
 
 
 def get(store: Store, job_id: int) -> Job | None:
@@ -191,21 +231,42 @@ def recent(store: Store, collaboration: str | None, limit: int = 20) -> list[Job
     return [_job(r) for r in rows]
 
 
+def _deliver(store: Store, job_ids: list[int]) -> None:
+    """Hand queued jobs to the engine where there is one (PostgreSQL); on SQLite the
+    runner finds them in the table."""
+    from . import jobs_engine
+
+    if job_ids and jobs_engine.in_use(store):
+        jobs_engine.defer(store, job_ids)
+
+
 def requeue_interrupted(store: Store, stale: float = STALE) -> int:
     """Queue again the jobs left running by a process that stopped (their heartbeat is
     older than `stale` seconds); how many. A job still beating is left to its runner; one
-    tried `MAX_ATTEMPTS` times is marked failed."""
+    tried `MAX_ATTEMPTS` times is marked failed (and a whole whose parts have all ended
+    is finished)."""
     beat_before = now() - timedelta(seconds=stale)
     with store.connect() as conn:  # a read first: most of the time there is nothing to do
         if not q.any_dead(conn, beat_before):
             return 0
     with store.begin() as conn:
-        return q.requeue_dead(
+        ids = q.requeue_dead(
             conn,
             beat_before,
             MAX_ATTEMPTS,
             f"stopped {MAX_ATTEMPTS} times before it finished (see the server log)",
         )
+        _settle_wholes(conn)
+    _deliver(store, ids)
+    return len(ids)
+
+
+def _settle_wholes(conn: Any) -> list[int]:
+    return q.settle_wholes(
+        conn,
+        "{done:,} sentences of the comments coded, in parts shared by the workers",
+        "{failed} part(s) did not finish (see the server log); the rest are coded",
+    )
 
 
 def beat(store: Store, job: Job) -> None:
@@ -228,6 +289,18 @@ def claim_next(store: Store) -> Job | None:
             return get(store, jid)
 
 
+def claim(store: Store, job_id: int) -> Job | None:
+    """Take this queued job (the engine delivered it), or None: it is not queued (done,
+    or another worker won it), or not due yet."""
+    with store.connect() as conn:
+        due = q.not_before_of(conn, job_id)
+    if due is not None and due.replace(tzinfo=due.tzinfo or UTC) > now():
+        return None
+    with store.begin() as conn:
+        won = q.claim(conn, job_id, uuid.uuid4().hex)
+    return get(store, job_id) if won else None
+
+
 def _progress(store: Store, job: Job) -> Callable[[str, int, int], None]:
     def report(message: str, done: int, total: int) -> None:
         with store.begin() as conn:
@@ -244,7 +317,17 @@ def _finish(
     if output is not None:
         values["result_name"], values["result"] = output
     with store.begin() as conn:
+        if job.parent is not None:  # its whole first, so two parts settle it once
+            q.lock_job(conn, job.parent)
         q.finish(conn, job.id, job.claim, values)
+        if job.parent is not None:
+            if state == DONE:
+                q.add_part_done(conn, job.parent, job.total)
+            _settle_wholes(conn)
+
+
+class _Split(Exception):
+    """A job handed its work to parts (`q.wait_on_parts` done): it is not finished."""
 
 
 def run(store: Store, job: Job) -> None:
@@ -271,6 +354,8 @@ def run(store: Store, job: Job) -> None:
 def _run(store: Store, job: Job, progress: Callable[[str, int, int], None]) -> None:
     try:
         output, message = _HANDLERS[job.kind](store, job, progress)
+    except _Split:
+        return
     except CollablensError as exc:
         _finish(store, job, FAILED, str(exc))
         return
@@ -279,6 +364,26 @@ def _run(store: Store, job: Job, progress: Callable[[str, int, int], None]) -> N
         _finish(store, job, FAILED, "an internal error stopped this job; see the server log")
         return
     _finish(store, job, DONE, message, output)
+
+
+def run_one(store: Store, job_id: int) -> bool:
+    """Run this job if it can be claimed now (what an engine's worker does with a job it
+    was given); whether it ran."""
+    job = claim(store, job_id)
+    if job is None:
+        return False
+    run(store, job)
+    return True
+
+
+def runner_for(store: Store) -> Runner | Any:
+    """What runs jobs in a server process: procrastinate's worker on PostgreSQL, the
+    table's own runner on SQLite (both with start, wake and stop)."""
+    from . import jobs_engine
+
+    if jobs_engine.in_use(store):
+        return jobs_engine.EngineRunner(store)
+    return Runner(store)
 
 
 def run_pending(store: Store) -> int:
@@ -293,15 +398,16 @@ def run_pending(store: Store) -> int:
 class Runner:
     """A thread that runs queued jobs one at a time until stopped."""
 
-    def __init__(self, store: Store, poll: float = 1.0) -> None:
+    def __init__(self, store: Store, poll: float = 1.0, stale: float = STALE) -> None:
         self.store = store
         self.poll = poll
+        self.stale = stale
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="collablens-jobs", daemon=True)
 
     def start(self) -> None:
-        requeue_interrupted(self.store)
+        requeue_interrupted(self.store, self.stale)
         self._thread.start()
 
     def wake(self) -> None:
@@ -315,7 +421,7 @@ class Runner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                requeue_interrupted(self.store)  # another process's runner may have died
+                requeue_interrupted(self.store, self.stale)  # another runner may have died
                 run_pending(self.store)
             except Exception:  # the store went away for a moment: try again later
                 log.exception("the job runner could not read the queue")
@@ -331,16 +437,113 @@ Handler = Callable[
 
 
 def _code(store: Store, job: Job, progress) -> tuple[None, str]:
+    from . import jobs_engine
     from .text.coding import code_workspace
 
+    recode = job.kind == "recode"
+    size = int(job.params.get("part_size", PART_SIZE))
+    if ("part_size" in job.params or jobs_engine.in_use(store)) and not _split(
+        store, job, recode, max(size, 1)
+    ):  # (raises _Split when it split the work)
+        return None, "nothing new to code: what is left is being coded in parts"
     try:
-        run_ = code_workspace(
-            store, job.collaboration, recode=job.kind == "recode", progress=progress
-        )
+        run_ = code_workspace(store, job.collaboration, recode=recode, progress=progress)
     except LookupError as exc:  # the workspace's model is not installed
         raise CollablensError(str(exc)) from None
     n = run_.segments_coded
     return None, f"{n:,} sentence{'s' * (n != 1)} of the comments coded"
+
+
+def _split(store: Store, job: Job, recode: bool, size: int) -> bool:
+    """Split a coding job over parts of `size` sentences that any worker may claim,
+    leaving out what parts already queued or running will code; raises `_Split` when it
+    did. Returns True when the job should code the work itself (it fits one part and no
+    parts are open), False when there is nothing left for it (open parts hold the rest)."""
+    from .store.queries import coding as cq
+    from .text.coding import segment_comments
+
+    segment_comments(store, job.collaboration)
+    with store.connect() as conn:
+        todo = cq.segment_ids_to_code(conn, job.collaboration, recode)
+        taken = [json.loads(p) for p in q.open_parts(conn, PART, job.collaboration)]
+    ranges = [(int(t["first"]), int(t["last"])) for t in taken]
+    todo = [i for i in todo if not any(a <= i <= b for a, b in ranges)]
+    if not ranges and len(todo) <= size:
+        return True
+    if not todo:
+        return False
+    parts = [todo[i : i + size] for i in range(0, len(todo), size)]
+    with store.begin() as conn:
+        ids = q.insert_parts(
+            conn,
+            job.id,
+            kind=PART,
+            collaboration=job.collaboration,
+            created_by=job.created_by,
+            parts=[
+                (json.dumps({"first": p[0], "last": p[-1], "recode": recode}), len(p))
+                for p in parts
+            ],
+        )
+        q.wait_on_parts(conn, job.id, job.claim, len(todo), f"coding in {len(parts):,} parts")
+    _deliver(store, ids)
+    raise _Split
+
+
+#: The coder a worker built for its last part, and what it was built from.
+_CODER: dict[str, Any] = {}
+
+
+def _coder(store: Store, make: Callable[[Store], Any]) -> Any:
+    """The workspace's coder, built again only when what it is built from changed (the
+    model chosen, or people's codes): a worker doing part after part of one run builds
+    it once. People's codes are read each time (a few milliseconds), so a review made
+    meanwhile is learnt from by the next part, as by the next run."""
+    from .text.coding import human_examples
+    from .vocabulary import SETTING_CODER_MODEL
+
+    key = repr(
+        (store.url, store.get_setting(SETTING_CODER_MODEL), hash(tuple(human_examples(store))))
+    )
+    if _CODER.get("key") != key:
+        _CODER.update(key=key, coder=make(store))
+    return _CODER["coder"]
+
+
+def warm(store: Store) -> None:
+    """Build the coder now, so a worker's first part does not wait on loading the model
+    (a workspace without one codes nothing: its parts say so)."""
+    from .text.coding import make_coder
+
+    try:
+        _coder(store, make_coder)
+    except Exception:  # no model here, or no framework: the parts will say why
+        log.info("the coder could not be built ahead of the first part", exc_info=True)
+
+
+def _code_part(store: Store, job: Job, progress) -> tuple[None, str]:
+    """One part of a split coding job: the same coding (`code_segments`), over its range."""
+    from .text.coding import code_segments, make_coder, settle_copies
+
+    try:
+        first, last = int(job.params["first"]), int(job.params["last"])
+    except (KeyError, TypeError, ValueError):
+        raise CollablensError("this part names no sentences to code") from None
+    try:
+        coder = _coder(store, make_coder)
+    except LookupError as exc:
+        raise CollablensError(str(exc)) from None
+    run_ = code_segments(
+        store,
+        job.collaboration,
+        bool(job.params.get("recode")),
+        progress,
+        coder,
+        between=(first, last),
+    )
+    settle_copies(store)
+    n = run_.segments_coded
+    return None, f"{n:,} sentence{'s' * (n != 1)} coded"
 
 
 def _slug(name: str) -> str:
@@ -387,4 +590,5 @@ _HANDLERS: dict[str, Handler] = {
     "report": _report,
     "pdf": _report,
     "deck": _deck,
+    PART: _code_part,
 }

@@ -157,20 +157,48 @@ def serve(
     _serve(store, host, port, secure, jobs, workers, public_url, proxies)
 
 
-def worker(db: DbOption = DEFAULT_DB) -> None:
+def worker(
+    stale: Annotated[
+        float,
+        typer.Option(
+            "--stale-after",
+            min=1,
+            help="Seconds without a heartbeat after which a job another worker was running "
+            "is taken for dead and run again (that worker was killed, or its machine "
+            "stopped).",
+        ),
+    ] = 300.0,
+    db: DbOption = DEFAULT_DB,
+) -> None:
     """Run the web app's background jobs (coding, reports, decks) in this process.
 
-    For a server under load: `collablens serve --no-jobs` answers people while this does
-    the slow work on other cores. Several workers may share one PostgreSQL workspace; each
-    job runs once. Stop with Ctrl+C; a job it was running is queued again by the next runner.
+    For a server under load: `collablens serve --no-jobs` answers people while workers do
+    the slow work. On PostgreSQL the jobs run on procrastinate and workers may run on
+    other machines against the same database; each job runs once, and coding a big wave
+    is shared out in parts. On SQLite one worker runs them, on the workspace's machine.
+    Ctrl+C (or SIGTERM) stops it once the job in hand is finished; a worker killed
+    outright loses only what that job had not committed, and another runner takes the job
+    over after --stale-after seconds.
 
     Example: collablens worker --db postgresql+psycopg://collablens@dbhost/collablens
     """
+    import logging
     import time
 
-    from ..jobs import Runner
+    from .. import jobs_engine
+    from ..jobs import Runner, beat_within
 
-    runner = Runner(_open(db))
+    # What the worker ran, and what went wrong, on its standard error for the operator.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("collablens.jobs").setLevel(logging.INFO)
+
+    store = _open(db)
+    beat_within(stale)
+    if jobs_engine.in_use(store):
+        console.print("collablens worker: running background jobs (Ctrl+C stops it)")
+        jobs_engine.work(store, stale)
+        return
+    runner = Runner(store, stale=stale)
     runner.start()
     console.print("collablens worker: running background jobs (Ctrl+C stops it)")
     try:

@@ -539,6 +539,9 @@ jobs = Table(
     Column("id", Integer, primary_key=True),
     Column("kind", String(40), nullable=False),
     Column("collaboration", String(NAME_LENGTH)),
+    # A part of a bigger job (a national wave's coding, split so several workers share
+    # it): the job it belongs to, whose progress it adds to when it is done.
+    Column("parent", ForeignKey("jobs.id", ondelete=CASCADE), index=True),
     Column("params", Text, nullable=False),  # JSON
     Column("state", String(20), nullable=False, index=True),  # queued running done failed
     # Who runs it now (a random token per claim): only that runner may write its progress.

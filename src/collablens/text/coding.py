@@ -110,8 +110,11 @@ def code_segments(
     progress: Progress | None = None,
     coder: Coder | None = None,
     batch_size: int = BATCH,
+    between: tuple[int, int] | None = None,
 ) -> CodingRun:
-    """Code segments with no code (and, with `recode`, those the model coded before).
+    """Code segments with no code (and, with `recode`, those the model coded before);
+    with `between` (first, last segment id), only those in that range: a part of a big
+    run that one of several workers does (`collablens.jobs`).
 
     Each batch is committed on its own: an interruption keeps every finished batch.
     Each code is stored with the coder's decisions about it (`Code.accepted`,
@@ -120,7 +123,7 @@ def code_segments(
     coder = coder or make_coder(store)
     run = CodingRun(model=coder.model_name, learnt_from=len(coder.human))
     with store.connect() as conn:
-        todo = q.segments_to_code(conn, collaboration, recode)
+        todo = q.segments_to_code(conn, collaboration, recode, between)
     total = len(todo)
     if progress:
         progress("coding", 0, total)

@@ -104,7 +104,7 @@ def create_app(store: Store, settings: Settings | None = None, run_jobs: bool = 
     from .. import jobs, plugins
 
     settings = settings or Settings()
-    runner = jobs.Runner(store) if run_jobs else None
+    runner = jobs.runner_for(store) if run_jobs else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

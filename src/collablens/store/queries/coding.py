@@ -174,15 +174,31 @@ def _to_code(columns: list, collaboration: str | None, recode: bool) -> tuple[Se
 
 
 def segments_to_code(
-    conn: Connection, collaboration: str | None, recode: bool
+    conn: Connection,
+    collaboration: str | None,
+    recode: bool,
+    between: tuple[int, int] | None = None,
 ) -> list[tuple[int, str]]:
-    """(segment id, text) of the segments the model should code now, in id order."""
+    """(segment id, text) of the segments the model should code now, in id order; with
+    `between` (first, last), only those whose id lies in that range (a part of a job)."""
     rows = [
         (int(i), str(t))
         for stmt in _to_code([segments.c.id, segments.c.text], collaboration, recode)
-        for i, t in conn.execute(stmt)
+        for i, t in conn.execute(
+            stmt if between is None else stmt.where(segments.c.id.between(*between))
+        )
     ]
     return sorted(rows)
+
+
+def segment_ids_to_code(conn: Connection, collaboration: str | None, recode: bool) -> list[int]:
+    """The ids `segments_to_code` would return, in order, without their text (to split a
+    big run into parts)."""
+    return sorted(
+        int(i)
+        for stmt in _to_code([segments.c.id], collaboration, recode)
+        for (i,) in conn.execute(stmt)
+    )
 
 
 def count_segments_to_code(conn: Connection, collaboration: str | None, recode: bool) -> int:

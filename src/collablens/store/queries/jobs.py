@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from ..sql import now
@@ -19,6 +19,10 @@ from ..tables import jobs
 
 #: The states a job moves through: queued -> running -> done or failed.
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+#: The claim of a job split into parts: it runs while its parts do, and has no runner of
+#: its own (no heartbeat to stop), so it is never taken for dead; its parts finish it.
+PARTS = "parts"
 
 #: What `job_row` and `recent_jobs` read: all but the result file and the scheduling.
 JOB_COLUMNS = [c for c in jobs.c if c.name not in ("result", "not_before", "heartbeat")]
@@ -81,11 +85,12 @@ def job_result(conn: Connection, job_id: int) -> Row | None:
 
 
 def recent_jobs(conn: Connection, collaboration: str | None, limit: int) -> list[Row]:
-    """A collaboration's latest jobs (JOB_COLUMNS), newest first."""
+    """A collaboration's latest jobs (JOB_COLUMNS), newest first; not the parts of a
+    job (a national wave's coding has a hundred), whose whole shows their progress."""
     return list(
         conn.execute(
             select(*JOB_COLUMNS)
-            .where(jobs.c.collaboration == collaboration)
+            .where(jobs.c.collaboration == collaboration, jobs.c.parent.is_(None))
             .order_by(jobs.c.id.desc())
             .limit(limit)
         ).all()
@@ -93,9 +98,11 @@ def recent_jobs(conn: Connection, collaboration: str | None, limit: int) -> list
 
 
 def _dead(beat_before: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Running jobs whose heartbeat is missing or older than `beat_before`."""
+    """Running jobs whose heartbeat is missing or older than `beat_before` (a job waiting
+    on its parts has no heartbeat of its own)."""
     return (
         jobs.c.state == RUNNING,
+        or_(jobs.c.claim.is_(None), jobs.c.claim != PARTS),
         or_(jobs.c.heartbeat.is_(None), jobs.c.heartbeat < beat_before),
     )
 
@@ -105,23 +112,26 @@ def any_dead(conn: Connection, beat_before: datetime) -> bool:
     return conn.execute(select(jobs.c.id).where(*_dead(beat_before)).limit(1)).first() is not None
 
 
-def requeue_dead(conn: Connection, beat_before: datetime, max_attempts: int, gave_up: str) -> int:
+def requeue_dead(
+    conn: Connection, beat_before: datetime, max_attempts: int, gave_up: str
+) -> list[int]:
     """Queue again the running jobs whose heartbeat stopped before `beat_before`; those
     tried `max_attempts` times are marked failed with the message `gave_up` instead.
-    Returns how many were queued again."""
+    Returns the ids queued again."""
     dead = _dead(beat_before)
     conn.execute(
         update(jobs)
         .where(*dead, jobs.c.attempts >= max_attempts)
         .values(state=FAILED, claim=None, finished_at=now(), message=gave_up)
     )
-    return int(
+    ids = [int(i) for i in conn.execute(select(jobs.c.id).where(*dead)).scalars()]
+    if ids:
         conn.execute(
             update(jobs)
-            .where(*dead)
+            .where(jobs.c.id.in_(ids), *dead)
             .values(state=QUEUED, claim=None, message="interrupted; queued again")
-        ).rowcount
-    )
+        )
+    return ids
 
 
 def beat(conn: Connection, job_id: int, claim: str | None) -> None:
@@ -175,3 +185,112 @@ def set_progress(
 def finish(conn: Connection, job_id: int, claim: str | None, values: dict[str, Any]) -> None:
     """Record how a job ended (state, message, finished_at, result), under its claim."""
     conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.claim == claim).values(**values))
+
+
+# -- a job split into parts -----------------------------------------------------------------
+
+
+def insert_parts(
+    conn: Connection,
+    parent: int,
+    *,
+    kind: str,
+    collaboration: str | None,
+    created_by: str,
+    parts: list[tuple[str, int]],
+) -> list[int]:
+    """Queue the parts of job `parent`: (params as JSON, how much work) each; their ids."""
+    ids = []
+    for params, total in parts:
+        row = jobs.insert().values(
+            kind=kind,
+            collaboration=collaboration,
+            parent=parent,
+            params=params,
+            state=QUEUED,
+            done=0,
+            total=total,
+            message="waiting to start",
+            created_by=created_by,
+            created_at=now(),
+        )
+        ids.append(int(conn.execute(row).inserted_primary_key[0]))  # type: ignore[index]
+    return ids
+
+
+def wait_on_parts(conn: Connection, job_id: int, claim: str | None, total: int, said: str) -> None:
+    """Hand a running job over to its parts: it stays running under the `PARTS` claim,
+    with `total` the work its parts share."""
+    conn.execute(
+        update(jobs)
+        .where(jobs.c.id == job_id, jobs.c.claim == claim)
+        .values(claim=PARTS, done=0, total=total, message=said, heartbeat=now())
+    )
+
+
+def open_parts(conn: Connection, kind: str, collaboration: str | None) -> list[str]:
+    """The params (JSON) of the parts of this kind and collaboration not yet finished."""
+    return list(
+        conn.execute(
+            select(jobs.c.params).where(
+                jobs.c.kind == kind,
+                jobs.c.collaboration == collaboration,
+                jobs.c.parent.is_not(None),
+                jobs.c.state.in_((QUEUED, RUNNING)),
+            )
+        ).scalars()
+    )
+
+
+def lock_job(conn: Connection, job_id: int) -> None:
+    """Hold a job's row until the transaction ends (PostgreSQL; SQLite writes one at a
+    time anyway), so two parts finishing at once settle their whole once."""
+    conn.execute(select(jobs.c.id).where(jobs.c.id == job_id).with_for_update())
+
+
+def add_part_done(conn: Connection, parent: int, amount: int) -> None:
+    """Count a finished part's work in its whole's progress."""
+    conn.execute(update(jobs).where(jobs.c.id == parent).values(done=jobs.c.done + amount))
+
+
+def settle_wholes(conn: Connection, said: str, failed: str) -> list[int]:
+    """Finish the jobs waiting on parts whose parts have all finished: done, or failed
+    when a part failed (`said` and `failed` may name {done} and {failed}). Their ids."""
+    whole = jobs.alias("whole")
+    unfinished = (
+        select(func.count())
+        .where(jobs.c.parent == whole.c.id, jobs.c.state.in_((QUEUED, RUNNING)))
+        .scalar_subquery()
+    )
+    broken = (
+        select(func.count())
+        .where(jobs.c.parent == whole.c.id, jobs.c.state == FAILED)
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(whole.c.id, whole.c.done, broken).where(
+            whole.c.state == RUNNING, whole.c.claim == PARTS, unfinished == 0
+        )
+    ).all()
+    for jid, done, bad in rows:
+        conn.execute(
+            update(jobs)
+            .where(jobs.c.id == jid, jobs.c.claim == PARTS)
+            .values(
+                state=FAILED if bad else DONE,
+                claim=None,
+                finished_at=now(),
+                message=(failed if bad else said).format(done=int(done), failed=int(bad)),
+            )
+        )
+    return [int(r[0]) for r in rows]
+
+
+def queued_ids(conn: Connection) -> list[int]:
+    """Every queued job's id (to hand them all to the engine once more)."""
+    return [int(i) for i in conn.execute(select(jobs.c.id).where(jobs.c.state == QUEUED))]
+
+
+def not_before_of(conn: Connection, job_id: int) -> datetime | None:
+    """When a queued job may start (None: now)."""
+    return conn.execute(select(jobs.c.not_before).where(jobs.c.id == job_id)).scalar()
