@@ -1134,20 +1134,19 @@ def import_responses(
         )
         step("storing answers", 3, 4)
         packed = pack_answers(values, framework.scale.min)
-        rows = [
-            (*r, packed[i])
-            for i, r in enumerate(
-                frame[["key", *ATTRIBUTE_COLUMNS]].itertuples(index=False, name=None)
-            )
-        ]
-        id_of = q.insert_respondents(conn, wave_id, import_id, rows)
-        rids = [id_of[k] for k in frame["key"]]
-        old_pos = np.flatnonzero(new_mask)
-        new_pos = {int(o): i for i, o in enumerate(old_pos)}
-        comment_rows = [
-            (rids[new_pos[p]], q, f, t) for p, q, f, t in parsed.comments if p in new_pos
-        ]
-        q.insert_comments(conn, comment_rows)
+        # Column by column into plain tuples (zip runs in C): no per-row pandas access.
+        columns = [frame[c].tolist() for c in ("key", *ATTRIBUTE_COLUMNS)]
+        rows = zip(*columns, packed, strict=True)
+        id_of = q.insert_respondents(conn, wave_id, import_id, rows, ids=bool(parsed.comments))
+        comment_rows: list[tuple[int, str, str, str]] = []
+        if parsed.comments:
+            rids = [id_of[k] for k in columns[0]]
+            old_pos = np.flatnonzero(new_mask)
+            new_pos = {int(o): i for i, o in enumerate(old_pos)}
+            comment_rows = [
+                (rids[new_pos[p]], q, f, t) for p, q, f, t in parsed.comments if p in new_pos
+            ]
+            q.insert_comments(conn, comment_rows)
         result.rows_added = len(frame)
         result.comments_added = len(comment_rows)
     step("done", 4, 4)
