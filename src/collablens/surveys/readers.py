@@ -33,9 +33,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from .. import csvcells
 from ..csvcells import MAX_CSV_CELL, allow_long_cells, csv_problem
 from ..errors import CollablensError, Fix
 from ..vocabulary import MAX_FILE_BYTES
@@ -1218,6 +1220,23 @@ _QUOTED = '"(?:[^"]|"")*"'
 _SEP_CLASS = {",": ",", ";": ";", "\t": "\\t"}
 
 
+def _objects(column: Any) -> Any:
+    """A polars column of strings as a numpy array of Python strings, as pandas holds them.
+
+    A column of answers holds a handful of values: each is made a Python string once and
+    shared by its cells (a fraction of the memory and time of one string per cell)."""
+    import numpy as np
+    import polars as pl
+
+    distinct = column.unique(maintain_order=True)
+    if len(distinct) * 4 > len(column):
+        return np.array(column.to_list(), dtype=object)
+    codes = column.cast(pl.Enum(distinct.to_list())).to_physical().to_numpy()
+    values = np.empty(len(distinct), dtype=object)
+    values[:] = distinct.to_list()
+    return values[codes]
+
+
 def _read_plain_text(
     text: str, sep: str, lines: list[str]
 ) -> tuple[_FrameRows, list[tuple[int, int, int]]] | None:
@@ -1227,12 +1246,11 @@ def _read_plain_text(
     for a large export), polars at C speed. They read a file alike when every line is one
     whole record whose fields are either quoted whole (as tools quote) or hold no quotation
     mark, with no blank line, NUL or lone carriage return, within the row and column
-    limits; anything else (a comment over several lines, a stray quote, a file over a
-    limit) goes to the csv module, whose checks word the problems. The grid is the csv
+    limits; anything else (a comment over several lines, a stray quote, a file or a
+    cell over a limit) goes to the csv module, whose checks word the problems. The grid is the csv
     module's: trailing empty cells and blank rows at the end cut, short rows padded with
     "" (`tests/test_import_columnar.py` compares the two on random files).
     """
-    import numpy as np
     import polars as pl
 
     if not lines or len(lines) > MAX_ROWS + 3 or "\x00" in text:
@@ -1241,6 +1259,9 @@ def _read_plain_text(
         return None
     body = pl.Series(lines, dtype=pl.String).str.replace(r"\r?\n$", "")
     if (body == "").any():
+        return None
+    # A cell past the csv module's limit is refused by it, with its own line.
+    if (body.str.len_chars() > csvcells.MAX_CSV_CELL).any():
         return None
     cls = _SEP_CLASS[sep]
     field_re = f'(?:{_QUOTED}|[^{cls}"]*)'
@@ -1279,7 +1300,7 @@ def _read_plain_text(
     while width and not (table.to_series(width - 1) != "").any():
         width -= 1
     frame = pd.DataFrame(
-        {c: np.array(table.to_series(c).to_list(), dtype=object) for c in range(width)},
+        {c: _objects(table.to_series(c)) for c in range(width)},
         index=pd.RangeIndex(rows),
         columns=range(width),
         dtype=object,
