@@ -1238,8 +1238,8 @@ def _objects(column: Any) -> Any:
 
 
 def _read_plain_text(
-    text: str, sep: str, lines: list[str]
-) -> tuple[_FrameRows, list[tuple[int, int, int]]] | None:
+    text: str, sep: str
+) -> tuple[_FrameRows, list[tuple[int, int, int]], list[str]] | None:
     """The grid read column-wise by polars, or None where the csv module must read it.
 
     Why two readers: the csv module reads row by row in Python (most of an import's time
@@ -1253,11 +1253,20 @@ def _read_plain_text(
     """
     import polars as pl
 
-    if not lines or len(lines) > MAX_ROWS + 3 or "\x00" in text:
+    if "\x00" in text or text.count("\r") != text.count("\r\n"):
         return None
-    if text.count("\r") != text.count("\r\n"):
+    # With no lone carriage return, the lines as the csv module sees them (io.StringIO's
+    # readlines with newline="") end at each "\n".
+    parts = text.split("\n")
+    if not parts[-1]:
+        parts.pop()
+    if not parts or len(parts) > MAX_ROWS + 3:
         return None
-    body = pl.Series(lines, dtype=pl.String).str.replace(r"\r?\n$", "")
+    lines = [line + "\n" for line in parts]
+    if not text.endswith("\n"):
+        lines[-1] = parts[-1]
+    body = pl.Series(parts, dtype=pl.String).str.strip_suffix("\r")
+    del parts
     if (body == "").any():
         return None
     # A cell past the csv module's limit is refused by it, with its own line.
@@ -1305,7 +1314,7 @@ def _read_plain_text(
         columns=range(width),
         dtype=object,
     )
-    return _FrameRows(frame), [(n, i, i + 1) for i, n in enumerate(counts)]
+    return _FrameRows(frame), [(n, i, i + 1) for i, n in enumerate(counts)], lines
 
 
 def _read_text(
@@ -1324,12 +1333,12 @@ def _read_text(
     grid: list[list[str]] = []
     # The lines as the csv module sees them, so that a record can be looked at again as
     # written (where a quotation mark opened, say).
-    lines = io.StringIO(text, newline="").readlines()
-    shape = _TextShape(sep, lines, [], skipped_lines=int(len(text) != len(whole)))
-    fast = _read_plain_text(text, sep, lines)
+    skipped = int(len(text) != len(whole))
+    fast = _read_plain_text(text, sep)
     if fast is not None:
-        shape.records = fast[1]
-        return fast[0], shape
+        return fast[0], _TextShape(sep, fast[2], fast[1], skipped_lines=skipped)
+    lines = io.StringIO(text, newline="").readlines()
+    shape = _TextShape(sep, lines, [], skipped_lines=skipped)
     allow_long_cells()  # csv's own limit, 131,072 characters, would stop a long comment
     # Blank lines are kept (as blank rows) so reported row numbers match the file.
     reader = csv.reader(iter(lines), delimiter=sep)
