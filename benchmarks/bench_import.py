@@ -111,7 +111,7 @@ def one(layout: str, path: Path, db: Path, repeat: int) -> dict:
 
     from collablens.store import Store
     from collablens.surveys.attributes import name_problem
-    from collablens.surveys.importer import import_responses
+    from collablens.surveys.importer import InputError, import_responses
 
     start = time.perf_counter()
     name_problem("Cleveland Police")  # loads the redactor once, as any first import does
@@ -127,10 +127,14 @@ def one(layout: str, path: Path, db: Path, repeat: int) -> dict:
         store = Store(str(target))
         store.migrate()
         start = time.perf_counter()
-        r = import_responses(store, path, "Bench", "wave 1")
+        try:
+            r = import_responses(store, path, "Bench", "wave 1")
+        except InputError as exc:  # a file over a limit (100 MB, 250,000 rows)
+            return {"layout": layout, "refused": exc.problems[0]}
+        finally:
+            store.close()
+            target.unlink()
         took.append(time.perf_counter() - start)
-        store.close()
-        target.unlink()
     return {
         "layout": layout,
         "format": r.source_format,
@@ -181,6 +185,9 @@ def main() -> None:
                 text=True,
             ).stdout
             r = json.loads(out.strip().splitlines()[-1])
+            if "refused" in r:
+                print(f"  {layout:<13} refused: {r['refused'].split(': ', 1)[-1]}")
+                continue
             print(
                 f"  {layout:<13} {r['rows']:>11,} {r['import']:>7.2f}s {r['bare']:>7.3f}s "
                 f"{r['import'] / r['bare']:>5.1f}x {r['peak_mb']:>6,.0f}MB {r['startup']:>7.2f}s"

@@ -428,7 +428,10 @@ def parse(
     numbers = sorted({k for k in bad if is_number(k)}, key=lambda k: -bad[k].cells)
     if numbers:
         hints.append(missing_code_hint([bad[k].example for k in numbers]))
-    text_cells: dict[int, pd.Series] = {c: data[c].str.strip() for c in cmap.texts}
+    # A text column nobody wrote in (most of a national wave's) costs no string work.
+    text_cells: dict[int, pd.Series] = {
+        c: data[c].str.strip() if (data[c] != "").any() else data[c] for c in cmap.texts
+    }
     answered = ~np.isnan(values).all(axis=1) if item_cols else np.zeros(n, dtype=bool)
     for series in text_cells.values():
         answered |= (series != "").to_numpy()
@@ -511,9 +514,9 @@ def parse(
         raise InputError(problems, hint="\n".join(dict.fromkeys(hints)) or None, fixes=fixes)
     found: list[tuple[int, str, str, str]] = []
     for col, (qid, fid) in cmap.texts.items():
-        for pos, cell in enumerate(text_cells[col].tolist()):
-            if cell and answered[pos]:
-                found.append((pos, qid, fid, cell))
+        cells = text_cells[col]
+        for pos in np.flatnonzero((cells != "").to_numpy() & answered):
+            found.append((int(pos), qid, fid, cells.iat[pos]))
     redacted = redact_many([cell for *_, cell in found])
     kept = np.flatnonzero(answered)
     remap = {int(old): new for new, old in enumerate(kept)}
