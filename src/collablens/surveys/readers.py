@@ -874,7 +874,7 @@ def read_table(path: str | Path) -> RawTable:
     notes: list[str] = []
     if suffix not in _WORKBOOK_SUFFIXES + _TEXT_SUFFIXES:
         raise _refuse(p, f"unsupported file type {suffix!r}: use .csv or .xlsx")
-    if not content.strip(b" \t\r\n\x00"):
+    if re.match(rb"[ \t\r\n\x00]*\Z", content):  # blank (no copy of a large file)
         raise _refuse(p, "the file is empty")
     if content.startswith(_OLE):
         raise _refuse(
@@ -1505,10 +1505,11 @@ def _delimiter(text: str, tab: bool) -> tuple[str, str]:
     ``sep=;`` line first; Qualtrics' TSV download uses tabs. Separators inside quotes
     do not count.
     """
-    first, _, rest = text.partition("\n")
+    nl = text.find("\n")
+    first = text if nl < 0 else text[:nl]
     m = re.fullmatch(r"\s*sep=(.)\s*", first)
     if m and m.group(1) in _DELIMITERS:
-        return m.group(1), rest
+        return m.group(1), ("" if nl < 0 else text[nl + 1 :])
     if tab:
         return "\t", text
     counts = dict.fromkeys(_DELIMITERS, 0)
