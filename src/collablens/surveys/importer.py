@@ -428,7 +428,10 @@ def parse(
     numbers = sorted({k for k in bad if is_number(k)}, key=lambda k: -bad[k].cells)
     if numbers:
         hints.append(missing_code_hint([bad[k].example for k in numbers]))
-    text_cells: dict[int, pd.Series] = {c: data[c].str.strip() for c in cmap.texts}
+    # A text column nobody wrote in (most of a national wave's) costs no string work.
+    text_cells: dict[int, pd.Series] = {
+        c: data[c].str.strip() if (data[c] != "").any() else data[c] for c in cmap.texts
+    }
     answered = ~np.isnan(values).all(axis=1) if item_cols else np.zeros(n, dtype=bool)
     for series in text_cells.values():
         answered |= (series != "").to_numpy()
@@ -511,9 +514,9 @@ def parse(
         raise InputError(problems, hint="\n".join(dict.fromkeys(hints)) or None, fixes=fixes)
     found: list[tuple[int, str, str, str]] = []
     for col, (qid, fid) in cmap.texts.items():
-        for pos, cell in enumerate(text_cells[col].tolist()):
-            if cell and answered[pos]:
-                found.append((pos, qid, fid, cell))
+        cells = text_cells[col]
+        for pos in np.flatnonzero((cells != "").to_numpy() & answered):
+            found.append((int(pos), qid, fid, cells.iat[pos]))
     redacted = redact_many([cell for *_, cell in found])
     kept = np.flatnonzero(answered)
     remap = {int(old): new for new, old in enumerate(kept)}
@@ -1134,20 +1137,19 @@ def import_responses(
         )
         step("storing answers", 3, 4)
         packed = pack_answers(values, framework.scale.min)
-        rows = [
-            (*r, packed[i])
-            for i, r in enumerate(
-                frame[["key", *ATTRIBUTE_COLUMNS]].itertuples(index=False, name=None)
-            )
-        ]
-        id_of = q.insert_respondents(conn, wave_id, import_id, rows)
-        rids = [id_of[k] for k in frame["key"]]
-        old_pos = np.flatnonzero(new_mask)
-        new_pos = {int(o): i for i, o in enumerate(old_pos)}
-        comment_rows = [
-            (rids[new_pos[p]], q, f, t) for p, q, f, t in parsed.comments if p in new_pos
-        ]
-        q.insert_comments(conn, comment_rows)
+        # Column by column into plain tuples (zip runs in C): no per-row pandas access.
+        columns = [frame[c].tolist() for c in ("key", *ATTRIBUTE_COLUMNS)]
+        rows = zip(*columns, packed, strict=True)
+        id_of = q.insert_respondents(conn, wave_id, import_id, rows, ids=bool(parsed.comments))
+        comment_rows: list[tuple[int, str, str, str]] = []
+        if parsed.comments:
+            rids = [id_of[k] for k in columns[0]]
+            old_pos = np.flatnonzero(new_mask)
+            new_pos = {int(o): i for i, o in enumerate(old_pos)}
+            comment_rows = [
+                (rids[new_pos[p]], q, f, t) for p, q, f, t in parsed.comments if p in new_pos
+            ]
+            q.insert_comments(conn, comment_rows)
         result.rows_added = len(frame)
         result.comments_added = len(comment_rows)
     step("done", 4, 4)

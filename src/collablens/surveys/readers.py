@@ -33,9 +33,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from .. import csvcells
 from ..csvcells import MAX_CSV_CELL, allow_long_cells, csv_problem
 from ..errors import CollablensError, Fix
 from ..vocabulary import MAX_FILE_BYTES
@@ -711,15 +713,18 @@ def _is_google_forms(frame: pd.DataFrame) -> bool:
 
 def _google_keys(frame: pd.DataFrame) -> pd.DataFrame:
     """The submission time made unique in file order: the key of each respondent."""
+    if frame.shape[1] == 0 or len(frame) < 3:
+        return frame
+    # Column-wise: every reader's `prepare` sees every file, Google's or not.
+    stamps = frame[0].iloc[1:].astype(str).str.strip()
+    stamps = stamps[stamps != ""]
+    seen = stamps.groupby(stamps, sort=False).cumcount() + 1
+    again = seen[seen > 1]
+    if not len(again):
+        return frame  # not changed: no copy of a large file
     out = frame.copy()
-    seen: dict[str, int] = {}
-    for i in range(1, len(out)):
-        stamp = str(out.iat[i, 0]).strip()
-        if not stamp:
-            continue
-        seen[stamp] = seen.get(stamp, 0) + 1
-        if seen[stamp] > 1:
-            out.iat[i, 0] = f"{stamp} #{seen[stamp]}"
+    if len(again):
+        out.loc[again.index, 0] = (stamps[again.index] + " #" + again.astype(str)).astype(object)
     return out
 
 
@@ -869,7 +874,7 @@ def read_table(path: str | Path) -> RawTable:
     notes: list[str] = []
     if suffix not in _WORKBOOK_SUFFIXES + _TEXT_SUFFIXES:
         raise _refuse(p, f"unsupported file type {suffix!r}: use .csv or .xlsx")
-    if not content.strip(b" \t\r\n\x00"):
+    if re.match(rb"[ \t\r\n\x00]*\Z", content):  # blank (no copy of a large file)
         raise _refuse(p, "the file is empty")
     if content.startswith(_OLE):
         raise _refuse(
@@ -891,6 +896,7 @@ def read_table(path: str | Path) -> RawTable:
     elif not as_workbook and suffix in _WORKBOOK_SUFFIXES:
         notes.append(f"{p.name} is text although it is named {suffix}; read as CSV")
     shape: _TextShape | None = None
+    grid: list[list[str]] | _FrameRows
     try:
         if as_workbook:
             grid = _read_workbook(p, content, notes)
@@ -901,11 +907,16 @@ def read_table(path: str | Path) -> RawTable:
     except Exception as exc:  # openpyxl and the zip and XML parsers raise many kinds
         reason = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise _refuse(p, f"cannot be read as a table: {reason}") from exc
-    width = max((len(r) for r in grid), default=0)
+    if isinstance(grid, _FrameRows):
+        frame = grid.frame
+        width = frame.shape[1]
+    else:
+        width = max((len(r) for r in grid), default=0)
     if not width:
         raise _refuse(p, "the file is empty")
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in grid], dtype=object)
-    frame.columns = range(width)
+    if not isinstance(grid, _FrameRows):
+        frame = pd.DataFrame([r + [""] * (width - len(r)) for r in grid], dtype=object)
+        frame.columns = range(width)
     try:
         reader, frame = choose_reader(frame)
     except LookupError as exc:
@@ -1186,9 +1197,129 @@ class _TextShape:
     skipped_lines: int = 0
 
 
+class _FrameRows:
+    """The rows of a grid read by polars (`_read_plain_text`), each as the csv module reads
+    it, for `check_rows`, which looks at a few; the grid itself is `frame`."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, i: int) -> list[str]:
+        row = [str(v) for v in self.frame.iloc[i].tolist()]
+        while row and not row[-1]:
+            row.pop()
+        return row
+
+
+#: One field of a CSV record as a survey tool writes it: quoted (a quote inside doubled),
+#: or with no quotation mark at all.
+_QUOTED = '"(?:[^"]|"")*"'
+_SEP_CLASS = {",": ",", ";": ";", "\t": "\\t"}
+
+
+def _objects(column: Any) -> Any:
+    """A polars column of strings as a numpy array of Python strings, as pandas holds them.
+
+    A column of answers holds a handful of values: each is made a Python string once and
+    shared by its cells (a fraction of the memory and time of one string per cell)."""
+    import numpy as np
+    import polars as pl
+
+    distinct = column.unique(maintain_order=True)
+    if len(distinct) * 4 > len(column):
+        return np.array(column.to_list(), dtype=object)
+    codes = column.cast(pl.Enum(distinct.to_list())).to_physical().to_numpy()
+    values = np.empty(len(distinct), dtype=object)
+    values[:] = distinct.to_list()
+    return values[codes]
+
+
+def _read_plain_text(
+    text: str, sep: str
+) -> tuple[_FrameRows, list[tuple[int, int, int]], list[str]] | None:
+    """The grid read column-wise by polars, or None where the csv module must read it.
+
+    Why two readers: the csv module reads row by row in Python (most of an import's time
+    for a large export), polars at C speed. They read a file alike when every line is one
+    whole record whose fields are either quoted whole (as tools quote) or hold no quotation
+    mark, with no blank line, NUL or lone carriage return, within the row and column
+    limits; anything else (a comment over several lines, a stray quote, a file or a
+    cell over a limit) goes to the csv module, whose checks word the problems. The grid is the csv
+    module's: trailing empty cells and blank rows at the end cut, short rows padded with
+    "" (`tests/test_import_columnar.py` compares the two on random files).
+    """
+    import polars as pl
+
+    if "\x00" in text or text.count("\r") != text.count("\r\n"):
+        return None
+    # With no lone carriage return, the lines as the csv module sees them (io.StringIO's
+    # readlines with newline="") end at each "\n".
+    parts = text.split("\n")
+    if not parts[-1]:
+        parts.pop()
+    if not parts or len(parts) > MAX_ROWS + 3:
+        return None
+    lines = [line + "\n" for line in parts]
+    if not text.endswith("\n"):
+        lines[-1] = parts[-1]
+    body = pl.Series(parts, dtype=pl.String).str.strip_suffix("\r")
+    del parts
+    if (body == "").any():
+        return None
+    # A cell past the csv module's limit is refused by it, with its own line.
+    if (body.str.len_chars() > csvcells.MAX_CSV_CELL).any():
+        return None
+    cls = _SEP_CLASS[sep]
+    field_re = f'(?:{_QUOTED}|[^{cls}"]*)'
+    # Only lines with a quotation mark need the whole grammar (most of a plain export has none).
+    quoted = body.str.contains('"', literal=True)
+    if quoted.any():
+        if not body.filter(quoted).str.contains(f"^{field_re}(?:{cls}{field_re})*$").all():
+            return None
+        body = pl.select(
+            pl.when(quoted).then(body.str.replace_all(_QUOTED, "")).otherwise(body)
+        ).to_series()
+    counts: list[int] = (body.str.count_matches(sep, literal=True) + 1).to_list()
+    width = max(counts)
+    if width < 2 or width > MAX_COLUMNS:
+        return None
+    # A first line of `width` empty fields, so that polars makes room for the longest row.
+    data = (sep * (width - 1) + "\n" + text).encode("utf-8")
+    try:
+        table = pl.read_csv(
+            data,
+            has_header=False,
+            infer_schema=False,
+            empty_string_is_null=False,
+            separator=sep,
+            quote_char='"',
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if table.height != len(lines) + 1 or table.width != width:
+        return None
+    table = table.slice(1).fill_null("")
+    filled = table.select(pl.any_horizontal(pl.all() != "")).to_series()
+    hits = filled.arg_true()
+    rows = int(hits[-1]) + 1 if len(hits) else 0
+    table = table.slice(0, rows)
+    while width and not (table.to_series(width - 1) != "").any():
+        width -= 1
+    frame = pd.DataFrame(
+        {c: _objects(table.to_series(c)) for c in range(width)},
+        index=pd.RangeIndex(rows),
+        columns=range(width),
+        dtype=object,
+    )
+    return _FrameRows(frame), [(n, i, i + 1) for i, n in enumerate(counts)], lines
+
+
 def _read_text(
     p: Path, content: bytes, tab: bool, notes: list[str]
-) -> tuple[list[list[str]], _TextShape]:
+) -> tuple[list[list[str]] | _FrameRows, _TextShape]:
     import csv
 
     whole = _decode(p, content)
@@ -1202,8 +1333,12 @@ def _read_text(
     grid: list[list[str]] = []
     # The lines as the csv module sees them, so that a record can be looked at again as
     # written (where a quotation mark opened, say).
+    skipped = int(len(text) != len(whole))
+    fast = _read_plain_text(text, sep)
+    if fast is not None:
+        return fast[0], _TextShape(sep, fast[2], fast[1], skipped_lines=skipped)
     lines = io.StringIO(text, newline="").readlines()
-    shape = _TextShape(sep, lines, [], skipped_lines=int(len(text) != len(whole)))
+    shape = _TextShape(sep, lines, [], skipped_lines=skipped)
     allow_long_cells()  # csv's own limit, 131,072 characters, would stop a long comment
     # Blank lines are kept (as blank rows) so reported row numbers match the file.
     reader = csv.reader(iter(lines), delimiter=sep)
@@ -1276,7 +1411,7 @@ def _open_quote(raw: str, sep: str) -> tuple[int, int, int | None] | None:
 MAX_ROW_PROBLEMS = 20
 
 
-def check_rows(p: Path, grid: list[list[str]], shape: _TextShape, depth: int) -> None:
+def check_rows(p: Path, grid: list[list[str]] | _FrameRows, shape: _TextShape, depth: int) -> None:
     """Refuse a text table with a row cut short or a quotation mark left open.
 
     Either loses answers without a word: a stray quote makes one cell of every line up
@@ -1289,8 +1424,10 @@ def check_rows(p: Path, grid: list[list[str]], shape: _TextShape, depth: int) ->
     problems: list[str] = []
     last = len(shape.records) - 1
     for i, (fields, first, end) in enumerate(shape.records):
-        row = grid[i] if i < len(grid) else []
         spanned = end - first - 1
+        if not (spanned or i == last or (i >= depth and fields != width)):
+            continue
+        row = grid[i] if i < len(grid) else []
         odd = i >= depth and fields != width and any(c.strip() for c in row)
         if not (spanned or odd or i == last):
             continue
@@ -1368,10 +1505,11 @@ def _delimiter(text: str, tab: bool) -> tuple[str, str]:
     ``sep=;`` line first; Qualtrics' TSV download uses tabs. Separators inside quotes
     do not count.
     """
-    first, _, rest = text.partition("\n")
+    nl = text.find("\n")
+    first = text if nl < 0 else text[:nl]
     m = re.fullmatch(r"\s*sep=(.)\s*", first)
     if m and m.group(1) in _DELIMITERS:
-        return m.group(1), rest
+        return m.group(1), ("" if nl < 0 else text[nl + 1 :])
     if tab:
         return "\t", text
     counts = dict.fromkeys(_DELIMITERS, 0)

@@ -85,11 +85,17 @@ def insert_import(
 
 
 def insert_respondents(
-    conn: Connection, wave: int, import_id: int, rows: Iterable[Sequence[Any]]
+    conn: Connection,
+    wave: int,
+    import_id: int,
+    rows: Iterable[Sequence[Any]],
+    *,
+    ids: bool = True,
 ) -> dict[str, int]:
     """Bulk-write respondents (rows in RESPONDENT_COLUMNS order); returns key -> new id.
 
-    The ids are read back in one query, as bulk inserts do not return them.
+    The ids are read back in one query, as bulk inserts do not return them; `ids=False`
+    skips that (an import with no comments needs none) and returns {}.
     """
     bulk_insert(
         conn,
@@ -97,6 +103,8 @@ def insert_respondents(
         ["wave_id", "import_id", *RESPONDENT_COLUMNS],
         ((wave, import_id, *r) for r in rows),
     )
+    if not ids:
+        return {}
     return dict(
         conn.execute(
             select(respondents.c.key, respondents.c.id).where(respondents.c.import_id == import_id)
