@@ -1486,12 +1486,19 @@ def _well_quoted(raw: str, sep: str) -> bool:
 
 
 def _taken_rows(row: list[str], sep: str, width: int) -> bool:
-    """Whether a cell holds a line that looks like a whole row of the file (a stray quote
-    that closed, by chance, cleanly on a later line)."""
+    """Whether a cell holds a line that looks like a row of the file (a stray quote that
+    closed, by chance, cleanly on a later line).
+
+    The quote may close partway along the later row (on the quote of a quoted comment),
+    so the line need not hold a whole row: on a wide export, a line with half the row's
+    separators is no comment anyone writes. On a narrow one a whole row is needed, or a
+    comment listing a few things would be refused.
+    """
     if width < 3:
         return False
+    need = min(width - 1, max(8, (width - 1) // 2))
     return any(
-        line.count(sep) >= width - 1
+        line.count(sep) >= need
         for cell in row
         if "\n" in cell or "\r" in cell
         for line in cell.splitlines()[1:]
