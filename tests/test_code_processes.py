@@ -189,3 +189,28 @@ def _alive(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return False
     return state not in ("Z", "X")
+
+
+@pytest.mark.slow  # two workers load spaCy and Presidio
+def test_workers_read_only_a_few_batches_ahead() -> None:
+    """Memory stays bounded: the file is read at most two batches per worker ahead of
+    what has come back, and what comes back is in the file's order."""
+    drawn = 0
+
+    def batches():
+        nonlocal drawn
+        for i in range(12):
+            drawn += 1
+            yield [f"Comment {i}: ask Sgt Smith on 07700 900{i:03d}."]
+
+    ahead = []
+    with files.RedactionWorkers(2) as workers:
+        got = []
+        for batch, clean in workers.map(batches(), lambda b: b):
+            ahead.append(drawn - len(got))
+            got.append((batch, clean))
+    assert [b[0] for b, _ in got] == [
+        f"Comment {i}: ask Sgt Smith on 07700 900{i:03d}." for i in range(12)
+    ]
+    assert [c for _, c in got] == [[f"Comment {i}: ask Sgt [NAME] on [PHONE]."] for i in range(12)]
+    assert max(ahead) <= 2 * 2
