@@ -170,7 +170,9 @@ def whole_file(lines: int, seed: int) -> None:
             out = Path(tmp) / "codes.csv"
             start = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "collablens", "code", str(src), "--out", str(out)],
+                # one process, as docs/coder.md's figures were measured (bench_text.py has workers)
+                [sys.executable, "-m", "collablens", "code", str(src), "--out", str(out)]
+                + ["--processes", "1"],
                 check=True,
                 env=env,
                 stderr=subprocess.DEVNULL,
@@ -230,6 +232,7 @@ def big_file(megabytes: float, seed: int) -> None:
         env.setdefault("COLLABLENS_CACHE", str(Path(tmp) / "cache"))
         out = Path(tmp) / "codes.csv"
         cmd = [sys.executable, "-m", "collablens", "code", str(src), "--out", str(out)]
+        cmd += ["--processes", "1"]  # its peak RSS is one process's (bench_text.py: workers)
         tiny = Path(tmp) / "tiny.txt"
         tiny.write_text("Warm the coder's cache.\n", encoding="utf-8")
         subprocess.run([*cmd[:4], str(tiny), *cmd[5:]], check=True, env=env, capture_output=True)

@@ -62,6 +62,15 @@ def code(
         bool,
         typer.Option("--recode", help="Re-code what the model coded before (never human codes)."),
     ] = False,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=1,
+            help="Worker processes that redact FILE (default: one per core, at most 4; "
+            "1 redacts in this process). Each loads its own model, about 250 MB.",
+        ),
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Code free text to the framework's factors, with polarity and confidence.
@@ -71,15 +80,21 @@ def code(
     (column 'text'), JSONL (key 'text') or plain text file (paragraphs), redacting it
     first, and writes one CSV row per segment to --out, or to standard output without
     it (messages go to standard error, so the output can be piped or redirected).
+    Redaction, nearly all of the time, is shared among --processes worker processes;
+    the output is the same with any number.
 
     Example: collablens code interviews.txt --out codes.csv
     """
+    if file is None and processes is not None:
+        _fail("--processes is for coding a FILE; the workspace is coded by its job worker")
     store = _open(db, scratch=file is not None)  # coding a file needs no workspace
     if file is None:
         _code_with_progress(store, collaboration, recode)
         return
     from ..text.coding import make_coder
-    from ..text.files import TextFileError, code_file
+    from ..text.files import TextFileError, WorkerError, code_file, default_processes
+
+    workers = processes or default_processes()
 
     to_stdout = out is None or str(out) == "-"
     if not to_stdout:
@@ -97,15 +112,28 @@ def code(
     try:
         with watched as progress:
             if to_stdout:
-                n = code_file(file, sys.stdout, coder, column=column, progress=progress)
+                n = code_file(
+                    file, sys.stdout, coder, column=column, progress=progress, processes=workers
+                )
                 sys.stdout.flush()
             else:
                 assert out is not None
-                n = code_file(file, out, coder, column=column, progress=progress)
+                n = code_file(file, out, coder, column=column, progress=progress, processes=workers)
     except TextFileError as exc:
         if not to_stdout and out is not None:
             out.unlink(missing_ok=True)  # no half-written codes file left behind
         _fail(str(exc))
+    except WorkerError as exc:  # the codes file was written to a temporary name, now gone
+        _fail(f"{file}: {exc}" + ("" if to_stdout else f"; nothing was written to {out}"))
+    except KeyboardInterrupt:
+        err.print(
+            escape(
+                f"Interrupted: coding {file} stopped"
+                + ("" if to_stdout else f"; nothing was written to {out}")
+            ),
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
     except BrokenPipeError:  # e.g. `collablens code notes.txt | head`: the reader has gone
         raise typer.Exit(0) from None
     into = "standard output" if to_stdout else str(out)

@@ -11,10 +11,15 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
+from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TextIO
+from types import TracebackType
+from typing import TextIO, TypeVar
 
 from ..analysis.disclosure import Passages, Policy, disclose
 from ..analysis.quotes import polarity_shown
@@ -23,12 +28,17 @@ from ..errors import CollablensError
 from ..reporting.exporters import spreadsheet_text
 from ..vocabulary import MODEL_CODE, ProgressCallback
 from .classifier import Coder
-from .redact import split_text
+from .redact import MAX_WORKERS, split_text
 from .segment import segments
 
 
 class TextFileError(CollablensError, ValueError):
     """A text file cannot be read for coding; the message names the file and line."""
+
+
+class WorkerError(CollablensError, RuntimeError):
+    """A worker process redacting a file ended before its work was done (killed, or out
+    of memory); the message says so in one line."""
 
 
 def iter_jsonl(path: Path, error: type[ValueError]) -> Iterator[tuple[int, object]]:
@@ -148,6 +158,148 @@ def _text_passages(fh: TextIO) -> Iterator[tuple[str, str]]:
         yield f"paragraph {n}", text
 
 
+def default_processes() -> int:
+    """The worker processes `collablens code FILE` redacts with unless told: one per core
+    this process may run on, at most `MAX_WORKERS` (each holds its own spaCy and Presidio,
+    about 250 MB)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+def _redact_batch(texts: list[str]) -> list[str]:
+    """One batch through the disclosure gate: in this process, or in a worker."""
+    return disclose(Passages(texts), Policy()).texts
+
+
+def _worker_start(parent: int) -> None:
+    """Worker initializer: die with the parent (even on SIGKILL), and leave Ctrl-C to it.
+
+    A terminal sends SIGINT to every process of the job; the parent decides what an
+    interrupt means and ends its workers itself, so a worker ignores it rather than
+    printing a traceback of its own.
+    """
+    from .redact import _die_with_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
+
+
+B = TypeVar("B")
+
+
+class RedactionWorkers:
+    """Batches of passages redacted by up to `processes` worker processes, in order.
+
+    `map` hands each batch to the pool and gives back (batch, redacted texts) in the
+    batches' order, with at most two batches per worker in flight, so memory is bounded
+    whatever the file's size. Workers start on demand (spawn, not fork: no open
+    connection or model is shared); each loads spaCy and Presidio once. A file of a
+    single batch is redacted in this process: a worker would only add its start-up.
+    Used as a context manager: leaving it with an exception (Ctrl-C, a failed write)
+    ends the workers at once instead of waiting for their batches.
+    """
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> RedactionWorkers:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close(abort=kind is not None)
+
+    def close(self, abort: bool = False) -> None:
+        """Stop the pool: after its work, or (`abort`) at once, ending its processes."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if abort:
+            # The pool has no public way to end busy workers; its processes are known to it.
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+        pool.shutdown(wait=not abort, cancel_futures=True)
+
+    def _start(self) -> ProcessPoolExecutor:
+        import multiprocessing
+
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_start,
+            initargs=(os.getpid(),),
+        )
+        return self._pool
+
+    def map(
+        self, batches: Iterator[B], texts: Callable[[B], list[str]]
+    ) -> Iterator[tuple[B, list[str]]]:
+        """(batch, its texts redacted) for each batch, in order."""
+        if self.processes < 2:
+            for batch in batches:
+                yield batch, _redact_batch(texts(batch))
+            return
+        first = next(batches, None)
+        if first is None:
+            return
+        second = next(batches, None)
+        if second is None:
+            yield first, _redact_batch(texts(first))
+            return
+        pool = self._pool or self._start()
+        ahead: deque[tuple[B, Future[list[str]]]] = deque()
+        for batch in _chain(first, second, batches):
+            with _interrupts_held():  # a submit may start a worker
+                ahead.append((batch, pool.submit(_redact_batch, texts(batch))))
+            if len(ahead) >= 2 * self.processes:
+                done, future = ahead.popleft()
+                yield done, self._result(future)
+        while ahead:
+            done, future = ahead.popleft()
+            yield done, self._result(future)
+
+    def _result(self, future: Future[list[str]]) -> list[str]:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise WorkerError(
+                "redaction stopped: a worker process ended unexpectedly (killed, or out of memory)"
+            ) from None
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while a worker may be started, then let it through.
+
+    A worker inherits the signals blocked in the thread that starts it, and a signal
+    blocked from its first instruction never reaches it: a Ctrl-C during its start-up
+    (loading Python and spaCy takes seconds) would otherwise print its own traceback
+    before the initializer could ignore it. Here a Ctrl-C is delivered when the block ends.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _chain(first: B, second: B, rest: Iterator[B]) -> Iterator[B]:
+    yield first
+    yield second
+    yield from rest
+
+
 def code_file(
     path: Path,
     out: Path | TextIO,
@@ -155,6 +307,7 @@ def code_file(
     column: str = "text",
     chunk: int = 256,
     progress: ProgressCallback | None = None,
+    processes: int = 1,
 ) -> int:
     """Redact, segment and code a file, streaming, and write one CSV row per segment.
 
@@ -167,33 +320,41 @@ def code_file(
     redacted `_BATCH_TEXTS` passages at a time (spaCy batches them), coded `chunk`
     segments at a time, and each row written as it is coded. `progress` is told
     ("N segments", bytes read, file size) after each batch.
+
+    With `processes` over 1 the batches are redacted by that many worker processes
+    (`RedactionWorkers`), a few batches ahead of the coding and in order: the batches
+    are the same as in one process, so the output is too. A worker that dies raises
+    `WorkerError`; a file written to a path is then left as it was.
     """
     names = {f.id: f.name for f in coder.framework.factors} | {"none": "none"}
-    policy = Policy()
     total = path.stat().st_size if path.is_file() else 0
     read = 0  # bytes of the file read so far
+    shown = 0  # bytes of the file whose batches have been redacted: what the bar shows
 
     def reading(n: int) -> None:
         nonlocal read
         read = n
 
-    def batches() -> Iterator[list[tuple[str, str]]]:
+    def batches() -> Iterator[tuple[list[tuple[str, str]], int]]:
+        """Batches of (reference, text), each with how far into the file it ends."""
         batch: list[tuple[str, str]] = []
         size = 0
         for ref, text in read_passages(path, column, read=reading):
             batch.append((ref, text))
             size += len(text)
             if len(batch) >= _BATCH_TEXTS or size >= _BATCH_CHARS:
-                yield batch
+                yield batch, read
                 batch, size = [], 0
         if batch:
-            yield batch
+            yield batch, read
 
-    def units() -> Iterator[tuple[str, int, str]]:
+    def units(workers: RedactionWorkers) -> Iterator[tuple[str, int, str]]:
+        nonlocal shown
         last, pos = "", 0
-        for batch in batches():
-            # The disclosure gate redacts personal data before the text is cut or written.
-            clean = disclose(Passages([t for _, t in batch]), policy).texts
+        # The disclosure gate redacts personal data before the text is cut or written.
+        redacted = workers.map(batches(), lambda b: [t for _, t in b[0]])
+        for (batch, end), clean in redacted:
+            shown = end
             for (ref, _), text in zip(batch, clean, strict=True):
                 if ref != last:  # a long paragraph's pieces number on from each other
                     last, pos = ref, 0
@@ -203,6 +364,9 @@ def code_file(
 
     n = 0
     with ExitStack() as stack:
+        # Entered first, so left last: a failed write or Ctrl-C ends the workers after
+        # the partial output is removed, and a dead worker leaves no output behind.
+        workers = stack.enter_context(RedactionWorkers(processes))
         if isinstance(out, Path):
             from ..outputs import atomic_path  # the CSV appears whole or not at all
 
@@ -226,13 +390,13 @@ def code_file(
             ]
         )
         buf: list[tuple[str, int, str]] = []
-        for unit in units():
+        for unit in units(workers):
             buf.append(unit)
             if len(buf) == chunk:
                 n += _write(writer, buf, coder, names)
                 buf = []
                 if progress is not None:
-                    progress(f"{n:,} segments", read, max(total, read))
+                    progress(f"{n:,} segments", shown, max(total, read))
         if buf:
             n += _write(writer, buf, coder, names)
     if progress is not None:
