@@ -17,6 +17,7 @@ compare is the ratio of the two, run by run (take the best of `--repeat`).
     python benchmarks/bench_web.py --postgres            # also a throwaway PostgreSQL server
     python benchmarks/bench_web.py --responses 1000 --repeat 3
     python benchmarks/bench_web.py --no-bare             # collablens alone
+    python benchmarks/bench_web.py --postgres --no-sqlite --workers 2
 """
 
 from __future__ import annotations
@@ -402,6 +403,12 @@ def main() -> None:
     ap.add_argument("--responses", type=int, default=2000)
     ap.add_argument("--clients", type=int, default=100)
     ap.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
+    ap.add_argument(
+        "--sqlite",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run on SQLite (--no-sqlite with --postgres: PostgreSQL only)",
+    )
     ap.add_argument("--workers", type=int, default=1, help="server processes")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each (the best is kept)")
     ap.add_argument(
@@ -415,7 +422,7 @@ def main() -> None:
         f"{args.responses} responses from {args.clients} concurrent clients, "
         f"{args.workers} server process(es), {os.cpu_count()} CPUs shared with the clients"
     )
-    ok = compare("SQLite", sqlite_url, args)
+    ok = compare("SQLite", sqlite_url, args) if args.sqlite else True
     if args.postgres:
         with postgres() as server_url:
             databases = iter(range(10**6))

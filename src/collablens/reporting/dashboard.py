@@ -133,7 +133,8 @@ def dashboard(
 
 def warm(store: Store) -> None:
     """Draw every collaboration's published dashboard once, so that its first viewer does
-    not wait for the charts (they are kept by what they were drawn from)."""
+    not wait for the charts (they are kept by what they were drawn from), nor for its
+    sections' templates to be compiled."""
     from dataclasses import replace
 
     from ..analysis.disclosure import Policy
@@ -146,9 +147,11 @@ def warm(store: Store) -> None:
         for policy in (replace(everyone, see_names=True), everyone):
             request = Request(name, output="dashboard", policy=policy, preview=False)
             try:
-                _draw(release(store, request).findings)
+                board = _draw(release(store, request).findings)
             except (CollablensError, ValueError):
                 break  # nothing published: nothing to draw
+            for section in board.sections:  # compiles each section's template, once
+                section.render(board.report)
 
 
 def _draw(findings: Any) -> Dashboard:

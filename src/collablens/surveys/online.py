@@ -197,16 +197,24 @@ class Submitted:
 
 
 def submit_response(
-    store: Store, token: str, key: str, answers: dict[str, str], at: float | None = None
+    store: Store,
+    token: str,
+    key: str,
+    answers: dict[str, str],
+    at: float | None = None,
+    link: Link | None = None,
 ) -> Submitted:
     """Store one response given through link `token`; not stored when `key` was already.
 
     `answers` maps the questionnaire's column names (`response_columns`) to what was
     typed or picked. Bad answers raise `InputError` naming the question and the value;
     an answer beyond the link's `LINK_RESPONSES_PER_MINUTE` in the clock minute of `at`
-    (seconds since 1970; now when not given) raises `TooFast`.
+    (seconds since 1970; now when not given) raises `TooFast`. `link`: the link with this
+    token when the caller has just read it (the survey page has, to answer for a closed
+    one), so it is not read again.
     """
-    link = find_link(store, token)
+    if link is None or link.token != token:
+        link = find_link(store, token)
     if link is None:
         raise NotFound("this survey link does not exist; ask for a new one")
     if not link.open or link.wave_state != "open":

@@ -22,8 +22,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.responses import Response
+from starlette.datastructures import MutableHeaders
 
 from ..access.accounts import User, begin_session, end_session, session_user
 from ..access.roles import PERMISSIONS, may, roles_with
@@ -60,16 +59,36 @@ HEADERS = {
 }
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: Callable) -> Response:
-        response = await call_next(request)
-        for k, v in HEADERS.items():
-            if k == "Cache-Control" and request.url.path.startswith("/static/"):
-                continue
-            response.headers.setdefault(k, v)
-        if request.url.scheme == "https":
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        return response
+class SecurityHeaders:
+    """`HEADERS` on every response (but `Cache-Control` on static files), and HSTS over
+    HTTPS; a header the response set itself is kept.
+
+    A plain ASGI middleware that edits the response's start message: as a
+    `BaseHTTPMiddleware` every request went through an extra task and a streamed copy of
+    its body, about a tenth of a survey response's time on the server."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope.get("path", "").startswith("/static/")
+        https = scope.get("scheme") == "https"
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in HEADERS.items():
+                    if k == "Cache-Control" and static:
+                        continue
+                    headers.setdefault(k, v)
+                if https:
+                    headers["Strict-Transport-Security"] = "max-age=31536000"
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 #: The largest request body besides an upload (sign-in, forms, survey answers, API calls):

@@ -16,12 +16,16 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections import OrderedDict
+from threading import Lock
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from ..access.accounts import User
+from ..framework import Framework
 from ..store import forces as forces_store
 from ..surveys import instrument, online
 from ..surveys.readers import InputError
@@ -70,11 +74,19 @@ def _link(request: Request, token: str) -> online.Link:
     return link
 
 
-def _questions(request: Request, link: online.Link) -> dict:
-    store = request.app.state.store
-    fw = store.framework
-    with store.connect() as conn:
-        forces = forces_store.declared_forces(conn, link.collaboration)
+def _forces(request: Request, link: online.Link) -> list[str] | None:
+    """The forces a respondent picks from: the collaboration's declared ones when the link
+    is for every force; None when the link decides the force (nothing to look up)."""
+    if link.force is not None:
+        return None
+    with request.app.state.store.connect() as conn:
+        return forces_store.declared_forces(conn, link.collaboration)
+
+
+def _questions(request: Request, link: online.Link, forces: list[str] | None = None) -> dict:
+    fw = request.app.state.store.framework
+    if forces is None and link.force is None:
+        forces = _forces(request, link)
     attributes = []
     for a in fw.attributes:
         if a.id == "force":
@@ -114,6 +126,48 @@ def _questions(request: Request, link: online.Link) -> dict:
     }
 
 
+#: Blank question blocks kept (`_blank_questions`): one per link a server is sent people
+#: through at once is plenty; the oldest is dropped first.
+FORMS_KEPT = 512
+_FORMS: OrderedDict[tuple, tuple[Framework, Markup]] = OrderedDict()
+_FORMS_LOCK = Lock()
+
+
+def _blank_questions(request: Request, link: online.Link) -> Markup:
+    """The questions of an empty form for this link, rendered once and kept.
+
+    Why: drawing 40 statements with six answers each was most of a page load (about 8 ms
+    of the 14), and every new respondent of a link gets the very same block. It depends on
+    the questionnaire (the framework in use), the link (its token, collaboration and force)
+    and, for a link for every force, the collaboration's declared forces, so those are its
+    key: a new questionnaire or a force declared draws it afresh. What differs per request
+    (the CSRF token, the response key, the signed-in user's header) is outside the block
+    and drawn every time; a refused response, with its values and messages, is drawn in
+    full (`survey_questions.html` with them)."""
+    fw = request.app.state.store.framework
+    forces = _forces(request, link)
+    key = (
+        request.app.state.store.url,
+        id(fw),  # the framework is held in the entry, so its id is not reused meanwhile
+        link.token,
+        link.collaboration,
+        link.force,
+        None if forces is None else tuple(forces),
+    )
+    with _FORMS_LOCK:
+        got = _FORMS.get(key)
+        if got is not None and got[0] is fw:
+            _FORMS.move_to_end(key)
+            return got[1]
+    template = request.app.state.templates.env.get_template("survey_questions.html")
+    html = Markup(template.render(q=_questions(request, link, forces), values={}, errors={}))
+    with _FORMS_LOCK:
+        _FORMS[key] = (fw, html)
+        while len(_FORMS) > FORMS_KEPT:
+            _FORMS.popitem(last=False)
+    return html
+
+
 _WHERE = re.compile(r"^your answers: row \d+, column '([^']+)': (.*)$")
 
 
@@ -141,7 +195,7 @@ def survey_form(request: Request, token: str, _: Anyone) -> Response:
         request,
         "survey.html",
         link=link,
-        q=_questions(request, link),
+        questions=_blank_questions(request, link),
         key=secrets.token_urlsafe(16),
         values={},
         errors={},
@@ -178,7 +232,7 @@ def survey_submit(
             return RedirectResponse(f"/s/{token}/thanks", status_code=303)
         return page(request, "survey_answered.html", 409, link=link, message=ALREADY_ANSWERED)
     try:
-        done = online.submit_response(request.app.state.store, token, key, answers)
+        done = online.submit_response(request.app.state.store, token, key, answers, link=link)
     except online.ClosedLink:  # closed while they were answering
         return page(request, "survey_closed.html", 410, link=link)
     except (InputError, online.TooFast) as exc:

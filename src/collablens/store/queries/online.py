@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, bindparam, case, func, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from ..tables import collaborations, comments, imports, respondents, survey_links, waves
@@ -61,10 +61,16 @@ def insert_link(
     )
 
 
+#: The statements a survey response runs, built once (with bound parameters) rather than
+#: per call: building and keying a joined SELECT cost about as much as running it, on
+#: the path every respondent's page load and submit takes.
+_LINK_BY_TOKEN = _links().where(survey_links.c.token == bindparam("token"))
+
+
 def link_row(conn: Connection, token: str) -> Row | None:
     """(token, wave_id, import_id, collaboration, wave, force, open, created_on,
     rows_added, pace_peak, refused, wave_state) of the link with this token, or None."""
-    return conn.execute(_links().where(survey_links.c.token == token)).first()
+    return conn.execute(_LINK_BY_TOKEN, {"token": token}).first()
 
 
 def link_rows(conn: Connection, collaboration: str, force: str | None = None) -> list[Row]:
@@ -79,16 +85,15 @@ def set_link_open(conn: Connection, token: str, is_open: bool) -> None:
     conn.execute(update(survey_links).where(survey_links.c.token == token).values(open=is_open))
 
 
-def take_pace(conn: Connection, token: str, minute: int, limit: int) -> bool:
-    """Count one more answer through the link in clock `minute`, unless it has taken `limit`
-    in that minute already (then False, and nothing changes). One conditional UPDATE, so two
-    answers at once cannot both take the last place (PostgreSQL re-reads the locked row)."""
+def _take_pace() -> Any:
     link = survey_links.c
+    minute: Any = bindparam("at_minute")
+    limit: Any = bindparam("limit")
     count = case((link.pace_minute == minute, link.pace_count + 1), else_=1)
-    done = conn.execute(
+    return (
         update(survey_links)
         .where(
-            link.token == token,
+            link.token == bindparam("link_token"),
             or_(link.pace_minute.is_(None), link.pace_minute != minute, link.pace_count < limit),
         )
         .values(
@@ -97,6 +102,16 @@ def take_pace(conn: Connection, token: str, minute: int, limit: int) -> bool:
             pace_peak=case((count > link.pace_peak, count), else_=link.pace_peak),
         )
     )
+
+
+_TAKE_PACE = _take_pace()
+
+
+def take_pace(conn: Connection, token: str, minute: int, limit: int) -> bool:
+    """Count one more answer through the link in clock `minute`, unless it has taken `limit`
+    in that minute already (then False, and nothing changes). One conditional UPDATE, so two
+    answers at once cannot both take the last place (PostgreSQL re-reads the locked row)."""
+    done = conn.execute(_TAKE_PACE, {"link_token": token, "at_minute": minute, "limit": limit})
     return bool(done.rowcount)
 
 
@@ -121,16 +136,21 @@ def force_response_counts(conn: Connection, collaboration: str, wave: str) -> di
     return {force: int(n) for force, n in conn.execute(stmt).all()}
 
 
+_HAS_RESPONDENT = select(respondents.c.id).where(
+    respondents.c.wave_id == bindparam("wave_id"), respondents.c.key == bindparam("key")
+)
+
+
 def has_respondent(conn: Connection, wave_id: int, key: str) -> bool:
     """Whether a respondent with this key is already in the wave."""
-    return (
-        conn.execute(
-            select(respondents.c.id).where(
-                respondents.c.wave_id == wave_id, respondents.c.key == key
-            )
-        ).first()
-        is not None
-    )
+    return conn.execute(_HAS_RESPONDENT, {"wave_id": wave_id, "key": key}).first() is not None
+
+
+_ONE_MORE_ROW = (
+    update(imports)
+    .where(imports.c.id == bindparam("one_import"))
+    .values(rows_added=imports.c.rows_added + 1)
+)
 
 
 def add_response(
@@ -151,7 +171,5 @@ def add_response(
     ]
     if rows:
         conn.execute(comments.insert(), rows)
-    conn.execute(
-        update(imports).where(imports.c.id == import_id).values(rows_added=imports.c.rows_added + 1)
-    )
+    conn.execute(_ONE_MORE_ROW, {"one_import": import_id})
     return int(rid)
