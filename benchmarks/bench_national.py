@@ -225,7 +225,7 @@ def measure_size(respondents: int, runs: int, db: str | None, check: bool) -> di
                   f"{ref[1]:8.0f} {mine[0] / ref[0]:5.1f}x", flush=True)  # fmt: skip
             out[name] = (mine[0], mine[1], ref[0], ref[1])
         print("  imports of each wave: " + ", ".join(f"{t:.1f} s" for t, _ in imports)
-              + f"; every run: " + "; ".join(
+              + "; every run: " + "; ".join(
                   f"{name} {', '.join(f'{t:.2f}' for t in mine[2])} s"
                   for name, mine, _, _ in rows[1:]))  # fmt: skip
     return out
