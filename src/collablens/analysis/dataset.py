@@ -159,7 +159,7 @@ def load(store: Store, collaboration: str) -> SurveyData:
     matrix[:, reverse] = framework.scale.min + framework.scale.max - matrix[:, reverse]
     # A wave opened for answers (a survey link) has none until someone answers: it is
     # not a wave of results yet.
-    answered = set(resp["wave"])
+    answered = set(pd.unique(wave_of))
     waves = [label for _, label in wave_rows if label in answered]
     if not waves:
         raise NotFound(f"collaboration {collaboration!r} has no survey responses yet")
