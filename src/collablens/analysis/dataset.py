@@ -6,7 +6,7 @@ schema; scoring wants them wide, so this is the one place that pivots.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -36,12 +36,22 @@ class SurveyData:
     #: The items each wave's survey asked (the columns of the imports and links that hold
     #: its respondents). None, or a wave missing from it: every item a person answered.
     asked: dict[str, frozenset[str]] | None = None
+    #: Factor scores already computed, by `min_share`: one run scores, audits and
+    #: reports the same people, and computing them once per use cost 13% of a national
+    #: report (issue 25). The matrix is never changed after `load`, so they stay true.
+    _scored: dict[float, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     def factor_scores(self, min_share: float = MIN_SHARE) -> pd.DataFrame:
         """Each respondent's mean over a factor's items (NaN if under half were answered).
 
         "Don't know" and blanks are stored alike, as no answer: a person who answered a
-        factor's statements only "Don't know" has no score on it and is not in its n."""
+        factor's statements only "Don't know" has no score on it and is not in its n.
+        Computed once per `min_share` and shared: callers must not change the frame."""
+        if min_share not in self._scored:
+            self._scored[min_share] = self._factor_scores(min_share)
+        return self._scored[min_share]
+
+    def _factor_scores(self, min_share: float) -> pd.DataFrame:
         out = {}
         col = 0
         for factor in self.framework.factors:
@@ -111,23 +121,36 @@ def load(store: Store, collaboration: str) -> SurveyData:
     wave_label = {wid: label for wid, label in wave_rows}
     with store.connect() as conn:
         layouts = q.import_layouts(conn, list(wave_label))
-        rows = q.respondent_rows(conn, list(wave_label))
-    cols = ["respondent_id", "wave_id", *ATTRIBUTE_COLUMNS, "import_id", "answers"]
-    resp = pd.DataFrame.from_records(rows, columns=cols)
-    resp["wave"] = resp["wave_id"].map(wave_label)
-    for attr in ATTRIBUTE_COLUMNS:
-        resp[attr] = resp[attr].fillna(NOT_STATED)
+        columns = q.respondent_columns(conn, list(wave_label))
+    # Built column by column from the driver's tuples: a frame built row by row from
+    # SQLAlchemy rows cost a fifth of a national report (issue 25). Each attribute is
+    # looked up once per distinct value, not once per person.
+    n = len(columns[0])
+    wave_ids = np.asarray(columns[1], dtype=np.int64)
+    import_ids = np.asarray(columns[-2], dtype=np.int64)
+    answers = np.empty(n, dtype=object)
+    answers[:] = columns[-1]
+    label_of = np.empty(max(wave_label) + 1, dtype=object)
+    label_of[list(wave_label)] = list(wave_label.values())
+    wave_of = label_of[wave_ids]
+    frame = {"respondent_id": np.asarray(columns[0], dtype=np.int64)}
+    for i, attr in enumerate(ATTRIBUTE_COLUMNS):
+        codes, uniques = pd.factorize(np.asarray(columns[2 + i], dtype=object))
+        values = np.append(np.asarray(uniques, dtype=object), NOT_STATED)
+        frame[attr] = values[codes]  # a missing value (code -1) is the last: NOT_STATED
+    frame["wave"] = wave_of
+    resp = pd.DataFrame(frame)
     items = pd.Index([it.id for _, it in framework.items])
     reverse = np.array([it.reverse for _, it in framework.items])
     matrix = np.full((len(resp), len(items)), np.nan)
     asked: dict[str, set[str]] = {}
     for import_id, (layout, scale_min) in layouts.items():
-        pos = np.flatnonzero((resp["import_id"] == import_id).to_numpy())
+        pos = np.flatnonzero(import_ids == import_id)
         if not len(pos):
             continue
-        for wave in resp["wave"].iloc[pos].unique():
+        for wave in pd.unique(wave_of[pos]):
             asked.setdefault(str(wave), set()).update(set(layout) & set(items))
-        blob = b"".join(resp["answers"].iloc[pos].map(bytes))
+        blob = b"".join(map(bytes, answers[pos]))
         codes = np.frombuffer(blob, dtype=np.uint8).reshape(len(pos), len(layout))
         values = np.where(codes == 0, np.nan, codes.astype(float) + scale_min - 1)
         target = items.get_indexer(pd.Index(layout))
@@ -136,7 +159,7 @@ def load(store: Store, collaboration: str) -> SurveyData:
     matrix[:, reverse] = framework.scale.min + framework.scale.max - matrix[:, reverse]
     # A wave opened for answers (a survey link) has none until someone answers: it is
     # not a wave of results yet.
-    answered = set(resp["wave"])
+    answered = set(pd.unique(wave_of))
     waves = [label for _, label in wave_rows if label in answered]
     if not waves:
         raise NotFound(f"collaboration {collaboration!r} has no survey responses yet")
@@ -144,7 +167,7 @@ def load(store: Store, collaboration: str) -> SurveyData:
         framework=framework,
         collaboration=collaboration,
         waves=waves,
-        respondents=resp.drop(columns=["wave_id", "import_id", "answers"]),
+        respondents=resp,
         items=matrix,
         asked={w: frozenset(ids) for w, ids in asked.items()},
     )

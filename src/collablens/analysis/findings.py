@@ -163,7 +163,13 @@ class Source:
 
 
 def live(store: Store, collaboration: str, waves: list[str] | None = None) -> Source:
-    """The collaboration as it stands now, disclosed with every breakdown: a preview."""
+    """The collaboration as it stands now, disclosed with every breakdown: a preview.
+
+    Free-text evidence is gathered for `waves`, or when None for the latest wave only
+    (the one `find` reports by default): earlier waves are in a report as scores and
+    trend, never as comments, and gathering each wave's comments costs a query over all
+    of them (issue 25: five waves of a national programme cost five times the one shown).
+    """
     from .editions import WaveEvidence
     from .scoring import measure
 
@@ -171,7 +177,7 @@ def live(store: Store, collaboration: str, waves: list[str] | None = None) -> So
     policy = Policy.of(store)
     scores = disclose(measure(data), policy, breakdowns=None)
     evidence: dict[str, WaveEvidence] = {}
-    for w in waves if waves is not None else data.waves:
+    for w in waves if waves is not None else data.waves[-1:]:
         counts, quotes = load_coded(store, collaboration, w, per_group=QUOTE_CANDIDATES)
         comments = None
         if counts.empty or not counts["counted"].astype(bool).any():

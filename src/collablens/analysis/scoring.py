@@ -59,24 +59,33 @@ def measure(data: SurveyData) -> RawScores:
     """Mean, spread and interval of every factor for every wave and group, hiding nothing.
 
     One groupby pass per breakdown feeds every interval and test (see `stats`), which
-    is what keeps a 100,000-respondent report fast.
+    is what keeps a 100,000-respondent report fast. The wave and each attribute are
+    numbered once (`_Encoded`) and grouped by those integers, not by their text: grouping
+    a million strings per breakdown was over a quarter of a national report (issue 25).
     """
     fw = data.framework
     fs = data.factor_scores()
     resp = data.respondents
+    enc = _Encoded(resp)
     frames = []
-    waves = resp["wave"].to_numpy()
     for dim in DIMENSIONS:
-        groups = np.full(len(resp), ALL, dtype=object) if dim == "all" else resp[dim].to_numpy()
-        # Group the wide respondent x factor table once; melting it first costs 10x more.
-        grouped = fs.groupby([waves, groups], sort=False)
+        codes, names = (np.zeros(len(resp), dtype=np.int64), np.array([ALL], dtype=object))
+        if dim != "all":
+            codes, names = enc.attr[dim]
+        # One integer key per (wave, group); grouping the wide respondent x factor table
+        # once, as melting it first costs 10x more.
+        key = enc.wave * len(names) + codes
+        grouped = fs.groupby(key, sort=False)
         parts = {"n": grouped.count(), "mean": grouped.mean(), "var": grouped.var()}
         summary = pd.concat(
             {name: part.rename_axis(columns="factor").stack() for name, part in parts.items()},
             axis=1,
         )
-        summary.index = summary.index.set_names(["wave", "group", "factor"])
-        summary = summary.reset_index()
+        keys = summary.index.get_level_values(0).to_numpy()
+        summary = summary.reset_index(drop=False, level=1).reset_index(drop=True)
+        summary.insert(0, "wave", enc.wave_names[keys // len(names)])
+        summary.insert(1, "group", names[keys % len(names)])
+        summary = summary[["wave", "group", "factor", "n", "mean", "var"]]
         summary.insert(1, "dimension", dim)
         frames.append(summary)
     table = pd.concat(frames, ignore_index=True)
@@ -93,27 +102,48 @@ def measure(data: SurveyData) -> RawScores:
     return RawScores(
         cells=table,
         counts=_counts(resp),
-        reliability=_reliability(data),
+        reliability=_reliability(data, enc),
         waves=list(data.waves),
-        cross=_cross(resp, fs),
+        cross=_cross(enc, fs),
         unasked={(w, f): why for w in data.waves for f, why in data.unasked(w).items()},
     )
+
+
+class _Encoded:
+    """The wave and each attribute of every respondent as integer codes, numbered once per
+    `measure` in order of first appearance, with the names the codes stand for."""
+
+    def __init__(self, resp: pd.DataFrame) -> None:
+        self.wave, self.wave_names = _encode(resp["wave"])
+        self.attr = {a: _encode(resp[a]) for a in ATTRIBUTES}
+
+
+def _encode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
 CROSS_COLUMNS = ["wave", "factor", "dim_a", "group_a", "dim_b", "group_b", "n"]
 
 
-def _cross(resp: pd.DataFrame, fs: pd.DataFrame) -> pd.DataFrame:
+def _cross(enc: _Encoded, fs: pd.DataFrame) -> pd.DataFrame:
     """Respondents (and respondents with a score on each factor) in every pair of groups."""
     frames = []
     valid = fs.notna()
     valid.insert(0, "-", True)
+    valid = valid.set_axis(range(len(valid)), axis=0)
     for i, dim_a in enumerate(ATTRIBUTES):
         for dim_b in ATTRIBUTES[i + 1 :]:
-            keys = [resp["wave"], resp[dim_a], resp[dim_b]]
-            n = valid.groupby(keys, sort=False).sum()
-            n.index = n.index.set_names(["wave", "group_a", "group_b"])
-            long = n.rename_axis(columns="factor").stack().rename("n").reset_index()
+            (a, names_a), (b, names_b) = enc.attr[dim_a], enc.attr[dim_b]
+            na, nb = len(names_a), len(names_b)
+            key = (enc.wave * na + a) * nb + b
+            n = valid.groupby(key, sort=False).sum()
+            long = n.rename_axis(columns="factor").stack().rename("n").reset_index(level=1)
+            at = long.index.to_numpy()
+            long = long.reset_index(drop=True)
+            long.insert(0, "wave", enc.wave_names[at // (na * nb)])
+            long.insert(1, "group_a", names_a[(at // nb) % na])
+            long.insert(2, "group_b", names_b[at % nb])
             long["dim_a"], long["dim_b"] = dim_a, dim_b
             frames.append(long)
     if not frames:
@@ -149,11 +179,13 @@ def _counts(resp: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["wave", "dimension", "group", "n"])
 
 
-def _reliability(data: SurveyData) -> pd.DataFrame:
+def _reliability(data: SurveyData, enc: _Encoded | None = None) -> pd.DataFrame:
     """Cronbach's alpha per factor and wave, with how many complete answers it rests on."""
+    enc = enc if enc is not None else _Encoded(data.respondents)
+    code_of = {str(w): i for i, w in enumerate(enc.wave_names)}
     rows = []
     for wave in data.waves:
-        mask = (data.respondents["wave"] == wave).to_numpy()
+        mask = enc.wave == code_of.get(wave, -2)
         for f in data.framework.factors:
             alpha, n = cronbach_alpha(data.factor_block(f.id)[mask])
             rows.append(
