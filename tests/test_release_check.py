@@ -255,3 +255,28 @@ def test_a_second_check_reads_no_edition_again(store: Store, tmp_path: Path, mon
     monkeypatch.setattr(editions.Snapshot, "decode", classmethod(counted))
     editions.plan(store, C, wave, correction=True)
     assert decoded == []
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_figures_a_group_needs_are_those_a_span_test_finds_one_at_a_time(seed: int):
+    """`audit._essential` finds, in one reduction, exactly the figures without which the
+    group is no longer determined, as testing the span without each one does."""
+    rng = np.random.default_rng(seed)
+    n, atoms = int(rng.integers(1, 9)), int(rng.integers(1, 12))
+    rows = [rng.integers(0, 2, size=atoms).astype(np.int64) for _ in range(n)]
+    if rng.random() < 0.5:
+        rows.append(rows[0] + rows[-1])  # a dependent row
+    figs = [Figure(frozenset({f"p{i}"}), name=f"f{i}") for i in range(len(rows))]
+    chosen = rng.integers(0, 2, size=len(rows))
+    vector = (np.array(rows).T @ chosen).astype(np.int64)
+    without = {id(figs[0])} if rng.random() < 0.3 else set()
+    active = [i for i, f in enumerate(figs) if id(f) not in without]
+
+    def determined(ids: list[int]) -> bool:
+        return bool(ids) and audit._Span(np.vstack([rows[i] for i in ids])).holds(vector)
+
+    if not determined(active):
+        assert audit._essential(rows, figs, without, vector) == set()
+        return
+    one_at_a_time = {id(figs[i]) for i in active if not determined([j for j in active if j != i])}
+    assert audit._essential(rows, figs, without, vector) == one_at_a_time
