@@ -38,6 +38,7 @@ attacker knows of the answers themselves, or figures published outside the sets 
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -632,6 +633,7 @@ class _History:
 
 _HISTORIES: dict[tuple[int, ...], _History] = {}
 _KEEP_HISTORIES = 4
+_HISTORIES_LOCK = threading.Lock()
 
 
 def _history(published: Sequence[Figure]) -> _History:
@@ -640,10 +642,11 @@ def _history(published: Sequence[Figure]) -> _History:
     found = _HISTORIES.get(key)
     if found is not None and all(a is b for a, b in zip(found.figures, published, strict=True)):
         return found
-    found = _History(published)
-    if len(_HISTORIES) >= _KEEP_HISTORIES:
-        _HISTORIES.pop(next(iter(_HISTORIES)))
-    _HISTORIES[key] = found
+    found = _History(published)  # read-only once built: audits in threads share it
+    with _HISTORIES_LOCK:
+        while len(_HISTORIES) >= _KEEP_HISTORIES:
+            _HISTORIES.pop(next(iter(_HISTORIES)))
+        _HISTORIES[key] = found
     return found
 
 
