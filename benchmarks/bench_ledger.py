@@ -11,9 +11,10 @@ process, the same figures without the check: the wave loaded, scored and disclos
 (`load`, `measure`, `disclose`), which is what a release costs when nothing is audited.
 Each figure is the minimum of `--runs` runs; the ratio is check / bare.
 
-The first check in a process reads every edition once; later checks (the waves page, the
-next `plan`) find what was published already read, so both are printed: "cold" (the
-in-memory cache of published editions emptied first) and "warm".
+The first check in a process reads every edition once and builds what the audit keeps of
+the published figures (`audit._History`: atoms and an independent subset of the rows);
+later checks (the waves page, the next `plan`) find both, so both are printed: "cold"
+(everything kept in memory emptied first, `editions.forget_published`) and "warm".
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The release check as it was before issue 25 made it fast, kept verbatim as the reference.
 
 `test_release_check.py` runs every check both ways and requires the same decisions. Only
-the functions that changed are here; each is the code of commit 576e989, with the names it
-used imported from where they live.
+the functions that changed are here; each is the code of commit 576e989 (`_rref` and
+`audit`'s use of `_exposures` over every published figure: of commit bd28a4a), with the
+names it used imported from where they live.
 """
 
 # ruff: noqa
@@ -42,6 +43,36 @@ from collablens.analysis.editions import (
 from collablens.analysis.provenance import CodingState
 from collablens.store import Store
 from collablens.store.queries import editions as q
+
+
+_P = audit_._P
+
+
+def _rref(matrix: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Reduced row echelon form modulo _P, and its pivot columns."""
+    m = np.mod(matrix.astype(np.int64), _P)
+    rows, cols = m.shape
+    pivots: list[int] = []
+    r = 0
+    for c in range(cols):
+        if r == rows:
+            break
+        nonzero = np.nonzero(m[r:, c])[0]
+        if nonzero.size == 0:
+            continue
+        i = r + int(nonzero[0])
+        if i != r:
+            m[[r, i]] = m[[i, r]]
+        inv = pow(int(m[r, c]), _P - 2, _P)
+        m[r] = (m[r] * inv) % _P
+        factors = m[:, c].copy()
+        factors[r] = 0
+        hit = np.nonzero(factors)[0]
+        if hit.size:
+            m[hit] = (m[hit] - (factors[hit, None] * m[r][None, :]) % _P) % _P
+        pivots.append(c)
+        r += 1
+    return m[:r], pivots
 
 
 @classmethod

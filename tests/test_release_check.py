@@ -17,6 +17,8 @@ from pathlib import Path
 import ledger_reference as ref
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_editions import C, K, run_season
 
 from collablens.analysis import audit, editions
@@ -45,6 +47,7 @@ def _reference(monkeypatch: pytest.MonkeyPatch, plan, *args, **kw) -> editions.P
         m.setattr(editions, "published_figures", ref.published_figures)
         m.setattr(editions, "_connected", ref._connected)
         m.setattr(audit, "_informed", ref._informed)
+        m.setattr(audit, "_rref", ref._rref)
         m.setattr(audit, "audit", ref.audit)
         return plan(*args, **kw)
 
@@ -98,17 +101,143 @@ def test_the_audit_decides_as_the_old_one_on_random_figures(seed: int, monkeypat
     new = audit.audit(published, candidate, k, models=(audit.INFORMED,))
     with monkeypatch.context() as m:
         m.setattr(audit, "_informed", ref._informed)
+        m.setattr(audit, "_rref", ref._rref)
         old = ref.audit(published, candidate, k, models=(audit.INFORMED,))
 
-    def said(v: audit.Verdict) -> tuple:
-        return (
-            [f.name for f in v.released],
-            [(w.figure.name, w.leak) for w in v.withheld],
-            v.leaks,
-            v.unfixable,
-        )
+    assert _said(new) == _said(old)
 
-    assert said(new) == said(old)
+
+def _said(v: audit.Verdict) -> tuple:
+    """Everything a verdict decides: what is released, what is withheld and why, what the
+    candidate would give away and what was given away already."""
+    return (
+        [f.name for f in v.released],
+        [(w.figure.name, w.leak) for w in v.withheld],
+        v.leaks,
+        v.unfixable,
+    )
+
+
+def _edition(
+    rng: np.random.Generator,
+    present: list[int],
+    scores: dict[int, float | None],
+    force: dict[int, str],
+    role: dict[int, str],
+    label: str,
+    release: int,
+) -> list[Figure]:
+    """One edition's figures as `editions._as_figures` makes them: per cell (whole wave,
+    each force, each role) a count, a factor's n and its sum over key~score ids (its group
+    everyone in the cell; those without a score are in the group, not the people), some
+    cells left out (withheld) and some names left blank."""
+    cells: list[tuple[str, str, list[int]]] = [("all", "", present)]
+    for dim, of in (("force", force), ("role", role)):
+        for g in sorted({of[p] for p in present}):
+            cells.append((dim, g, [p for p in present if of[p] == g]))
+    out = []
+    for dim, g, who in cells:
+        if dim != "all" and rng.random() < 0.15:
+            continue  # withheld from this edition
+        labels = {} if dim == "all" else {dim: g}
+        keys = [f"k{p}" for p in who]
+        scored = [f"k{p}~{scores[p]:.6f}" if scores[p] is not None else f"k{p}~nan" for p in who]
+        has = [scores[p] is not None for p in who]
+        name = "" if rng.random() < 0.05 else f"{dim}={g}"
+        common = {"population": label, "release": release, "labels": labels, "cell": (dim, g)}
+        out.append(Figure(frozenset(keys), COUNT, name=f"{name} n" if name else "", **common))
+        counted = frozenset(k for k, h in zip(keys, has, strict=True) if h)
+        out.append(Figure(counted, "n:trust", name=name and f"{name} n:trust",
+                          group=frozenset(keys), **common))  # fmt: skip
+        summed = frozenset(k for k, h in zip(scored, has, strict=True) if h)
+        out.append(Figure(summed, "trust", name=name and f"{name} trust",
+                          group=frozenset(scored), **common))  # fmt: skip
+    return out
+
+
+def _history_of(seed: int) -> tuple[list[list[Figure]], list[Figure], int]:
+    """A random publishing history of one wave and the next edition's figures: late
+    answers, people deleted, corrected and missing scores, the wave relabelled or imported
+    again under another label, editions published twice over (the same people)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(6, 40))
+    force = {p: f"F{int(rng.integers(0, 3))}" for p in range(n)}
+    role = {p: f"R{int(rng.integers(0, 3))}" for p in range(n)}
+    scores: dict[int, float | None] = {
+        p: None if rng.random() < 0.1 else float(rng.integers(1, 6)) for p in range(n)
+    }
+    present = [p for p in range(n) if rng.random() < 0.7]
+    label = "2026"
+    editions_: list[list[Figure]] = []
+    for release in range(1, int(rng.integers(1, 6)) + 1):
+        step = rng.random()
+        if step < 0.3:  # late answers
+            present = sorted(set(present) | {p for p in range(n) if rng.random() < 0.15})
+        elif step < 0.4:  # someone deleted
+            present = present[1:] if len(present) > 2 else present
+        elif step < 0.55:  # a score corrected
+            p = present[int(rng.integers(0, len(present)))]
+            scores[p] = float(rng.integers(1, 6))
+        elif step < 0.65:  # relabelled, or imported again under another label
+            label = f"{label}b"
+        if step >= 0.9 and editions_:  # the same edition published again
+            editions_.append(_edition(rng, present, scores, force, role, label, release))
+            continue
+        editions_.append(_edition(rng, present, scores, force, role, label, release))
+    present = sorted(set(present) | {p for p in range(n) if rng.random() < 0.2})
+    release = len(editions_) + 1
+    candidate = _edition(rng, present, scores, force, role, label, release)
+    return editions_, candidate, int(rng.integers(2, 6))
+
+
+def _old_audit(monkeypatch, published, candidate, k) -> audit.Verdict:
+    with monkeypatch.context() as m:
+        m.setattr(audit, "_informed", ref._informed)
+        m.setattr(audit, "_rref", ref._rref)
+        return ref.audit(published, candidate, k, models=(audit.INFORMED,),
+                         person_of=editions.person_of)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_what_is_kept_of_history_decides_as_every_published_figure(seed: int):
+    """What is kept of published figures (`audit._History`: atoms and independent rows)
+    gives the verdict the old audit gives from every published figure: with nothing kept
+    (cold), kept from the check before (warm), kept for a shorter history than the one
+    now published (stale: a new edition since), and with the history's last edition
+    checked as the candidate on top of the rest."""
+    editions_, candidate, k = _history_of(seed)
+    published = [f for e in editions_ for f in e]
+    mp = pytest.MonkeyPatch()
+    try:
+        old = _old_audit(mp, published, candidate, k)
+        earlier = [f for e in editions_[:-1] for f in e]
+        old_last = _old_audit(mp, earlier, editions_[-1], k)
+    finally:
+        mp.undo()
+    person = editions.person_of
+
+    audit.forget_history()
+    cold = audit.audit(published, candidate, k, models=(audit.INFORMED,), person_of=person)
+    warm = audit.audit(published, candidate, k, models=(audit.INFORMED,), person_of=person)
+    audit.forget_history()
+    last = audit.audit(earlier, editions_[-1], k, models=(audit.INFORMED,), person_of=person)
+    stale = audit.audit(published, candidate, k, models=(audit.INFORMED,), person_of=person)
+    assert _said(cold) == _said(warm) == _said(stale) == _said(old)
+    assert _said(last) == _said(old_last)
+
+
+def test_the_history_property_is_not_vacuous():
+    """Some generated histories make the audit withhold, or find what is given away."""
+    decided = []
+    for seed in range(40):
+        editions_, candidate, k = _history_of(seed)
+        published = [f for e in editions_ for f in e]
+        v = audit.audit(published, candidate, k, models=(audit.INFORMED,),
+                        person_of=editions.person_of)  # fmt: skip
+        decided.append((bool(v.withheld), bool(v.unfixable)))
+    assert any(w for w, _ in decided) and any(u for _, u in decided)
+    assert not all(w for w, _ in decided)
 
 
 def test_a_second_check_reads_no_edition_again(store: Store, tmp_path: Path, monkeypatch):
@@ -126,3 +255,28 @@ def test_a_second_check_reads_no_edition_again(store: Store, tmp_path: Path, mon
     monkeypatch.setattr(editions.Snapshot, "decode", classmethod(counted))
     editions.plan(store, C, wave, correction=True)
     assert decoded == []
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_figures_a_group_needs_are_those_a_span_test_finds_one_at_a_time(seed: int):
+    """`audit._essential` finds, in one reduction, exactly the figures without which the
+    group is no longer determined, as testing the span without each one does."""
+    rng = np.random.default_rng(seed)
+    n, atoms = int(rng.integers(1, 9)), int(rng.integers(1, 12))
+    rows = [rng.integers(0, 2, size=atoms).astype(np.int64) for _ in range(n)]
+    if rng.random() < 0.5:
+        rows.append(rows[0] + rows[-1])  # a dependent row
+    figs = [Figure(frozenset({f"p{i}"}), name=f"f{i}") for i in range(len(rows))]
+    chosen = rng.integers(0, 2, size=len(rows))
+    vector = (np.array(rows).T @ chosen).astype(np.int64)
+    without = {id(figs[0])} if rng.random() < 0.3 else set()
+    active = [i for i, f in enumerate(figs) if id(f) not in without]
+
+    def determined(ids: list[int]) -> bool:
+        return bool(ids) and audit._Span(np.vstack([rows[i] for i in ids])).holds(vector)
+
+    if not determined(active):
+        assert audit._essential(rows, figs, without, vector) == set()
+        return
+    one_at_a_time = {id(figs[i]) for i in active if not determined([j for j in active if j != i])}
+    assert audit._essential(rows, figs, without, vector) == one_at_a_time

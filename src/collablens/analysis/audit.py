@@ -38,9 +38,11 @@ attacker knows of the answers themselves, or figures published outside the sets 
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -140,13 +142,15 @@ def _rref(matrix: np.ndarray) -> tuple[np.ndarray, list[int]]:
     m = np.mod(matrix.astype(np.int64), _P)
     rows, cols = m.shape
     pivots: list[int] = []
-    r = 0
-    for c in range(cols):
-        if r == rows:
+    r = c = 0
+    while r < rows and c < cols:
+        # The next column with a nonzero entry below row r, found at once rather than
+        # column by column (most columns of a wide matrix hold no pivot).
+        live = np.flatnonzero(m[r:, c:].any(axis=0))
+        if not live.size:
             break
+        c += int(live[0])
         nonzero = np.nonzero(m[r:, c])[0]
-        if nonzero.size == 0:
-            continue
         i = r + int(nonzero[0])
         if i != r:
             m[[r, i]] = m[[i, r]]
@@ -159,6 +163,7 @@ def _rref(matrix: np.ndarray) -> tuple[np.ndarray, list[int]]:
             m[hit] = (m[hit] - (factors[hit, None] * m[r][None, :]) % _P) % _P
         pivots.append(c)
         r += 1
+        c += 1
     return m[:r], pivots
 
 
@@ -289,22 +294,49 @@ class _Coder:
         self.index: dict[Hashable, int] = {}
         self.people: list[Hashable] = []
         self._groups: dict[int, tuple[Figure, np.ndarray]] = {}
+        self._by_content: dict[frozenset[Hashable], np.ndarray] = {}
+        self._objects: np.ndarray | None = None
 
     def group(self, f: Figure) -> np.ndarray:
         kept = self._groups.get(id(f))
         if kept is not None and kept[0] is f:
             return kept[1]
         members = f.group if f.group is not None else f.people
-        index, people = self.index, self.people
-        out = np.empty(len(members), dtype=np.int64)
-        for i, p in enumerate(members):
-            n = index.get(p)
-            if n is None:
-                n = index[p] = len(people)
-                people.append(p)
-            out[i] = n
+        # Figures of different measures over one cell share their group's people (a
+        # count and every factor's n): those are numbered once, by content.
+        out = self._by_content.get(members)
+        if out is None:
+            out = self.code(members)
+            self._by_content[members] = out
         self._groups[id(f)] = (f, out)
         return out
+
+    def code(self, members: frozenset[Hashable]) -> np.ndarray:
+        """The numbers of a set of people, numbering those not seen before."""
+        index, people = self.index, self.people
+        got = list(map(index.get, members))
+        if None in got:
+            for i, (p, n) in enumerate(zip(members, got, strict=True)):
+                if n is None:
+                    n = index.get(p)
+                    if n is None:
+                        n = index[p] = len(people)
+                        people.append(p)
+                    got[i] = n
+        return np.array(got, dtype=np.int64)
+
+    def objects(self) -> np.ndarray:
+        """The people as an array, by number (built again only when more were numbered)."""
+        if self._objects is None or len(self._objects) != len(self.people):
+            self._objects = np.fromiter(self.people, dtype=object, count=len(self.people))
+        return self._objects
+
+    def copy(self) -> _Coder:
+        """The same numbers, to be extended without touching these (one audit's own)."""
+        other = _Coder()
+        other.index = dict(self.index)
+        other.people = list(self.people)
+        return other
 
 
 def _informed(figures: Sequence[Figure], coder: _Coder | None = None) -> _System:
@@ -513,6 +545,241 @@ def _changes(
     return out
 
 
+# ---------------------------------------------------------------------------------------
+# What is published, kept in the form the next check extends
+#
+# Every check before a release used to build the informed attacker's system from every
+# published figure again, and reduce, solve and search it on every pass: its cost grew
+# with each edition. What is published does not change between checks, so it is kept here
+# per measure, built once per process for a given published list:
+#
+# - the atom partition of the published figures' groups (people in exactly the same
+#   published groups), with each atom's published signature and figure names;
+# - an independent subset of the published rows (chosen in order, exactly, modulo _P)
+#   that spans every published row of the measure.
+#
+# A check then refines the partition by the candidate's groups only (a published atom
+# split by the candidate repeats its column in the published rows, which keeps their span
+# the same) and works on the independent published rows plus the candidate's rows. The row
+# span over the atoms is the same as with every published row, and a reduced row echelon
+# form is determined by its span and column order, so the groups found, their order, the
+# atoms and their names are the same as before; least squares (the second opinion, and the
+# withholding loop's narrowing of candidates) runs on the same span.
+
+
+def _independent(matrix: np.ndarray) -> list[int]:
+    """The rows of `matrix` each not in the span of those before it (exactly, modulo _P):
+    the pivot columns of the transpose's reduced form. Identical rows are dropped first."""
+    if not matrix.shape[0]:
+        return []
+    first: dict[bytes, int] = {}
+    for i, row in enumerate(matrix):
+        first.setdefault(row.tobytes(), i)
+    distinct = sorted(first.values())
+    _, pivots = _rref(matrix[distinct].T)
+    return [distinct[c] for c in pivots]
+
+
+class _Measure:
+    """One measure's published figures: atoms, and an independent subset of their rows."""
+
+    def __init__(self, figures: list[Figure], coder: _Coder) -> None:
+        self.count = len(figures)
+        coded = [coder.group(f) for f in figures]
+        #: Everyone counted (or summed) by a published figure of the measure.
+        self.scope: frozenset[Hashable] = frozenset().union(*(f.people for f in figures))
+        people, local = np.unique(np.concatenate(coded), return_inverse=True)
+        if not len(people):
+            self.people = self.atom = np.zeros(0, dtype=np.int64)
+            self.sigs, self.names = [], []
+            self.basis = np.zeros((0, 0), dtype=np.int64)
+            self.basis_figures = []
+            return
+        local = local.reshape(-1)
+        incidence = np.zeros((len(people), len(figures)), dtype=bool)
+        for i, col in enumerate(np.split(local, np.cumsum([len(c) for c in coded])[:-1])):
+            incidence[col, i] = True
+        _, first, atom = np.unique(
+            np.packbits(incidence, axis=1), axis=0, return_index=True, return_inverse=True
+        )
+        #: The coder's numbers of the measure's people, and each one's atom.
+        self.people = people
+        self.atom = atom.reshape(-1)
+        sigs = [np.flatnonzero(incidence[i]) for i in first]
+        #: Each atom's published figures (their places in the measure's list), and their
+        #: names as an atom's description gives them.
+        self.sigs = [tuple(int(i) for i in s) for s in sigs]
+        self.names = [{figures[int(i)].name or f"#{i}" for i in s} for s in sigs]
+        rows = np.zeros((len(figures), len(first)), dtype=np.int64)
+        for j, s in enumerate(sigs):
+            rows[s, j] = 1
+        keep = _independent(rows)
+        self.basis = rows[keep]  # over the published atoms
+        self.basis_figures = [figures[i] for i in keep]
+
+
+class _History:
+    """Everything published, per measure (`_Measure`), for one published list."""
+
+    def __init__(self, published: Sequence[Figure]) -> None:
+        self.figures = list(published)  # kept alive: the key below is their ids
+        self.coder = _Coder()
+        by: dict[str, list[Figure]] = defaultdict(list)
+        for f in self.figures:
+            by[f.measure].append(f)
+        self.measures = {m: _Measure(figs, self.coder) for m, figs in by.items()}
+        self.unfixable: dict[tuple, list[tuple[_System, Leak, np.ndarray]]] = {}
+
+
+_HISTORIES: dict[tuple[int, ...], _History] = {}
+_KEEP_HISTORIES = 4
+_HISTORIES_LOCK = threading.Lock()
+
+
+def _history(published: Sequence[Figure]) -> _History:
+    """What is published, built once per process for the same published figures."""
+    key = tuple(id(f) for f in published)
+    found = _HISTORIES.get(key)
+    if found is not None and all(a is b for a, b in zip(found.figures, published, strict=True)):
+        return found
+    found = _History(published)  # read-only once built: audits in threads share it
+    with _HISTORIES_LOCK:
+        while len(_HISTORIES) >= _KEEP_HISTORIES:
+            _HISTORIES.pop(next(iter(_HISTORIES)))
+        _HISTORIES[key] = found
+    return found
+
+
+def forget_history() -> None:
+    """Empty what this process keeps of published figures (the benchmark's cold runs)."""
+    _HISTORIES.clear()
+
+
+def _informed_on(
+    history: _History,
+    measure: str,
+    candidate: list[Figure],
+    coder: _Coder,
+) -> tuple[_System, np.ndarray, frozenset[Hashable]] | None:
+    """The informed attacker's system of one measure: what is published (`history`) and
+    `candidate` (that measure's figures). The atoms, their order and names, are those
+    `_informed` gives for the published figures followed by the candidate's; the rows are
+    the published independent rows and the candidate's. None when it has no people."""
+    pub = history.measures.get(measure)
+    count = pub.count if pub is not None else 0
+    coded = [coder.group(f) for f in candidate]
+    parts = [pub.people] if pub is not None else []
+    everyone = np.unique(np.concatenate([*parts, *coded])) if parts or coded else None
+    if everyone is None or not len(everyone):
+        return None
+    coarse = np.full(len(everyone), -1, dtype=np.int64)
+    if pub is not None:
+        coarse[np.searchsorted(everyone, pub.people)] = pub.atom
+    places = [np.searchsorted(everyone, c) for c in coded]
+    # Split the published atoms by the candidate's groups: 20 figures' bits at a time on
+    # top of the atom so far, renumbered after each step.
+    atom = coarse + 1
+    for start in range(0, len(places), 20):
+        bits = np.zeros(len(everyone), dtype=np.int64)
+        for t, where in enumerate(places[start : start + 20]):
+            bits[where] |= 1 << t
+        _, atom = np.unique((atom << 20) | bits, return_inverse=True)
+        atom = atom.reshape(-1)
+    if not places:
+        _, atom = np.unique(atom, return_inverse=True)
+        atom = atom.reshape(-1)
+    atoms = int(atom.max()) + 1
+    _, first = np.unique(atom, return_index=True)
+    sizes = np.bincount(atom, minlength=atoms)
+    inside = np.zeros((atoms, len(candidate)), dtype=bool)
+    for j, where in enumerate(places):
+        inside[atom[where], j] = True
+    of = coarse[first].tolist()  # each atom's published atom (-1: only in the candidate)
+    at, figure = np.nonzero(inside)  # by atom, then figure
+    mine = np.split(figure, np.cumsum(np.bincount(at, minlength=atoms))[:-1])
+    theirs = [j.tolist() for j in mine]  # the candidate figures each atom is in
+    sigs = [
+        (pub.sigs[o] if o >= 0 and pub is not None else ()) + tuple(count + j for j in js)
+        for o, js in zip(of, theirs, strict=True)
+    ]
+    sizes_ = sizes.tolist()
+    order = sorted(range(atoms), key=lambda a: (sizes_[a], sigs[a]))
+    people = coder.objects()
+    by_atom = np.argsort(atom, kind="stable")
+    ends = np.cumsum(sizes)
+    system = _System([], [], defaultdict(list), defaultdict(list))
+    for a in order:
+        names = set(pub.names[of[a]]) if of[a] >= 0 and pub is not None else set()
+        names |= {candidate[j].name or f"#{count + j}" for j in theirs[a]}
+        ordered = sorted(names)
+        system.cells.append("in " + " & ".join(ordered[:4]) + (" ..." if len(ordered) > 4 else ""))
+        system.members.append(
+            frozenset(people[everyone[by_atom[ends[a] - sizes[a] : ends[a]]]].tolist())
+        )
+    columns = np.array(order, dtype=np.int64)
+    if pub is not None and pub.basis.size:
+        spread = np.asarray(of, dtype=np.int64)[columns]
+        rows = np.where(spread[None, :] >= 0, pub.basis[:, np.maximum(spread, 0)], 0)
+        for f, row in zip(pub.basis_figures, rows, strict=True):
+            system.rows[measure].append(row.astype(np.int64))
+            system.figures[measure].append(f)
+    for j, f in enumerate(candidate):
+        system.rows[measure].append(inside[columns, j].astype(np.int64))
+        system.figures[measure].append(f)
+    scope = pub.scope if pub is not None else frozenset()
+    if candidate:
+        scope = scope.union(*(f.people for f in candidate))
+    return system, np.vstack(system.rows[measure]), scope
+
+
+def _informed_exposures(
+    history: _History,
+    candidate: Sequence[Figure],
+    k: int,
+    person_of: Callable[[Hashable], Hashable] | None,
+    coder: _Coder,
+    budget: int = _SEARCH_BUDGET,
+) -> list[tuple[_System, Leak, np.ndarray]]:
+    """`_exposures(published + candidate, k, INFORMED)`, from what is kept of published.
+
+    The same groups in the same order: measures in the order they first appear, and within
+    one, as `_exposures_one` finds them."""
+    by: dict[str, list[Figure]] = {m: [] for m in history.measures}
+    for f in candidate:
+        by.setdefault(f.measure, []).append(f)
+    for f in candidate:
+        coder.group(f)  # everyone numbered before any system is built
+    out: list[tuple[_System, Leak, np.ndarray]] = []
+    for measure, part in by.items():
+        built = _informed_on(history, measure, part, coder)
+        if built is None:
+            continue
+        system, matrix, scope = built
+        used = np.nonzero(matrix.any(axis=0))[0]
+        members = [system.members[j] & scope for j in used]
+        weights = np.array([len(m) for m in members], dtype=np.int64)
+        groups, finished = determined_groups(matrix[:, used], weights, k, budget)
+        if not finished and not groups:
+            groups = [((weights > 0) & (weights < k)).astype(np.int64)]
+        for g in groups:
+            cols = np.nonzero(g)[0]
+            people = frozenset().union(*(members[j] for j in cols))
+            if not 1 <= len(people) < k:
+                continue
+            cells = tuple(system.cells[used[j]] for j in cols if members[j])
+            if not finished and len(groups) == 1 and not _confirm(matrix[:, used], g):
+                cells = ("undecided: search budget spent", *cells)
+            vector = np.zeros(len(system.cells), dtype=np.int64)
+            vector[used[cols]] = 1
+            out.append((system, Leak(INFORMED, measure, people, cells), vector))
+        if person_of is not None:
+            out += [
+                (system, leak, vector)
+                for leak, vector in _changes(system, matrix, used, members, person_of, measure)
+            ]
+    return out
+
+
 def exposures(
     figures: Sequence[Figure],
     k: int,
@@ -541,6 +808,34 @@ def _coefficients(
     return {id(f) for (_, f), c in zip(active, coef, strict=True) if abs(c) > 1e-9}
 
 
+def _essential(
+    rows: list[np.ndarray], figs: list[Figure], without: set[int], vector: np.ndarray
+) -> set[int]:
+    """The ids of the figures (not in `without`) without which `vector`, determined by the
+    rows of the figures not in `without`, no longer is: exactly, modulo _P.
+
+    Those are the figures whose coefficient is the same, and not zero, in every way of
+    writing `vector` from the rows: in the reduced form of [rows transposed | vector], a
+    pivot variable with a nonzero value and no free variable in its row. This answers, for
+    every figure at once, what testing the span without each figure answers one at a time."""
+    active = [(r, f) for r, f in zip(rows, figs, strict=True) if id(f) not in without]
+    if not active:
+        return set()
+    n = len(active)
+    if not np.any(vector):  # (never a group) determined by any rows, but not by none
+        return {id(active[0][1])} if n == 1 else set()
+    matrix = np.hstack([np.vstack([r for r, _ in active]).T, vector.reshape(-1, 1)])
+    reduced, pivots = _rref(matrix)
+    if n in pivots:
+        return set()  # not determined at all
+    free = np.array(sorted(set(range(n)) - set(pivots)), dtype=np.int64)
+    out = set()
+    for j, i in enumerate(pivots):
+        if reduced[j, n] and not (free.size and reduced[j, free].any()):
+            out.add(id(active[i][1]))
+    return out
+
+
 def audit(
     published: Sequence[Figure],
     candidate: Sequence[Figure],
@@ -557,21 +852,54 @@ def audit(
     smallest one that includes some of the group's people goes and the next one is tried.
     Then the audit runs again on what is left, until nothing new is given away.
     """
-    coder = _Coder()  # people numbered once for every pass below
-    unfixable = [
-        leak
-        for m in models
-        for _, leak, _ in _exposures(published, k, m, person_of=person_of, coder=coder)
-    ]
+    with _one_blas_thread():
+        return _audit(published, candidate, k, models, person_of)
+
+
+@cache
+def _threadpools():  # type: ignore[no-untyped-def]
+    from threadpoolctl import ThreadpoolController  # installed with scikit-learn
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread():  # type: ignore[no-untyped-def]
+    """BLAS on one thread while auditing: its matrices are small, and several BLAS threads
+    on a busy machine wait on each other far longer than they compute (a least-squares
+    solve of 38 x 447 took 1 s instead of 1 ms on the 2-core development machine)."""
+    return _threadpools().limit(limits=1, user_api="blas")
+
+
+def _audit(
+    published: Sequence[Figure],
+    candidate: Sequence[Figure],
+    k: int,
+    models: Sequence[str],
+    person_of: Callable[[Hashable], Hashable] | None,
+) -> Verdict:
+    history = _history(published)  # what is published, kept from check to check
+    coder = history.coder.copy()  # people numbered once for every pass below
+
+    def exposed(kept: Sequence[Figure], model: str) -> list[tuple[_System, Leak, np.ndarray]]:
+        if model == INFORMED:
+            return _informed_exposures(history, kept, k, person_of, coder)
+        return _exposures([*published, *kept], k, model, person_of=person_of, coder=coder)
+
+    unfixable: list[Leak] = []
+    for m in models:
+        if m == INFORMED:
+            if (k, person_of) not in history.unfixable:
+                history.unfixable[(k, person_of)] = exposed([], m)
+            unfixable += [leak for _, leak, _ in history.unfixable[(k, person_of)]]
+        else:
+            unfixable += [leak for _, leak, _ in exposed([], m)]
     before = {(lk.model, lk.measure, lk.people) for lk in unfixable}
     kept = list(candidate)
     withheld: list[Withheld] = []
     leaks: list[Leak] | None = None
     while True:
-        everything = [*published, *kept]
         pending = [(system, leak, vector) for m in models
-                   for system, leak, vector in _exposures(everything, k, m, person_of=person_of,
-                                                          coder=coder)
+                   for system, leak, vector in exposed(kept, m)
                    if (leak.model, leak.measure, leak.people) not in before]  # fmt: skip
         if leaks is None:
             leaks = [leak for _, leak, _ in pending]
@@ -609,7 +937,10 @@ def audit(
             while options and determined(dropped):
                 used = _coefficients(rows, figs, dropped, vector)
                 tried = [f for f in options if id(f) in used]
-                choice = next((f for f in tried if not determined(dropped | {id(f)})), None)
+                # The figures whose absence alone leaves the group undetermined, all found
+                # in one reduction rather than one per figure tried.
+                alone = _essential(rows, figs, dropped, vector)
+                choice = next((f for f in tried if id(f) in alone), None)
                 if choice is None:
                     choice = next((f for f in options if f.people & leak.people), options[0])
                 options.remove(choice)

@@ -582,6 +582,7 @@ _READ: dict[str, _Read] = {}
 _LEGACY: dict[tuple[str, str, int], list[audit_.Figure]] = {}
 #: The persons behind each published figure (`person_of` of its people), for `_connected`.
 _KEYS: dict[int, tuple[audit_.Figure, frozenset[str]]] = {}
+_KEYSETS: dict[frozenset[str], frozenset[str]] = {}
 _KEEP = 32
 
 
@@ -603,6 +604,8 @@ def forget_published() -> None:
     _READ.clear()
     _LEGACY.clear()
     _KEYS.clear()
+    _KEYSETS.clear()
+    audit_.forget_history()
 
 
 def _framework_key(framework: Any) -> str:
@@ -618,6 +621,9 @@ def _keys_of(figure: audit_.Figure, keep: bool) -> frozenset[str]:
         return kept[1]
     keys = frozenset(person_of(p) for p in figure.people)
     if keep:
+        # One object per distinct set of persons (editions of a wave share most), so that
+        # `_connected` adds each set to what it reaches once.
+        keys = _KEYSETS.setdefault(keys, keys)
         _KEYS[id(figure)] = (figure, keys)
     return keys
 
@@ -630,20 +636,24 @@ def person_of(person: Any) -> str:
 def _connected(published: list[audit_.Figure], candidate: list[audit_.Figure]):
     """The published figures that share people, directly or through others, with the
     candidate's: only those can combine with it (different waves have different people)."""
-    reach: set[str] = set()
-    for f in candidate:
-        reach |= _keys_of(f, keep=False)
+    # The candidate's figures share most of their ids: each distinct id is read once.
+    ids: set = set().union(*(f.people for f in candidate))
+    reach: set[str] = {person_of(p) for p in ids}
     keys_of = {f: _keys_of(f, keep=True) for f in published}
     chosen: list[audit_.Figure] = []
+    added: set[int] = set()  # the sets of persons (by object) already in `reach`
     rest = list(published)
     grew = True
     while grew:
         grew = False
         left = []
         for f in rest:
-            if not keys_of[f].isdisjoint(reach):
+            keys = keys_of[f]
+            if not keys.isdisjoint(reach):
                 chosen.append(f)
-                reach |= keys_of[f]
+                if id(keys) not in added:
+                    added.add(id(keys))
+                    reach |= keys
                 grew = True
             else:
                 left.append(f)
