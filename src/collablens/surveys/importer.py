@@ -439,7 +439,7 @@ def parse(
     if free_text > MAX_FREE_TEXT_CHARS:
         problems.append(
             f"{origin}: the free-text answers hold {free_text:,} characters together, over the "
-            f"limit of {MAX_FREE_TEXT_CHARS:,} for one file; split the file"
+            f"limit of {MAX_FREE_TEXT_CHARS:,} for one file; {_split_advice(free_text, len(raw.data))}"
         )
     frame = pd.DataFrame(index=range(n))
     for attr in ATTRIBUTE_COLUMNS:
@@ -1196,6 +1196,19 @@ def _changed_answers(
         "stored answers were kept (to replace them, delete the wave with `collablens waves "
         "--delete` and import again)"
     ]
+
+
+def _split_advice(free_text: int, rows: int) -> str:
+    """What to do about a file whose comments are over the limit: how many files, of how many
+    rows, bring each under it (with a tenth to spare, as comments are not spread evenly).
+
+    The limit stays where it is (docs/importing.md, "Limits"): an import holds all of a
+    file's comments in memory at once, and redacts them in one pass."""
+    parts = max(2, -(-free_text * 11 // (MAX_FREE_TEXT_CHARS * 10)))
+    return (
+        f"split the file into {parts} or more files of at most {-(-rows // parts):,} rows each "
+        "(every file keeps the header rows) and import each into the same wave"
+    )
 
 
 def pack_answers(values: np.ndarray, scale_min: int) -> list[bytes]:

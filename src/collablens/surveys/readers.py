@@ -864,7 +864,9 @@ def read_table(path: str | Path) -> RawTable:
             raise _refuse(
                 p,
                 f"the file is {size / 2**20:,.0f} MB, over the limit of "
-                f"{MAX_FILE_BYTES / 2**20:,.0f} MB for one export; split it into smaller files",
+                f"{MAX_FILE_BYTES / 2**20:,.0f} MB for one export; split it into files of at most "
+                f"{MAX_FILE_BYTES / 2**20:,.0f} MB (every file keeps the header rows) and "
+                "import each into the same wave",
             )
         content = p.read_bytes()
     except OSError as exc:
@@ -974,7 +976,9 @@ class _Limits:
             raise _refuse(
                 self.p,
                 f"the file has more than {MAX_ROWS:,} rows, the most one import takes; "
-                "is this a survey export? Split a larger one into several files",
+                "is this a survey export? Split a larger one into files of at most "
+                f"{MAX_ROWS:,} rows (every file keeps the header rows) and import each into "
+                "the same wave",
             )
 
     def columns(self, n: int) -> None:
