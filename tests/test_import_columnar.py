@@ -16,15 +16,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from import_reference import old_google_keys, old_read_text
+from import_reference import old_google_keys, old_pack_answers, old_read_text
 
 from collablens.store import Store
 from collablens.surveys import readers
-from collablens.surveys.importer import import_responses
+from collablens.surveys.importer import import_responses, pack_answers
 from collablens.surveys.readers import InputError, read_table
 
 SETTINGS = settings(
@@ -218,3 +219,20 @@ def test_plain_file_is_read_column_wise(tmp_path: Path, sep: str) -> None:
     assert isinstance(grid, readers._FrameRows)
     assert grid.frame.values.tolist() == [["a", f"b{sep}c", "d"], ["1", '2 "x"', ""]]
     assert shape.records == [(3, 0, 1), (3, 1, 2)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    answers=st.lists(
+        st.lists(st.sampled_from([float("nan"), 1.0, 2.0, 5.0]), min_size=0, max_size=6),
+        min_size=0,
+        max_size=6,
+    ).filter(lambda rows: len({len(r) for r in rows}) <= 1),
+    scale_min=st.sampled_from([0, 1]),
+)
+def test_answers_packed_as_before(answers: list[list[float]], scale_min: int) -> None:
+    """Packed by numpy in one go, each respondent's bytes are the old slices, trailing "no
+    answer" bytes (0) kept, a layout of no items included."""
+    width = len(answers[0]) if answers else 0
+    values = np.array(answers, dtype=float).reshape(len(answers), width)
+    assert pack_answers(values, scale_min) == old_pack_answers(values, scale_min)
