@@ -439,7 +439,8 @@ def parse(
     if free_text > MAX_FREE_TEXT_CHARS:
         problems.append(
             f"{origin}: the free-text answers hold {free_text:,} characters together, over the "
-            f"limit of {MAX_FREE_TEXT_CHARS:,} for one file; {_split_advice(free_text, len(raw.data))}"
+            f"limit of {MAX_FREE_TEXT_CHARS:,} for one file; "
+            + _split_advice(free_text, len(raw.data))
         )
     frame = pd.DataFrame(index=range(n))
     for attr in ATTRIBUTE_COLUMNS:
@@ -1218,5 +1219,6 @@ def pack_answers(values: np.ndarray, scale_min: int) -> list[bytes]:
     if not width:
         return [b""] * codes.shape[0]
     # Each row one fixed-width byte string, made by numpy (no Python slice per respondent).
-    rows: list[bytes] = np.ascontiguousarray(codes).view(np.dtype((np.void, width))).ravel().tolist()
+    fixed = np.ascontiguousarray(codes).view(np.dtype((np.void, width)))
+    rows: list[bytes] = fixed.ravel().tolist()
     return rows
