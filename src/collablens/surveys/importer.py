@@ -1220,5 +1220,5 @@ def pack_answers(values: np.ndarray, scale_min: int) -> list[bytes]:
         return [b""] * codes.shape[0]
     # Each row one fixed-width byte string, made by numpy (no Python slice per respondent).
     fixed = np.ascontiguousarray(codes).view(np.dtype((np.void, width)))
-    rows: list[bytes] = fixed.ravel().tolist()
+    rows: list[bytes] = fixed.ravel().tolist()  # type: ignore[assignment]  # void: bytes
     return rows
