@@ -211,6 +211,16 @@ def test_lines_are_cut_from_the_bytes_where_asked(tmp_path: Path) -> None:
     assert new == old and new[0] == "refused" and "row 3 (line 4)" in new[1]
 
 
+def test_long_line_counted_in_characters(monkeypatch, tmp_path: Path) -> None:
+    """A line longer than the cell limit in bytes but not in characters stays on the
+    column-wise path; one longer in characters goes to the csv module, as before."""
+    monkeypatch.setattr(readers.csvcells, "MAX_CSV_CELL", 10)
+    short = "a,b\n1,éééééééé\n".encode()  # a line of 10 characters, 18 bytes
+    assert readers._read_plain_text(short, ",") is not None
+    long = "a,b\n1,ééééééééé\n".encode()  # 11 characters
+    assert readers._read_plain_text(long, ",") is None
+
+
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
 def test_plain_file_is_read_column_wise(tmp_path: Path, sep: str) -> None:
     """A plain export takes the column-wise path (else the speed-up is lost quietly)."""
