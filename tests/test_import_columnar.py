@@ -211,6 +211,17 @@ def test_lines_are_cut_from_the_bytes_where_asked(tmp_path: Path) -> None:
     assert new == old and new[0] == "refused" and "row 3 (line 4)" in new[1]
 
 
+@pytest.mark.parametrize("text", ["sep=,", "\ufeffsep=;  ", "sep=;\n", "sep=,\r\na,b"])
+def test_sep_line_alone(tmp_path: Path, text: str) -> None:
+    """A sep= line with nothing (or no line end) after it reads as the old reader read it."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode("utf-8"))
+    new = outcome(lambda: table_of(path))
+    with old_reader():
+        old = outcome(lambda: table_of(path))
+    assert new == old
+
+
 def test_long_line_counted_in_characters(monkeypatch, tmp_path: Path) -> None:
     """A line longer than the cell limit in bytes but not in characters stays on the
     column-wise path; one longer in characters goes to the csv module, as before."""

@@ -1387,8 +1387,9 @@ def _read_text(
     skipped = int(len(text) != len(whole))
     if encoding == "utf-8-sig":  # the file's own bytes are the text's: no copy made
         data = content[3:] if content.startswith(b"\xef\xbb\xbf") else content
-        if skipped:  # the sep= line, up to the first "\n" as in `_delimiter`
-            data = data[data.index(b"\n") + 1 :]
+        if skipped:  # the sep= line, up to the first "\n" (if any) as in `_delimiter`
+            nl = data.find(b"\n")
+            data = data[nl + 1 :] if nl >= 0 else b""
     else:
         data = text.encode("utf-8")
     fast = _read_plain_text(data, sep)
