@@ -90,3 +90,11 @@ def old_google_keys(frame: pd.DataFrame) -> pd.DataFrame:
         if seen[stamp] > 1:
             out.iat[i, 0] = f"{stamp} #{seen[stamp]}"
     return out
+
+
+def old_pack_answers(values: np.ndarray, scale_min: int) -> list[bytes]:
+    """One byte per item and respondent: 0 for no answer, else the scale point counted from 1."""
+    codes = np.where(np.isnan(values), 0, values - scale_min + 1).astype(np.uint8)
+    width = codes.shape[1]
+    flat = codes.tobytes()
+    return [flat[i * width : (i + 1) * width] for i in range(codes.shape[0])]

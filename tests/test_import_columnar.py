@@ -16,15 +16,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from import_reference import old_google_keys, old_read_text
+from import_reference import old_google_keys, old_pack_answers, old_read_text
 
 from collablens.store import Store
 from collablens.surveys import readers
-from collablens.surveys.importer import import_responses
+from collablens.surveys.importer import import_responses, pack_answers
 from collablens.surveys.readers import InputError, read_table
 
 SETTINGS = settings(
@@ -68,8 +69,9 @@ def table_of(path: Path) -> dict[str, Any]:
 
 # -- random files ----------------------------------------------------------------------
 
-plain = st.text(alphabet="ab ,;\t1'", max_size=6)
-tricky = st.text(alphabet='ab ,;\t"\n\r', max_size=6)
+# "é" and "€" are two and three bytes in UTF-8: the column-wise reader finds lines by bytes.
+plain = st.text(alphabet="ab ,;\t1'é€", max_size=6)
+tricky = st.text(alphabet='ab ,;\t"\n\ré', max_size=6)
 
 
 @st.composite
@@ -95,7 +97,9 @@ def csv_text(draw) -> str:
         n = draw(st.sampled_from([width, width, width, width - 1, width + 1]))
         rows.append(sep.join(draw(cell()) for _ in range(max(n, 0))))
     eol = draw(st.sampled_from(["\n", "\r\n"]))
-    return eol.join(rows) + draw(st.sampled_from(["", eol, eol + eol]))
+    # Excel's byte-order mark and its sep= line come before the first record.
+    head = draw(st.sampled_from(["", "", "\ufeff", f"sep={sep}{eol}", f"\ufeffsep={sep}{eol}"]))
+    return head + eol.join(rows) + draw(st.sampled_from(["", eol, eol + eol]))
 
 
 @SETTINGS
@@ -191,6 +195,43 @@ def test_import_stores_the_same_rows(tmp_path: Path, migrated_sqlite: bytes, tex
     assert new == old
 
 
+def test_lines_are_cut_from_the_bytes_where_asked(tmp_path: Path) -> None:
+    """A row cut short after lines of accented text is named as the csv module names it:
+    the column-wise reader keeps the file's lines as bytes and decodes the few it looks at."""
+    text = "\ufeffsep=,\r\nrespondent_id,force,cultures_1\r\nré,Clevelånd €,1\r\nr2,x\r\n"
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode("utf-8"))
+    grid, shape = readers._read_text(path, text.encode("utf-8"), False, [])
+    assert isinstance(grid, readers._FrameRows)
+    assert shape.lines[1:3] == ["ré,Clevelånd €,1\r\n", "r2,x\r\n"]
+    assert shape.skipped_lines == 1
+    new = outcome(lambda: table_of(path))
+    with old_reader():
+        old = outcome(lambda: table_of(path))
+    assert new == old and new[0] == "refused" and "row 3 (line 4)" in new[1]
+
+
+@pytest.mark.parametrize("text", ["sep=,", "\ufeffsep=;  ", "sep=;\n", "sep=,\r\na,b"])
+def test_sep_line_alone(tmp_path: Path, text: str) -> None:
+    """A sep= line with nothing (or no line end) after it reads as the old reader read it."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode("utf-8"))
+    new = outcome(lambda: table_of(path))
+    with old_reader():
+        old = outcome(lambda: table_of(path))
+    assert new == old
+
+
+def test_long_line_counted_in_characters(monkeypatch, tmp_path: Path) -> None:
+    """A line longer than the cell limit in bytes but not in characters stays on the
+    column-wise path; one longer in characters goes to the csv module, as before."""
+    monkeypatch.setattr(readers.csvcells, "MAX_CSV_CELL", 10)
+    short = "a,b\n1,éééééééé\n".encode()  # a line of 10 characters, 18 bytes
+    assert readers._read_plain_text(short, ",") is not None
+    long = "a,b\n1,ééééééééé\n".encode()  # 11 characters
+    assert readers._read_plain_text(long, ",") is None
+
+
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
 def test_plain_file_is_read_column_wise(tmp_path: Path, sep: str) -> None:
     """A plain export takes the column-wise path (else the speed-up is lost quietly)."""
@@ -199,3 +240,20 @@ def test_plain_file_is_read_column_wise(tmp_path: Path, sep: str) -> None:
     assert isinstance(grid, readers._FrameRows)
     assert grid.frame.values.tolist() == [["a", f"b{sep}c", "d"], ["1", '2 "x"', ""]]
     assert shape.records == [(3, 0, 1), (3, 1, 2)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    answers=st.lists(
+        st.lists(st.sampled_from([float("nan"), 1.0, 2.0, 5.0]), min_size=0, max_size=6),
+        min_size=0,
+        max_size=6,
+    ).filter(lambda rows: len({len(r) for r in rows}) <= 1),
+    scale_min=st.sampled_from([0, 1]),
+)
+def test_answers_packed_as_before(answers: list[list[float]], scale_min: int) -> None:
+    """Packed by numpy in one go, each respondent's bytes are the old slices, trailing "no
+    answer" bytes (0) kept, a layout of no items included."""
+    width = len(answers[0]) if answers else 0
+    values = np.array(answers, dtype=float).reshape(len(answers), width)
+    assert pack_answers(values, scale_min) == old_pack_answers(values, scale_min)

@@ -141,7 +141,7 @@ def test_row_limit_is_checked_before_anything_slow(monkeypatch, tmp_path: Path):
     monkeypatch.setattr(readers, "MAX_ROWS", 10)
     path = tmp_path / "many.csv"
     path.write_text("a,b\n" + "1,2\n" * 50)
-    with pytest.raises(InputError, match="more than 10 rows"):
+    with pytest.raises(InputError, match="more than 10 rows.*files of at most 10 rows"):
         read_table(path)
 
 
@@ -160,8 +160,13 @@ def test_free_text_limit_per_file(monkeypatch, store: Store, tmp_path: Path):
     raw[question] = "A comment of some length about the collaboration."
     path = tmp_path / "texts.csv"
     simulate.to_template_csv(raw, path)
-    with pytest.raises(InputError, match="free-text answers hold 490 characters together"):
+    with pytest.raises(InputError, match="free-text answers hold 490 characters together") as err:
         import_responses(store, path, "North East", "2024")
+    # The refusal says what to do: how many files, of how many rows, each under the limit.
+    rows = len(raw)
+    assert f"split the file into 11 or more files of at most {-(-rows // 11):,} rows" in str(
+        err.value
+    )
 
 
 @st.composite

@@ -439,7 +439,8 @@ def parse(
     if free_text > MAX_FREE_TEXT_CHARS:
         problems.append(
             f"{origin}: the free-text answers hold {free_text:,} characters together, over the "
-            f"limit of {MAX_FREE_TEXT_CHARS:,} for one file; split the file"
+            f"limit of {MAX_FREE_TEXT_CHARS:,} for one file; "
+            + _split_advice(free_text, len(raw.data))
         )
     frame = pd.DataFrame(index=range(n))
     for attr in ATTRIBUTE_COLUMNS:
@@ -1198,9 +1199,26 @@ def _changed_answers(
     ]
 
 
+def _split_advice(free_text: int, rows: int) -> str:
+    """What to do about a file whose comments are over the limit: how many files, of how many
+    rows, bring each under it (with a tenth to spare, as comments are not spread evenly).
+
+    The limit stays where it is (docs/importing.md, "Limits"): an import holds all of a
+    file's comments in memory at once, and redacts them in one pass."""
+    parts = max(2, -(-free_text * 11 // (MAX_FREE_TEXT_CHARS * 10)))
+    return (
+        f"split the file into {parts} or more files of at most {-(-rows // parts):,} rows each "
+        "(every file keeps the header rows) and import each into the same wave"
+    )
+
+
 def pack_answers(values: np.ndarray, scale_min: int) -> list[bytes]:
     """One byte per item and respondent: 0 for no answer, else the scale point counted from 1."""
     codes = np.where(np.isnan(values), 0, values - scale_min + 1).astype(np.uint8)
     width = codes.shape[1]
-    flat = codes.tobytes()
-    return [flat[i * width : (i + 1) * width] for i in range(codes.shape[0])]
+    if not width:
+        return [b""] * codes.shape[0]
+    # Each row one fixed-width byte string, made by numpy (no Python slice per respondent).
+    fixed = np.ascontiguousarray(codes).view(np.dtype((np.void, width)))
+    rows: list[bytes] = fixed.ravel().tolist()  # type: ignore[assignment]  # void: bytes
+    return rows

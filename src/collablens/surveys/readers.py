@@ -30,10 +30,10 @@ import hashlib
 import html
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pandas as pd
 
@@ -864,7 +864,9 @@ def read_table(path: str | Path) -> RawTable:
             raise _refuse(
                 p,
                 f"the file is {size / 2**20:,.0f} MB, over the limit of "
-                f"{MAX_FILE_BYTES / 2**20:,.0f} MB for one export; split it into smaller files",
+                f"{MAX_FILE_BYTES / 2**20:,.0f} MB for one export; split it into files of at most "
+                f"{MAX_FILE_BYTES / 2**20:,.0f} MB (every file keeps the header rows) and "
+                "import each into the same wave",
             )
         content = p.read_bytes()
     except OSError as exc:
@@ -974,7 +976,9 @@ class _Limits:
             raise _refuse(
                 self.p,
                 f"the file has more than {MAX_ROWS:,} rows, the most one import takes; "
-                "is this a survey export? Split a larger one into several files",
+                "is this a survey export? Split a larger one into files of at most "
+                f"{MAX_ROWS:,} rows (every file keeps the header rows) and import each into "
+                "the same wave",
             )
 
     def columns(self, n: int) -> None:
@@ -1190,7 +1194,7 @@ class _TextShape:
     only once a reader has recognised the layout (see `check_rows`)."""
 
     sep: str
-    lines: list[str]
+    lines: Sequence[str]
     #: (fields, index of its first line, index after its last line), one per record.
     records: list[tuple[int, int, int]]
     #: File lines before the first record (a ``sep=;`` line Excel hides, as rows go).
@@ -1237,10 +1241,34 @@ def _objects(column: Any) -> Any:
     return values[codes]
 
 
+class _ByteLines(Sequence[str]):
+    """The lines of a text file as the csv module sees them (each ending in its "\n"), cut
+    from the file's UTF-8 bytes only when asked for: `check_rows` looks at a few, so the
+    100,000 Python strings of a large export are never made."""
+
+    def __init__(self, data: bytes, starts: Any, ends: Any) -> None:
+        self.data, self.starts, self.ends = data, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self.data[int(self.starts[i]) : int(self.ends[i])].decode("utf-8")
+
+
 def _read_plain_text(
-    text: str, sep: str
-) -> tuple[_FrameRows, list[tuple[int, int, int]], list[str]] | None:
-    """The grid read column-wise by polars, or None where the csv module must read it.
+    data: bytes, sep: str
+) -> tuple[_FrameRows, list[tuple[int, int, int]], Sequence[str]] | None:
+    """The grid read column-wise by polars from the file's UTF-8 `data`, or None where the
+    csv module must read it.
 
     Why two readers: the csv module reads row by row in Python (most of an import's time
     for a large export), polars at C speed. They read a file alike when every line is one
@@ -1250,47 +1278,69 @@ def _read_plain_text(
     cell over a limit) goes to the csv module, whose checks word the problems. The grid is the csv
     module's: trailing empty cells and blank rows at the end cut, short rows padded with
     "" (`tests/test_import_columnar.py` compares the two on random files).
+
+    The line checks run once over the bytes, with numpy (where the newlines, quotation marks
+    and separators are), not over a Python string per line: only lines with a quotation mark
+    are decoded, to be matched against the grammar of quoted fields.
     """
+    import numpy as np
     import polars as pl
 
-    if "\x00" in text or text.count("\r") != text.count("\r\n"):
+    if not data or b"\x00" in data:
         return None
+    buf = np.frombuffer(data, dtype=np.uint8)
+    if b"\r" in data:  # every carriage return must end a line ("\r\n")
+        returns = np.flatnonzero(buf == ord("\r"))
+        if returns[-1] + 1 == len(data) or (buf[returns + 1] != ord("\n")).any():
+            return None
     # With no lone carriage return, the lines as the csv module sees them (io.StringIO's
     # readlines with newline="") end at each "\n".
-    parts = text.split("\n")
-    if not parts[-1]:
-        parts.pop()
-    if not parts or len(parts) > MAX_ROWS + 3:
+    newlines = np.flatnonzero(buf == ord("\n"))
+    ends = newlines + 1
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    starts = np.concatenate(([0], ends[:-1])) if len(ends) else ends
+    if not len(ends) or len(ends) > MAX_ROWS + 3:
         return None
-    lines = [line + "\n" for line in parts]
-    if not text.endswith("\n"):
-        lines[-1] = parts[-1]
-    body = pl.Series(parts, dtype=pl.String).str.strip_suffix("\r")
-    del parts
-    if (body == "").any():
-        return None
-    # A cell past the csv module's limit is refused by it, with its own line.
-    if (body.str.len_chars() > csvcells.MAX_CSV_CELL).any():
-        return None
-    cls = _SEP_CLASS[sep]
-    field_re = f'(?:{_QUOTED}|[^{cls}"]*)'
-    # Only lines with a quotation mark need the whole grammar (most of a plain export has none).
-    quoted = body.str.contains('"', literal=True)
-    if quoted.any():
-        if not body.filter(quoted).str.contains(f"^{field_re}(?:{cls}{field_re})*$").all():
+    # Each line's end without its "\n" (every line but an unended last has one) and the
+    # "\r" before it.
+    stops = ends - 1
+    if not data.endswith(b"\n"):
+        stops[-1] = len(data)
+    cr = buf[np.maximum(stops - 1, 0)] == ord("\r")
+    stops = np.where(cr & (stops > starts), stops - 1, stops)
+    lengths = stops - starts
+    if not lengths.all():
+        return None  # a blank line
+    # A cell past the csv module's limit is refused by it, with its own line; a line is at
+    # least as many bytes as characters, so only a line that long in bytes is counted.
+    for i in np.flatnonzero(lengths > csvcells.MAX_CSV_CELL):
+        body_line = data[starts[i] : stops[i]].decode("utf-8")
+        if len(body_line) > csvcells.MAX_CSV_CELL:
             return None
-        body = pl.select(
-            pl.when(quoted).then(body.str.replace_all(_QUOTED, "")).otherwise(body)
-        ).to_series()
-    counts: list[int] = (body.str.count_matches(sep, literal=True) + 1).to_list()
-    width = max(counts)
+    marks = np.flatnonzero(buf == ord(sep))
+    counts = np.diff(np.searchsorted(marks, np.append(starts, len(data)))) + 1
+    quotes = np.flatnonzero(buf == ord('"'))
+    if len(quotes):
+        # Only lines with a quotation mark need the whole grammar (most of a plain export
+        # has none); their separators are counted outside the quoted fields.
+        quoted = np.unique(np.searchsorted(ends, quotes, side="right"))
+        body = pl.Series(
+            [data[starts[i] : stops[i]].decode("utf-8") for i in quoted], dtype=pl.String
+        )
+        cls = _SEP_CLASS[sep]
+        field_re = f'(?:{_QUOTED}|[^{cls}"]*)'
+        if not body.str.contains(f"^{field_re}(?:{cls}{field_re})*$").all():
+            return None
+        plain = body.str.replace_all(_QUOTED, "")
+        counts[quoted] = (plain.str.count_matches(sep, literal=True) + 1).to_numpy()
+    width = int(counts.max())
     if width < 2 or width > MAX_COLUMNS:
         return None
     # A first line of `width` empty fields, so that polars makes room for the longest row.
-    data = (sep * (width - 1) + "\n" + text).encode("utf-8")
     try:
         table = pl.read_csv(
-            data,
+            (sep * (width - 1) + "\n").encode("utf-8") + data,
             has_header=False,
             infer_schema=False,
             empty_string_is_null=False,
@@ -1299,7 +1349,7 @@ def _read_plain_text(
         )
     except pl.exceptions.PolarsError:
         return None
-    if table.height != len(lines) + 1 or table.width != width:
+    if table.height != len(ends) + 1 or table.width != width:
         return None
     table = table.slice(1).fill_null("")
     filled = table.select(pl.any_horizontal(pl.all() != "")).to_series()
@@ -1314,7 +1364,8 @@ def _read_plain_text(
         columns=range(width),
         dtype=object,
     )
-    return _FrameRows(frame), [(n, i, i + 1) for i, n in enumerate(counts)], lines
+    records = list(zip(counts.tolist(), range(len(ends)), range(1, len(ends) + 1), strict=True))
+    return _FrameRows(frame), records, _ByteLines(data, starts, ends)
 
 
 def _read_text(
@@ -1322,7 +1373,7 @@ def _read_text(
 ) -> tuple[list[list[str]] | _FrameRows, _TextShape]:
     import csv
 
-    whole = _decode(p, content)
+    whole, encoding = _decode_as(p, content)
     sep, text = _delimiter(whole, tab)
     if sep == ";":
         notes.append(
@@ -1334,7 +1385,15 @@ def _read_text(
     # The lines as the csv module sees them, so that a record can be looked at again as
     # written (where a quotation mark opened, say).
     skipped = int(len(text) != len(whole))
-    fast = _read_plain_text(text, sep)
+    if encoding == "utf-8-sig":  # the file's own bytes are the text's: no copy made
+        data = content[3:] if content.startswith(b"\xef\xbb\xbf") else content
+        if skipped:  # the sep= line, up to the first "\n" (if any) as in `_delimiter`
+            nl = data.find(b"\n")
+            data = data[nl + 1 :] if nl >= 0 else b""
+    else:
+        data = text.encode("utf-8")
+    fast = _read_plain_text(data, sep)
+    del data
     if fast is not None:
         return fast[0], _TextShape(sep, fast[2], fast[1], skipped_lines=skipped)
     lines = io.StringIO(text, newline="").readlines()
@@ -1541,9 +1600,14 @@ _UTF8_MULTIBYTE = re.compile(
 
 
 def _decode(p: Path, content: bytes) -> str:
+    return _decode_as(p, content)[0]
+
+
+def _decode_as(p: Path, content: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was read in."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return content.decode("utf-16")
+            return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise _refuse(p, "the file says it is UTF-16 text but is not") from exc
     head = content[:4096]
@@ -1570,7 +1634,7 @@ def _decode(p: Path, content: bytes) -> str:
                 ) from None
             continue
         _binary_check(p, text)
-        return text
+        return text, enc
     raise _refuse(
         p, "the text encoding is neither UTF-8, UTF-16 nor Windows-1252; save the file as CSV UTF-8"
     )
