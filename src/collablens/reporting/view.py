@@ -67,7 +67,7 @@ def build_report(
     preview: bool | str = AUTO,
 ) -> Report:
     """The report of `wave` (default: the latest published): `release`, then the charts."""
-    return present(_release(store, collaboration, wave, breakdowns, preview, "").findings)
+    return present(_release(store, collaboration, wave, breakdowns, preview, "").findings, store)
 
 
 def _release(
@@ -82,8 +82,18 @@ def _release(
     return release(store, request)
 
 
-def present(findings: Findings) -> Report:
-    """Add the charts and the date to findings; computes nothing new."""
+#: Charts drawn from the register (governance), which is not frozen with an edition: drawn
+#: on every view. Every other chart is drawn from a published edition's findings and kept
+#: with it.
+LIVE_CHARTS = frozenset({"fairness", "milestones"})
+
+
+def present(findings: Findings, store: Store | None = None) -> Report:
+    """Add the charts and the date to findings; computes nothing new.
+
+    With `store`, the charts of a published edition's findings are read from where they
+    were kept with it (`findings.kept`) and, the first time, drawn and kept there: an
+    edition is frozen, so every later view in any process shows the same drawings."""
     report = Report(
         **{f.name: getattr(findings, f.name) for f in fields(Findings)},
         generated=date.today().isoformat(),
@@ -111,9 +121,21 @@ def present(findings: Findings) -> Report:
         drawn["fairness"] = (charts.fairness, gov.fair)
     if gov is not None and gov.milestones:
         drawn["milestones"] = (charts.milestones, gov.milestones, date.today())
+    kept = findings.kept if store is not None else None
+    frozen = kept.read(store, "charts") if kept is not None else None
+    if isinstance(frozen, tuple) and set(frozen[0]) == set(drawn) - LIVE_CHARTS:
+        report.charts.update(frozen[0])
+        report.phone_charts.update(frozen[1])
+    else:
+        frozen = None
     for name, (draw, *args) in drawn.items():
-        report.charts[name] = draw(*args)
-        report.phone_charts[name] = draw(*args, phone=True)
+        if name not in report.charts:
+            report.charts[name] = draw(*args)
+            report.phone_charts[name] = draw(*args, phone=True)
+    if kept is not None and frozen is None:
+        wide = {k: v for k, v in report.charts.items() if k not in LIVE_CHARTS}
+        phone = {k: v for k, v in report.phone_charts.items() if k not in LIVE_CHARTS}
+        kept.keep(store, "charts", (wide, phone))
     return report
 
 
@@ -145,7 +167,7 @@ def write_report(
 
     rel = _release(store, collaboration, wave, breakdowns, preview, out.name)
     refuse_if_empty(rel.findings, "report", allow_empty)
-    report = present(rel.findings)
+    report = present(rel.findings, store)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, render_html(report).encode("utf-8"), "report")
     # Recorded as soon as the HTML exists: a PDF that then fails leaves a report that can
