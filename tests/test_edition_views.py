@@ -156,3 +156,31 @@ def test_a_kept_view_that_cannot_be_read_is_computed_again(web):
         assert views(client, ADMIN) == first
     finally:
         store.close()
+
+
+def test_kept_views_on_sqlite_and_postgresql(any_store, tmp_path, monkeypatch):
+    """The report of a published wave, made twice in two 'processes' on the same workspace:
+    the second reads the findings and charts the first kept, on either database."""
+    from test_editions import WAVE as W
+    from test_editions import C, _base
+
+    from collablens.reporting.view import render_html, write_report
+
+    _base(any_store, tmp_path)
+    editions.publish(any_store, C, W, actor="test")
+    forget_this_process()
+    first = write_report(any_store, C, tmp_path / "a.html")
+    assert kept_rows(any_store) == 2  # the findings and the charts, for everyone
+    forget_this_process()
+    again = Store(any_store.url)
+    try:
+        watch = Watch(again.engine, monkeypatch)
+        try:
+            second = write_report(again, C, tmp_path / "b.html")
+        finally:
+            watch.stop()
+    finally:
+        again.close()
+    assert watch.charts == 0
+    assert watch.reads_answers() == []
+    assert render_html(second) == render_html(first)
