@@ -17,7 +17,6 @@ import pandas as pd
 from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings
 from ..analysis.publishing import AUTO, Release, Request, release
 from ..store import Store
-from . import charts
 from .html import environment
 from .pdf import CHROMIUM_FLAGS, find_chromium, html_to_pdf
 from .sections import report_sections
@@ -104,23 +103,23 @@ def present(findings: Findings, store: Store | None = None) -> Report:
     scale = (fw.scale.min, fw.scale.max)
     bands = [(b.id, b.min, fw.band_colour(b.id)) for b in fw.bands]
     drawn: dict[str, tuple[Any, ...]] = {
-        "scorecard": (charts.scorecard, pd.DataFrame(report.scorecard), bands, scale)
+        "scorecard": ("scorecard", pd.DataFrame(report.scorecard), bands, scale)
     }
     if report.force_means is not None:
-        drawn["forces"] = (charts.force_heatmap, report.force_means, names, scale, bands)
+        drawn["forces"] = ("force_heatmap", report.force_means, names, scale, bands)
     if report.quadrant is not None:
-        drawn["quadrant"] = (charts.inhibitors_vs_facilitators, report.quadrant, bands, scale)
+        drawn["quadrant"] = ("inhibitors_vs_facilitators", report.quadrant, bands, scale)
     # Drawn wherever passages were counted: a chart of only unclear (grey) bars still shows
     # which factors staff raised, and says plainly that their lean is not known.
     if report.coded and (report.polar_mentions or report.unclear_mentions):
-        drawn["mentions"] = (charts.mentions, report.comments)
+        drawn["mentions"] = ("mentions", report.comments)
     if report.trend is not None:
-        drawn["trend"] = (charts.trend, report.trend, report.waves, names, kinds, scale)
+        drawn["trend"] = ("trend", report.trend, report.waves, names, kinds, scale)
     gov = report.governance
     if gov is not None and any(f.contribution_share is not None for f in gov.fair):
-        drawn["fairness"] = (charts.fairness, gov.fair)
+        drawn["fairness"] = ("fairness", gov.fair)
     if gov is not None and gov.milestones:
-        drawn["milestones"] = (charts.milestones, gov.milestones, date.today())
+        drawn["milestones"] = ("milestones", gov.milestones, date.today())
     kept = findings.kept if store is not None else None
     frozen = kept.read(store, "charts") if kept is not None else None
     if isinstance(frozen, tuple) and set(frozen[0]) == set(drawn) - LIVE_CHARTS:
@@ -128,8 +127,12 @@ def present(findings: Findings, store: Store | None = None) -> Report:
         report.phone_charts.update(frozen[1])
     else:
         frozen = None
-    for name, (draw, *args) in drawn.items():
+    for name, (function, *args) in drawn.items():
         if name not in report.charts:
+            # matplotlib is imported only to draw (a second of a view that draws nothing).
+            from . import charts
+
+            draw = getattr(charts, function)
             report.charts[name] = draw(*args)
             report.phone_charts[name] = draw(*args, phone=True)
     if kept is not None and frozen is None:
