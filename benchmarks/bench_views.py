@@ -17,6 +17,11 @@ of the same answers, is printed once.
     python benchmarks/bench_views.py                 # a fresh demo in a temporary folder
     python benchmarks/bench_views.py --dir demo      # the demo `make demo` built
     python benchmarks/bench_views.py --respondents 100000
+    python benchmarks/bench_views.py --respondents 100000 --dir W --lead   # again: a new process
+
+Each run is a new process: its first view of an edition shows what a restarted server or
+another `--workers` process pays. Run twice on one `--dir` to see a first view computed (and
+kept with the edition) and then a first view that reads what was kept.
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
         "--respondents", type=int, help="build a published wave of this many respondents"
+    )
+    parser.add_argument(
+        "--lead",
+        action="store_true",
+        help="sign in as a force lead (of the first force) instead of the admin",
     )
     parser.add_argument(
         "--warm",
@@ -65,7 +75,11 @@ def main() -> None:
         run_demo(folder)
         print(f"demo built in {time.perf_counter() - t:.1f} s")
     store = Store(str(folder / "collablens.db"))
+    store.migrate()
     password = demo_admin(store)
+    who = DEMO_ADMIN
+    if args.lead:
+        who, password = force_lead(store, collaboration)
     if args.warm:
         from collablens.reporting.dashboard import warm
 
@@ -75,7 +89,7 @@ def main() -> None:
     client = TestClient(create_app(store, run_jobs=False))
     page = client.get("/login").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    signed = client.post("/login", data={"name": DEMO_ADMIN, "password": password, "csrf": csrf})
+    signed = client.post("/login", data={"name": who, "password": password, "csrf": csrf})
     assert signed.status_code < 400, signed.text[:200]
     name = quote(collaboration, safe="")
     views = {
@@ -108,6 +122,23 @@ def main() -> None:
 
 
 NATIONAL = "National wave (benchmark)"
+
+
+def force_lead(store, collaboration: str) -> tuple[str, str]:
+    """A force lead of the collaboration's first force (made if missing), and a new password."""
+    import secrets
+
+    from collablens.access.accounts import FORCE_LEAD, add_user, get_user, set_password
+    from collablens.store import forces
+
+    name, password = "lead@bench.example", secrets.token_urlsafe(12)
+    with store.connect() as conn:
+        force = forces.declared_forces(conn, collaboration)[0]
+    if get_user(store, name) is None:
+        add_user(store, name, FORCE_LEAD, password, force=force)
+    else:
+        set_password(store, name, password)
+    return name, password
 
 
 def national(path: Path, respondents: int) -> None:

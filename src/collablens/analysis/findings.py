@@ -147,6 +147,9 @@ class Findings:
     interviews: InterviewFindings | None = None
     # The collaboration's governance facts from the register; None when it is not in it.
     governance: Any = None
+    # Where what is drawn from these findings is kept with their edition (a published
+    # view, `publishing.KeptView`); None for a preview, which is drawn every time.
+    kept: Any = None
 
 
 @dataclass

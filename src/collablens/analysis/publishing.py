@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import pickle
+import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from threading import Lock
 from typing import Any
 
+from .. import __version__
 from ..errors import CollablensError, Fix, NotFound
 from ..store import Store
 from ..store.queries import editions as q
@@ -134,34 +137,122 @@ def release(store: Store, request: Request) -> Release:
         )
     if wave is not None and wave not in current:
         raise NotPublished(f"Wave {wave!r} of {request.collaboration} is not published yet.")
-    source = published_source(store, request.collaboration, current)
     wave = wave or list(current)[-1]
     key = (
-        "findings",
+        "view",
         store.url,
         _fingerprint(current),
         wave,
         policy.audience_force,
-        policy.see_names,
         request.breakdowns,
     )
-    found = _cached(
+    view = _cached(
         key,
-        lambda: find(
-            store,
-            request.collaboration,
-            wave,
-            breakdowns=request.breakdowns,
-            audience_force=policy.audience_force,
-            source=source,
-            with_register=False,
+        lambda: _published_view(
+            store, request.collaboration, current, wave, policy.audience_force, request.breakdowns
         ),
     )
-    found = copy.copy(found)
-    add_register(store, found, replace(policy, comment_k=source.comment_k[wave]))
+    found = copy.copy(view.findings)
+    found.kept = view.kept
+    add_register(store, found, replace(policy, comment_k=view.comment_k))
     upto = found.waves
     found.editions = [current[w].describe() for w in upto if w in current]
-    return Release(request, found, source.scores, {w: current[w] for w in upto if w in current})
+    return Release(request, found, view.scores, {w: current[w] for w in upto if w in current})
+
+
+#: What a kept view's payload is read as: a new collablens, or findings with other fields,
+#: keys its views afresh rather than read ones pickled by another.
+KEPT_FORMAT = f"{__version__}/1/" + ",".join(f.name for f in fields(Findings))
+
+
+@dataclass(frozen=True)
+class KeptView:
+    """Where something computed from a published edition for one audience is kept: the
+    collaboration, the editions it is of (their fingerprint), the wave's edition shown, the
+    audience (a force lead's force, or None) and what else it depends on."""
+
+    collaboration: str
+    fingerprint: str
+    edition_id: int
+    audience: str | None
+    parts: tuple[str, ...]
+
+    def key(self, what: str) -> str:
+        text = "|".join([KEPT_FORMAT, what, self.fingerprint, str(self.audience), *self.parts])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def read(self, store: Store, what: str) -> Any:
+        """What was kept as `what`, or None (never kept, or kept in a form no longer read)."""
+        from ..store.queries import edition_views
+
+        with store.connect() as conn:
+            payload = edition_views.read(conn, self.key(what))
+        if payload is None:
+            return None
+        try:
+            return pickle.loads(zlib.decompress(payload))
+        except Exception:  # noqa: BLE001 - anything unreadable is computed again
+            return None
+
+    def keep(self, store: Store, what: str, value: Any) -> None:
+        """Keep `value` as `what`, in one transaction. Another process that kept the same
+        view first (a unique key on PostgreSQL, the write lock on SQLite) is left as is."""
+        from sqlalchemy.exc import IntegrityError
+
+        from ..store.queries import edition_views
+
+        payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        try:
+            with store.begin() as conn:
+                edition_views.keep(
+                    conn, self.collaboration, self.key(what), self.edition_id, self.audience,
+                    payload,
+                )  # fmt: skip
+        except IntegrityError:
+            pass
+
+
+@dataclass
+class _View:
+    """A published wave's disclosed findings for one audience, the scores behind them and
+    the wave's comment threshold: what a release of it needs besides the register."""
+
+    findings: Findings
+    scores: Scores
+    comment_k: int
+    kept: KeptView | None = None
+
+
+def _published_view(
+    store: Store,
+    collaboration: str,
+    current: dict[str, ed.Edition],
+    wave: str,
+    audience: str | None,
+    breakdowns: tuple[str, ...],
+) -> _View:
+    """The view of a published wave for one audience: read from where it was kept with its
+    edition, or computed by `find` (the one place that decides what is shown to whom) from
+    the frozen editions, and kept there for every later view, in any process."""
+    kept = KeptView(
+        collaboration, _fingerprint(current), current[wave].id, audience, (wave, *breakdowns)
+    )
+    view = kept.read(store, "findings")
+    if not isinstance(view, _View):
+        source = published_source(store, collaboration, current)
+        found = find(
+            store,
+            collaboration,
+            wave,
+            breakdowns=breakdowns,
+            audience_force=audience,
+            source=source,
+            with_register=False,
+        )
+        view = _View(found, source.scores, source.comment_k[wave])
+        kept.keep(store, "findings", view)
+    view.kept = kept
+    return view
 
 
 def published_source(

@@ -53,6 +53,10 @@ STYLE: dict[Any, Any] = {  # matplotlib types its keys as literals
     "axes.spines.right": False,
     "text.parse_math": False,
     "text.usetex": False,
+    # The ids of clip paths are drawn from this, not from a random salt per process: the
+    # same chart is the same SVG in every process, so a view kept with its edition
+    # (`view.present`) shows exactly what drawing it again would.
+    "svg.hashsalt": "collablens",
 }
 plt.rcParams.update(STYLE)
 

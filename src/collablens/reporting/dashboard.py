@@ -124,7 +124,7 @@ def dashboard(
     findings = findings_for(
         store, name, user, wave, "web", f"dashboard for a {user.role_label}", preview and previewer
     )
-    board = _draw(findings)
+    board = _draw(findings, store)
     board.published = published
     board.previewer = previewer
     board.waves = [w for _, w in store.waves(name)] if previewer else published
@@ -147,18 +147,18 @@ def warm(store: Store) -> None:
         for policy in (replace(everyone, see_names=True), everyone):
             request = Request(name, output="dashboard", policy=policy, preview=False)
             try:
-                board = _draw(release(store, request).findings)
+                board = _draw(release(store, request).findings, store)
             except (CollablensError, ValueError):
                 break  # nothing published: nothing to draw
             for section in board.sections:  # compiles each section's template, once
                 section.render(board.report)
 
 
-def _draw(findings: Any) -> Dashboard:
+def _draw(findings: Any, store: Store) -> Dashboard:
     from .sections import report_sections
     from .view import present
 
-    report = present(findings)
+    report = present(findings, store)
     report.charts = {k: chart_img(v, CHART_ALT.get(k, k)) for k, v in report.charts.items()}
     report.phone_charts = {
         k: chart_img(v, CHART_ALT.get(k, k)) for k, v in report.phone_charts.items()

@@ -17,7 +17,6 @@ import pandas as pd
 from ..analysis.findings import DEFAULT_BREAKDOWNS, Findings
 from ..analysis.publishing import AUTO, Release, Request, release
 from ..store import Store
-from . import charts
 from .html import environment
 from .pdf import CHROMIUM_FLAGS, find_chromium, html_to_pdf
 from .sections import report_sections
@@ -67,7 +66,7 @@ def build_report(
     preview: bool | str = AUTO,
 ) -> Report:
     """The report of `wave` (default: the latest published): `release`, then the charts."""
-    return present(_release(store, collaboration, wave, breakdowns, preview, "").findings)
+    return present(_release(store, collaboration, wave, breakdowns, preview, "").findings, store)
 
 
 def _release(
@@ -82,8 +81,18 @@ def _release(
     return release(store, request)
 
 
-def present(findings: Findings) -> Report:
-    """Add the charts and the date to findings; computes nothing new."""
+#: Charts drawn from the register (governance), which is not frozen with an edition: drawn
+#: on every view. Every other chart is drawn from a published edition's findings and kept
+#: with it.
+LIVE_CHARTS = frozenset({"fairness", "milestones"})
+
+
+def present(findings: Findings, store: Store | None = None) -> Report:
+    """Add the charts and the date to findings; computes nothing new.
+
+    With `store`, the charts of a published edition's findings are read from where they
+    were kept with it (`findings.kept`) and, the first time, drawn and kept there: an
+    edition is frozen, so every later view in any process shows the same drawings."""
     report = Report(
         **{f.name: getattr(findings, f.name) for f in fields(Findings)},
         generated=date.today().isoformat(),
@@ -94,26 +103,42 @@ def present(findings: Findings) -> Report:
     scale = (fw.scale.min, fw.scale.max)
     bands = [(b.id, b.min, fw.band_colour(b.id)) for b in fw.bands]
     drawn: dict[str, tuple[Any, ...]] = {
-        "scorecard": (charts.scorecard, pd.DataFrame(report.scorecard), bands, scale)
+        "scorecard": ("scorecard", pd.DataFrame(report.scorecard), bands, scale)
     }
     if report.force_means is not None:
-        drawn["forces"] = (charts.force_heatmap, report.force_means, names, scale, bands)
+        drawn["forces"] = ("force_heatmap", report.force_means, names, scale, bands)
     if report.quadrant is not None:
-        drawn["quadrant"] = (charts.inhibitors_vs_facilitators, report.quadrant, bands, scale)
+        drawn["quadrant"] = ("inhibitors_vs_facilitators", report.quadrant, bands, scale)
     # Drawn wherever passages were counted: a chart of only unclear (grey) bars still shows
     # which factors staff raised, and says plainly that their lean is not known.
     if report.coded and (report.polar_mentions or report.unclear_mentions):
-        drawn["mentions"] = (charts.mentions, report.comments)
+        drawn["mentions"] = ("mentions", report.comments)
     if report.trend is not None:
-        drawn["trend"] = (charts.trend, report.trend, report.waves, names, kinds, scale)
+        drawn["trend"] = ("trend", report.trend, report.waves, names, kinds, scale)
     gov = report.governance
     if gov is not None and any(f.contribution_share is not None for f in gov.fair):
-        drawn["fairness"] = (charts.fairness, gov.fair)
+        drawn["fairness"] = ("fairness", gov.fair)
     if gov is not None and gov.milestones:
-        drawn["milestones"] = (charts.milestones, gov.milestones, date.today())
-    for name, (draw, *args) in drawn.items():
-        report.charts[name] = draw(*args)
-        report.phone_charts[name] = draw(*args, phone=True)
+        drawn["milestones"] = ("milestones", gov.milestones, date.today())
+    kept = findings.kept if store is not None else None
+    frozen = kept.read(store, "charts") if kept is not None else None
+    if isinstance(frozen, tuple) and set(frozen[0]) == set(drawn) - LIVE_CHARTS:
+        report.charts.update(frozen[0])
+        report.phone_charts.update(frozen[1])
+    else:
+        frozen = None
+    for name, (function, *args) in drawn.items():
+        if name not in report.charts:
+            # matplotlib is imported only to draw (a second of a view that draws nothing).
+            from . import charts
+
+            draw = getattr(charts, function)
+            report.charts[name] = draw(*args)
+            report.phone_charts[name] = draw(*args, phone=True)
+    if kept is not None and frozen is None:
+        wide = {k: v for k, v in report.charts.items() if k not in LIVE_CHARTS}
+        phone = {k: v for k, v in report.phone_charts.items() if k not in LIVE_CHARTS}
+        kept.keep(store, "charts", (wide, phone))
     return report
 
 
@@ -145,7 +170,7 @@ def write_report(
 
     rel = _release(store, collaboration, wave, breakdowns, preview, out.name)
     refuse_if_empty(rel.findings, "report", allow_empty)
-    report = present(rel.findings)
+    report = present(rel.findings, store)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, render_html(report).encode("utf-8"), "report")
     # Recorded as soon as the HTML exists: a PDF that then fails leaves a report that can

@@ -301,6 +301,23 @@ editions = _collaboration_table(
     UniqueConstraint("collaboration_id", "wave", "number", name="uq_edition_number"),
 )
 
+# What a published edition's views show (migration 0016, `analysis.publishing`): an
+# edition is frozen, so the disclosed findings each audience is shown, and the charts drawn
+# from them, are computed once and kept here for every process and every restart. `view_key`
+# names the current editions of the collaboration (their fingerprints), the wave, the
+# audience and what was kept, so a correction (a new edition) is a new key and nothing
+# computed from an older edition is ever read again. `edition_id` is the wave's edition
+# shown; the row goes with it.
+edition_views = _collaboration_table(
+    "edition_views",
+    Column("view_key", String(64), nullable=False),
+    Column("edition_id", ForeignKey("editions.id", ondelete=CASCADE), nullable=False, index=True),
+    Column("audience", String(NAME_LENGTH)),  # a force lead's force; empty: every force
+    Column("payload", LargeBinary, nullable=False),  # zlib pickle, see publishing.kept_view
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("view_key", name="uq_edition_views_key"),
+)
+
 # What was done to a wave's life, by whom and why: opened, closed, published, reopened,
 # corrected. The admin pages and `collablens wave` show it.
 wave_events = _collaboration_table(
