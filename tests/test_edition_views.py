@@ -184,3 +184,55 @@ def test_kept_views_on_sqlite_and_postgresql(any_store, tmp_path, monkeypatch):
     assert watch.charts == 0
     assert watch.reads_answers() == []
     assert render_html(second) == render_html(first)
+
+
+class _Runs:
+    """A payload that would run a command when read by a plain pickle."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.mark.parametrize(
+    "named",
+    [
+        "os.system",
+        "builtins.eval",
+        "numpy.memmap",  # a class, but making one opens (and may create) a file
+        "pandas.io.pytables.HDFStore",
+    ],
+)
+def test_a_kept_view_that_names_anything_else_runs_nothing(web, tmp_path, named):
+    """Whoever can write to the database must not run code on the server through a kept
+    view: a payload naming anything but what findings are made of is refused and the view
+    computed again (checked first against a plain pickle, which does run it)."""
+    import pickle
+    import zlib
+
+    forget_this_process()
+    first = views(web.client(), ADMIN)
+    marker = tmp_path / "ran"
+    module, _, name = named.rpartition(".")
+    if named == "os.system":
+        payload = pickle.dumps(_Runs(str(marker)))
+        pickle.loads(payload)  # a plain pickle runs it: the test can fail
+        assert marker.exists()
+        marker.unlink()
+    else:
+        payload = (
+            b"\x80\x04c" + module.encode() + b"\n" + name.encode() + b"\n"
+            b"(V" + str(marker).encode() + b"\ntR."
+        )
+    with web.store.begin() as conn:
+        conn.execute(edition_views.update().values(payload=zlib.compress(payload)))
+    store, client = new_process(web)
+    try:
+        assert views(client, ADMIN) == first
+    finally:
+        store.close()
+    assert not marker.exists()

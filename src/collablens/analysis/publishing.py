@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
 import pickle
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from threading import Lock
 from typing import Any
+
+import numpy as np
 
 from .. import __version__
 from ..errors import CollablensError, Fix, NotFound
@@ -165,6 +168,76 @@ def release(store: Store, request: Request) -> Release:
 KEPT_FORMAT = f"{__version__}/1/" + ",".join(f.name for f in fields(Findings))
 
 
+# A kept view is read back with pickle, so whoever can write to the workspace's database (a
+# PostgreSQL role given to analysts or a backup job, say) must not thereby run code on the
+# server: pickle calls whatever its payload names. Only what findings are made of may be named:
+# collablens' own records, pandas' and numpy's containers and the few functions they rebuild
+# themselves with. Anything else is refused, and the view is computed again.
+_REBUILDERS = frozenset(
+    {
+        ("copyreg", "_reconstructor"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("numpy.core.numeric", "_frombuffer"),
+        ("numpy._core.multiarray", "scalar"),
+        ("numpy.core.multiarray", "scalar"),
+        ("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"),
+        ("pandas._libs.internals", "_unpickle_block"),
+        ("pandas.core.indexes.base", "_new_Index"),
+        ("pandas._libs.tslibs.timestamps", "_unpickle_timestamp"),
+        ("pandas._libs.tslibs.timedeltas", "_timedelta_unpickle"),
+        ("pandas.core.internals.blocks", "new_block"),
+    }
+)
+_BUILTINS = frozenset({"set", "frozenset", "slice", "complex", "bytearray", "range", "object"})
+_ROOTS = ("collablens", "pandas", "numpy", "copyreg", "builtins", "datetime", "collections")
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module.split(".", 1)[0] not in _ROOTS:  # not even imported
+            raise pickle.UnpicklingError(f"a kept view may not name {module}.{name}")
+        if (module, name) in _REBUILDERS:
+            return super().find_class(module, name)
+        if module == "builtins":
+            if name in _BUILTINS:
+                return super().find_class(module, name)
+            raise pickle.UnpicklingError(f"a kept view may not name builtins.{name}")
+        found = super().find_class(module, name)
+        if isinstance(found, type) and _may_rebuild(found):
+            return found
+        raise pickle.UnpicklingError(f"a kept view may not name {module}.{name}")
+
+
+def _may_rebuild(cls: type) -> bool:
+    """A class whose making from a kept view does nothing but hold values: collablens'
+    records, pandas' frames, indexes, arrays and dtypes (not its readers and writers, whose
+    making opens files), numpy's arrays, dtypes and scalars (not memmap, a file), dates."""
+    import datetime as dt
+    from collections import OrderedDict, defaultdict
+    from enum import Enum
+
+    from pydantic import BaseModel
+
+    where = cls.__module__
+    if where.startswith("collablens."):
+        return is_dataclass(cls) or issubclass(cls, (BaseModel, Enum))
+    if where.startswith("pandas"):  # pandas names its public classes "pandas.X"
+        import pandas as pd
+        from pandas.api.extensions import ExtensionArray, ExtensionDtype
+        from pandas.core.generic import NDFrame
+
+        if where.startswith(("pandas.core.internals", "pandas._libs.internals")):
+            return True
+        kinds = (NDFrame, pd.Index, ExtensionArray, ExtensionDtype, pd.Timestamp, pd.Timedelta)
+        return issubclass(cls, (*kinds, pd.Period, pd.Interval, type(pd.NA), type(pd.NaT)))
+    if where.startswith("numpy"):
+        return cls in (np.ndarray, np.dtype) or issubclass(cls, (np.generic, np.dtype))
+    return cls in (dt.date, dt.datetime, dt.time, dt.timedelta, dt.timezone, OrderedDict,
+                   defaultdict)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class KeptView:
     """Where something computed from a published edition for one audience is kept: the
@@ -190,8 +263,8 @@ class KeptView:
         if payload is None:
             return None
         try:
-            return pickle.loads(zlib.decompress(payload))
-        except Exception:  # noqa: BLE001 - anything unreadable is computed again
+            return _Unpickler(io.BytesIO(zlib.decompress(payload))).load()
+        except Exception:  # noqa: BLE001 - anything unreadable or refused is computed again
             return None
 
     def keep(self, store: Store, what: str, value: Any) -> None:
