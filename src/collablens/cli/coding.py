@@ -91,6 +91,14 @@ def code(
     if file is None:
         _code_with_progress(store, collaboration, recode)
         return
+    _code_file(store, file, out, column, processes)
+
+
+def _code_file(
+    store: Store, file: Path, out: Path | None, column: str, processes: int | None
+) -> None:
+    """Code FILE into --out or standard output; one line for a bad file, a dead worker
+    or Ctrl-C, and no half-written codes file."""
     from ..text.coding import make_coder
     from ..text.files import TextFileError, WorkerError, code_file, default_processes
 
