@@ -280,3 +280,22 @@ def test_the_figures_a_group_needs_are_those_a_span_test_finds_one_at_a_time(see
         return
     one_at_a_time = {id(figs[i]) for i in active if not determined([j for j in active if j != i])}
     assert audit._essential(rows, figs, without, vector) == one_at_a_time
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    ids=st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=10, unique=True),
+    data=st.data(),
+)
+def test_answer_digests_made_by_column_are_those_made_by_person(ids: list[str], data):
+    """`editions._contents` (by column) gives every person the digest `_content` gives
+    (what links a person across editions): NaN, -0.0 and 0.0, odd floats, any ids."""
+    n = data.draw(st.integers(0, 12))
+    value = st.one_of(
+        st.sampled_from([1.0, 2.0, 5.0, float("nan"), 0.0, -0.0, float("inf")]),
+        st.floats(allow_nan=True, allow_infinity=True),
+    )
+    rows = data.draw(st.lists(st.lists(value, min_size=len(ids), max_size=len(ids)),
+                              min_size=n, max_size=n))  # fmt: skip
+    items = np.array(rows, dtype=float).reshape(n, len(ids))
+    assert editions._contents(ids, items) == [editions._content(ids, row) for row in items]

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -81,6 +81,12 @@ class Figure:
     #: factor's figures leave out those who did not answer it). The informed attacker
     #: knows these groups, not who left which question blank. None: `people`.
     group: frozenset[Hashable] | None = None
+    #: Optional, for speed only: (ids, in group, counted) where `group` is the set of
+    #: ids[in group] and `people` of ids[counted] (the arrays they were made from), so the
+    #: audit numbers an edition's ids once rather than each figure's set. Never compared.
+    source: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def __hash__(self) -> int:
         return hash((self.people, self.measure, self.population, self.release,
@@ -276,8 +282,8 @@ def determined_groups(
 
 @dataclass
 class _System:
-    cells: list[str]
-    members: list[frozenset[Hashable]]  # the people in each cell
+    cells: Sequence[str]
+    members: Sequence[frozenset[Hashable]]  # the people in each cell
     rows: dict[str, list[np.ndarray]]  # measure -> one 0/1 row per figure
     figures: dict[str, list[Figure]]
 
@@ -295,12 +301,18 @@ class _Coder:
         self.people: list[Hashable] = []
         self._groups: dict[int, tuple[Figure, np.ndarray]] = {}
         self._by_content: dict[frozenset[Hashable], np.ndarray] = {}
+        self._arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._objects: np.ndarray | None = None
 
     def group(self, f: Figure) -> np.ndarray:
         kept = self._groups.get(id(f))
         if kept is not None and kept[0] is f:
             return kept[1]
+        if f.source is not None:
+            ids, inside, _ = f.source
+            out = self._numbers(ids)[inside]
+            self._groups[id(f)] = (f, out)
+            return out
         members = f.group if f.group is not None else f.people
         # Figures of different measures over one cell share their group's people (a
         # count and every factor's n): those are numbered once, by content.
@@ -311,7 +323,30 @@ class _Coder:
         self._groups[id(f)] = (f, out)
         return out
 
-    def code(self, members: frozenset[Hashable]) -> np.ndarray:
+    def counted(self, f: Figure) -> np.ndarray:
+        """The numbers of the people a figure counts (or sums): its group's where it has
+        none of its own, else numbered once per distinct set, as groups are."""
+        if f.group is None:
+            return self.group(f)
+        if f.source is not None:
+            ids, _, counted = f.source
+            return self._numbers(ids)[counted]
+        out = self._by_content.get(f.people)
+        if out is None:
+            out = self.code(f.people)
+            self._by_content[f.people] = out
+        return out
+
+    def _numbers(self, ids: np.ndarray) -> np.ndarray:
+        """The numbers of an array of ids (an edition's people), made once per array."""
+        kept = self._arrays.get(id(ids))
+        if kept is not None and kept[0] is ids:
+            return kept[1]
+        out = self.code(ids.tolist())
+        self._arrays[id(ids)] = (ids, out)
+        return out
+
+    def code(self, members: Collection[Hashable]) -> np.ndarray:
         """The numbers of a set of people, numbering those not seen before."""
         index, people = self.index, self.people
         got = list(map(index.get, members))
@@ -357,7 +392,9 @@ def _informed(figures: Sequence[Figure], coder: _Coder | None = None) -> _System
     local = local.reshape(-1)
     columns = np.split(local, np.cumsum([len(c) for c in coded])[:-1]) if coded else []
     people = [coder.people[int(i)] for i in found]
-    system = _System([], [], defaultdict(list), defaultdict(list))
+    cells: list[str] = []
+    atoms: list[frozenset[Hashable]] = []
+    system = _System(cells, atoms, defaultdict(list), defaultdict(list))
     if not people:
         for f in figures:
             system.rows[f.measure].append(np.zeros(0, dtype=np.int64))
@@ -386,8 +423,8 @@ def _informed(figures: Sequence[Figure], coder: _Coder | None = None) -> _System
     for j in order:
         sig = np.flatnonzero(incidence[first[j]])
         names = sorted({figures[int(i)].name or f"#{i}" for i in sig})
-        system.cells.append("in " + " & ".join(names[:4]) + (" ..." if len(names) > 4 else ""))
-        system.members.append(frozenset(members_of[position[j]]))
+        cells.append("in " + " & ".join(names[:4]) + (" ..." if len(names) > 4 else ""))
+        atoms.append(frozenset(members_of[position[j]]))
         matrix[sig, position[j]] = 1
     for i, f in enumerate(figures):
         system.rows[f.measure].append(matrix[i])
@@ -426,11 +463,13 @@ def _label_only(figures: Sequence[Figure]) -> _System:
     for (pop, p), r in arrival.items():
         combo = tuple(value.get((p, d), UNLABELLED) for d in dims)
         members[index[(pop, r, combo)]].add(p)
-    system = _System([], [frozenset(m) for m in members], defaultdict(list), defaultdict(list))
+    described: list[str] = []
+    system = _System(described, [frozenset(m) for m in members], defaultdict(list),
+                     defaultdict(list))  # fmt: skip
     for pop, r, combo in cells:
         named = ", ".join(f"{d}={v}" for d, v in zip(dims, combo, strict=True))
         where = f"{pop or 'wave'} arrived by release {r}"
-        system.cells.append(f"{where}, {named}" if named else where)
+        described.append(f"{where}, {named}" if named else where)
     for f in figures:
         row = np.zeros(len(cells), dtype=np.int64)
         for j, (pop, r, combo) in enumerate(cells):
@@ -496,7 +535,7 @@ def _exposures_one(
         used = np.nonzero(matrix.any(axis=0))[0]
         # For a factor's sum, only the people its figures include count towards a group.
         scope: set[Hashable] = set().union(*(f.people for f in system.figures[measure]))
-        members = [system.members[j] & scope for j in used]
+        members = [system.members[int(j)] & scope for j in used]
         weights = np.array([len(m) for m in members], dtype=np.int64)
         groups, finished = determined_groups(matrix[:, used], weights, k, budget)
         if not finished and not groups:
@@ -521,13 +560,21 @@ def _changes(
     system: _System,
     matrix: np.ndarray,
     used: np.ndarray,
-    members: list[frozenset[Hashable]],
+    members: Sequence[frozenset[Hashable]],
     person_of: Callable[[Hashable], Hashable],
     measure: str,
+    weights: np.ndarray | None = None,
 ) -> list[tuple[Leak, np.ndarray]]:
-    """One person alone under two ids of a measure, whose difference is determined."""
+    """One person alone under two ids of a measure, whose difference is determined.
+    (`weights`: each member's size, where they are not to be made only to be counted.)"""
     alone: dict[Hashable, list[int]] = defaultdict(list)
-    for j, m in enumerate(members):
+    ones = (
+        range(len(members))
+        if weights is None
+        else np.flatnonzero(np.asarray(weights) == 1).tolist()
+    )
+    for j in ones:
+        m = members[j]
         if len(m) == 1:
             alone[person_of(next(iter(m)))].append(j)
     out = []
@@ -586,12 +633,14 @@ class _Measure:
     def __init__(self, figures: list[Figure], coder: _Coder) -> None:
         self.count = len(figures)
         coded = [coder.group(f) for f in figures]
-        #: Everyone counted (or summed) by a published figure of the measure.
-        self.scope: frozenset[Hashable] = frozenset().union(*(f.people for f in figures))
+        #: Everyone counted (or summed) by a published figure of the measure, by number.
+        self.scoped = np.unique(np.concatenate([coder.counted(f) for f in figures]))
         people, local = np.unique(np.concatenate(coded), return_inverse=True)
         if not len(people):
             self.people = self.atom = np.zeros(0, dtype=np.int64)
             self.sigs, self.names = [], []
+            self.padded = np.zeros((0, 0), dtype=np.int64)
+            self.lengths = np.zeros(0, dtype=np.int64)
             self.basis = np.zeros((0, 0), dtype=np.int64)
             self.basis_figures = []
             return
@@ -610,9 +659,15 @@ class _Measure:
         #: names as an atom's description gives them.
         self.sigs = [tuple(int(i) for i in s) for s in sigs]
         self.names = [{figures[int(i)].name or f"#{i}" for i in s} for s in sigs]
+        #: The same signatures as one array, each padded with -1 (which sorts before any
+        #: figure, as a tuple's prefix sorts before it), and their lengths.
+        self.lengths = np.array([len(x) for x in sigs], dtype=np.int64)
+        self.padded = np.full((len(sigs), int(self.lengths.max())), -1, dtype=np.int64)
+        for j, x in enumerate(sigs):
+            self.padded[j, : len(x)] = x
         rows = np.zeros((len(figures), len(first)), dtype=np.int64)
-        for j, s in enumerate(sigs):
-            rows[s, j] = 1
+        for j, x in enumerate(sigs):
+            rows[x, j] = 1
         keep = _independent(rows)
         self.basis = rows[keep]  # over the published atoms
         self.basis_figures = [figures[i] for i in keep]
@@ -655,27 +710,65 @@ def forget_history() -> None:
     _HISTORIES.clear()
 
 
+class _Lazy(Sequence):
+    """A list whose items are made when first read: an atom's people or description is
+    needed only for the few atoms a group is found in, not for the thousands a wave of
+    100,000 people splits into."""
+
+    def __init__(self, n: int, make: Callable[[int], object]) -> None:
+        self._n, self._make = n, make
+        self._made: dict[int, object] = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        i = int(i)
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        if i not in self._made:
+            self._made[i] = self._make(i)
+        return self._made[i]
+
+
 def _informed_on(
     history: _History,
     measure: str,
     candidate: list[Figure],
     coder: _Coder,
-) -> tuple[_System, np.ndarray, frozenset[Hashable]] | None:
+) -> tuple[_System, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """The informed attacker's system of one measure: what is published (`history`) and
     `candidate` (that measure's figures). The atoms, their order and names, are those
     `_informed` gives for the published figures followed by the candidate's; the rows are
-    the published independent rows and the candidate's. None when it has no people."""
+    the published independent rows and the candidate's. None when it has no people.
+
+    Also returned: the people (by number) in the order of their atoms, where each atom's
+    people end in that list, and which of them are in the measure's scope (counted or
+    summed by one of its figures). The work is array work over the people and the atoms:
+    an atom's members and description are made only when asked for (`_Lazy`)."""
     pub = history.measures.get(measure)
     count = pub.count if pub is not None else 0
     coded = [coder.group(f) for f in candidate]
-    parts = [pub.people] if pub is not None else []
-    everyone = np.unique(np.concatenate([*parts, *coded])) if parts or coded else None
-    if everyone is None or not len(everyone):
+    # Everyone in the measure, in number order, and where each number stands in it: marks
+    # over the coder's numbers rather than a sort of every figure's people.
+    seen = np.zeros(len(coder.people), dtype=bool)
+    if pub is not None:
+        seen[pub.people] = True
+    for c in coded:
+        seen[c] = True
+    everyone = np.flatnonzero(seen)
+    if not len(everyone):
         return None
+    where_is = np.full(len(seen), -1, dtype=np.int64)
+    where_is[everyone] = np.arange(len(everyone))
     coarse = np.full(len(everyone), -1, dtype=np.int64)
     if pub is not None:
-        coarse[np.searchsorted(everyone, pub.people)] = pub.atom
-    places = [np.searchsorted(everyone, c) for c in coded]
+        coarse[where_is[pub.people]] = pub.atom
+    places = [where_is[c] for c in coded]
     # Split the published atoms by the candidate's groups: 20 figures' bits at a time on
     # top of the atom so far, renumbered after each step.
     atom = coarse + 1
@@ -694,31 +787,49 @@ def _informed_on(
     inside = np.zeros((atoms, len(candidate)), dtype=bool)
     for j, where in enumerate(places):
         inside[atom[where], j] = True
-    of = coarse[first].tolist()  # each atom's published atom (-1: only in the candidate)
+    of = coarse[first]  # each atom's published atom (-1: only in the candidate)
+    # Each atom's signature (its published figures, then the candidate's, numbered after
+    # them) as one padded row, and the atoms ordered by size, then signature, as tuples
+    # sort: one lexsort instead of a Python sort of tuples.
+    if pub is not None and pub.padded.size:
+        lengths = np.where(of >= 0, pub.lengths[np.maximum(of, 0)], 0)
+        head = np.where(of[:, None] >= 0, pub.padded[np.maximum(of, 0)], -1)
+    else:
+        lengths = np.zeros(atoms, dtype=np.int64)
+        head = np.zeros((atoms, 0), dtype=np.int64)
+    mine = inside.sum(axis=1)
+    width = int((lengths + mine).max()) if atoms else 0
+    padded = np.full((atoms, max(width, head.shape[1])), -1, dtype=np.int64)
+    padded[:, : head.shape[1]] = head
     at, figure = np.nonzero(inside)  # by atom, then figure
-    mine = np.split(figure, np.cumsum(np.bincount(at, minlength=atoms))[:-1])
-    theirs = [j.tolist() for j in mine]  # the candidate figures each atom is in
-    sigs = [
-        (pub.sigs[o] if o >= 0 and pub is not None else ()) + tuple(count + j for j in js)
-        for o, js in zip(of, theirs, strict=True)
-    ]
-    sizes_ = sizes.tolist()
-    order = sorted(range(atoms), key=lambda a: (sizes_[a], sigs[a]))
+    starts = np.cumsum(mine) - mine
+    padded[at, lengths[at] + np.arange(len(at)) - starts[at]] = count + figure
+    order = np.lexsort((*padded.T[::-1], sizes)) if atoms > 1 else np.arange(atoms)
+    position = np.empty(atoms, dtype=np.int64)
+    position[order] = np.arange(atoms)
+    at_person = position[atom]
+    by_atom = np.argsort(at_person, kind="stable")
+    ordered_sizes = sizes[order]
+    ends = np.cumsum(ordered_sizes)
     people = coder.objects()
-    by_atom = np.argsort(atom, kind="stable")
-    ends = np.cumsum(sizes)
-    system = _System([], [], defaultdict(list), defaultdict(list))
-    for a in order:
-        names = set(pub.names[of[a]]) if of[a] >= 0 and pub is not None else set()
-        names |= {candidate[j].name or f"#{count + j}" for j in theirs[a]}
+    of_list = of.tolist()
+
+    def members(j: int) -> frozenset[Hashable]:
+        return frozenset(people[everyone[by_atom[ends[j] - ordered_sizes[j] : ends[j]]]].tolist())
+
+    def cell(j: int) -> str:
+        a = int(order[j])
+        names = set(pub.names[of_list[a]]) if of_list[a] >= 0 and pub is not None else set()
+        names |= {candidate[int(i)].name or f"#{count + int(i)}" for i in np.flatnonzero(inside[a])}
         ordered = sorted(names)
-        system.cells.append("in " + " & ".join(ordered[:4]) + (" ..." if len(ordered) > 4 else ""))
-        system.members.append(
-            frozenset(people[everyone[by_atom[ends[a] - sizes[a] : ends[a]]]].tolist())
-        )
-    columns = np.array(order, dtype=np.int64)
+        return "in " + " & ".join(ordered[:4]) + (" ..." if len(ordered) > 4 else "")
+
+    described: Sequence[str] = _Lazy(atoms, cell)  # type: ignore[assignment]
+    made: Sequence[frozenset[Hashable]] = _Lazy(atoms, members)  # type: ignore[assignment]
+    system = _System(described, made, defaultdict(list), defaultdict(list))
+    columns = order.astype(np.int64)
     if pub is not None and pub.basis.size:
-        spread = np.asarray(of, dtype=np.int64)[columns]
+        spread = of[columns]
         rows = np.where(spread[None, :] >= 0, pub.basis[:, np.maximum(spread, 0)], 0)
         for f, row in zip(pub.basis_figures, rows, strict=True):
             system.rows[measure].append(row.astype(np.int64))
@@ -726,10 +837,13 @@ def _informed_on(
     for j, f in enumerate(candidate):
         system.rows[measure].append(inside[columns, j].astype(np.int64))
         system.figures[measure].append(f)
-    scope = pub.scope if pub is not None else frozenset()
-    if candidate:
-        scope = scope.union(*(f.people for f in candidate))
-    return system, np.vstack(system.rows[measure]), scope
+    scoped = [pub.scoped] if pub is not None else []
+    scoped += [coder.counted(f) for f in candidate]
+    marked = np.zeros(len(coder.people), dtype=bool)
+    for s in scoped:
+        marked[s] = True
+    in_scope = marked[everyone]
+    return system, np.vstack(system.rows[measure]), everyone[by_atom], ends, in_scope[by_atom]
 
 
 def _informed_exposures(
@@ -743,21 +857,34 @@ def _informed_exposures(
     """`_exposures(published + candidate, k, INFORMED)`, from what is kept of published.
 
     The same groups in the same order: measures in the order they first appear, and within
-    one, as `_exposures_one` finds them."""
+    one, as `_exposures_one` finds them. An atom's weight (its people in the measure's
+    scope) is counted over arrays; its people are made as a set only where a group or a
+    person's two ids are looked at."""
     by: dict[str, list[Figure]] = {m: [] for m in history.measures}
     for f in candidate:
         by.setdefault(f.measure, []).append(f)
     for f in candidate:
         coder.group(f)  # everyone numbered before any system is built
+        coder.counted(f)
+    people_of = coder.objects()
     out: list[tuple[_System, Leak, np.ndarray]] = []
     for measure, part in by.items():
         built = _informed_on(history, measure, part, coder)
         if built is None:
             continue
-        system, matrix, scope = built
+        system, matrix, ordered, ends, scoped = built
         used = np.nonzero(matrix.any(axis=0))[0]
-        members = [system.members[j] & scope for j in used]
-        weights = np.array([len(m) for m in members], dtype=np.int64)
+        counted = np.cumsum(scoped)
+        inscope = np.diff(np.concatenate([[0], counted[ends - 1]]))  # per atom
+        weights = inscope[used].astype(np.int64)
+        starts = ends - np.diff(np.concatenate([[0], ends]))
+
+        def member(j: int, used=used, starts=starts, ends=ends, ordered=ordered, scoped=scoped):
+            a = int(used[j])
+            span = slice(int(starts[a]), int(ends[a]))
+            return frozenset(people_of[ordered[span][scoped[span]]].tolist())
+
+        members = _Lazy(len(used), member)
         groups, finished = determined_groups(matrix[:, used], weights, k, budget)
         if not finished and not groups:
             groups = [((weights > 0) & (weights < k)).astype(np.int64)]
@@ -766,7 +893,7 @@ def _informed_exposures(
             people = frozenset().union(*(members[j] for j in cols))
             if not 1 <= len(people) < k:
                 continue
-            cells = tuple(system.cells[used[j]] for j in cols if members[j])
+            cells = tuple(system.cells[used[j]] for j in cols if weights[j])
             if not finished and len(groups) == 1 and not _confirm(matrix[:, used], g):
                 cells = ("undecided: search budget spent", *cells)
             vector = np.zeros(len(system.cells), dtype=np.int64)
@@ -775,7 +902,9 @@ def _informed_exposures(
         if person_of is not None:
             out += [
                 (system, leak, vector)
-                for leak, vector in _changes(system, matrix, used, members, person_of, measure)
+                for leak, vector in _changes(
+                    system, matrix, used, members, person_of, measure, weights
+                )
             ]
     return out
 

@@ -320,7 +320,7 @@ def _take(store: Store, data: SurveyData, wave: str) -> Snapshot:
     )
     item_ids = [it.id for _, it in data.framework.items]
     items = data.items[mask]
-    frame["content"] = [_content(item_ids, row) for row in items]
+    frame["content"] = _contents(item_ids, items)
     frame["key"] = _linked(store, collaboration, frame)
     asked = sorted(data.items_asked(wave))
     return Snapshot(wave, item_ids, frame, items, evidence, asked)
@@ -338,6 +338,36 @@ def _content(item_ids: list[str], row: np.ndarray) -> str:
     if len(given) < LINK_ANSWERS:
         return ""
     return hashlib.sha256(json.dumps(sorted(given)).encode()).hexdigest()[:16]
+
+
+def _contents(item_ids: list[str], items: np.ndarray) -> list[str]:
+    """`_content` of every row, the same strings, made column by column: each distinct
+    answer of a question is written once (as `json.dumps` writes it inside the list) and a
+    row's text is those pieces joined, rather than a JSON encoding per person."""
+    n = len(items)
+    if len(set(item_ids)) != len(item_ids) or not n:
+        return [_content(item_ids, row) for row in items]
+    text = np.full(n, "", dtype=object)
+    given = np.zeros(n, dtype=np.int64)
+    for j in sorted(range(len(item_ids)), key=item_ids.__getitem__):
+        col = np.ascontiguousarray(items[:, j], dtype=np.float64)
+        answered = ~np.isnan(col)
+        # Distinct bit patterns, so that -0.0 and 0.0 stay apart as json writes them.
+        bits, inverse = np.unique(col.view(np.int64), return_inverse=True)
+        pieces = np.array(
+            [json.dumps([item_ids[j], round(float(v), 6)]) + ", " for v in bits.view(np.float64)],
+            dtype=object,
+        )
+        part = np.where(answered, pieces[inverse.reshape(-1)], "")
+        text = text + part
+        given += answered
+    out = []
+    for t, g in zip(text.tolist(), given.tolist(), strict=True):
+        if g < LINK_ANSWERS:
+            out.append("")
+        else:
+            out.append(hashlib.sha256(f"[{t[:-2]}]".encode()).hexdigest()[:16])
+    return out
 
 
 def _linked(store: Store, collaboration: str, frame: pd.DataFrame) -> pd.Series:
@@ -482,6 +512,7 @@ def _as_figures(
                 name=f"{snap.wave} {where} {factor} {what}",
                 cell=(dim, group, factor),
                 group=frozenset(people[inside]),
+                source=(people, inside, counted),
             )
         )
     return out
@@ -583,6 +614,7 @@ _LEGACY: dict[tuple[str, str, int], list[audit_.Figure]] = {}
 #: The persons behind each published figure (`person_of` of its people), for `_connected`.
 _KEYS: dict[int, tuple[audit_.Figure, frozenset[str]]] = {}
 _KEYSETS: dict[frozenset[str], frozenset[str]] = {}
+_PERSONS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 _KEEP = 32
 
 
@@ -605,6 +637,7 @@ def forget_published() -> None:
     _LEGACY.clear()
     _KEYS.clear()
     _KEYSETS.clear()
+    _PERSONS.clear()
     audit_.forget_history()
 
 
@@ -619,13 +652,29 @@ def _keys_of(figure: audit_.Figure, keep: bool) -> frozenset[str]:
     kept = _KEYS.get(id(figure))
     if kept is not None and kept[0] is figure:
         return kept[1]
-    keys = frozenset(person_of(p) for p in figure.people)
+    if figure.source is not None:  # its ids' persons worked out once per edition
+        ids, _, counted = figure.source
+        keys = frozenset(_persons(ids)[counted].tolist())
+    else:
+        keys = frozenset(person_of(p) for p in figure.people)
     if keep:
         # One object per distinct set of persons (editions of a wave share most), so that
         # `_connected` adds each set to what it reaches once.
         keys = _KEYSETS.setdefault(keys, keys)
         _KEYS[id(figure)] = (figure, keys)
     return keys
+
+
+def _persons(ids: np.ndarray) -> np.ndarray:
+    """`person_of` of each of an edition's ids (the array its figures are made from)."""
+    kept = _PERSONS.get(id(ids))
+    if kept is not None and kept[0] is ids:
+        return kept[1]
+    out = np.array([person_of(p) for p in ids.tolist()], dtype=object)
+    if len(_PERSONS) >= 4 * _KEEP:
+        _PERSONS.clear()
+    _PERSONS[id(ids)] = (ids, out)
+    return out
 
 
 def person_of(person: Any) -> str:
@@ -637,8 +686,22 @@ def _connected(published: list[audit_.Figure], candidate: list[audit_.Figure]):
     """The published figures that share people, directly or through others, with the
     candidate's: only those can combine with it (different waves have different people)."""
     # The candidate's figures share most of their ids: each distinct id is read once.
-    ids: set = set().union(*(f.people for f in candidate))
+    # An edition's figures are made from one array of ids (`Figure.source`): the persons
+    # it reaches are read off that array once, under every figure's mask at once.
+    masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    ids: set = set()
+    for f in candidate:
+        if f.source is None:
+            ids |= f.people
+            continue
+        arr, _, counted = f.source
+        if id(arr) in masks:
+            np.logical_or(masks[id(arr)][1], counted, out=masks[id(arr)][1])
+        else:
+            masks[id(arr)] = (arr, counted.copy())
     reach: set[str] = {person_of(p) for p in ids}
+    for arr, counted in masks.values():
+        reach.update(person_of(p) for p in arr[counted].tolist())
     keys_of = {f: _keys_of(f, keep=True) for f in published}
     chosen: list[audit_.Figure] = []
     added: set[int] = set()  # the sets of persons (by object) already in `reach`
