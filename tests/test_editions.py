@@ -674,3 +674,36 @@ def test_a_preview_is_never_written_to_a_file(store: Store, tmp_path: Path):
     with pytest.raises(NotPublished, match="not written to a file"):
         publish_scores(store, C, outputs=[tmp_path / "s.csv"])
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_a_wave_imported_again_with_new_ids_and_a_column_less_is_still_the_same_people(
+    store: Store, tmp_path: Path
+):
+    """The attacker's break (issue 25): a published wave deleted and imported again from a
+    re-export with the tool's own new ids, one question's column missing, four people who
+    answered only two questions, and 3 late answers. Everyone published before is linked
+    to their earlier key (their answers agree wherever both have one), so only the 3 are
+    new, and the whole-wave figures that would give the 3 away are withheld."""
+    _declare(store, "Alpha", "Bravo")
+    path = _write(store, tmp_path / "a.csv", _people("Alpha", 20, 0) + _people("Bravo", 20, 0), 1)
+    items = [it.id for _, it in store.framework.items]
+    first = pd.read_csv(path)
+    first.loc[:3, items[2:]] = np.nan  # four people answered two questions
+    first.to_csv(path, index=False)
+    import_responses(store, path, C, WAVE)
+    editions.publish(store, C, WAVE, actor="test")
+    snap, _ = editions.load_snapshot(store, editions.latest(store, C)[WAVE])
+    before = set(snap.respondents["key"])
+    late = pd.read_csv(_write(store, tmp_path / "l.csv", _people("Alpha", 3, 50), 2))
+    again = pd.concat([first, late]).drop(columns=[items[-1]])
+    again["respondent_id"] = [f"export-{i}" for i in range(len(again))]
+    again.to_csv(tmp_path / "again.csv", index=False)
+    delete_wave(store, C, WAVE)
+    import_responses(store, tmp_path / "again.csv", C, "2026 final")
+    plan = editions.plan(store, C, "2026 final")
+    keys = set(plan.snapshot.respondents["key"])
+    assert len(keys & before) == 40 and len(keys - before) == 3
+    # Every whole-wave count of a factor most people answered changes by the 3: withheld.
+    shown = plan.scores.cells
+    whole = shown[(shown["dimension"] == "all") & (shown["factor"] == "trust")]
+    assert whole["n"].isna().all() or (whole["n"] == 40).all(), whole

@@ -321,7 +321,7 @@ def _take(store: Store, data: SurveyData, wave: str) -> Snapshot:
     item_ids = [it.id for _, it in data.framework.items]
     items = data.items[mask]
     frame["content"] = _contents(item_ids, items)
-    frame["key"] = _linked(store, collaboration, frame)
+    frame["key"] = _linked(store, collaboration, frame, wave, item_ids, items)
     asked = sorted(data.items_asked(wave))
     return Snapshot(wave, item_ids, frame, items, evidence, asked)
 
@@ -370,33 +370,97 @@ def _contents(item_ids: list[str], items: np.ndarray) -> list[str]:
     return out
 
 
-def _linked(store: Store, collaboration: str, frame: pd.DataFrame) -> pd.Series:
+def _linked(
+    store: Store,
+    collaboration: str,
+    frame: pd.DataFrame,
+    wave: str | None = None,
+    item_ids: list[str] | None = None,
+    items: np.ndarray | None = None,
+) -> pd.Series:
     """Each person's key as the audit knows them: their respondent key, or, where that key
-    was never published but the same answers were (the export imported again without its
+    was never published but the same person was (the export imported again without its
     ids, or with the survey tool's own), the key they were published under then.
 
-    Keys live as long as the file's ids; answers are what the people are. Matching is one
-    to one, and a key that is published already is never taken over."""
+    Keys live as long as the file's ids; answers are what the people are. A new key is
+    matched first by the digest of all its answers. Failing that, it is matched to a
+    person published before in this wave, or in a wave since deleted or relabelled, who
+    is not in the wave now, with the same force, role, rank and length of service and
+    answers that agree wherever both answered, however few. An insider who knows a wave
+    was imported again knows its people are the same: a re-export with a column dropped,
+    or people who answered two questions, must not look like people who left and others
+    who came, or the figures before and after give the late answers away (found by an
+    attacker, issue 25). Taking two different people for one only joins two unknowns the
+    audit could not tell apart. Matching is one to one, and a key that is published
+    already is never taken over."""
     earlier: dict[str, list[str]] = {}
     known: set[str] = set()
-    for e in editions(store, collaboration):
-        keys_e, contents = _published(store, e.id, e.fingerprint).people
+    published = editions(store, collaboration)
+    reads = [_published(store, e.id, e.fingerprint) for e in published]
+    for read in reads:
+        keys_e, contents = read.people
         known |= set(keys_e)
         for key, content in zip(keys_e, contents, strict=True):
             if content and key not in earlier.get(content, []):
                 earlier.setdefault(content, []).append(key)
     keys = frame["key"].astype(str).tolist()
     taken = set(keys) & known
-    out = []
-    for key, content in zip(keys, frame["content"].astype(str), strict=True):
-        if key in known or not content:
+    out: list[str] = []
+    loose: list[int] = []  # new keys no digest matched
+    for i, (key, content) in enumerate(zip(keys, frame["content"].astype(str), strict=True)):
+        if key in known:
             out.append(key)
             continue
-        match = next((k for k in earlier.get(content, []) if k not in taken), None)
+        match = (
+            next((k for k in earlier.get(content, []) if k not in taken), None) if content else None
+        )
         if match is not None:
             taken.add(match)
+        else:
+            loose.append(i)
         out.append(match or key)
+    if loose and wave is not None and item_ids is not None and items is not None:
+        here = {label for _, label in store.waves(collaboration)}
+        same = [
+            r for e, r in zip(published, reads, strict=True) if e.wave == wave or e.wave not in here
+        ]
+        _link_loose(same, frame, item_ids, items, loose, taken, out)
     return pd.Series(out, index=frame.index)
+
+
+def _link_loose(
+    reads: list[_Read],
+    frame: pd.DataFrame,
+    item_ids: list[str],
+    items: np.ndarray,
+    loose: list[int],
+    taken: set[str],
+    out: list[str],
+) -> None:
+    """Link each new key no digest matched to a person published before and gone now (not
+    taken), with the same attributes and answers that agree wherever both answered."""
+    gone: dict[tuple[str, ...], list[tuple[str, dict[str, float]]]] = {}
+    seen: set[str] = set()
+    for read in reversed(reads):  # a person as the latest edition had them
+        for key, attrs, answers in read.answers():
+            if key in taken or key in seen:
+                continue
+            seen.add(key)
+            gone.setdefault(attrs, []).append((key, answers))
+    if not gone:
+        return
+    attr_rows = frame[list(ATTRIBUTES)].astype(str).to_numpy()
+    for i in loose:
+        candidates = gone.get(tuple(attr_rows[i]))
+        if not candidates:
+            continue
+        mine = {q: float(v) for q, v in zip(item_ids, items[i], strict=True) if v == v}
+        for n, (key, theirs) in enumerate(candidates):
+            if all(abs(theirs[q] - v) < 1e-9 for q, v in mine.items() if q in theirs):
+                out[i] = key
+                taken.add(key)
+                del candidates[n]
+                break
 
 
 def load_snapshot(store: Store, edition: Edition) -> tuple[Snapshot, set[Cell]]:
@@ -596,7 +660,29 @@ class _Read:
         contents = r["content"].astype(str).tolist() if "content" in r else [""] * len(r)
         #: (keys, answer digests) of the people behind it, for `_linked`.
         self.people: tuple[list[str], list[str]] = (r["key"].astype(str).tolist(), contents)
+        self._answers: list[tuple[str, tuple[str, ...], dict[str, float]]] | None = None
         self._figures: dict[tuple[int, str], list[audit_.Figure]] = {}
+
+    def answers(self) -> list[tuple[str, tuple[str, ...], dict[str, float]]]:
+        """(key, attributes, answers by question) of each person behind it, for `_linked`:
+        decoded only when a new key matched no digest (a wave imported again)."""
+        if self._answers is None:
+            snap = Snapshot.decode(self.blobs[0])
+            r = snap.respondents
+            attrs = r[list(ATTRIBUTES)].astype(str).to_numpy()
+            self._answers = [
+                (
+                    str(key),
+                    tuple(attrs[n]),
+                    {
+                        q: float(v)
+                        for q, v in zip(snap.item_ids, snap.items[n], strict=True)
+                        if v == v
+                    },
+                )  # fmt: skip
+                for n, key in enumerate(r["key"].astype(str))
+            ]
+        return self._answers
 
     def figures(self, release: int, framework: Any, shape: str) -> list[audit_.Figure]:
         key = (release, shape)
