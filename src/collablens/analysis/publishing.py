@@ -270,7 +270,7 @@ class KeptView:
     def keep(self, store: Store, what: str, value: Any) -> None:
         """Keep `value` as `what`, in one transaction. Another process that kept the same
         view first (a unique key on PostgreSQL, the write lock on SQLite) is left as is."""
-        from sqlalchemy.exc import IntegrityError
+        from sqlalchemy.exc import IntegrityError, OperationalError
 
         from ..store.queries import edition_views
 
@@ -282,6 +282,11 @@ class KeptView:
                     payload,
                 )  # fmt: skip
         except IntegrityError:
+            pass
+        except OperationalError:
+            # Keeping a view only saves the next view its work: a workspace that cannot be
+            # written now (a full disk, a file-size limit, a read-only copy) still shows
+            # this one, and the command's own output says what went wrong with it.
             pass
 
 
