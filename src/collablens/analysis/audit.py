@@ -512,6 +512,39 @@ def _exposures(
     return out
 
 
+def _groups(
+    system: _System,
+    matrix: np.ndarray,
+    used: np.ndarray,
+    weights: np.ndarray,
+    members: Sequence[frozenset],
+    k: int,
+    budget: int,
+    model: str,
+    measure: str,
+) -> list[tuple[Leak, np.ndarray]]:
+    """The small groups a measure's rows determine, each a leak with its indicator over the
+    model's columns: shared by the audit of everything (`_exposures_one`) and the check
+    against what is kept of the published (`_informed_exposures`). An atom's weight is
+    its people in the measure's scope, so a weight of 0 is an atom with none."""
+    found: list[tuple[Leak, np.ndarray]] = []
+    groups, finished = determined_groups(matrix[:, used], weights, k, budget)
+    if not finished and not groups:
+        groups = [((weights > 0) & (weights < k)).astype(np.int64)]
+    for g in groups:
+        cols = np.nonzero(g)[0]
+        people = frozenset().union(*(members[int(j)] for j in cols))
+        if not 1 <= len(people) < k:
+            continue
+        cells = tuple(system.cells[used[j]] for j in cols if weights[j])
+        if not finished and len(groups) == 1 and not _confirm(matrix[:, used], g):
+            cells = ("undecided: search budget spent", *cells)
+        vector = np.zeros(len(system.cells), dtype=np.int64)
+        vector[used[cols]] = 1
+        found.append((Leak(model, measure, people, cells), vector))
+    return found
+
+
 def _exposures_one(
     figures: Sequence[Figure],
     k: int,
@@ -537,20 +570,7 @@ def _exposures_one(
         scope: set[Hashable] = set().union(*(f.people for f in system.figures[measure]))
         members = [system.members[int(j)] & scope for j in used]
         weights = np.array([len(m) for m in members], dtype=np.int64)
-        groups, finished = determined_groups(matrix[:, used], weights, k, budget)
-        if not finished and not groups:
-            groups = [((weights > 0) & (weights < k)).astype(np.int64)]
-        for g in groups:
-            cols = np.nonzero(g)[0]
-            people = frozenset().union(*(members[j] for j in cols))
-            if not 1 <= len(people) < k:
-                continue
-            cells = tuple(system.cells[used[j]] for j in cols if members[j])
-            if not finished and len(groups) == 1 and not _confirm(matrix[:, used], g):
-                cells = ("undecided: search budget spent", *cells)
-            vector = np.zeros(len(system.cells), dtype=np.int64)
-            vector[used[cols]] = 1
-            found.append((Leak(model, measure, people, cells), vector))
+        found += _groups(system, matrix, used, weights, members, k, budget, model, measure)
         if person_of is not None and model == INFORMED:
             found += _changes(system, matrix, used, members, person_of, measure)
     return system, found
@@ -885,20 +905,12 @@ def _informed_exposures(
             return frozenset(people_of[ordered[span][scoped[span]]].tolist())
 
         members = _Lazy(len(used), member)
-        groups, finished = determined_groups(matrix[:, used], weights, k, budget)
-        if not finished and not groups:
-            groups = [((weights > 0) & (weights < k)).astype(np.int64)]
-        for g in groups:
-            cols = np.nonzero(g)[0]
-            people = frozenset().union(*(members[j] for j in cols))
-            if not 1 <= len(people) < k:
-                continue
-            cells = tuple(system.cells[used[j]] for j in cols if weights[j])
-            if not finished and len(groups) == 1 and not _confirm(matrix[:, used], g):
-                cells = ("undecided: search budget spent", *cells)
-            vector = np.zeros(len(system.cells), dtype=np.int64)
-            vector[used[cols]] = 1
-            out.append((system, Leak(INFORMED, measure, people, cells), vector))
+        out += [
+            (system, leak, vector)
+            for leak, vector in _groups(
+                system, matrix, used, weights, members, k, budget, INFORMED, measure
+            )
+        ]
         if person_of is not None:
             out += [
                 (system, leak, vector)
