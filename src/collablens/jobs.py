@@ -3,9 +3,13 @@
 Jobs are rows in the workspace (`jobs`): what people see (state, progress, result, who
 asked) and the record a runner claims, so they outlive the process that runs them. Every
 job kind is safe to run again from the start, because the work it does is (coding skips
-what is coded; a report is written whole or not at all). An upload is imported while its
-request waits and its coding, the slow part, is queued: the raw file holds unredacted
-text, so it is never kept in the queue.
+what is coded; a report is written whole or not at all; an import is one transaction, and
+the same file imported again adds nothing).
+
+An upload through the web is imported by an "import" job on PostgreSQL (`queue_import`):
+its bytes are kept in the workspace (`uploads`, not a temporary file another machine's
+worker could not see) only until the job has imported or refused it, since the raw file
+holds unredacted text. On SQLite the request imports it itself (`web.pages.imports`).
 
 Who runs them depends on the database:
 - SQLite (one file, one machine): a thread in the server (or `collablens worker`)
@@ -59,8 +63,11 @@ KINDS = {
 
 #: A part of a coding job: not a kind anyone asks for, so not in KINDS.
 PART = "code-part"
-#: What each kind of job is called on its page (KINDS, and parts).
-TITLES = {**KINDS, PART: "Code part of the comments"}
+#: An uploaded survey file imported in the background: asked for by uploading, not from
+#: the list of jobs, so not in KINDS either.
+IMPORT = "import"
+#: What each kind of job is called on its page (KINDS, parts and imports).
+TITLES = {**KINDS, PART: "Code part of the comments", IMPORT: "Import survey answers"}
 #: Sentences in one part of a coding job split over several workers.
 PART_SIZE = 2000
 
@@ -208,6 +215,39 @@ def _insert(
             created_by=created_by,
             not_before=now() + timedelta(seconds=delay) if delay else None,
         ), True
+
+
+def queue_import(
+    store: Store,
+    collaboration: str,
+    created_by: str,
+    filename: str,
+    data: bytes,
+    wave: str,
+    force: str | None = None,
+    unknown_as_other: bool = False,
+) -> int:
+    """Queue the import of an uploaded survey file; the job's id. The file is kept in the
+    workspace with its job, in one transaction (no job without its file, no file without
+    its job), for a worker on any machine to read."""
+    params = {
+        "filename": filename,
+        "wave": wave,
+        "force": force,
+        "unknown_as_other": unknown_as_other,
+    }
+    with store.begin() as conn:
+        job_id = q.insert_job(
+            conn,
+            kind=IMPORT,
+            collaboration=collaboration,
+            params=json.dumps(params),
+            created_by=created_by,
+            not_before=None,
+        )
+        q.keep_upload(conn, job_id, filename, data)
+    _deliver(store, [job_id])
+    return job_id
 
 
 def get(store: Store, job_id: int) -> Job | None:
@@ -584,6 +624,76 @@ def _deck(store: Store, job: Job, progress) -> tuple[tuple[str, bytes], str]:
         return (name, out.read_bytes()), f"the deck is ready ({res.slides} slides)"
 
 
+#: The most problems a refused import's job page lists (the file's first ones).
+SHOWN_PROBLEMS = 25
+
+
+def _import(store: Store, job: Job, progress) -> tuple[None, str]:
+    """Import an uploaded file (`queue_import`) as the web's upload did in its request:
+    checked and redacted in one transaction, its comments' coding queued. Refused, it
+    changes nothing and its message is the problems and the web's ways out. Either way
+    the raw file is then forgotten."""
+    from .errors import for_web
+    from .ingest import LATER, import_and_code
+    from .surveys.readers import InputError
+
+    assert job.collaboration is not None
+    with store.connect() as conn:
+        kept = q.upload_of(conn, job.id)
+    filename = str(job.params.get("filename") or "upload")
+    if kept is None:  # imported (or refused) by an earlier attempt that then stopped
+        raise CollablensError(f"{filename}: the uploaded file is no longer kept; upload it again")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:  # this worker's own copy, to read
+            path = Path(tmp) / Path(str(kept.filename)).name
+            path.write_bytes(bytes(kept.data))
+            try:
+                done = import_and_code(
+                    store,
+                    path,
+                    job.collaboration,
+                    str(job.params["wave"]),
+                    coding=LATER,
+                    created_by=job.created_by,
+                    progress=progress,
+                    force=job.params.get("force") or None,
+                    unknown_as_other=bool(job.params.get("unknown_as_other")),
+                )
+            except InputError as exc:
+                problems = [_no_paths(p, tmp) for p in exc.problems]
+                shown = problems[:SHOWN_PROBLEMS]
+                more = len(problems) - len(shown)
+                raise CollablensError(
+                    "\n".join(
+                        [
+                            f"{filename}: nothing was imported; {len(problems)} problem(s):",
+                            *shown,
+                            *([f"... and {more} more"] if more > 0 else []),
+                            *[f.web for f in exc.fixes if f.web],
+                        ]
+                    )
+                ) from None
+            except CollablensError as exc:
+                raise CollablensError(_no_paths(for_web(exc), tmp)) from None
+    finally:
+        with store.begin() as conn:
+            q.drop_upload(conn, job.id)
+    res = done.imported
+    what = "nothing new" if res.already_imported else f"{res.rows_added:,} respondents"
+    return None, " ".join(
+        [
+            f"{filename}: {what} imported; coding its comments.",
+            *filter(None, [res.skipped_line()]),
+            *res.coverage_lines(),
+        ]
+    )
+
+
+def _no_paths(text: str, folder: str) -> str:
+    """A message without the worker's temporary folder: the file is named as uploaded."""
+    return text.replace(folder.rstrip("/") + "/", "")
+
+
 _HANDLERS: dict[str, Handler] = {
     "code": _code,
     "recode": _code,
@@ -591,4 +701,5 @@ _HANDLERS: dict[str, Handler] = {
     "pdf": _report,
     "deck": _deck,
     PART: _code_part,
+    IMPORT: _import,
 }

@@ -579,3 +579,16 @@ jobs = Table(
     Column("heartbeat", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
 )
+
+
+# A survey file uploaded through the web, kept until its "import" job has read it. In the
+# workspace, not a temporary file: the worker that imports it may be on another machine.
+# It holds unredacted answers, so the job deletes it once the import has committed or
+# been refused, and deleting the job deletes it too.
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("job_id", ForeignKey("jobs.id", ondelete=CASCADE), primary_key=True),
+    Column("filename", String(200), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
