@@ -296,3 +296,29 @@ def test_tables_made_before_the_record_are_taken_as_the_installed_version(pg_sto
     assert _marked(pg_store) is None
     open_workspace(pg_store.url).close()
     assert _marked(pg_store) == es.installed_migrations()[-1]
+
+
+def test_an_import_given_up_on_forgets_its_file(pg_wave: Store):
+    """An import that stopped its process too often is marked failed by the sweep, and
+    its raw file goes with it."""
+    from datetime import timedelta
+
+    from collablens.store import now
+
+    job_id = jobs.queue_import(pg_wave, COLLAB, "Ada Admin", "a.csv", b"raw answers", "2031")
+    with pg_wave.begin() as conn:
+        conn.execute(
+            jobs_table.update()
+            .where(jobs_table.c.id == job_id)
+            .values(
+                state=jobs.RUNNING,
+                claim="gone",
+                attempts=jobs.MAX_ATTEMPTS,
+                heartbeat=now() - timedelta(hours=1),
+            )
+        )
+    assert _count(pg_wave, uploads) == 1
+    jobs.requeue_interrupted(pg_wave, stale=60)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state == jobs.FAILED
+    assert _count(pg_wave, uploads) == 0

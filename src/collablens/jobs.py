@@ -297,6 +297,7 @@ def requeue_interrupted(store: Store, stale: float = STALE) -> int:
             f"stopped {MAX_ATTEMPTS} times before it finished (see the server log)",
         )
         _settle_wholes(conn)
+        q.drop_ended_uploads(conn)  # an upload's raw answers outlive no import job
     _deliver(store, ids)
     return len(ids)
 

@@ -311,3 +311,10 @@ def upload_of(conn: Connection, job_id: int) -> Row | None:
 def drop_upload(conn: Connection, job_id: int) -> None:
     """Forget an import job's file: it is imported, or refused (it holds raw answers)."""
     conn.execute(uploads.delete().where(uploads.c.job_id == job_id))
+
+
+def drop_ended_uploads(conn: Connection) -> None:
+    """Forget the files of import jobs that ended without reading them to the end (marked
+    failed after stopping their process too often)."""
+    ended = select(jobs.c.id).where(jobs.c.state.in_((DONE, FAILED)))
+    conn.execute(uploads.delete().where(uploads.c.job_id.in_(ended)))
