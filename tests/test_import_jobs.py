@@ -288,6 +288,15 @@ def test_tables_of_a_newer_procrastinate_are_refused_in_one_line(pg_store: Store
     assert "\n" not in said and "newer procrastinate" in said and future in said
     assert "pip install -U 'collablens[postgres]'" in said
     assert _marked(pg_store) == future, "nothing changed"
+    # A worker on that machine does not start; it says why in that line.
+    src = str(Path(jobs.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    ran = subprocess.run(
+        [sys.executable, "-m", "collablens", "worker", "--db", pg_store.url],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert ran.returncode != 0 and "Traceback" not in ran.stderr + ran.stdout
+    assert "newer procrastinate" in ran.stderr + ran.stdout
 
 
 def test_tables_made_before_the_record_are_taken_as_the_installed_version(pg_store: Store):
