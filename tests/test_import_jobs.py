@@ -23,6 +23,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, text
 from webkit import COLLAB, build, csrf_of, sign_in
 
@@ -184,6 +186,49 @@ def test_an_import_whose_file_is_gone_says_to_upload_it_again(pg_wave: Store):
     job = jobs.get(pg_wave, job_id)
     assert job is not None and job.state == jobs.FAILED
     assert job.message == "a.csv: the uploaded file is no longer kept; upload it again"
+
+
+_CELL = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    mangled=st.one_of(
+        st.binary(max_size=200).map(lambda b: ("bytes", b)),
+        st.tuples(st.sampled_from(["force", "role", "answer", "filename"]), _CELL),
+    )
+)
+def test_whatever_is_uploaded_the_job_ends_in_a_plain_line_or_an_import(pg_wave: Store, mangled):
+    """Bad bytes, or a file with one cell (or its name) replaced by any text: the import
+    job imports it or fails saying why, never with an internal error, and a failed one
+    changes nothing."""
+    what, value = mangled
+    filename = "answers.csv"
+    if what == "bytes":
+        data = value
+    else:
+        rows = list(csv.reader(io.StringIO(_export(pg_wave, ["Durham"]).decode())))
+        if what == "filename":
+            filename = f"{value}.csv"
+        else:
+            rows[1][{"force": 1, "role": 2, "answer": 5}[what]] = value
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        data = out.getvalue().encode()
+    before = _count(pg_wave, respondents)
+    job_id = jobs.queue_import(pg_wave, COLLAB, "Ada Admin", filename, data, "2031")
+    assert jobs.run_one(pg_wave, job_id)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state in (jobs.DONE, jobs.FAILED)
+    assert "internal error" not in job.message and "Traceback" not in job.message
+    assert _count(pg_wave, uploads) == 0
+    if job.state == jobs.FAILED:
+        assert _count(pg_wave, respondents) == before, job.message
+        assert job.message.split("\n")[0].startswith(filename), job.message
 
 
 def test_on_sqlite_the_request_imports_and_keeps_nothing(web):
