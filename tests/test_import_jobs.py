@@ -188,7 +188,7 @@ def test_an_import_whose_file_is_gone_says_to_upload_it_again(pg_wave: Store):
     assert job.message == "a.csv: the uploaded file is no longer kept; upload it again"
 
 
-_CELL = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+_CELL = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 
 
 @settings(
