@@ -162,10 +162,13 @@ def test_a_refused_upload_changes_nothing_and_says_why_on_the_job_page(pg_wave: 
     assert job is not None and job.state == jobs.FAILED
     assert _count(pg_wave, respondents) == before and pg_wave.waves(COLLAB) == waves
     assert _count(pg_wave, uploads) == 0, "a refused file is not kept either"
+    assert job.message.startswith("answers.csv: nothing was imported; 1 problem(s):\n")
     page = html.unescape(client.get(f"/jobs/{job_id}").text)
-    assert "answers.csv: nothing was imported; 1 problem(s):" in page
+    # The page an upload refused in its request shows, with its ways out as controls.
+    assert "answers.csv was not imported" in page and "Nothing was imported. 1 problem:" in page
     assert "'Cumbria' is not a declared force" in page
-    assert "Upload a file again" in page
+    assert "Add Cumbria as a partner" in page and 'name="unknown_as_other"' in page
+    assert 'name="wave" value="2031"' in page
     for said in ("collablens ", "--add", "--unknown-as-other", "/tmp"):
         assert said not in page, said
     # Uploaded again counting unknowns as "Other", it imports.

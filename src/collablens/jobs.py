@@ -99,6 +99,8 @@ class Job:
     claim: str | None = None
     attempts: int = 0
     parent: int | None = None
+    #: What a finished job found that its page offers controls for (`Refused.outcome`).
+    outcome: dict | None = None
 
     @property
     def title(self) -> str:
@@ -164,6 +166,7 @@ def _job(r: Any) -> Job:
         claim=r.claim,
         attempts=int(r.attempts),
         parent=None if r.parent is None else int(r.parent),
+        outcome=None if r.outcome is None else json.loads(r.outcome),
     )
 
 
@@ -351,12 +354,19 @@ def _progress(store: Store, job: Job) -> Callable[[str, int, int], None]:
 
 
 def _finish(
-    store: Store, job: Job, state: str, message: str, output: tuple[str, bytes] | None = None
+    store: Store,
+    job: Job,
+    state: str,
+    message: str,
+    output: tuple[str, bytes] | None = None,
+    outcome: dict | None = None,
 ) -> None:
     """Record how a job ended, unless another runner has taken it over meanwhile."""
     values: dict[str, Any] = {"state": state, "message": message, "finished_at": now()}
     if output is not None:
         values["result_name"], values["result"] = output
+    if outcome is not None:
+        values["outcome"] = json.dumps(outcome)
     with store.begin() as conn:
         if job.parent is not None:  # its whole first, so two parts settle it once
             q.lock_job(conn, job.parent)
@@ -365,6 +375,15 @@ def _finish(
             if state == DONE:
                 q.add_part_done(conn, job.parent, job.total)
             _settle_wholes(conn)
+
+
+class Refused(CollablensError):
+    """A job refused its input: its message, and `outcome`, what its page offers as
+    controls (a refused import's ways out)."""
+
+    def __init__(self, message: str, outcome: dict) -> None:
+        super().__init__(message)
+        self.outcome = outcome
 
 
 class _Split(Exception):
@@ -396,6 +415,9 @@ def _run(store: Store, job: Job, progress: Callable[[str, int, int], None]) -> N
     try:
         output, message = _HANDLERS[job.kind](store, job, progress)
     except _Split:
+        return
+    except Refused as exc:
+        _finish(store, job, FAILED, str(exc), outcome=exc.outcome)
         return
     except CollablensError as exc:
         _finish(store, job, FAILED, str(exc))
@@ -661,19 +683,7 @@ def _import(store: Store, job: Job, progress) -> tuple[None, str]:
                     unknown_as_other=bool(job.params.get("unknown_as_other")),
                 )
             except InputError as exc:
-                problems = [_no_paths(p, tmp) for p in exc.problems]
-                shown = problems[:SHOWN_PROBLEMS]
-                more = len(problems) - len(shown)
-                raise CollablensError(
-                    "\n".join(
-                        [
-                            f"{filename}: nothing was imported; {len(problems)} problem(s):",
-                            *shown,
-                            *([f"... and {more} more"] if more > 0 else []),
-                            *[f.web for f in exc.fixes if f.web],
-                        ]
-                    )
-                ) from None
+                raise _refused(exc, filename, job.params, tmp) from None
             except CollablensError as exc:
                 raise CollablensError(_no_paths(for_web(exc), tmp)) from None
     finally:
@@ -687,6 +697,40 @@ def _import(store: Store, job: Job, progress) -> tuple[None, str]:
             *filter(None, [res.skipped_line()]),
             *res.coverage_lines(),
         ]
+    )
+
+
+def _refused(exc: Any, filename: str, params: dict, tmp: str) -> Refused:
+    """A refused import as its job records it: the problems and the web's words for the
+    ways out (the message), and for the page's controls (`outcome`, what the page of an
+    upload refused in its request shows: web/templates/import_refused.html)."""
+    from .errors import DECLARE_FORCE, UNKNOWN_AS_OTHER
+
+    problems = [_no_paths(p, tmp) for p in exc.problems]
+    shown = problems[:SHOWN_PROBLEMS]
+    more = len(problems) - len(shown)
+    advice = [f.web for f in exc.fixes if f.web]
+    message = "\n".join(
+        [
+            f"{filename}: nothing was imported; {len(problems)} problem(s):",
+            *shown,
+            *([f"... and {more} more"] if more > 0 else []),
+            *advice,
+        ]
+    )
+    return Refused(
+        message,
+        {
+            "filename": filename,
+            "problems": shown,
+            "more": more,
+            "advice": advice,
+            "command_line_only": bool(exc.cli_hint),
+            "declare": [f.value for f in exc.fixes if f.action == DECLARE_FORCE],
+            "as_other": any(f.action == UNKNOWN_AS_OTHER for f in exc.fixes),
+            "wave": str(params.get("wave") or ""),
+            "force": str(params.get("force") or ""),
+        },
     )
 
 

@@ -569,6 +569,9 @@ jobs = Table(
     Column("message", Text, nullable=False),
     Column("result_name", String(200)),
     Column("result", LargeBinary),
+    # What a finished job found that its page offers controls for (JSON): a refused
+    # import's problems and ways out, as the page of an upload refused in its request.
+    Column("outcome", Text),
     Column("created_by", String(NAME_LENGTH), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Not to start before: coding after survey answers waits a little, so answers that
