@@ -388,3 +388,35 @@ def test_a_refused_upload_and_its_ways_out(browser, site, width, tmp_path):
     problems = _say(f"refused upload {width}", axe(page))
     context.close()
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS), ids=list(WIDTHS))
+def test_a_refused_import_jobs_page(browser, site, width):
+    """A refused import job's page (how an upload on PostgreSQL is refused: the job runs
+    the same way on SQLite) shows the refusal's list and buttons, and passes axe."""
+    import time
+
+    store = site.app.state.store
+    items = [it.id for _, it in store.framework.items]
+    data = (
+        ",".join(["respondent_id", "force", *items])
+        + "\n"
+        + ",".join(["r1", "Cumbria Constabulary", *["4"] * len(items)])
+        + "\n"
+    ).encode()
+    job_id = jobs.queue_import(store, COLLABORATION, "Ada", "answers.csv", data, "a wave")
+    jobs.run_one(store, job_id)  # or the server's runner has it
+    deadline = time.monotonic() + 60
+    while not (job := jobs.get(store, job_id)) or not job.finished:
+        assert time.monotonic() < deadline, "the import job did not finish"
+        time.sleep(0.2)
+    assert job.state == jobs.FAILED and job.outcome, job
+    context = browser.new_context(viewport=WIDTHS[width], bypass_csp=True)
+    page = context.new_page()
+    _sign_in(page, site.base, ADMIN)
+    page.goto(f"{site.base}/jobs/{job_id}")
+    assert "Cumbria Constabulary" in page.inner_text("main"), "the refusal names the force"
+    assert page.get_by_role("button", name='Import, counting them as "Other"').count() == 1
+    problems = _say(f"refused import job {width}", axe(page))
+    context.close()
+    assert problems == [], "\n".join(problems)

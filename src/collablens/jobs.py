@@ -3,9 +3,13 @@
 Jobs are rows in the workspace (`jobs`): what people see (state, progress, result, who
 asked) and the record a runner claims, so they outlive the process that runs them. Every
 job kind is safe to run again from the start, because the work it does is (coding skips
-what is coded; a report is written whole or not at all). An upload is imported while its
-request waits and its coding, the slow part, is queued: the raw file holds unredacted
-text, so it is never kept in the queue.
+what is coded; a report is written whole or not at all; an import is one transaction, and
+the same file imported again adds nothing).
+
+An upload through the web is imported by an "import" job on PostgreSQL (`queue_import`):
+its bytes are kept in the workspace (`uploads`, not a temporary file another machine's
+worker could not see) only until the job has imported or refused it, since the raw file
+holds unredacted text. On SQLite the request imports it itself (`web.pages.imports`).
 
 Who runs them depends on the database:
 - SQLite (one file, one machine): a thread in the server (or `collablens worker`)
@@ -59,8 +63,11 @@ KINDS = {
 
 #: A part of a coding job: not a kind anyone asks for, so not in KINDS.
 PART = "code-part"
-#: What each kind of job is called on its page (KINDS, and parts).
-TITLES = {**KINDS, PART: "Code part of the comments"}
+#: An uploaded survey file imported in the background: asked for by uploading, not from
+#: the list of jobs, so not in KINDS either.
+IMPORT = "import"
+#: What each kind of job is called on its page (KINDS, parts and imports).
+TITLES = {**KINDS, PART: "Code part of the comments", IMPORT: "Import survey answers"}
 #: Sentences in one part of a coding job split over several workers.
 PART_SIZE = 2000
 
@@ -92,6 +99,8 @@ class Job:
     claim: str | None = None
     attempts: int = 0
     parent: int | None = None
+    #: What a finished job found that its page offers controls for (`Refused.outcome`).
+    outcome: dict | None = None
 
     @property
     def title(self) -> str:
@@ -157,6 +166,7 @@ def _job(r: Any) -> Job:
         claim=r.claim,
         attempts=int(r.attempts),
         parent=None if r.parent is None else int(r.parent),
+        outcome=None if r.outcome is None else json.loads(r.outcome),
     )
 
 
@@ -210,6 +220,39 @@ def _insert(
         ), True
 
 
+def queue_import(
+    store: Store,
+    collaboration: str,
+    created_by: str,
+    filename: str,
+    data: bytes,
+    wave: str,
+    force: str | None = None,
+    unknown_as_other: bool = False,
+) -> int:
+    """Queue the import of an uploaded survey file; the job's id. The file is kept in the
+    workspace with its job, in one transaction (no job without its file, no file without
+    its job), for a worker on any machine to read."""
+    params = {
+        "filename": filename,
+        "wave": wave,
+        "force": force,
+        "unknown_as_other": unknown_as_other,
+    }
+    with store.begin() as conn:
+        job_id = q.insert_job(
+            conn,
+            kind=IMPORT,
+            collaboration=collaboration,
+            params=json.dumps(params),
+            created_by=created_by,
+            not_before=None,
+        )
+        q.keep_upload(conn, job_id, filename, data)
+    _deliver(store, [job_id])
+    return job_id
+
+
 def get(store: Store, job_id: int) -> Job | None:
     with store.connect() as conn:
         r = q.job_row(conn, job_id)
@@ -257,6 +300,7 @@ def requeue_interrupted(store: Store, stale: float = STALE) -> int:
             f"stopped {MAX_ATTEMPTS} times before it finished (see the server log)",
         )
         _settle_wholes(conn)
+        q.drop_ended_uploads(conn)  # an upload's raw answers outlive no import job
     _deliver(store, ids)
     return len(ids)
 
@@ -310,12 +354,19 @@ def _progress(store: Store, job: Job) -> Callable[[str, int, int], None]:
 
 
 def _finish(
-    store: Store, job: Job, state: str, message: str, output: tuple[str, bytes] | None = None
+    store: Store,
+    job: Job,
+    state: str,
+    message: str,
+    output: tuple[str, bytes] | None = None,
+    outcome: dict | None = None,
 ) -> None:
     """Record how a job ended, unless another runner has taken it over meanwhile."""
     values: dict[str, Any] = {"state": state, "message": message, "finished_at": now()}
     if output is not None:
         values["result_name"], values["result"] = output
+    if outcome is not None:
+        values["outcome"] = json.dumps(outcome)
     with store.begin() as conn:
         if job.parent is not None:  # its whole first, so two parts settle it once
             q.lock_job(conn, job.parent)
@@ -324,6 +375,15 @@ def _finish(
             if state == DONE:
                 q.add_part_done(conn, job.parent, job.total)
             _settle_wholes(conn)
+
+
+class Refused(CollablensError):
+    """A job refused its input: its message, and `outcome`, what its page offers as
+    controls (a refused import's ways out)."""
+
+    def __init__(self, message: str, outcome: dict) -> None:
+        super().__init__(message)
+        self.outcome = outcome
 
 
 class _Split(Exception):
@@ -355,6 +415,9 @@ def _run(store: Store, job: Job, progress: Callable[[str, int, int], None]) -> N
     try:
         output, message = _HANDLERS[job.kind](store, job, progress)
     except _Split:
+        return
+    except Refused as exc:
+        _finish(store, job, FAILED, str(exc), outcome=exc.outcome)
         return
     except CollablensError as exc:
         _finish(store, job, FAILED, str(exc))
@@ -584,6 +647,98 @@ def _deck(store: Store, job: Job, progress) -> tuple[tuple[str, bytes], str]:
         return (name, out.read_bytes()), f"the deck is ready ({res.slides} slides)"
 
 
+#: The most problems a refused import's job page lists (the file's first ones).
+SHOWN_PROBLEMS = 25
+
+
+def _import(store: Store, job: Job, progress) -> tuple[None, str]:
+    """Import an uploaded file (`queue_import`) as the web's upload did in its request:
+    checked and redacted in one transaction, its comments' coding queued. Refused, it
+    changes nothing and its message is the problems and the web's ways out. Either way
+    the raw file is then forgotten."""
+    from .errors import for_web
+    from .ingest import LATER, import_and_code
+    from .surveys.readers import InputError
+
+    assert job.collaboration is not None
+    with store.connect() as conn:
+        kept = q.upload_of(conn, job.id)
+    filename = str(job.params.get("filename") or "upload")
+    if kept is None:  # imported (or refused) by an earlier attempt that then stopped
+        raise CollablensError(f"{filename}: the uploaded file is no longer kept; upload it again")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:  # this worker's own copy, to read
+            path = Path(tmp) / Path(str(kept.filename)).name
+            path.write_bytes(bytes(kept.data))
+            try:
+                done = import_and_code(
+                    store,
+                    path,
+                    job.collaboration,
+                    str(job.params["wave"]),
+                    coding=LATER,
+                    created_by=job.created_by,
+                    progress=progress,
+                    force=job.params.get("force") or None,
+                    unknown_as_other=bool(job.params.get("unknown_as_other")),
+                )
+            except InputError as exc:
+                raise _refused(exc, filename, job.params, tmp) from None
+            except CollablensError as exc:
+                raise CollablensError(_no_paths(for_web(exc), tmp)) from None
+    finally:
+        with store.begin() as conn:
+            q.drop_upload(conn, job.id)
+    res = done.imported
+    what = "nothing new" if res.already_imported else f"{res.rows_added:,} respondents"
+    return None, " ".join(
+        [
+            f"{filename}: {what} imported; coding its comments.",
+            *filter(None, [res.skipped_line()]),
+            *res.coverage_lines(),
+        ]
+    )
+
+
+def _refused(exc: Any, filename: str, params: dict, tmp: str) -> Refused:
+    """A refused import as its job records it: the problems and the web's words for the
+    ways out (the message), and for the page's controls (`outcome`, what the page of an
+    upload refused in its request shows: web/templates/import_refused.html)."""
+    from .errors import DECLARE_FORCE, UNKNOWN_AS_OTHER
+
+    problems = [_no_paths(p, tmp) for p in exc.problems]
+    shown = problems[:SHOWN_PROBLEMS]
+    more = len(problems) - len(shown)
+    advice = [f.web for f in exc.fixes if f.web]
+    message = "\n".join(
+        [
+            f"{filename}: nothing was imported; {len(problems)} problem(s):",
+            *shown,
+            *([f"... and {more} more"] if more > 0 else []),
+            *advice,
+        ]
+    )
+    return Refused(
+        message,
+        {
+            "filename": filename,
+            "problems": shown,
+            "more": more,
+            "advice": advice,
+            "command_line_only": bool(exc.cli_hint),
+            "declare": [f.value for f in exc.fixes if f.action == DECLARE_FORCE],
+            "as_other": any(f.action == UNKNOWN_AS_OTHER for f in exc.fixes),
+            "wave": str(params.get("wave") or ""),
+            "force": str(params.get("force") or ""),
+        },
+    )
+
+
+def _no_paths(text: str, folder: str) -> str:
+    """A message without the worker's temporary folder: the file is named as uploaded."""
+    return text.replace(folder.rstrip("/") + "/", "")
+
+
 _HANDLERS: dict[str, Handler] = {
     "code": _code,
     "recode": _code,
@@ -591,4 +746,5 @@ _HANDLERS: dict[str, Handler] = {
     "pdf": _report,
     "deck": _deck,
     PART: _code_part,
+    IMPORT: _import,
 }

@@ -3,7 +3,18 @@
 On PostgreSQL background jobs run on procrastinate (`collablens.jobs_engine`). Its
 schema (queue, worker heartbeats, functions and triggers) is procrastinate's own SQL,
 applied when the workspace is created or upgraded (migration 0015) and again on first
-use where it is missing (procrastinate installed later). Putting it in its own schema
+use where it is missing (procrastinate installed later).
+
+procrastinate keeps no record in the database of which of its versions made its tables,
+and ships a migration file (`sql/migrations/MM.mm.pp_NN_what.sql`, in the order of their
+names) for every change. So the newest file the tables have is kept beside them
+(`VERSION_TABLE`), and whenever the workspace is opened (`Store.migrate`, which every
+command and server does) the files the installed procrastinate has beyond it are applied
+in order, in one transaction. Tables made by a newer procrastinate than the one installed
+are refused with one line saying what to upgrade. Tables made before this record was
+kept are taken to be the installed version's.
+
+Putting it in its own schema
 keeps it apart from the workspace's tables: a dump of `public` is the workspace, and
 the comparison of migrations with the declared tables (tests/test_schema.py) sees none of
 it. procrastinate's connections set `search_path` to this schema (`ENGINE_OPTIONS`).
@@ -11,11 +22,17 @@ it. procrastinate's connections set `search_path` to this schema (`ENGINE_OPTION
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import logging
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from ..errors import WorkspaceError
 from .sql import MIGRATION_LOCK
 
 if TYPE_CHECKING:
@@ -25,46 +42,164 @@ if TYPE_CHECKING:
 ENGINE_SCHEMA = "procrastinate"
 #: libpq options for procrastinate's own connections: its SQL names its tables unqualified.
 ENGINE_OPTIONS = f"-c search_path={ENGINE_SCHEMA}"
+#: The one-row table, in procrastinate's schema, naming the newest of procrastinate's
+#: migration files its tables have (procrastinate keeps no such record itself).
+VERSION_TABLE = "collablens_engine_version"
+
+log = logging.getLogger("collablens.store")
+
+
+def _sql_folder() -> Path | None:
+    """procrastinate's SQL files, found without importing it (every open of a PostgreSQL
+    workspace looks here; importing procrastinate would cost each command its start-up)."""
+    spec = importlib.util.find_spec("procrastinate")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "sql"
+
+
+@functools.lru_cache(maxsize=1)
+def installed_migrations() -> tuple[str, ...]:
+    """The installed procrastinate's migration files' names (no `.sql`), oldest first;
+    empty when procrastinate is not installed."""
+    folder = _sql_folder()
+    if folder is None or not (folder / "migrations").is_dir():
+        return ()
+    return tuple(sorted(p.stem for p in (folder / "migrations").glob("*.sql")))
+
+
+def _installed_version() -> str:
+    try:
+        return metadata.version("procrastinate")
+    except metadata.PackageNotFoundError:  # pragma: no cover - found by its folder
+        return "?"
+
+
+def engine_state(conn: Connection) -> tuple[bool, str | None]:
+    """Whether procrastinate's tables are there, and the newest of its migrations they
+    have (None where no record is kept)."""
+    jobs_table, marker = conn.execute(
+        text("SELECT to_regclass(:jobs), to_regclass(:marker)"),
+        {
+            "jobs": f"{ENGINE_SCHEMA}.procrastinate_jobs",
+            "marker": f"{ENGINE_SCHEMA}.{VERSION_TABLE}",
+        },
+    ).one()
+    if jobs_table is None:
+        return False, None
+    if marker is None:
+        return True, None
+    return True, conn.execute(
+        text(f'SELECT migration FROM "{ENGINE_SCHEMA}".{VERSION_TABLE}')
+    ).scalar()
 
 
 def has_engine_schema(conn: Connection) -> bool:
     """Whether procrastinate's tables are there."""
-    found = conn.execute(
-        text("SELECT to_regclass(:name)"), {"name": f"{ENGINE_SCHEMA}.procrastinate_jobs"}
-    ).scalar()
-    return found is not None
+    return engine_state(conn)[0]
+
+
+def engine_current(conn: Connection) -> bool:
+    """Whether procrastinate's tables are there and as the installed procrastinate makes
+    them (a read: what `ensure_engine_schema` asks before it takes the lock)."""
+    there, marked = engine_state(conn)
+    migrations = installed_migrations()
+    return there and (not migrations or marked == migrations[-1])
+
+
+def _run_script(conn: Connection, sql: str) -> None:
+    """Run one of procrastinate's SQL scripts on its schema, in the caller's transaction.
+
+    The script goes as one (its functions hold semicolons, colons and percent signs), run
+    by the driver as it stands: no parameters, so nothing in it is read as a placeholder."""
+    before = conn.execute(text("SELECT current_setting('search_path')")).scalar_one()
+    conn.execute(text("SELECT set_config('search_path', :p, true)"), {"p": ENGINE_SCHEMA})
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cursor:
+        cursor.execute(sql)
+    conn.execute(text("SELECT set_config('search_path', :p, true)"), {"p": before})
+
+
+def _mark(conn: Connection, migration: str) -> None:
+    conn.execute(
+        text(f'CREATE TABLE IF NOT EXISTS "{ENGINE_SCHEMA}".{VERSION_TABLE} (migration text)')
+    )
+    conn.execute(text(f'DELETE FROM "{ENGINE_SCHEMA}".{VERSION_TABLE}'))
+    conn.execute(
+        text(f'INSERT INTO "{ENGINE_SCHEMA}".{VERSION_TABLE} (migration) VALUES (:m)'),
+        {"m": migration},
+    )
 
 
 def apply_engine_schema(conn: Connection) -> None:
-    """Create procrastinate's schema unless it is there (in the caller's transaction).
+    """Create procrastinate's schema, or bring it up to the installed procrastinate's
+    (`upgrade_engine_schema`), in the caller's transaction.
 
     Raises ImportError when procrastinate is not installed (the `postgres` extra)."""
-    from procrastinate.schema import SchemaManager
-
-    if has_engine_schema(conn):
+    there, _ = engine_state(conn)
+    if there:
+        upgrade_engine_schema(conn)
         return
-    before = conn.execute(text("SELECT current_setting('search_path')")).scalar_one()
+    folder = _sql_folder()
+    if folder is None:
+        raise ImportError("procrastinate is not installed (the postgres extra)")
     conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{ENGINE_SCHEMA}"'))
-    conn.execute(text("SELECT set_config('search_path', :p, true)"), {"p": ENGINE_SCHEMA})
-    # procrastinate's SQL as one script (its functions hold semicolons, colons and
-    # percent signs), run by the driver as it stands: no parameters, so nothing in it is
-    # read as a placeholder.
-    raw: Any = conn.connection.dbapi_connection
-    with raw.cursor() as cursor:
-        cursor.execute(SchemaManager.get_schema())
-    conn.execute(text("SELECT set_config('search_path', :p, true)"), {"p": before})
+    _run_script(conn, (folder / "schema.sql").read_text(encoding="utf-8"))
+    migrations = installed_migrations()
+    if migrations:  # schema.sql is what every migration up to the newest makes
+        _mark(conn, migrations[-1])
+
+
+def upgrade_engine_schema(conn: Connection, where: str = "the workspace") -> list[str]:
+    """Apply, in order, the installed procrastinate's migrations that its tables lack; the
+    names of those applied. Refuses (WorkspaceError, one line) tables made by a newer
+    procrastinate, or marked with a migration the installed one does not know."""
+    there, marked = engine_state(conn)
+    migrations = installed_migrations()
+    folder = _sql_folder()
+    if not there or not migrations or folder is None:
+        return []
+    newest = migrations[-1]
+    if marked is None:  # made before the record was kept: by the version installed then
+        log.info("procrastinate's tables are taken to be those of procrastinate %s",
+                 _installed_version())  # fmt: skip
+        _mark(conn, newest)
+        return []
+    if marked == newest:
+        return []
+    if marked not in migrations:
+        said = "a newer procrastinate than" if marked > newest else "another procrastinate than"
+        raise WorkspaceError(
+            f"{where}: the job engine's tables were made by {said} the "
+            f"{_installed_version()} installed here (their migration {marked!r} is not "
+            f"among its own, the newest of which is {newest!r}); install the procrastinate "
+            "the other machines run (pip install -U 'collablens[postgres]'), then run this again"
+        )
+    pending = [m for m in migrations if m > marked]
+    for name in pending:
+        log.info("applying procrastinate's migration %s", name)
+        _run_script(conn, (folder / "migrations" / f"{name}.sql").read_text(encoding="utf-8"))
+    _mark(conn, newest)
+    return pending
 
 
 def ensure_engine_schema(store: Store) -> None:
     """Apply procrastinate's schema to a workspace that lacks it (procrastinate installed
-    after its upgrade); a read when it is there. Two processes starting at once apply it
-    once, under the migration lock."""
+    after its upgrade), or its migrations to one whose tables an older procrastinate made;
+    a read when they are current. Two processes starting at once apply it once, under the
+    migration lock. Raises WorkspaceError for tables a newer procrastinate made."""
+    if not installed_migrations():
+        return
     with store.connect() as conn:
-        if has_engine_schema(conn):
+        if engine_current(conn):
             return
     with store.begin() as conn:
         store._lock(conn, MIGRATION_LOCK)
-        apply_engine_schema(conn)
+        there, _ = engine_state(conn)
+        if there:
+            upgrade_engine_schema(conn, store.where)
+        else:
+            apply_engine_schema(conn)
 
 
 def drop_engine_schema(conn: Connection) -> None:

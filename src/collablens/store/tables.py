@@ -569,6 +569,9 @@ jobs = Table(
     Column("message", Text, nullable=False),
     Column("result_name", String(200)),
     Column("result", LargeBinary),
+    # What a finished job found that its page offers controls for (JSON): a refused
+    # import's problems and ways out, as the page of an upload refused in its request.
+    Column("outcome", Text),
     Column("created_by", String(NAME_LENGTH), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Not to start before: coding after survey answers waits a little, so answers that
@@ -578,4 +581,17 @@ jobs = Table(
     # (its process died) is queued again; one still beating is left to its runner.
     Column("heartbeat", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
+)
+
+
+# A survey file uploaded through the web, kept until its "import" job has read it. In the
+# workspace, not a temporary file: the worker that imports it may be on another machine.
+# It holds unredacted answers, so the job deletes it once the import has committed or
+# been refused, and deleting the job deletes it too.
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("job_id", ForeignKey("jobs.id", ondelete=CASCADE), primary_key=True),
+    Column("filename", String(200), nullable=False),
+    Column("data", LargeBinary, nullable=False),
 )

@@ -356,8 +356,20 @@ class Store:
     def migrate(self) -> None:
         """Bring the schema to the newest migration; safe (and quick) to call on every open.
 
-        Raises WorkspaceError when the store was written by a newer collablens.
+        On PostgreSQL, procrastinate's tables too (`engine_schema.ensure_engine_schema`):
+        where the installed procrastinate has migrations they lack, they are applied.
+
+        Raises WorkspaceError when the store was written by a newer collablens (or its job
+        engine's tables by a newer procrastinate).
         """
+        self._migrate_tables()
+        if not self.sqlite:
+            from .engine_schema import ensure_engine_schema
+
+            ensure_engine_schema(self)
+
+    def _migrate_tables(self) -> None:
+        """The workspace's own tables, by Alembic (`migrate`)."""
         from alembic.runtime.environment import EnvironmentContext
         from alembic.runtime.migration import MigrationContext
         from alembic.util import CommandError

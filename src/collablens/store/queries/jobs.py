@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from ..sql import now
-from ..tables import jobs
+from ..tables import jobs, uploads
 
 #: The states a job moves through: queued -> running -> done or failed.
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -294,3 +294,27 @@ def queued_ids(conn: Connection) -> list[int]:
 def not_before_of(conn: Connection, job_id: int) -> datetime | None:
     """When a queued job may start (None: now)."""
     return conn.execute(select(jobs.c.not_before).where(jobs.c.id == job_id)).scalar()
+
+
+def keep_upload(conn: Connection, job_id: int, filename: str, data: bytes) -> None:
+    """Keep an uploaded file for its import job (in the job's transaction)."""
+    conn.execute(uploads.insert().values(job_id=job_id, filename=filename, data=data))
+
+
+def upload_of(conn: Connection, job_id: int) -> Row | None:
+    """An import job's uploaded file (filename, data), or None once it is gone."""
+    return conn.execute(
+        select(uploads.c.filename, uploads.c.data).where(uploads.c.job_id == job_id)
+    ).first()
+
+
+def drop_upload(conn: Connection, job_id: int) -> None:
+    """Forget an import job's file: it is imported, or refused (it holds raw answers)."""
+    conn.execute(uploads.delete().where(uploads.c.job_id == job_id))
+
+
+def drop_ended_uploads(conn: Connection) -> None:
+    """Forget the files of import jobs that ended without reading them to the end (marked
+    failed after stopping their process too often)."""
+    ended = select(jobs.c.id).where(jobs.c.state.in_((DONE, FAILED)))
+    conn.execute(uploads.delete().where(uploads.c.job_id.in_(ended)))

@@ -36,19 +36,36 @@ def responses_upload(
     force: Annotated[str, Form(max_length=200)] = "",
     unknown_as_other: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Import a survey tool's export now (checked and redacted as on the command line) and
-    code its comments in the background; the raw file is never kept.
+    """Import a survey tool's export (checked and redacted as on the command line) and
+    code its comments in the background.
 
-    A refused file is shown on a page that offers the ways out the command line names as
-    options (`InputError.fixes`): add an unknown force to the collaboration, or import the
-    file again counting unknown values as "Other"."""
-    from ... import ingest
+    On PostgreSQL the import itself is a job (`jobs.queue_import`): the file is kept in the
+    workspace until a worker, on any machine, has imported or refused it, and the job's
+    page shows its progress and outcome. On SQLite (one machine, one writer) it is imported
+    in the request, as before, and the raw file is never kept: a refused file is shown on
+    a page that offers the ways out the command line names as options
+    (`InputError.fixes`): add an unknown force to the collaboration, or import the file
+    again counting unknown values as "Other"."""
+    from ... import ingest, jobs_engine
     from ...surveys.readers import InputError
 
     workspace = store(request)
     audience.forces_seen(workspace, user, name)
     filename, data = upload(export, (".csv", ".xlsx", ".tsv", ".txt"))
     wave = " ".join(wave.split())
+    if jobs_engine.in_use(workspace):
+        job = jobs.queue_import(
+            workspace,
+            name,
+            user.name,
+            filename,
+            data,
+            wave,
+            force=force or None,
+            unknown_as_other=bool(unknown_as_other),
+        )
+        wake(request)
+        return back(f"/jobs/{job}", f"{filename}: received; importing it.")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / filename
         path.write_bytes(data)

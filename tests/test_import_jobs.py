@@ -1,0 +1,381 @@
+"""Uploads imported by jobs on PostgreSQL, and procrastinate's own tables kept current.
+
+An upload through the web on PostgreSQL is kept in the workspace (`uploads`) and imported
+by an "import" job that a `collablens worker` on any machine runs: its page shows the
+counts, or the refusal (nothing imported). The raw file is forgotten either way. On
+SQLite the request imports it, as before (tests/test_web_imports.py).
+
+procrastinate's tables are brought up to the installed procrastinate's by applying its
+own migration files in order when the workspace is opened; tables a newer procrastinate
+made are refused with one line."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select, text
+from webkit import COLLAB, build, csrf_of, sign_in
+
+from collablens import jobs
+from collablens.access.accounts import ADMIN
+from collablens.errors import WorkspaceError
+from collablens.store import Store
+from collablens.store import engine_schema as es
+from collablens.store.tables import jobs as jobs_table
+from collablens.store.tables import respondents, uploads
+from collablens.store.workspace import open_workspace
+
+C = "/c/" + COLLAB.replace(" ", "%20")
+
+
+def _export(store: Store, forces: list[str]) -> bytes:
+    """A survey tool's export: one respondent per force value, every item answered 4."""
+    items = [it.id for _, it in store.framework.items]
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["respondent_id", "force", "role", "rank_band", "length_of_service", *items])
+    for i, force in enumerate(forces):
+        w.writerow(
+            [f"up{i}", force, "Police officer", "Constable or staff equivalent", "2 to 5 years"]
+            + ["4"] * len(items)
+        )
+    return out.getvalue().encode()
+
+
+def _client(store: Store):
+    from fastapi.testclient import TestClient
+
+    from collablens.web import create_app
+
+    client = TestClient(create_app(store, run_jobs=False), raise_server_exceptions=False)
+    sign_in(client, ADMIN)
+    return client
+
+
+def _upload(client, data: bytes, **form):
+    token = csrf_of(client.get(C).text)
+    return client.post(
+        f"{C}/imports",
+        data={"wave": "2031", "csrf": token, **form},
+        files={"export": ("answers.csv", io.BytesIO(data), "text/csv")},
+        follow_redirects=False,
+    )
+
+
+def _count(store: Store, table) -> int:
+    with store.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _job_of(response) -> int:
+    assert response.status_code == 303, response.text
+    where = response.headers["location"]
+    assert where.startswith("/jobs/"), where
+    return int(where.split("?")[0].rsplit("/", 1)[-1])
+
+
+@pytest.fixture
+def pg_wave(pg_store: Store) -> Store:
+    """A PostgreSQL workspace with the web's people and a wave, and no job queued."""
+    build(pg_store, per_force=3, code=False)
+    with pg_store.begin() as conn:
+        conn.execute(delete(jobs_table))
+    return pg_store
+
+
+def _worker(store: Store, log: Path) -> subprocess.Popen:
+    src = str(Path(jobs.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    return subprocess.Popen(
+        [sys.executable, "-m", "collablens", "worker", "--db", store.url, "--stale-after", "60"],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+
+
+def _wait(store: Store, job_id: int, seconds: float = 300) -> jobs.Job:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = jobs.get(store, job_id)
+        assert job is not None
+        if job.finished:
+            return job
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} did not finish: {jobs.get(store, job_id)}")
+
+
+@pytest.mark.slow
+def test_a_worker_process_imports_an_upload(pg_wave: Store, tmp_path: Path):
+    client = _client(pg_wave)
+    before = _count(pg_wave, respondents)
+    forces = ["Durham", "Durham", "Cleveland"]
+    job_id = _job_of(_upload(client, _export(pg_wave, forces)))
+    # Kept in the workspace for a worker anywhere; nothing imported by the request.
+    assert _count(pg_wave, uploads) == 1 and _count(pg_wave, respondents) == before
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.kind == jobs.IMPORT and job.state == jobs.QUEUED
+    assert "Waiting to start" in client.get(f"/jobs/{job_id}").text
+    worker = _worker(pg_wave, tmp_path / "worker.log")
+    try:
+        job = _wait(pg_wave, job_id)
+    finally:
+        worker.send_signal(signal.SIGINT)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    log = (tmp_path / "worker.log").read_text()
+    assert job.state == jobs.DONE, (job, log)
+    assert _count(pg_wave, respondents) == before + 3
+    assert _count(pg_wave, uploads) == 0, "the raw file is not kept once imported"
+    assert "2031" in [w for _, w in pg_wave.waves(COLLAB)]
+    page = html.unescape(client.get(f"/jobs/{job_id}").text)
+    assert "Import survey answers" in page
+    assert "answers.csv: 3 respondents imported; coding its comments" in page
+    with pg_wave.connect() as conn:
+        kinds = conn.execute(select(jobs_table.c.kind)).scalars().all()
+    assert "code" in kinds, "its comments' coding is queued, as after an upload on SQLite"
+    assert "ran job" in log and "Traceback" not in log
+
+
+def test_a_refused_upload_changes_nothing_and_says_why_on_the_job_page(pg_wave: Store):
+    client = _client(pg_wave)
+    before = _count(pg_wave, respondents)
+    waves = pg_wave.waves(COLLAB)
+    job_id = _job_of(_upload(client, _export(pg_wave, ["Durham", "Cumbria", "Durham"])))
+    assert jobs.run_one(pg_wave, job_id)  # what a worker does with the job it is handed
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state == jobs.FAILED
+    assert _count(pg_wave, respondents) == before and pg_wave.waves(COLLAB) == waves
+    assert _count(pg_wave, uploads) == 0, "a refused file is not kept either"
+    assert job.message.startswith("answers.csv: nothing was imported; 1 problem(s):\n")
+    page = html.unescape(client.get(f"/jobs/{job_id}").text)
+    # The page an upload refused in its request shows, with its ways out as controls.
+    assert "answers.csv was not imported" in page and "Nothing was imported. 1 problem:" in page
+    assert "'Cumbria' is not a declared force" in page
+    assert "Add Cumbria as a partner" in page and 'name="unknown_as_other"' in page
+    assert 'name="wave" value="2031"' in page
+    for said in ("collablens ", "--add", "--unknown-as-other", "/tmp"):
+        assert said not in page, said
+    # Uploaded again counting unknowns as "Other", it imports.
+    again = _job_of(_upload(client, _export(pg_wave, ["Durham", "Cumbria"]), unknown_as_other="1"))
+    assert jobs.run_one(pg_wave, again)
+    done = jobs.get(pg_wave, again)
+    assert done is not None and done.state == jobs.DONE, done
+    assert _count(pg_wave, respondents) == before + 2
+
+
+def test_an_import_whose_file_is_gone_says_to_upload_it_again(pg_wave: Store):
+    """A worker stopped after the import committed and forgot the file: the job, queued
+    again, cannot import twice and says so."""
+    job_id = jobs.queue_import(pg_wave, COLLAB, "Ada Admin", "a.csv", b"x", "2031")
+    with pg_wave.begin() as conn:
+        conn.execute(delete(uploads))
+    assert jobs.run_one(pg_wave, job_id)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state == jobs.FAILED
+    assert job.message == "a.csv: the uploaded file is no longer kept; upload it again"
+
+
+_CELL = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    mangled=st.one_of(
+        st.binary(max_size=200).map(lambda b: ("bytes", b)),
+        st.tuples(st.sampled_from(["force", "role", "answer", "filename"]), _CELL),
+    )
+)
+def test_whatever_is_uploaded_the_job_ends_in_a_plain_line_or_an_import(pg_wave: Store, mangled):
+    """Bad bytes, or a file with one cell (or its name) replaced by any text: the import
+    job imports it or fails saying why, never with an internal error, and a failed one
+    changes nothing."""
+    what, value = mangled
+    filename = "answers.csv"
+    if what == "bytes":
+        data = value
+    else:
+        rows = list(csv.reader(io.StringIO(_export(pg_wave, ["Durham"]).decode())))
+        if what == "filename":
+            filename = f"{value}.csv"
+        else:
+            rows[1][{"force": 1, "role": 2, "answer": 5}[what]] = value
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        data = out.getvalue().encode()
+    before = _count(pg_wave, respondents)
+    job_id = jobs.queue_import(pg_wave, COLLAB, "Ada Admin", filename, data, "2031")
+    assert jobs.run_one(pg_wave, job_id)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state in (jobs.DONE, jobs.FAILED)
+    assert "internal error" not in job.message and "Traceback" not in job.message
+    assert _count(pg_wave, uploads) == 0
+    if job.state == jobs.FAILED:
+        assert _count(pg_wave, respondents) == before, job.message
+        assert job.message.split("\n")[0].startswith(filename), job.message
+
+
+def test_on_sqlite_the_request_imports_and_keeps_nothing(web):
+    client = web.client()
+    sign_in(client, ADMIN)
+    r = _upload(client, _export(web.store, ["Durham"]))
+    assert r.status_code == 303
+    assert "answers.csv: 1 respondents imported" in unquote(r.headers["location"])
+    assert _count(web.store, uploads) == 0
+    with web.store.connect() as conn:
+        kinds = conn.execute(select(jobs_table.c.kind)).scalars().all()
+    assert jobs.IMPORT not in kinds
+
+
+# -- procrastinate's own tables ---------------------------------------------------------
+
+
+def _marked(store: Store) -> str | None:
+    with store.connect() as conn:
+        return es.engine_state(conn)[1]
+
+
+def _enum(conn) -> list[str]:
+    return list(
+        conn.execute(
+            text(
+                "SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid "
+                "WHERE t.typname = 'procrastinate_job_event_type' ORDER BY e.enumsortorder"
+            )
+        ).scalars()
+    )
+
+
+def test_new_engine_tables_are_marked_with_the_installed_migrations(pg_store: Store):
+    assert _marked(pg_store) == es.installed_migrations()[-1]
+    migrations = es.installed_migrations()
+    assert list(migrations) == sorted(migrations) and len(migrations) > 20
+
+
+#: The newest migration of the procrastinate this test undoes (3.10's), and the one before.
+NEWEST = "03.04.00_50_post_add_retry_failed_job_procedure"
+BEFORE = "03.03.00_01_pre_priority_lock_fetch_job"
+
+
+def test_opening_applies_the_migrations_the_engine_tables_lack(pg_store: Store):
+    """Tables as procrastinate 3.3 left them (3.4's migrations undone by hand): opening the
+    workspace applies 3.4's two migration files, in order, and the queue works."""
+    if es.installed_migrations()[-1] != NEWEST:
+        pytest.skip(f"undoes {NEWEST}; the installed procrastinate has newer migrations")
+    with pg_store.begin() as conn:
+        conn.execute(text("SET LOCAL search_path TO procrastinate"))
+        labels = [v for v in _enum(conn) if v != "retried"]
+        conn.execute(text("DROP FUNCTION procrastinate_retry_job_v2"))
+        conn.execute(text("ALTER TYPE procrastinate_job_event_type RENAME TO old_event_type"))
+        conn.execute(
+            text(
+                "CREATE TYPE procrastinate_job_event_type AS ENUM ("
+                + ", ".join(f"'{v}'" for v in labels)
+                + ")"
+            )
+        )
+        conn.execute(
+            text(
+                "ALTER TABLE procrastinate_events ALTER COLUMN type TYPE "
+                "procrastinate_job_event_type USING type::text::procrastinate_job_event_type"
+            )
+        )
+        conn.execute(text("DROP TYPE old_event_type"))
+        conn.execute(text("UPDATE collablens_engine_version SET migration = :m"), {"m": BEFORE})
+    with pg_store.connect() as conn:
+        assert "retried" not in _enum(conn)
+        assert not es.engine_current(conn)
+    opened = open_workspace(pg_store.url)
+    try:
+        assert _marked(opened) == NEWEST
+        with opened.connect() as conn:
+            assert "retried" in _enum(conn)
+            assert conn.execute(
+                text("SELECT to_regprocedure('procrastinate.procrastinate_retry_job_v2"
+                     "(bigint, timestamptz, integer, varchar, varchar)')")
+            ).scalar() is not None  # fmt: skip
+        job_id = jobs.enqueue(opened, "report", COLLAB, "Ana Lyst")
+        with opened.connect() as conn:
+            args = conn.execute(
+                text("SELECT args FROM procrastinate.procrastinate_jobs")
+            ).scalars().all()  # fmt: skip
+        assert args == [{"job_id": job_id}]
+    finally:
+        opened.close()
+
+
+def test_tables_of_a_newer_procrastinate_are_refused_in_one_line(pg_store: Store):
+    future = "99.00.00_01_from_a_newer_procrastinate"
+    with pg_store.begin() as conn:
+        conn.execute(
+            text("UPDATE procrastinate.collablens_engine_version SET migration = :m"),
+            {"m": future},
+        )
+    with pytest.raises(WorkspaceError) as refused:
+        open_workspace(pg_store.url)
+    said = str(refused.value)
+    assert "\n" not in said and "newer procrastinate" in said and future in said
+    assert "pip install -U 'collablens[postgres]'" in said
+    assert _marked(pg_store) == future, "nothing changed"
+    # A worker on that machine does not start; it says why in that line.
+    src = str(Path(jobs.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    ran = subprocess.run(
+        [sys.executable, "-m", "collablens", "worker", "--db", pg_store.url],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert ran.returncode != 0 and "Traceback" not in ran.stderr + ran.stdout
+    assert "newer procrastinate" in ran.stderr + ran.stdout
+
+
+def test_tables_made_before_the_record_are_taken_as_the_installed_version(pg_store: Store):
+    with pg_store.begin() as conn:
+        conn.execute(text("DROP TABLE procrastinate.collablens_engine_version"))
+    assert _marked(pg_store) is None
+    open_workspace(pg_store.url).close()
+    assert _marked(pg_store) == es.installed_migrations()[-1]
+
+
+def test_an_import_given_up_on_forgets_its_file(pg_wave: Store):
+    """An import that stopped its process too often is marked failed by the sweep, and
+    its raw file goes with it."""
+    from datetime import timedelta
+
+    from collablens.store import now
+
+    job_id = jobs.queue_import(pg_wave, COLLAB, "Ada Admin", "a.csv", b"raw answers", "2031")
+    with pg_wave.begin() as conn:
+        conn.execute(
+            jobs_table.update()
+            .where(jobs_table.c.id == job_id)
+            .values(
+                state=jobs.RUNNING,
+                claim="gone",
+                attempts=jobs.MAX_ATTEMPTS,
+                heartbeat=now() - timedelta(hours=1),
+            )
+        )
+    assert _count(pg_wave, uploads) == 1
+    jobs.requeue_interrupted(pg_wave, stale=60)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state == jobs.FAILED
+    assert _count(pg_wave, uploads) == 0
