@@ -302,3 +302,10 @@ def test_a_quote_read_as_what_it_is_not_is_refused():
         kept_form.loads(payload, _KEPT_CHARTS)
     with pytest.raises(kept_form.Refused):
         kept_form.loads(pickle.dumps("x"), Any)
+
+
+def test_any_text_is_kept_even_what_is_not_valid_unicode():
+    quote = kept_form.kept_classes()["Quote"](
+        text="a\ud800b é 🚓", force="Dyfed-Powys", polarity=None
+    )
+    assert round_trip(quote, Any).text == "a\ud800b é 🚓"

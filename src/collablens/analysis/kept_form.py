@@ -5,7 +5,7 @@ than the server can write to (a PostgreSQL role given to analysts, a backup rest
 Pickle calls whatever its payload names, so reading one would let them run code on the
 server. This form names nothing callable: it is JSON of plain values, frames written as
 column lists with their dtypes, and records tagged with one of the few class names in
-`KEPT_CLASSES`, each made from its fields alone and checked against its declared types.
+`kept_classes`, each made from its fields alone and checked against its declared types.
 A payload that is not valid JSON, names any other class, has other fields or values of
 the wrong type is refused (`Refused`), and its view is computed again.
 
@@ -84,8 +84,8 @@ def kept_classes() -> dict[str, type]:
 
 def dumps(value: Any) -> bytes:
     """`value` as compressed JSON. Raises TypeError for anything this form cannot hold (a
-    class not in `KEPT_CLASSES`, a frame of a dtype it does not write)."""
-    text = json.dumps(_enc(value), separators=(",", ":"), ensure_ascii=False)
+    class not in `kept_classes`, a frame of a dtype it does not write)."""
+    text = json.dumps(_enc(value), separators=(",", ":"))  # ASCII: any str, lone surrogates too
     return zlib.compress(text.encode(), 1)
 
 

@@ -206,8 +206,9 @@ class KeptView:
 
         try:
             payload = kept_form.dumps(value)
-        except TypeError:
-            # Something this form does not hold (a new kind of field): shown, not kept.
+        except (TypeError, ValueError, RecursionError):
+            # Something this form does not hold (a new kind of field, text that is not
+            # Unicode): shown, not kept.
             return
         try:
             with store.begin() as conn:
