@@ -195,8 +195,9 @@ def _tamper(payload: bytes, how: str, marker: str) -> bytes:
     if how == "a pickle that runs a command":
         return pickle.dumps(_Runs(marker))
     if how == "bad JSON":
-        return zlib.compress(zlib.decompress(payload)[:-40])
-    data = json.loads(zlib.decompress(payload))
+        return zlib.compress(zlib.decompress(payload)[:40])
+    header, _, binary = zlib.decompress(payload).partition(b"\n")
+    data = json.loads(header)
     if how == "wrong types":
         if data["$"] == "_View":  # the findings: a threshold as text, a frame as a list
             data["fields"]["comment_k"] = "five"
@@ -206,7 +207,7 @@ def _tamper(payload: bytes, how: str, marker: str) -> bytes:
     elif how == "unknown class names":
         data["$"] = "os.system"
         data["fields"] = {"command": f"touch {marker}"}
-    return zlib.compress(json.dumps(data).encode())
+    return zlib.compress(json.dumps(data).encode() + b"\n" + binary)
 
 
 class _Runs:
@@ -272,5 +273,7 @@ def _kind(payload: bytes):
     from collablens.reporting.view import _KEPT_CHARTS
 
     return (
-        publishing._View if json.loads(zlib.decompress(payload))["$"] == "_View" else _KEPT_CHARTS
+        publishing._View
+        if json.loads(zlib.decompress(payload).partition(b"\n")[0])["$"] == "_View"
+        else _KEPT_CHARTS
     )

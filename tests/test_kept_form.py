@@ -240,12 +240,31 @@ def test_what_it_does_not_hold_is_not_kept():
 # -- refused ----------------------------------------------------------------------------
 
 
-def _payload(data: Any) -> bytes:
-    return zlib.compress(json.dumps(data).encode())
+def _payload(data: Any, binary: bytes = b"") -> bytes:
+    return zlib.compress(json.dumps(data).encode() + b"\n" + binary)
 
 
 def _record(cls: str, **fields: Any) -> dict:
     return {"$": cls, "fields": fields}
+
+
+def _frame(dtype: str, data: Any, rows: int = 1, binary: bytes = b"") -> bytes:
+    """A kept frame of one column named "a" (its code, 0, is the payload's first 4 bytes)."""
+    return _payload(
+        {
+            "$": "frame",
+            "columns": {
+                "$": "index",
+                "dtype": "str",
+                "values": {"levels": ["a"], "codes": [0, 4]},
+                "name": None,
+            },
+            "index": {"$": "range", "start": 0, "stop": rows, "step": 1, "name": None},
+            "dtypes": [dtype],
+            "data": [data],
+        },
+        np.int32(0).tobytes() + binary,
+    )
 
 
 GOOD_QUOTE = {"text": "x", "force": "Durham", "polarity": None}
@@ -261,26 +280,17 @@ REFUSED = {
     "text of the wrong type": _payload(_record("Quote", **{**GOOD_QUOTE, "text": 5})),
     "a list for text": _payload(_record("Quote", **{**GOOD_QUOTE, "force": ["a"]})),
     "fields not a mapping": _payload({"$": "Quote", "fields": [1, 2]}),
-    "a number column of text": _payload(
-        {
-            "$": "frame",
-            "columns": {"$": "index", "dtype": "str", "values": ["a"], "name": None},
-            "index": {"$": "range", "start": 0, "stop": 1, "step": 1, "name": None},
-            "dtypes": ["float64"],
-            "data": [["abc"]],
-        }
+    "a number column of text": _frame("float64", ["abc"]),
+    "text codes beyond its values": _frame(  # row 1 is value 5 of 1
+        "str", {"levels": ["x"], "codes": [4, 8]}, binary=np.int32(5).tobytes()
     ),
+    "a frame of the wrong length": _frame(  # one number where the index has three
+        "float64", [4, 12], rows=3, binary=np.float64(1.0).tobytes()
+    ),
+    "bytes beyond the payload": _frame("float64", [4, 4000]),
+    "bytes that are not whole numbers": _frame("float64", [4, 9], binary=bytes(8)),
     "a dtype it does not read": _payload(
         {"$": "np", "dtype": "object", "v": {"$": "eval", "v": "1"}}
-    ),
-    "a frame of the wrong length": _payload(
-        {
-            "$": "frame",
-            "columns": {"$": "index", "dtype": "str", "values": ["a"], "name": None},
-            "index": {"$": "range", "start": 0, "stop": 3, "step": 1, "name": None},
-            "dtypes": ["float64"],
-            "data": [[1.0]],
-        }
     ),
     "a framework that does not validate": _payload({"$": "Framework", "json": {"id": 1}}),
     "deep nesting": zlib.compress(b"[" * 100_000 + b"]" * 100_000),
@@ -291,6 +301,12 @@ REFUSED = {
 def test_anything_else_is_refused(case):
     with pytest.raises(kept_form.Refused):
         kept_form.loads(REFUSED[case], Any)
+
+
+def test_a_good_frame_payload_is_read():
+    """The hand-made payloads above are refused for what is wrong in them, not their form."""
+    frame = kept_form.loads(_frame("float64", [4, 12], binary=np.float64(1.5).tobytes()), Any)
+    assert frame.to_dict("list") == {"a": [1.5]}
 
 
 def test_a_quote_read_as_what_it_is_not_is_refused():
