@@ -3,8 +3,8 @@
 A kept view lives in the workspace's database (`publishing.KeptView`), which people other
 than the server can write to (a PostgreSQL role given to analysts, a backup restored).
 Pickle calls whatever its payload names, so reading one would let them run code on the
-server. This form names nothing callable: it is JSON of plain values, frames written as
-column lists with their dtypes, and records tagged with one of the few class names in
+server. This form names nothing callable: it is JSON of plain values, frames written column
+by column with their dtypes, and records tagged with one of the few class names in
 `kept_classes`, each made from its fields alone and checked against its declared types.
 A payload that is not valid JSON, names any other class, has other fields or values of
 the wrong type is refused (`Refused`), and its view is computed again. Numbers in a frame's
