@@ -33,12 +33,20 @@ throwaway PostgreSQL server for the run with the test suite's helper (`tests/con
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _common import (
+    best,
+    declare_forces,
+    run,
+    territorial_forces,
+    wave_files,
+    write_report,
+    write_waves,
+)
 
 COLLAB = "National programme"
 WAVES = ("2022", "2023", "2024", "2025", "2026")
@@ -48,54 +56,18 @@ WAVES = ("2022", "2023", "2024", "2025", "2026")
 PART = 50_000
 
 
-def _parts(folder: str, index: int) -> list[Path]:
-    return sorted(Path(folder).glob(f"w{index + 1}-*.csv"))
-
-
-def _forces() -> list[str]:
-    from collablens.surveys.uk_forces import UK_FORCES
-
-    return [f.name for f in UK_FORCES if f.kind == "territorial"]
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 # -- stages, each run in a fresh process ----------------------------------------------------
 
 
 def stage_generate(folder: str, respondents: int) -> None:
-    from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
-    from collablens.framework import load_framework
-
-    fw = load_framework()
-    names = _forces()
-    per_wave = respondents // len(WAVES)
-    sizes = {n: per_wave // len(names) for n in names}
-    for n in names[: per_wave - sum(sizes.values())]:
-        sizes[n] += 1
-    sc = Scenario(
-        forces=sizes,
-        force_shift={names[0]: {"parochialism": -0.8}},
-        wave_shift={4: {"time_pace": 0.6}},
-        comment_share=1 / 3,
+    names = territorial_forces()
+    write_waves(
+        folder, names, respondents, len(WAVES), part=PART, comment_share=1 / 3, id_prefix=True
     )
-    for i, _ in enumerate(WAVES):
-        frame = simulate_wave(fw, sc, i, seed=7, id_prefix=f"W{i + 1}-")
-        for j, start in enumerate(range(0, len(frame), PART)):
-            part = frame.iloc[start : start + PART]
-            to_template_csv(part, Path(folder) / f"w{i + 1}-{j + 1:03d}.csv")
 
 
 def stage_declare(db: str) -> None:
-    from collablens.store import Store, forces
-
-    store = Store(db)
-    store.migrate()
-    with store.begin() as conn:
-        forces.declare_forces(conn, COLLAB, _forces())
-    store.close()
+    declare_forces(db, COLLAB, territorial_forces())
 
 
 def stage_import(folder: str, db: str, index: int) -> None:
@@ -103,7 +75,7 @@ def stage_import(folder: str, db: str, index: int) -> None:
     from collablens.surveys.importer import import_responses
 
     store = Store(db)
-    for path in _parts(folder, index):
+    for path in wave_files(folder, index):
         import_responses(store, path, COLLAB, WAVES[index])
     store.close()
 
@@ -111,7 +83,7 @@ def stage_import(folder: str, db: str, index: int) -> None:
 def stage_polars_read(folder: str, index: int) -> None:
     import polars as pl
 
-    for path in _parts(folder, index):
+    for path in wave_files(folder, index):
         pl.read_csv(path, infer_schema_length=10_000)
 
 
@@ -123,10 +95,7 @@ def stage_scores(db: str) -> None:
 
 
 def stage_report(db: str, out: str) -> None:
-    from collablens.reporting.view import write_report
-    from collablens.store import Store
-
-    write_report(Store(db), COLLAB, Path(out))
+    write_report(db, COLLAB, out)
 
 
 def stage_check(db: str) -> None:
@@ -158,7 +127,7 @@ def stage_polars_groupby(folder: str) -> None:
     lo_hi = fw.scale.min + fw.scale.max
     frames = []
     for i, wave in enumerate(WAVES):
-        for path in _parts(folder, i):
+        for path in wave_files(folder, i):
             df = pl.read_csv(path, infer_schema_length=10_000)
             frames.append(df.with_columns(pl.lit(wave).alias("wave")))
     df = pl.concat(frames, how="vertical_relaxed")
@@ -170,35 +139,6 @@ def stage_polars_groupby(folder: str) -> None:
     ids = [f.id for f in fw.factors]
     scores.group_by("wave", "force").agg([pl.col(i).mean() for i in ids])
     scores.group_by("wave").agg([pl.col(i).mean() for i in ids])
-
-
-def _child(q, target, args) -> None:
-    try:
-        t0 = time.perf_counter()
-        target(*args)
-        q.put((time.perf_counter() - t0, _peak_mb()))
-    except BaseException as exc:  # pragma: no cover - reported by the parent
-        # As text: an exception with arguments of its own does not cross processes whole.
-        q.put(RuntimeError(f"{type(exc).__name__}: {exc}"))
-
-
-def run(target, *args) -> tuple[float, float]:
-    """(seconds, peak MB) of `target(*args)` in a fresh process."""
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue()
-    p = ctx.Process(target=_child, args=(q, target, args))
-    p.start()
-    result = q.get()
-    p.join()
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
-def best(runs: int, target, *args) -> tuple[float, float, list[float]]:
-    """Minimum time, largest peak and every time, over `runs` fresh processes."""
-    got = [run(target, *args) for _ in range(runs)]
-    return min(t for t, _ in got), max(m for _, m in got), [t for t, _ in got]
 
 
 # -- one size -------------------------------------------------------------------------------

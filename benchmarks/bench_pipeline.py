@@ -2,7 +2,10 @@
 
 Run on demand (`make bench`, or `python benchmarks/bench_pipeline.py --respondents 100000`);
 it prints each stage's wall time and peak memory, and the time a bare pandas
-read-and-groupby takes to compute the same factor means, as the yardstick.
+read-and-groupby takes to compute the same factor means, as the yardstick. Its ten forces are
+the first ten territorial forces of England and Wales, declared before the import (made-up
+names such as "Force 01" are refused as not force names). The answer files and the timing in
+fresh processes are shared with `bench_national.py` (`_common.py`).
 
 Each stage runs in a fresh process so its peak memory (ru_maxrss) is its own.
 """
@@ -10,46 +13,37 @@ Each stage runs in a fresh process so its peak memory (ru_maxrss) is its own.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
-import resource
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from _common import (
+    declare_forces,
+    run,
+    territorial_forces,
+    wave_files,
+    write_report,
+    write_waves,
+)
 
 FORCES = 10
 COLLAB = "Benchmark collaboration"
 WAVES = ("wave 1", "wave 2")
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def stage_generate(folder: str, respondents: int) -> None:
-    from collablens.demo.simulate import Scenario, simulate_wave, to_template_csv
-    from collablens.framework import load_framework
-
-    fw = load_framework()
-    per_force = respondents // len(WAVES) // FORCES
-    sizes = {f"Force {i + 1:02d}": per_force for i in range(FORCES)}
-    sc = Scenario(
-        forces=sizes,
-        force_shift={"Force 10": {"parochialism": -0.8}},
-        wave_shift={1: {"time_pace": 0.6}},
-    )
-    for i, _ in enumerate(WAVES):
-        to_template_csv(simulate_wave(fw, sc, i, seed=7), Path(folder) / f"w{i + 1}.csv")
+    write_waves(folder, territorial_forces()[:FORCES], respondents, len(WAVES), worse=-1)
 
 
 def stage_import(folder: str, db: str) -> None:
     from collablens.store import Store
     from collablens.surveys.importer import import_responses
 
+    declare_forces(db, COLLAB, territorial_forces()[:FORCES])
     store = Store(db)
-    store.migrate()
     for i, wave in enumerate(WAVES):
-        import_responses(store, Path(folder) / f"w{i + 1}.csv", COLLAB, wave)
+        for path in wave_files(folder, i):
+            import_responses(store, path, COLLAB, wave)
 
 
 def stage_score(db: str) -> None:
@@ -62,10 +56,7 @@ def stage_score(db: str) -> None:
 
 
 def stage_report(db: str, out: str) -> None:
-    from collablens.reporting.view import write_report
-    from collablens.store import Store
-
-    write_report(Store(db), COLLAB, Path(out))
+    write_report(db, COLLAB, out)
 
 
 def stage_pandas(folder: str) -> None:
@@ -77,9 +68,10 @@ def stage_pandas(folder: str) -> None:
     fw = load_framework()
     frames = []
     for i, wave in enumerate(WAVES):
-        df = pd.read_csv(Path(folder) / f"w{i + 1}.csv")
-        df["wave"] = wave
-        frames.append(df)
+        for path in wave_files(folder, i):
+            df = pd.read_csv(path)
+            df["wave"] = wave
+            frames.append(df)
     df = pd.concat(frames, ignore_index=True)
     means = {}
     for f in fw.factors:
@@ -90,27 +82,6 @@ def stage_pandas(folder: str) -> None:
     scores = pd.DataFrame(means).assign(wave=df["wave"], force=df["force"])
     scores.groupby(["wave", "force"]).mean()
     scores.groupby("wave").mean(numeric_only=True)
-
-
-def _run(target, *args) -> tuple[float, float]:
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue()
-    p = ctx.Process(target=_child, args=(q, target, args))
-    p.start()
-    result = q.get()
-    p.join()
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
-def _child(q, target, args) -> None:
-    try:
-        t0 = time.perf_counter()
-        target(*args)
-        q.put((time.perf_counter() - t0, _peak_mb()))
-    except BaseException as exc:  # pragma: no cover - reported by the parent
-        q.put(exc)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -128,13 +99,13 @@ def main(argv: list[str] | None = None) -> None:
         )
         rows = []
         rows.append(
-            ("generate CSVs (not timed against)", *_run(stage_generate, folder, args.respondents))
+            ("generate CSVs (not timed against)", *run(stage_generate, folder, args.respondents))
         )
-        pandas = _run(stage_pandas, folder)
-        rows.append(("import (read, check, redact, store)", *_run(stage_import, folder, db)))
-        rows.append(("score (load + statistics)", *_run(stage_score, db)))
+        pandas = run(stage_pandas, folder)
+        rows.append(("import (read, check, redact, store)", *run(stage_import, folder, db)))
+        rows.append(("score (load + statistics)", *run(stage_score, db)))
         rows.append(
-            ("report (load + score + HTML)", *_run(stage_report, db, str(Path(folder) / "r.html")))
+            ("report (load + score + HTML)", *run(stage_report, db, str(Path(folder) / "r.html")))
         )
         rows.append(("bare pandas read + groupby", *pandas))
         print(f"\n{'stage':40} {'seconds':>9} {'peak MB':>9}")

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import CollablensError, Fix, NotFound
+from ..errors import CollablensError, NotFound
 from ..store import Store
 from ..store import ledger as ledger_queries
 from ..store.queries import editions as q
@@ -45,9 +45,15 @@ from .dataset import SurveyData, load, load_coded, load_comments
 from .disclosure import RELIABILITY, Cell, Policy, disclose
 from .provenance import CodingState, coding_state, import_readings, method_notes
 from .scoring import Scores, measure
+from .wave_states import (  # the wave's life, kept light for imports (see wave_states)
+    CLOSED,
+    OPEN,
+    PUBLISHED,
+    WaveStateError,
+    state,
+    states,
+)
 
-OPEN, CLOSED, PUBLISHED = "open", "closed", "published"
-STATES = (OPEN, CLOSED, PUBLISHED)
 #: What each action on a wave is called in its history (`wave_events`).
 OPENED, CLOSED_EVENT, PUBLISHED_EVENT, REOPENED, CORRECTED = (
     "opened",
@@ -57,10 +63,6 @@ OPENED, CLOSED_EVENT, PUBLISHED_EVENT, REOPENED, CORRECTED = (
     "corrected",
 )
 COMMAND_LINE = "command line"  # the actor of what is done with the `collablens` command
-
-
-class WaveStateError(CollablensError):
-    """A wave is not in the state an action needs (answers to a closed wave, ...)."""
 
 
 class NotSafeYet(CollablensError):
@@ -94,45 +96,6 @@ class Edition:
 
 # ---------------------------------------------------------------------------------------
 # The life of a wave
-
-
-def states(store: Store, collaboration: str) -> dict[str, str]:
-    """Each wave's state, in the collaboration's order."""
-    with store.connect() as conn:
-        return q.wave_states(conn, collaboration)
-
-
-def state(store: Store, collaboration: str, wave: str) -> str:
-    found = states(store, collaboration)
-    if wave not in found:
-        raise NotFound(f"Collaboration {collaboration!r} has no wave {wave!r}.")
-    return found[wave]
-
-
-def require_open(store: Store, collaboration: str, wave: str) -> None:
-    """Refuse answers to a wave that is not open (a new wave is open)."""
-    found = states(store, collaboration)
-    now = found.get(wave, OPEN)
-    if now == OPEN:
-        return
-    if now == PUBLISHED:
-        raise WaveStateError(
-            f"Wave {wave!r} of {collaboration} is published, so it takes no more answers."
-        ).with_fixes(
-            Fix(
-                cli="Reopen it with a reason first (collablens reopen), or start a new wave.",
-                web="The programme office can reopen it, with a reason, on the Waves page; "
-                "or start a new wave.",
-            )
-        )
-    raise WaveStateError(
-        f"Wave {wave!r} of {collaboration} is closed, so it takes no more answers."
-    ).with_fixes(
-        Fix(
-            cli="Reopen it with a reason first (collablens reopen).",
-            web="The programme office can reopen it, with a reason, on the Waves page.",
-        )
-    )
 
 
 def close(store: Store, collaboration: str, wave: str, *, actor: str, reason: str | None = None):

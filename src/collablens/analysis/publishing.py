@@ -19,15 +19,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
-import pickle
-import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from threading import Lock
 from typing import Any
-
-import numpy as np
 
 from .. import __version__
 from ..errors import CollablensError, Fix, NotFound
@@ -35,6 +30,7 @@ from ..store import Store
 from ..store.queries import editions as q
 from ..vocabulary import DEFAULT_ALPHA
 from . import editions as ed
+from . import kept_form
 from .disclosure import RELIABILITY, Cell, Policy, disclose
 from .findings import DEFAULT_BREAKDOWNS, Findings, Source, add_register, find, live
 from .scoring import Scores, measure
@@ -163,79 +159,10 @@ def release(store: Store, request: Request) -> Release:
     return Release(request, found, view.scores, {w: current[w] for w in upto if w in current})
 
 
-#: What a kept view's payload is read as: a new collablens, or findings with other fields,
-#: keys its views afresh rather than read ones pickled by another.
-KEPT_FORMAT = f"{__version__}/1/" + ",".join(f.name for f in fields(Findings))
-
-
-# A kept view is read back with pickle, so whoever can write to the workspace's database (a
-# PostgreSQL role given to analysts or a backup job, say) must not thereby run code on the
-# server: pickle calls whatever its payload names. Only what findings are made of may be named:
-# collablens' own records, pandas' and numpy's containers and the few functions they rebuild
-# themselves with. Anything else is refused, and the view is computed again.
-_REBUILDERS = frozenset(
-    {
-        ("copyreg", "_reconstructor"),
-        ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy.core.multiarray", "_reconstruct"),
-        ("numpy._core.numeric", "_frombuffer"),
-        ("numpy.core.numeric", "_frombuffer"),
-        ("numpy._core.multiarray", "scalar"),
-        ("numpy.core.multiarray", "scalar"),
-        ("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"),
-        ("pandas._libs.internals", "_unpickle_block"),
-        ("pandas.core.indexes.base", "_new_Index"),
-        ("pandas._libs.tslibs.timestamps", "_unpickle_timestamp"),
-        ("pandas._libs.tslibs.timedeltas", "_timedelta_unpickle"),
-        ("pandas.core.internals.blocks", "new_block"),
-    }
-)
-_BUILTINS = frozenset({"set", "frozenset", "slice", "complex", "bytearray", "range", "object"})
-_ROOTS = ("collablens", "pandas", "numpy", "copyreg", "builtins", "datetime", "collections")
-
-
-class _Unpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if module.split(".", 1)[0] not in _ROOTS:  # not even imported
-            raise pickle.UnpicklingError(f"a kept view may not name {module}.{name}")
-        if (module, name) in _REBUILDERS:
-            return super().find_class(module, name)
-        if module == "builtins":
-            if name in _BUILTINS:
-                return super().find_class(module, name)
-            raise pickle.UnpicklingError(f"a kept view may not name builtins.{name}")
-        found = super().find_class(module, name)
-        if isinstance(found, type) and _may_rebuild(found):
-            return found
-        raise pickle.UnpicklingError(f"a kept view may not name {module}.{name}")
-
-
-def _may_rebuild(cls: type) -> bool:
-    """A class whose making from a kept view does nothing but hold values: collablens'
-    records, pandas' frames, indexes, arrays and dtypes (not its readers and writers, whose
-    making opens files), numpy's arrays, dtypes and scalars (not memmap, a file), dates."""
-    import datetime as dt
-    from collections import OrderedDict, defaultdict
-    from enum import Enum
-
-    from pydantic import BaseModel
-
-    where = cls.__module__
-    if where.startswith("collablens."):
-        return is_dataclass(cls) or issubclass(cls, (BaseModel, Enum))
-    if where.startswith("pandas"):  # pandas names its public classes "pandas.X"
-        import pandas as pd
-        from pandas.api.extensions import ExtensionArray, ExtensionDtype
-        from pandas.core.generic import NDFrame
-
-        if where.startswith(("pandas.core.internals", "pandas._libs.internals")):
-            return True
-        kinds = (NDFrame, pd.Index, ExtensionArray, ExtensionDtype, pd.Timestamp, pd.Timedelta)
-        return issubclass(cls, (*kinds, pd.Period, pd.Interval, type(pd.NA), type(pd.NaT)))
-    if where.startswith("numpy"):
-        return cls in (np.ndarray, np.dtype) or issubclass(cls, (np.generic, np.dtype))
-    return cls in (dt.date, dt.datetime, dt.time, dt.timedelta, dt.timezone, OrderedDict,
-                   defaultdict)  # fmt: skip
+#: What a kept view's payload is read as: a new collablens, a new form (`kept_form.VERSION`:
+#: 2 is plain JSON, 1 was pickle), or findings with other fields, keys its views afresh
+#: rather than read ones kept by another.
+KEPT_FORMAT = f"{__version__}/{kept_form.VERSION}/" + ",".join(f.name for f in fields(Findings))
 
 
 @dataclass(frozen=True)
@@ -254,8 +181,11 @@ class KeptView:
         text = "|".join([KEPT_FORMAT, what, self.fingerprint, str(self.audience), *self.parts])
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def read(self, store: Store, what: str) -> Any:
-        """What was kept as `what`, or None (never kept, or kept in a form no longer read)."""
+    def read(self, store: Store, what: str, kind: Any) -> Any:
+        """What was kept as `what`, if it is of `kind` (a class, or a type such as
+        `tuple[dict[str, str], dict[str, str]]`); None when never kept, or kept in a form
+        that is not a kept view of that kind (`kept_form`: plain data, checked, so whoever
+        can write to the workspace cannot run code through it), which is computed again."""
         from ..store.queries import edition_views
 
         with store.connect() as conn:
@@ -263,8 +193,8 @@ class KeptView:
         if payload is None:
             return None
         try:
-            return _Unpickler(io.BytesIO(zlib.decompress(payload))).load()
-        except Exception:  # noqa: BLE001 - anything unreadable or refused is computed again
+            return kept_form.loads(payload, kind)
+        except kept_form.Refused:
             return None
 
     def keep(self, store: Store, what: str, value: Any) -> None:
@@ -274,7 +204,12 @@ class KeptView:
 
         from ..store.queries import edition_views
 
-        payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        try:
+            payload = kept_form.dumps(value)
+        except (TypeError, ValueError, RecursionError):
+            # Something this form does not hold (a new kind of field, text that is not
+            # Unicode): shown, not kept.
+            return
         try:
             with store.begin() as conn:
                 edition_views.keep(
@@ -315,8 +250,8 @@ def _published_view(
     kept = KeptView(
         collaboration, _fingerprint(current), current[wave].id, audience, (wave, *breakdowns)
     )
-    view = kept.read(store, "findings")
-    if not isinstance(view, _View):
+    view = kept.read(store, "findings", _View)
+    if view is None:
         source = published_source(store, collaboration, current)
         found = find(
             store,

@@ -85,6 +85,8 @@ def _release(
 #: on every view. Every other chart is drawn from a published edition's findings and kept
 #: with it.
 LIVE_CHARTS = frozenset({"fairness", "milestones"})
+#: How a published edition's charts are kept: SVG text by chart, wide and for phones.
+_KEPT_CHARTS = tuple[dict[str, str], dict[str, str]]
 
 
 def present(findings: Findings, store: Store | None = None) -> Report:
@@ -121,8 +123,8 @@ def present(findings: Findings, store: Store | None = None) -> Report:
     if gov is not None and gov.milestones:
         drawn["milestones"] = ("milestones", gov.milestones, date.today())
     kept = findings.kept if store is not None else None
-    frozen = kept.read(store, "charts") if kept is not None else None
-    if isinstance(frozen, tuple) and set(frozen[0]) == set(drawn) - LIVE_CHARTS:
+    frozen = kept.read(store, "charts", _KEPT_CHARTS) if kept is not None else None
+    if frozen is not None and set(frozen[0]) == set(drawn) - LIVE_CHARTS:
         report.charts.update(frozen[0])
         report.phone_charts.update(frozen[1])
     else:

@@ -313,7 +313,7 @@ edition_views = _collaboration_table(
     Column("view_key", String(64), nullable=False),
     Column("edition_id", ForeignKey("editions.id", ondelete=CASCADE), nullable=False, index=True),
     Column("audience", String(NAME_LENGTH)),  # a force lead's force; empty: every force
-    Column("payload", LargeBinary, nullable=False),  # zlib pickle, see publishing.kept_view
+    Column("payload", LargeBinary, nullable=False),  # zlib JSON, see analysis.kept_form
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("view_key", name="uq_edition_views_key"),
 )

@@ -1050,7 +1050,7 @@ def import_responses(
     )
     step("checking", 1, 4)
     _check_names(collaboration, wave)
-    from ..analysis.editions import require_open
+    from ..analysis.wave_states import require_open
 
     require_open(store, collaboration, wave)  # a closed or published wave takes no answers
     with store.connect() as conn:

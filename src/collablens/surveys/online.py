@@ -149,7 +149,7 @@ def list_links(store: Store, collaboration: str, force: str | None = None) -> li
 def _refuse_unless_open(store: Store, collaboration: str, wave: str) -> None:
     """A link takes answers only for an open wave (a new wave is open): a closed or
     published wave is reopened, with a reason, before it takes any more."""
-    from ..analysis.editions import require_open
+    from ..analysis.wave_states import require_open
 
     require_open(store, collaboration, wave)
 

@@ -590,10 +590,24 @@ def _common(word: str) -> bool:
     return is_function_word(word) or is_word(word) or is_acronym(word.upper()) or len(word) < 3
 
 
-_LOCATIVE = re.compile(
-    r"(?i:\b(?:from|to|at|in|near|around|across|into|towards|via|between|outside|covering"
-    r"|past|through|round|leaving|left|reach|of|on|and)[ \t]+(?:the[ \t]+)?$)"
-)
+#: Words after which a place's name is a place, not a person's ("officers from Blaydon",
+#: "the road to Kenny"), declared once for both the rules here and the check of what the
+#: name model found (`redact`, which adds words of its own: see `locative`).
+LOCATIVE_WORDS: tuple[str, ...] = (
+    "from", "to", "at", "in", "near", "around", "across", "into", "towards", "via",
+    "between", "outside", "covering", "past", "through", "round", "leaving", "left",
+    "reach", "of", "on", "and",
+)  # fmt: skip
+
+
+def locative(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """A pattern for text that ends in one of `LOCATIVE_WORDS` (or `extra`), and "the",
+    searched in the 30 characters before a name."""
+    words = "|".join(re.escape(w) for w in (*LOCATIVE_WORDS, *extra))
+    return re.compile(rf"(?i:\b(?:{words})[ \t]+(?:the[ \t]+)?$)")
+
+
+_LOCATIVE = locative()
 
 
 def _given(text: str, token: re.Match[str], word: str) -> bool:

@@ -818,10 +818,11 @@ def _abbreviation_or_word(word: str) -> bool:
     return len(word) <= 5 or gazetteer.is_word(low)
 
 
-_LOCATIVE_RE = re.compile(
-    r"(?i:\b(?:from|to|at|in|near|around|across|into|towards|via|between|and|of|on|outside|with"
-    r"|covering|cover|covers|past|through|round|leaving|left|reach)[ \t]+(?:the[ \t]+)?$)"
-)
+# The words of `identifiers.LOCATIVE_WORDS`, and three more for a phrase the name model
+# already took for a person: "with" ("liaising with Hexham") and "cover", "covers" ("we
+# cover Blaydon"). The rules do not take them, since "working with Kenny" is a person
+# there, where no model has said so.
+_LOCATIVE_RE = ids.locative(("with", "cover", "covers"))
 
 
 def _is_place_not_person(text: str, start: int, phrase: str) -> bool:
