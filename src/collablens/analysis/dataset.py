@@ -112,8 +112,8 @@ def load(store: Store, collaboration: str, *, native: bool = True) -> SurveyData
     right column, so a framework can change between waves without re-importing. Answers
     to items no longer in the framework are ignored; blanks are NaN.
 
-    The respondents are read as Arrow columns where a native reader can
-    (`store.queries.analysis.respondent_table`, ADBC), else through SQLAlchemy as the
+    The respondents are read as Arrow columns where a native reader may (PostgreSQL with
+    ADBC: `store.queries.analysis.respondent_table`), else through SQLAlchemy as the
     driver's tuples; `native=False` takes the second way (tests compare the two).
     """
     framework = store.framework
@@ -153,14 +153,27 @@ def load(store: Store, collaboration: str, *, native: bool = True) -> SurveyData
         pos = np.flatnonzero(read.import_ids == import_id)
         if not len(pos):
             continue
-        for wave in pd.unique(wave_of[pos]):
-            asked.setdefault(str(wave), set()).update(set(layout) & set(items))
+        for wave in np.unique(read.wave_ids[pos]):
+            asked.setdefault(str(label_of[wave]), set()).update(set(layout) & set(items))
         codes = read.answers(pos, len(layout))
-        values = np.where(codes == 0, np.nan, codes.astype(float) + scale_min - 1)
         target = items.get_indexer(pd.Index(layout))
         keep = target >= 0  # answers to items no longer in the framework are ignored
-        matrix[np.ix_(pos, target[keep])] = values[:, keep]
-    matrix[:, reverse] = framework.scale.min + framework.scale.max - matrix[:, reverse]
+        # Each stored byte's value, looked up, reverse-scored where its item is: byte 0 is
+        # no answer (NaN), byte b is b + scale_min - 1 (entry b), or scale.min + scale.max
+        # minus that for a reversed item (entry 256 + b). One pass over the answers.
+        value = np.append(np.nan, np.arange(1, 256, dtype=float) + scale_min - 1)
+        lookup = np.append(value, framework.scale.min + framework.scale.max - value)
+        flip = np.where(reverse[target[keep]], 256, 0).astype(np.uint16)
+        values = lookup[codes[:, keep] + flip]
+        # One import's people are usually one run of ids: a slice, not a copy per index.
+        rows = slice(pos[0], pos[-1] + 1) if pos[-1] - pos[0] + 1 == len(pos) else pos
+        columns = target[keep]
+        if len(columns) and (np.diff(columns) == 1).all():
+            matrix[rows, columns[0] : columns[-1] + 1] = values
+        elif isinstance(rows, slice):
+            matrix[rows, columns] = values
+        else:  # people of two imports in turn, and a layout the framework has changed since
+            matrix[np.ix_(pos, columns)] = values
     # A wave opened for answers (a survey link) has none until someone answers: it is
     # not a wave of results yet.
     answered = set(pd.unique(wave_of))
@@ -240,7 +253,7 @@ def _from_arrow(table: pl.DataFrame) -> _Read:
 
     attributes = []
     for attr in ATTRIBUTE_COLUMNS:
-        column = table[attr].cast(pl.String)  # all empty on SQLite: read as integers
+        column = table[attr].cast(pl.String)
         uniques = column.drop_nulls().unique(maintain_order=True)
         codes = column.replace_strict(
             uniques, pl.int_range(len(uniques), eager=True), default=-1, return_dtype=pl.Int64

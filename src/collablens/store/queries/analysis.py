@@ -109,11 +109,11 @@ def respondent_table(
     `answers` is a binary column. None where no native reader can read the workspace:
     then read `import_layouts` and `respondent_columns` (`store.columnar`).
 
-    The frame's types are the driver's: integers may be 32-bit (PostgreSQL), and a text
-    column holding no value at all may come back as integers (SQLite): callers cast.
+    The frame's types are the driver's (integers are 32-bit on PostgreSQL): callers cast.
+    PostgreSQL only: see `store.columnar` for why a SQLite workspace is not read this way.
     """
-    # Sorted here, not by the database: SQLite reads the waves through their index and
-    # would sort every row (answers included) in a temporary tree; polars sorts the ids.
+    # Sorted here, not by the database, which would sort every row, answers included:
+    # polars sorts the ids.
     frames = columnar.read(store, [_layouts(waves_), _respondents(waves_, ordered=False)])
     if frames is None:
         return None
