@@ -6,7 +6,9 @@ schema; scoring wants them wide, so this is the one place that pivots.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,9 @@ from ..vocabulary import (
     QUOTE_CANDIDATES,
     min_answers,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass
@@ -99,13 +104,17 @@ class SurveyData:
         raise KeyError(factor_id)
 
 
-def load(store: Store, collaboration: str) -> SurveyData:
+def load(store: Store, collaboration: str, *, native: bool = True) -> SurveyData:
     """A collaboration's answers as one respondents x items matrix, reverse-scored.
 
     Why one matrix: every statistic downstream is a column operation on it, and answers
     stored under older layouts (an item added or dropped between imports) land in the
     right column, so a framework can change between waves without re-importing. Answers
     to items no longer in the framework are ignored; blanks are NaN.
+
+    The respondents are read as Arrow columns where a native reader may (PostgreSQL with
+    ADBC: `store.queries.analysis.respondent_table`), else through SQLAlchemy as the
+    driver's tuples; `native=False` takes the second way (tests compare the two).
     """
     framework = store.framework
     wave_rows = store.waves(collaboration)
@@ -119,23 +128,19 @@ def load(store: Store, collaboration: str) -> SurveyData:
             Fix(cli=f"The workspace {store.url} holds: {', '.join(known) or 'none yet'}.")
         )
     wave_label = {wid: label for wid, label in wave_rows}
-    with store.connect() as conn:
-        layouts = q.import_layouts(conn, list(wave_label))
-        columns = q.respondent_columns(conn, list(wave_label))
-    # Built column by column from the driver's tuples: a frame built row by row from
-    # SQLAlchemy rows cost a fifth of a national report (issue 25). Each attribute is
-    # looked up once per distinct value, not once per person.
-    n = len(columns[0])
-    wave_ids = np.asarray(columns[1], dtype=np.int64)
-    import_ids = np.asarray(columns[-2], dtype=np.int64)
-    answers = np.empty(n, dtype=object)
-    answers[:] = columns[-1]
+    got = q.respondent_table(store, list(wave_label)) if native else None
+    if got is not None:
+        layouts, table = got
+        read = _from_arrow(table)
+    else:
+        with store.connect() as conn:
+            layouts = q.import_layouts(conn, list(wave_label))
+            read = _from_tuples(q.respondent_columns(conn, list(wave_label)))
     label_of = np.empty(max(wave_label) + 1, dtype=object)
     label_of[list(wave_label)] = list(wave_label.values())
-    wave_of = label_of[wave_ids]
-    frame = {"respondent_id": np.asarray(columns[0], dtype=np.int64)}
-    for i, attr in enumerate(ATTRIBUTE_COLUMNS):
-        codes, uniques = pd.factorize(np.asarray(columns[2 + i], dtype=object))
+    wave_of = label_of[read.wave_ids]
+    frame = {"respondent_id": read.ids}
+    for attr, (codes, uniques) in zip(ATTRIBUTE_COLUMNS, read.attributes, strict=True):
         values = np.append(np.asarray(uniques, dtype=object), NOT_STATED)
         frame[attr] = values[codes]  # a missing value (code -1) is the last: NOT_STATED
     frame["wave"] = wave_of
@@ -145,18 +150,30 @@ def load(store: Store, collaboration: str) -> SurveyData:
     matrix = np.full((len(resp), len(items)), np.nan)
     asked: dict[str, set[str]] = {}
     for import_id, (layout, scale_min) in layouts.items():
-        pos = np.flatnonzero(import_ids == import_id)
+        pos = np.flatnonzero(read.import_ids == import_id)
         if not len(pos):
             continue
-        for wave in pd.unique(wave_of[pos]):
-            asked.setdefault(str(wave), set()).update(set(layout) & set(items))
-        blob = b"".join(map(bytes, answers[pos]))
-        codes = np.frombuffer(blob, dtype=np.uint8).reshape(len(pos), len(layout))
-        values = np.where(codes == 0, np.nan, codes.astype(float) + scale_min - 1)
+        for wave in np.unique(read.wave_ids[pos]):
+            asked.setdefault(str(label_of[wave]), set()).update(set(layout) & set(items))
+        codes = read.answers(pos, len(layout))
         target = items.get_indexer(pd.Index(layout))
         keep = target >= 0  # answers to items no longer in the framework are ignored
-        matrix[np.ix_(pos, target[keep])] = values[:, keep]
-    matrix[:, reverse] = framework.scale.min + framework.scale.max - matrix[:, reverse]
+        # Each stored byte's value, looked up, reverse-scored where its item is: byte 0 is
+        # no answer (NaN), byte b is b + scale_min - 1 (entry b), or scale.min + scale.max
+        # minus that for a reversed item (entry 256 + b). One pass over the answers.
+        value = np.append(np.nan, np.arange(1, 256, dtype=float) + scale_min - 1)
+        lookup = np.append(value, framework.scale.min + framework.scale.max - value)
+        flip = np.where(reverse[target[keep]], 256, 0).astype(np.uint16)
+        values = lookup[codes[:, keep] + flip]
+        # One import's people are usually one run of ids: a slice, not a copy per index.
+        rows = slice(pos[0], pos[-1] + 1) if pos[-1] - pos[0] + 1 == len(pos) else pos
+        columns = target[keep]
+        if len(columns) and (np.diff(columns) == 1).all():
+            matrix[rows, columns[0] : columns[-1] + 1] = values
+        elif isinstance(rows, slice):
+            matrix[rows, columns] = values
+        else:  # people of two imports in turn, and a layout the framework has changed since
+            matrix[np.ix_(pos, columns)] = values
     # A wave opened for answers (a survey link) has none until someone answers: it is
     # not a wave of results yet.
     answered = set(pd.unique(wave_of))
@@ -170,6 +187,84 @@ def load(store: Store, collaboration: str) -> SurveyData:
         respondents=resp,
         items=matrix,
         asked={w: frozenset(ids) for w, ids in asked.items()},
+    )
+
+
+@dataclass
+class _Read:
+    """The respondents as read, either way: ids, wave ids and import ids (int64), each
+    attribute as (codes, distinct values) with code -1 for no value, and `answers(pos,
+    width)`: the packed answers of the rows at `pos` as a len(pos) x width uint8 matrix."""
+
+    ids: np.ndarray
+    wave_ids: np.ndarray
+    import_ids: np.ndarray
+    attributes: list[tuple[np.ndarray, np.ndarray]]
+    answers: Callable[[np.ndarray, int], np.ndarray]
+
+
+def _from_tuples(columns: list[tuple]) -> _Read:
+    """From the driver's tuples (`respondent_columns`): built column by column, as a
+    frame built row by row from SQLAlchemy rows cost a fifth of a national report (issue
+    25). Each attribute is looked up once per distinct value, not once per person."""
+    n = len(columns[0])
+    blobs = np.empty(n, dtype=object)
+    blobs[:] = columns[-1]
+
+    def answers(pos: np.ndarray, width: int) -> np.ndarray:
+        blob = b"".join(map(bytes, blobs[pos]))
+        return np.frombuffer(blob, dtype=np.uint8).reshape(len(pos), width)
+
+    attributes = []
+    for i in range(len(ATTRIBUTE_COLUMNS)):
+        codes, uniques = pd.factorize(np.asarray(columns[2 + i], dtype=object))
+        attributes.append((codes, np.asarray(uniques, dtype=object)))
+    return _Read(
+        ids=np.asarray(columns[0], dtype=np.int64),
+        wave_ids=np.asarray(columns[1], dtype=np.int64),
+        import_ids=np.asarray(columns[-2], dtype=np.int64),
+        attributes=attributes,
+        answers=answers,
+    )
+
+
+def _from_arrow(table: pl.DataFrame) -> _Read:
+    """From Arrow columns (`respondent_table`), with no Python object per respondent:
+    attributes are numbered by polars, and the answer blobs become one uint8 matrix
+    (when every blob has the same length, as when every import used one layout), else
+    one per layout, by reinterpreting the binary column's bytes."""
+    import polars as pl
+
+    blobs = table["answers"]
+    if blobs.dtype != pl.Binary:  # no rows: the driver could not tell the type
+        blobs = pl.Series("answers", [], dtype=pl.Binary)
+    sizes = blobs.bin.size("b").unique()
+    whole: np.ndarray | None = None
+    if len(sizes) == 1 and sizes[0] > 0:
+        whole = blobs.bin.reinterpret(dtype=pl.Array(pl.UInt8, int(sizes[0]))).to_numpy()
+
+    def answers(pos: np.ndarray, width: int) -> np.ndarray:
+        if whole is not None and whole.shape[1] == width:
+            return whole[pos]
+        some = blobs.gather(pos)
+        if width == 0:
+            return np.zeros((len(pos), 0), dtype=np.uint8)
+        return some.bin.reinterpret(dtype=pl.Array(pl.UInt8, width)).to_numpy()
+
+    attributes = []
+    for attr in ATTRIBUTE_COLUMNS:
+        column = table[attr].cast(pl.String)
+        uniques = column.drop_nulls().unique(maintain_order=True)
+        codes = column.replace_strict(
+            uniques, pl.int_range(len(uniques), eager=True), default=-1, return_dtype=pl.Int64
+        )
+        attributes.append((codes.to_numpy(), uniques.to_numpy().astype(object)))
+    return _Read(
+        ids=table["id"].cast(pl.Int64).to_numpy(),
+        wave_ids=table["wave_id"].cast(pl.Int64).to_numpy(),
+        import_ids=table["import_id"].cast(pl.Int64).to_numpy(),
+        attributes=attributes,
+        answers=answers,
     )
 
 

@@ -7,24 +7,36 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.engine import Connection, Row
 
 from ...vocabulary import ATTRIBUTES, HUMAN_CODE, NO_FACTOR
+from .. import columnar
 from ..tables import codes, comments, imports, respondents, segments, waves
 from .coding import counted_code
 from .scope import in_collaboration
 
+if TYPE_CHECKING:
+    import polars as pl
+
+    from ..workspace import Store
+
+
+def _layouts(waves_: Sequence[int]) -> Select:
+    return select(imports.c.id, imports.c.item_ids, imports.c.scale_min).where(
+        imports.c.wave_id.in_([int(w) for w in waves_])
+    )
+
+
+def _layout_map(rows: Sequence[tuple]) -> dict[int, tuple[list[str], int]]:
+    return {int(i): (json.loads(ids), int(smin)) for i, ids, smin in rows}
+
 
 def import_layouts(conn: Connection, waves_: Sequence[int]) -> dict[int, tuple[list[str], int]]:
     """Import id -> (item ids its answers are packed in, scale minimum), for some waves."""
-    rows = conn.execute(
-        select(imports.c.id, imports.c.item_ids, imports.c.scale_min).where(
-            imports.c.wave_id.in_(list(waves_))
-        )
-    )
-    return {int(i): (json.loads(ids), int(smin)) for i, ids, smin in rows}
+    return _layout_map(list(conn.execute(_layouts(waves_)).all()))
 
 
 def import_readings(
@@ -49,25 +61,24 @@ def import_readings(
     ]
 
 
+def _respondents(waves_: Sequence[int], ordered: bool = True) -> Select:
+    stmt = select(
+        respondents.c.id,
+        respondents.c.wave_id,
+        *[respondents.c[a] for a in ATTRIBUTES],
+        respondents.c.import_id,
+        respondents.c.answers,
+    ).where(respondents.c.wave_id.in_([int(w) for w in waves_]))
+    return stmt.order_by(respondents.c.id) if ordered else stmt
+
+
 def respondent_rows(conn: Connection, waves_: Sequence[int]) -> list[Row]:
     """Respondents of some waves, in id order.
 
     Rows of (id, wave id, *ATTRIBUTES, import id, packed answers); plain tuples, as a
     mapping per row costs more than the query on big surveys.
     """
-    return list(
-        conn.execute(
-            select(
-                respondents.c.id,
-                respondents.c.wave_id,
-                *[respondents.c[a] for a in ATTRIBUTES],
-                respondents.c.import_id,
-                respondents.c.answers,
-            )
-            .where(respondents.c.wave_id.in_(list(waves_)))
-            .order_by(respondents.c.id)
-        ).all()
-    )
+    return list(conn.execute(_respondents(waves_)).all())
 
 
 def respondent_columns(conn: Connection, waves_: Sequence[int]) -> list[tuple]:
@@ -78,17 +89,7 @@ def respondent_columns(conn: Connection, waves_: Sequence[int]) -> list[tuple]:
     million respondents, making and then unpicking those rows cost more than the query
     (issue 25). The columns need no conversion (integers, text, bytes).
     """
-    result = conn.execute(
-        select(
-            respondents.c.id,
-            respondents.c.wave_id,
-            *[respondents.c[a] for a in ATTRIBUTES],
-            respondents.c.import_id,
-            respondents.c.answers,
-        )
-        .where(respondents.c.wave_id.in_(list(waves_)))
-        .order_by(respondents.c.id)
-    )
+    result = conn.execute(_respondents(waves_))
     try:
         rows = result.cursor.fetchall() if result.cursor is not None else []
     finally:
@@ -97,6 +98,27 @@ def respondent_columns(conn: Connection, waves_: Sequence[int]) -> list[tuple]:
     if not rows:
         return [() for _ in range(width)]
     return list(zip(*rows, strict=True))
+
+
+def respondent_table(
+    store: Store, waves_: Sequence[int]
+) -> tuple[dict[int, tuple[list[str], int]], pl.DataFrame] | None:
+    """The import layouts and the respondents of some waves, read columnar (ADBC, one
+    snapshot): the layouts as `import_layouts`, and a polars frame of the columns of
+    `respondent_rows` (id, wave_id, *ATTRIBUTES, import_id, answers) in id order, where
+    `answers` is a binary column. None where no native reader can read the workspace:
+    then read `import_layouts` and `respondent_columns` (`store.columnar`).
+
+    The frame's types are the driver's (integers are 32-bit on PostgreSQL): callers cast.
+    PostgreSQL only: see `store.columnar` for why a SQLite workspace is not read this way.
+    """
+    # Sorted here, not by the database, which would sort every row, answers included:
+    # polars sorts the ids.
+    frames = columnar.read(store, [_layouts(waves_), _respondents(waves_, ordered=False)])
+    if frames is None:
+        return None
+    layouts, people = frames
+    return _layout_map(layouts.rows()), people.sort("id")
 
 
 def comment_rows(
