@@ -28,6 +28,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -216,6 +217,8 @@ def server(url: str, workers: int, bare: bool = False):
     env = {**os.environ, "COLLABLENS_SECRET": "bench-only-secret"}
     if bare:
         command = [sys.executable, __file__, "--bare-server", url, str(port)]
+    elif os.environ.get(PROFILE_ENV):
+        command = [sys.executable, __file__, "--profiled-server", url, str(port)]
     else:
         command = [
             sys.executable,
@@ -392,7 +395,45 @@ def sqlite_url():
         yield f"sqlite:///{tmp}/bench.db"
 
 
+#: Set to a file name, the collablens server runs under cProfile and writes its profile
+#: there when it stops (each run overwrites it): `BENCH_WEB_PROFILE=/tmp/web.prof`.
+PROFILE_ENV = "BENCH_WEB_PROFILE"
+
+
+def profiled_server(url: str, port: int) -> None:
+    """`collablens serve` (one process) under cProfile, for finding where a response's time
+    goes under load. The threadpool is replaced by a plain call, so that every handler
+    runs on the profiled thread (cProfile sees one thread); the timings are then those of
+    one thread doing all the work, which is what one busy core does anyway."""
+    import cProfile
+
+    import anyio.to_thread
+    import uvicorn
+
+    from collablens.store import open_workspace
+    from collablens.web.app import create_app
+
+    async def inline(func, *args, **_):  # type: ignore[no-untyped-def]
+        return func(*args)
+
+    anyio.to_thread.run_sync = inline  # type: ignore[assignment]
+    # uvicorn raises the stopping signal again once it has shut down: let that be a no-op
+    # here, so the profile is written.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    app = create_app(open_workspace(url))
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=True)
+    finally:
+        profile.disable()
+        profile.dump_stats(os.environ[PROFILE_ENV])
+
+
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--profiled-server":
+        profiled_server(sys.argv[2], int(sys.argv[3]))
+        return
     if len(sys.argv) == 4 and sys.argv[1] == "--bare-server":  # the reference, as a server
         import uvicorn
 
