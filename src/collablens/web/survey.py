@@ -140,9 +140,11 @@ def _blank_questions(request: Request, link: online.Link) -> Markup:
 
     Why: drawing 40 statements with six answers each was most of a page load (about 8 ms
     of the 14), and every new respondent of a link gets the very same block. It depends on
-    the questionnaire (the framework in use), the link (its token, collaboration and force)
-    and, for a link for every force, the collaboration's declared forces, so those are its
-    key: a new questionnaire or a force declared draws it afresh. What differs per request
+    the questionnaire (the framework in use), the link's collaboration and force and, for a
+    link for every force, the collaboration's declared forces, so those are its key: a new
+    questionnaire or a force declared draws it afresh. Not the link's token (the form's
+    address is outside the block), so a national wave's hundreds of links for one force
+    share one block rather than drawing it once each. What differs per request
     (the CSRF token, the response key, the signed-in user's header) is outside the block
     and drawn every time; a refused response, with its values and messages, is drawn in
     full (`survey_questions.html` with them)."""
@@ -151,7 +153,6 @@ def _blank_questions(request: Request, link: online.Link) -> Markup:
     key = (
         request.app.state.store.url,
         id(fw),  # the framework is held in the entry, so its id is not reused meanwhile
-        link.token,
         link.collaboration,
         link.force,
         None if forces is None else tuple(forces),
