@@ -11,7 +11,12 @@ handler, in one uvicorn process like `collablens serve`, that checks the same fi
 (the key, each answer on the scale or "Don't know", the role among the options) and
 inserts the same respondent row and comment row, idempotent on the key, without sessions,
 CSRF, force matching, redaction or the rate limit. The machine is shared, so what to
-compare is the ratio of the two, run by run (take the best of `--repeat`).
+compare is the ratio of the two, run by run (take the best of `--repeat`). Each run also
+prints the server's CPU time per response (its processes', from /proc, counted once it
+has settled after starting): the load of a shared machine moves it less than throughput.
+
+With `BENCH_WEB_PROFILE=FILE` the collablens server (one process) runs under cProfile and
+writes its profile to FILE when it stops (`python -m pstats FILE`).
 
     python benchmarks/bench_web.py                       # SQLite, 2,000 responses, 100 clients
     python benchmarks/bench_web.py --postgres            # also a throwaway PostgreSQL server

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..access.audience import findings_for, may_preview, policy_for, release_for
+from ..access.audience import findings_for, may_preview, policy_for, release_for, visible
 
 if TYPE_CHECKING:
     from ..access.accounts import User
@@ -144,8 +144,8 @@ def warm(store: Store) -> None:
     from ..analysis.publishing import Request, release
     from ..errors import CollablensError
 
-    for name in store.collaborations():
-        for policy in _audiences(store, name):
+    for name, policies in _audiences(store).items():
+        for policy in policies:
             request = Request(name, output="dashboard", policy=policy, preview=False)
             try:
                 board = _draw(release(store, request).findings, store)
@@ -155,25 +155,25 @@ def warm(store: Store) -> None:
                 section.render(board.report)
 
 
-def _audiences(store: Store, name: str) -> list[Any]:
-    """The disclosure policies of everyone who may view collaboration `name`, once each:
-    the programme office's and the full view first, then each force lead's
-    (`audience.policy_for`, the same policy their pages apply)."""
+def _audiences(store: Store) -> dict[str, list[Any]]:
+    """Per collaboration, the disclosure policies of everyone who may view it, once each:
+    the programme office's and the full view first, then those of the users who may see
+    it (`audience.visible`), each by `audience.policy_for`, the policy their own pages
+    apply (a force lead's is their force's)."""
     from dataclasses import replace
 
     from ..access.accounts import list_users
     from ..analysis.disclosure import Policy
-    from ..store import forces as forces_store
 
     everyone = Policy.of(store)
-    policies = [replace(everyone, see_names=True), everyone]
-    with store.connect() as conn:
-        partners = set(forces_store.declared_forces(conn, name))
+    out = {name: [replace(everyone, see_names=True), everyone] for name in store.collaborations()}
     for user in list_users(store):
         policy = policy_for(store, user)
-        if policy.audience_force in partners and policy not in policies:
-            policies.append(policy)
-    return policies
+        for seen in visible(store, user):
+            policies = out.setdefault(seen.name, [])
+            if policy not in policies:
+                policies.append(policy)
+    return out
 
 
 def _draw(findings: Any, store: Store) -> Dashboard:
