@@ -11,7 +11,12 @@ handler, in one uvicorn process like `collablens serve`, that checks the same fi
 (the key, each answer on the scale or "Don't know", the role among the options) and
 inserts the same respondent row and comment row, idempotent on the key, without sessions,
 CSRF, force matching, redaction or the rate limit. The machine is shared, so what to
-compare is the ratio of the two, run by run (take the best of `--repeat`).
+compare is the ratio of the two, run by run (take the best of `--repeat`). Each run also
+prints the server's CPU time per response (its processes', from /proc, counted once it
+has settled after starting): the load of a shared machine moves it less than throughput.
+
+With `BENCH_WEB_PROFILE=FILE` the collablens server (one process) runs under cProfile and
+writes its profile to FILE when it stops (`python -m pstats FILE`).
 
     python benchmarks/bench_web.py                       # SQLite, 2,000 responses, 100 clients
     python benchmarks/bench_web.py --postgres            # also a throwaway PostgreSQL server
@@ -28,6 +33,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -209,6 +215,44 @@ def bare_app(url: str):
     return app
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process `pid` and every process under it
+    (the workers of `--workers`), from /proc: what a response costs the server, which the
+    load on a shared machine moves less than the throughput."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    mine, total, grew = {pid}, 0.0, True
+    while grew:
+        more = {p for p, (parent, _) in stats.items() if parent in mine} - mine
+        grew = bool(more)
+        mine |= more
+    for p in mine:
+        total += stats.get(p, (0, 0.0))[1]
+    return total
+
+
+def settled(pid: int, limit: float = 60.0) -> float:
+    """Wait until the server has finished starting (its CPU time stops growing: the
+    redactor's language model and the published dashboards are loaded in the background
+    after it answers), so that a run measures a warm server; its CPU time then."""
+    deadline = time.monotonic() + limit
+    before = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - before < 0.05:
+            return now
+        before = now
+    return before
+
+
 @contextmanager
 def server(url: str, workers: int, bare: bool = False):
     """`collablens serve` on `url`, or the bare reference (`bare_app`)."""
@@ -216,6 +260,8 @@ def server(url: str, workers: int, bare: bool = False):
     env = {**os.environ, "COLLABLENS_SECRET": "bench-only-secret"}
     if bare:
         command = [sys.executable, __file__, "--bare-server", url, str(port)]
+    elif os.environ.get(PROFILE_ENV):
+        command = [sys.executable, __file__, "--profiled-server", url, str(port)]
     else:
         command = [
             sys.executable,
@@ -247,7 +293,7 @@ def server(url: str, workers: int, bare: bool = False):
         proc.kill()
         sys.exit("the server did not start: " + (proc.stderr.read() or b"").decode()[-2000:])
     try:
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=60)
@@ -314,7 +360,7 @@ async def load(
     return out
 
 
-def report(name: str, url: str, out: dict, responses: int) -> tuple[bool, float, float]:
+def report(name: str, url: str, out: dict, responses: int) -> tuple[bool, float, float, float]:
     store = Store(url)
     with store.connect() as conn:
         stored = conn.execute(select(respondents.c.key)).scalars().all()
@@ -335,22 +381,29 @@ def report(name: str, url: str, out: dict, responses: int) -> tuple[bool, float,
     )
     print(f"  HTTP statuses: {dict(sorted(out['status'].items()))} ({out['resent']} sent twice)")
     print(
+        f"  server CPU: {out['cpu']:.1f} s, {out['cpu'] / len(out['post']) * 1000:.1f} ms per "
+        "response (page and submit)"
+    )
+    print(
         f"  stored: {len(stored)} respondents for {len(keys)} distinct responses; "
         f"each exactly once: {'yes' if once and len(stored) == responses else 'NO'}"
     )
     rate = len(out["post"]) / out["seconds"]
-    return once and len(stored) == responses, rate, float(np.percentile(post, 95))
+    cpu = out["cpu"] / len(out["post"]) * 1000
+    return once and len(stored) == responses, rate, float(np.percentile(post, 95)), cpu
 
 
 def run(
     name: str, url: str, responses: int, clients: int, workers: int, bare: bool = False
-) -> tuple[bool, float, float]:
+) -> tuple[bool, float, float, float]:
     tokens = prepare(url, responses)
     store = Store(url)
     items = [it.id for _, it in store.framework.items]
     store.close()
-    with server(url, workers, bare) as base:
+    with server(url, workers, bare) as (base, pid):
+        started = settled(pid)
         out = asyncio.run(load(base, tokens, responses, clients, items))
+        out["cpu"] = cpu_seconds(pid) - started
     return report(name, url, out, responses)
 
 
@@ -358,31 +411,30 @@ def compare(name: str, url_for, args) -> bool:
     """collablens and the bare reference, one after the other, `--repeat` times: the best
     of each and their ratio."""
     ok = True
-    ours: list[tuple[float, float]] = []
-    bare: list[tuple[float, float]] = []
+    ours: list[tuple[float, float, float]] = []
+    bare: list[tuple[float, float, float]] = []
     for _ in range(args.repeat):
         with url_for() as url:
-            good, rate, p95 = run(
-                f"{name}, collablens", url, args.responses, args.clients, args.workers
-            )
+            good, *got = run(f"{name}, collablens", url, args.responses, args.clients, args.workers)
             ok &= good
-            ours.append((rate, p95))
+            ours.append((got[0], got[1], got[2]))
         if args.bare:
             with url_for() as url:
-                good, rate, p95 = run(
+                good, *got = run(
                     f"{name}, bare reference", url, args.responses, args.clients, 1, bare=True
                 )
                 ok &= good
-                bare.append((rate, p95))
-    best = max(r for r, _ in ours), min(p for _, p in ours)
+                bare.append((got[0], got[1], got[2]))
+    best = max(r[0] for r in ours), min(r[1] for r in ours), min(r[2] for r in ours)
     print(f"\n{name}: collablens best of {args.repeat}: {best[0]:.1f} responses/s, "
-          f"p95 {best[1]:.0f} ms")  # fmt: skip
+          f"p95 {best[1]:.0f} ms, server CPU {best[2]:.1f} ms a response")  # fmt: skip
     if bare:
-        ref = max(r for r, _ in bare), min(p for _, p in bare)
+        ref = max(r[0] for r in bare), min(r[1] for r in bare), min(r[2] for r in bare)
         print(f"{name}: bare reference best of {args.repeat}: {ref[0]:.1f} responses/s, "
-              f"p95 {ref[1]:.0f} ms")  # fmt: skip
+              f"p95 {ref[1]:.0f} ms, server CPU {ref[2]:.1f} ms a response")  # fmt: skip
         print(f"{name}: collablens / bare: throughput {best[0] / ref[0]:.2f}x, "
-              f"p95 {best[1] / ref[1]:.2f}x")  # fmt: skip
+              f"p95 {best[1] / ref[1]:.2f}x, server CPU a response "
+              f"{best[2] / ref[2]:.2f}x")  # fmt: skip
     return ok
 
 
@@ -392,7 +444,45 @@ def sqlite_url():
         yield f"sqlite:///{tmp}/bench.db"
 
 
+#: Set to a file name, the collablens server runs under cProfile and writes its profile
+#: there when it stops (each run overwrites it): `BENCH_WEB_PROFILE=/tmp/web.prof`.
+PROFILE_ENV = "BENCH_WEB_PROFILE"
+
+
+def profiled_server(url: str, port: int) -> None:
+    """`collablens serve` (one process) under cProfile, for finding where a response's time
+    goes under load. The threadpool is replaced by a plain call, so that every handler
+    runs on the profiled thread (cProfile sees one thread); the timings are then those of
+    one thread doing all the work, which is what one busy core does anyway."""
+    import cProfile
+
+    import anyio.to_thread
+    import uvicorn
+
+    from collablens.store import open_workspace
+    from collablens.web.app import create_app
+
+    async def inline(func, *args, **_):  # type: ignore[no-untyped-def]
+        return func(*args)
+
+    anyio.to_thread.run_sync = inline  # type: ignore[assignment]
+    # uvicorn raises the stopping signal again once it has shut down: let that be a no-op
+    # here, so the profile is written.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    app = create_app(open_workspace(url))
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=True)
+    finally:
+        profile.disable()
+        profile.dump_stats(os.environ[PROFILE_ENV])
+
+
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--profiled-server":
+        profiled_server(sys.argv[2], int(sys.argv[3]))
+        return
     if len(sys.argv) == 4 and sys.argv[1] == "--bare-server":  # the reference, as a server
         import uvicorn
 

@@ -277,3 +277,36 @@ def _kind(payload: bytes):
         if json.loads(zlib.decompress(payload).partition(b"\n")[0])["$"] == "_View"
         else _KEPT_CHARTS
     )
+
+
+def test_a_force_leads_first_view_after_publishing_computes_nothing(web, monkeypatch):
+    """What publishing starts in the background (`dashboard.warm`, as at a server's start)
+    keeps each force lead's view as well as the programme office's: a force lead who has
+    never looked, in a new process, is shown their own force's figures and comments without
+    one answer read or chart drawn, and exactly what computing them gives."""
+    from collablens.reporting import dashboard
+
+    forget_this_process()
+    with web.store.begin() as conn:
+        conn.execute(delete(edition_views))
+    dashboard.warm(web.store)
+    store, client = new_process(web)
+    try:
+        sign_in(client, FORCE_LEAD)
+        watch = Watch(store.engine, monkeypatch)
+        try:
+            first = {url: client.get(url) for url in VIEWS}
+        finally:
+            watch.stop()
+    finally:
+        store.close()
+    assert all(r.status_code == 200 for r in first.values())
+    assert watch.charts == 0
+    assert watch.reads_answers() == []
+    forget_this_process()
+    with web.store.begin() as conn:
+        conn.execute(delete(edition_views))
+    computed = views(web.client(), FORCE_LEAD)  # nothing kept: computed as before
+    assert page(first[VIEWS[0]]) == computed[VIEWS[0]]
+    assert first[VIEWS[1]].json() == computed[VIEWS[1]]
+    assert first[VIEWS[2]].json() == computed[VIEWS[2]]

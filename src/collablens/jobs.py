@@ -42,6 +42,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from .errors import CollablensError
 from .store import Store, now
 from .store.queries import jobs as q
@@ -182,42 +184,51 @@ def enqueue(
 
     `delay`: seconds before it may start (answers coming in keep arriving: code them
     together once they pause, not once per answer)."""
-    if kind not in KINDS:
-        raise ValueError(f"no job kind {kind!r}")
-    job_id, new = _insert(store, kind, collaboration, created_by, params, delay)
+    with store.begin() as conn:
+        job_id, new = enqueue_on(conn, kind, collaboration, created_by, params, delay)
     if new:  # one waiting already has its delivery (it is delivered again when due)
-        _deliver(store, [job_id])
+        deliver(store, job_id)
     return job_id
 
 
-def _insert(
-    store: Store,
+def deliver(store: Store, job_id: int) -> None:
+    """Hand a new job queued by `enqueue_on` to the engine, once its row is committed."""
+    _deliver(store, [job_id])
+
+
+def enqueue_on(
+    conn: Connection,
     kind: str,
     collaboration: str | None,
     created_by: str,
-    params: dict | None,
-    delay: float,
+    params: dict | None = None,
+    delay: float = 0.0,
 ) -> tuple[int, bool]:
-    """The job's id, and whether it is a new one (not one already waiting)."""
-    with store.begin() as conn:
-        if kind in ("code", "recode"):
-            found = q.queued_job(conn, kind, collaboration)
-            if found is not None:
-                if delay:  # more answers: wait until they pause, but not for ever
-                    created = found.created_at
-                    if created.tzinfo is None:  # SQLite gives times back without a zone
-                        created = created.replace(tzinfo=UTC)
-                    latest = created + timedelta(seconds=MAX_WAIT)
-                    q.delay_job(conn, found.id, min(now() + timedelta(seconds=delay), latest))
-                return int(found.id), False
-        return q.insert_job(
-            conn,
-            kind=kind,
-            collaboration=collaboration,
-            params=json.dumps(params or {}),
-            created_by=created_by,
-            not_before=now() + timedelta(seconds=delay) if delay else None,
-        ), True
+    """`enqueue` inside the caller's transaction, so that what gives the job its work (a
+    survey response with comments) and the job commit together, in one write instead of
+    two. Returns the job's id and whether it is new: a new one is then handed to the
+    engine with `deliver` after the commit (not before: a worker elsewhere would look for a
+    row it cannot see yet)."""
+    if kind not in KINDS:
+        raise ValueError(f"no job kind {kind!r}")
+    if kind in ("code", "recode"):
+        found = q.queued_job(conn, kind, collaboration)
+        if found is not None:
+            if delay:  # more answers: wait until they pause, but not for ever
+                created = found.created_at
+                if created.tzinfo is None:  # SQLite gives times back without a zone
+                    created = created.replace(tzinfo=UTC)
+                latest = created + timedelta(seconds=MAX_WAIT)
+                q.delay_job(conn, found.id, min(now() + timedelta(seconds=delay), latest))
+            return int(found.id), False
+    return q.insert_job(
+        conn,
+        kind=kind,
+        collaboration=collaboration,
+        params=json.dumps(params or {}),
+        created_by=created_by,
+        not_before=now() + timedelta(seconds=delay) if delay else None,
+    ), True
 
 
 def queue_import(

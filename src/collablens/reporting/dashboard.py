@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..access.audience import findings_for, may_preview, policy_for, release_for
+from ..access.audience import findings_for, may_preview, policy_for, release_for, visible
 
 if TYPE_CHECKING:
     from ..access.accounts import User
@@ -132,19 +132,20 @@ def dashboard(
 
 
 def warm(store: Store) -> None:
-    """Draw every collaboration's published dashboard once, so that its first viewer does
-    not wait for the charts (they are kept by what they were drawn from), nor for its
-    sections' templates to be compiled."""
-    from dataclasses import replace
+    """Draw every collaboration's published dashboard once for each audience it has, so
+    that no first viewer waits for its findings (kept with the edition) or charts (kept by
+    what they were drawn from), nor for its sections' templates to be compiled.
 
-    from ..analysis.disclosure import Policy
+    The audiences: the programme office's view (names), the full view, and the view of
+    each force lead's force (and whether their role may read names) among the
+    collaboration's partner forces. A force lead's first view of a new edition computed it
+    (2 to 7 s) until this drew it ahead too; forces without a lead have nobody to view
+    them, so they are not drawn. Run at start and after publishing, in the background."""
     from ..analysis.publishing import Request, release
     from ..errors import CollablensError
 
-    everyone = Policy.of(store)
-    for name in store.collaborations():
-        # The programme office's view (names) and every other full view, not a force lead's.
-        for policy in (replace(everyone, see_names=True), everyone):
+    for name, policies in _audiences(store).items():
+        for policy in policies:
             request = Request(name, output="dashboard", policy=policy, preview=False)
             try:
                 board = _draw(release(store, request).findings, store)
@@ -152,6 +153,27 @@ def warm(store: Store) -> None:
                 break  # nothing published: nothing to draw
             for section in board.sections:  # compiles each section's template, once
                 section.render(board.report)
+
+
+def _audiences(store: Store) -> dict[str, list[Any]]:
+    """Per collaboration, the disclosure policies of everyone who may view it, once each:
+    the programme office's and the full view first, then those of the users who may see
+    it (`audience.visible`), each by `audience.policy_for`, the policy their own pages
+    apply (a force lead's is their force's)."""
+    from dataclasses import replace
+
+    from ..access.accounts import list_users
+    from ..analysis.disclosure import Policy
+
+    everyone = Policy.of(store)
+    out = {name: [replace(everyone, see_names=True), everyone] for name in store.collaborations()}
+    for user in list_users(store):
+        policy = policy_for(store, user)
+        for seen in visible(store, user):
+            policies = out.setdefault(seen.name, [])
+            if policy not in policies:
+                policies.append(policy)
+    return out
 
 
 def _draw(findings: Any, store: Store) -> Dashboard:

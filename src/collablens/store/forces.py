@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from ..errors import NotFound
@@ -28,14 +28,19 @@ def collaboration_id(conn: Connection, collaboration: str, *, create: bool = Fal
     return None if cid is None else int(cid)
 
 
+#: Built once with a bound parameter: every survey response reads it (see
+#: `queries.online`), and building and keying the joined SELECT cost as much as running it.
+_DECLARED = (
+    select(collaboration_forces.c.name)
+    .join(collaborations, collaborations.c.id == collaboration_forces.c.collaboration_id)
+    .where(collaborations.c.name == bindparam("collaboration"))
+)
+
+
 def declared_forces(conn: Connection, collaboration: str) -> list[str]:
     """The forces a collaboration declares, in alphabetical order (empty: none yet)."""
-    stmt = (
-        select(collaboration_forces.c.name)
-        .join(collaborations, collaborations.c.id == collaboration_forces.c.collaboration_id)
-        .where(collaborations.c.name == collaboration)
-    )
-    return sorted(conn.execute(stmt).scalars(), key=str.casefold)
+    found = conn.execute(_DECLARED, {"collaboration": collaboration}).scalars()
+    return sorted(found, key=str.casefold)
 
 
 def declare_forces(conn: Connection, collaboration: str, names: Sequence[str]) -> None:

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from threading import Lock
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -559,6 +563,50 @@ class OneResponse:
     non_answer: bool  # a "Don't know" (or a missing code) among the answers
 
 
+#: What `parse_one` decides from what was answered, not from who answered: how the
+#: answers read (`reading`, given the set of answer keys) and how the attributes match
+#: (`match_cells`, given their values, the link's force and the declared forces). A
+#: survey's responses share a handful of each (the same radio buttons and drop-downs), and
+#: deciding them afresh was about half of checking a response. Kept per process, per
+#: framework, the oldest dropped first; the same inputs give the same decision, so a
+#: response is refused or stored exactly as before. Only short inputs are kept (at most
+#: `_DECIDED_CHARS` characters of answers or attributes), so what is kept stays small
+#: whatever is typed in.
+_T = TypeVar("_T")
+_DECIDED_KEPT = 4096
+_DECIDED_CHARS = 512
+_DECIDED: OrderedDict[tuple, tuple[Framework, Any]] = OrderedDict()
+_DECIDED_LOCK = Lock()
+
+
+def _decided(key: tuple, size: int, framework: Framework, decide: Callable[[], _T]) -> _T:
+    if size > _DECIDED_CHARS:
+        return decide()
+    key = (id(framework), *key)
+    with _DECIDED_LOCK:
+        got = _DECIDED.get(key)
+        if got is not None and got[0] is framework:
+            _DECIDED.move_to_end(key)
+            return got[1]  # type: ignore[no-any-return]
+    value = decide()
+    with _DECIDED_LOCK:
+        _DECIDED[key] = (framework, value)  # the framework is held, so its id is not reused
+        while len(_DECIDED) > _DECIDED_KEPT:
+            _DECIDED.popitem(last=False)
+    return value
+
+
+def _answer_key(cell: str) -> str:
+    """`answer_key` of a web answer, kept when short: the same few radio-button values
+    every time."""
+    return _short_answer_key(cell) if len(cell) <= 64 else answer_key(cell)
+
+
+@lru_cache(maxsize=1024)
+def _short_answer_key(cell: str) -> str:
+    return answer_key(cell)
+
+
 def parse_one(
     cells: list[str],
     headers: list[str],
@@ -585,8 +633,14 @@ def parse_one(
         raise ValueError("parse_one reads the questionnaire's own columns only")
     problems: list[str] = []
     items = list(cmap.items.items())
-    keys = [answer_key(cells[col]) for col, _ in items]
-    how = reading(framework, set(keys), None, None)
+    keys = [_answer_key(cells[col]) for col, _ in items]
+    distinct = frozenset(keys)
+    how = _decided(
+        ("reading", distinct),
+        sum(map(len, distinct)),
+        framework,
+        lambda: reading(framework, set(keys), None, None),
+    )
     values: dict[str, float] = {}
     non_answer = False
     bad: dict[str, _Bad] = {}
@@ -613,19 +667,34 @@ def parse_one(
             f"{origin}: the free-text answers hold {free_text:,} characters together, over the "
             f"limit of {MAX_FREE_TEXT_CHARS:,} for one file; split the file"
         )
-    matched = match_cells(
-        origin,
-        {attr: headers[col] for attr, col in cmap.attributes.items()},
+    given = tuple((attr, headers[col], str(cells[col])) for attr, col in cmap.attributes.items())
+    matched = _decided(
+        (
+            "match",
+            origin,
+            given,
+            answered,
+            first_row,
+            force,
+            None if declared_forces is None else tuple(declared_forces),
+            collaboration,
+        ),
+        sum(len(value) for *_, value in given),
         framework,
-        {
-            attr: [attributes.Cell(str(cells[col]), first_row, 1)] if answered else []
-            for attr, col in cmap.attributes.items()
-        },
-        int(answered),
-        force=force,
-        declared_forces=declared_forces,
-        unknown_as_other=False,
-        collaboration=collaboration,
+        lambda: match_cells(
+            origin,
+            {attr: header for attr, header, _ in given},
+            framework,
+            {
+                attr: [attributes.Cell(value, first_row, 1)] if answered else []
+                for attr, _, value in given
+            },
+            int(answered),
+            force=force,
+            declared_forces=declared_forces,
+            unknown_as_other=False,
+            collaboration=collaboration,
+        ),
     )
     problems += matched.problems
     fixes = list(matched.fixes)

@@ -139,6 +139,19 @@ def find_link(store: Store, token: str) -> Link | None:
     return None if r is None else _link(r)
 
 
+def find_link_and_forces(store: Store, token: str) -> tuple[Link | None, list[str]]:
+    """The link with this token (None: no such link) and its collaboration's declared
+    forces, read on one connection: what a response needs before it is checked, in one
+    visit to the pool rather than two."""
+    if not token or len(token) > 64:
+        return None, []
+    with store.connect() as conn:
+        r = q.link_row(conn, token)
+        if r is None:
+            return None, []
+        return _link(r), forces_store.declared_forces(conn, r.collaboration)
+
+
 def list_links(store: Store, collaboration: str, force: str | None = None) -> list[Link]:
     """A collaboration's links, newest wave first; only `force`'s when given."""
     with store.connect() as conn:
@@ -203,6 +216,8 @@ def submit_response(
     answers: dict[str, str],
     at: float | None = None,
     link: Link | None = None,
+    declared: list[str] | None = None,
+    code_after: float | None = None,
 ) -> Submitted:
     """Store one response given through link `token`; not stored when `key` was already.
 
@@ -211,7 +226,10 @@ def submit_response(
     an answer beyond the link's `LINK_RESPONSES_PER_MINUTE` in the clock minute of `at`
     (seconds since 1970; now when not given) raises `TooFast`. `link`: the link with this
     token when the caller has just read it (the survey page has, to answer for a closed
-    one), so it is not read again.
+    one), so it is not read again; `declared`: its collaboration's declared forces, read
+    with it (`find_link_and_forces`). `code_after`: when given, a response stored with
+    comments queues (or puts off) the collaboration's coding job to start that many
+    seconds on, in the same transaction as the response: one write, not two.
     """
     if link is None or link.token != token:
         link = find_link(store, token)
@@ -227,8 +245,9 @@ def submit_response(
     row["respondent_id"] = key
     if link.force is not None:
         row["force"] = ""  # the link decides the force
-    with store.connect() as conn:
-        declared = forces_store.declared_forces(conn, link.collaboration)
+    if declared is None:
+        with store.connect() as conn:
+            declared = forces_store.declared_forces(conn, link.collaboration)
     one = parse_one(
         [row[h] for h in headers],
         headers,
@@ -254,10 +273,17 @@ def submit_response(
     values = np.array([[one.values[item] for item in _layout(framework)]])
     packed = pack_answers(values, framework.scale.min)[0]
     minute = int((time.time() if at is None else at) // 60)
+    job: list[int] = []
     try:
-        stored = _store_one(store, link, one.key, one.attributes, packed, one.comments, minute)
+        stored = _store_one(
+            store, link, one.key, one.attributes, packed, one.comments, minute, code_after, job
+        )
     except IntegrityError:  # the same key sent twice at once (PostgreSQL): one is kept
         stored = False
+    if stored and job:
+        from .. import jobs
+
+        jobs.deliver(store, job[0])
     return Submitted(stored, len(one.comments) if stored else 0)
 
 
@@ -287,7 +313,12 @@ def _store_one(
     packed: bytes,
     found: list[tuple[str, str, str]],
     minute: int,
+    code_after: float | None = None,
+    new_job: list[int] | None = None,
 ) -> bool:
+    """Store the response unless its key is in already, within the link's rate limit;
+    with comments and `code_after`, queue their coding in the same transaction (a new
+    job's id is put in `new_job`, to be delivered once committed)."""
     with store.begin() as conn:
         if q.has_respondent(conn, link.wave_id, stored_key):
             return False  # a retry of a stored response takes no place in the rate limit
@@ -304,6 +335,14 @@ def _store_one(
                 values,
                 found,
             )
+            if found and code_after is not None:
+                from ..jobs import enqueue_on
+
+                job_id, new = enqueue_on(
+                    conn, "code", link.collaboration, "survey", delay=code_after
+                )
+                if new and new_job is not None:
+                    new_job.append(job_id)
             return True
         q.count_refused(conn, link.token)  # kept: refusals are what an admin looks for
     raise TooFast(TOO_FAST)
@@ -434,6 +473,7 @@ __all__ = [
     "TooFast",
     "create_link",
     "find_link",
+    "find_link_and_forces",
     "list_links",
     "response_flags",
     "set_open",

@@ -89,11 +89,15 @@ def report_css() -> str:
 
 
 def templates() -> Jinja2Templates:
+    """The pages' templates. `auto_reload` off: the templates are files of the installed
+    package, not edited under a running server, and checking each file's time on every
+    render was a `stat` per template per page."""
     env = Environment(
         loader=PackageLoader("collablens.web", "templates"),
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters["f2"] = lambda v: "–" if v is None else f"{v:.2f}"
     return Jinja2Templates(env=env)

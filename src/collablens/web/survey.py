@@ -47,6 +47,10 @@ ALREADY_ANSWERED = (
 )
 
 
+#: What a link that does not exist is answered with.
+NO_LINK = "This survey link does not exist. Ask whoever sent it for a new one."
+
+
 def _answered(request: Request, token: str) -> str | None:
     """The response key this session sent through link `token`, or None. The session holds
     a digest of the token, not the token, and the key, so a retry of the same response
@@ -68,9 +72,7 @@ def _remember(request: Request, token: str, key: str) -> None:
 def _link(request: Request, token: str) -> online.Link:
     link = online.find_link(request.app.state.store, token)
     if link is None:
-        raise HTTPException(
-            404, "This survey link does not exist. Ask whoever sent it for a new one."
-        )
+        raise HTTPException(404, NO_LINK)
     return link
 
 
@@ -138,9 +140,11 @@ def _blank_questions(request: Request, link: online.Link) -> Markup:
 
     Why: drawing 40 statements with six answers each was most of a page load (about 8 ms
     of the 14), and every new respondent of a link gets the very same block. It depends on
-    the questionnaire (the framework in use), the link (its token, collaboration and force)
-    and, for a link for every force, the collaboration's declared forces, so those are its
-    key: a new questionnaire or a force declared draws it afresh. What differs per request
+    the questionnaire (the framework in use), the link's collaboration and force and, for a
+    link for every force, the collaboration's declared forces, so those are its key: a new
+    questionnaire or a force declared draws it afresh. Not the link's token (the form's
+    address is outside the block), so a national wave's hundreds of links for one force
+    share one block rather than drawing it once each. What differs per request
     (the CSRF token, the response key, the signed-in user's header) is outside the block
     and drawn every time; a refused response, with its values and messages, is drawn in
     full (`survey_questions.html` with them)."""
@@ -149,7 +153,6 @@ def _blank_questions(request: Request, link: online.Link) -> Markup:
     key = (
         request.app.state.store.url,
         id(fw),  # the framework is held in the entry, so its id is not reused meanwhile
-        link.token,
         link.collaboration,
         link.force,
         None if forces is None else tuple(forces),
@@ -221,7 +224,9 @@ def survey_submit(
     _: Anyone,
     values: Annotated[dict[str, str], Depends(_fields)],
 ) -> Response:
-    link = _link(request, token)
+    link, declared = online.find_link_and_forces(request.app.state.store, token)
+    if link is None:
+        raise HTTPException(404, NO_LINK)
     if not link.open:
         return page(request, "survey_closed.html", 410, link=link)
     answers = {k: v[:20_000] for k, v in values.items() if k not in ("csrf", "key")}
@@ -232,7 +237,18 @@ def survey_submit(
             return RedirectResponse(f"/s/{token}/thanks", status_code=303)
         return page(request, "survey_answered.html", 409, link=link, message=ALREADY_ANSWERED)
     try:
-        done = online.submit_response(request.app.state.store, token, key, answers, link=link)
+        # Comments are coded by a job queued with the response, in its transaction; it
+        # starts `CODING_DELAY` on, so the job runner (which looks every second) is not
+        # woken for it.
+        online.submit_response(
+            request.app.state.store,
+            token,
+            key,
+            answers,
+            link=link,
+            declared=declared,
+            code_after=CODING_DELAY,
+        )
     except online.ClosedLink:  # closed while they were answering
         return page(request, "survey_closed.html", 410, link=link)
     except (InputError, online.TooFast) as exc:
@@ -252,13 +268,6 @@ def survey_submit(
             status=429 if isinstance(exc, online.TooFast) else 422,
         )
     _remember(request, token, key)
-    if done.comments:  # only new comments give the coder work: answers alone need no job
-        from ..ingest import queue_coding
-
-        queue_coding(request.app.state.store, link.collaboration, "survey", delay=CODING_DELAY)
-        runner = request.app.state.runner
-        if runner is not None:
-            runner.wake()
     return RedirectResponse(f"/s/{token}/thanks", status_code=303)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from ..sql import now
@@ -28,20 +28,29 @@ PARTS = "parts"
 JOB_COLUMNS = [c for c in jobs.c if c.name not in ("result", "not_before", "heartbeat")]
 
 
+#: Built once (bound parameters): every survey response with a comment runs both, in its
+#: own transaction (`jobs.enqueue_on`).
+_QUEUED = select(jobs.c.id, jobs.c.created_at).where(
+    jobs.c.kind == bindparam("kind"),
+    jobs.c.collaboration == bindparam("collaboration"),
+    jobs.c.state == QUEUED,
+)
+_QUEUED_NO_COLLABORATION = select(jobs.c.id, jobs.c.created_at).where(
+    jobs.c.kind == bindparam("kind"), jobs.c.collaboration.is_(None), jobs.c.state == QUEUED
+)
+_DELAY = update(jobs).where(jobs.c.id == bindparam("job_id")).values(not_before=bindparam("at"))
+
+
 def queued_job(conn: Connection, kind: str, collaboration: str | None) -> Row | None:
     """(id, created_at) of a job of this kind for this collaboration still waiting, if any."""
-    return conn.execute(
-        select(jobs.c.id, jobs.c.created_at).where(
-            jobs.c.kind == kind,
-            jobs.c.collaboration == collaboration,
-            jobs.c.state == QUEUED,
-        )
-    ).first()
+    if collaboration is None:  # `== None` is IS NULL, which a bound parameter is not
+        return conn.execute(_QUEUED_NO_COLLABORATION, {"kind": kind}).first()
+    return conn.execute(_QUEUED, {"kind": kind, "collaboration": collaboration}).first()
 
 
 def delay_job(conn: Connection, job_id: int, not_before: datetime) -> None:
     """Let a queued job start no earlier than `not_before`."""
-    conn.execute(update(jobs).where(jobs.c.id == job_id).values(not_before=not_before))
+    conn.execute(_DELAY, {"job_id": job_id, "at": not_before})
 
 
 def insert_job(

@@ -153,6 +153,12 @@ _ONE_MORE_ROW = (
 )
 
 
+#: One INSERT for every response (its values bound per call): `insert().values(...)`
+#: built a new statement, and a new cache key, for each one.
+_ADD_RESPONDENT = respondents.insert()
+_ADD_COMMENT = comments.insert()
+
+
 def add_response(
     conn: Connection,
     wave_id: int,
@@ -164,12 +170,12 @@ def add_response(
     comments as (question id, factor id, redacted text), and one more row on its import.
     Returns the respondent's id."""
     rid = conn.execute(
-        respondents.insert().values(wave_id=wave_id, import_id=import_id, **values)
+        _ADD_RESPONDENT, {"wave_id": wave_id, "import_id": import_id, **values}
     ).inserted_primary_key[0]  # type: ignore[index]
     rows = [
         {"respondent_id": rid, "question_id": q, "factor_id": f, "text": t} for q, f, t in found
     ]
     if rows:
-        conn.execute(comments.insert(), rows)
+        conn.execute(_ADD_COMMENT, rows)
     conn.execute(_ONE_MORE_ROW, {"one_import": import_id})
     return int(rid)
