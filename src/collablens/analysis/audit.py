@@ -87,6 +87,68 @@ class Figure:
     source: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(
         default=None, compare=False, repr=False
     )
+    #: Optional, with `source`: the person behind each of its ids (the caller's
+    #: `person_of`), for callers that follow people across editions. Never compared.
+    persons: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def sourced(
+        cls,
+        ids: np.ndarray,
+        inside: np.ndarray,
+        counted: np.ndarray,
+        *,
+        distinct: bool = False,
+        **fields: object,
+    ) -> Figure:
+        """A figure made from arrays, its `people` and `group` made as sets only when read.
+
+        An edition of 100,000 people has hundreds of figures, and the check reads their
+        people only through `source`: building two sets of ids per figure was most of
+        its cost (issue 25). `distinct`: `ids` holds no id twice, so `size` is a count of
+        `counted`. The sets, once made, are those `Figure(frozenset(ids[counted]), ...,
+        group=frozenset(ids[inside]))` holds, so the figure is equal to that one."""
+        f = object.__new__(cls)
+        values = {
+            "measure": COUNT,
+            "population": "",
+            "release": 0,
+            "labels": {},
+            "name": "",
+            "cell": (),
+            "persons": None,
+            **fields,
+            "source": (ids, inside, counted),
+        }
+        for name, value in values.items():
+            object.__setattr__(f, name, value)
+        object.__setattr__(f, "_distinct", distinct)
+        return f
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        # Reached only for `people` or `group` of a figure from `sourced`, not yet read.
+        if name in ("people", "group") and self.__dict__.get("source") is not None:
+            ids, inside, counted = self.__dict__["source"]
+            object.__setattr__(self, "people", frozenset(ids[counted].tolist()))
+            object.__setattr__(self, "group", frozenset(ids[inside].tolist()))
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    def __eq__(self, other: object) -> bool:
+        # The fields a dataclass compares, the cheap ones first: the people of two figures
+        # of different cells are never made as sets only to be told apart.
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Figure)
+        return (
+            (self.measure, self.population, self.release, self.labels, self.name, self.cell)
+            == (other.measure, other.population, other.release, other.labels, other.name,
+                other.cell)
+            and self.people == other.people
+            and self.group == other.group
+        )  # fmt: skip
 
     def __hash__(self) -> int:
         return hash((self.people, self.measure, self.population, self.release,
@@ -94,7 +156,22 @@ class Figure:
 
     @property
     def size(self) -> int:
+        if "people" not in self.__dict__ and self.__dict__.get("_distinct"):
+            return int(np.count_nonzero(self.__dict__["source"][2]))
         return len(self.people)
+
+    def meets(self, people: frozenset[Hashable]) -> bool:
+        """True when the figure counts (or sums) one of `people`, without making its own
+        people as a set where it has not been already."""
+        if "people" in self.__dict__ or self.__dict__.get("source") is None:
+            return bool(self.people & people)
+        ids, _, counted = self.__dict__["source"]
+        if not people:
+            return False
+        import pandas as pd
+
+        hit = pd.Series(ids, dtype=object).isin(list(people)).to_numpy()
+        return bool(np.any(hit & counted))
 
 
 @dataclass(frozen=True)
@@ -326,11 +403,11 @@ class _Coder:
     def counted(self, f: Figure) -> np.ndarray:
         """The numbers of the people a figure counts (or sums): its group's where it has
         none of its own, else numbered once per distinct set, as groups are."""
-        if f.group is None:
-            return self.group(f)
         if f.source is not None:
             ids, _, counted = f.source
             return self._numbers(ids)[counted]
+        if f.group is None:
+            return self.group(f)
         out = self._by_content.get(f.people)
         if out is None:
             out = self.code(f.people)
@@ -1083,7 +1160,7 @@ def _audit(
                 alone = _essential(rows, figs, dropped, vector)
                 choice = next((f for f in tried if id(f) in alone), None)
                 if choice is None:
-                    choice = next((f for f in options if f.people & leak.people), options[0])
+                    choice = next((f for f in options if f.meets(leak.people)), options[0])
                 options.remove(choice)
                 dropped.add(id(choice))
                 withheld.append(Withheld(choice, leak))

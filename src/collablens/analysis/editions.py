@@ -546,19 +546,28 @@ def _as_figures(
     attrs = {a: snap.respondents[a].astype(str).to_numpy() for a in ATTRIBUTES}
     everyone = np.ones(len(ids), dtype=bool)
     out = []
-    scored = {
-        f: np.array(
-            [f"{k}~{v:.6f}" for k, v in zip(ids, fs[f].to_numpy(), strict=True)], dtype=object
-        )  # fmt: skip
-        for f in fs.columns
-    }
+    # Figures are made from these arrays, their sets of people only when read
+    # (`Figure.sourced`): each array and mask is made once per edition, not per figure.
+    distinct = bool(pd.Series(ids, dtype=object).is_unique)
+    persons = _persons_of_keys(ids)
+    has = {f: fs[f].notna().to_numpy() for f in fs.columns}
+    scored = {f: _scored(ids, fs[f].to_numpy(dtype=np.float64)) for f in fs.columns}
+    inside_of: dict[tuple[str, str], np.ndarray] = {}
+    complete: dict[str, np.ndarray] = {}
     for of, dim, group, factor in body["figures"]:
-        inside = everyone if dim in ("all", RELIABILITY) else attrs[dim] == group
+        if dim in ("all", RELIABILITY):
+            inside = everyone
+        else:
+            inside = inside_of.get((dim, group))
+            if inside is None:
+                inside = inside_of[(dim, group)] = attrs[dim] == group
         people = ids
         if of.startswith("complete:"):
-            counted = ~np.isnan(data.factor_block(factor)).any(axis=1)
+            if factor not in complete:
+                complete[factor] = ~np.isnan(data.factor_block(factor)).any(axis=1)
+            counted = complete[factor]
         elif factor != "-":
-            counted = inside & fs[factor].notna().to_numpy()
+            counted = inside & has[factor]
             if ":" not in of:  # a sum: each person with their score
                 people = scored[factor]
         else:
@@ -567,19 +576,36 @@ def _as_figures(
         what = of.split(":")[0] if ":" in of or of == audit_.COUNT else "sum"
         where = "whole wave" if dim == "all" else f"{dim}={group}" if group else dim
         out.append(
-            audit_.Figure(
-                frozenset(people[counted]),
-                of,
+            audit_.Figure.sourced(
+                people,
+                inside,
+                counted,
+                distinct=distinct,
+                measure=of,
                 population=snap.wave,
                 release=release,
                 labels=labels,
                 name=f"{snap.wave} {where} {factor} {what}",
                 cell=(dim, group, factor),
-                group=frozenset(people[inside]),
-                source=(people, inside, counted),
+                persons=persons,
             )
         )
     return out
+
+
+def _scored(ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Each id with its score, `f"{id}~{score:.6f}"`: the unknown a factor's sum counts.
+    Each distinct score (by its bits, as -0.0 and 0.0 write differently) is written once."""
+    bits, inverse = np.unique(np.ascontiguousarray(scores).view(np.int64), return_inverse=True)
+    written = np.array(["~" + f"{v:.6f}" for v in bits.view(np.float64)], dtype=object)
+    return ids + written[inverse.reshape(-1)]
+
+
+def _persons_of_keys(ids: np.ndarray) -> np.ndarray:
+    """`person_of` of each of an edition's keys (and so of each of its key~score ids)."""
+    if not len(ids):
+        return ids
+    return pd.Series(ids, dtype=object).str.partition("~")[0].to_numpy(dtype=object)
 
 
 def _mapped(snap: Snapshot, framework: Any) -> np.ndarray:
@@ -701,6 +727,7 @@ _LEGACY: dict[tuple[str, str, int], list[audit_.Figure]] = {}
 _KEYS: dict[int, tuple[audit_.Figure, frozenset[str]]] = {}
 _KEYSETS: dict[frozenset[str], frozenset[str]] = {}
 _PERSONS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+_NUMBERED: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 _KEEP = 32
 
 
@@ -724,6 +751,8 @@ def forget_published() -> None:
     _KEYS.clear()
     _KEYSETS.clear()
     _PERSONS.clear()
+    _NUMBERED.clear()
+    _PERSON_NO.clear()
     audit_.forget_history()
 
 
@@ -770,44 +799,110 @@ def person_of(person: Any) -> str:
 
 def _connected(published: list[audit_.Figure], candidate: list[audit_.Figure]):
     """The published figures that share people, directly or through others, with the
-    candidate's: only those can combine with it (different waves have different people)."""
-    # The candidate's figures share most of their ids: each distinct id is read once.
-    # An edition's figures are made from one array of ids (`Figure.source`): the persons
-    # it reaches are read off that array once, under every figure's mask at once.
-    masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    ids: set = set()
-    for f in candidate:
-        if f.source is None:
-            ids |= f.people
-            continue
-        arr, _, counted = f.source
-        if id(arr) in masks:
-            np.logical_or(masks[id(arr)][1], counted, out=masks[id(arr)][1])
-        else:
-            masks[id(arr)] = (arr, counted.copy())
-    reach: set[str] = {person_of(p) for p in ids}
-    for arr, counted in masks.values():
-        reach.update(person_of(p) for p in arr[counted].tolist())
-    keys_of = {f: _keys_of(f, keep=True) for f in published}
+    candidate's: only those can combine with it (different waves have different people).
+
+    The published figures are swept in order, again and again, each taken when it shares a
+    person with what was reached so far (the candidate's persons and those of the figures
+    taken), until a sweep takes none: the figures, and their order, that sets of persons
+    give. The work is array work: persons are numbered, an edition's figures are masks over
+    the array of ids they were made from (`Figure.source`, `Figure.persons`), and what is
+    reached is a mark per number."""
+    arrays: dict[int, _Marks] = {}
+
+    def unit(f: audit_.Figure) -> tuple[_Marks, np.ndarray]:
+        if f.persons is not None and f.source is not None:
+            marks = arrays.get(id(f.persons))
+            if marks is None:
+                marks = arrays[id(f.persons)] = _Marks(_person_numbers(f.persons))
+            return marks, f.source[2]
+        keys = _keys_of(f, keep=True)
+        marks = arrays.get(id(keys))
+        if marks is None:
+            listed = np.array(sorted(keys), dtype=object)
+            marks = arrays[id(keys)] = _Marks(_person_numbers(listed))
+        return marks, np.ones(len(marks.codes), dtype=bool)
+
+    units = [unit(f) for f in published]
+    mine = [unit(f) for f in candidate]
+    reach = np.zeros(len(_PERSON_NO), dtype=bool)
+    for marks, counted in mine:
+        reach[marks.codes[counted]] = True
+    state = _Reached(reach)
     chosen: list[audit_.Figure] = []
-    added: set[int] = set()  # the sets of persons (by object) already in `reach`
-    rest = list(published)
+    rest = list(zip(published, units, strict=True))
     grew = True
     while grew:
         grew = False
         left = []
-        for f in rest:
-            keys = keys_of[f]
-            if not keys.isdisjoint(reach):
+        for f, (marks, counted) in rest:
+            if state.meets(marks, counted):
                 chosen.append(f)
-                if id(keys) not in added:
-                    added.add(id(keys))
-                    reach |= keys
+                state.add(marks, counted)
                 grew = True
             else:
-                left.append(f)
+                left.append((f, (marks, counted)))
         rest = left
     return chosen
+
+
+#: Every person `_connected` has seen, numbered (emptied with what is read).
+_PERSON_NO: dict[str, int] = {}
+
+
+def _person_numbers(persons: np.ndarray) -> np.ndarray:
+    """The numbers of an array of persons, numbering those not seen before; kept for
+    published arrays, which are the same objects from check to check."""
+    kept = _NUMBERED.get(id(persons))
+    if kept is not None and kept[0] is persons:
+        return kept[1]
+    index = _PERSON_NO
+    got = list(map(index.get, persons.tolist()))
+    if None in got:
+        for i, p in enumerate(persons.tolist()):
+            if got[i] is None:
+                got[i] = index.setdefault(p, len(index))
+    out = np.array(got, dtype=np.int64)
+    if len(_NUMBERED) >= 4 * _KEEP:
+        _NUMBERED.clear()
+    _NUMBERED[id(persons)] = (persons, out)
+    return out
+
+
+class _Marks:
+    """One array of persons (an edition's): their numbers, whether each number is there
+    once, which places are reached (None: not worked out since what is reached grew
+    elsewhere) and which were added to what is reached."""
+
+    def __init__(self, codes: np.ndarray) -> None:
+        self.codes = codes
+        self.once = len(np.unique(codes)) == len(codes)
+        self.hit: np.ndarray | None = None
+        self.added = np.zeros(len(codes), dtype=bool)
+
+
+class _Reached:
+    """What `_connected` has reached, as a mark per person number."""
+
+    def __init__(self, reach: np.ndarray) -> None:
+        self.reach = reach
+        self.fresh: _Marks | None = None  # the one array whose `hit` is up to date
+
+    def meets(self, marks: _Marks, counted: np.ndarray) -> bool:
+        if marks is not self.fresh or marks.hit is None:
+            marks.hit = self.reach[marks.codes]
+            self.fresh = marks
+        return bool(np.any(marks.hit & counted))
+
+    def add(self, marks: _Marks, counted: np.ndarray) -> None:
+        new = counted & ~marks.added
+        if not new.any():
+            return
+        marks.added |= new
+        self.reach[marks.codes[new]] = True
+        if marks.once and marks is self.fresh and marks.hit is not None:
+            marks.hit |= new  # each person of the array at one place: only those moved
+        else:
+            self.fresh = None
 
 
 # ---------------------------------------------------------------------------------------
