@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
+import pandas as pd
 
 COUNT = "n"  # the measure of a respondent count; any other measure is a factor's sum
 INFORMED = "informed"
@@ -160,18 +161,26 @@ class Figure:
             return int(np.count_nonzero(self.__dict__["source"][2]))
         return len(self.people)
 
-    def meets(self, people: frozenset[Hashable]) -> bool:
+    def meets(
+        self,
+        people: frozenset[Hashable],
+        seen: dict[tuple[int, frozenset[Hashable]], tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> bool:
         """True when the figure counts (or sums) one of `people`, without making its own
-        people as a set where it has not been already."""
+        people as a set where it has not been already. `seen`: where `people` stand in an
+        array of ids, kept between calls (the figures of an edition share one array)."""
         if "people" in self.__dict__ or self.__dict__.get("source") is None:
             return bool(self.people & people)
         ids, _, counted = self.__dict__["source"]
         if not people:
             return False
-        import pandas as pd
-
-        hit = pd.Series(ids, dtype=object).isin(list(people)).to_numpy()
-        return bool(np.any(hit & counted))
+        key = (id(ids), people)
+        found = seen.get(key) if seen is not None else None
+        if found is None or found[0] is not ids:
+            found = (ids, pd.Series(ids, dtype=object).isin(list(people)).to_numpy())
+            if seen is not None:
+                seen[key] = found
+        return bool(np.any(found[1] & counted))
 
 
 @dataclass(frozen=True)
@@ -374,8 +383,11 @@ class _Coder:
     work. The figures are kept alive with their numbers, so an id is never reused."""
 
     def __init__(self) -> None:
+        #: The numbers of the people numbered after `_frozen` was made.
         self.index: dict[Hashable, int] = {}
         self.people: list[Hashable] = []
+        #: The first people numbered, hashed (they never change number), or None.
+        self._frozen: pd.Index | None = None
         self._groups: dict[int, tuple[Figure, np.ndarray]] = {}
         self._by_content: dict[frozenset[Hashable], np.ndarray] = {}
         self._arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -414,28 +426,72 @@ class _Coder:
             self._by_content[f.people] = out
         return out
 
+    def number(self, f: Figure) -> None:
+        """Number everyone a figure's group and counted people hold."""
+        if f.source is not None:
+            self._numbers(f.source[0])
+        else:
+            self.group(f)
+            self.counted(f)
+
+    def mark_counted(self, marked: np.ndarray, figures: Sequence[Figure]) -> None:
+        """Set `marked` at the number of everyone `figures` count (or sum): the figures
+        made from one array of ids as one mask over it, not one index each."""
+        masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for f in figures:
+            if f.source is None:
+                marked[self.counted(f)] = True
+                continue
+            ids, _, counted = f.source
+            if id(ids) in masks:
+                np.logical_or(masks[id(ids)][1], counted, out=masks[id(ids)][1])
+            else:
+                masks[id(ids)] = (ids, counted.copy())
+        for ids, counted in masks.values():
+            marked[self._numbers(ids)[counted]] = True
+
     def _numbers(self, ids: np.ndarray) -> np.ndarray:
         """The numbers of an array of ids (an edition's people), made once per array."""
         kept = self._arrays.get(id(ids))
         if kept is not None and kept[0] is ids:
             return kept[1]
-        out = self.code(ids.tolist())
+        out = self.code(ids)
         self._arrays[id(ids)] = (ids, out)
         return out
 
     def code(self, members: Collection[Hashable]) -> np.ndarray:
-        """The numbers of a set of people, numbering those not seen before."""
-        index, people = self.index, self.people
-        got = list(map(index.get, members))
-        if None in got:
-            for i, (p, n) in enumerate(zip(members, got, strict=True)):
-                if n is None:
-                    n = index.get(p)
-                    if n is None:
-                        n = index[p] = len(people)
-                        people.append(p)
-                    got[i] = n
-        return np.array(got, dtype=np.int64)
+        """The numbers of a set of people, numbering those not seen before.
+
+        Looked up in C: the people numbered when this coder was copied are a hashed pandas
+        index (`_frozen`), those since in a dictionary; the people not seen before are
+        told apart with one `pandas.factorize` and numbered in a block. An edition of
+        100,000 people whose scores all moved (a late answer moves every factor score)
+        brings a million new ids to a check."""
+        if isinstance(members, np.ndarray):
+            arr = members
+        else:
+            arr = np.fromiter(members, dtype=object, count=len(members))
+        if not len(arr):
+            return np.zeros(0, dtype=np.int64)
+        if self._frozen is not None:
+            out = np.asarray(self._frozen.get_indexer(arr), dtype=np.int64)
+        else:
+            out = np.full(len(arr), -1, dtype=np.int64)
+        missing = np.flatnonzero(out < 0)
+        if len(missing):
+            codes, uniques = pd.factorize(arr[missing], use_na_sentinel=False)
+            listed = list(np.asarray(uniques, dtype=object))
+            got = np.fromiter(map(self.index.get, listed, [-1] * len(listed)), dtype=np.int64,
+                              count=len(listed))  # fmt: skip
+            new = np.flatnonzero(got < 0)
+            if len(new):
+                start = len(self.people)
+                got[new] = start + np.arange(len(new))
+                added = [listed[i] for i in new.tolist()]
+                self.people.extend(added)
+                self.index.update(zip(added, range(start, start + len(added)), strict=True))
+            out[missing] = got[np.asarray(codes, dtype=np.int64)]
+        return out
 
     def objects(self) -> np.ndarray:
         """The people as an array, by number (built again only when more were numbered)."""
@@ -445,9 +501,12 @@ class _Coder:
 
     def copy(self) -> _Coder:
         """The same numbers, to be extended without touching these (one audit's own)."""
+        if self.index:  # everyone numbered so far hashed once, shared by every copy
+            self._frozen = pd.Index(self.objects(), dtype=object, copy=False)
+            self.index = {}
         other = _Coder()
-        other.index = dict(self.index)
         other.people = list(self.people)
+        other._frozen = self._frozen
         return other
 
 
@@ -832,6 +891,12 @@ class _Lazy(Sequence):
         return self._made[i]
 
 
+def _factorize(values: np.ndarray) -> np.ndarray:
+    """Each value's number, 0, 1, ... in the order values first appear."""
+    codes, _ = pd.factorize(values, sort=False)
+    return np.asarray(codes, dtype=np.int64)
+
+
 def _informed_on(
     history: _History,
     measure: str,
@@ -868,18 +933,20 @@ def _informed_on(
     places = [where_is[c] for c in coded]
     # Split the published atoms by the candidate's groups: 20 figures' bits at a time on
     # top of the atom so far, renumbered after each step.
+    # The atoms are numbered in the order people first show them (a hash, not a sort):
+    # how they are numbered changes nothing, as they are ordered below by size and
+    # signature, and no two atoms have the same signature.
     atom = coarse + 1
     for start in range(0, len(places), 20):
         bits = np.zeros(len(everyone), dtype=np.int64)
         for t, where in enumerate(places[start : start + 20]):
             bits[where] |= 1 << t
-        _, atom = np.unique((atom << 20) | bits, return_inverse=True)
-        atom = atom.reshape(-1)
+        atom = _factorize((atom << 20) | bits)
     if not places:
-        _, atom = np.unique(atom, return_inverse=True)
-        atom = atom.reshape(-1)
+        atom = _factorize(atom)
     atoms = int(atom.max()) + 1
-    _, first = np.unique(atom, return_index=True)
+    first = np.empty(atoms, dtype=np.int64)
+    first[atom] = np.arange(len(atom))  # a person of each atom (all share its published atom)
     sizes = np.bincount(atom, minlength=atoms)
     inside = np.zeros((atoms, len(candidate)), dtype=bool)
     for j, where in enumerate(places):
@@ -905,7 +972,10 @@ def _informed_on(
     position = np.empty(atoms, dtype=np.int64)
     position[order] = np.arange(atoms)
     at_person = position[atom]
-    by_atom = np.argsort(at_person, kind="stable")
+    # A stable sort of small integers is a radix sort in numpy: the same order, in one pass.
+    by_atom = np.argsort(
+        at_person.astype(np.uint16) if atoms <= 1 << 16 else at_person, kind="stable"
+    )
     ordered_sizes = sizes[order]
     ends = np.cumsum(ordered_sizes)
     people = coder.objects()
@@ -934,11 +1004,10 @@ def _informed_on(
     for j, f in enumerate(candidate):
         system.rows[measure].append(inside[columns, j].astype(np.int64))
         system.figures[measure].append(f)
-    scoped = [pub.scoped] if pub is not None else []
-    scoped += [coder.counted(f) for f in candidate]
     marked = np.zeros(len(coder.people), dtype=bool)
-    for s in scoped:
-        marked[s] = True
+    if pub is not None:
+        marked[pub.scoped] = True
+    coder.mark_counted(marked, candidate)
     in_scope = marked[everyone]
     return system, np.vstack(system.rows[measure]), everyone[by_atom], ends, in_scope[by_atom]
 
@@ -961,8 +1030,7 @@ def _informed_exposures(
     for f in candidate:
         by.setdefault(f.measure, []).append(f)
     for f in candidate:
-        coder.group(f)  # everyone numbered before any system is built
-        coder.counted(f)
+        coder.number(f)  # everyone numbered before any system is built
     people_of = coder.objects()
     out: list[tuple[_System, Leak, np.ndarray]] = []
     for measure, part in by.items():
@@ -1103,6 +1171,7 @@ def _audit(
             return _informed_exposures(history, kept, k, person_of, coder)
         return _exposures([*published, *kept], k, model, person_of=person_of, coder=coder)
 
+    met: dict = {}  # where a group's people stand in an array of ids (`Figure.meets`)
     unfixable: list[Leak] = []
     for m in models:
         if m == INFORMED:
@@ -1160,7 +1229,7 @@ def _audit(
                 alone = _essential(rows, figs, dropped, vector)
                 choice = next((f for f in tried if id(f) in alone), None)
                 if choice is None:
-                    choice = next((f for f in options if f.meets(leak.people)), options[0])
+                    choice = next((f for f in options if f.meets(leak.people, met)), options[0])
                 options.remove(choice)
                 dropped.add(id(choice))
                 withheld.append(Withheld(choice, leak))

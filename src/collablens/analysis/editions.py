@@ -347,22 +347,26 @@ def _contents(item_ids: list[str], items: np.ndarray) -> list[str]:
     n = len(items)
     if len(set(item_ids)) != len(item_ids) or not n:
         return [_content(item_ids, row) for row in items]
-    text = np.full(n, "", dtype=object)
+    parts: list[list[str]] = []
     given = np.zeros(n, dtype=np.int64)
     for j in sorted(range(len(item_ids)), key=item_ids.__getitem__):
         col = np.ascontiguousarray(items[:, j], dtype=np.float64)
         answered = ~np.isnan(col)
         # Distinct bit patterns, so that -0.0 and 0.0 stay apart as json writes them.
-        bits, inverse = np.unique(col.view(np.int64), return_inverse=True)
+        inverse, bits = pd.factorize(col.view(np.int64))  # a hash, not a sort
         pieces = np.array(
-            [json.dumps([item_ids[j], round(float(v), 6)]) + ", " for v in bits.view(np.float64)],
+            [
+                json.dumps([item_ids[j], round(float(v), 6)]) + ", "
+                for v in np.asarray(bits, dtype=np.int64).view(np.float64)
+            ],
             dtype=object,
         )
-        part = np.where(answered, pieces[inverse.reshape(-1)], "")
-        text = text + part
+        parts.append(np.where(answered, pieces[inverse.reshape(-1)], "").tolist())
         given += answered
+    # Each row's pieces joined once (not a string grown column by column).
+    text = ["".join(row) for row in zip(*parts, strict=True)] if parts else [""] * n
     out = []
-    for t, g in zip(text.tolist(), given.tolist(), strict=True):
+    for t, g in zip(text, given.tolist(), strict=True):
         if g < LINK_ANSWERS:
             out.append("")
         else:
@@ -534,26 +538,11 @@ def _as_figures(
     A person is their key (`_linked`) in counts; in a factor's sums, their key and their
     score on it, so a score corrected after publication is a different unknown from the
     one published (`person_of` ties the two back to one person for the audit)."""
-    ids = snap.respondents["key"].astype(str).to_numpy(dtype=object)
-    data = SurveyData(
-        framework,
-        "",
-        [snap.wave],
-        snap.respondents.assign(wave=snap.wave),
-        _mapped(snap, framework),
-    )
-    fs = data.factor_scores()
-    attrs = {a: snap.respondents[a].astype(str).to_numpy() for a in ATTRIBUTES}
+    a = _arrays_of(snap, framework)
+    ids, data, attrs, distinct, persons = a.ids, a.data, a.attrs, a.distinct, a.persons
+    has, scored, inside_of, complete = a.has, a.scored, a.inside_of, a.complete
     everyone = np.ones(len(ids), dtype=bool)
     out = []
-    # Figures are made from these arrays, their sets of people only when read
-    # (`Figure.sourced`): each array and mask is made once per edition, not per figure.
-    distinct = bool(pd.Series(ids, dtype=object).is_unique)
-    persons = _persons_of_keys(ids)
-    has = {f: fs[f].notna().to_numpy() for f in fs.columns}
-    scored = {f: _scored(ids, fs[f].to_numpy(dtype=np.float64)) for f in fs.columns}
-    inside_of: dict[tuple[str, str], np.ndarray] = {}
-    complete: dict[str, np.ndarray] = {}
     for of, dim, group, factor in body["figures"]:
         if dim in ("all", RELIABILITY):
             inside = everyone
@@ -593,19 +582,62 @@ def _as_figures(
     return out
 
 
+class _Arrays:
+    """What an edition's figures are made from: its ids, each one's person, scores, and
+    masks, made once per snapshot (a check makes the candidate's figures again after each
+    round of withholding). Figures are made from these arrays, their sets of people only
+    when read (`Figure.sourced`)."""
+
+    def __init__(self, snap: Snapshot, framework: Any) -> None:
+        self.snap, self.framework = snap, framework
+        self.ids = snap.respondents["key"].astype(str).to_numpy(dtype=object)
+        self.data = SurveyData(
+            framework,
+            "",
+            [snap.wave],
+            snap.respondents.assign(wave=snap.wave),
+            _mapped(snap, framework),
+        )
+        fs = self.data.factor_scores()
+        self.attrs = {a: snap.respondents[a].astype(str).to_numpy() for a in ATTRIBUTES}
+        self.distinct = bool(pd.Series(self.ids, dtype=object).is_unique)
+        self.persons = _persons_of_keys(self.ids)
+        self.has = {f: fs[f].notna().to_numpy() for f in fs.columns}
+        self.scored = {f: _scored(self.ids, fs[f].to_numpy(dtype=np.float64)) for f in fs.columns}
+        self.inside_of: dict[tuple[str, str], np.ndarray] = {}
+        self.complete: dict[str, np.ndarray] = {}
+
+
+_MADE: list[_Arrays] = []
+
+
+def _arrays_of(snap: Snapshot, framework: Any) -> _Arrays:
+    """`_Arrays` of a snapshot, kept for the last few (the same objects: a snapshot is
+    never changed once taken)."""
+    for made in _MADE:
+        if made.snap is snap and made.framework is framework:
+            return made
+    made = _Arrays(snap, framework)
+    _MADE.insert(0, made)
+    del _MADE[4:]
+    return made
+
+
 def _scored(ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """Each id with its score, `f"{id}~{score:.6f}"`: the unknown a factor's sum counts.
     Each distinct score (by its bits, as -0.0 and 0.0 write differently) is written once."""
-    bits, inverse = np.unique(np.ascontiguousarray(scores).view(np.int64), return_inverse=True)
-    written = np.array(["~" + f"{v:.6f}" for v in bits.view(np.float64)], dtype=object)
-    return ids + written[inverse.reshape(-1)]
+    inverse, bits = pd.factorize(np.ascontiguousarray(scores, dtype=np.float64).view(np.int64))
+    values = np.asarray(bits, dtype=np.int64).view(np.float64)
+    written = np.array(["~" + f"{v:.6f}" for v in values], dtype=object)
+    return ids + written[inverse]
 
 
 def _persons_of_keys(ids: np.ndarray) -> np.ndarray:
     """`person_of` of each of an edition's keys (and so of each of its key~score ids)."""
-    if not len(ids):
-        return ids
-    return pd.Series(ids, dtype=object).str.partition("~")[0].to_numpy(dtype=object)
+    keys = pd.Series(ids, dtype=object)
+    if not len(ids) or not keys.str.contains("~", regex=False).any():
+        return ids  # no key holds a "~": each is its own person
+    return keys.str.partition("~")[0].to_numpy(dtype=object)
 
 
 def _mapped(snap: Snapshot, framework: Any) -> np.ndarray:
@@ -753,6 +785,7 @@ def forget_published() -> None:
     _PERSONS.clear()
     _NUMBERED.clear()
     _PERSON_NO.clear()
+    _MADE.clear()
     audit_.forget_history()
 
 
