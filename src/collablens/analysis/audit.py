@@ -494,10 +494,19 @@ class _Coder:
         return out
 
     def objects(self) -> np.ndarray:
-        """The people as an array, by number (built again only when more were numbered)."""
-        if self._objects is None or len(self._objects) != len(self.people):
-            self._objects = np.fromiter(self.people, dtype=object, count=len(self.people))
+        """The people as an array, by number (extended when more were numbered)."""
+        have = 0 if self._objects is None else len(self._objects)
+        if self._objects is None or have != len(self.people):
+            tail = np.fromiter(self.people[have:], dtype=object, count=len(self.people) - have)
+            self._objects = tail if self._objects is None else np.concatenate([self._objects, tail])
+        assert self._objects is not None
         return self._objects
+
+    def new_check(self) -> None:
+        """Forget the figures of checks before (their groups' numbers), keeping the
+        numbers, and those of arrays (kept alive with them)."""
+        self._groups.clear()
+        self._by_content.clear()
 
     def copy(self) -> _Coder:
         """The same numbers, to be extended without touching these (one audit's own)."""
@@ -840,6 +849,22 @@ class _History:
             by[f.measure].append(f)
         self.measures = {m: _Measure(figs, self.coder) for m, figs in by.items()}
         self.unfixable: dict[tuple, list[tuple[_System, Leak, np.ndarray]]] = {}
+        #: The checks' coder: the published people's numbers, extended by the
+        #: candidates'. One check numbers its candidate's arrays (a million ids when
+        #: every factor score moved) and the next, on the same arrays, finds them.
+        self._shared: _Coder | None = None
+        #: Checks against this history take turns on that coder.
+        self.lock = threading.Lock()
+
+    def checks_coder(self) -> _Coder:
+        """The coder a check uses (hold `lock`): made afresh from the published numbers
+        when it has grown far beyond them (checks of changing live data)."""
+        base = len(self.coder.people)
+        shared = self._shared
+        if shared is None or len(shared.people) > 4 * base + 1_000_000 or len(shared._arrays) > 256:
+            shared = self._shared = self.coder.copy()
+        shared.new_check()
+        return shared
 
 
 _HISTORIES: dict[tuple[int, ...], _History] = {}
@@ -1164,7 +1189,20 @@ def _audit(
     person_of: Callable[[Hashable], Hashable] | None,
 ) -> Verdict:
     history = _history(published)  # what is published, kept from check to check
-    coder = history.coder.copy()  # people numbered once for every pass below
+    with history.lock:
+        coder = history.checks_coder()  # people numbered once for every pass below
+        return _audit_on(history, coder, published, candidate, k, models, person_of)
+
+
+def _audit_on(
+    history: _History,
+    coder: _Coder,
+    published: Sequence[Figure],
+    candidate: Sequence[Figure],
+    k: int,
+    models: Sequence[str],
+    person_of: Callable[[Hashable], Hashable] | None,
+) -> Verdict:
 
     def exposed(kept: Sequence[Figure], model: str) -> list[tuple[_System, Leak, np.ndarray]]:
         if model == INFORMED:
