@@ -547,9 +547,9 @@ def _as_figures(
         if dim in ("all", RELIABILITY):
             inside = everyone
         else:
-            inside = inside_of.get((dim, group))
-            if inside is None:
-                inside = inside_of[(dim, group)] = attrs[dim] == group
+            if (dim, group) not in inside_of:
+                inside_of[(dim, group)] = attrs[dim] == group
+            inside = inside_of[(dim, group)]
         people = ids
         if of.startswith("complete:"):
             if factor not in complete:
