@@ -861,7 +861,9 @@ class _History:
         when it has grown far beyond them (checks of changing live data)."""
         base = len(self.coder.people)
         shared = self._shared
-        if shared is None or len(shared.people) > 4 * base + 1_000_000 or len(shared._arrays) > 256:
+        # Bounded: a check of changed live data brings new ids (every key~score moves), and
+        # the arrays numbered are kept alive with their numbers.
+        if shared is None or len(shared.people) > 2 * base + 100_000 or len(shared._arrays) > 48:
             shared = self._shared = self.coder.copy()
         shared.new_check()
         return shared
