@@ -401,3 +401,25 @@ def test_people_are_numbered_one_to_one(batches: list[list[str]], data):
             assert coder.people[n] == p
     assert len(set(seen.values())) == len(seen)
     assert coder.objects().tolist() == coder.people
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=_ids, b=_ids, data=st.data())
+def test_how_many_differ_between_editions_is_counted_as_with_sets(a: list[str], b: list[str], data):
+    """`editions._differ` (persons counted by one of two editions' figures and not the
+    other, over their arrays) is `len({person_of(p) for p in f.people ^ g.people})`."""
+
+    def made(ids: list[str]) -> Figure:
+        arr = np.array(ids, dtype=object)
+        mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(ids),
+                                           max_size=len(ids))), dtype=bool)  # fmt: skip
+        persons = np.array([editions.person_of(p) for p in ids], dtype=object)
+        return Figure.sourced(arr, mask, mask, persons=persons)
+
+    f, g = made(a), made(b)
+    want = len({editions.person_of(p) for p in f.people ^ g.people})
+    fresh_f, fresh_g = (
+        Figure.sourced(*f.source, persons=f.persons),
+        Figure.sourced(*g.source, persons=g.persons),
+    )
+    assert editions._differ(fresh_f, fresh_g, {}) == want
