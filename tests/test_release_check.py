@@ -301,3 +301,125 @@ def test_answer_digests_made_by_column_are_those_made_by_person(ids: list[str], 
                               min_size=n, max_size=n))  # fmt: skip
     items = np.array(rows, dtype=float).reshape(n, len(ids))
     assert editions._contents(ids, items) == [editions._content(ids, row) for row in items]
+
+
+# ---------------------------------------------------------------------------------------
+# Issue 25, third round: figures made from arrays, persons followed as numbers, people
+# numbered in C. Each must give exactly what the sets of ids gave.
+
+_ids = st.lists(
+    st.text(alphabet="ab~1", min_size=1, max_size=4), min_size=1, max_size=12
+)  # duplicates and "~" included: keys a person_of splits
+
+
+def _sourced_and_plain(ids: list[str], inside: list[bool], counted: list[bool], **kw):
+    arr = np.array(ids, dtype=object)
+    i, c = np.array(inside, dtype=bool), np.array(counted, dtype=bool)
+    distinct = len(set(ids)) == len(ids)
+    lazy = Figure.sourced(arr, i, c, distinct=distinct, **kw)
+    plain = Figure(frozenset(arr[c].tolist()), group=frozenset(arr[i].tolist()), **kw)
+    return lazy, plain
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=_ids, data=st.data())
+def test_a_figure_made_from_arrays_is_the_figure_made_from_sets(ids: list[str], data):
+    """`Figure.sourced` holds the sets `Figure(frozenset(...))` holds once read: equal, the
+    same hash, size and meets, whatever is read first."""
+    n = len(ids)
+    inside = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    also = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    counted = [a and b for a, b in zip(inside, also, strict=True)]
+    kw = {"measure": "trust", "population": "w", "release": 2, "labels": {"force": "A"},
+          "name": "n", "cell": ("force", "A", "trust")}  # fmt: skip
+    others = frozenset(data.draw(st.lists(st.sampled_from([*ids, "zz"]), max_size=3)))
+    lazy, plain = _sourced_and_plain(ids, inside, counted, **kw)
+    assert lazy.size == plain.size
+    assert lazy.meets(others, {}) == plain.meets(others) == bool(plain.people & others)
+    assert lazy == plain and plain == lazy and hash(lazy) == hash(plain)
+    assert (lazy.people, lazy.group) == (plain.people, plain.group)
+    other, _ = _sourced_and_plain(ids, inside, [not x for x in counted], **kw)
+    assert (other == plain) == (other.people == plain.people)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_connected_follows_persons_as_the_sets_did(data):
+    """`editions._connected` over numbered persons returns the figures, in the order, the
+    old sweep over sets of persons returns: several editions' arrays, figures made from
+    sets, keys with "~" (key~score ids of one person), waves that share no one."""
+    pool = [f"k{i}" for i in range(8)] + ["k1~2.000000", "x~y"]
+    editions_ = []
+    for e in range(data.draw(st.integers(1, 4))):
+        ids = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=8, unique=True))
+        arr = np.array(ids, dtype=object)
+        persons = np.array([editions.person_of(p) for p in ids], dtype=object)
+        figs = []
+        for j in range(data.draw(st.integers(1, 5))):
+            mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(ids),
+                                               max_size=len(ids))), dtype=bool)  # fmt: skip
+            if data.draw(st.booleans()):
+                figs.append(Figure.sourced(arr, mask, mask, persons=persons, name=f"{e}.{j}"))
+            else:
+                figs.append(Figure(frozenset(arr[mask].tolist()), name=f"{e}.{j}"))
+        editions_.append(figs)
+    candidate = editions_.pop()
+    published = [f for e in editions_ for f in e]
+    new = editions._connected(published, candidate)
+    old = ref._connected(published, candidate)
+    assert [id(f) for f in new] == [id(f) for f in old]
+
+
+@settings(max_examples=200, deadline=None)
+@given(scores=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                                 st.sampled_from([0.0, -0.0, float("nan"), 1.5])),
+                       max_size=12))  # fmt: skip
+def test_score_keyed_ids_are_written_as_before(scores: list[float]):
+    """A factor's sum counts `key~score` ids: each distinct score written once gives the
+    strings the f-string per person gave (NaN, -0.0 and 0.0, infinities)."""
+    ids = np.array([f"k{i}" for i in range(len(scores))], dtype=object)
+    values = np.array(scores, dtype=np.float64)
+    want = [f"{k}~{v:.6f}" for k, v in zip(ids, values, strict=True)]
+    assert editions._scored(ids, values).tolist() == want
+
+
+@settings(max_examples=150, deadline=None)
+@given(batches=st.lists(st.lists(st.text(alphabet="abc", max_size=3), max_size=30),
+                        min_size=1, max_size=6), data=st.data())  # fmt: skip
+def test_people_are_numbered_one_to_one(batches: list[list[str]], data):
+    """`audit._Coder` numbers each person once, whichever way (its pandas index, the
+    dictionary of those since, arrays or sets, copies): the same person always has the same
+    number, and two people never share one."""
+    coder = audit._Coder()
+    seen: dict[str, int] = {}
+    for batch in batches:
+        if data.draw(st.booleans()):
+            coder = coder.copy()
+        got = coder.code(np.array(batch, dtype=object) if data.draw(st.booleans()) else batch)
+        for p, n in zip(batch, got.tolist(), strict=True):
+            assert seen.setdefault(p, n) == n
+            assert coder.people[n] == p
+    assert len(set(seen.values())) == len(seen)
+    assert coder.objects().tolist() == coder.people
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=_ids, b=_ids, data=st.data())
+def test_how_many_differ_between_editions_is_counted_as_with_sets(a: list[str], b: list[str], data):
+    """`editions._differ` (persons counted by one of two editions' figures and not the
+    other, over their arrays) is `len({person_of(p) for p in f.people ^ g.people})`."""
+
+    def made(ids: list[str]) -> Figure:
+        arr = np.array(ids, dtype=object)
+        mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(ids),
+                                           max_size=len(ids))), dtype=bool)  # fmt: skip
+        persons = np.array([editions.person_of(p) for p in ids], dtype=object)
+        return Figure.sourced(arr, mask, mask, persons=persons)
+
+    f, g = made(a), made(b)
+    want = len({editions.person_of(p) for p in f.people ^ g.people})
+    fresh_f, fresh_g = (
+        Figure.sourced(*f.source, persons=f.persons),
+        Figure.sourced(*g.source, persons=g.persons),
+    )
+    assert editions._differ(fresh_f, fresh_g, {}) == want

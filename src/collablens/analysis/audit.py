@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
+import pandas as pd
 
 COUNT = "n"  # the measure of a respondent count; any other measure is a factor's sum
 INFORMED = "informed"
@@ -87,6 +88,68 @@ class Figure:
     source: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(
         default=None, compare=False, repr=False
     )
+    #: Optional, with `source`: the person behind each of its ids (the caller's
+    #: `person_of`), for callers that follow people across editions. Never compared.
+    persons: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def sourced(
+        cls,
+        ids: np.ndarray,
+        inside: np.ndarray,
+        counted: np.ndarray,
+        *,
+        distinct: bool = False,
+        **fields: object,
+    ) -> Figure:
+        """A figure made from arrays, its `people` and `group` made as sets only when read.
+
+        An edition of 100,000 people has hundreds of figures, and the check reads their
+        people only through `source`: building two sets of ids per figure was most of
+        its cost (issue 25). `distinct`: `ids` holds no id twice, so `size` is a count of
+        `counted`. The sets, once made, are those `Figure(frozenset(ids[counted]), ...,
+        group=frozenset(ids[inside]))` holds, so the figure is equal to that one."""
+        f = object.__new__(cls)
+        values = {
+            "measure": COUNT,
+            "population": "",
+            "release": 0,
+            "labels": {},
+            "name": "",
+            "cell": (),
+            "persons": None,
+            **fields,
+            "source": (ids, inside, counted),
+        }
+        for name, value in values.items():
+            object.__setattr__(f, name, value)
+        object.__setattr__(f, "_distinct", distinct)
+        return f
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        # Reached only for `people` or `group` of a figure from `sourced`, not yet read.
+        if name in ("people", "group") and self.__dict__.get("source") is not None:
+            ids, inside, counted = self.__dict__["source"]
+            object.__setattr__(self, "people", frozenset(ids[counted].tolist()))
+            object.__setattr__(self, "group", frozenset(ids[inside].tolist()))
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    def __eq__(self, other: object) -> bool:
+        # The fields a dataclass compares, the cheap ones first: the people of two figures
+        # of different cells are never made as sets only to be told apart.
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Figure)
+        return (
+            (self.measure, self.population, self.release, self.labels, self.name, self.cell)
+            == (other.measure, other.population, other.release, other.labels, other.name,
+                other.cell)
+            and self.people == other.people
+            and self.group == other.group
+        )  # fmt: skip
 
     def __hash__(self) -> int:
         return hash((self.people, self.measure, self.population, self.release,
@@ -94,7 +157,30 @@ class Figure:
 
     @property
     def size(self) -> int:
+        if "people" not in self.__dict__ and self.__dict__.get("_distinct"):
+            return int(np.count_nonzero(self.__dict__["source"][2]))
         return len(self.people)
+
+    def meets(
+        self,
+        people: frozenset[Hashable],
+        seen: dict[tuple[int, frozenset[Hashable]], tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> bool:
+        """True when the figure counts (or sums) one of `people`, without making its own
+        people as a set where it has not been already. `seen`: where `people` stand in an
+        array of ids, kept between calls (the figures of an edition share one array)."""
+        if "people" in self.__dict__ or self.__dict__.get("source") is None:
+            return bool(self.people & people)
+        ids, _, counted = self.__dict__["source"]
+        if not people:
+            return False
+        key = (id(ids), people)
+        found = seen.get(key) if seen is not None else None
+        if found is None or found[0] is not ids:
+            found = (ids, pd.Series(ids, dtype=object).isin(list(people)).to_numpy())
+            if seen is not None:
+                seen[key] = found
+        return bool(np.any(found[1] & counted))
 
 
 @dataclass(frozen=True)
@@ -297,8 +383,11 @@ class _Coder:
     work. The figures are kept alive with their numbers, so an id is never reused."""
 
     def __init__(self) -> None:
+        #: The numbers of the people numbered after `_frozen` was made.
         self.index: dict[Hashable, int] = {}
         self.people: list[Hashable] = []
+        #: The first people numbered, hashed (they never change number), or None.
+        self._frozen: pd.Index | None = None
         self._groups: dict[int, tuple[Figure, np.ndarray]] = {}
         self._by_content: dict[frozenset[Hashable], np.ndarray] = {}
         self._arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -326,51 +415,107 @@ class _Coder:
     def counted(self, f: Figure) -> np.ndarray:
         """The numbers of the people a figure counts (or sums): its group's where it has
         none of its own, else numbered once per distinct set, as groups are."""
-        if f.group is None:
-            return self.group(f)
         if f.source is not None:
             ids, _, counted = f.source
             return self._numbers(ids)[counted]
+        if f.group is None:
+            return self.group(f)
         out = self._by_content.get(f.people)
         if out is None:
             out = self.code(f.people)
             self._by_content[f.people] = out
         return out
 
+    def number(self, f: Figure) -> None:
+        """Number everyone a figure's group and counted people hold."""
+        if f.source is not None:
+            self._numbers(f.source[0])
+        else:
+            self.group(f)
+            self.counted(f)
+
+    def mark_counted(self, marked: np.ndarray, figures: Sequence[Figure]) -> None:
+        """Set `marked` at the number of everyone `figures` count (or sum): the figures
+        made from one array of ids as one mask over it, not one index each."""
+        masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for f in figures:
+            if f.source is None:
+                marked[self.counted(f)] = True
+                continue
+            ids, _, counted = f.source
+            if id(ids) in masks:
+                np.logical_or(masks[id(ids)][1], counted, out=masks[id(ids)][1])
+            else:
+                masks[id(ids)] = (ids, counted.copy())
+        for ids, counted in masks.values():
+            marked[self._numbers(ids)[counted]] = True
+
     def _numbers(self, ids: np.ndarray) -> np.ndarray:
         """The numbers of an array of ids (an edition's people), made once per array."""
         kept = self._arrays.get(id(ids))
         if kept is not None and kept[0] is ids:
             return kept[1]
-        out = self.code(ids.tolist())
+        out = self.code(ids)
         self._arrays[id(ids)] = (ids, out)
         return out
 
     def code(self, members: Collection[Hashable]) -> np.ndarray:
-        """The numbers of a set of people, numbering those not seen before."""
-        index, people = self.index, self.people
-        got = list(map(index.get, members))
-        if None in got:
-            for i, (p, n) in enumerate(zip(members, got, strict=True)):
-                if n is None:
-                    n = index.get(p)
-                    if n is None:
-                        n = index[p] = len(people)
-                        people.append(p)
-                    got[i] = n
-        return np.array(got, dtype=np.int64)
+        """The numbers of a set of people, numbering those not seen before.
+
+        Looked up in C: the people numbered when this coder was copied are a hashed pandas
+        index (`_frozen`), those since in a dictionary; the people not seen before are
+        told apart with one `pandas.factorize` and numbered in a block. An edition of
+        100,000 people whose scores all moved (a late answer moves every factor score)
+        brings a million new ids to a check."""
+        if isinstance(members, np.ndarray):
+            arr = members
+        else:
+            arr = np.fromiter(members, dtype=object, count=len(members))
+        if not len(arr):
+            return np.zeros(0, dtype=np.int64)
+        if self._frozen is not None:
+            out = np.asarray(self._frozen.get_indexer(arr), dtype=np.int64)
+        else:
+            out = np.full(len(arr), -1, dtype=np.int64)
+        missing = np.flatnonzero(out < 0)
+        if len(missing):
+            codes, uniques = pd.factorize(arr[missing], use_na_sentinel=False)
+            listed = list(np.asarray(uniques, dtype=object))
+            got = np.fromiter(map(self.index.get, listed, [-1] * len(listed)), dtype=np.int64,
+                              count=len(listed))  # fmt: skip
+            new = np.flatnonzero(got < 0)
+            if len(new):
+                start = len(self.people)
+                got[new] = start + np.arange(len(new))
+                added = [listed[i] for i in new.tolist()]
+                self.people.extend(added)
+                self.index.update(zip(added, range(start, start + len(added)), strict=True))
+            out[missing] = got[np.asarray(codes, dtype=np.int64)]
+        return out
 
     def objects(self) -> np.ndarray:
-        """The people as an array, by number (built again only when more were numbered)."""
-        if self._objects is None or len(self._objects) != len(self.people):
-            self._objects = np.fromiter(self.people, dtype=object, count=len(self.people))
+        """The people as an array, by number (extended when more were numbered)."""
+        have = 0 if self._objects is None else len(self._objects)
+        if self._objects is None or have != len(self.people):
+            tail = np.fromiter(self.people[have:], dtype=object, count=len(self.people) - have)
+            self._objects = tail if self._objects is None else np.concatenate([self._objects, tail])
+        assert self._objects is not None
         return self._objects
+
+    def new_check(self) -> None:
+        """Forget the figures of checks before (their groups' numbers), keeping the
+        numbers, and those of arrays (kept alive with them)."""
+        self._groups.clear()
+        self._by_content.clear()
 
     def copy(self) -> _Coder:
         """The same numbers, to be extended without touching these (one audit's own)."""
+        if self.index:  # everyone numbered so far hashed once, shared by every copy
+            self._frozen = pd.Index(self.objects(), dtype=object, copy=False)
+            self.index = {}
         other = _Coder()
-        other.index = dict(self.index)
         other.people = list(self.people)
+        other._frozen = self._frozen
         return other
 
 
@@ -704,6 +849,24 @@ class _History:
             by[f.measure].append(f)
         self.measures = {m: _Measure(figs, self.coder) for m, figs in by.items()}
         self.unfixable: dict[tuple, list[tuple[_System, Leak, np.ndarray]]] = {}
+        #: The checks' coder: the published people's numbers, extended by the
+        #: candidates'. One check numbers its candidate's arrays (a million ids when
+        #: every factor score moved) and the next, on the same arrays, finds them.
+        self._shared: _Coder | None = None
+        #: Checks against this history take turns on that coder.
+        self.lock = threading.Lock()
+
+    def checks_coder(self) -> _Coder:
+        """The coder a check uses (hold `lock`): made afresh from the published numbers
+        when it has grown far beyond them (checks of changing live data)."""
+        base = len(self.coder.people)
+        shared = self._shared
+        # Bounded: a check of changed live data brings new ids (every key~score moves), and
+        # the arrays numbered are kept alive with their numbers.
+        if shared is None or len(shared.people) > 2 * base + 100_000 or len(shared._arrays) > 48:
+            shared = self._shared = self.coder.copy()
+        shared.new_check()
+        return shared
 
 
 _HISTORIES: dict[tuple[int, ...], _History] = {}
@@ -755,6 +918,12 @@ class _Lazy(Sequence):
         return self._made[i]
 
 
+def _factorize(values: np.ndarray) -> np.ndarray:
+    """Each value's number, 0, 1, ... in the order values first appear."""
+    codes, _ = pd.factorize(values, sort=False)
+    return np.asarray(codes, dtype=np.int64)
+
+
 def _informed_on(
     history: _History,
     measure: str,
@@ -791,18 +960,20 @@ def _informed_on(
     places = [where_is[c] for c in coded]
     # Split the published atoms by the candidate's groups: 20 figures' bits at a time on
     # top of the atom so far, renumbered after each step.
+    # The atoms are numbered in the order people first show them (a hash, not a sort):
+    # how they are numbered changes nothing, as they are ordered below by size and
+    # signature, and no two atoms have the same signature.
     atom = coarse + 1
     for start in range(0, len(places), 20):
         bits = np.zeros(len(everyone), dtype=np.int64)
         for t, where in enumerate(places[start : start + 20]):
             bits[where] |= 1 << t
-        _, atom = np.unique((atom << 20) | bits, return_inverse=True)
-        atom = atom.reshape(-1)
+        atom = _factorize((atom << 20) | bits)
     if not places:
-        _, atom = np.unique(atom, return_inverse=True)
-        atom = atom.reshape(-1)
+        atom = _factorize(atom)
     atoms = int(atom.max()) + 1
-    _, first = np.unique(atom, return_index=True)
+    first = np.empty(atoms, dtype=np.int64)
+    first[atom] = np.arange(len(atom))  # a person of each atom (all share its published atom)
     sizes = np.bincount(atom, minlength=atoms)
     inside = np.zeros((atoms, len(candidate)), dtype=bool)
     for j, where in enumerate(places):
@@ -828,7 +999,10 @@ def _informed_on(
     position = np.empty(atoms, dtype=np.int64)
     position[order] = np.arange(atoms)
     at_person = position[atom]
-    by_atom = np.argsort(at_person, kind="stable")
+    # A stable sort of small integers is a radix sort in numpy: the same order, in one pass.
+    by_atom = np.argsort(
+        at_person.astype(np.uint16) if atoms <= 1 << 16 else at_person, kind="stable"
+    )
     ordered_sizes = sizes[order]
     ends = np.cumsum(ordered_sizes)
     people = coder.objects()
@@ -857,11 +1031,10 @@ def _informed_on(
     for j, f in enumerate(candidate):
         system.rows[measure].append(inside[columns, j].astype(np.int64))
         system.figures[measure].append(f)
-    scoped = [pub.scoped] if pub is not None else []
-    scoped += [coder.counted(f) for f in candidate]
     marked = np.zeros(len(coder.people), dtype=bool)
-    for s in scoped:
-        marked[s] = True
+    if pub is not None:
+        marked[pub.scoped] = True
+    coder.mark_counted(marked, candidate)
     in_scope = marked[everyone]
     return system, np.vstack(system.rows[measure]), everyone[by_atom], ends, in_scope[by_atom]
 
@@ -884,8 +1057,7 @@ def _informed_exposures(
     for f in candidate:
         by.setdefault(f.measure, []).append(f)
     for f in candidate:
-        coder.group(f)  # everyone numbered before any system is built
-        coder.counted(f)
+        coder.number(f)  # everyone numbered before any system is built
     people_of = coder.objects()
     out: list[tuple[_System, Leak, np.ndarray]] = []
     for measure, part in by.items():
@@ -1019,13 +1191,27 @@ def _audit(
     person_of: Callable[[Hashable], Hashable] | None,
 ) -> Verdict:
     history = _history(published)  # what is published, kept from check to check
-    coder = history.coder.copy()  # people numbered once for every pass below
+    with history.lock:
+        coder = history.checks_coder()  # people numbered once for every pass below
+        return _audit_on(history, coder, published, candidate, k, models, person_of)
+
+
+def _audit_on(
+    history: _History,
+    coder: _Coder,
+    published: Sequence[Figure],
+    candidate: Sequence[Figure],
+    k: int,
+    models: Sequence[str],
+    person_of: Callable[[Hashable], Hashable] | None,
+) -> Verdict:
 
     def exposed(kept: Sequence[Figure], model: str) -> list[tuple[_System, Leak, np.ndarray]]:
         if model == INFORMED:
             return _informed_exposures(history, kept, k, person_of, coder)
         return _exposures([*published, *kept], k, model, person_of=person_of, coder=coder)
 
+    met: dict = {}  # where a group's people stand in an array of ids (`Figure.meets`)
     unfixable: list[Leak] = []
     for m in models:
         if m == INFORMED:
@@ -1083,7 +1269,7 @@ def _audit(
                 alone = _essential(rows, figs, dropped, vector)
                 choice = next((f for f in tried if id(f) in alone), None)
                 if choice is None:
-                    choice = next((f for f in options if f.people & leak.people), options[0])
+                    choice = next((f for f in options if f.meets(leak.people, met)), options[0])
                 options.remove(choice)
                 dropped.add(id(choice))
                 withheld.append(Withheld(choice, leak))

@@ -310,22 +310,26 @@ def _contents(item_ids: list[str], items: np.ndarray) -> list[str]:
     n = len(items)
     if len(set(item_ids)) != len(item_ids) or not n:
         return [_content(item_ids, row) for row in items]
-    text = np.full(n, "", dtype=object)
+    parts: list[list[str]] = []
     given = np.zeros(n, dtype=np.int64)
     for j in sorted(range(len(item_ids)), key=item_ids.__getitem__):
         col = np.ascontiguousarray(items[:, j], dtype=np.float64)
         answered = ~np.isnan(col)
         # Distinct bit patterns, so that -0.0 and 0.0 stay apart as json writes them.
-        bits, inverse = np.unique(col.view(np.int64), return_inverse=True)
+        inverse, bits = pd.factorize(col.view(np.int64))  # a hash, not a sort
         pieces = np.array(
-            [json.dumps([item_ids[j], round(float(v), 6)]) + ", " for v in bits.view(np.float64)],
+            [
+                json.dumps([item_ids[j], round(float(v), 6)]) + ", "
+                for v in np.asarray(bits, dtype=np.int64).view(np.float64)
+            ],
             dtype=object,
         )
-        part = np.where(answered, pieces[inverse.reshape(-1)], "")
-        text = text + part
+        parts.append(np.where(answered, pieces[inverse.reshape(-1)], "").tolist())
         given += answered
+    # Each row's pieces joined once (not a string grown column by column).
+    text = ["".join(row) for row in zip(*parts, strict=True)] if parts else [""] * n
     out = []
-    for t, g in zip(text.tolist(), given.tolist(), strict=True):
+    for t, g in zip(text, given.tolist(), strict=True):
         if g < LINK_ANSWERS:
             out.append("")
         else:
@@ -497,31 +501,25 @@ def _as_figures(
     A person is their key (`_linked`) in counts; in a factor's sums, their key and their
     score on it, so a score corrected after publication is a different unknown from the
     one published (`person_of` ties the two back to one person for the audit)."""
-    ids = snap.respondents["key"].astype(str).to_numpy(dtype=object)
-    data = SurveyData(
-        framework,
-        "",
-        [snap.wave],
-        snap.respondents.assign(wave=snap.wave),
-        _mapped(snap, framework),
-    )
-    fs = data.factor_scores()
-    attrs = {a: snap.respondents[a].astype(str).to_numpy() for a in ATTRIBUTES}
+    a = _arrays_of(snap, framework)
+    ids, data, attrs, distinct, persons = a.ids, a.data, a.attrs, a.distinct, a.persons
+    has, scored, inside_of, complete = a.has, a.scored, a.inside_of, a.complete
     everyone = np.ones(len(ids), dtype=bool)
     out = []
-    scored = {
-        f: np.array(
-            [f"{k}~{v:.6f}" for k, v in zip(ids, fs[f].to_numpy(), strict=True)], dtype=object
-        )  # fmt: skip
-        for f in fs.columns
-    }
     for of, dim, group, factor in body["figures"]:
-        inside = everyone if dim in ("all", RELIABILITY) else attrs[dim] == group
+        if dim in ("all", RELIABILITY):
+            inside = everyone
+        else:
+            if (dim, group) not in inside_of:
+                inside_of[(dim, group)] = attrs[dim] == group
+            inside = inside_of[(dim, group)]
         people = ids
         if of.startswith("complete:"):
-            counted = ~np.isnan(data.factor_block(factor)).any(axis=1)
+            if factor not in complete:
+                complete[factor] = ~np.isnan(data.factor_block(factor)).any(axis=1)
+            counted = complete[factor]
         elif factor != "-":
-            counted = inside & fs[factor].notna().to_numpy()
+            counted = inside & has[factor]
             if ":" not in of:  # a sum: each person with their score
                 people = scored[factor]
         else:
@@ -530,19 +528,79 @@ def _as_figures(
         what = of.split(":")[0] if ":" in of or of == audit_.COUNT else "sum"
         where = "whole wave" if dim == "all" else f"{dim}={group}" if group else dim
         out.append(
-            audit_.Figure(
-                frozenset(people[counted]),
-                of,
+            audit_.Figure.sourced(
+                people,
+                inside,
+                counted,
+                distinct=distinct,
+                measure=of,
                 population=snap.wave,
                 release=release,
                 labels=labels,
                 name=f"{snap.wave} {where} {factor} {what}",
                 cell=(dim, group, factor),
-                group=frozenset(people[inside]),
-                source=(people, inside, counted),
+                persons=persons,
             )
         )
     return out
+
+
+class _Arrays:
+    """What an edition's figures are made from: its ids, each one's person, scores, and
+    masks, made once per snapshot (a check makes the candidate's figures again after each
+    round of withholding). Figures are made from these arrays, their sets of people only
+    when read (`Figure.sourced`)."""
+
+    def __init__(self, snap: Snapshot, framework: Any) -> None:
+        self.snap, self.framework = snap, framework
+        self.ids = snap.respondents["key"].astype(str).to_numpy(dtype=object)
+        self.data = SurveyData(
+            framework,
+            "",
+            [snap.wave],
+            snap.respondents.assign(wave=snap.wave),
+            _mapped(snap, framework),
+        )
+        fs = self.data.factor_scores()
+        self.attrs = {a: snap.respondents[a].astype(str).to_numpy() for a in ATTRIBUTES}
+        self.distinct = bool(pd.Series(self.ids, dtype=object).is_unique)
+        self.persons = _persons_of_keys(self.ids)
+        self.has = {f: fs[f].notna().to_numpy() for f in fs.columns}
+        self.scored = {f: _scored(self.ids, fs[f].to_numpy(dtype=np.float64)) for f in fs.columns}
+        self.inside_of: dict[tuple[str, str], np.ndarray] = {}
+        self.complete: dict[str, np.ndarray] = {}
+
+
+_MADE: list[_Arrays] = []
+
+
+def _arrays_of(snap: Snapshot, framework: Any) -> _Arrays:
+    """`_Arrays` of a snapshot, kept for the last few (the same objects: a snapshot is
+    never changed once taken)."""
+    for made in _MADE:
+        if made.snap is snap and made.framework is framework:
+            return made
+    made = _Arrays(snap, framework)
+    _MADE.insert(0, made)
+    del _MADE[4:]
+    return made
+
+
+def _scored(ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Each id with its score, `f"{id}~{score:.6f}"`: the unknown a factor's sum counts.
+    Each distinct score (by its bits, as -0.0 and 0.0 write differently) is written once."""
+    inverse, bits = pd.factorize(np.ascontiguousarray(scores, dtype=np.float64).view(np.int64))
+    values = np.asarray(bits, dtype=np.int64).view(np.float64)
+    written = np.array(["~" + f"{v:.6f}" for v in values], dtype=object)
+    return ids + written[inverse]
+
+
+def _persons_of_keys(ids: np.ndarray) -> np.ndarray:
+    """`person_of` of each of an edition's keys (and so of each of its key~score ids)."""
+    keys = pd.Series(ids, dtype=object)
+    if not len(ids) or not keys.str.contains("~", regex=False).any():
+        return ids  # no key holds a "~": each is its own person
+    return keys.str.partition("~")[0].to_numpy(dtype=object)
 
 
 def _mapped(snap: Snapshot, framework: Any) -> np.ndarray:
@@ -664,6 +722,7 @@ _LEGACY: dict[tuple[str, str, int], list[audit_.Figure]] = {}
 _KEYS: dict[int, tuple[audit_.Figure, frozenset[str]]] = {}
 _KEYSETS: dict[frozenset[str], frozenset[str]] = {}
 _PERSONS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+_NUMBERED: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 _KEEP = 32
 
 
@@ -687,6 +746,9 @@ def forget_published() -> None:
     _KEYS.clear()
     _KEYSETS.clear()
     _PERSONS.clear()
+    _NUMBERED.clear()
+    _PERSON_NO.clear()
+    _MADE.clear()
     audit_.forget_history()
 
 
@@ -733,44 +795,110 @@ def person_of(person: Any) -> str:
 
 def _connected(published: list[audit_.Figure], candidate: list[audit_.Figure]):
     """The published figures that share people, directly or through others, with the
-    candidate's: only those can combine with it (different waves have different people)."""
-    # The candidate's figures share most of their ids: each distinct id is read once.
-    # An edition's figures are made from one array of ids (`Figure.source`): the persons
-    # it reaches are read off that array once, under every figure's mask at once.
-    masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    ids: set = set()
-    for f in candidate:
-        if f.source is None:
-            ids |= f.people
-            continue
-        arr, _, counted = f.source
-        if id(arr) in masks:
-            np.logical_or(masks[id(arr)][1], counted, out=masks[id(arr)][1])
-        else:
-            masks[id(arr)] = (arr, counted.copy())
-    reach: set[str] = {person_of(p) for p in ids}
-    for arr, counted in masks.values():
-        reach.update(person_of(p) for p in arr[counted].tolist())
-    keys_of = {f: _keys_of(f, keep=True) for f in published}
+    candidate's: only those can combine with it (different waves have different people).
+
+    The published figures are swept in order, again and again, each taken when it shares a
+    person with what was reached so far (the candidate's persons and those of the figures
+    taken), until a sweep takes none: the figures, and their order, that sets of persons
+    give. The work is array work: persons are numbered, an edition's figures are masks over
+    the array of ids they were made from (`Figure.source`, `Figure.persons`), and what is
+    reached is a mark per number."""
+    arrays: dict[int, _Marks] = {}
+
+    def unit(f: audit_.Figure) -> tuple[_Marks, np.ndarray]:
+        if f.persons is not None and f.source is not None:
+            marks = arrays.get(id(f.persons))
+            if marks is None:
+                marks = arrays[id(f.persons)] = _Marks(_person_numbers(f.persons))
+            return marks, f.source[2]
+        keys = _keys_of(f, keep=True)
+        marks = arrays.get(id(keys))
+        if marks is None:
+            listed = np.array(sorted(keys), dtype=object)
+            marks = arrays[id(keys)] = _Marks(_person_numbers(listed))
+        return marks, np.ones(len(marks.codes), dtype=bool)
+
+    units = [unit(f) for f in published]
+    mine = [unit(f) for f in candidate]
+    reach = np.zeros(len(_PERSON_NO), dtype=bool)
+    for marks, counted in mine:
+        reach[marks.codes[counted]] = True
+    state = _Reached(reach)
     chosen: list[audit_.Figure] = []
-    added: set[int] = set()  # the sets of persons (by object) already in `reach`
-    rest = list(published)
+    rest = list(zip(published, units, strict=True))
     grew = True
     while grew:
         grew = False
         left = []
-        for f in rest:
-            keys = keys_of[f]
-            if not keys.isdisjoint(reach):
+        for f, (marks, counted) in rest:
+            if state.meets(marks, counted):
                 chosen.append(f)
-                if id(keys) not in added:
-                    added.add(id(keys))
-                    reach |= keys
+                state.add(marks, counted)
                 grew = True
             else:
-                left.append(f)
+                left.append((f, (marks, counted)))
         rest = left
     return chosen
+
+
+#: Every person `_connected` has seen, numbered (emptied with what is read).
+_PERSON_NO: dict[str, int] = {}
+
+
+def _person_numbers(persons: np.ndarray) -> np.ndarray:
+    """The numbers of an array of persons, numbering those not seen before; kept for
+    published arrays, which are the same objects from check to check."""
+    kept = _NUMBERED.get(id(persons))
+    if kept is not None and kept[0] is persons:
+        return kept[1]
+    index = _PERSON_NO
+    got = list(map(index.get, persons.tolist()))
+    if None in got:
+        for i, p in enumerate(persons.tolist()):
+            if got[i] is None:
+                got[i] = index.setdefault(p, len(index))
+    out = np.array(got, dtype=np.int64)
+    if len(_NUMBERED) >= 4 * _KEEP:
+        _NUMBERED.clear()
+    _NUMBERED[id(persons)] = (persons, out)
+    return out
+
+
+class _Marks:
+    """One array of persons (an edition's): their numbers, whether each number is there
+    once, which places are reached (None: not worked out since what is reached grew
+    elsewhere) and which were added to what is reached."""
+
+    def __init__(self, codes: np.ndarray) -> None:
+        self.codes = codes
+        self.once = len(np.unique(codes)) == len(codes)
+        self.hit: np.ndarray | None = None
+        self.added = np.zeros(len(codes), dtype=bool)
+
+
+class _Reached:
+    """What `_connected` has reached, as a mark per person number."""
+
+    def __init__(self, reach: np.ndarray) -> None:
+        self.reach = reach
+        self.fresh: _Marks | None = None  # the one array whose `hit` is up to date
+
+    def meets(self, marks: _Marks, counted: np.ndarray) -> bool:
+        if marks is not self.fresh or marks.hit is None:
+            marks.hit = self.reach[marks.codes]
+            self.fresh = marks
+        return bool(np.any(marks.hit & counted))
+
+    def add(self, marks: _Marks, counted: np.ndarray) -> None:
+        new = counted & ~marks.added
+        if not new.any():
+            return
+        marks.added |= new
+        self.reach[marks.codes[new]] = True
+        if marks.once and marks is self.fresh and marks.hit is not None:
+            marks.hit |= new  # each person of the array at one place: only those moved
+        else:
+            self.fresh = None
 
 
 # ---------------------------------------------------------------------------------------
@@ -932,15 +1060,16 @@ def _what_it_takes(
     body = json.loads(zlib.decompress(blob))
     published = _as_figures(Snapshot.decode(snap), body, 0, store.framework)
 
-    before = {(f.measure, f.cell): f.people for f in published}
+    before = {(f.measure, f.cell): f for f in published}
     short: dict[tuple[str, str], int] = {}
     few: set[tuple[str, str, str]] = set()
+    joint: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, int]] = {}
     for f in candidate:
         key = (f.measure, f.cell)
         if key not in before:
             continue
         # People, not ids: one whose score was corrected differs once, not twice.
-        differ = len({person_of(p) for p in f.people ^ before[key]})
+        differ = _differ(f, before[key], joint)
         if not 0 < differ < k:
             continue
         dim, group, factor = f.cell
@@ -957,6 +1086,36 @@ def _what_it_takes(
         else:
             out.append(f"{more} more {answers} from {group}")
     return out, few
+
+
+def _differ(
+    f: audit_.Figure,
+    g: audit_.Figure,
+    joint: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, int]],
+) -> int:
+    """How many persons are counted by one of two figures and not the other:
+    `len({person_of(p) for p in f.people ^ g.people})`, over the arrays both were made
+    from where they have them (the ids of the two arrays numbered together once, in
+    `joint`), so that no set of 100,000 ids is made per figure."""
+    if f.source is None or g.source is None or f.persons is None or g.persons is None:
+        return len({person_of(p) for p in f.people ^ g.people})
+    ids_f, _, counted_f = f.source
+    ids_g, _, counted_g = g.source
+    pair = (id(ids_f), id(ids_g))
+    if pair not in joint:
+        codes, uniques = pd.factorize(np.concatenate([ids_f, ids_g]), use_na_sentinel=False)
+        joint[pair] = (codes[: len(ids_f)], codes[len(ids_f) :], len(uniques))
+    codes_f, codes_g, n = joint[pair]
+    in_f = np.zeros(n, dtype=bool)
+    in_f[codes_f[counted_f]] = True
+    in_g = np.zeros(n, dtype=bool)
+    in_g[codes_g[counted_g]] = True
+    only_f = counted_f & ~in_g[codes_f]
+    only_g = counted_g & ~in_f[codes_g]
+    persons = np.concatenate([f.persons[only_f], g.persons[only_g]])
+    if not len(persons):
+        return 0
+    return len(pd.unique(pd.Series(persons, dtype=object)))
 
 
 def publish(
