@@ -5,14 +5,14 @@
 - jobs.outcome: what a finished job found that its page offers controls for (a refused
   import's problems and ways out).
 
-Revision ID: 0018_import_jobs
+Revision ID: 0017_import_jobs
 Revises: 0016_edition_views
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_import_jobs"
+revision = "0017_import_jobs"
 down_revision = "0016_edition_views"
 branch_labels = None
 depends_on = None
