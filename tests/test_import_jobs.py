@@ -30,7 +30,7 @@ from webkit import COLLAB, build, csrf_of, sign_in
 
 from collablens import jobs
 from collablens.access.accounts import ADMIN
-from collablens.errors import WorkspaceError
+from collablens.errors import CollablensError, WorkspaceError
 from collablens.store import Store
 from collablens.store import engine_schema as es
 from collablens.store.tables import jobs as jobs_table
@@ -379,3 +379,167 @@ def test_an_import_given_up_on_forgets_its_file(pg_wave: Store):
     job = jobs.get(pg_wave, job_id)
     assert job is not None and job.state == jobs.FAILED
     assert _count(pg_wave, uploads) == 0
+
+
+# -- what a refused import keeps, and who sees it -------------------------------------------
+
+#: A cell no one else may read: a name and a phone number.
+SECRET = "My sergeant John Smith bullies me, call 07700 900123"
+RAW = ("John Smith", "07700", "900123")
+
+
+def _raw_in(said: str) -> list[str]:
+    return [r for r in RAW if r in said]
+
+
+def test_a_refused_import_keeps_no_cell_text_and_only_its_uploader_sees_it(pg_wave: Store):
+    """A bad cell quoting a person's name and phone: the job's row keeps it redacted, its
+    uploader's page still names file, row, column and (redacted) value, and no other role
+    reads the job at all, on its page, the API or the downloads list."""
+    from webkit import OTHER_LEAD
+
+    from collablens.access.roles import ANALYST, FORCE_LEAD, VIEWER
+
+    client = _client(pg_wave)
+    rows = list(csv.reader(io.StringIO(_export(pg_wave, ["Durham", "Durham"]).decode())))
+    item = rows[0][5]
+    rows[1][5] = SECRET  # an answer that is not on the scale
+    rows[2][1] = "John Smith 07700 900123"  # a "force" that is no declared force
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    job_id = _job_of(_upload(client, out.getvalue().encode()))
+    assert jobs.run_one(pg_wave, job_id)
+    with pg_wave.connect() as conn:
+        message, outcome = conn.execute(
+            select(jobs_table.c.message, jobs_table.c.outcome).where(jobs_table.c.id == job_id)
+        ).one()
+    assert _raw_in(message) == [] and _raw_in(outcome) == [], (message, outcome)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state == jobs.FAILED and job.outcome is not None
+    assert job.outcome["declare"] == [], "a redacted force is not offered to be added"
+    page = html.unescape(client.get(f"/jobs/{job_id}").text)
+    assert _raw_in(page) == []
+    assert (
+        f"answers.csv: row 2, column '{item}': 'My sergeant [NAME] bullies me, call [PHONE]'"
+        in page
+    )
+    assert "answers.csv: row 3, column 'force': '[NAME] [PHONE]' is not a declared force" in page
+    for role in (FORCE_LEAD, ANALYST, VIEWER, OTHER_LEAD[0]):
+        other = _client(pg_wave)
+        sign_in(other, role)
+        for where in (f"/jobs/{job_id}", f"/api/jobs/{job_id}"):
+            r = other.get(where)
+            assert r.status_code in (403, 404), (role, where, r.status_code)
+            assert _raw_in(r.text) == [] and "[PHONE]" not in r.text, (role, where)
+        listed = other.get(f"{C}/downloads")
+        assert f"/jobs/{job_id}" not in listed.text and "[PHONE]" not in listed.text, role
+    # Those who manage collaborations follow any import, not only their own uploads.
+    theirs = jobs.queue_import(pg_wave, COLLAB, "Someone Else", "b.csv", b"x", "2031")
+    assert client.get(f"/jobs/{theirs}").status_code == 200
+    assert f"/jobs/{job_id}" in client.get(f"{C}/downloads").text
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "not json",
+        "{",
+        '{"more": "1", "problems": []}',
+        '["x"]',
+        '{"problems": 5}',
+        "5",
+        "null",
+    ],
+)
+def test_a_tampered_outcome_is_ignored_not_a_500(pg_wave: Store, stored: str):
+    client = _client(pg_wave)
+    job_id = _job_of(_upload(client, _export(pg_wave, ["Durham", "Cumbria"])))
+    assert jobs.run_one(pg_wave, job_id)
+    with pg_wave.begin() as conn:
+        conn.execute(jobs_table.update().where(jobs_table.c.id == job_id).values(outcome=stored))
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.outcome is None
+    for where in (f"/jobs/{job_id}", f"{C}/downloads", f"/api/jobs/{job_id}"):
+        r = client.get(where)
+        assert r.status_code == 200 and "Traceback" not in r.text, (where, r.text)
+
+
+_GOOD = {
+    "filename": "a.csv",
+    "problems": ["a.csv: row 2 ..."],
+    "more": 0,
+    "advice": [],
+    "command_line_only": False,
+    "declare": [],
+    "as_other": False,
+    "wave": "2031",
+    "force": "",
+}
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.sampled_from(sorted(_GOOD)), value=_JSON, junk=st.text(max_size=30))
+def test_an_outcome_is_read_only_in_the_shape_a_refusal_writes(key, value, junk):
+    """Any JSON in one key, or any text at all: either the shape the page does arithmetic
+    on, or None. The shape `_refused` writes reads back whole."""
+    import json
+
+    assert jobs.outcome_of(json.dumps(_GOOD)) == _GOOD
+    read = jobs.outcome_of(json.dumps({**_GOOD, key: value}))
+    if read is not None:
+        assert isinstance(read[key], jobs.OUTCOME_SHAPE[key])
+        assert type(read["more"]) is int and read["more"] >= 0
+        assert all(isinstance(p, str) for p in read["problems"] + read["advice"] + read["declare"])
+    for extra in ({"surprise": 1}, {}):
+        shaped = {**_GOOD, **extra} if extra else {k: v for k, v in _GOOD.items() if k != key}
+        assert jobs.outcome_of(json.dumps(shaped)) is None
+    read = jobs.outcome_of(junk)
+    assert read is None or read == _GOOD
+
+
+def test_an_import_the_engine_refuses_is_not_kept(pg_wave: Store):
+    """procrastinate cannot take the job (its defer function is gone): the upload is
+    answered with one line, and neither the job nor the raw file stays behind."""
+    client = _client(pg_wave)
+    with pg_wave.begin() as conn:
+        conn.execute(
+            text(
+                "ALTER FUNCTION procrastinate.procrastinate_defer_jobs_v1"
+                "(procrastinate.procrastinate_job_to_defer_v1[]) RENAME TO gone_defer_jobs_v1"
+            )
+        )
+    try:
+        r = _upload(client, _export(pg_wave, ["Durham"]))
+        assert r.status_code >= 400 and "Traceback" not in r.text
+        assert "the import could not be queued" in html.unescape(r.text)
+        with pytest.raises(CollablensError, match="nothing was kept"):
+            jobs.queue_import(pg_wave, COLLAB, "Ada Admin", "a.csv", b"raw", "2031")
+        assert _count(pg_wave, uploads) == 0 and _count(pg_wave, jobs_table) == 0
+    finally:
+        with pg_wave.begin() as conn:
+            conn.execute(
+                text(
+                    "ALTER FUNCTION procrastinate.gone_defer_jobs_v1"
+                    "(procrastinate.procrastinate_job_to_defer_v1[]) "
+                    "RENAME TO procrastinate_defer_jobs_v1"
+                )
+            )
+
+
+def test_a_runner_that_lost_its_import_leaves_the_file(pg_wave: Store):
+    """A worker whose job was taken for dead and claimed by another must not delete the
+    file the new claimant is reading."""
+    job_id = jobs.queue_import(pg_wave, COLLAB, "Ada Admin", "a.csv", b"x", "2031")
+    job = jobs.claim(pg_wave, job_id)
+    assert job is not None
+    with pg_wave.begin() as conn:  # another runner holds it now
+        conn.execute(jobs_table.update().where(jobs_table.c.id == job_id).values(claim="other"))
+    jobs.run(pg_wave, job)
+    assert _count(pg_wave, uploads) == 1

@@ -317,9 +317,18 @@ def upload_of(conn: Connection, job_id: int) -> Row | None:
     ).first()
 
 
-def drop_upload(conn: Connection, job_id: int) -> None:
-    """Forget an import job's file: it is imported, or refused (it holds raw answers)."""
+def drop_upload(conn: Connection, job_id: int, claim: str | None) -> None:
+    """Forget an import job's file: it is imported, or refused (it holds raw answers). Only
+    under the job's claim: a runner that lost its job (taken for dead, queued again and
+    claimed by another) leaves the file to the runner that now holds it."""
+    held = select(jobs.c.id).where(jobs.c.id == job_id, jobs.c.claim == claim)
+    conn.execute(uploads.delete().where(uploads.c.job_id == job_id, uploads.c.job_id.in_(held)))
+
+
+def drop_undelivered(conn: Connection, job_id: int) -> None:
+    """Remove a queued job the engine was never given, and its file: nothing would run it."""
     conn.execute(uploads.delete().where(uploads.c.job_id == job_id))
+    conn.execute(jobs.delete().where(jobs.c.id == job_id, jobs.c.state == QUEUED))
 
 
 def drop_ended_uploads(conn: Connection) -> None:
