@@ -180,7 +180,8 @@ def test_a_refused_upload_changes_nothing_and_says_why_on_the_job_page(pg_wave: 
 
 
 def test_an_import_whose_file_is_gone_says_to_upload_it_again(pg_wave: Store):
-    """A worker stopped after the import committed and forgot the file: the job, queued
+    """A worker stopped after the import committed, which forgot the file in the same
+    transaction (test_the_upload_goes_in_the_import_s_own_transaction): the job, queued
     again, cannot import twice and says so."""
     job_id = jobs.queue_import(pg_wave, COLLAB, "Ada Admin", "a.csv", b"x", "2031")
     with pg_wave.begin() as conn:
@@ -543,3 +544,30 @@ def test_a_runner_that_lost_its_import_leaves_the_file(pg_wave: Store):
         conn.execute(jobs_table.update().where(jobs_table.c.id == job_id).values(claim="other"))
     jobs.run(pg_wave, job)
     assert _count(pg_wave, uploads) == 1
+
+
+def test_the_upload_goes_in_the_import_s_own_transaction(pg_wave: Store):
+    """The uploaded file is gone at the moment the import commits, not in a transaction
+    after it (a worker killed between the two would import the file again): PostgreSQL
+    itself checks, at the import's commit, that no upload is left."""
+    with pg_wave.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION no_upload_left() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN IF EXISTS (SELECT 1 FROM uploads) THEN "
+                "RAISE EXCEPTION 'an upload outlived its import'; END IF; RETURN NULL; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE CONSTRAINT TRIGGER no_upload_left AFTER INSERT ON imports "
+                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION no_upload_left()"
+            )
+        )
+    job_id = jobs.queue_import(
+        pg_wave, COLLAB, "Ada Admin", "a.csv", _export(pg_wave, ["Durham"]), "2031"
+    )
+    assert jobs.run_one(pg_wave, job_id)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state == jobs.DONE, job.message
+    assert _count(pg_wave, uploads) == 0

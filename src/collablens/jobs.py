@@ -739,13 +739,15 @@ def _import(store: Store, job: Job, progress) -> tuple[None, str]:
                     progress=progress,
                     force=job.params.get("force") or None,
                     unknown_as_other=bool(job.params.get("unknown_as_other")),
+                    # gone with the import's commit: a worker killed after it finds no file
+                    within=lambda conn: q.drop_upload(conn, job.id, job.claim),
                 )
             except InputError as exc:
                 raise _refused(exc, filename, job.params, tmp) from None
             except CollablensError as exc:
                 said = _no_paths(for_web(exc), tmp)
                 raise CollablensError(_unquoted([said], filename)[0]) from None
-    finally:
+    finally:  # refused or failed: forgotten too (imported: already gone with the import)
         with store.begin() as conn:  # only while the job is still this worker's
             q.drop_upload(conn, job.id, job.claim)
     res = done.imported
