@@ -356,6 +356,21 @@ def test_tables_made_before_the_record_are_taken_as_the_installed_version(pg_sto
     assert _marked(pg_store) == es.installed_migrations()[-1]
 
 
+def test_untracked_tables_an_older_procrastinate_made_are_refused_in_one_line(pg_store: Store):
+    """No version record, and a function the installed procrastinate makes is missing (as
+    in tables an older procrastinate made): opening refuses, saying what to apply, rather
+    than marking them current and skipping the migrations they need."""
+    with pg_store.begin() as conn:
+        conn.execute(text("DROP TABLE procrastinate.collablens_engine_version"))
+        conn.execute(text("DROP FUNCTION procrastinate.procrastinate_retry_job_v2"))
+    with pytest.raises(WorkspaceError) as refused:
+        open_workspace(pg_store.url)
+    said = str(refused.value)
+    assert "\n" not in said and "procrastinate_retry_job_v2" in said, said
+    assert "procrastinate schema --migrations-path" in said
+    assert _marked(pg_store) is None, "nothing marked"
+
+
 def test_an_import_given_up_on_forgets_its_file(pg_wave: Store):
     """An import that stopped its process too often is marked failed by the sweep, and
     its raw file goes with it."""
