@@ -586,3 +586,35 @@ def test_the_upload_goes_in_the_import_s_own_transaction(pg_wave: Store):
     job = jobs.get(pg_wave, job_id)
     assert job is not None and job.state == jobs.DONE, job.message
     assert _count(pg_wave, uploads) == 0
+
+
+def test_a_queued_import_the_engine_never_received_is_delivered_by_the_sweep(pg_wave: Store):
+    """The process that queued an import stopped before handing it to procrastinate (its
+    delivery is not in procrastinate's table): once older than the sweep's limit, the
+    sweep delivers it, and a worker then imports it and forgets the file."""
+    from datetime import timedelta
+
+    from collablens import jobs_engine
+    from collablens.store import now
+
+    job_id = jobs.queue_import(
+        pg_wave, COLLAB, "Ada Admin", "a.csv", _export(pg_wave, ["Durham"]), "2031"
+    )
+    deliveries = "SELECT count(*) FROM procrastinate.procrastinate_jobs WHERE args->>'job_id' = :j"
+    with pg_wave.begin() as conn:  # its triggers name its tables unqualified
+        conn.execute(text("SET LOCAL search_path TO procrastinate"))
+        conn.execute(text("DELETE FROM procrastinate_jobs"))
+    assert jobs_engine.sweep(pg_wave, 60) == 0, "not yet: it may still be being handed over"
+    with pg_wave.begin() as conn:
+        conn.execute(
+            jobs_table.update()
+            .where(jobs_table.c.id == job_id)
+            .values(created_at=now() - timedelta(minutes=5))
+        )
+    assert jobs_engine.sweep(pg_wave, 60) == 1
+    with pg_wave.connect() as conn:
+        assert conn.execute(text(deliveries), {"j": str(job_id)}).scalar_one() == 1
+    assert jobs_engine.sweep(pg_wave, 60) == 0, "delivered once, not at every sweep"
+    assert jobs.run_one(pg_wave, job_id)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state == jobs.DONE and _count(pg_wave, uploads) == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, text, update
 from sqlalchemy.engine import Connection, Row
 
 from ..sql import now
@@ -298,6 +298,25 @@ def settle_wholes(conn: Connection, said: str, failed: str) -> list[int]:
 def queued_ids(conn: Connection) -> list[int]:
     """Every queued job's id (to hand them all to the engine once more)."""
     return [int(i) for i in conn.execute(select(jobs.c.id).where(jobs.c.state == QUEUED))]
+
+
+def undelivered(conn: Connection, created_before: datetime) -> list[int]:
+    """Queued jobs, made before `created_before`, that procrastinate holds no delivery of
+    (none waiting or running in its schema): the process that queued them stopped between
+    committing the row and handing it over, so nothing would ever run them (PostgreSQL)."""
+    from ..engine_schema import ENGINE_SCHEMA
+
+    return [
+        int(i)
+        for i in conn.execute(
+            text(
+                "SELECT j.id FROM jobs j WHERE j.state = :queued AND j.created_at < :before "
+                f'AND NOT EXISTS (SELECT 1 FROM "{ENGINE_SCHEMA}".procrastinate_jobs p '
+                "WHERE p.status IN ('todo', 'doing') AND p.args ->> 'job_id' = j.id::text)"
+            ),
+            {"queued": QUEUED, "before": created_before},
+        ).scalars()
+    ]
 
 
 def not_before_of(conn: Connection, job_id: int) -> datetime | None:
