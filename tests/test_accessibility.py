@@ -392,8 +392,11 @@ def test_a_refused_upload_and_its_ways_out(browser, site, width, tmp_path):
 
 @pytest.mark.parametrize("width", list(WIDTHS), ids=list(WIDTHS))
 def test_a_refused_import_jobs_page(browser, site, width):
-    """A refused import job's page (how an upload on PostgreSQL is refused: the job runs
-    the same way on SQLite) shows the refusal's list and buttons, and passes axe."""
+    """A refused import job's page (how an upload on PostgreSQL is refused) shows the
+    refusal's list and buttons, and passes axe. Queued by hand on this SQLite site: the
+    server never queues imports on SQLite (the request imports), and an import job there
+    can only end refused, as here: one that imports fails, its progress writes conflicting
+    with the import's own write transaction on the one-writer database."""
     import time
 
     store = site.app.state.store

@@ -30,7 +30,7 @@ from webkit import COLLAB, build, csrf_of, sign_in
 
 from collablens import jobs
 from collablens.access.accounts import ADMIN
-from collablens.errors import WorkspaceError
+from collablens.errors import CollablensError, WorkspaceError
 from collablens.store import Store
 from collablens.store import engine_schema as es
 from collablens.store.tables import jobs as jobs_table
@@ -180,7 +180,8 @@ def test_a_refused_upload_changes_nothing_and_says_why_on_the_job_page(pg_wave: 
 
 
 def test_an_import_whose_file_is_gone_says_to_upload_it_again(pg_wave: Store):
-    """A worker stopped after the import committed and forgot the file: the job, queued
+    """A worker stopped after the import committed, which forgot the file in the same
+    transaction (test_the_upload_goes_in_the_import_s_own_transaction): the job, queued
     again, cannot import twice and says so."""
     job_id = jobs.queue_import(pg_wave, COLLAB, "Ada Admin", "a.csv", b"x", "2031")
     with pg_wave.begin() as conn:
@@ -355,6 +356,21 @@ def test_tables_made_before_the_record_are_taken_as_the_installed_version(pg_sto
     assert _marked(pg_store) == es.installed_migrations()[-1]
 
 
+def test_untracked_tables_an_older_procrastinate_made_are_refused_in_one_line(pg_store: Store):
+    """No version record, and a function the installed procrastinate makes is missing (as
+    in tables an older procrastinate made): opening refuses, saying what to apply, rather
+    than marking them current and skipping the migrations they need."""
+    with pg_store.begin() as conn:
+        conn.execute(text("DROP TABLE procrastinate.collablens_engine_version"))
+        conn.execute(text("DROP FUNCTION procrastinate.procrastinate_retry_job_v2"))
+    with pytest.raises(WorkspaceError) as refused:
+        open_workspace(pg_store.url)
+    said = str(refused.value)
+    assert "\n" not in said and "procrastinate_retry_job_v2" in said, said
+    assert "procrastinate schema --migrations-path" in said
+    assert _marked(pg_store) is None, "nothing marked"
+
+
 def test_an_import_given_up_on_forgets_its_file(pg_wave: Store):
     """An import that stopped its process too often is marked failed by the sweep, and
     its raw file goes with it."""
@@ -379,3 +395,226 @@ def test_an_import_given_up_on_forgets_its_file(pg_wave: Store):
     job = jobs.get(pg_wave, job_id)
     assert job is not None and job.state == jobs.FAILED
     assert _count(pg_wave, uploads) == 0
+
+
+# -- what a refused import keeps, and who sees it -------------------------------------------
+
+#: A cell no one else may read: a name and a phone number.
+SECRET = "My sergeant John Smith bullies me, call 07700 900123"
+RAW = ("John Smith", "07700", "900123")
+
+
+def _raw_in(said: str) -> list[str]:
+    return [r for r in RAW if r in said]
+
+
+def test_a_refused_import_keeps_no_cell_text_and_only_its_uploader_sees_it(pg_wave: Store):
+    """A bad cell quoting a person's name and phone: the job's row keeps it redacted, its
+    uploader's page still names file, row, column and (redacted) value, and no other role
+    reads the job at all, on its page, the API or the downloads list."""
+    from webkit import OTHER_LEAD
+
+    from collablens.access.roles import ANALYST, FORCE_LEAD, VIEWER
+
+    client = _client(pg_wave)
+    rows = list(csv.reader(io.StringIO(_export(pg_wave, ["Durham", "Durham"]).decode())))
+    item = rows[0][5]
+    rows[1][5] = SECRET  # an answer that is not on the scale
+    rows[2][1] = "John Smith 07700 900123"  # a "force" that is no declared force
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    job_id = _job_of(_upload(client, out.getvalue().encode()))
+    assert jobs.run_one(pg_wave, job_id)
+    with pg_wave.connect() as conn:
+        message, outcome = conn.execute(
+            select(jobs_table.c.message, jobs_table.c.outcome).where(jobs_table.c.id == job_id)
+        ).one()
+    assert _raw_in(message) == [] and _raw_in(outcome) == [], (message, outcome)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state == jobs.FAILED and job.outcome is not None
+    assert job.outcome["declare"] == [], "a redacted force is not offered to be added"
+    page = html.unescape(client.get(f"/jobs/{job_id}").text)
+    assert _raw_in(page) == []
+    assert (
+        f"answers.csv: row 2, column '{item}': 'My sergeant [NAME] bullies me, call [PHONE]'"
+        in page
+    )
+    assert "answers.csv: row 3, column 'force': '[NAME] [PHONE]' is not a declared force" in page
+    for role in (FORCE_LEAD, ANALYST, VIEWER, OTHER_LEAD[0]):
+        other = _client(pg_wave)
+        sign_in(other, role)
+        for where in (f"/jobs/{job_id}", f"/api/jobs/{job_id}"):
+            r = other.get(where)
+            assert r.status_code in (403, 404), (role, where, r.status_code)
+            assert _raw_in(r.text) == [] and "[PHONE]" not in r.text, (role, where)
+        listed = other.get(f"{C}/downloads")
+        assert f"/jobs/{job_id}" not in listed.text and "[PHONE]" not in listed.text, role
+    # Those who manage collaborations follow any import, not only their own uploads.
+    theirs = jobs.queue_import(pg_wave, COLLAB, "Someone Else", "b.csv", b"x", "2031")
+    assert client.get(f"/jobs/{theirs}").status_code == 200
+    assert f"/jobs/{job_id}" in client.get(f"{C}/downloads").text
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "not json",
+        "{",
+        '{"more": "1", "problems": []}',
+        '["x"]',
+        '{"problems": 5}',
+        "5",
+        "null",
+    ],
+)
+def test_a_tampered_outcome_is_ignored_not_a_500(pg_wave: Store, stored: str):
+    client = _client(pg_wave)
+    job_id = _job_of(_upload(client, _export(pg_wave, ["Durham", "Cumbria"])))
+    assert jobs.run_one(pg_wave, job_id)
+    with pg_wave.begin() as conn:
+        conn.execute(jobs_table.update().where(jobs_table.c.id == job_id).values(outcome=stored))
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.outcome is None
+    for where in (f"/jobs/{job_id}", f"{C}/downloads", f"/api/jobs/{job_id}"):
+        r = client.get(where)
+        assert r.status_code == 200 and "Traceback" not in r.text, (where, r.text)
+
+
+_GOOD = {
+    "filename": "a.csv",
+    "problems": ["a.csv: row 2 ..."],
+    "more": 0,
+    "advice": [],
+    "command_line_only": False,
+    "declare": [],
+    "as_other": False,
+    "wave": "2031",
+    "force": "",
+}
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.sampled_from(sorted(_GOOD)), value=_JSON, junk=st.text(max_size=30))
+def test_an_outcome_is_read_only_in_the_shape_a_refusal_writes(key, value, junk):
+    """Any JSON in one key, or any text at all: either the shape the page does arithmetic
+    on, or None. The shape `_refused` writes reads back whole."""
+    import json
+
+    assert jobs.outcome_of(json.dumps(_GOOD)) == _GOOD
+    read = jobs.outcome_of(json.dumps({**_GOOD, key: value}))
+    if read is not None:
+        assert isinstance(read[key], jobs.OUTCOME_SHAPE[key])
+        assert type(read["more"]) is int and read["more"] >= 0
+        assert all(isinstance(p, str) for p in read["problems"] + read["advice"] + read["declare"])
+    for extra in ({"surprise": 1}, {}):
+        shaped = {**_GOOD, **extra} if extra else {k: v for k, v in _GOOD.items() if k != key}
+        assert jobs.outcome_of(json.dumps(shaped)) is None
+    read = jobs.outcome_of(junk)
+    assert read is None or read == _GOOD
+
+
+def test_an_import_the_engine_refuses_is_not_kept(pg_wave: Store):
+    """procrastinate cannot take the job (its defer function is gone): the upload is
+    answered with one line, and neither the job nor the raw file stays behind."""
+    client = _client(pg_wave)
+    with pg_wave.begin() as conn:
+        conn.execute(
+            text(
+                "ALTER FUNCTION procrastinate.procrastinate_defer_jobs_v1"
+                "(procrastinate.procrastinate_job_to_defer_v1[]) RENAME TO gone_defer_jobs_v1"
+            )
+        )
+    try:
+        r = _upload(client, _export(pg_wave, ["Durham"]))
+        assert r.status_code >= 400 and "Traceback" not in r.text
+        assert "the import could not be queued" in html.unescape(r.text)
+        with pytest.raises(CollablensError, match="nothing was kept"):
+            jobs.queue_import(pg_wave, COLLAB, "Ada Admin", "a.csv", b"raw", "2031")
+        assert _count(pg_wave, uploads) == 0 and _count(pg_wave, jobs_table) == 0
+    finally:
+        with pg_wave.begin() as conn:
+            conn.execute(
+                text(
+                    "ALTER FUNCTION procrastinate.gone_defer_jobs_v1"
+                    "(procrastinate.procrastinate_job_to_defer_v1[]) "
+                    "RENAME TO procrastinate_defer_jobs_v1"
+                )
+            )
+
+
+def test_a_runner_that_lost_its_import_leaves_the_file(pg_wave: Store):
+    """A worker whose job was taken for dead and claimed by another must not delete the
+    file the new claimant is reading."""
+    job_id = jobs.queue_import(pg_wave, COLLAB, "Ada Admin", "a.csv", b"x", "2031")
+    job = jobs.claim(pg_wave, job_id)
+    assert job is not None
+    with pg_wave.begin() as conn:  # another runner holds it now
+        conn.execute(jobs_table.update().where(jobs_table.c.id == job_id).values(claim="other"))
+    jobs.run(pg_wave, job)
+    assert _count(pg_wave, uploads) == 1
+
+
+def test_the_upload_goes_in_the_import_s_own_transaction(pg_wave: Store):
+    """The uploaded file is gone at the moment the import commits, not in a transaction
+    after it (a worker killed between the two would import the file again): PostgreSQL
+    itself checks, at the import's commit, that no upload is left."""
+    with pg_wave.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION no_upload_left() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN IF EXISTS (SELECT 1 FROM uploads) THEN "
+                "RAISE EXCEPTION 'an upload outlived its import'; END IF; RETURN NULL; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE CONSTRAINT TRIGGER no_upload_left AFTER INSERT ON imports "
+                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION no_upload_left()"
+            )
+        )
+    job_id = jobs.queue_import(
+        pg_wave, COLLAB, "Ada Admin", "a.csv", _export(pg_wave, ["Durham"]), "2031"
+    )
+    assert jobs.run_one(pg_wave, job_id)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state == jobs.DONE, job.message
+    assert _count(pg_wave, uploads) == 0
+
+
+def test_a_queued_import_the_engine_never_received_is_delivered_by_the_sweep(pg_wave: Store):
+    """The process that queued an import stopped before handing it to procrastinate (its
+    delivery is not in procrastinate's table): once older than the sweep's limit, the
+    sweep delivers it, and a worker then imports it and forgets the file."""
+    from datetime import timedelta
+
+    from collablens import jobs_engine
+    from collablens.store import now
+
+    job_id = jobs.queue_import(
+        pg_wave, COLLAB, "Ada Admin", "a.csv", _export(pg_wave, ["Durham"]), "2031"
+    )
+    deliveries = "SELECT count(*) FROM procrastinate.procrastinate_jobs WHERE args->>'job_id' = :j"
+    with pg_wave.begin() as conn:  # its triggers name its tables unqualified
+        conn.execute(text("SET LOCAL search_path TO procrastinate"))
+        conn.execute(text("DELETE FROM procrastinate_jobs"))
+    assert jobs_engine.sweep(pg_wave, 60) == 0, "not yet: it may still be being handed over"
+    with pg_wave.begin() as conn:
+        conn.execute(
+            jobs_table.update()
+            .where(jobs_table.c.id == job_id)
+            .values(created_at=now() - timedelta(minutes=5))
+        )
+    assert jobs_engine.sweep(pg_wave, 60) == 1
+    with pg_wave.connect() as conn:
+        assert conn.execute(text(deliveries), {"j": str(job_id)}).scalar_one() == 1
+    assert jobs_engine.sweep(pg_wave, 60) == 0, "delivered once, not at every sweep"
+    assert jobs.run_one(pg_wave, job_id)
+    job = jobs.get(pg_wave, job_id)
+    assert job is not None and job.state == jobs.DONE and _count(pg_wave, uploads) == 0

@@ -168,8 +168,46 @@ def _job(r: Any) -> Job:
         claim=r.claim,
         attempts=int(r.attempts),
         parent=None if r.parent is None else int(r.parent),
-        outcome=None if r.outcome is None else json.loads(r.outcome),
+        outcome=outcome_of(r.outcome),
     )
+
+
+#: A refused import's `outcome` (`_refused`): each key and the type its value must have.
+OUTCOME_SHAPE: dict[str, type] = {
+    "filename": str,
+    "problems": list,
+    "more": int,
+    "advice": list,
+    "command_line_only": bool,
+    "declare": list,
+    "as_other": bool,
+    "wave": str,
+    "force": str,
+}
+
+
+def outcome_of(stored: str | None) -> dict | None:
+    """A job's `outcome` as its page may use it, or None: the column is read back from the
+    database, where anything may have been written (by hand, or by an older version), and
+    a page doing arithmetic on it must not fail. Only the shape `_refused` writes passes:
+    every key of `OUTCOME_SHAPE` with its type (the lists of text, `more` not negative)."""
+    if stored is None:
+        return None
+    try:
+        found = json.loads(stored)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if not isinstance(found, dict) or set(found) != set(OUTCOME_SHAPE):
+        return None
+    for key, kind in OUTCOME_SHAPE.items():
+        value = found[key]
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            return None
+        if not isinstance(value, kind):
+            return None
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            return None
+    return found
 
 
 def enqueue(
@@ -260,7 +298,16 @@ def queue_import(
             not_before=None,
         )
         q.keep_upload(conn, job_id, filename, data)
-    _deliver(store, [job_id])
+    try:
+        _deliver(store, [job_id])
+    except Exception:  # the engine refused it: nothing would ever run it, so keep nothing
+        log.exception("import job %s could not be handed to the job engine", job_id)
+        with store.begin() as conn:
+            q.drop_undelivered(conn, job_id)
+        raise CollablensError(
+            f"{filename}: the import could not be queued (the job engine did not answer; see "
+            "the server log); nothing was kept: upload it again later"
+        ) from None
     return job_id
 
 
@@ -692,14 +739,17 @@ def _import(store: Store, job: Job, progress) -> tuple[None, str]:
                     progress=progress,
                     force=job.params.get("force") or None,
                     unknown_as_other=bool(job.params.get("unknown_as_other")),
+                    # gone with the import's commit: a worker killed after it finds no file
+                    within=lambda conn: q.drop_upload(conn, job.id, job.claim),
                 )
             except InputError as exc:
                 raise _refused(exc, filename, job.params, tmp) from None
             except CollablensError as exc:
-                raise CollablensError(_no_paths(for_web(exc), tmp)) from None
-    finally:
-        with store.begin() as conn:
-            q.drop_upload(conn, job.id)
+                said = _no_paths(for_web(exc), tmp)
+                raise CollablensError(_unquoted([said], filename)[0]) from None
+    finally:  # refused or failed: forgotten too (imported: already gone with the import)
+        with store.begin() as conn:  # only while the job is still this worker's
+            q.drop_upload(conn, job.id, job.claim)
     res = done.imported
     what = "nothing new" if res.already_imported else f"{res.rows_added:,} respondents"
     return None, " ".join(
@@ -718,9 +768,13 @@ def _refused(exc: Any, filename: str, params: dict, tmp: str) -> Refused:
     from .errors import DECLARE_FORCE, UNKNOWN_AS_OTHER
 
     problems = [_no_paths(p, tmp) for p in exc.problems]
-    shown = problems[:SHOWN_PROBLEMS]
+    shown = _unquoted(problems[:SHOWN_PROBLEMS], filename)
     more = len(problems) - len(shown)
-    advice = [f.web for f in exc.fixes if f.web]
+    advice = _unquoted([f.web for f in exc.fixes if f.web], filename)
+    # A force the page offers to add is a cell's text: offered only when nothing in it is
+    # personal (its line then names it whole; otherwise redacted, and the file is fixed).
+    values = [f.value for f in exc.fixes if f.action == DECLARE_FORCE]
+    declare = [v for v, r in zip(values, _unquoted(values, filename), strict=True) if v == r]
     message = "\n".join(
         [
             f"{filename}: nothing was imported; {len(problems)} problem(s):",
@@ -737,12 +791,26 @@ def _refused(exc: Any, filename: str, params: dict, tmp: str) -> Refused:
             "more": more,
             "advice": advice,
             "command_line_only": bool(exc.cli_hint),
-            "declare": [f.value for f in exc.fixes if f.action == DECLARE_FORCE],
+            "declare": declare,
             "as_other": any(f.action == UNKNOWN_AS_OTHER for f in exc.fixes),
             "wave": str(params.get("wave") or ""),
             "force": str(params.get("force") or ""),
         },
     )
+
+
+def _unquoted(lines: list[str], filename: str) -> list[str]:
+    """Lines about a refused file as a job may keep them: redacted (`text.redact`), as its
+    answers would have been, since they quote its cells ("row 4, column 'Q3': 'My sergeant
+    John Smith ...' is not an answer") and the job's row outlives the upload. The file's
+    name, which begins most lines, is left as uploaded; row, column and the redacted value
+    still say where to look in the file the uploader has."""
+    from .text.redact import redact_passing
+
+    head = f"{filename}: "
+    rest = [s[len(head) :] if s.startswith(head) else s for s in lines]
+    done = redact_passing(rest) if rest else []
+    return [head + r if s.startswith(head) else r for s, r in zip(lines, done, strict=True)]
 
 
 def _no_paths(text: str, folder: str) -> str:

@@ -106,10 +106,23 @@ def defer(store: Store, job_ids: list[int]) -> None:
 
 
 def sweep(store: Store, stale: float) -> int:
-    """Queue and deliver again the jobs whose runner died; how many."""
-    from . import jobs
+    """Queue and deliver again the jobs whose runner died, and deliver the queued jobs
+    older than `stale` seconds that procrastinate never received (their process stopped
+    between committing the row and handing it over: an import's raw upload would
+    otherwise wait for ever); how many."""
+    from datetime import timedelta
 
-    return jobs.requeue_interrupted(store, stale)
+    from . import jobs
+    from .store import now
+    from .store.queries import jobs as q
+
+    n = jobs.requeue_interrupted(store, stale)
+    with store.connect() as conn:
+        lost = q.undelivered(conn, now() - timedelta(seconds=stale))
+    if lost:
+        log.warning("delivering again %d queued job(s) the engine never received", len(lost))
+        defer(store, lost)
+    return n + len(lost)
 
 
 def _sweeping(store: Store, stale: float, stop: threading.Event) -> threading.Thread:

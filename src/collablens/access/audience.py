@@ -173,7 +173,30 @@ def job_for(store: Store, user: User, job_id: int) -> Job:
         forces_seen(store, user, job.collaboration)
     if job.kind in REPORT_JOBS and not may(user.role, SEE_REPORTS):
         raise NotAllowed("Reports and decks are for the programme office and analysts.")
+    if not may_follow(user, job):
+        raise NotAllowed(
+            "An import's page is for whoever uploaded the file and the programme office."
+        )
     return job
+
+
+def may_follow(user: User, job: Job) -> bool:
+    """Whether `user` may see this job among a collaboration's (on top of seeing the
+    collaboration): an import's page says what was wrong with an uploaded file, row by row,
+    so it is for the uploader and those who manage collaborations, not every reader."""
+    from .. import jobs
+
+    if job.kind != jobs.IMPORT:
+        return True
+    return job.created_by == user.name or may(user.role, MANAGE_COLLABORATIONS)
+
+
+def jobs_for(store: Store, user: User, name: str) -> list[Job]:
+    """A collaboration's recent jobs that `user` may follow (`may_follow`)."""
+    from .. import jobs
+
+    forces_seen(store, user, name)
+    return [j for j in jobs.recent(store, name) if may_follow(user, j)]
 
 
 def _declared(store: Store, name: str) -> list[str]:

@@ -12,7 +12,10 @@ names) for every change. So the newest file the tables have is kept beside them
 command and server does) the files the installed procrastinate has beyond it are applied
 in order, in one transaction. Tables made by a newer procrastinate than the one installed
 are refused with one line saying what to upgrade. Tables made before this record was
-kept are taken to be the installed version's.
+kept are marked as the installed version's only when the catalog holds every function,
+table and type its schema.sql creates (`_missing_from_catalog`: procrastinate names its
+functions by version); otherwise an older procrastinate made them, and opening is refused
+with one line saying which migrations to apply, rather than skipping them silently.
 
 Putting it in its own schema
 keeps it apart from the workspace's tables: a dump of `public` is the workspace, and
@@ -25,6 +28,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
+import re
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,8 +164,18 @@ def upgrade_engine_schema(conn: Connection, where: str = "the workspace") -> lis
     if not there or not migrations or folder is None:
         return []
     newest = migrations[-1]
-    if marked is None:  # made before the record was kept: by the version installed then
-        log.info("procrastinate's tables are taken to be those of procrastinate %s",
+    if marked is None:  # made before the record was kept: by which procrastinate?
+        missing = _missing_from_catalog(conn, folder)
+        if missing:
+            raise WorkspaceError(
+                f"{where}: the job engine's tables carry no record of the procrastinate that "
+                f"made them and lack what the {_installed_version()} installed here makes "
+                f"({', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''}), so an "
+                "older one made them; apply, in order, its migration files from the version "
+                "that made them on (in the folder `procrastinate schema --migrations-path` "
+                "prints), then run this again"
+            )
+        log.info("procrastinate's tables have all procrastinate %s makes: marked as its",
                  _installed_version())  # fmt: skip
         _mark(conn, newest)
         return []
@@ -181,6 +195,34 @@ def upgrade_engine_schema(conn: Connection, where: str = "the workspace") -> lis
         _run_script(conn, (folder / "migrations" / f"{name}.sql").read_text(encoding="utf-8"))
     _mark(conn, newest)
     return pending
+
+
+#: What procrastinate's schema.sql creates, by kind: `_missing_from_catalog` looks for each.
+_CREATES = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(FUNCTION|TABLE|TYPE)\s+([a-z_0-9]+)", re.I)
+
+
+def _missing_from_catalog(conn: Connection, folder: Path) -> list[str]:
+    """The functions, tables and types the installed procrastinate's schema.sql creates
+    that procrastinate's schema lacks, by name. procrastinate keeps no version in the
+    database, but it names its functions by version (`procrastinate_retry_job_v2`) and
+    adds a migration for each: tables an older procrastinate made lack a newer one's names,
+    which is how untracked tables are told apart (a newer procrastinate's have them all,
+    and are taken as current: only its own new names are then unused)."""
+    wanted = _CREATES.findall((folder / "schema.sql").read_text(encoding="utf-8"))
+    found = set(
+        conn.execute(
+            text(
+                "SELECT 'FUNCTION:' || p.proname FROM pg_proc p JOIN pg_namespace n "
+                "ON n.oid = p.pronamespace WHERE n.nspname = :s "
+                "UNION SELECT 'TABLE:' || c.relname FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = :s AND c.relkind IN ('r', 'p') "
+                "UNION SELECT 'TYPE:' || t.typname FROM pg_type t JOIN pg_namespace n "
+                "ON n.oid = t.typnamespace WHERE n.nspname = :s"
+            ),
+            {"s": ENGINE_SCHEMA},
+        ).scalars()
+    )
+    return [name for kind, name in wanted if f"{kind.upper()}:{name.lower()}" not in found]
 
 
 def ensure_engine_schema(store: Store) -> None:

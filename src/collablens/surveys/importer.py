@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from threading import Lock
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,9 @@ from .answers import (
     reading,
 )
 from .readers import MAX_REPORTED_PROBLEMS, InputError, RawTable, norm, read_table
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 #: Characters of free text one file may hold, all answers together (a workbook's cells are
 #: limited by `readers.MAX_CELL_CHARS`, a CSV's only by this and the file's limits): a whole
@@ -1089,6 +1092,7 @@ def import_responses(
     scale_map: str | Path | list[tuple[str, int | None]] | None = None,
     missing_codes: list[str] | None = None,
     unknown_as_other: bool = False,
+    within: Callable[[Connection], None] | None = None,
 ) -> ImportResult:
     """Import one export file as one transaction; a second import of the same file adds nothing.
 
@@ -1098,7 +1102,9 @@ def import_responses(
     `missing_codes` which answers off the scale (99, -99) mean "no answer". Forces are
     matched to those the collaboration declares (the first import declares them), other
     attributes to the framework's options; `unknown_as_other` counts values on no list
-    as "Other" instead of refusing them.
+    as "Other" instead of refusing them. `within` is called in the import's transaction
+    just before it commits (also when the file was imported already): an import job
+    forgets its uploaded file there, so the file goes exactly when the import commits.
     """
 
     def step(name: str, done: int, total: int) -> None:
@@ -1178,6 +1184,8 @@ def import_responses(
         if q.find_import(conn, wave_id, raw.sha256) is not None:
             result.already_imported = True
             result.rows_already_present = len(parsed.frame)
+            if within is not None:
+                within(conn)
             step("done", 4, 4)
             return result
         elsewhere = q.imported_elsewhere(conn, raw.sha256, wave_id)
@@ -1222,6 +1230,8 @@ def import_responses(
             q.insert_comments(conn, comment_rows)
         result.rows_added = len(frame)
         result.comments_added = len(comment_rows)
+        if within is not None:
+            within(conn)
     step("done", 4, 4)
     return result
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, text, update
 from sqlalchemy.engine import Connection, Row
 
 from ..sql import now
@@ -300,6 +300,25 @@ def queued_ids(conn: Connection) -> list[int]:
     return [int(i) for i in conn.execute(select(jobs.c.id).where(jobs.c.state == QUEUED))]
 
 
+def undelivered(conn: Connection, created_before: datetime) -> list[int]:
+    """Queued jobs, made before `created_before`, that procrastinate holds no delivery of
+    (none waiting or running in its schema): the process that queued them stopped between
+    committing the row and handing it over, so nothing would ever run them (PostgreSQL)."""
+    from ..engine_schema import ENGINE_SCHEMA
+
+    return [
+        int(i)
+        for i in conn.execute(
+            text(
+                "SELECT j.id FROM jobs j WHERE j.state = :queued AND j.created_at < :before "
+                f'AND NOT EXISTS (SELECT 1 FROM "{ENGINE_SCHEMA}".procrastinate_jobs p '
+                "WHERE p.status IN ('todo', 'doing') AND p.args ->> 'job_id' = j.id::text)"
+            ),
+            {"queued": QUEUED, "before": created_before},
+        ).scalars()
+    ]
+
+
 def not_before_of(conn: Connection, job_id: int) -> datetime | None:
     """When a queued job may start (None: now)."""
     return conn.execute(select(jobs.c.not_before).where(jobs.c.id == job_id)).scalar()
@@ -317,9 +336,18 @@ def upload_of(conn: Connection, job_id: int) -> Row | None:
     ).first()
 
 
-def drop_upload(conn: Connection, job_id: int) -> None:
-    """Forget an import job's file: it is imported, or refused (it holds raw answers)."""
+def drop_upload(conn: Connection, job_id: int, claim: str | None) -> None:
+    """Forget an import job's file: it is imported, or refused (it holds raw answers). Only
+    under the job's claim: a runner that lost its job (taken for dead, queued again and
+    claimed by another) leaves the file to the runner that now holds it."""
+    held = select(jobs.c.id).where(jobs.c.id == job_id, jobs.c.claim == claim)
+    conn.execute(uploads.delete().where(uploads.c.job_id == job_id, uploads.c.job_id.in_(held)))
+
+
+def drop_undelivered(conn: Connection, job_id: int) -> None:
+    """Remove a queued job the engine was never given, and its file: nothing would run it."""
     conn.execute(uploads.delete().where(uploads.c.job_id == job_id))
+    conn.execute(jobs.delete().where(jobs.c.id == job_id, jobs.c.state == QUEUED))
 
 
 def drop_ended_uploads(conn: Connection) -> None:

@@ -125,7 +125,7 @@ def downloads_page(request: Request, name: str, user: Reader) -> Response:
         "downloads.html",
         name=name,
         url=c(name),
-        jobs=jobs.recent(store(request), name),
+        jobs=audience.jobs_for(store(request), user, name),
         kinds=jobs.KINDS,
         coding=CODING,
         unavailable=jobs.unavailable(),
