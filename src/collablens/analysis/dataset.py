@@ -275,7 +275,8 @@ def load_comments(
 
     With `per_group`, only the fullest `per_group` answers of each factor and force come
     back (the report's quote candidates), each carrying `group_count`, the number of
-    answers in its factor and force: the database does the ranking, not Python.
+    answers in its factor and force: the store ranks them over their lengths and reads
+    the text of the chosen ones only (`store.queries.analysis.comment_rows`).
     """
     columns = ["id", "question_id", "factor_id", "text", "wave", *ATTRIBUTE_COLUMNS]
     with store.connect() as conn:

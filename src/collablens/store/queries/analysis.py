@@ -1,6 +1,7 @@
 """What analysis reads: respondents and their answers, comments, counts and quote candidates.
 
-The database counts and ranks (window functions), so big surveys are not loaded whole.
+The database counts and ranks (window functions), so big surveys are not loaded whole;
+comments are ranked over their ids and lengths alone, and only the chosen ones' text read.
 """
 
 from __future__ import annotations
@@ -121,37 +122,90 @@ def respondent_table(
     return _layout_map(layouts.rows()), people.sort("id")
 
 
+#: Comment ids looked up per query when reading the chosen comments' text: well under
+#: SQLite's limit on bound parameters.
+_ID_CHUNK = 500
+
+
 def comment_rows(
     conn: Connection, collaboration: str, wave: str | None = None, per_group: int | None = None
-) -> list[Row]:
+) -> list[tuple]:
     """Comments of a collaboration (or one wave) with the attributes that gate them.
 
-    Rows of (id, question id, factor id, text, wave label, *ATTRIBUTES, group count,
-    rank). With `per_group`, only the fullest `per_group` of each factor and force: the
-    database ranks, not Python. `group_count` is the number of comments in the group.
+    Tuples of (id, question id, factor id, text, wave label, *ATTRIBUTES, group count,
+    rank), in id order. With `per_group`, only the fullest `per_group` of each factor and
+    force (longest text first, then lowest id). `group_count` is the number of comments in
+    the group.
+
+    Why ranked here and not by a window function: the database sends only each comment's
+    id, factor, force and length, and polars ranks them; then the text and attributes of
+    the chosen few are read by id. SQLite's window functions over a national wave's
+    comments (200,000 at 300,000 respondents) sorted every row with its text and were the
+    largest part of a preview after the read of the answers (issue 25). The choice is the
+    one `ROW_NUMBER() OVER (PARTITION BY factor_id, force ORDER BY length(text) DESC,
+    id)` made (tests/test_comment_ranking.py keeps that query as the reference).
     """
-    group = (comments.c.factor_id, respondents.c.force)
-    rank = func.row_number().over(
-        partition_by=group, order_by=(func.length(comments.c.text).desc(), comments.c.id)
+    import polars as pl
+
+    scoped = in_collaboration(
+        select(
+            comments.c.id,
+            comments.c.factor_id,
+            respondents.c.force,
+            func.length(comments.c.text),
+        ).join(respondents, respondents.c.id == comments.c.respondent_id),
+        collaboration,
+        wave,
     )
-    stmt = in_collaboration(
+    result = conn.execute(scoped)
+    try:
+        keys = result.cursor.fetchall() if result.cursor is not None else []
+    finally:
+        result.close()
+    if not keys:
+        return []
+    group = ("factor_id", "force")
+    ranked = (
+        pl.DataFrame(
+            keys,
+            schema={"id": pl.Int64, "factor_id": pl.String, "force": pl.String, "length": pl.Int64},
+            orient="row",
+        )
+        .sort(["length", "id"], descending=[True, False])
+        .with_columns(
+            pl.len().over(group).alias("group_count"),
+            (pl.int_range(pl.len()).over(group) + 1).alias("rank"),
+        )
+    )
+    if per_group is not None:
+        ranked = ranked.filter(pl.col("rank") <= per_group)
+    ranked = ranked.sort("id")
+    chosen = ranked["id"].to_list()
+    extra = dict(
+        zip(
+            chosen,
+            zip(ranked["group_count"].to_list(), ranked["rank"].to_list(), strict=True),
+            strict=True,
+        )
+    )
+    detail = (
         select(
             comments.c.id,
             comments.c.question_id,
             comments.c.factor_id,
             comments.c.text,
-            waves.c.label.label("wave"),
+            waves.c.label,
             *[respondents.c[a] for a in ATTRIBUTES],
-            func.count().over(partition_by=group).label("group_count"),
-            rank.label("rank"),
-        ).join(respondents, respondents.c.id == comments.c.respondent_id),
-        collaboration,
-        wave,
+        )
+        .join(respondents, respondents.c.id == comments.c.respondent_id)
+        .join(waves, waves.c.id == respondents.c.wave_id)
     )
-    if per_group is not None:
-        sub = stmt.subquery()
-        stmt = select(sub).where(sub.c.rank <= per_group)
-    return list(conn.execute(stmt).all())
+    rows: list[tuple] = []
+    for at in range(0, len(chosen), _ID_CHUNK):
+        part = chosen[at : at + _ID_CHUNK]
+        rows.extend(tuple(r) for r in conn.execute(detail.where(comments.c.id.in_(part))))
+    rows.sort(key=lambda r: r[0])
+    return [(*r, *extra[r[0]]) for r in rows]
 
 
 def _coded_in_wave(collaboration: str, wave: str) -> Select:
