@@ -116,3 +116,19 @@ def test_load_equals_the_row_wise_reference(imported: Store):
     assert (new.respondents["force"] == NOT_STATED).any()
     assert (new.respondents["role"] == NOT_STATED).any()
     _assert_same(reference.measure(old), scoring.measure(new))
+
+
+def test_load_numbers_each_column_as_it_reads_it(imported: Store):
+    """`load` hands `measure` the codes it read (no second numbering of the strings): each
+    column's names are distinct and `names[codes]` is the column; and `measure` from those
+    codes equals `measure` numbering the columns itself."""
+    data = dataset.load(imported, "C")
+    for column in ("wave", *ATTRIBUTES):
+        codes, names = data.codes(column)
+        assert len(set(names)) == len(names)
+        np.testing.assert_array_equal(names[codes], data.respondents[column].to_numpy())
+    fresh = dataset.SurveyData(
+        data.framework, data.collaboration, data.waves, data.respondents, data.items, data.asked
+    )
+    assert not fresh._codes
+    _assert_same(scoring.measure(fresh), scoring.measure(data))

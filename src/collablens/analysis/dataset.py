@@ -45,6 +45,21 @@ class SurveyData:
     #: reports the same people, and computing them once per use cost 13% of a national
     #: report (issue 25). The matrix is never changed after `load`, so they stay true.
     _scored: dict[float, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    #: Respondent columns (the wave, each attribute) as integer codes and the names they
+    #: stand for (`codes`): `load` has them already from the read, and numbering a million
+    #: strings again per column was a tenth of `measure` (issue 25).
+    _codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A respondent column as (codes, names), `names[codes]` equal to the column; each
+        name once. Numbered on first use where `load` did not number it already; callers
+        must not change the arrays."""
+        if column not in self._codes:
+            codes, uniques = pd.factorize(self.respondents[column], sort=False)
+            self._codes[column] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
+        return self._codes[column]
 
     def factor_scores(self, min_share: float = MIN_SHARE) -> pd.DataFrame:
         """Each respondent's mean over a factor's items (NaN if under half were answered).
@@ -140,10 +155,16 @@ def load(store: Store, collaboration: str, *, native: bool = True) -> SurveyData
     label_of[list(wave_label)] = list(wave_label.values())
     wave_of = label_of[read.wave_ids]
     frame = {"respondent_id": read.ids}
+    numbered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for attr, (codes, uniques) in zip(ATTRIBUTE_COLUMNS, read.attributes, strict=True):
         values = np.append(np.asarray(uniques, dtype=object), NOT_STATED)
         frame[attr] = values[codes]  # a missing value (code -1) is the last: NOT_STATED
+        if NOT_STATED not in set(uniques):  # else two codes name one group: number anew
+            numbered[attr] = (np.where(codes < 0, len(uniques), codes).astype(np.int64), values)
     frame["wave"] = wave_of
+    position = np.full(max(wave_label) + 1, -1, dtype=np.int64)
+    position[list(wave_label)] = np.arange(len(wave_label))
+    numbered["wave"] = (position[read.wave_ids], np.asarray(list(wave_label.values()), object))
     resp = pd.DataFrame(frame)
     items = pd.Index([it.id for _, it in framework.items])
     reverse = np.array([it.reverse for _, it in framework.items])
@@ -187,6 +208,7 @@ def load(store: Store, collaboration: str, *, native: bool = True) -> SurveyData
         respondents=resp,
         items=matrix,
         asked={w: frozenset(ids) for w, ids in asked.items()},
+        _codes=numbered,
     )
 
 
