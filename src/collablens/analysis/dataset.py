@@ -78,9 +78,13 @@ class SurveyData:
             k = len(factor.items)
             block = self.items[:, col : col + k]
             col += k
-            answered = (~np.isnan(block)).sum(axis=1)
-            with np.errstate(invalid="ignore"):
-                mean = np.nanmean(np.where(answered[:, None] > 0, block, 0.0), axis=1)
+            # np.nanmean's own arithmetic (blanks as 0, summed, over the answered count),
+            # with the blank mask made once: nanmean made it again and copied the block
+            # twice more, and this ran over every person (issue 25).
+            blank = np.isnan(block)
+            answered = (~blank).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(blank, 0.0, block).sum(axis=1) / answered
             mean = np.where(answered >= min_answers(k, min_share), mean, np.nan)
             out[factor.id] = mean
         return pd.DataFrame(out, index=self.respondents.index)
