@@ -62,15 +62,37 @@ def import_readings(
     ]
 
 
-def _respondents(waves_: Sequence[int], ordered: bool = True) -> Select:
+def _respondents(waves_: Sequence[int], ordered: bool = True, scan: bool = False) -> Select:
+    # `wave_id + 0` is the same filter, which no index serves (`_respondents_read`).
+    wave = respondents.c.wave_id + 0 if scan else respondents.c.wave_id
     stmt = select(
         respondents.c.id,
         respondents.c.wave_id,
         *[respondents.c[a] for a in ATTRIBUTES],
         respondents.c.import_id,
         respondents.c.answers,
-    ).where(respondents.c.wave_id.in_([int(w) for w in waves_]))
+    ).where(wave.in_([int(w) for w in waves_]))
     return stmt.order_by(respondents.c.id) if ordered else stmt
+
+
+def _respondents_read(conn: Connection, waves_: Sequence[int]) -> Select:
+    """`_respondents`, read on SQLite by walking the table in id order where the waves
+    hold at least half of its people.
+
+    Why: SQLite otherwise finds them through the wave index, one lookup per person, and
+    then sorts them all (answers included) by id; where they are most of the table, one
+    pass over it in id order needs neither (0.46 s against 0.75 s for 300,000 people in
+    one collaboration, issue 25). Where the waves are a small part of a bigger workspace,
+    the index stays the way.
+    """
+    if conn.dialect.name != "sqlite" or not waves_:
+        return _respondents(waves_)
+    ids = [int(w) for w in waves_]
+    here = conn.execute(
+        select(func.count()).select_from(respondents).where(respondents.c.wave_id.in_(ids))
+    ).scalar_one()
+    everyone = conn.execute(select(func.count()).select_from(respondents)).scalar_one()
+    return _respondents(ids, scan=2 * here >= everyone)
 
 
 def respondent_rows(conn: Connection, waves_: Sequence[int]) -> list[Row]:
@@ -90,7 +112,7 @@ def respondent_columns(conn: Connection, waves_: Sequence[int]) -> list[tuple]:
     million respondents, making and then unpicking those rows cost more than the query
     (issue 25). The columns need no conversion (integers, text, bytes).
     """
-    result = conn.execute(_respondents(waves_))
+    result = conn.execute(_respondents_read(conn, waves_))
     try:
         rows = result.cursor.fetchall() if result.cursor is not None else []
     finally:
