@@ -155,5 +155,5 @@ def test_sqlite_reads_the_same_people_by_table_walk_or_by_index(tmp_path: Path):
             literal = stmt.compile(conn, compile_kwargs={"literal_binds": True})
             assert plan in str(conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {literal}").all())
             expected = list(zip(*conn.execute(q._respondents(ids)), strict=True))
-            assert q.respondent_columns(conn, ids) == expected
+            assert [list(c) for c in q.respondent_columns(conn, ids)] == [list(c) for c in expected]
     store.close()

@@ -229,8 +229,9 @@ class _Read:
     answers: Callable[[np.ndarray, int], np.ndarray]
 
 
-def _from_tuples(columns: list[tuple]) -> _Read:
-    """From the driver's tuples (`respondent_columns`): built column by column, as a
+def _from_tuples(columns: list[np.ndarray]) -> _Read:
+    """From the driver's tuples (`respondent_columns`, as object columns): built column
+    by column, as a
     frame built row by row from SQLAlchemy rows cost a fifth of a national report (issue
     25). Each attribute is looked up once per distinct value, not once per person."""
     n = len(columns[0])
