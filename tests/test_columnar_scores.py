@@ -116,3 +116,44 @@ def test_load_equals_the_row_wise_reference(imported: Store):
     assert (new.respondents["force"] == NOT_STATED).any()
     assert (new.respondents["role"] == NOT_STATED).any()
     _assert_same(reference.measure(old), scoring.measure(new))
+
+
+def test_load_numbers_each_column_as_it_reads_it(imported: Store):
+    """`load` hands `measure` the codes it read (no second numbering of the strings): each
+    column's names are distinct and `names[codes]` is the column; and `measure` from those
+    codes equals `measure` numbering the columns itself."""
+    data = dataset.load(imported, "C")
+    for column in ("wave", *ATTRIBUTES):
+        codes, names = data.codes(column)
+        assert len(set(names)) == len(names)
+        np.testing.assert_array_equal(names[codes], data.respondents[column].to_numpy())
+    fresh = dataset.SurveyData(
+        data.framework, data.collaboration, data.waves, data.respondents, data.items, data.asked
+    )
+    assert not fresh._codes
+    _assert_same(scoring.measure(fresh), scoring.measure(data))
+
+
+def test_sqlite_reads_the_same_people_by_table_walk_or_by_index(tmp_path: Path):
+    """On SQLite `respondent_columns` walks the table when the waves hold most of it, and
+    uses the wave index otherwise; either way it reads the rows the indexed, sorted query
+    reads, in id order."""
+    from collablens.store.queries import analysis as q
+
+    store = Store(str(tmp_path / "s.db"))
+    store.migrate()
+    for collab, n, wave in (("Big", 60, "2025"), ("Small", 8, "2025"), ("Big", 50, "2026")):
+        sc = simulate.Scenario(forces={"Kent Police": n}, comment_share=0.0)
+        frame = simulate.simulate_wave(FRAMEWORK, sc, 0, seed=n, id_prefix=f"{collab}{wave}-")
+        path = tmp_path / f"{collab}{wave}.csv"
+        simulate.to_template_csv(frame, path)
+        import_responses(store, path, collab, wave, progress=None)
+    with store.connect() as conn:
+        for collab, plan in (("Big", "SCAN"), ("Small", "USING INDEX")):
+            ids = [w for w, _ in store.waves(collab)]
+            stmt = q._respondents_read(conn, ids)
+            literal = stmt.compile(conn, compile_kwargs={"literal_binds": True})
+            assert plan in str(conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {literal}").all())
+            expected = list(zip(*conn.execute(q._respondents(ids)), strict=True))
+            assert [list(c) for c in q.respondent_columns(conn, ids)] == [list(c) for c in expected]
+    store.close()

@@ -45,6 +45,21 @@ class SurveyData:
     #: reports the same people, and computing them once per use cost 13% of a national
     #: report (issue 25). The matrix is never changed after `load`, so they stay true.
     _scored: dict[float, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    #: Respondent columns (the wave, each attribute) as integer codes and the names they
+    #: stand for (`codes`): `load` has them already from the read, and numbering a million
+    #: strings again per column was a tenth of `measure` (issue 25).
+    _codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A respondent column as (codes, names), `names[codes]` equal to the column; each
+        name once. Numbered on first use where `load` did not number it already; callers
+        must not change the arrays."""
+        if column not in self._codes:
+            codes, uniques = pd.factorize(self.respondents[column], sort=False)
+            self._codes[column] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
+        return self._codes[column]
 
     def factor_scores(self, min_share: float = MIN_SHARE) -> pd.DataFrame:
         """Each respondent's mean over a factor's items (NaN if under half were answered).
@@ -63,9 +78,13 @@ class SurveyData:
             k = len(factor.items)
             block = self.items[:, col : col + k]
             col += k
-            answered = (~np.isnan(block)).sum(axis=1)
-            with np.errstate(invalid="ignore"):
-                mean = np.nanmean(np.where(answered[:, None] > 0, block, 0.0), axis=1)
+            # np.nanmean's own arithmetic (blanks as 0, summed, over the answered count),
+            # with the blank mask made once: nanmean made it again and copied the block
+            # twice more, and this ran over every person (issue 25).
+            blank = np.isnan(block)
+            answered = (~blank).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(blank, 0.0, block).sum(axis=1) / answered
             mean = np.where(answered >= min_answers(k, min_share), mean, np.nan)
             out[factor.id] = mean
         return pd.DataFrame(out, index=self.respondents.index)
@@ -140,10 +159,16 @@ def load(store: Store, collaboration: str, *, native: bool = True) -> SurveyData
     label_of[list(wave_label)] = list(wave_label.values())
     wave_of = label_of[read.wave_ids]
     frame = {"respondent_id": read.ids}
+    numbered: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for attr, (codes, uniques) in zip(ATTRIBUTE_COLUMNS, read.attributes, strict=True):
         values = np.append(np.asarray(uniques, dtype=object), NOT_STATED)
         frame[attr] = values[codes]  # a missing value (code -1) is the last: NOT_STATED
+        if NOT_STATED not in set(uniques):  # else two codes name one group: number anew
+            numbered[attr] = (np.where(codes < 0, len(uniques), codes).astype(np.int64), values)
     frame["wave"] = wave_of
+    position = np.full(max(wave_label) + 1, -1, dtype=np.int64)
+    position[list(wave_label)] = np.arange(len(wave_label))
+    numbered["wave"] = (position[read.wave_ids], np.asarray(list(wave_label.values()), object))
     resp = pd.DataFrame(frame)
     items = pd.Index([it.id for _, it in framework.items])
     reverse = np.array([it.reverse for _, it in framework.items])
@@ -187,6 +212,7 @@ def load(store: Store, collaboration: str, *, native: bool = True) -> SurveyData
         respondents=resp,
         items=matrix,
         asked={w: frozenset(ids) for w, ids in asked.items()},
+        _codes=numbered,
     )
 
 
@@ -203,8 +229,9 @@ class _Read:
     answers: Callable[[np.ndarray, int], np.ndarray]
 
 
-def _from_tuples(columns: list[tuple]) -> _Read:
-    """From the driver's tuples (`respondent_columns`): built column by column, as a
+def _from_tuples(columns: list[np.ndarray]) -> _Read:
+    """From the driver's tuples (`respondent_columns`, as object columns): built column
+    by column, as a
     frame built row by row from SQLAlchemy rows cost a fifth of a national report (issue
     25). Each attribute is looked up once per distinct value, not once per person."""
     n = len(columns[0])
@@ -275,7 +302,8 @@ def load_comments(
 
     With `per_group`, only the fullest `per_group` answers of each factor and force come
     back (the report's quote candidates), each carrying `group_count`, the number of
-    answers in its factor and force: the database does the ranking, not Python.
+    answers in its factor and force: the store ranks them over their lengths and reads
+    the text of the chosen ones only (`store.queries.analysis.comment_rows`).
     """
     columns = ["id", "question_id", "factor_id", "text", "wave", *ATTRIBUTE_COLUMNS]
     with store.connect() as conn:

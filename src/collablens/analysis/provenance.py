@@ -119,19 +119,19 @@ def coding_state(
     Counted over every comment of the wave, whatever its force: these are counts of
     comments waiting for work, not findings, and the report shows them for the wave only.
     """
-    from ..text.coding import waiting_for_review
+    from ..text.coding import waiting_passages
 
     with store.connect() as conn:
         codes, counted = q.count_codes(conn, collaboration, wave)
-        state = CodingState(
-            comments=q.count_comments(conn, collaboration, wave),
-            uncoded=q.count_uncoded_comments(conn, collaboration, wave),
-            needs_review=q.count_needs_review_comments(conn, collaboration, wave),
-            codes=codes,
-            counted=counted,
-        )
-    state.passages_waiting = waiting_for_review(store, collaboration).passages
-    return state
+        comments, uncoded, needs_review = q.comment_coding_counts(conn, collaboration, wave)
+    return CodingState(
+        comments=comments,
+        uncoded=uncoded,
+        needs_review=needs_review,
+        codes=codes,
+        counted=counted,
+        passages_waiting=waiting_passages(store, collaboration),
+    )
 
 
 def _comments(n: int) -> str:

@@ -66,7 +66,7 @@ def measure(data: SurveyData) -> RawScores:
     fw = data.framework
     fs = data.factor_scores()
     resp = data.respondents
-    enc = _Encoded(resp)
+    enc = _Encoded(data)
     frames = []
     for dim in DIMENSIONS:
         codes, names = (np.zeros(len(resp), dtype=np.int64), np.array([ALL], dtype=object))
@@ -110,17 +110,15 @@ def measure(data: SurveyData) -> RawScores:
 
 
 class _Encoded:
-    """The wave and each attribute of every respondent as integer codes, numbered once per
-    `measure` in order of first appearance, with the names the codes stand for."""
+    """The wave and each attribute of every respondent as integer codes, with the names
+    the codes stand for (`SurveyData.codes`: as `load` read them, or numbered once).
 
-    def __init__(self, resp: pd.DataFrame) -> None:
-        self.wave, self.wave_names = _encode(resp["wave"])
-        self.attr = {a: _encode(resp[a]) for a in ATTRIBUTES}
+    Grouping by codes with `sort=False` orders groups by where they first appear in the
+    data, whatever the numbering, so the tables come out in the same order either way."""
 
-
-def _encode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = pd.factorize(values, sort=False)
-    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    def __init__(self, data: SurveyData) -> None:
+        self.wave, self.wave_names = data.codes("wave")
+        self.attr = {a: data.codes(a) for a in ATTRIBUTES}
 
 
 CROSS_COLUMNS = ["wave", "factor", "dim_a", "group_a", "dim_b", "group_b", "n"]
@@ -181,7 +179,7 @@ def _counts(resp: pd.DataFrame) -> pd.DataFrame:
 
 def _reliability(data: SurveyData, enc: _Encoded | None = None) -> pd.DataFrame:
     """Cronbach's alpha per factor and wave, with how many complete answers it rests on."""
-    enc = enc if enc is not None else _Encoded(data.respondents)
+    enc = enc if enc is not None else _Encoded(data)
     code_of = {str(w): i for i, w in enumerate(enc.wave_names)}
     rows = []
     for wave in data.waves:

@@ -248,9 +248,16 @@ def waiting_for_review(store: Store, collaboration: str | None = None) -> Waitin
     already counts and does not wait, though the queue still offers it for confirming.
     """
     with store.connect() as conn:
-        texts = q.waiting_texts(conn, collaboration)
         comments = q.count_needs_review_comments(conn, collaboration)
-    return Waiting(len({sentence_key(t) for t in texts}), comments)
+    return Waiting(waiting_passages(store, collaboration), comments)
+
+
+def waiting_passages(store: Store, collaboration: str | None = None) -> int:
+    """`waiting_for_review(...).passages` alone, for callers (a report's coding state) that
+    do not show the comments count, which is a second walk over every comment."""
+    with store.connect() as conn:
+        texts = q.waiting_texts(conn, collaboration)
+    return len({sentence_key(t) for t in texts})
 
 
 def settle_copies(store: Store, keys: set[str] | None = None) -> int:
