@@ -742,7 +742,10 @@ class _Read:
 
     def __init__(self, snap_blob: bytes, figures_blob: bytes) -> None:
         self.blobs = (snap_blob, figures_blob)
-        r = Snapshot.decode(snap_blob).respondents
+        #: The snapshot decoded here, until the figures are first made from it: decoding
+        #: (JSON) was most of reading an edition, and it was done twice (issue 25).
+        self._snap: Snapshot | None = Snapshot.decode(snap_blob)
+        r = self._snap.respondents
         contents = r["content"].astype(str).tolist() if "content" in r else [""] * len(r)
         #: (keys, answer digests) of the people behind it, for `_linked`.
         self.people: tuple[list[str], list[str]] = (r["key"].astype(str).tolist(), contents)
@@ -773,9 +776,11 @@ class _Read:
     def figures(self, release: int, framework: Any, shape: str) -> list[audit_.Figure]:
         key = (release, shape)
         if key not in self._figures:
-            snap, body = self.blobs
+            blob, body = self.blobs
+            snap = self._snap if self._snap is not None else Snapshot.decode(blob)
+            self._snap = None  # the blobs stay compressed once the figures are made
             self._figures[key] = _as_figures(
-                Snapshot.decode(snap), json.loads(zlib.decompress(body)), release, framework
+                snap, json.loads(zlib.decompress(body)), release, framework
             )
         return self._figures[key]
 
