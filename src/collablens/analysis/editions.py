@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 import zlib
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -674,15 +675,16 @@ def published_figures(store: Store, collaboration: str) -> list[audit_.Figure]:
 # (a new edition, a deleted or relabelled wave, another candidate's connected figures)
 # has another key and builds its own.
 
-#: Each published figure's name in the workspace: (the figure, "fingerprint:release:place").
-_NAMES: dict[int, tuple[audit_.Figure, str]] = {}
+#: Each published figure's name in the workspace: (a weak reference to the figure, so that
+#: naming it does not keep its arrays alive, "fingerprint:release:place").
+_NAMES: dict[int, tuple[weakref.ref[audit_.Figure], str]] = {}
 
 
 def _name(figures: list[audit_.Figure], edition: str, release: int) -> None:
     if len(_NAMES) > 200_000:
         _NAMES.clear()
     for i, f in enumerate(figures):
-        _NAMES[id(f)] = (f, f"{edition}:{release}:{i}")
+        _NAMES[id(f)] = (weakref.ref(f), f"{edition}:{release}:{i}")
 
 
 def _kept_key(figures: list[audit_.Figure], framework: Any) -> str | None:
@@ -691,7 +693,7 @@ def _kept_key(figures: list[audit_.Figure], framework: Any) -> str | None:
     digest = hashlib.sha256(f"v{audit_.KEPT_VERSION}:{_framework_key(framework)}".encode())
     for f in figures:
         named = _NAMES.get(id(f))
-        if named is None or named[0] is not f:
+        if named is None or named[0]() is not f:
             return None
         digest.update(named[1].encode() + b"\n")
     return digest.hexdigest()
