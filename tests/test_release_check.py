@@ -17,9 +17,9 @@ from pathlib import Path
 import ledger_reference as ref
 import numpy as np
 import pytest
-from sqlalchemy import delete, select, update
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import delete, select, update
 from test_editions import C, K, run_season
 
 from collablens.analysis import audit, editions

@@ -31,11 +31,15 @@ def keep(conn: Connection, collaboration: str, kept_key: str, payload: bytes) ->
             collaboration_id=cid, kept_key=kept_key, payload=payload, created_at=now()
         )
     )
-    old = conn.execute(
-        select(ledger_kept.c.id)
-        .where(ledger_kept.c.collaboration_id == cid)
-        .order_by(ledger_kept.c.id.desc())
-        .offset(KEEP)
-    ).scalars().all()
+    old = (
+        conn.execute(
+            select(ledger_kept.c.id)
+            .where(ledger_kept.c.collaboration_id == cid)
+            .order_by(ledger_kept.c.id.desc())
+            .offset(KEEP)
+        )
+        .scalars()
+        .all()
+    )
     if old:
         conn.execute(delete(ledger_kept).where(ledger_kept.c.id.in_(old)))
