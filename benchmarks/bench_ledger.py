@@ -14,7 +14,15 @@ Each figure is the minimum of `--runs` runs; the ratio is check / bare.
 The first check in a process reads every edition once and builds what the audit keeps of
 the published figures (`audit._History`: atoms and an independent subset of the rows);
 later checks (the waves page, the next `plan`) find both, so both are printed: "cold"
-(everything kept in memory emptied first, `editions.forget_published`) and "warm".
+(everything kept in memory emptied first, `editions.forget_published`) and "warm". Since
+the audit's kept rows are stored in the workspace (`ledger_kept`, issue 25), "cold" reads
+them from there (one untimed check stores them first, as publishing does), and "none
+stored" is a cold check with the stored rows deleted first (it builds and stores them).
+
+`--parts` prints, for the last cold check, the seconds spent in what it still reads of
+earlier editions: every edition's figures (`published_figures`), the candidate's snapshot
+with its late answers linked to earlier editions (`_take`), the published figures its
+people reach (`_connected`) and the audit's kept rows (`audit._history`).
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=100_000)
     parser.add_argument("--releases", type=int, nargs="+", default=[1, 5, 20])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--parts", action="store_true")
     args = parser.parse_args()
 
     from sqlalchemy import select
@@ -58,6 +67,30 @@ def main() -> None:
     from collablens.vocabulary import DEFAULT_ALPHA
 
     forget = getattr(editions, "forget_published", lambda: None)
+    try:
+        from collablens.store.tables import ledger_kept
+    except ImportError:  # before the rows were stored
+        ledger_kept = None
+    parts: dict[str, float] = {}
+    if args.parts:
+        from collablens.analysis import audit
+
+        def timed(owner, name, label):  # type: ignore[no-untyped-def]
+            inner = getattr(owner, name)
+
+            def wrapper(*a, **kw):  # type: ignore[no-untyped-def]
+                start = time.perf_counter()
+                try:
+                    return inner(*a, **kw)
+                finally:
+                    parts[label] = parts.get(label, 0.0) + time.perf_counter() - start
+
+            setattr(owner, name, wrapper)
+
+        timed(editions, "published_figures", "published_figures")
+        timed(editions, "_take", "_take (linking)")
+        timed(editions, "_connected", "_connected")
+        timed(audit, "_history", "audit._history")
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(str(Path(tmp) / "b.db"))
@@ -86,12 +119,24 @@ def main() -> None:
         def check() -> None:
             editions.plan(store, COLLAB, WAVE, correction=True)
 
+        last_cold: dict[str, float] = {}
+
         def cold() -> None:
+            forget()
+            parts.clear()
+            check()
+            last_cold.clear()
+            last_cold.update(parts)
+
+        def none_stored() -> None:
+            if ledger_kept is not None:
+                with store.begin() as conn:
+                    conn.execute(ledger_kept.delete())
             forget()
             check()
 
         print(f"  {'earlier releases':>16} {'bare s':>8} {'cold s':>8} {'ratio':>6} "
-              f"{'warm s':>8} {'ratio':>6}")  # fmt: skip
+              f"{'warm s':>8} {'ratio':>6} {'none stored s':>13} {'ratio':>6}")  # fmt: skip
         for count in sorted(args.releases):
             with store.begin() as conn:
                 for number in range(have + 1, count + 1):
@@ -110,10 +155,15 @@ def main() -> None:
                 import_responses(store, late, COLLAB, WAVE, progress=None)
                 late_done = True
             t_bare = best(bare, args.runs)
+            t_none = best(none_stored, args.runs)  # and stores them for the cold runs
             t_cold = best(cold, args.runs)
             t_warm = best(check, args.runs)
             print(f"  {count:>16} {t_bare:8.2f} {t_cold:8.2f} {t_cold / t_bare:6.1f} "
-                  f"{t_warm:8.2f} {t_warm / t_bare:6.1f}", flush=True)  # fmt: skip
+                  f"{t_warm:8.2f} {t_warm / t_bare:6.1f} {t_none:13.2f} "
+                  f"{t_none / t_bare:6.1f}", flush=True)  # fmt: skip
+            if last_cold:
+                print("    last cold check: " + ", ".join(
+                    f"{k} {v:.2f} s" for k, v in last_cold.items()), flush=True)  # fmt: skip
         store.close()
 
 

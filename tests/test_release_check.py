@@ -19,11 +19,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import delete, select, update
 from test_editions import C, K, run_season
 
 from collablens.analysis import audit, editions
 from collablens.analysis.audit import COUNT, Figure
 from collablens.store import Store
+from collablens.store.tables import ledger_kept
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -50,7 +52,8 @@ def _reference(monkeypatch: pytest.MonkeyPatch, plan, *args, **kw) -> editions.P
         m.setattr(editions, "_connected", ref._connected)
         m.setattr(audit, "_informed", ref._informed)
         m.setattr(audit, "_rref", ref._rref)
-        m.setattr(audit, "audit", ref.audit)
+        # The old audit kept nothing between processes: it is given no stored form.
+        m.setattr(audit, "audit", lambda *a, kept=None, **k: ref.audit(*a, **k))
         return plan(*args, **kw)
 
 
@@ -64,20 +67,76 @@ def test_every_check_decides_as_the_old_one_did(
     plan = editions.plan
     checks: list[tuple] = []
 
+    loaded: list[bool] = []
+
     def checked(*args, **kw):
         warm = plan(*args, **kw)
         editions.forget_published()
-        cold = plan(*args, **kw)
+        built = _builds(monkeypatch)
+        cold = plan(*args, **kw)  # from the stored kept rows, where they are stored
+        loaded.append(not built)
         old = _reference(monkeypatch, plan, *args, **kw)
         assert _decision(warm) == _decision(cold) == _decision(old)
+        # Stale (the stored rows of another list under this list's key), corrupt and
+        # missing stored rows are rebuilt from the ledger, to the same decision.
+        for spoil in (_stale, _corrupt, _missing) if len(checks) % 2 == 0 else ():
+            spoil(store)
+            editions.forget_published()
+            assert _decision(plan(*args, **kw)) == _decision(old)
         checks.append(_decision(old))
         return warm
 
     monkeypatch.setattr(editions, "plan", checked)
     run_season(store, tmp_path, seed, steps=6)
     assert len(checks) >= 2
+    # Not vacuous: cold checks read the stored rows rather than building them.
+    assert any(loaded)
     # Not vacuous: in the even seasons some check withholds cells or refuses.
     assert any(c[2] or not c[1] for c in checks) or seed % 2
+
+
+def _builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one each time `audit._History` is built from figures (not
+    read from what is stored)."""
+    built: list[int] = []
+    init = audit._History.__init__
+
+    def counted(self, published):  # type: ignore[no-untyped-def]
+        built.append(1)
+        init(self, published)
+
+    monkeypatch.setattr(audit._History, "__init__", counted)
+    return built
+
+
+def _kept_rows(store: Store) -> list[tuple[int, bytes]]:
+    with store.connect() as conn:
+        return [(int(r.id), bytes(r.payload))
+                for r in conn.execute(select(ledger_kept.c.id, ledger_kept.c.payload))]  # fmt: skip
+
+
+def _set_payload(store: Store, row: int, payload: bytes) -> None:
+    with store.begin() as conn:
+        conn.execute(update(ledger_kept).where(ledger_kept.c.id == row).values(payload=payload))
+
+
+def _stale(store: Store) -> None:
+    """Every stored form replaced by another one (when there are two)."""
+    rows = _kept_rows(store)
+    for (row, _), (_, other) in zip(rows, rows[1:] + rows[:1], strict=True):
+        _set_payload(store, row, other)
+
+
+def _corrupt(store: Store) -> None:
+    """Every stored form cut short, or its bytes changed, or not an array file at all."""
+    for n, (row, payload) in enumerate(_kept_rows(store)):
+        spoilt = [payload[: len(payload) // 2], payload[:-40] + b"x" * 40, b"\x80pickle"][n % 3]
+        _set_payload(store, row, spoilt)
+
+
+def _missing(store: Store) -> None:
+    with store.begin() as conn:
+        conn.execute(delete(ledger_kept))
 
 
 def _random_figures(rng: np.random.Generator, people: int, count: int) -> list[Figure]:
@@ -227,6 +286,44 @@ def test_what_is_kept_of_history_decides_as_every_published_figure(seed: int):
     stale = audit.audit(published, candidate, k, models=(audit.INFORMED,), person_of=person)
     assert _said(cold) == _said(warm) == _said(stale) == _said(old)
     assert _said(last) == _said(old_last)
+
+    # Stored between processes (`audit.KeptRows`): written by the check that built it,
+    # read by the next one in a fresh process; a stored form of another list, or a
+    # damaged one, is rebuilt to the same verdict.
+    stored = _Stored()
+    audit.forget_history()
+    first = audit.audit(published, candidate, k, models=(audit.INFORMED,), person_of=person,
+                        kept=stored)  # fmt: skip
+    assert stored.payload is not None and stored.writes == 1
+    payload = stored.payload
+    audit.forget_history()
+    again = audit.audit(published, candidate, k, models=(audit.INFORMED,), person_of=person,
+                        kept=stored)  # fmt: skip
+    assert stored.writes == 1  # read, not built again
+    other = _Stored()
+    audit.forget_history()
+    audit.audit(earlier, editions_[-1], k, models=(audit.INFORMED,), person_of=person,
+                kept=other)  # fmt: skip
+    verdicts = [first, again]
+    for spoilt in (other.payload, payload[: len(payload) // 2], payload[:-7] + b"\x00" * 7,
+                   b"not an array file"):  # fmt: skip
+        audit.forget_history()
+        verdicts.append(audit.audit(published, candidate, k, models=(audit.INFORMED,),
+                                    person_of=person, kept=_Stored(spoilt)))  # fmt: skip
+    assert all(_said(v) == _said(old) for v in verdicts)
+
+
+class _Stored:
+    """`audit.KeptRows` in memory."""
+
+    def __init__(self, payload: bytes | None = None) -> None:
+        self.payload, self.writes = payload, 0
+
+    def read(self) -> bytes | None:
+        return self.payload
+
+    def write(self, payload: bytes) -> None:
+        self.payload, self.writes = payload, self.writes + 1
 
 
 def test_the_history_property_is_not_vacuous():
@@ -423,3 +520,48 @@ def test_how_many_differ_between_editions_is_counted_as_with_sets(a: list[str], 
         Figure.sourced(*g.source, persons=g.persons),
     )
     assert editions._differ(fresh_f, fresh_g, {}) == want
+
+
+@pytest.fixture
+def any_store(any_store: Store) -> Store:
+    from collablens.vocabulary import SETTING_ANONYMITY_K
+
+    any_store.set_setting(SETTING_ANONYMITY_K, str(K))
+    return any_store
+
+
+def test_a_published_edition_stores_what_the_next_check_reads(
+    any_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Publishing stores the audit's kept rows with the edition (on SQLite and PostgreSQL);
+    the next check in a new process reads them instead of building them from every edition,
+    and decides as a check with nothing stored does."""
+    import random
+
+    from test_editions import _declare, _random_people, _write
+
+    from collablens.surveys.importer import import_responses
+
+    store, rng = any_store, random.Random(5)
+    _declare(store, "Alpha", "Bravo", "Charlie", "Xray")
+    import_responses(store, _write(store, tmp_path / "a.csv", _random_people(rng, 80, 0), 1),
+                     C, "2026")  # fmt: skip
+    editions.publish(store, C, "2026", actor="test")
+    assert len(_kept_rows(store)) == 1  # written with the edition
+    editions.reopen(store, C, "2026", actor="test", reason="late")
+    import_responses(store, _write(store, tmp_path / "b.csv", _random_people(rng, 12, 80), 2),
+                     C, "2026")  # fmt: skip
+    editions.forget_published()  # a new process
+    built = _builds(monkeypatch)
+    stored = editions.plan(store, C, "2026", correction=True)
+    assert built == []
+    _missing(store)
+    editions.forget_published()
+    rebuilt = editions.plan(store, C, "2026", correction=True)
+    assert built == [1] and len(_kept_rows(store)) == 1  # built, and stored again
+    assert _decision(stored) == _decision(rebuilt)
+    editions.publish(store, C, "2026", actor="test", correction=True, reason="late answers")
+    editions.forget_published()
+    built.clear()
+    editions.plan(store, C, "2026", correction=True)
+    assert built == []

@@ -38,11 +38,14 @@ attacker knows of the answers themselves, or figures published outside the sets 
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -873,14 +876,144 @@ _HISTORIES: dict[tuple[int, ...], _History] = {}
 _KEEP_HISTORIES = 4
 _HISTORIES_LOCK = threading.Lock()
 
+#: The version of the stored form (`_History.dump`): a form of another version is rebuilt.
+KEPT_VERSION = 1
 
-def _history(published: Sequence[Figure]) -> _History:
-    """What is published, built once per process for the same published figures."""
+
+class KeptRows(Protocol):
+    """Where a caller keeps the stored form of what is published (the workspace), under a
+    key that names the published list exactly (every figure's edition, release and place):
+    a form kept for another list is never read, and one that cannot be read is rebuilt."""
+
+    def read(self) -> bytes | None: ...
+
+    def write(self, payload: bytes) -> None: ...
+
+
+def _dump(history: _History) -> bytes | None:
+    """`history` as plain data: numpy arrays (`np.savez`, no pickle) and JSON for the
+    people's ids, or None when an id is not a string (then nothing is stored)."""
+    people = history.coder.people
+    if not all(type(p) is str for p in people):
+        return None
+    arrays: dict[str, np.ndarray] = {}
+    measures = []
+    index = {id(f): n for n, f in enumerate(history.figures)}
+    for i, (name, m) in enumerate(history.measures.items()):
+        measures.append({"measure": name, "count": m.count})
+        arrays[f"scoped{i}"] = np.asarray(m.scoped, dtype=np.int64)
+        arrays[f"people{i}"] = np.asarray(m.people, dtype=np.int64)
+        arrays[f"atom{i}"] = np.asarray(m.atom, dtype=np.int64)
+        arrays[f"padded{i}"] = np.asarray(m.padded, dtype=np.int64)
+        arrays[f"lengths{i}"] = np.asarray(m.lengths, dtype=np.int64)
+        arrays[f"basis{i}"] = np.asarray(m.basis, dtype=np.int64)
+        arrays[f"basisfig{i}"] = np.array([index[id(f)] for f in m.basis_figures], dtype=np.int64)
+    meta = {"version": KEPT_VERSION, "figures": len(history.figures), "measures": measures,
+            "people": people}  # fmt: skip
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    out = io.BytesIO()
+    np.savez_compressed(out, allow_pickle=False, **arrays)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+def _load(published: Sequence[Figure], payload: bytes) -> _History:
+    """The `_History` of `published` from its stored form. Raises ValueError (or whatever
+    a damaged form makes numpy or JSON raise) on anything that does not fit `published`:
+    the caller builds it afresh."""
+    with np.load(io.BytesIO(payload), allow_pickle=False) as z:
+        arrays = {name: z[name] for name in z.files}
+    meta = json.loads(arrays["meta"].tobytes().decode())
+    if meta.get("version") != KEPT_VERSION or meta["figures"] != len(published):
+        raise ValueError("kept rows of another version or list")
+    people = meta["people"]
+    if not isinstance(people, list) or not all(type(p) is str for p in people):
+        raise ValueError("kept ids are not strings")
+    by: dict[str, list[Figure]] = defaultdict(list)
+    for f in published:
+        by[f.measure].append(f)
+    if [m["measure"] for m in meta["measures"]] != list(by):
+        raise ValueError("kept measures differ")
+    history = object.__new__(_History)
+    history.figures = list(published)
+    history.coder = coder = _Coder()
+    coder.people = people
+    coder._frozen = pd.Index(np.array(people, dtype=object), dtype=object, copy=False)
+    if not coder._frozen.is_unique:
+        raise ValueError("kept ids repeat")
+    history.measures = {}
+    total = len(people)
+    for i, entry in enumerate(meta["measures"]):
+        name, figures = entry["measure"], by[entry["measure"]]
+        m = object.__new__(_Measure)
+        m.count = int(entry["count"])
+        m.scoped, m.people, m.atom = (arrays[f"{x}{i}"] for x in ("scoped", "people", "atom"))
+        m.padded, m.lengths, m.basis = (arrays[f"{x}{i}"] for x in ("padded", "lengths", "basis"))
+        picks = arrays[f"basisfig{i}"]
+        atoms = len(m.lengths)
+        for a in (m.scoped, m.people, m.atom, m.padded, m.lengths, m.basis, picks):
+            if a.dtype != np.int64:
+                raise ValueError("kept arrays of another type")
+        if (
+            m.count != len(figures)
+            or m.people.ndim != 1
+            or m.atom.shape != m.people.shape
+            or not _within(m.people, 0, total)
+            or not _within(m.scoped, 0, total)
+            or not _within(m.atom, 0, atoms)
+            or m.padded.shape[0] != atoms
+            or not _within(m.padded, -1, m.count)
+            or m.basis.shape[0] != len(picks)
+            or (m.basis.size and m.basis.shape[1] != atoms)
+            or not _within(picks, 0, len(published))
+            or any(published[int(j)].measure != name for j in picks)
+        ):
+            raise ValueError("kept rows do not fit the published figures")
+        m.basis_figures = [published[int(j)] for j in picks]
+        m.sigs = [tuple(int(x) for x in row[:n]) for row, n in zip(m.padded, m.lengths,
+                                                                   strict=True)]  # fmt: skip
+        m.names = _Lazy(atoms, _names_of(m.sigs, figures))  # type: ignore[assignment]
+        history.measures[name] = m
+    history.unfixable = {}
+    history._shared = None
+    history.lock = threading.Lock()
+    return history
+
+
+def _within(values: np.ndarray, low: int, high: int) -> bool:
+    """Every value is at least `low` and under `high` (a stored index that fits)."""
+    return not values.size or (int(values.min()) >= low and int(values.max()) < high)
+
+
+def _names_of(sigs: list[tuple[int, ...]], figures: list[Figure]) -> Callable[[int], set[str]]:
+    """An atom's figures' names, as `_Measure` gives them (made when an atom is described)."""
+
+    def names(a: int) -> set[str]:
+        return {figures[i].name or f"#{i}" for i in sigs[a]}
+
+    return names
+
+
+def _history(published: Sequence[Figure], kept: KeptRows | None = None) -> _History:
+    """What is published, built once per process for the same published figures; read
+    from `kept` (the workspace) when a form is stored for exactly this list, and written
+    there when it had to be built."""
     key = tuple(id(f) for f in published)
     found = _HISTORIES.get(key)
     if found is not None and all(a is b for a, b in zip(found.figures, published, strict=True)):
         return found
-    found = _History(published)  # read-only once built: audits in threads share it
+    found = None
+    payload = kept.read() if kept is not None else None
+    if payload is not None:
+        try:
+            found = _load(published, payload)
+        except Exception:  # noqa: BLE001 - a damaged stored form is rebuilt, never trusted
+            found = None
+    if found is None:
+        found = _History(published)  # read-only once built: audits in threads share it
+        if kept is not None:
+            dumped = _dump(found)
+            if dumped is not None:
+                kept.write(dumped)
     with _HISTORIES_LOCK:
         while len(_HISTORIES) >= _KEEP_HISTORIES:
             _HISTORIES.pop(next(iter(_HISTORIES)))
@@ -1155,6 +1288,7 @@ def audit(
     k: int,
     models: Sequence[str] = MODELS,
     person_of: Callable[[Hashable], Hashable] | None = None,
+    kept: KeptRows | None = None,
 ) -> Verdict:
     """Decide what of `candidate` may be published on top of everything `published`.
 
@@ -1164,9 +1298,12 @@ def audit(
     determined is withheld (the least information lost); if no single figure does, the
     smallest one that includes some of the group's people goes and the next one is tried.
     Then the audit runs again on what is left, until nothing new is given away.
+
+    `kept`: where what is kept of `published` is stored between processes (see
+    `KeptRows`); it decides nothing, only saves rebuilding it.
     """
     with _one_blas_thread():
-        return _audit(published, candidate, k, models, person_of)
+        return _audit(published, candidate, k, models, person_of, kept)
 
 
 @cache
@@ -1189,8 +1326,9 @@ def _audit(
     k: int,
     models: Sequence[str],
     person_of: Callable[[Hashable], Hashable] | None,
+    kept: KeptRows | None = None,
 ) -> Verdict:
-    history = _history(published)  # what is published, kept from check to check
+    history = _history(published, kept)  # what is published, kept from check to check
     with history.lock:
         coder = history.checks_coder()  # people numbered once for every pass below
         return _audit_on(history, coder, published, candidate, k, models, person_of)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 import zlib
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -39,6 +40,7 @@ from ..errors import CollablensError, NotFound
 from ..store import Store
 from ..store import ledger as ledger_queries
 from ..store.queries import editions as q
+from ..store.queries import ledger_kept as kept_queries
 from ..vocabulary import ATTRIBUTES, DEFAULT_ALPHA
 from . import audit as audit_
 from .dataset import SurveyData, load, load_coded, load_comments
@@ -651,13 +653,78 @@ def published_figures(store: Store, collaboration: str) -> list[audit_.Figure]:
         key = ("legacy", digest, release)
         if key not in _LEGACY:
             _LEGACY[key] = _legacy_figures(wave, population, cells, release)
+            _name(_LEGACY[key], f"legacy:{digest}", release)
         out.extend(_LEGACY[key])
     framework = store.framework
     shape = _framework_key(framework)
     for eid, fingerprint in rows:
         release += 1
-        out.extend(_published(store, eid, fingerprint).figures(release, framework, shape))
+        figures = _published(store, eid, fingerprint).figures(release, framework, shape)
+        _name(figures, fingerprint, release)
+        out.extend(figures)
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# What the audit keeps of published figures, stored in the workspace
+#
+# The audit's atoms and independent rows of a published list (`audit._History`) are stored
+# (`ledger_kept`) under a digest that names every figure of the list by its edition's
+# fingerprint, its release and its place in the edition, and the framework: a check in a
+# new process whose list is the same reads them instead of rebuilding them; any other list
+# (a new edition, a deleted or relabelled wave, another candidate's connected figures)
+# has another key and builds its own.
+
+#: Each published figure's name in the workspace: (a weak reference to the figure, so that
+#: naming it does not keep its arrays alive, "fingerprint:release:place").
+_NAMES: dict[int, tuple[weakref.ref[audit_.Figure], str]] = {}
+
+
+def _name(figures: list[audit_.Figure], edition: str, release: int) -> None:
+    if len(_NAMES) > 200_000:
+        _NAMES.clear()
+    for i, f in enumerate(figures):
+        _NAMES[id(f)] = (weakref.ref(f), f"{edition}:{release}:{i}")
+
+
+def _kept_key(figures: list[audit_.Figure], framework: Any) -> str | None:
+    """The key of what is kept of `figures`, or None when one of them is not a published
+    figure this process has named (then nothing is stored or read)."""
+    digest = hashlib.sha256(f"v{audit_.KEPT_VERSION}:{_framework_key(framework)}".encode())
+    for f in figures:
+        named = _NAMES.get(id(f))
+        if named is None or named[0]() is not f:
+            return None
+        digest.update(named[1].encode() + b"\n")
+    return digest.hexdigest()
+
+
+@dataclass
+class _Kept:
+    """`audit.KeptRows` in the workspace. Storing is a saving, never a condition: a write
+    that fails (a read-only or full database) leaves the check's answer as it is."""
+
+    store: Store
+    collaboration: str
+    key: str
+
+    def read(self) -> bytes | None:
+        with self.store.connect() as conn:
+            return kept_queries.read(conn, self.key)
+
+    def write(self, payload: bytes) -> None:
+        try:
+            with self.store.begin() as conn:
+                kept_queries.keep(conn, self.collaboration, self.key, payload)
+        except Exception:  # noqa: BLE001 - see the docstring
+            return
+
+
+def _kept(store: Store, collaboration: str, figures: list[audit_.Figure]) -> _Kept | None:
+    if not figures:
+        return None  # nothing published: nothing worth storing
+    key = _kept_key(figures, store.framework)
+    return None if key is None else _Kept(store, collaboration, key)
 
 
 # ---------------------------------------------------------------------------------------
@@ -677,7 +744,10 @@ class _Read:
 
     def __init__(self, snap_blob: bytes, figures_blob: bytes) -> None:
         self.blobs = (snap_blob, figures_blob)
-        r = Snapshot.decode(snap_blob).respondents
+        #: The snapshot decoded here, until the figures are first made from it: decoding
+        #: (JSON) was most of reading an edition, and it was done twice (issue 25).
+        self._snap: Snapshot | None = Snapshot.decode(snap_blob)
+        r = self._snap.respondents
         contents = r["content"].astype(str).tolist() if "content" in r else [""] * len(r)
         #: (keys, answer digests) of the people behind it, for `_linked`.
         self.people: tuple[list[str], list[str]] = (r["key"].astype(str).tolist(), contents)
@@ -708,9 +778,11 @@ class _Read:
     def figures(self, release: int, framework: Any, shape: str) -> list[audit_.Figure]:
         key = (release, shape)
         if key not in self._figures:
-            snap, body = self.blobs
+            blob, body = self.blobs
+            snap = self._snap if self._snap is not None else Snapshot.decode(blob)
+            self._snap = None  # the blobs stay compressed once the figures are made
             self._figures[key] = _as_figures(
-                Snapshot.decode(snap), json.loads(zlib.decompress(body)), release, framework
+                snap, json.loads(zlib.decompress(body)), release, framework
             )
         return self._figures[key]
 
@@ -921,6 +993,9 @@ class Plan:
     needs: list[str]
     previous: Edition | None
     settings: dict[str, Any]
+    #: The published figures the audit read and the candidate's, as published: what
+    #: `publish` stores the audit's kept form of, for the next check.
+    audited: tuple[list[audit_.Figure], list[audit_.Figure]] | None = None
 
     @property
     def allowed(self) -> bool:
@@ -1000,7 +1075,12 @@ def plan(store: Store, collaboration: str, wave: str, *, correction: bool = Fals
     while not needs:
         nearby = _connected(published, candidate)
         verdict = audit_.audit(
-            nearby, candidate, policy.k, models=(audit_.INFORMED,), person_of=person_of
+            nearby,
+            candidate,
+            policy.k,
+            models=(audit_.INFORMED,),
+            person_of=person_of,
+            kept=_kept(store, collaboration, nearby),
         )
         more = {_cell_of(wave, w.figure) for w in verdict.withheld} - withheld
         if not more:
@@ -1009,7 +1089,7 @@ def plan(store: Store, collaboration: str, wave: str, *, correction: bool = Fals
         reasons += [w.leak.describe() for w in verdict.withheld]
         scores = disclose(raw, policy, alpha_level=DEFAULT_ALPHA, breakdowns=None, forced=withheld)
         candidate = _as_figures(snap, figures_of(snap, scores), release, store.framework)
-    return Plan(
+    plan = Plan(
         collaboration,
         wave,
         (prev.number + 1) if prev else 1,
@@ -1022,6 +1102,8 @@ def plan(store: Store, collaboration: str, wave: str, *, correction: bool = Fals
         prev,
         settings,
     )
+    plan.audited = (nearby, candidate) if not needs else None
+    return plan
 
 
 def _only(data: SurveyData, wave: str) -> SurveyData:
@@ -1144,6 +1226,7 @@ def publish(
     withheld = json.dumps(sorted(list(c) for c in p.withheld))
     settings = json.dumps(p.settings, sort_keys=True)
     fingerprint = hashlib.sha256(snap_blob + figures + withheld.encode()).hexdigest()
+    kept = _next_kept(store, p, fingerprint)
     with store.begin() as conn:
         if now == OPEN:
             q.set_state(conn, collaboration, wave, CLOSED)
@@ -1163,9 +1246,30 @@ def publish(
             fingerprint=fingerprint,
         )
         q.set_state(conn, collaboration, wave, PUBLISHED)
+        if kept is not None:
+            kept_queries.keep(conn, collaboration, *kept)
         action = CORRECTED if correction else PUBLISHED_EVENT
         q.add_event(conn, collaboration, wave, action, actor, (reason or "").strip() or None)
     return next(e for e in editions(store, collaboration, wave) if e.id == eid)
+
+
+def _next_kept(store: Store, p: Plan, fingerprint: str) -> tuple[str, bytes] | None:
+    """What the audit keeps of the published figures it read followed by the new
+    edition's, and its key: stored with the edition, so that the next check of the wave in
+    a new process, if it reads the same figures (the usual case: the next edition of the
+    same people), does not rebuild it. None when there is nothing to store."""
+    if p.audited is None:
+        return None
+    nearby, candidate = p.audited
+    if not candidate:
+        return None
+    _name(candidate, fingerprint, candidate[0].release)
+    figures = [*nearby, *candidate]
+    key = _kept_key(figures, store.framework)
+    if key is None:
+        return None
+    payload = audit_._dump(audit_._History(figures))
+    return None if payload is None else (key, payload)
 
 
 @dataclass(frozen=True)

@@ -318,6 +318,21 @@ edition_views = _collaboration_table(
     UniqueConstraint("view_key", name="uq_edition_views_key"),
 )
 
+# What the release check keeps of the published figures (migration 0018): per published
+# list (`kept_key`, a digest of every figure's edition, release and place, and the
+# framework), each measure's atoms and independent rows as numpy arrays and JSON
+# (`analysis.audit._dump`, never a pickle), so a check in a new process need not rebuild
+# them. A cache: a key that does not match is never read, a payload that does not decode
+# is rebuilt.
+ledger_kept = _collaboration_table(
+    "ledger_kept",
+    Column("kept_key", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("kept_key", name="uq_ledger_kept_key"),
+)
+
+
 # What was done to a wave's life, by whom and why: opened, closed, published, reopened,
 # corrected. The admin pages and `collablens wave` show it.
 wave_events = _collaboration_table(
