@@ -11,6 +11,7 @@ what the import added and whatever an interrupted earlier run left uncoded.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -40,6 +41,17 @@ class Ingested:
     review_note: str | None = None
     #: The background job that will code, when coding is LATER.
     job: int | None = None
+
+
+@dataclass
+class Received:
+    """What an uploaded file became: an import job queued for a worker, or (where jobs
+    do not run on an engine) an import done at once with its coding job queued."""
+
+    #: The job to follow: the import's (queued) or its coding's (imported now).
+    job: int
+    #: The import done at once; None when it is queued.
+    ingested: Ingested | None = None
 
 
 @dataclass
@@ -111,3 +123,54 @@ def import_and_code(
         coded = code_collaboration(store, collaboration, progress=progress)
         done.coding, done.review_note = coded.run, coded.review_note
     return done
+
+
+def receive_upload(
+    store: Store,
+    collaboration: str,
+    filename: str,
+    data: bytes,
+    wave: str,
+    *,
+    created_by: str,
+    force: str | None = None,
+    unknown_as_other: bool = False,
+) -> Received:
+    """Import an uploaded file's bytes, the web's way, and code its free text LATER.
+
+    Where jobs run on an engine (PostgreSQL, `jobs_engine.in_use`) the import is itself a
+    job: the bytes are kept in the workspace with it (`jobs.queue_import`) so a worker on
+    any machine can read them, and it is removed once imported or refused. Otherwise (one
+    machine, one writer) the file is imported now from a temporary folder that is gone when
+    this returns, so the raw file is never kept; a refused file raises `InputError`, as
+    `import_and_code` does, and nothing is stored.
+    """
+    from . import jobs, jobs_engine
+
+    if jobs_engine.in_use(store):
+        job = jobs.queue_import(
+            store,
+            collaboration,
+            created_by,
+            filename,
+            data,
+            wave,
+            force=force,
+            unknown_as_other=unknown_as_other,
+        )
+        return Received(job)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / filename
+        path.write_bytes(data)
+        done = import_and_code(
+            store,
+            path,
+            collaboration,
+            wave,
+            coding=LATER,
+            created_by=created_by,
+            force=force,
+            unknown_as_other=unknown_as_other,
+        )
+    assert done.job is not None  # LATER always queues a coding job
+    return Received(done.job, done)

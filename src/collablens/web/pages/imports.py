@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -46,53 +45,42 @@ def responses_upload(
     a page that offers the ways out the command line names as options
     (`InputError.fixes`): add an unknown force to the collaboration, or import the file
     again counting unknown values as "Other"."""
-    from ... import ingest, jobs_engine
+    from ... import ingest
     from ...surveys.readers import InputError
 
     workspace = store(request)
     audience.forces_seen(workspace, user, name)
     filename, data = upload(export, (".csv", ".xlsx", ".tsv", ".txt"))
     wave = " ".join(wave.split())
-    if jobs_engine.in_use(workspace):
-        job = jobs.queue_import(
+    try:
+        got = ingest.receive_upload(
             workspace,
             name,
-            user.name,
             filename,
             data,
             wave,
+            created_by=user.name,
             force=force or None,
             unknown_as_other=bool(unknown_as_other),
         )
-        wake(request)
-        return back(f"/jobs/{job}", f"{filename}: received; importing it.")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / filename
-        path.write_bytes(data)
-        try:
-            done = ingest.import_and_code(
-                workspace,
-                path,
-                name,
-                wave,
-                coding=ingest.LATER,
-                created_by=user.name,
-                force=force or None,
-                unknown_as_other=bool(unknown_as_other),
-            )
-        except InputError as exc:
-            return _refused(request, name, filename, exc, wave, force)
+    except InputError as exc:
+        return _refused(request, name, filename, exc, wave, force)
     wake(request)
-    res = done.imported
+    if got.ingested is None:
+        return back(f"/jobs/{got.job}", f"{filename}: received; importing it.")
+    return back(f"/jobs/{got.job}", _said(filename, got.ingested.imported))
+
+
+def _said(filename: str, res: Any) -> str:
+    """What an upload imported in the request says on the coding job's page."""
     what = "nothing new" if res.already_imported else f"{res.rows_added} respondents"
-    said = " ".join(
+    return " ".join(
         [
             f"{filename}: {what} imported; coding its comments.",
             *filter(None, [res.skipped_line()]),
             *res.coverage_lines(),
         ]
     )
-    return back(f"/jobs/{done.job}", said)
 
 
 def _refused(
