@@ -15,11 +15,12 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert
+from storekit import wave_and_import
 
 from collablens.analysis.provenance import CodingState, coding_state
 from collablens.store import Store, now
 from collablens.store.queries import coding as q
-from collablens.store.tables import codes, comments, imports, respondents, segments
+from collablens.store.tables import codes, comments, respondents, segments
 from collablens.text.coding import waiting_for_review
 from collablens.vocabulary import HUMAN_CODE, MODEL_CODE
 
@@ -61,22 +62,7 @@ def _fill(store: Store, rows: list[tuple]) -> str:
         made: dict[tuple[str, str], tuple[int, int]] = {}
         for i, (wave, collab, cut) in enumerate(rows):
             key = (collab + tag, wave)
-            if key not in made:
-                wid = store.ensure_wave(conn, *key)
-                iid = conn.execute(
-                    insert(imports).values(
-                        wave_id=wid,
-                        filename="f.csv",
-                        sha256=f"{tag}{wid}",
-                        source_format="t",
-                        rows_added=0,
-                        item_ids="[]",
-                        scale_min=1,
-                        imported_at=now(),
-                    )  # fmt: skip
-                ).inserted_primary_key[0]
-                made[key] = (wid, iid)
-            wid, iid = made[key]
+            wid, iid = wave_and_import(store, conn, made, key, tag)
             rid = conn.execute(
                 insert(respondents).values(wave_id=wid, import_id=iid, key=f"r{i}", answers=b"")
             ).inserted_primary_key[0]

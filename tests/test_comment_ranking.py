@@ -14,11 +14,12 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, insert, select
+from storekit import wave_and_import
 
-from collablens.store import Store, now
+from collablens.store import Store
 from collablens.store.queries import analysis as q
 from collablens.store.queries.scope import in_collaboration
-from collablens.store.tables import comments, imports, respondents, waves
+from collablens.store.tables import comments, respondents, waves
 from collablens.vocabulary import ATTRIBUTES
 
 
@@ -69,22 +70,7 @@ def _fill(store: Store, rows: list[tuple]) -> str:
         wave_ids: dict[tuple[str, str], tuple[int, int]] = {}
         for i, (force, factor, text, wave, collab) in enumerate(rows):
             key = (collab + tag, wave)
-            if key not in wave_ids:
-                wid = store.ensure_wave(conn, *key)
-                iid = conn.execute(
-                    insert(imports).values(
-                        wave_id=wid,
-                        filename="f.csv",
-                        sha256=f"{tag}{wid}",
-                        source_format="t",
-                        rows_added=0,
-                        item_ids="[]",
-                        scale_min=1,
-                        imported_at=now(),
-                    )  # fmt: skip
-                ).inserted_primary_key[0]
-                wave_ids[key] = (wid, iid)
-            wid, iid = wave_ids[key]
+            wid, iid = wave_and_import(store, conn, wave_ids, key, tag)
             rid = conn.execute(
                 insert(respondents).values(
                     wave_id=wid,

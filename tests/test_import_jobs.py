@@ -18,7 +18,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -26,7 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, text
-from webkit import COLLAB, build, csrf_of, sign_in
+from storekit import finished_job
+from webkit import COLLAB, build, csrf_of, export_of_forces, sign_in
 
 from collablens import jobs
 from collablens.access.accounts import ADMIN
@@ -38,20 +38,6 @@ from collablens.store.tables import respondents, uploads
 from collablens.store.workspace import open_workspace
 
 C = "/c/" + COLLAB.replace(" ", "%20")
-
-
-def _export(store: Store, forces: list[str]) -> bytes:
-    """A survey tool's export: one respondent per force value, every item answered 4."""
-    items = [it.id for _, it in store.framework.items]
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["respondent_id", "force", "role", "rank_band", "length_of_service", *items])
-    for i, force in enumerate(forces):
-        w.writerow(
-            [f"up{i}", force, "Police officer", "Constable or staff equivalent", "2 to 5 years"]
-            + ["4"] * len(items)
-        )
-    return out.getvalue().encode()
 
 
 def _client(store: Store):
@@ -107,14 +93,7 @@ def _worker(store: Store, log: Path) -> subprocess.Popen:
 
 
 def _wait(store: Store, job_id: int, seconds: float = 300) -> jobs.Job:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        job = jobs.get(store, job_id)
-        assert job is not None
-        if job.finished:
-            return job
-        time.sleep(0.3)
-    raise AssertionError(f"job {job_id} did not finish: {jobs.get(store, job_id)}")
+    return finished_job(store, job_id, seconds)
 
 
 @pytest.mark.slow
@@ -122,7 +101,7 @@ def test_a_worker_process_imports_an_upload(pg_wave: Store, tmp_path: Path):
     client = _client(pg_wave)
     before = _count(pg_wave, respondents)
     forces = ["Durham", "Durham", "Cleveland"]
-    job_id = _job_of(_upload(client, _export(pg_wave, forces)))
+    job_id = _job_of(_upload(client, export_of_forces(pg_wave, forces)))
     # Kept in the workspace for a worker anywhere; nothing imported by the request.
     assert _count(pg_wave, uploads) == 1 and _count(pg_wave, respondents) == before
     job = jobs.get(pg_wave, job_id)
@@ -156,7 +135,7 @@ def test_a_refused_upload_changes_nothing_and_says_why_on_the_job_page(pg_wave: 
     client = _client(pg_wave)
     before = _count(pg_wave, respondents)
     waves = pg_wave.waves(COLLAB)
-    job_id = _job_of(_upload(client, _export(pg_wave, ["Durham", "Cumbria", "Durham"])))
+    job_id = _job_of(_upload(client, export_of_forces(pg_wave, ["Durham", "Cumbria", "Durham"])))
     assert jobs.run_one(pg_wave, job_id)  # what a worker does with the job it is handed
     job = jobs.get(pg_wave, job_id)
     assert job is not None and job.state == jobs.FAILED
@@ -172,7 +151,9 @@ def test_a_refused_upload_changes_nothing_and_says_why_on_the_job_page(pg_wave: 
     for said in ("collablens ", "--add", "--unknown-as-other", "/tmp"):
         assert said not in page, said
     # Uploaded again counting unknowns as "Other", it imports.
-    again = _job_of(_upload(client, _export(pg_wave, ["Durham", "Cumbria"]), unknown_as_other="1"))
+    again = _job_of(
+        _upload(client, export_of_forces(pg_wave, ["Durham", "Cumbria"]), unknown_as_other="1")
+    )
     assert jobs.run_one(pg_wave, again)
     done = jobs.get(pg_wave, again)
     assert done is not None and done.state == jobs.DONE, done
@@ -215,7 +196,7 @@ def test_whatever_is_uploaded_the_job_ends_in_a_plain_line_or_an_import(pg_wave:
     if what == "bytes":
         data = value
     else:
-        rows = list(csv.reader(io.StringIO(_export(pg_wave, ["Durham"]).decode())))
+        rows = list(csv.reader(io.StringIO(export_of_forces(pg_wave, ["Durham"]).decode())))
         if what == "filename":
             filename = f"{value}.csv"
         else:
@@ -238,7 +219,7 @@ def test_whatever_is_uploaded_the_job_ends_in_a_plain_line_or_an_import(pg_wave:
 def test_on_sqlite_the_request_imports_and_keeps_nothing(web):
     client = web.client()
     sign_in(client, ADMIN)
-    r = _upload(client, _export(web.store, ["Durham"]))
+    r = _upload(client, export_of_forces(web.store, ["Durham"]))
     assert r.status_code == 303
     assert "answers.csv: 1 respondents imported" in unquote(r.headers["location"])
     assert _count(web.store, uploads) == 0
@@ -417,7 +398,7 @@ def test_a_refused_import_keeps_no_cell_text_and_only_its_uploader_sees_it(pg_wa
     from collablens.access.roles import ANALYST, FORCE_LEAD, VIEWER
 
     client = _client(pg_wave)
-    rows = list(csv.reader(io.StringIO(_export(pg_wave, ["Durham", "Durham"]).decode())))
+    rows = list(csv.reader(io.StringIO(export_of_forces(pg_wave, ["Durham", "Durham"]).decode())))
     item = rows[0][5]
     rows[1][5] = SECRET  # an answer that is not on the scale
     rows[2][1] = "John Smith 07700 900123"  # a "force" that is no declared force
@@ -469,7 +450,7 @@ def test_a_refused_import_keeps_no_cell_text_and_only_its_uploader_sees_it(pg_wa
 )
 def test_a_tampered_outcome_is_ignored_not_a_500(pg_wave: Store, stored: str):
     client = _client(pg_wave)
-    job_id = _job_of(_upload(client, _export(pg_wave, ["Durham", "Cumbria"])))
+    job_id = _job_of(_upload(client, export_of_forces(pg_wave, ["Durham", "Cumbria"])))
     assert jobs.run_one(pg_wave, job_id)
     with pg_wave.begin() as conn:
         conn.execute(jobs_table.update().where(jobs_table.c.id == job_id).values(outcome=stored))
@@ -532,7 +513,7 @@ def test_an_import_the_engine_refuses_is_not_kept(pg_wave: Store):
             )
         )
     try:
-        r = _upload(client, _export(pg_wave, ["Durham"]))
+        r = _upload(client, export_of_forces(pg_wave, ["Durham"]))
         assert r.status_code >= 400 and "Traceback" not in r.text
         assert "the import could not be queued" in html.unescape(r.text)
         with pytest.raises(CollablensError, match="nothing was kept"):
@@ -580,7 +561,7 @@ def test_the_upload_goes_in_the_import_s_own_transaction(pg_wave: Store):
             )
         )
     job_id = jobs.queue_import(
-        pg_wave, COLLAB, "Ada Admin", "a.csv", _export(pg_wave, ["Durham"]), "2031"
+        pg_wave, COLLAB, "Ada Admin", "a.csv", export_of_forces(pg_wave, ["Durham"]), "2031"
     )
     assert jobs.run_one(pg_wave, job_id)
     job = jobs.get(pg_wave, job_id)
@@ -598,7 +579,7 @@ def test_a_queued_import_the_engine_never_received_is_delivered_by_the_sweep(pg_
     from collablens.store import now
 
     job_id = jobs.queue_import(
-        pg_wave, COLLAB, "Ada Admin", "a.csv", _export(pg_wave, ["Durham"]), "2031"
+        pg_wave, COLLAB, "Ada Admin", "a.csv", export_of_forces(pg_wave, ["Durham"]), "2031"
     )
     deliveries = "SELECT count(*) FROM procrastinate.procrastinate_jobs WHERE args->>'job_id' = :j"
     with pg_wave.begin() as conn:  # its triggers name its tables unqualified

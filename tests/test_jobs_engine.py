@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select, text
+from storekit import finished_job
 from webkit import COLLAB, build, sign_in
 
 from collablens import jobs, jobs_engine
@@ -70,14 +71,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def _wait(store: Store, job_id: int, seconds: float = 400) -> jobs.Job:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        job = jobs.get(store, job_id)
-        assert job is not None
-        if job.finished:
-            return job
-        time.sleep(0.5)
-    raise AssertionError(f"job {job_id} did not finish: {jobs.get(store, job_id)}")
+    return finished_job(store, job_id, seconds, every=0.5)
 
 
 def _coded(store: Store) -> tuple[int, int]:

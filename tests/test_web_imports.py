@@ -4,30 +4,15 @@ questionnaire is downloaded in the formats `collablens survey template` writes."
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 
-from webkit import COLLAB, USERS, csrf_of, sign_in
+from webkit import COLLAB, USERS, csrf_of, export_of_forces, sign_in
 
 from collablens.access.accounts import ADMIN
 from collablens.surveys.attributes import OTHER, list_forces
 
 C = "/c/" + COLLAB.replace(" ", "%20")
-
-
-def _export(store, forces: list[str]) -> bytes:
-    """A survey tool's export: one respondent per force value, every item answered 4."""
-    items = [it.id for _, it in store.framework.items]
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["respondent_id", "force", "role", "rank_band", "length_of_service", *items])
-    for i, force in enumerate(forces):
-        w.writerow(
-            [f"up{i}", force, "Police officer", "Constable or staff equivalent", "2 to 5 years"]
-            + ["4"] * len(items)
-        )
-    return out.getvalue().encode()
 
 
 def _upload(client, data: bytes, **form):
@@ -43,7 +28,7 @@ def _upload(client, data: bytes, **form):
 def test_a_refused_upload_offers_to_add_the_force_and_nothing_tells_of_a_command(web):
     admin = web.client()
     sign_in(admin, ADMIN)
-    data = _export(web.store, ["Durham", "Cumbria", "Durham"])
+    data = export_of_forces(web.store, ["Durham", "Cumbria", "Durham"])
     r = _upload(admin, data)
     assert r.status_code == 400
     page = html.unescape(r.text)
@@ -67,7 +52,7 @@ def test_a_refused_upload_offers_to_add_the_force_and_nothing_tells_of_a_command
 def test_a_refused_upload_imports_again_counting_unknowns_as_other(web):
     admin = web.client()
     sign_in(admin, ADMIN)
-    data = _export(web.store, ["Durham", "Northmoor Polce"])
+    data = export_of_forces(web.store, ["Durham", "Northmoor Polce"])
     assert _upload(admin, data).status_code == 400
     r = _upload(admin, data, unknown_as_other="1")
     assert r.status_code == 303, r.text
@@ -80,7 +65,7 @@ def test_the_command_line_still_names_its_options(web, tmp_path):
     from collablens.surveys.readers import InputError
 
     path = tmp_path / "a.csv"
-    path.write_bytes(_export(web.store, ["Cumbria"]))
+    path.write_bytes(export_of_forces(web.store, ["Cumbria"]))
     try:
         import_responses(web.store, path, COLLAB, "2027")
     except InputError as exc:

@@ -3,6 +3,8 @@ coded comments, and one account per role. Built once per session and copied per 
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 import re
 from pathlib import Path
@@ -112,3 +114,17 @@ def copy_db(src: Path, dst: Path) -> Path:
 
     dst.write_bytes(settled_bytes(src))
     return dst
+
+
+def export_of_forces(store: Store, forces: list[str]) -> bytes:
+    """A survey tool's export: one respondent per force value, every item answered 4."""
+    items = [it.id for _, it in store.framework.items]
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["respondent_id", "force", "role", "rank_band", "length_of_service", *items])
+    for i, force in enumerate(forces):
+        w.writerow(
+            [f"up{i}", force, "Police officer", "Constable or staff equivalent", "2 to 5 years"]
+            + ["4"] * len(items)
+        )
+    return out.getvalue().encode()
