@@ -44,11 +44,12 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
+
+from ..blas import one_blas_thread
 
 COUNT = "n"  # the measure of a respondent count; any other measure is a factor's sum
 INFORMED = "informed"
@@ -1302,22 +1303,8 @@ def audit(
     `kept`: where what is kept of `published` is stored between processes (see
     `KeptRows`); it decides nothing, only saves rebuilding it.
     """
-    with _one_blas_thread():
+    with one_blas_thread():
         return _audit(published, candidate, k, models, person_of, kept)
-
-
-@cache
-def _threadpools():  # type: ignore[no-untyped-def]
-    from threadpoolctl import ThreadpoolController  # installed with scikit-learn
-
-    return ThreadpoolController()
-
-
-def _one_blas_thread():  # type: ignore[no-untyped-def]
-    """BLAS on one thread while auditing: its matrices are small, and several BLAS threads
-    on a busy machine wait on each other far longer than they compute (a least-squares
-    solve of 38 x 447 took 1 s instead of 1 ms on the 2-core development machine)."""
-    return _threadpools().limit(limits=1, user_api="blas")
 
 
 def _audit(

@@ -17,13 +17,12 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
 from scipy import sparse
-from threadpoolctl import ThreadpoolController  # installed with scikit-learn
 
+from ..blas import one_blas_thread
 from ..framework import Factor, Framework
 from ..vocabulary import NO_FACTOR as NONE
 from ..vocabulary import polarity_of_kind
@@ -90,18 +89,6 @@ POLARITY_C = 10.0
 
 _WORD = re.compile(r"\w+")
 _HASHED = 2**14  # hashed word and word-pair features
-
-
-@cache
-def _threadpools() -> ThreadpoolController:
-    return ThreadpoolController()
-
-
-def _one_blas_thread():
-    """Run BLAS on one thread: these matrices are small, and several BLAS threads spend
-    more time waiting on each other than computing (fitting took 2.7 s instead of 0.2 s
-    on a busy 2-core machine)."""
-    return _threadpools().limit(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -455,7 +442,7 @@ class Coder:
         # A framework may teach one polarity only (every item worded the same way, no
         # indicators): then there is no polarity model, and no polarity is ever sure.
         polarity: Linear | None = None
-        with _one_blas_thread():
+        with one_blas_thread():
             keep = w > 0
             factor.fit(x_factor[keep], y[keep], sample_weight=w[keep])
             about_factor = has_pol & np.array([e.label != NONE for e in rows])
@@ -728,7 +715,7 @@ class Coder:
 
     def _probabilities(self, x_factor: np.ndarray, x_pol: Any) -> tuple[np.ndarray, np.ndarray]:
         fit = self.fit
-        with _one_blas_thread():
+        with one_blas_thread():
             f_logits = _logits(fit.factor, x_factor)
             if fit.polarity is None:  # one polarity taught: never sure of it
                 return _softmax(f_logits, fit.factor_temperature), np.zeros((x_pol.shape[0], 1))
