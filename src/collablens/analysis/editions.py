@@ -758,7 +758,7 @@ class _Read:
         """(key, attributes, answers by question) of each person behind it, for `_linked`:
         decoded only when a new key matched no digest (a wave imported again)."""
         if self._answers is None:
-            snap = Snapshot.decode(self.blobs[0])
+            snap = self._snap if self._snap is not None else Snapshot.decode(self.blobs[0])
             r = snap.respondents
             attrs = r[list(ATTRIBUTES)].astype(str).to_numpy()
             self._answers = [
@@ -793,7 +793,6 @@ _LEGACY: dict[tuple[str, str, int], list[audit_.Figure]] = {}
 #: The persons behind each published figure (`person_of` of its people), for `_connected`.
 _KEYS: dict[int, tuple[audit_.Figure, frozenset[str]]] = {}
 _KEYSETS: dict[frozenset[str], frozenset[str]] = {}
-_PERSONS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 _NUMBERED: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 _KEEP = 32
 
@@ -817,7 +816,6 @@ def forget_published() -> None:
     _LEGACY.clear()
     _KEYS.clear()
     _KEYSETS.clear()
-    _PERSONS.clear()
     _NUMBERED.clear()
     _PERSON_NO.clear()
     _MADE.clear()
@@ -829,35 +827,19 @@ def _framework_key(framework: Any) -> str:
     return hashlib.sha256(framework.model_dump_json().encode()).hexdigest()
 
 
-def _keys_of(figure: audit_.Figure, keep: bool) -> frozenset[str]:
-    """The persons behind a figure (`person_of` of each of its people); kept for published
-    figures, which are the same objects from check to check."""
+def _keys_of(figure: audit_.Figure) -> frozenset[str]:
+    """The persons behind a figure made from sets (`person_of` of each of its people);
+    kept, since published figures are the same objects from check to check. Figures made
+    from an edition's arrays (`Figure.sourced`) are followed by their persons array."""
     kept = _KEYS.get(id(figure))
     if kept is not None and kept[0] is figure:
         return kept[1]
-    if figure.source is not None:  # its ids' persons worked out once per edition
-        ids, _, counted = figure.source
-        keys = frozenset(_persons(ids)[counted].tolist())
-    else:
-        keys = frozenset(person_of(p) for p in figure.people)
-    if keep:
-        # One object per distinct set of persons (editions of a wave share most), so that
-        # `_connected` adds each set to what it reaches once.
-        keys = _KEYSETS.setdefault(keys, keys)
-        _KEYS[id(figure)] = (figure, keys)
+    keys = frozenset(person_of(p) for p in figure.people)
+    # One object per distinct set of persons (editions of a wave share most), so that
+    # `_connected` adds each set to what it reaches once.
+    keys = _KEYSETS.setdefault(keys, keys)
+    _KEYS[id(figure)] = (figure, keys)
     return keys
-
-
-def _persons(ids: np.ndarray) -> np.ndarray:
-    """`person_of` of each of an edition's ids (the array its figures are made from)."""
-    kept = _PERSONS.get(id(ids))
-    if kept is not None and kept[0] is ids:
-        return kept[1]
-    out = np.array([person_of(p) for p in ids.tolist()], dtype=object)
-    if len(_PERSONS) >= 4 * _KEEP:
-        _PERSONS.clear()
-    _PERSONS[id(ids)] = (ids, out)
-    return out
 
 
 def person_of(person: Any) -> str:
@@ -883,7 +865,7 @@ def _connected(published: list[audit_.Figure], candidate: list[audit_.Figure]):
             if marks is None:
                 marks = arrays[id(f.persons)] = _Marks(_person_numbers(f.persons))
             return marks, f.source[2]
-        keys = _keys_of(f, keep=True)
+        keys = _keys_of(f)
         marks = arrays.get(id(keys))
         if marks is None:
             listed = np.array(sorted(keys), dtype=object)

@@ -177,9 +177,8 @@ def _counts(resp: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["wave", "dimension", "group", "n"])
 
 
-def _reliability(data: SurveyData, enc: _Encoded | None = None) -> pd.DataFrame:
+def _reliability(data: SurveyData, enc: _Encoded) -> pd.DataFrame:
     """Cronbach's alpha per factor and wave, with how many complete answers it rests on."""
-    enc = enc if enc is not None else _Encoded(data)
     code_of = {str(w): i for i, w in enumerate(enc.wave_names)}
     rows = []
     for wave in data.waves:

@@ -98,11 +98,6 @@ def engine_state(conn: Connection) -> tuple[bool, str | None]:
     ).scalar()
 
 
-def has_engine_schema(conn: Connection) -> bool:
-    """Whether procrastinate's tables are there."""
-    return engine_state(conn)[0]
-
-
 def engine_current(conn: Connection) -> bool:
     """Whether procrastinate's tables are there and as the installed procrastinate makes
     them (a read: what `ensure_engine_schema` asks before it takes the lock)."""
