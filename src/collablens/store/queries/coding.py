@@ -51,6 +51,26 @@ def segmented_among(conn: Connection, comment_ids: Sequence[int]) -> set[int]:
     return found
 
 
+def _unfinished() -> ColumnElement[bool]:
+    """A comment the coder has not finished: not cut into segments yet, or any of its
+    segments without a code (what an interrupted `collablens code` or import leaves)."""
+    segmented = exists().where(segments.c.comment_id == comments.c.id)
+    uncoded_segment = exists().where(
+        segments.c.comment_id == comments.c.id,
+        ~exists().where(codes.c.segment_id == segments.c.id),
+    )
+    return or_(~segmented, uncoded_segment)
+
+
+def _waiting() -> ColumnElement[bool]:
+    """A comment with at least one passage whose model code is not accepted (`counted_code`)."""
+    return exists().where(
+        segments.c.comment_id == comments.c.id,
+        codes.c.segment_id == segments.c.id,
+        ~counted_code(),
+    )
+
+
 def count_uncoded_comments(
     conn: Connection, collaboration: str | None = None, wave: str | None = None
 ) -> int:
@@ -59,12 +79,7 @@ def count_uncoded_comments(
     A comment is unfinished when it is not cut into segments yet, or any of its segments
     has no code: what an interrupted `collablens code` (or import) leaves behind.
     """
-    segmented = exists().where(segments.c.comment_id == comments.c.id)
-    uncoded_segment = exists().where(
-        segments.c.comment_id == comments.c.id,
-        ~exists().where(codes.c.segment_id == segments.c.id),
-    )
-    stmt = select(func.count()).select_from(comments).where(or_(~segmented, uncoded_segment))
+    stmt = select(func.count()).select_from(comments).where(_unfinished())
     if collaboration is not None:
         stmt = in_collaboration(
             stmt.join(respondents, respondents.c.id == comments.c.respondent_id),
@@ -98,12 +113,7 @@ def count_needs_review_comments(
 
     Those passages are left out of counts and quotes until a person reviews them.
     """
-    waiting = exists().where(
-        segments.c.comment_id == comments.c.id,
-        codes.c.segment_id == segments.c.id,
-        ~counted_code(),
-    )
-    stmt = select(func.count()).select_from(comments).where(waiting)
+    stmt = select(func.count()).select_from(comments).where(_waiting())
     return int(conn.execute(comments_in(stmt, collaboration, wave)).scalar_one())
 
 
@@ -118,23 +128,11 @@ def comment_coding_counts(
     national wave of 300,000 respondents), so a report's coding state read them three
     times (issue 25).
     """
-    segmented = exists().where(segments.c.comment_id == comments.c.id)
-    uncoded_segment = exists().where(
-        segments.c.comment_id == comments.c.id,
-        ~exists().where(codes.c.segment_id == segments.c.id),
-    )
-    waiting = exists().where(
-        segments.c.comment_id == comments.c.id,
-        codes.c.segment_id == segments.c.id,
-        ~counted_code(),
-    )
 
     def tally(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    stmt = select(
-        func.count(), tally(or_(~segmented, uncoded_segment)), tally(waiting)
-    ).select_from(comments)
+    stmt = select(func.count(), tally(_unfinished()), tally(_waiting())).select_from(comments)
     n, uncoded, needs_review = conn.execute(comments_in(stmt, collaboration, wave)).one()
     return int(n), int(uncoded), int(needs_review)
 
