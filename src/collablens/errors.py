@@ -82,3 +82,14 @@ class NotFound(CollablensError, LookupError):
 class NothingToShow(CollablensError):
     """Every figure an output would show is hidden (or was never asked): writing it would
     publish an empty report as if it were one, so it is refused unless asked for."""
+
+
+def no_server_paths(text: str) -> str:
+    """`text` with every path in the temporary folder cut to its file name: an upload is
+    read from there (by the server, or by the worker that imports it), and a message
+    names the file as it was uploaded, never where it was put."""
+    import re
+    import tempfile
+
+    folder = re.escape(tempfile.gettempdir().rstrip("/"))
+    return re.sub(folder + r"/[^\s'\"]*", lambda m: m.group(0).rsplit("/", 1)[-1], text)

@@ -159,18 +159,58 @@ def receive_upload(
             unknown_as_other=unknown_as_other,
         )
         return Received(job)
+    done = import_upload(
+        store,
+        collaboration,
+        filename,
+        data,
+        wave,
+        created_by=created_by,
+        force=force,
+        unknown_as_other=unknown_as_other,
+    )
+    assert done.job is not None  # LATER always queues a coding job
+    return Received(done.job, done)
+
+
+def import_upload(
+    store: Store,
+    collaboration: str,
+    filename: str,
+    data: bytes,
+    wave: str,
+    *,
+    created_by: str,
+    progress: ProgressCallback | None = None,
+    **options,
+) -> Ingested:
+    """An uploaded file's bytes imported, its free text coded LATER, by the server (SQLite)
+    or by an import job's worker: read from a temporary folder of this process that is
+    gone when this returns, so no copy of the raw file is left. A refusal's lines name the
+    path in that folder; `errors.no_server_paths` cuts it to the file's name."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / filename
+        path = Path(tmp) / Path(filename).name
         path.write_bytes(data)
-        done = import_and_code(
+        return import_and_code(
             store,
             path,
             collaboration,
             wave,
             coding=LATER,
             created_by=created_by,
-            force=force,
-            unknown_as_other=unknown_as_other,
+            progress=progress,
+            **options,
         )
-    assert done.job is not None  # LATER always queues a coding job
-    return Received(done.job, done)
+
+
+def said_of_upload(filename: str, res: ImportResult) -> str:
+    """What an uploaded file's import says on its job's page, whether it was imported in
+    the request or by an import job: what it added, what it skipped and what it covers."""
+    what = "nothing new" if res.already_imported else f"{res.rows_added:,} respondents"
+    return " ".join(
+        [
+            f"{filename}: {what} imported; coding its comments.",
+            *filter(None, [res.skipped_line()]),
+            *res.coverage_lines(),
+        ]
+    )

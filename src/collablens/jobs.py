@@ -44,7 +44,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from .errors import CollablensError
+from .errors import CollablensError, no_server_paths
 from .store import Store, now
 from .store.queries import jobs as q
 
@@ -715,7 +715,7 @@ def _import(store: Store, job: Job, progress) -> tuple[None, str]:
     changes nothing and its message is the problems and the web's ways out. Either way
     the raw file is then forgotten."""
     from .errors import for_web
-    from .ingest import LATER, import_and_code
+    from .ingest import import_upload, said_of_upload
     from .surveys.readers import InputError
 
     assert job.collaboration is not None
@@ -725,49 +725,37 @@ def _import(store: Store, job: Job, progress) -> tuple[None, str]:
     if kept is None:  # imported (or refused) by an earlier attempt that then stopped
         raise CollablensError(f"{filename}: the uploaded file is no longer kept; upload it again")
     try:
-        with tempfile.TemporaryDirectory() as tmp:  # this worker's own copy, to read
-            path = Path(tmp) / Path(str(kept.filename)).name
-            path.write_bytes(bytes(kept.data))
-            try:
-                done = import_and_code(
-                    store,
-                    path,
-                    job.collaboration,
-                    str(job.params["wave"]),
-                    coding=LATER,
-                    created_by=job.created_by,
-                    progress=progress,
-                    force=job.params.get("force") or None,
-                    unknown_as_other=bool(job.params.get("unknown_as_other")),
-                    # gone with the import's commit: a worker killed after it finds no file
-                    within=lambda conn: q.drop_upload(conn, job.id, job.claim),
-                )
-            except InputError as exc:
-                raise _refused(exc, filename, job.params, tmp) from None
-            except CollablensError as exc:
-                said = _no_paths(for_web(exc), tmp)
-                raise CollablensError(_unquoted([said], filename)[0]) from None
+        done = import_upload(
+            store,
+            job.collaboration,
+            str(kept.filename),
+            bytes(kept.data),
+            str(job.params["wave"]),
+            created_by=job.created_by,
+            progress=progress,
+            force=job.params.get("force") or None,
+            unknown_as_other=bool(job.params.get("unknown_as_other")),
+            # gone with the import's commit: a worker killed after it finds no file
+            within=lambda conn: q.drop_upload(conn, job.id, job.claim),
+        )
+    except InputError as exc:
+        raise _refused(exc, filename, job.params) from None
+    except CollablensError as exc:
+        said = no_server_paths(for_web(exc))
+        raise CollablensError(_unquoted([said], filename)[0]) from None
     finally:  # refused or failed: forgotten too (imported: already gone with the import)
         with store.begin() as conn:  # only while the job is still this worker's
             q.drop_upload(conn, job.id, job.claim)
-    res = done.imported
-    what = "nothing new" if res.already_imported else f"{res.rows_added:,} respondents"
-    return None, " ".join(
-        [
-            f"{filename}: {what} imported; coding its comments.",
-            *filter(None, [res.skipped_line()]),
-            *res.coverage_lines(),
-        ]
-    )
+    return None, said_of_upload(filename, done.imported)
 
 
-def _refused(exc: Any, filename: str, params: dict, tmp: str) -> Refused:
+def _refused(exc: Any, filename: str, params: dict) -> Refused:
     """A refused import as its job records it: the problems and the web's words for the
     ways out (the message), and for the page's controls (`outcome`, what the page of an
     upload refused in its request shows: web/templates/import_refused.html)."""
     from .errors import DECLARE_FORCE, UNKNOWN_AS_OTHER
 
-    problems = [_no_paths(p, tmp) for p in exc.problems]
+    problems = [no_server_paths(p) for p in exc.problems]
     shown = _unquoted(problems[:SHOWN_PROBLEMS], filename)
     more = len(problems) - len(shown)
     advice = _unquoted([f.web for f in exc.fixes if f.web], filename)
@@ -811,11 +799,6 @@ def _unquoted(lines: list[str], filename: str) -> list[str]:
     rest = [s[len(head) :] if s.startswith(head) else s for s in lines]
     done = redact_passing(rest) if rest else []
     return [head + r if s.startswith(head) else r for s, r in zip(lines, done, strict=True)]
-
-
-def _no_paths(text: str, folder: str) -> str:
-    """A message without the worker's temporary folder: the file is named as uploaded."""
-    return text.replace(folder.rstrip("/") + "/", "")
 
 
 _HANDLERS: dict[str, Handler] = {

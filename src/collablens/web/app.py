@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from ..access.audience import NotAllowed
-from ..errors import CollablensError, NotFound, for_web
+from ..errors import CollablensError, NotFound, for_web, no_server_paths
 from ..store import Store
 from .security import (
     HEADERS,
@@ -234,16 +234,6 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     return request.app.state.templates.TemplateResponse(
         request, template, context, status_code=status
     )
-
-
-def no_server_paths(text: str) -> str:
-    """`text` with every path in the server's temporary folder cut to its file name: an
-    upload is read from there, and a message names the file as it was uploaded, never
-    where the server put it."""
-    import tempfile
-
-    folder = re.escape(tempfile.gettempdir().rstrip("/"))
-    return re.sub(folder + r"/[^\s'\"]*", lambda m: m.group(0).rsplit("/", 1)[-1], text)
 
 
 def _errors(app: FastAPI) -> None:

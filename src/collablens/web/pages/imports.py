@@ -68,19 +68,7 @@ def responses_upload(
     wake(request)
     if got.ingested is None:
         return back(f"/jobs/{got.job}", f"{filename}: received; importing it.")
-    return back(f"/jobs/{got.job}", _said(filename, got.ingested.imported))
-
-
-def _said(filename: str, res: Any) -> str:
-    """What an upload imported in the request says on the coding job's page."""
-    what = "nothing new" if res.already_imported else f"{res.rows_added} respondents"
-    return " ".join(
-        [
-            f"{filename}: {what} imported; coding its comments.",
-            *filter(None, [res.skipped_line()]),
-            *res.coverage_lines(),
-        ]
-    )
+    return back(f"/jobs/{got.job}", ingest.said_of_upload(filename, got.ingested.imported))
 
 
 def _refused(
