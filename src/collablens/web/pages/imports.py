@@ -95,7 +95,6 @@ def _refused(
 
 @router.get("/c/{name}/downloads", response_class=HTMLResponse)
 def downloads_page(request: Request, name: str, user: Reader) -> Response:
-    audience.forces_seen(store(request), user, name)
     return page(
         request,
         "downloads.html",
